@@ -1,0 +1,121 @@
+import Foundation
+
+/// Reads a user's text file as lines of valid UTF-8.
+///
+/// Messy files are normal input, so each problem gets a message naming the
+/// file and, where there is one, the line and byte offset: a missing file, a
+/// folder, an empty file, NUL bytes (a binary file), invalid UTF-8. A BOM is
+/// dropped, CRLF endings are accepted, ANSI escape sequences are removed and
+/// other control characters become spaces.
+public enum TextFile {
+    /// How many lines with invalid UTF-8 were dropped with `skipInvalid`.
+    public struct Lines {
+        public var lines: [String]
+        public var skippedInvalid: Int
+    }
+
+    public static func readBytes(_ path: String) throws -> [UInt8] {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw TextVAEError.file(path, "no such file", fix: "check the path")
+        }
+        if isDirectory.boolValue {
+            throw TextVAEError.file(path, "is a folder, not a file", fix: "name a text file inside it")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw TextVAEError.file(path, "cannot be read", fix: "check its permissions")
+        }
+        return [UInt8](data)
+    }
+
+    /// The file's lines (split on LF, a trailing CR removed), blank lines kept.
+    public static func readLines(_ path: String, skipInvalid: Bool = false) throws -> Lines {
+        let bytes = try readBytes(path)
+        return try lines(of: bytes, name: path, skipInvalid: skipInvalid)
+    }
+
+    public static func lines(of bytes: [UInt8], name: String, skipInvalid: Bool = false) throws -> Lines {
+        if let nul = bytes.firstIndex(of: 0) {
+            throw TextVAEError.file(name, "looks like a binary file (NUL byte at byte offset \(nul))",
+                                    fix: "give a UTF-8 text file with one sentence per line")
+        }
+        var start = 0
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { start = 3 }  // BOM
+        var result: [String] = []
+        var skipped = 0
+        var lineNumber = 0
+        while start < bytes.count {
+            lineNumber += 1
+            var end = start
+            while end < bytes.count && bytes[end] != 0x0A { end += 1 }
+            var lineEnd = end
+            if lineEnd > start && bytes[lineEnd - 1] == 0x0D { lineEnd -= 1 }
+            let slice = bytes[start..<lineEnd]
+            if let bad = firstInvalidUTF8(slice) {
+                if !skipInvalid {
+                    throw TextVAEError.file(
+                        name, "invalid UTF-8 on line \(lineNumber) at byte offset \(bad)",
+                        fix: "convert the file to UTF-8 (iconv -f LATIN1 -t UTF-8) or pass --skip-invalid to drop such lines")
+                }
+                skipped += 1
+            } else {
+                result.append(cleanControls(String(decoding: slice, as: UTF8.self)))
+            }
+            start = end + 1
+        }
+        return Lines(lines: result, skippedInvalid: skipped)
+    }
+
+    /// The absolute byte offset of the first byte that is not valid UTF-8, or nil.
+    static func firstInvalidUTF8(_ bytes: ArraySlice<UInt8>) -> Int? {
+        var i = bytes.startIndex
+        let end = bytes.endIndex
+        while i < end {
+            let b0 = bytes[i]
+            if b0 < 0x80 { i += 1; continue }
+            let length: Int
+            var lower: UInt8 = 0x80, upper: UInt8 = 0xBF
+            switch b0 {
+            case 0xC2...0xDF: length = 2
+            case 0xE0: length = 3; lower = 0xA0
+            case 0xE1...0xEC, 0xEE...0xEF: length = 3
+            case 0xED: length = 3; upper = 0x9F
+            case 0xF0: length = 4; lower = 0x90
+            case 0xF1...0xF3: length = 4
+            case 0xF4: length = 4; upper = 0x8F
+            default: return i
+            }
+            if i + length > end { return i }
+            if bytes[i + 1] < lower || bytes[i + 1] > upper { return i }
+            for k in 2..<max(2, length) where bytes[i + k] & 0xC0 != 0x80 { return i }
+            i += length
+        }
+        return nil
+    }
+
+    /// Removes ANSI escape sequences (ESC [ ... final byte) and turns other C0/C1
+    /// control characters except tab into spaces, so that terminal junk pasted
+    /// into a corpus does not become tokens.
+    static func cleanControls(_ line: String) -> String {
+        guard line.unicodeScalars.contains(where: { $0.value < 0x20 && $0 != "\t" || (0x7F...0x9F).contains($0.value) })
+        else { return line }
+        var out = String.UnicodeScalarView()
+        var scalars = line.unicodeScalars.makeIterator()
+        while let s = scalars.next() {
+            if s.value == 0x1B {
+                // CSI: ESC [ parameters intermediates final (0x40-0x7E); other escapes: ESC + one char.
+                guard let next = scalars.next() else { break }
+                if next == "[" {
+                    while let c = scalars.next(), !(0x40...0x7E).contains(c.value) {}
+                }
+                continue
+            }
+            if s.value < 0x20 && s != "\t" || (0x7F...0x9F).contains(s.value) {
+                out.append(" ")
+            } else {
+                out.append(s)
+            }
+        }
+        return String(out)
+    }
+}
