@@ -29,7 +29,7 @@ let package = Package(
         .testTarget(
             name: "TextVAETests",
             dependencies: ["TextVAE"],
-            resources: [.copy("Golden")]
+            exclude: ["Golden"]
         ),
     ]
 )

@@ -1,0 +1,62 @@
+import CBLAS
+
+/// Matrix products through OpenBLAS, with the kernel chosen for this CPU.
+///
+/// The library is loaded on first use (see the CBLAS shim for why it is not
+/// linked). `naiveGemm` is the slow, obvious reference the tests compare against.
+public enum BLAS {
+    /// Threads OpenBLAS uses; two is faster on an idle two-core machine.
+    nonisolated(unsafe) public static var requestedThreads = 2
+
+    private static let loadError: String? = {
+        var message = [CChar](repeating: 0, count: 512)
+        let status = tvblas_load(Int32(requestedThreads), &message, Int32(message.count))
+        return status == 0 ? nil : String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }()
+
+    /// Loads OpenBLAS if needed; throws with an installation hint if it is missing.
+    public static func load() throws {
+        if let loadError { throw TextVAEError(loadError) }
+    }
+
+    /// "Cooperlake (OPENBLAS_CORETYPE=Cooperlake), 2 threads": for --verbose and `textvae info`.
+    public static var description: String {
+        if let loadError { return "not loaded: \(loadError)" }
+        let core = String(cString: tvblas_core())
+        let requested = String(cString: tvblas_coretype_requested())
+        return "OpenBLAS kernel \(core)" + (requested.isEmpty ? "" : " (OPENBLAS_CORETYPE=\(requested))") + ", \(threads) threads"
+    }
+
+    public static var threads: Int {
+        get { loadError == nil ? Int(tvblas_threads()) : 0 }
+        set { requestedThreads = newValue; if loadError == nil { tvblas_set_threads(Int32(newValue)) } }
+    }
+
+    /// Row-major C (m×n) = alpha · op(A) · op(B) + beta · C, op(A) m×k, op(B) k×n.
+    @inline(__always)
+    static func gemm(transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int,
+                     alpha: Float = 1, _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
+                     beta: Float = 0, _ c: UnsafeMutablePointer<Float>, ldc: Int) {
+        if m == 0 || n == 0 { return }
+        precondition(loadError == nil, "BLAS used before BLAS.load() succeeded")
+        tvblas_sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda),
+                     b, Int32(ldb), beta, c, Int32(ldc))
+    }
+
+    /// The reference for `gemm`: three loops, accumulating in Double.
+    static func naiveGemm(transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int,
+                          alpha: Float = 1, _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
+                          beta: Float = 0, _ c: UnsafeMutablePointer<Float>, ldc: Int) {
+        for i in 0..<m {
+            for j in 0..<n {
+                var sum = 0.0
+                for p in 0..<k {
+                    let x = transposeA ? a[p * lda + i] : a[i * lda + p]
+                    let y = transposeB ? b[j * ldb + p] : b[p * ldb + j]
+                    sum += Double(x) * Double(y)
+                }
+                c[i * ldc + j] = alpha * Float(sum) + (beta == 0 ? 0 : beta * c[i * ldc + j])
+            }
+        }
+    }
+}

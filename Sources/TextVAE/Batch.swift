@@ -1,0 +1,58 @@
+/// Sentences (token ids, no specials) prepared for the model: rows sorted by
+/// length for packing, encoder tokens, decoder inputs (`<bos>` + tokens) and
+/// targets (tokens + `<eos>`), all packed time-major.
+public struct Batch {
+    /// The caller's sentences, in the caller's order. Each has at least one token.
+    public let sentences: [[Int32]]
+    /// Row k of the packed layout is sentence `order[k]`.
+    let order: [Int]
+    let encoder: PackedSequences
+    let decoder: PackedSequences
+    let encoderTokens: [Int32]  // (N_enc)
+    var decoderInputs: [Int32]  // (N_dec)
+    let targets: [Int32]        // (N_dec)
+
+    public var count: Int { sentences.count }
+    /// Real targets (tokens + `<eos>`): what "tokens per second" counts.
+    public var targetCount: Int { decoder.total }
+
+    public init(_ sentences: [[Int32]]) {
+        precondition(!sentences.isEmpty && sentences.allSatisfy { !$0.isEmpty }, "a batch needs non-empty sentences")
+        self.sentences = sentences
+        // Stable: equal lengths keep the caller's order, so results do not depend on sort internals.
+        order = sentences.indices.sorted { a, b in
+            sentences[a].count != sentences[b].count ? sentences[a].count > sentences[b].count : a < b
+        }
+        let lengths = order.map { sentences[$0].count }
+        encoder = PackedSequences(lengths: lengths)
+        decoder = PackedSequences(lengths: lengths.map { $0 + 1 })
+        var enc = [Int32](repeating: 0, count: encoder.total)
+        var input = [Int32](repeating: 0, count: decoder.total)
+        var target = [Int32](repeating: 0, count: decoder.total)
+        for (row, s) in order.map({ sentences[$0] }).enumerated() {
+            for t in 0..<s.count { enc[encoder.index(step: t, row: row)] = s[t] }
+            for t in 0...s.count {
+                let k = decoder.index(step: t, row: row)
+                input[k] = t == 0 ? Int32(Vocabulary.bos) : s[t - 1]
+                target[k] = t < s.count ? s[t] : Int32(Vocabulary.eos)
+            }
+        }
+        encoderTokens = enc
+        decoderInputs = input
+        targets = target
+    }
+
+    /// Word dropout: each decoder input other than `<bos>` becomes `<unk>` with
+    /// probability p. Draws one uniform per input, sentence by sentence in the
+    /// caller's order, so the draws do not depend on the packing.
+    mutating func applyWordDropout(_ p: Float, _ rng: inout Random) {
+        guard p > 0 else { return }
+        let rowOf = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($1, $0) })
+        for (s, sentence) in sentences.enumerated() {
+            let row = rowOf[s]!
+            for t in 1...sentence.count where rng.uniform() < p {
+                decoderInputs[decoder.index(step: t, row: row)] = Int32(Vocabulary.unk)
+            }
+        }
+    }
+}

@@ -1,0 +1,253 @@
+/// Bowman et al.'s sentence VAE with GRUs, as SPEC.md's "The model" defines it.
+///
+/// Encoder: GRU over the sentence's embeddings; μ and log σ² from its last state.
+/// Decoder: GRU started from h0 = W_zh z + b_zh, fed `<bos>` + tokens (with z
+/// concatenated when `latentToInputs`), predicting tokens + `<eos>`.
+public struct SentenceVAE {
+    public let config: ModelConfig
+    public let layout: ParameterLayout
+    /// All tensors, in SPEC order, as one block (see `ParameterLayout`).
+    public var parameters: [Float]
+
+    public init(config: ModelConfig, parameters: [Float]) {
+        self.config = config
+        layout = ParameterLayout(config)
+        precondition(parameters.count == layout.total, "parameter count does not match the configuration")
+        self.parameters = parameters
+    }
+
+    public init(config: ModelConfig, seed: UInt64) {
+        self.init(config: config, parameters: ParameterLayout(config).initialParameters(seed: seed))
+    }
+
+    public func tensor(_ t: ParameterTensor) -> ArraySlice<Float> { parameters[layout.range(t)] }
+}
+
+/// Which z the decoder gets.
+public enum LatentChoice {
+    /// z = μ (deterministic reconstruction).
+    case mean
+    /// z = μ + σ ⊙ ε with the given ε (B×Z, caller's order).
+    case sample([Float])
+    /// z given outright (B×Z, caller's order); the encoder still runs for μ and KL.
+    case given([Float])
+}
+
+/// What a forward pass computed, per sentence in the caller's order.
+public struct BatchResult {
+    /// rec(x) = −Σ_t log p(x_t | x_<t, z), summed over the T + 1 targets.
+    public var rec: [Float]
+    /// KL(q(z|x) ‖ N(0, I)) per sentence.
+    public var kl: [Float]
+    public var mu: [Float]    // (B, Z)
+    public var logv: [Float]  // (B, Z)
+    public var z: [Float]     // (B, Z)
+    /// The batch loss: mean of rec + β·KL (or the free-bits form).
+    public var loss: Float
+    /// Per-target NLL in packed order (for tests and importance sampling).
+    var targetNLL: [Float]
+}
+
+/// The loss's knobs for one step.
+public struct LossSettings {
+    /// Weight of the KL term.
+    public var beta: Float = 1
+    /// Free bits λ per latent dimension (0 = off): KL → Σ_j max(λ, mean_batch KL_j).
+    public var freeBits: Float = 0
+
+    public init(beta: Float = 1, freeBits: Float = 0) {
+        self.beta = beta
+        self.freeBits = freeBits
+    }
+}
+
+extension SentenceVAE {
+    /// Runs the model on a batch. With `gradient`, also accumulates d loss / d parameters into it.
+    public func run(_ batch: Batch, latent: LatentChoice, loss settings: LossSettings = LossSettings(),
+                    gradient: UnsafeMutablePointer<Float>? = nil, workspace ws: Workspace) -> BatchResult {
+        parameters.withUnsafeBufferPointer { p in
+            run(batch, latent: latent, settings: settings, p: p.baseAddress!, gradient: gradient, ws: ws)
+        }
+    }
+
+    private func run(_ batch: Batch, latent: LatentChoice, settings: LossSettings, p: UnsafePointer<Float>,
+                     gradient g: UnsafeMutablePointer<Float>?, ws: Workspace) -> BatchResult {
+        let (V, E, H, Z) = (config.vocabulary, config.embedding, config.hidden, config.latent)
+        let D = config.decoderInput
+        let B = batch.count
+        let enc = batch.encoder, dec = batch.decoder
+        let (nEnc, nDec) = (enc.total, dec.total)
+        func at(_ t: ParameterTensor) -> UnsafePointer<Float> { p + layout.offsets[t.rawValue] }
+        func grad(_ t: ParameterTensor) -> UnsafeMutablePointer<Float> { g! + layout.offsets[t.rawValue] }
+
+        let encoderGRU = GRU(input: E, hidden: H, weightIH: at(.encoderWeightIH), weightHH: at(.encoderWeightHH),
+                             biasIH: at(.encoderBiasIH), biasHH: at(.encoderBiasHH))
+        let decoderGRU = GRU(input: D, hidden: H, weightIH: at(.decoderWeightIH), weightHH: at(.decoderWeightHH),
+                             biasIH: at(.decoderBiasIH), biasHH: at(.decoderBiasHH))
+
+        // Encoder. x: (N_enc, E)
+        let encX = ws.encX.reserve(nEnc * E)
+        batch.encoderTokens.withUnsafeBufferPointer { ids in
+            Embedding.gather(at(.embedding), width: E, ids: ids.baseAddress!, count: nEnc, into: encX, stride: E)
+        }
+        let encCache = ws.cache(ws.encoder, rows: nEnc, batch: B, hidden: H)
+        encoderGRU.forward(encX, h0: nil, enc, encCache)
+        let hT = ws.hT.reserve(B * H)  // (B, H) last state of each row
+        let lastIndices = enc.lastIndices
+        for (row, k) in lastIndices.enumerated() { (hT + row * H).update(from: encCache.out + k * H, count: H) }
+        let mu = ws.mu.reserve(B * Z), logv = ws.logv.reserve(B * Z)
+        Linear.forward(hT, rows: B, input: H, output: Z, weight: at(.meanWeight), bias: at(.meanBias), into: mu)
+        Linear.forward(hT, rows: B, input: H, output: Z, weight: at(.logvWeight), bias: at(.logvBias), into: logv)
+
+        // Latent. Buffers are in packed row order; ε and z arrive in the caller's order.
+        let z = ws.z.reserve(B * Z), eps = ws.eps.reserve(B * Z)
+        switch latent {
+        case .mean:
+            z.update(from: mu, count: B * Z)
+        case .sample(let e), .given(let e):
+            precondition(e.count == B * Z, "latent input must be B×Z")
+            for (row, s) in batch.order.enumerated() {
+                for j in 0..<Z { eps[row * Z + j] = e[s * Z + j] }
+            }
+            if case .given = latent {
+                z.update(from: eps, count: B * Z)
+            } else {
+                GaussianLatent.reparameterise(mu: mu, logv: logv, eps: eps, count: B * Z, into: z)
+            }
+        }
+
+        // Decoder. h0: (B, H), x: (N_dec, D), outputs (N_dec, H), logits (N_dec, V).
+        let h0 = ws.h0.reserve(B * H)
+        Linear.forward(z, rows: B, input: Z, output: H, weight: at(.latentWeight), bias: at(.latentBias), into: h0)
+        let decX = ws.decX.reserve(nDec * D)
+        batch.decoderInputs.withUnsafeBufferPointer { ids in
+            Embedding.gather(at(.embedding), width: E, ids: ids.baseAddress!, count: nDec, into: decX, stride: D)
+        }
+        if config.latentToInputs {
+            for t in 0..<dec.steps {
+                for row in 0..<dec.active[t] {
+                    (decX + dec.index(step: t, row: row) * D + E).update(from: z + row * Z, count: Z)
+                }
+            }
+        }
+        let decCache = ws.cache(ws.decoder, rows: nDec, batch: B, hidden: H)
+        decoderGRU.forward(decX, h0: h0, dec, decCache)
+        let logits = ws.logits.reserve(nDec * V)
+        Linear.forward(decCache.out, rows: nDec, input: H, output: V, weight: at(.outputWeight), bias: at(.outputBias), into: logits)
+        let nll = ws.nll.reserve(nDec)
+        batch.targets.withUnsafeBufferPointer { targets in
+            SoftmaxCrossEntropy.apply(logits, rows: nDec, classes: V, targets: targets.baseAddress!, nll: nll,
+                                      gradientScale: g == nil ? nil : 1 / Float(B))
+        }
+
+        // Per-sentence figures, packed row order.
+        var recRow = [Float](repeating: 0, count: B)
+        for t in 0..<dec.steps {
+            for row in 0..<dec.active[t] { recRow[row] += nll[dec.index(step: t, row: row)] }
+        }
+        let klDims = GaussianLatent.klPerDimension(mu: mu, logv: logv, count: B * Z)  // (B, Z)
+        var klRow = [Float](repeating: 0, count: B)
+        for row in 0..<B { for j in 0..<Z { klRow[row] += klDims[row * Z + j] } }
+        let meanRec = recRow.reduce(0, +) / Float(B)
+        var klTerm = klRow.reduce(0, +) / Float(B)
+        var klActive = [Bool](repeating: true, count: Z)  // dimensions whose KL gets a gradient
+        if settings.freeBits > 0 {
+            klTerm = 0
+            for j in 0..<Z {
+                var mean: Float = 0
+                for row in 0..<B { mean += klDims[row * Z + j] }
+                mean /= Float(B)
+                klTerm += max(settings.freeBits, mean)
+                klActive[j] = mean > settings.freeBits
+            }
+        }
+        let loss = meanRec + settings.beta * klTerm
+
+        if g != nil {
+            // Output layer: dlogits (N_dec, V) is in `logits` now.
+            BLAS.gemm(transposeA: true, m: V, n: H, k: nDec, logits, lda: V, decCache.out, ldb: H, beta: 1, grad(.outputWeight), ldc: H)
+            addColumnSums(logits, rows: nDec, columns: V, into: grad(.outputBias))
+            let dDecOut = ws.dOut.reserve(nDec * H)
+            BLAS.gemm(m: nDec, n: H, k: V, logits, lda: V, at(.outputWeight), ldb: H, beta: 0, dDecOut, ldc: H)
+
+            // Decoder GRU.
+            let dDecX = ws.dX.reserve(nDec * D), dh0 = ws.dh0.reserve(B * H)
+            let dGi = ws.dGi.reserve(max(nDec, nEnc) * 3 * H), dGh = ws.dGh.reserve(max(nDec, nEnc) * 3 * H)
+            decoderGRU.backward(decX, dec, decCache, dOut: dDecOut, dX: dDecX, dh0: dh0, dGi: dGi, dGh: dGh,
+                                dWeightIH: grad(.decoderWeightIH), dWeightHH: grad(.decoderWeightHH),
+                                dBiasIH: grad(.decoderBiasIH), dBiasHH: grad(.decoderBiasHH))
+            batch.decoderInputs.withUnsafeBufferPointer { ids in
+                Embedding.scatterAdd(dDecX, stride: D, ids: ids.baseAddress!, count: nDec, width: E, into: grad(.embedding))
+            }
+            let dz = ws.dz.reserve(B * Z)
+            dz.update(repeating: 0, count: B * Z)
+            if config.latentToInputs {
+                for t in 0..<dec.steps {
+                    for row in 0..<dec.active[t] {
+                        let src = dDecX + dec.index(step: t, row: row) * D + E
+                        for j in 0..<Z { dz[row * Z + j] += src[j] }
+                    }
+                }
+            }
+            Linear.backward(z, rows: B, input: Z, output: H, weight: at(.latentWeight), dOut: dh0,
+                            dWeight: grad(.latentWeight), dBias: grad(.latentBias), dInput: dz, accumulateInput: true)
+
+            // Latent: z = μ + exp(½ logv) ε, plus β ∂KL.
+            let dmu = ws.dmu.reserve(B * Z), dlogv = ws.dlogv.reserve(B * Z)
+            let klScale = settings.beta / Float(B)
+            let sampled: Bool = if case .sample = latent { true } else { false }
+            let zFromMu: Bool = if case .given = latent { false } else { true }
+            for row in 0..<B {
+                for j in 0..<Z {
+                    let k = row * Z + j
+                    let s = zFromMu ? dz[k] : 0
+                    dmu[k] = s
+                    dlogv[k] = sampled ? s * eps[k] * 0.5 * VectorMath.fastExp(0.5 * logv[k]) : 0
+                    if klActive[j] {
+                        dmu[k] += klScale * mu[k]
+                        dlogv[k] += klScale * 0.5 * (VectorMath.fastExp(logv[k]) - 1)
+                    }
+                }
+            }
+            let dhT = ws.dhT.reserve(B * H)
+            Linear.backward(hT, rows: B, input: H, output: Z, weight: at(.meanWeight), dOut: dmu,
+                            dWeight: grad(.meanWeight), dBias: grad(.meanBias), dInput: dhT, accumulateInput: false)
+            Linear.backward(hT, rows: B, input: H, output: Z, weight: at(.logvWeight), dOut: dlogv,
+                            dWeight: grad(.logvWeight), dBias: grad(.logvBias), dInput: dhT, accumulateInput: true)
+
+            // Encoder GRU: gradient enters only at each sentence's last state.
+            let dEncOut = ws.dOut.reserve(nEnc * H)
+            dEncOut.update(repeating: 0, count: nEnc * H)
+            for (row, k) in lastIndices.enumerated() { (dEncOut + k * H).update(from: dhT + row * H, count: H) }
+            let dEncX = ws.dX.reserve(nEnc * E)
+            encoderGRU.backward(encX, enc, encCache, dOut: dEncOut, dX: dEncX, dh0: nil, dGi: dGi, dGh: dGh,
+                                dWeightIH: grad(.encoderWeightIH), dWeightHH: grad(.encoderWeightHH),
+                                dBiasIH: grad(.encoderBiasIH), dBiasHH: grad(.encoderBiasHH))
+            batch.encoderTokens.withUnsafeBufferPointer { ids in
+                Embedding.scatterAdd(dEncX, stride: E, ids: ids.baseAddress!, count: nEnc, width: E, into: grad(.embedding))
+            }
+        }
+
+        // Back to the caller's order.
+        var result = BatchResult(rec: recRow, kl: klRow, mu: [], logv: [], z: [], loss: loss, targetNLL: ws.nll.array(nDec))
+        var muOut = [Float](repeating: 0, count: B * Z), logvOut = muOut, zOut = muOut
+        for (row, s) in batch.order.enumerated() {
+            result.rec[s] = recRow[row]
+            result.kl[s] = klRow[row]
+            for j in 0..<Z { muOut[s * Z + j] = mu[row * Z + j]; logvOut[s * Z + j] = logv[row * Z + j]; zOut[s * Z + j] = z[row * Z + j] }
+        }
+        result.mu = muOut; result.logv = logvOut; result.z = zOut
+        return result
+    }
+}
+
+extension BatchResult {
+    /// Per-target NLL of each sentence (T + 1 values, `<eos>` last), in the caller's order.
+    public func targetNLLInCallerOrder(_ batch: Batch) -> [[Float]] {
+        var out = [[Float]](repeating: [], count: batch.count)
+        for (row, s) in batch.order.enumerated() {
+            out[s] = (0..<batch.decoder.lengths[row]).map { targetNLL[batch.decoder.index(step: $0, row: row)] }
+        }
+        return out
+    }
+}

@@ -1,0 +1,20 @@
+/// Buffers a model reuses from batch to batch, so that a training step
+/// allocates nothing once the longest batch has been seen. One per thread.
+public final class Workspace {
+    final class GRUBuffers {
+        let gi = Buffer(), hPrev = Buffer(), gates = Buffer(), out = Buffer(), gh = Buffer()
+    }
+
+    let encoder = GRUBuffers(), decoder = GRUBuffers()
+    let encX = Buffer(), decX = Buffer(), hT = Buffer(), mu = Buffer(), logv = Buffer(), z = Buffer(), eps = Buffer()
+    let h0 = Buffer(), logits = Buffer(), nll = Buffer()
+    let dOut = Buffer(), dX = Buffer(), dh0 = Buffer(), dz = Buffer(), dmu = Buffer(), dlogv = Buffer(), dhT = Buffer()
+    let dGi = Buffer(), dGh = Buffer()
+
+    public init() {}
+
+    func cache(_ b: GRUBuffers, rows: Int, batch: Int, hidden H: Int) -> GRU.Cache {
+        GRU.Cache(gi: b.gi.reserve(rows * 3 * H), hPrev: b.hPrev.reserve(rows * H), gates: b.gates.reserve(rows * 4 * H),
+                  out: b.out.reserve(rows * H), gh: b.gh.reserve(batch * 3 * H))
+    }
+}

@@ -1,0 +1,28 @@
+import Foundation
+import Testing
+@testable import TextVAE
+
+/// The folder of this test target's source files (golden files live in Golden/).
+let testsFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+
+/// A fresh temporary folder, removed by the caller with `cleanUp`.
+func temporaryFolder() throws -> URL {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("textvae-tests-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    return url
+}
+
+/// |a − b| ≤ atol + rtol·|b|, elementwise; returns the first failing index.
+func firstMismatch(_ a: [Float], _ b: [Float], rtol: Float, atol: Float = 0) -> Int? {
+    precondition(a.count == b.count)
+    return a.indices.first { abs(a[$0] - b[$0]) > atol + rtol * abs(b[$0]) || !a[$0].isFinite }
+}
+
+func randomArray(_ n: Int, _ rng: inout Random, scale: Float = 1) -> [Float] {
+    (0..<n).map { _ in (2 * rng.uniform() - 1) * scale }
+}
+
+/// Makes sure OpenBLAS is loaded before any test touches a kernel.
+func loadBLAS() throws {
+    try BLAS.load()
+}
