@@ -1,0 +1,164 @@
+import Testing
+@testable import TextVAE
+
+/// Analytic gradients against central finite differences, on tiny sizes.
+/// In float32, with a step of 1e-2, differences carry about 1e-4 of noise;
+/// tolerances are set well above that and far below any real mistake.
+@Suite struct GradientCheckTests {
+    /// Central difference of `f` with respect to x[i]; x is restored.
+    static func numeric(_ x: inout [Float], _ i: Int, h: Float = 1e-2, _ f: ([Float]) -> Double) -> Float {
+        let saved = x[i]
+        x[i] = saved + h; let up = f(x)
+        x[i] = saved - h; let down = f(x)
+        x[i] = saved
+        return Float((up - down) / (2 * Double(h)))
+    }
+
+    /// Probes at most `limit` coordinates spread over the array.
+    static func probes(_ count: Int, limit: Int = 24) -> [Int] {
+        count <= limit ? Array(0..<count) : (0..<limit).map { $0 * count / limit }
+    }
+
+    static func close(_ analytic: Float, _ numeric: Float) -> Bool {
+        abs(analytic - numeric) <= 2e-3 + 1e-2 * max(abs(analytic), abs(numeric))
+    }
+
+    @Test func gruBackwardMatchesFiniteDifferences() throws {
+        try loadBLAS()
+        var rng = Random(seed: 7)
+        let (D, H) = (3, 4)
+        let seq = PackedSequences(lengths: [3, 2, 2, 1])
+        let N = seq.total, B = seq.rows
+        var wih = randomArray(3 * H * D, &rng), whh = randomArray(3 * H * H, &rng)
+        var bih = randomArray(3 * H, &rng), bhh = randomArray(3 * H, &rng)
+        var x = randomArray(N * D, &rng), h0 = randomArray(B * H, &rng)
+        let weights = randomArray(N * H, &rng)  // loss = Σ weights ⊙ outputs
+
+        func run(_ wih: [Float], _ whh: [Float], _ bih: [Float], _ bhh: [Float], _ x: [Float], _ h0: [Float],
+                 backward: Bool) -> (loss: Double, grads: [[Float]]) {
+            let bufs = (Buffer(N * 3 * H), Buffer(N * H), Buffer(N * 4 * H), Buffer(N * H), Buffer(B * 3 * H))
+            let cache = GRU.Cache(gi: bufs.0.pointer, hPrev: bufs.1.pointer, gates: bufs.2.pointer, out: bufs.3.pointer, gh: bufs.4.pointer)
+            return wih.withUnsafeBufferPointer { wih in whh.withUnsafeBufferPointer { whh in
+                bih.withUnsafeBufferPointer { bih in bhh.withUnsafeBufferPointer { bhh in
+                    let gru = GRU(input: D, hidden: H, weightIH: wih.baseAddress!, weightHH: whh.baseAddress!,
+                                  biasIH: bih.baseAddress!, biasHH: bhh.baseAddress!)
+                    gru.forward(x, h0: h0, seq, cache)
+                    let out = bufs.3.array(N * H)
+                    let loss = zip(out, weights).reduce(0.0) { $0 + Double($1.0 * $1.1) }
+                    guard backward else { return (loss, []) }
+                    var dOut = weights
+                    var dX = [Float](repeating: 0, count: N * D), dh0 = [Float](repeating: 0, count: B * H)
+                    var dWih = [Float](repeating: 0, count: 3 * H * D), dWhh = [Float](repeating: 0, count: 3 * H * H)
+                    var dBih = [Float](repeating: 0, count: 3 * H), dBhh = dBih
+                    let dGi = Buffer(N * 3 * H), dGh = Buffer(N * 3 * H)
+                    gru.backward(x, seq, cache, dOut: &dOut, dX: &dX, dh0: &dh0, dGi: dGi.pointer, dGh: dGh.pointer,
+                                 dWeightIH: &dWih, dWeightHH: &dWhh, dBiasIH: &dBih, dBiasHH: &dBhh)
+                    return (loss, [dWih, dWhh, dBih, dBhh, dX, dh0])
+                }}
+            }}
+        }
+        let grads = run(wih, whh, bih, bhh, x, h0, backward: true).grads
+        let names = ["weight_ih", "weight_hh", "bias_ih", "bias_hh", "x", "h0"]
+        for (k, name) in names.enumerated() {
+            for i in Self.probes(grads[k].count) {
+                let n: Float
+                switch k {
+                case 0: n = Self.numeric(&wih, i) { run($0, whh, bih, bhh, x, h0, backward: false).loss }
+                case 1: n = Self.numeric(&whh, i) { run(wih, $0, bih, bhh, x, h0, backward: false).loss }
+                case 2: n = Self.numeric(&bih, i) { run(wih, whh, $0, bhh, x, h0, backward: false).loss }
+                case 3: n = Self.numeric(&bhh, i) { run(wih, whh, bih, $0, x, h0, backward: false).loss }
+                case 4: n = Self.numeric(&x, i) { run(wih, whh, bih, bhh, $0, h0, backward: false).loss }
+                default: n = Self.numeric(&h0, i) { run(wih, whh, bih, bhh, x, $0, backward: false).loss }
+                }
+                #expect(Self.close(grads[k][i], n), "GRU d/d\(name)[\(i)]: analytic \(grads[k][i]) numeric \(n)")
+            }
+        }
+    }
+
+    @Test func softmaxCrossEntropyGradientMatchesFiniteDifferences() {
+        var rng = Random(seed: 3)
+        let (rows, V) = (3, 6)
+        var logits = randomArray(rows * V, &rng, scale: 3)
+        let targets: [Int32] = [0, 5, 2]
+        func loss(_ l: [Float]) -> Double {
+            var l = l, nll = [Float](repeating: 0, count: rows)
+            l.withUnsafeMutableBufferPointer { SoftmaxCrossEntropy.apply($0.baseAddress!, rows: rows, classes: V, targets: targets, nll: &nll, gradientScale: nil) }
+            return nll.reduce(0.0) { $0 + Double($1) } / 3
+        }
+        var grad = logits, nll = [Float](repeating: 0, count: rows)
+        grad.withUnsafeMutableBufferPointer { SoftmaxCrossEntropy.apply($0.baseAddress!, rows: rows, classes: V, targets: targets, nll: &nll, gradientScale: 1.0 / 3) }
+        for i in logits.indices {
+            let n = Self.numeric(&logits, i, loss)
+            #expect(Self.close(grad[i], n), "d/dlogit[\(i)]: analytic \(grad[i]) numeric \(n)")
+        }
+    }
+
+    struct ModelCase: CustomTestStringConvertible {
+        var latentToInputs: Bool
+        var freeBits: Float
+        var latent: String  // "sample" or "mean"
+        var testDescription: String { "latentToInputs \(latentToInputs), freeBits \(freeBits), z = \(latent)" }
+    }
+
+    @Test(arguments: [
+        ModelCase(latentToInputs: false, freeBits: 0, latent: "sample"),
+        ModelCase(latentToInputs: true, freeBits: 0, latent: "sample"),
+        ModelCase(latentToInputs: false, freeBits: 0.3, latent: "sample"),
+        ModelCase(latentToInputs: true, freeBits: 0, latent: "mean"),
+    ])
+    func fullLossGradientMatchesFiniteDifferencesForEveryTensor(_ c: ModelCase) throws {
+        try loadBLAS()
+        let config = ModelConfig(vocabulary: 9, embedding: 4, hidden: 3, latent: 2, latentToInputs: c.latentToInputs)
+        var model = SentenceVAE(config: config, seed: 11)
+        var rng = Random(seed: 5)
+        // Weights a little larger than PyTorch's init, so every path carries gradient.
+        for i in model.parameters.indices where i >= model.layout.range(.embedding).upperBound {
+            model.parameters[i] *= 1.5
+        }
+        var batch = Batch([[4, 5, 6, 7], [8, 4], [5, 5, 1], [6]])
+        batch.applyWordDropout(0.3, &rng)
+        let eps = randomArray(4 * 2, &rng)
+        let latent: LatentChoice = c.latent == "mean" ? .mean : .sample(eps)
+        let settings = LossSettings(beta: 0.7, freeBits: c.freeBits)
+        let ws = Workspace()
+        var gradient = [Float](repeating: 0, count: model.layout.total)
+        _ = gradient.withUnsafeMutableBufferPointer {
+            model.run(batch, latent: latent, loss: settings, gradient: $0.baseAddress!, workspace: ws)
+        }
+        var parameters = model.parameters
+        func loss(_ p: [Float]) -> Double {
+            Double(SentenceVAE(config: config, parameters: p).run(batch, latent: latent, loss: settings, workspace: ws).loss)
+        }
+        for t in ParameterTensor.allCases {
+            for i in Self.probes(model.layout.counts[t.rawValue], limit: 12).map({ $0 + model.layout.offsets[t.rawValue] }) {
+                let n = Self.numeric(&parameters, i, loss)
+                #expect(Self.close(gradient[i], n), "\(t.name)[\(i - model.layout.offsets[t.rawValue])]: analytic \(gradient[i]) numeric \(n)")
+            }
+        }
+    }
+
+    @Test func batchLossIsTheMeanOfSentenceLossesAndIgnoresOrder() throws {
+        try loadBLAS()
+        let config = ModelConfig(vocabulary: 9, embedding: 4, hidden: 3, latent: 2)
+        let model = SentenceVAE(config: config, seed: 2)
+        let sentences: [[Int32]] = [[4, 5], [6, 7, 8, 4, 5], [8]]
+        var rng = Random(seed: 9)
+        let eps = randomArray(3 * 2, &rng)
+        let ws = Workspace()
+        let settings = LossSettings(beta: 0.5)
+        let whole = model.run(Batch(sentences), latent: .sample(eps), loss: settings, workspace: ws)
+        var singles: [Float] = []
+        for (i, s) in sentences.enumerated() {
+            let r = model.run(Batch([s]), latent: .sample(Array(eps[i * 2..<i * 2 + 2])), loss: settings, workspace: ws)
+            singles.append(r.loss)
+            #expect(abs(r.rec[0] - whole.rec[i]) <= 1e-5 * abs(r.rec[0]), "sentence \(i): rec alone \(r.rec[0]) in batch \(whole.rec[i])")
+        }
+        let mean = singles.reduce(0, +) / 3
+        #expect(abs(whole.loss - mean) <= 1e-5 * abs(mean))
+        // Reversed order: the same per-sentence numbers, permuted.
+        let reversedEps = (0..<3).reversed().flatMap { Array(eps[$0 * 2..<$0 * 2 + 2]) }
+        let reversed = model.run(Batch(sentences.reversed()), latent: .sample(reversedEps), loss: settings, workspace: ws)
+        #expect(firstMismatch(reversed.rec.reversed(), whole.rec, rtol: 1e-5) == nil)
+        #expect(abs(reversed.loss - whole.loss) <= 1e-5 * abs(whole.loss))
+    }
+}

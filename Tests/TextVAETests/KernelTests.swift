@@ -1,0 +1,73 @@
+import Foundation
+import Testing
+@testable import TextVAE
+
+/// Every fast kernel against its slow, obvious reference.
+@Suite struct KernelTests {
+    @Test func gemmMatchesNaiveForEveryTransposeAndOddSizes() throws {
+        try loadBLAS()
+        var rng = Random(seed: 1)
+        for (m, n, k) in [(1, 1, 1), (3, 5, 7), (17, 33, 9), (64, 40, 300)] {
+            for ta in [false, true] {
+                for tb in [false, true] {
+                    for beta: Float in [0, 1] {
+                        let a = randomArray(m * k, &rng), b = randomArray(k * n, &rng), c0 = randomArray(m * n, &rng)
+                        var fast = c0, slow = c0
+                        let (lda, ldb) = (ta ? m : k, tb ? k : n)
+                        fast.withUnsafeMutableBufferPointer { c in
+                            BLAS.gemm(transposeA: ta, transposeB: tb, m: m, n: n, k: k, alpha: 0.5, a, lda: lda, b, ldb: ldb,
+                                      beta: beta, c.baseAddress!, ldc: n)
+                        }
+                        slow.withUnsafeMutableBufferPointer { c in
+                            BLAS.naiveGemm(transposeA: ta, transposeB: tb, m: m, n: n, k: k, alpha: 0.5, a, lda: lda, b, ldb: ldb,
+                                           beta: beta, c.baseAddress!, ldc: n)
+                        }
+                        #expect(firstMismatch(fast, slow, rtol: 1e-4, atol: 1e-4) == nil, "m \(m) n \(n) k \(k) tA \(ta) tB \(tb) beta \(beta)")
+                    }
+                }
+            }
+        }
+    }
+
+    @Test func fastExpSigmoidTanhAreAccurate() {
+        var worst: Double = 0
+        for i in 0...20_000 {
+            let x = Float(-87 + 175 * Double(i) / 20_000)
+            let e = Double(VectorMath.fastExp(x)), ref = exp(Double(x))
+            worst = max(worst, abs(e - ref) / ref)
+            let s = Double(VectorMath.sigmoid(x)), sref = 1 / (1 + exp(-Double(x)))
+            #expect(abs(s - sref) <= 1e-6 * max(sref, 1e-30) + 1e-7, "sigmoid(\(x))")
+            let t = Double(VectorMath.tanh(x))
+            #expect(abs(t - tanh(Double(x))) <= 2e-7, "tanh(\(x))")
+        }
+        #expect(worst < 5e-7, "fastExp worst relative error \(worst)")
+        #expect(VectorMath.fastExp(-1000) >= 0 && VectorMath.fastExp(1000).isFinite)
+    }
+
+    @Test(arguments: [1, 7, 130])
+    func softmaxCrossEntropyMatchesNaive(rows: Int) {
+        var rng = Random(seed: UInt64(rows))
+        let classes = 37
+        let logits = randomArray(rows * classes, &rng, scale: 8)
+        let targets = (0..<rows).map { _ in Int32(rng.next() % UInt64(classes)) }
+        for scale: Float? in [nil, 0.25] {
+            var fast = logits, slow = logits
+            var nllFast = [Float](repeating: 0, count: rows), nllSlow = nllFast
+            fast.withUnsafeMutableBufferPointer { l in
+                SoftmaxCrossEntropy.apply(l.baseAddress!, rows: rows, classes: classes, targets: targets, nll: &nllFast, gradientScale: scale)
+            }
+            slow.withUnsafeMutableBufferPointer { l in
+                SoftmaxCrossEntropy.naive(l.baseAddress!, rows: rows, classes: classes, targets: targets, nll: &nllSlow, gradientScale: scale)
+            }
+            #expect(firstMismatch(nllFast, nllSlow, rtol: 1e-5, atol: 1e-5) == nil, "nll, scale \(String(describing: scale))")
+            #expect(firstMismatch(fast, slow, rtol: 1e-5, atol: 1e-7) == nil, "gradient or logits, scale \(String(describing: scale))")
+        }
+    }
+
+    @Test func packedLayoutCountsActiveRows() {
+        let p = PackedSequences(lengths: [4, 2, 2, 1])
+        #expect(p.active == [4, 3, 1, 1])
+        #expect(p.offsets == [0, 4, 7, 8, 9])
+        #expect(p.lastIndices == [8, 5, 6, 3])
+    }
+}
