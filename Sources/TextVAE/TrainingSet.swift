@@ -1,0 +1,42 @@
+/// Training and validation sentences as token ids, ready for a `Trainer`.
+public struct TrainingSet {
+    public var train: [[Int32]]
+    public var valid: [[Int32]]
+    public var vocabulary: Vocabulary
+    /// Sentences cut to the maximum length (training and validation).
+    public var truncated: Int
+
+    /// - Parameters:
+    ///   - validFraction: without a validation corpus, every (1/fraction)-th
+    ///     sentence is held out: deterministic, and spread over the whole file.
+    ///   - vocabulary: a given vocabulary, or nil to build one from the training sentences.
+    public init(corpus: Corpus, validCorpus: Corpus?, validFraction: Double, vocabulary: Vocabulary?,
+                minCount: Int, maxSize: Int, maxLength: Int, corpusName: String) throws {
+        var trainTokens = corpus.sentences, validTokens: [[String]]
+        if let validCorpus {
+            validTokens = validCorpus.sentences
+        } else {
+            guard trainTokens.count >= 2 else {
+                throw TextVAEError.file(corpusName, "has only \(trainTokens.count) sentence, too few to hold some out for validation",
+                                        fix: "give more sentences, or a validation file with --valid")
+            }
+            let every = max(2, Int((1 / validFraction).rounded()))
+            validTokens = trainTokens.enumerated().filter { $0.offset % every == every - 1 }.map(\.element)
+            trainTokens = trainTokens.enumerated().filter { $0.offset % every != every - 1 }.map(\.element)
+        }
+        let vocab = try vocabulary ?? Vocabulary(building: trainTokens, minCount: minCount, maxSize: maxSize)
+        if vocab.coverage(of: validTokens) == 0 {
+            throw TextVAEError("the validation sentences share no word with the training vocabulary; "
+                               + "give a validation file in the same language and tokenisation as the corpus")
+        }
+        var truncated = 0
+        func encode(_ s: [String]) -> [Int32] {
+            if s.count > maxLength { truncated += 1 }
+            return vocab.ids(Array(s.prefix(maxLength)))
+        }
+        train = trainTokens.map(encode)
+        valid = validTokens.map(encode)
+        self.vocabulary = vocab
+        self.truncated = truncated
+    }
+}
