@@ -128,6 +128,12 @@ enum TextVAEProgram {
             #expect(skipped.status == 0, "\(skipped)")
             #expect(skipped.stdout.contains("skipped 1 lines"), "\(skipped)")
             #expect(try Vocabulary.load(folder + "/v.txt").count == 4 + 4, "one, fine, line, last")
+
+            // tokenize prints tokens on stdout; the count of dropped lines goes to stderr.
+            let tokenized = try TextVAEProgram.run(["tokenize", "--file", "latin1.txt", "--skip-invalid"], in: folder)
+            #expect(tokenized.status == 0, "\(tokenized)")
+            #expect(tokenized.stdout == "one | fine | line\nlast | line\n", "\(tokenized)")
+            #expect(tokenized.stderr.contains("skipped 1 lines"), "\(tokenized)")
         }
     }
 
