@@ -108,6 +108,9 @@ func writeFile(_ bytes: [UInt8], _ path: String) throws {
             ("bold, several parameters", "\u{1B}[1;4;38;5;208mloud\u{1B}[m text", ["loud", "text"]),
             ("cursor movement", "left\u{1B}[2Kright", ["leftright"]),
             ("two-character escape", "x\u{1B}cy", ["xy"]),
+            // Operating system commands: terminals write these into logs (window titles, links).
+            ("window title (OSC ended by BEL)", "\u{1B}]0;my title\u{07}hello world", ["hello", "world"]),
+            ("hyperlink (OSC 8 ended by ST)", "see \u{1B}]8;;http://x.org\u{1B}\\here\u{1B}]8;;\u{1B}\\ now", ["see", "here", "now"]),
             ("other controls become spaces", "bell\u{07}tab\tdel\u{7F}c1\u{85}end", ["bell", "tab", "del", "c1", "end"]),
         ]
         let tokenizer = try Tokenizer(TokenizerSettings())
