@@ -93,7 +93,7 @@ public enum TextFile {
         return nil
     }
 
-    /// Removes ANSI escape sequences (ESC [ ... final byte) and turns other C0/C1
+    /// Removes ANSI escape sequences (CSI, and OSC-style strings) and turns other C0/C1
     /// control characters except tab into spaces, so that terminal junk pasted
     /// into a corpus does not become tokens.
     static func cleanControls(_ line: String) -> String {
@@ -103,10 +103,20 @@ public enum TextFile {
         var scalars = line.unicodeScalars.makeIterator()
         while let s = scalars.next() {
             if s.value == 0x1B {
-                // CSI: ESC [ parameters intermediates final (0x40-0x7E); other escapes: ESC + one char.
                 guard let next = scalars.next() else { break }
-                if next == "[" {
+                switch next {
+                case "[":
+                    // CSI: ESC [ parameters intermediates final (0x40-0x7E).
                     while let c = scalars.next(), !(0x40...0x7E).contains(c.value) {}
+                case "]", "P", "X", "^", "_":
+                    // OSC, DCS, SOS, PM, APC: a string ended by BEL or ST (ESC \).
+                    // Terminals write these into logs (window titles, hyperlinks).
+                    while let c = scalars.next() {
+                        if c.value == 0x07 { break }
+                        if c.value == 0x1B { _ = scalars.next(); break }
+                    }
+                default:
+                    break  // other escapes: ESC + one character
                 }
                 continue
             }

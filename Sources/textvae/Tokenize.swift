@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import TextVAE
 
 struct Tokenize: ParsableCommand {
@@ -43,5 +44,9 @@ struct Tokenize: ParsableCommand {
             if out.utf8.count > 1 << 16 { print(out, terminator: ""); out = "" }
         }
         print(out, terminator: "")
+        // On stderr, so that stdout stays nothing but tokens.
+        if corpus.skippedInvalid > 0 {
+            FileHandle.standardError.write(Data("skipped \(corpus.skippedInvalid) lines of invalid UTF-8\n".utf8))
+        }
     }
 }
