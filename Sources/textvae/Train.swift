@@ -42,6 +42,9 @@ struct Train: ParsableCommand {
     @OptionGroup(title: "Optimisation") var optimisation: OptimisationOptions
     @OptionGroup(title: "Tokenizer") var tokenization: TokenizerOptions
 
+    @Flag(help: "Redraw the training curves to MODEL.curves.svg at the end of each epoch (see 'textvae plot').")
+    var plot = false
+
     @Flag(name: .shortAndLong, help: "Print only errors and the final line.")
     var quiet = false
 
@@ -83,7 +86,10 @@ struct Train: ParsableCommand {
         } else {
             trainer = try startNewRun(corpus!, display)
         }
-        let outcome = try trainer.run { display.show($0) }
+        let outcome = try trainer.run { event in
+            display.show(event)
+            if plot, case .epoch = event { CurvePlot.drawDuringTraining(trainer, warn: { display.show(.warning($0)) }) }
+        }
         display.finish()
         let cp = trainer.checkpoint
         let best = cp.state.bestValidNELBO.map { String(format: "%.3f", $0) } ?? "n/a"

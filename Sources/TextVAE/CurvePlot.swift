@@ -1,0 +1,256 @@
+import Foundation
+
+/// The figures of a training metrics log (see `MetricsLog`) that the curve plot draws.
+public struct TrainingCurves {
+    /// A `"kind": "step"` row: one training batch's figures, every 50 steps.
+    public struct StepRow: Equatable {
+        public var step: Int
+        public var rec: Double, kl: Double, beta: Double
+    }
+
+    /// A `"kind": "epoch"` row: means over the epoch and the validation pass at its end.
+    public struct EpochRow: Equatable {
+        public var step: Int, epoch: Int
+        public var beta: Double
+        public var trainRec: Double, trainKL: Double
+        public var validRec: Double, validKL: Double, validNELBO: Double
+    }
+
+    public var steps: [StepRow] = []
+    public var epochs: [EpochRow] = []
+    /// Lines that were not JSON objects of either kind (a run killed mid-write leaves one).
+    public var skippedLines = 0
+
+    public init(steps: [StepRow] = [], epochs: [EpochRow] = []) {
+        self.steps = steps
+        self.epochs = epochs
+    }
+
+    /// Reads a metrics log. Throws if the file is missing, empty, or holds no row textvae wrote.
+    public static func read(_ path: String) throws -> TrainingCurves {
+        var isDirectory: ObjCBool = false
+        if !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+            throw TextVAEError.file(path, "no such metrics log",
+                                    fix: "give the .metrics.jsonl file that 'textvae train' writes next to the model (model.metrics.jsonl for model.safetensors)")
+        }
+        let lines = try TextFile.readLines(path).lines.filter { !$0.allSatisfy(\.isWhitespace) }
+        if lines.isEmpty {
+            throw TextVAEError.file(path, "is empty: training writes its first row after 50 steps or at the end of the first epoch",
+                                    fix: "wait for training to log something, or give the log of a run that has")
+        }
+        var curves = TrainingCurves()
+        for line in lines {
+            guard let row = (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any], curves.add(row) else {
+                curves.skippedLines += 1
+                continue
+            }
+        }
+        if curves.steps.isEmpty && curves.epochs.isEmpty {
+            throw TextVAEError.file(path, "holds no rows of a textvae metrics log (\(lines.count) lines, none a JSON object with \"kind\": \"step\" or \"epoch\")",
+                                    fix: "give the .metrics.jsonl file that 'textvae train' writes next to the model")
+        }
+        // A resumed run drops the rows after its checkpoint and repeats them; keep the log's order by step.
+        curves.steps.sort { $0.step < $1.step }
+        curves.epochs.sort { $0.step < $1.step }
+        return curves
+    }
+
+    /// Adds one parsed row; false if it is not a row this plot knows.
+    mutating func add(_ row: [String: Any]) -> Bool {
+        func number(_ key: String) -> Double? {
+            switch row[key] {
+            case let n as NSNumber: return n.doubleValue
+            case let d as Double: return d
+            case let i as Int: return Double(i)
+            default: return nil
+            }
+        }
+        guard let kind = row["kind"] as? String, let step = number("step") else { return false }
+        switch kind {
+        case "step":
+            guard let rec = number("rec"), let kl = number("kl"), let beta = number("beta") else { return false }
+            steps.append(StepRow(step: Int(step), rec: rec, kl: kl, beta: beta))
+        case "epoch":
+            guard let epoch = number("epoch"), let beta = number("beta"), let trainRec = number("train_rec"),
+                  let trainKL = number("train_kl"), let validRec = number("valid_rec"), let validKL = number("valid_kl")
+            else { return false }
+            epochs.append(EpochRow(step: Int(step), epoch: Int(epoch), beta: beta, trainRec: trainRec, trainKL: trainKL,
+                                   validRec: validRec, validKL: validKL, validNELBO: number("valid_nelbo") ?? validRec + validKL))
+        default:
+            return false
+        }
+        return true
+    }
+}
+
+/// Training curves as one self-contained SVG: three panels stacked on a shared
+/// step axis, because the quantities live on different scales (rec ~100 nats,
+/// KL a few nats, β in 0...1) and twin axes are easy to misread.
+///
+/// - reconstruction and validation −ELBO (nats per sentence);
+/// - KL (nats per sentence);
+/// - β, the KL weight of the annealing schedule.
+///
+/// Training figures come from the step rows (one batch every 50 steps, so they
+/// are noisy); validation figures from the epoch rows, drawn with markers.
+/// A run shorter than 50 steps has no step rows: its epoch means stand in.
+public enum CurvePlot {
+    static let width = 900.0
+    static let left = 78.0, plotWidth = 600.0
+    static var legendX: Double { left + plotWidth + 18 }
+
+    static let trainColour = "#0072B2", validColour = "#E69F00", nelboColour = "#D55E00", betaColour = "#009E73"
+
+    /// One line of a panel; `markers` puts a dot at every point (validation, once per epoch).
+    struct Series {
+        var name: String
+        var colour: String
+        var points: [(x: Double, y: Double)]
+        var markers = false
+        var dash: String?
+        var width = 1.5
+    }
+
+    struct Panel {
+        var title: String
+        var axisTitle: String
+        var series: [Series]
+        var height: Double
+        /// A fixed y range (β is always 0...1); nil scales to the data.
+        var fixedRange: ClosedRange<Double>?
+    }
+
+    /// Reads `log` and writes its curves to `output`; returns what it read.
+    @discardableResult
+    public static func write(log: String, to output: String) throws -> TrainingCurves {
+        let curves = try TrainingCurves.read(log)
+        try svg(curves, title: "Training curves: " + URL(fileURLWithPath: log).lastPathComponent).write(to: output)
+        return curves
+    }
+
+    public static func svg(_ c: TrainingCurves, title: String) -> SVG {
+        let useSteps = !c.steps.isEmpty
+        let trainRec = useSteps ? c.steps.map { (Double($0.step), $0.rec) } : c.epochs.map { (Double($0.step), $0.trainRec) }
+        let trainKL = useSteps ? c.steps.map { (Double($0.step), $0.kl) } : c.epochs.map { (Double($0.step), $0.trainKL) }
+        let beta = useSteps ? c.steps.map { (Double($0.step), $0.beta) } : c.epochs.map { (Double($0.step), $0.beta) }
+        let trainName = useSteps ? "train (one batch)" : "train (epoch mean)"
+        let v = c.epochs
+        let panels = [
+            Panel(title: "Reconstruction and −ELBO", axisTitle: "nats per sentence", series: [
+                Series(name: trainName + " rec", colour: trainColour, points: trainRec, markers: !useSteps, width: 1.2),
+                Series(name: "validation rec", colour: validColour, points: v.map { (Double($0.step), $0.validRec) }, markers: true, width: 2),
+                Series(name: "validation −ELBO", colour: nelboColour, points: v.map { (Double($0.step), $0.validNELBO) },
+                       markers: true, dash: "6,3", width: 2),
+            ], height: 230),
+            Panel(title: "KL divergence", axisTitle: "nats per sentence", series: [
+                Series(name: trainName + " KL", colour: trainColour, points: trainKL, markers: !useSteps, width: 1.2),
+                Series(name: "validation KL", colour: validColour, points: v.map { (Double($0.step), $0.validKL) }, markers: true, width: 2),
+            ], height: 170),
+            Panel(title: "KL weight β (annealing)", axisTitle: "β", series: [
+                Series(name: "β", colour: betaColour, points: beta, markers: !useSteps, width: 2),
+            ], height: 110, fixedRange: 0...1),
+        ]
+
+        let maxStep = max(1, (c.steps.map(\.step) + c.epochs.map(\.step)).max() ?? 1)
+        let x = NiceScale(0, Double(maxStep), ticks: 8)
+        let top = 84.0, gap = 48.0, bottom = 66.0
+        let height = top + panels.map(\.height).reduce(0, +) + gap * Double(panels.count - 1) + bottom
+        var svg = SVG(width: width, height: height)
+        svg.add(SVG.text(title, x: left, y: 26, size: 16, weight: "bold"))
+        svg.add(SVG.text(summary(c), x: left, y: 47, size: 12, fill: "#555"))
+
+        var y0 = top
+        for (i, panel) in panels.enumerated() {
+            svg.add(draw(panel, top: y0, x: x, epochs: v, showStepLabels: i == panels.count - 1))
+            y0 += panel.height + gap
+        }
+        y0 -= gap
+        svg.add(SVG.text("step (optimiser updates)", x: left + plotWidth / 2, y: y0 + 52, anchor: "middle", size: 13))
+        return svg
+    }
+
+    /// "5 epochs, 1,250 steps; best validation −ELBO 31.20 (rec 29.1 + KL 2.1) at epoch 4".
+    static func summary(_ c: TrainingCurves) -> String {
+        let lastStep = max(c.steps.last?.step ?? 0, c.epochs.last?.step ?? 0)
+        var s = "\(lastStep) steps"
+        if let best = c.epochs.min(by: { $0.validNELBO < $1.validNELBO }) {
+            s = "\(c.epochs.count) validation passes, " + s
+            s += String(format: "; best validation −ELBO %.2f nats (rec %.2f + KL %.2f) at epoch %d, step %d",
+                        best.validNELBO, best.validRec, best.validKL, best.epoch, best.step)
+        } else {
+            s += "; no epoch finished yet"
+        }
+        return s
+    }
+
+    static func draw(_ panel: Panel, top: Double, x: NiceScale, epochs: [TrainingCurves.EpochRow], showStepLabels: Bool) -> SVGElement {
+        let h = panel.height
+        let values = panel.series.flatMap { $0.points.map(\.y) }.filter(\.isFinite)
+        let y = panel.fixedRange.map { NiceScale($0.lowerBound, $0.upperBound, ticks: 4) }
+            ?? NiceScale(values.min() ?? 0, values.max() ?? 1, ticks: max(3, Int(h / 45)))
+        func px(_ v: Double) -> Double { left + (v - x.lower) / (x.upper - x.lower) * plotWidth }
+        func py(_ v: Double) -> Double { top + h - (v - y.lower) / (y.upper - y.lower) * h }
+
+        var e: [SVGElement] = []
+        e.append(SVG.text(panel.title, x: left, y: top - 9, size: 13, weight: "bold"))
+        e.append(SVG.rect(x: left, y: top, width: plotWidth, height: h, fill: "#fbfbfb", stroke: "#999"))
+        for t in y.ticks {
+            let yy = py(t)
+            e.append(SVG.line(x1: left, y1: yy, x2: left + plotWidth, y2: yy, stroke: "#e3e3e3"))
+            e.append(SVG.line(x1: left - 4, y1: yy, x2: left, y2: yy, stroke: "#555"))
+            e.append(SVG.text(y.label(t), x: left - 7, y: yy + 4, anchor: "end", size: 11))
+        }
+        for t in x.ticks {
+            let xx = px(t)
+            e.append(SVG.line(x1: xx, y1: top, x2: xx, y2: top + h, stroke: "#e3e3e3"))
+            e.append(SVG.line(x1: xx, y1: top + h, x2: xx, y2: top + h + 4, stroke: "#555"))
+            if showStepLabels { e.append(SVG.text(x.label(t), x: xx, y: top + h + 17, anchor: "middle", size: 11)) }
+        }
+        // Epoch ends, labelled when there is room between them.
+        var lastLabel = -Double.infinity
+        for row in epochs {
+            let xx = px(Double(row.step))
+            e.append(SVG.line(x1: xx, y1: top, x2: xx, y2: top + h, stroke: "#bbb", dash: "2,3"))
+            if showStepLabels && xx - lastLabel > 42 {
+                e.append(SVG.text("e\(row.epoch)", x: xx, y: top + h + 31, anchor: "middle", size: 10, fill: "#777"))
+                lastLabel = xx
+            }
+        }
+        e.append(SVG.text(panel.axisTitle, x: left - 52, y: top + h / 2, anchor: "middle", size: 12, rotate: -90))
+
+        // Data, clipped to the frame by clamping (a diverging value should not paint over other panels).
+        var data: [SVGElement] = []
+        for s in panel.series where !s.points.isEmpty {
+            let points = s.points.filter { $0.y.isFinite }.map { (x: px($0.x), y: min(top + h, max(top, py($0.y)))) }
+            data.append(SVG.polyline(points, stroke: s.colour, width: s.width, dash: s.dash, label: s.name))
+            if s.markers {
+                for p in points { data.append(SVG.circle(x: p.x, y: p.y, r: 3.2, fill: s.colour, stroke: "white", className: "marker")) }
+            }
+        }
+        e.append(SVG.group(data))
+
+        // Legend to the right of the frame, so it never hides data.
+        var ly = top + 12
+        for s in panel.series {
+            e.append(SVG.line(x1: legendX, y1: ly - 4, x2: legendX + 24, y2: ly - 4, stroke: s.colour, width: max(2, s.width), dash: s.dash))
+            if s.markers { e.append(SVG.circle(x: legendX + 12, y: ly - 4, r: 3.2, fill: s.colour, stroke: "white")) }
+            e.append(SVG.text(s.name + (s.points.isEmpty ? " (none yet)" : ""), x: legendX + 30, y: ly, size: 11))
+            ly += 18
+        }
+        if !epochs.isEmpty && panel.fixedRange == nil && panel.series.count > 2 {
+            e.append(SVG.line(x1: legendX, y1: ly - 4, x2: legendX + 24, y2: ly - 4, stroke: "#999", dash: "2,3"))
+            e.append(SVG.text("end of epoch N (eN)", x: legendX + 30, y: ly, size: 11, fill: "#555"))
+        }
+        return SVG.group(e)
+    }
+}
+
+extension CurvePlot {
+    /// `train --plot`: redraws MODEL.curves.svg from the run's metrics log. A
+    /// picture that cannot be written is reported through `warn`, never a
+    /// reason to stop training.
+    public static func drawDuringTraining(_ trainer: Trainer, warn: (String) -> Void) {
+        let output = sibling(trainer.modelPath, ".curves.svg")
+        do { try write(log: trainer.metricsPath, to: output) } catch { warn("could not draw \(output): \(error)") }
+    }
+}
