@@ -43,4 +43,46 @@ import Testing
             #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["empty.metrics.jsonl"], "no picture for a bad log")
         }
     }
+
+    @Test func mapAndNeighboursOnATrainedModel() throws {
+        try withScratchFolder { folder in
+            let train = try Self.trainTiny(in: folder)
+            #expect(train.status == 0, "\(train)")
+            let lines = try String(contentsOfFile: folder + "/g.txt", encoding: .utf8).split(separator: "\n").prefix(60)
+            let labelled = lines.map { "\($0.split(separator: " ")[1])\t\($0)" }.joined(separator: "\n")
+            try Data(labelled.utf8).write(to: URL(fileURLWithPath: folder + "/l.tsv"))
+
+            let map = try TextVAEProgram.run(["map", "-m", "g.safetensors", "l.tsv", "--label-column", "1", "-o", "m.svg", "--tsv", "m.tsv"], in: folder)
+            #expect(map.status == 0, "\(map)")
+            #expect(map.stdout.contains("60 sentences") && map.stdout.contains("PC1 explains"), "\(map)")
+            let summary = SVGSummary(try String(contentsOfFile: folder + "/m.svg", encoding: .utf8))
+            #expect(summary.error == nil && summary.classes["point"] == 60, "\(summary.classes)")
+            let table = try String(contentsOfFile: folder + "/m.tsv", encoding: .utf8).split(separator: "\n")
+            #expect(table.count == 61 && table[1].hasSuffix("\t" + lines[0]), "\(table.prefix(2))")
+
+            let query = String(lines[3])
+            let near = try TextVAEProgram.run(["neighbours", "-m", "g.safetensors", query, "--in", "g.txt", "-k", "3"], in: folder)
+            #expect(near.status == 0, "\(near)")
+            let rows = near.stdout.split(separator: "\n").filter { $0.hasPrefix("  ") }
+            #expect(rows.count == 3, "\(near)")
+            #expect(rows.first.map { $0.contains("0.0000") && $0.hasSuffix(query) } == true, "the sentence itself comes first: \(near)")
+        }
+    }
+
+    @Test func mapAndNeighboursRefuseWhatTheyCannotUse() throws {
+        try withScratchFolder { folder in
+            try Data("one line\n".utf8).write(to: URL(fileURLWithPath: folder + "/s.txt"))
+            let cases: [(arguments: [String], mention: String)] = [
+                (["map", "-m", "missing.safetensors", "s.txt"], "missing.safetensors"),
+                (["map", "-m", "m.safetensors", "s.txt", "--label-column", "1", "--labels", "l.txt"], "not both"),
+                (["map", "-m", "m.safetensors", "s.txt", "--label-column", "0"], "counts from 1"),
+                (["neighbours", "-m", "missing.safetensors", "a sentence", "--in", "s.txt"], "missing.safetensors"),
+                (["neighbours", "-m", "m.safetensors", "a sentence", "--in", "s.txt", "-k", "0"], "-k"),
+            ]
+            for c in cases {
+                let run = try TextVAEProgram.run(c.arguments, in: folder)
+                #expect(run.status != 0 && run.stderr.contains(c.mention), "\(c.arguments): \(run)")
+            }
+        }
+    }
 }

@@ -1,0 +1,62 @@
+import ArgumentParser
+import Foundation
+import TextVAE
+
+struct NeighboursCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "neighbours",
+        abstract: "List the sentences of a file whose posterior means are nearest to a sentence's.",
+        discussion: """
+            Encodes the sentence and every line of FILE to their posterior means μ and
+            prints the k nearest, nearest first, with their distance and line number.
+            Cosine distance (1 − cos) compares directions and is the default; Euclidean
+            distance also counts how far from the origin (the prior's mean) a point is.
+
+            Examples:
+              textvae neighbours -m model.safetensors "the cat sat on the mat" --in valid.txt
+              textvae neighbours -m model.safetensors "a happy child" --in corpus.txt -k 20 --metric euclidean
+            """,
+        aliases: ["neighbors"]
+    )
+
+    @OptionGroup var modelPath: ModelPath
+
+    @Argument(help: "The sentence to find neighbours of.")
+    var sentence: String
+
+    @Option(name: .customLong("in"), help: "File of candidate sentences, one per line.")
+    var file: String
+
+    @Option(name: .customShort("k"), help: "How many neighbours to list.")
+    var count = 10
+
+    @Option(help: "Distance: \(DistanceMetric.allCases.map(\.rawValue).joined(separator: " or ")).")
+    var metric: DistanceMetric = .cosine
+
+    @Flag(help: "Drop lines that are not valid UTF-8 (and count them) instead of stopping.")
+    var skipInvalid = false
+
+    func validate() throws {
+        try modelPath.check()
+        if count < 1 { throw ValidationError("-k must be at least 1") }
+    }
+
+    func run() throws {
+        let encoder = try LatentEncoder(path: modelPath.model)
+        let query = try encoder.requireTokens(sentence)
+        let unknown = try encoder.unknownWords(sentence)
+        if !unknown.isEmpty { print("note: not in the model's vocabulary, read as <unk>: \(unknown.joined(separator: " "))") }
+        let input = try SentenceFile.read(file, encoder: encoder, skipInvalid: skipInvalid)
+        for note in input.notes { print("note: \(note)") }
+        let z = encoder.means([query])
+        let means = encoder.means(input.tokens)
+        let found = Neighbours.nearest(to: z, among: means, dimension: encoder.latent, k: count, metric: metric)
+        print("\(found.count) nearest of \(input.count) sentences in \(file) to \"\(sentence)\" (\(metric.rawValue) distance of μ):")
+        let lineWidth = String(input.lineNumbers.last ?? 1).count
+        for (rank, hit) in found.enumerated() {
+            let line = String(input.lineNumbers[hit.index])
+            print(String(format: "%3d  %8.4f  ", rank + 1, hit.distance)
+                  + "line " + String(repeating: " ", count: lineWidth - line.count) + line + "  " + input.texts[hit.index])
+        }
+    }
+}
