@@ -1,43 +1,23 @@
 import Foundation
 
 extension SentenceVAE {
-    /// The posterior q(z|x) = N(μ, σ²) of each sentence, in the caller's order,
-    /// from the encoder alone: the decoder's V-wide output layer, by far the
-    /// costliest part of `run`, is not needed to place sentences in the latent space.
+    /// The posterior q(z|x) = N(μ, σ²) of many sentences, in the caller's order,
+    /// `batchSize` at a time through the encoder alone (`encode`): the decoder's
+    /// V-wide output layer, by far the costliest part of `run`, is not needed to
+    /// place sentences in the latent space.
     ///
     /// - Parameters:
     ///   - sentences: token ids, no specials, each non-empty.
     /// - Returns: μ and log σ², each N × Z.
-    public func posterior(of sentences: [[Int32]], batchSize: Int = 64, workspace ws: Workspace = Workspace())
+    public func posterior(of sentences: [[Int32]], batchSize: Int = 64, workspace: Workspace = Workspace())
         -> (mu: [Float], logv: [Float]) {
-        let (E, H, Z) = (config.embedding, config.hidden, config.latent)
-        var mu = [Float](repeating: 0, count: sentences.count * Z), logv = mu
-        parameters.withUnsafeBufferPointer { buffer in
-            let p = buffer.baseAddress!
-            func at(_ t: ParameterTensor) -> UnsafePointer<Float> { p + layout.offsets[t.rawValue] }
-            let gru = GRU(input: E, hidden: H, weightIH: at(.encoderWeightIH), weightHH: at(.encoderWeightHH),
-                          biasIH: at(.encoderBiasIH), biasHH: at(.encoderBiasHH))
-            for start in stride(from: 0, to: sentences.count, by: max(1, batchSize)) {
-                let batch = Batch(Array(sentences[start..<min(sentences.count, start + batchSize)]))
-                let B = batch.count, enc = batch.encoder
-                let x = ws.encX.reserve(enc.total * E)  // (N_enc, E)
-                batch.encoderTokens.withUnsafeBufferPointer { ids in
-                    Embedding.gather(at(.embedding), width: E, ids: ids.baseAddress!, count: enc.total, into: x, stride: E)
-                }
-                let cache = ws.cache(ws.encoder, rows: enc.total, batch: B, hidden: H)
-                gru.forward(x, h0: nil, enc, cache)
-                let hT = ws.hT.reserve(B * H)  // (B, H)
-                for (row, k) in enc.lastIndices.enumerated() { (hT + row * H).update(from: cache.out + k * H, count: H) }
-                let m = ws.mu.reserve(B * Z), lv = ws.logv.reserve(B * Z)  // (B, Z), packed row order
-                Linear.forward(hT, rows: B, input: H, output: Z, weight: at(.meanWeight), bias: at(.meanBias), into: m)
-                Linear.forward(hT, rows: B, input: H, output: Z, weight: at(.logvWeight), bias: at(.logvBias), into: lv)
-                for (row, s) in batch.order.enumerated() {
-                    for j in 0..<Z {
-                        mu[(start + s) * Z + j] = m[row * Z + j]
-                        logv[(start + s) * Z + j] = lv[row * Z + j]
-                    }
-                }
-            }
+        var mu: [Float] = [], logv: [Float] = []
+        mu.reserveCapacity(sentences.count * config.latent)
+        logv.reserveCapacity(sentences.count * config.latent)
+        for start in stride(from: 0, to: sentences.count, by: max(1, batchSize)) {
+            let q = encode(Batch(Array(sentences[start..<min(sentences.count, start + batchSize)])), workspace: workspace)
+            mu += q.mu
+            logv += q.logv
         }
         return (mu, logv)
     }
