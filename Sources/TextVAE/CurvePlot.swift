@@ -92,10 +92,11 @@ public struct TrainingCurves {
 /// - β, the KL weight of the annealing schedule.
 ///
 /// Training figures come from the step rows (one batch every 50 steps, so they
-/// are noisy); validation figures from the epoch rows, drawn with markers.
+/// are noisy: a trailing mean is drawn over them); validation figures from the
+/// epoch rows, drawn with markers.
 /// A run shorter than 50 steps has no step rows: its epoch means stand in.
 public enum CurvePlot {
-    static let width = 900.0
+    static let width = 930.0
     static let left = 78.0, plotWidth = 600.0
     static var legendX: Double { left + plotWidth + 18 }
 
@@ -109,6 +110,26 @@ public enum CurvePlot {
         var markers = false
         var dash: String?
         var width = 1.5
+        var opacity: Double?
+    }
+
+    /// Training rows come from single batches, and batches are grouped by
+    /// sentence length, so one row can be twice the next. A trailing mean over
+    /// a few rows shows the trend; the raw rows stay behind it, faint.
+    static func trainSeries(_ name: String, _ colour: String, _ points: [(x: Double, y: Double)], fromSteps: Bool) -> [Series] {
+        guard fromSteps && points.count >= 8 else {
+            return [Series(name: name, colour: colour, points: points, markers: !fromSteps, width: 1.5)]
+        }
+        let window = min(10, max(3, points.count / 15))
+        var smoothed: [(x: Double, y: Double)] = []
+        var sum = 0.0
+        for (i, p) in points.enumerated() {
+            sum += p.y
+            if i >= window { sum -= points[i - window].y }
+            smoothed.append((p.x, sum / Double(min(i + 1, window))))
+        }
+        return [Series(name: name + ", one batch", colour: colour, points: points, width: 1, opacity: 0.3),
+                Series(name: name + ", mean of \(window) batches", colour: colour, points: smoothed, width: 2)]
     }
 
     struct Panel {
@@ -133,17 +154,17 @@ public enum CurvePlot {
         let trainRec = useSteps ? c.steps.map { (Double($0.step), $0.rec) } : c.epochs.map { (Double($0.step), $0.trainRec) }
         let trainKL = useSteps ? c.steps.map { (Double($0.step), $0.kl) } : c.epochs.map { (Double($0.step), $0.trainKL) }
         let beta = useSteps ? c.steps.map { (Double($0.step), $0.beta) } : c.epochs.map { (Double($0.step), $0.beta) }
-        let trainName = useSteps ? "train (one batch)" : "train (epoch mean)"
+        let trainName = useSteps ? "train" : "train (epoch mean)"
         let v = c.epochs
         let panels = [
-            Panel(title: "Reconstruction and −ELBO", axisTitle: "nats per sentence", series: [
-                Series(name: trainName + " rec", colour: trainColour, points: trainRec, markers: !useSteps, width: 1.2),
+            Panel(title: "Reconstruction and −ELBO", axisTitle: "nats per sentence", series:
+                trainSeries(trainName + " rec", trainColour, trainRec, fromSteps: useSteps) + [
                 Series(name: "validation rec", colour: validColour, points: v.map { (Double($0.step), $0.validRec) }, markers: true, width: 2),
                 Series(name: "validation −ELBO", colour: nelboColour, points: v.map { (Double($0.step), $0.validNELBO) },
                        markers: true, dash: "6,3", width: 2),
             ], height: 230),
-            Panel(title: "KL divergence", axisTitle: "nats per sentence", series: [
-                Series(name: trainName + " KL", colour: trainColour, points: trainKL, markers: !useSteps, width: 1.2),
+            Panel(title: "KL divergence", axisTitle: "nats per sentence", series:
+                trainSeries(trainName + " KL", trainColour, trainKL, fromSteps: useSteps) + [
                 Series(name: "validation KL", colour: validColour, points: v.map { (Double($0.step), $0.validKL) }, markers: true, width: 2),
             ], height: 170),
             Panel(title: "KL weight β (annealing)", axisTitle: "β", series: [
@@ -161,7 +182,7 @@ public enum CurvePlot {
 
         var y0 = top
         for (i, panel) in panels.enumerated() {
-            svg.add(draw(panel, top: y0, x: x, epochs: v, showStepLabels: i == panels.count - 1))
+            svg.add(draw(panel, top: y0, x: x, epochs: v, showStepLabels: i == panels.count - 1, explainEpochs: i == 0))
             y0 += panel.height + gap
         }
         y0 -= gap
@@ -183,7 +204,8 @@ public enum CurvePlot {
         return s
     }
 
-    static func draw(_ panel: Panel, top: Double, x: NiceScale, epochs: [TrainingCurves.EpochRow], showStepLabels: Bool) -> SVGElement {
+    static func draw(_ panel: Panel, top: Double, x: NiceScale, epochs: [TrainingCurves.EpochRow], showStepLabels: Bool,
+                     explainEpochs: Bool) -> SVGElement {
         let h = panel.height
         let values = panel.series.flatMap { $0.points.map(\.y) }.filter(\.isFinite)
         let y = panel.fixedRange.map { NiceScale($0.lowerBound, $0.upperBound, ticks: 4) }
@@ -222,7 +244,9 @@ public enum CurvePlot {
         var data: [SVGElement] = []
         for s in panel.series where !s.points.isEmpty {
             let points = s.points.filter { $0.y.isFinite }.map { (x: px($0.x), y: min(top + h, max(top, py($0.y)))) }
-            data.append(SVG.polyline(points, stroke: s.colour, width: s.width, dash: s.dash, label: s.name))
+            var line = SVG.polyline(points, stroke: s.colour, width: s.width, dash: s.dash, label: s.name)
+            if let opacity = s.opacity { line.attributes.append(("stroke-opacity", SVG.number(opacity))) }
+            data.append(line)
             if s.markers {
                 for p in points { data.append(SVG.circle(x: p.x, y: p.y, r: 3.2, fill: s.colour, stroke: "white", className: "marker")) }
             }
@@ -232,14 +256,16 @@ public enum CurvePlot {
         // Legend to the right of the frame, so it never hides data.
         var ly = top + 12
         for s in panel.series {
-            e.append(SVG.line(x1: legendX, y1: ly - 4, x2: legendX + 24, y2: ly - 4, stroke: s.colour, width: max(2, s.width), dash: s.dash))
+            var swatch = SVG.line(x1: legendX, y1: ly - 4, x2: legendX + 24, y2: ly - 4, stroke: s.colour, width: max(2, s.width), dash: s.dash)
+            if let opacity = s.opacity { swatch.attributes.append(("stroke-opacity", SVG.number(opacity))) }
+            e.append(swatch)
             if s.markers { e.append(SVG.circle(x: legendX + 12, y: ly - 4, r: 3.2, fill: s.colour, stroke: "white")) }
             e.append(SVG.text(s.name + (s.points.isEmpty ? " (none yet)" : ""), x: legendX + 30, y: ly, size: 11))
             ly += 18
         }
-        if !epochs.isEmpty && panel.fixedRange == nil && panel.series.count > 2 {
+        if !epochs.isEmpty && explainEpochs {
             e.append(SVG.line(x1: legendX, y1: ly - 4, x2: legendX + 24, y2: ly - 4, stroke: "#999", dash: "2,3"))
-            e.append(SVG.text("end of epoch N (eN)", x: legendX + 30, y: ly, size: 11, fill: "#555"))
+            e.append(SVG.text("validation pass in epoch N (eN)", x: legendX + 30, y: ly, size: 11, fill: "#555"))
         }
         return SVG.group(e)
     }

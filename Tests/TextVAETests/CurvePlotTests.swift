@@ -88,12 +88,24 @@ final class SVGSummary: NSObject, XMLParserDelegate {
             #expect(curves.steps.count == 12 && curves.epochs.count == 3 && curves.skippedLines == 0)
             let summary = SVGSummary(try String(contentsOfFile: out, encoding: .utf8))
             #expect(summary.error == nil, "\(summary.error ?? "")")
-            // rec, validation rec, validation −ELBO; train KL, validation KL; β.
-            #expect(summary.classes["series"] == 6, "\(summary.classes)")
+            // rec (batches and their trailing mean), validation rec, validation −ELBO;
+            // train KL (the same two), validation KL; β.
+            #expect(summary.classes["series"] == 8, "\(summary.classes)")
             // A marker per epoch on each of the three validation series.
             #expect(summary.classes["marker"] == 3 * 3, "\(summary.classes)")
             #expect(summary.titles.contains("validation −ELBO"))
+            #expect(summary.titles.contains("train rec, mean of 3 batches"), "\(summary.titles)")
         }
+    }
+
+    @Test func trainingRowsGetATrailingMean() {
+        let points: [(x: Double, y: Double)] = (0..<30).map { i in (x: 50.0 * Double(i), y: i % 2 == 0 ? 10.0 : 20.0) }
+        let series = CurvePlot.trainSeries("rec", "#000", points, fromSteps: true)
+        #expect(series.count == 2 && series[0].points.count == 30 && series[1].points.count == 30)
+        // Window 3 (30 rows / 15 = 2, at least 3): the first rows average what there is.
+        let smoothed: [Double] = series[1].points.prefix(4).map { $0.y }
+        #expect(smoothed == [10, 15, 40.0 / 3, 50.0 / 3])
+        #expect(CurvePlot.trainSeries("rec", "#000", Array(points.prefix(7)), fromSteps: true).count == 1, "too few rows to smooth")
     }
 
     @Test func aRunShorterThanOneLoggingIntervalStillPlots() throws {
