@@ -160,3 +160,54 @@ let tinySentences = [
         }
     }
 }
+
+@Suite struct ImputationTests {
+    @Test func blanksAreFilledWithWordsAndTheGivenWordsStay() throws {
+        let encoder = try tinyEncoder()
+        let (tokens, blanks) = try encoder.template("the ___ sat on the ___ .")
+        #expect(blanks == [1, 5])
+        let result = encoder.model.impute(tokens, blanks: blanks, candidates: encoder.candidateWords(nil), rounds: 4)
+        #expect(result.tokens.count == tokens.count)
+        for (i, id) in result.tokens.enumerated() {
+            if blanks.contains(i) {
+                #expect(id >= Int32(Vocabulary.specials.count), "blank \(i) holds a special token: \(encoder.text(result.tokens))")
+            } else {
+                #expect(id == tokens[i], "given word \(i) changed: \(encoder.text(result.tokens))")
+            }
+        }
+        #expect(!encoder.text(result.tokens).contains("_") && !encoder.text(result.tokens).contains("<unk>"))
+        // Coordinate descent: from the first round on the score never rises, and the reported score is the sentence's.
+        let scores = Array(encoder.model.scoreSentences(result.history).dropFirst())
+        #expect(zip(scores, scores.dropFirst()).allSatisfy { $1 <= $0 + 1e-4 }, "\(scores)")
+        #expect(abs(scores.last! - result.score) < 1e-4)
+    }
+
+    /// With one blank, the choice is the argmin of the score over all candidates: check it by brute force.
+    @Test func oneBlankGetsTheBestScoringWord() throws {
+        let encoder = try tinyEncoder(seed: 3)
+        let (tokens, blanks) = try encoder.template("a big ___ ran .")
+        let words = encoder.candidateWords(nil)
+        let result = encoder.model.impute(tokens, blanks: blanks, candidates: words)
+        let all = encoder.model.scoreSentences(words.map { w in var s = tokens; s[2] = w; return s })
+        let best = words[all.indices.min { all[$0] < all[$1] }!]
+        #expect(result.tokens[2] == best && result.converged)
+    }
+
+    @Test func candidatesAreTheMostFrequentWords() throws {
+        let encoder = try tinyEncoder()
+        #expect(encoder.candidateWords(3) == [4, 5, 6])
+        #expect(encoder.candidateWords(nil).count == encoder.vocabulary.count - 4)
+        #expect(encoder.candidateWords(1000).count == encoder.vocabulary.count - 4)
+    }
+
+    @Test(arguments: ["the cat sat .", "", "the cat___sat"])
+    func aSentenceWithoutBlanksIsRefused(_ sentence: String) throws {
+        let encoder = try tinyEncoder()
+        do {
+            _ = try encoder.template(sentence)
+            Issue.record("'\(sentence)' was accepted")
+        } catch let e as TextVAEError {
+            #expect(e.description.contains("___"), "the error shows how to write a blank: \(e)")
+        }
+    }
+}
