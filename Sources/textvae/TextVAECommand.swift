@@ -14,6 +14,6 @@ struct TextVAECommand: ParsableCommand {
 
             Run 'textvae help SUBCOMMAND' for the options of each subcommand.
             """,
-        subcommands: [Train.self, Tokenize.self, Vocab.self, Grammar.self, Bench.self]
+        subcommands: [Train.self, Score.self, Tokenize.self, Vocab.self, Grammar.self, Bench.self]
     )
 }
