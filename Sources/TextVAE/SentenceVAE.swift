@@ -155,7 +155,10 @@ extension SentenceVAE {
         if g != nil {
             // Output layer: dlogits (N_dec, V) is in `logits` now.
             BLAS.gemm(transposeA: true, m: V, n: H, k: nDec, logits, lda: V, decCache.out, ldb: H, beta: 1, grad(.outputWeight), ldc: H)
-            addColumnSums(logits, rows: nDec, columns: V, into: grad(.outputBias))
+            // db_o += 1ᵀ dlogits: as a product, so BLAS spreads the N×V sum over both cores.
+            let ones = ws.ones.reserve(nDec)
+            ones.update(repeating: 1, count: nDec)
+            BLAS.gemm(m: 1, n: V, k: nDec, ones, lda: nDec, logits, ldb: V, beta: 1, grad(.outputBias), ldc: V)
             let dDecOut = ws.dOut.reserve(nDec * H)
             BLAS.gemm(m: nDec, n: H, k: V, logits, lda: V, at(.outputWeight), ldb: H, beta: 0, dDecOut, ldc: H)
 

@@ -18,6 +18,7 @@ struct Bench: ParsableCommand {
     @Option(help: "Validation file, for the encoding figure.") var valid: String
     @Option(help: "Timed updates.") var steps = 200
     @Option(help: "Threads for matrix products.") var threads = 2
+    @Option(help: "Also write the benchmarked model here (to time start-up with it).") var save: String?
 
     func validate() throws {
         if steps < 1 { throw ValidationError("--steps must be at least 1") }
@@ -28,7 +29,8 @@ struct Bench: ParsableCommand {
         BLAS.threads = threads
         var benchmark = Benchmark()
         benchmark.timedSteps = steps
-        let (result, _) = try benchmark.run(train: train, valid: valid) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+        let (result, trainer) = try benchmark.run(train: train, valid: valid) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+        if let save { try trainer.checkpoint.file.save(to: save) }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         print(String(decoding: try encoder.encode(result), as: UTF8.self))

@@ -14,6 +14,7 @@ struct TextVAECommand: ParsableCommand {
 
             Run 'textvae help SUBCOMMAND' for the options of each subcommand.
             """,
-        subcommands: [Train.self, Tokenize.self, Vocab.self, Grammar.self, Bench.self, Plot.self, Map.self, NeighboursCommand.self, Impute.self]
+        subcommands: [Train.self, Score.self, Tokenize.self, Vocab.self, Grammar.self, Bench.self,
+                      Plot.self, Map.self, NeighboursCommand.self, Impute.self]
     )
 }
