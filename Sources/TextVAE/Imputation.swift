@@ -105,10 +105,12 @@ extension LatentEncoder {
         return (ids, blanks)
     }
 
-    /// The `count` most frequent words of the vocabulary (all of them for nil), specials excluded.
+    /// The `count` most frequent words of the vocabulary (all of them for nil): tokens with
+    /// a letter or a digit, since a blank stands for a missing word, not for punctuation.
     public func candidateWords(_ count: Int?) -> [Int32] {
-        let first = Vocabulary.specials.count
-        let last = count.map { min(vocabulary.count, first + max(1, $0)) } ?? vocabulary.count
-        return (first..<last).map { Int32($0) }
+        let words = (Vocabulary.specials.count..<vocabulary.count).filter { id in
+            vocabulary.tokens[id].unicodeScalars.contains { $0.properties.isAlphabetic || $0.properties.numericType != nil }
+        }
+        return words.prefix(count.map { max(1, $0) } ?? words.count).map { Int32($0) }
     }
 }

@@ -11,8 +11,10 @@ struct Impute: ParsableCommand {
             word is tried in its place, the whole sentence is scored by its −ELBO at z = μ
             (rec + KL), and the best word is kept. Rounds over the blanks repeat until
             nothing changes (or --rounds). Unlike left-to-right decoding, the score also
-            weighs the words after a blank. Each blank costs one forward pass per
-            candidate per round: --candidates N tries only the N most frequent words.
+            weighs the words after a blank. Candidates are the vocabulary's words (tokens
+            with a letter or digit: a blank is a missing word, not punctuation). Each
+            blank costs one forward pass per candidate per round: --candidates N tries
+            only the N most frequent words.
 
             Examples:
               textvae impute -m model.safetensors "the ___ sat on the ___ ."

@@ -46,7 +46,7 @@ import Testing
         }
     }
 
-    @Test func mapAndNeighboursOnATrainedModel() throws {
+    @Test func mapNeighboursAndImputeOnATrainedModel() throws {
         try withScratchFolder { folder in
             let train = try Self.trainTiny(in: folder)
             #expect(train.status == 0, "\(train)")
@@ -68,6 +68,11 @@ import Testing
             let rows = near.stdout.split(separator: "\n").filter { $0.hasPrefix("  ") }
             #expect(rows.count == 3, "\(near)")
             #expect(rows.first.map { $0.contains("0.0000") && $0.hasSuffix(query) } == true, "the sentence itself comes first: \(near)")
+
+            let impute = try TextVAEProgram.run(["impute", "-m", "g.safetensors", "the ___ likes a robot ."], in: folder)
+            let filled = impute.stdout.split(separator: "\n").last.map(String.init) ?? ""
+            #expect(impute.status == 0 && filled.hasPrefix("the ") && filled.hasSuffix(" likes a robot.")
+                    && !filled.contains("_") && !filled.contains("<unk>"), "\(impute)")
         }
     }
 
