@@ -14,6 +14,23 @@ import Testing
                                       in: folder)
     }
 
+    @Test func helpNamesTheOptionsAndShowsExamples() throws {
+        try withScratchFolder { folder in
+            let cases: [(arguments: [String], mentions: [String])] = [
+                (["plot", "--help"], ["<log>", "--output", "train --plot", "Examples:"]),
+                (["train", "--help"], ["--plot"]),
+                (["map", "--help"], ["--model", "--label-column", "--text-column", "--labels", "--tsv", "--limit", "Examples:"]),
+                (["neighbours", "--help"], ["--in", "-k", "--metric", "cosine", "euclidean", "Examples:"]),
+                (["impute", "--help"], ["___", "--rounds", "--candidates", "--show-rounds", "Examples:"]),
+            ]
+            for c in cases {
+                let run = try TextVAEProgram.run(c.arguments, in: folder)
+                #expect(run.status == 0, "\(c.arguments): \(run)")
+                for m in c.mentions { #expect(run.stdout.contains(m), "textvae \(c.arguments.joined(separator: " ")) does not mention \(m)") }
+            }
+        }
+    }
+
     @Test func trainPlotDrawsTheCurvesNextToTheModelAndPlotRedrawsThem() throws {
         try withScratchFolder { folder in
             let train = try Self.trainTiny(in: folder, plot: true)
