@@ -101,11 +101,9 @@ public struct LatentMap {
         let colourOf = Dictionary(uniqueKeysWithValues: legend.map { ($0.label, $0.colour) })
         var dots: [SVGElement] = []
         // Rare labels last, so that their dots are not buried under the common ones.
-        let order = texts.indices.sorted { a, b in
-            let ra = labels.map { l in legend.firstIndex { $0.label == l[a] } ?? legend.count } ?? 0
-            let rb = labels.map { l in legend.firstIndex { $0.label == l[b] } ?? legend.count } ?? 0
-            return ra != rb ? ra < rb : a < b
-        }
+        let rankOf = Dictionary(uniqueKeysWithValues: legend.enumerated().map { ($1.label, $0) })
+        let rank = texts.indices.map { i in labels.map { rankOf[$0[i]] ?? legend.count } ?? 0 }
+        let order = texts.indices.sorted { a, b in rank[a] != rank[b] ? rank[a] < rank[b] : a < b }
         for i in order {
             let label = labels?[i]
             let colour = label.map { colourOf[$0] ?? Self.otherColour } ?? Self.palette[0]
