@@ -26,10 +26,15 @@ public struct Adam: Equatable {
             v.withUnsafeMutableBufferPointer { v in
                 parameters.withUnsafeMutableBufferPointer { p in
                     gradient.withUnsafeBufferPointer { g in
-                        for i in 0..<p.count {
-                            m[i] = b1 * m[i] + (1 - b1) * g[i]
-                            v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i]
-                            p[i] -= stepSize * m[i] / (v[i].squareRoot() / correction2 + eps)
+                        // Millions of independent updates: both cores take half.
+                        let n = p.count, parts = n > 1 << 16 ? 2 : 1
+                        let (m, v, p, g) = (m.baseAddress!, v.baseAddress!, p.baseAddress!, g.baseAddress!)
+                        Parallel.forEach(parts) { part in
+                            for i in part * n / parts..<(part + 1) * n / parts {
+                                m[i] = b1 * m[i] + (1 - b1) * g[i]
+                                v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i]
+                                p[i] -= stepSize * m[i] / (v[i].squareRoot() / correction2 + eps)
+                            }
                         }
                     }
                 }
@@ -43,16 +48,31 @@ public struct Adam: Equatable {
 /// Returns the norm before clipping.
 @discardableResult
 public func clipGradientNorm(_ gradient: inout [Float], maxNorm: Float) -> Float {
-    let norm: Float = gradient.withUnsafeBufferPointer { g in
-        // Eight partial sums so that the loop vectorises.
-        var partial = [Double](repeating: 0, count: 8)
-        var i = 0
-        while i + 8 <= g.count {
-            for k in 0..<8 { partial[k] += Double(g[i + k] * g[i + k]) }
-            i += 8
+    let norm: Float = gradient.withUnsafeBufferPointer { buffer in
+        let g = buffer.baseAddress!, n = buffer.count
+        // Blocks of 4096 squares summed in Float (8 lanes, so the loop vectorises), blocks added in Double.
+        let blocks = (n + 4095) / 4096
+        var sums = [Double](repeating: 0, count: blocks)
+        sums.withUnsafeMutableBufferPointer { sums in
+            let out = sums.baseAddress!
+            Parallel.forEach(blocks > 64 ? 2 : 1) { part in
+                let range = blocks > 64 ? (part == 0 ? 0..<blocks / 2 : blocks / 2..<blocks) : 0..<blocks
+                for b in range {
+                    var lanes: (Float, Float, Float, Float, Float, Float, Float, Float) = (0, 0, 0, 0, 0, 0, 0, 0)
+                    var i = b * 4096
+                    let end = min(n, i + 4096)
+                    while i + 8 <= end {
+                        lanes.0 += g[i] * g[i]; lanes.1 += g[i + 1] * g[i + 1]; lanes.2 += g[i + 2] * g[i + 2]; lanes.3 += g[i + 3] * g[i + 3]
+                        lanes.4 += g[i + 4] * g[i + 4]; lanes.5 += g[i + 5] * g[i + 5]; lanes.6 += g[i + 6] * g[i + 6]; lanes.7 += g[i + 7] * g[i + 7]
+                        i += 8
+                    }
+                    var s = Double(lanes.0 + lanes.1 + lanes.2 + lanes.3 + lanes.4 + lanes.5 + lanes.6 + lanes.7)
+                    while i < end { s += Double(g[i] * g[i]); i += 1 }
+                    out[b] = s
+                }
+            }
         }
-        while i < g.count { partial[0] += Double(g[i] * g[i]); i += 1 }
-        return Float(partial.reduce(0, +).squareRoot())
+        return Float(sums.reduce(0, +).squareRoot())
     }
     let scale = maxNorm / (norm + 1e-6)
     if scale < 1 {

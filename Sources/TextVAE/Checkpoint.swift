@@ -49,6 +49,8 @@ public struct Checkpoint {
         self.output = output
     }
 
+    static let checkpointKeys = ["checkpoint", "training_state", "train_options", "train_data", "adam_steps", "output"]
+
     public func save(to path: String) throws {
         let P = file.model.layout.total
         try file.save(to: path, extraTensors: [
@@ -66,7 +68,8 @@ public struct Checkpoint {
 
     public static func load(_ path: String) throws -> Checkpoint {
         let raw = try Safetensors.read(path)
-        let file = try ModelFile.load(raw, path: path)
+        var file = try ModelFile.load(raw, path: path)
+        for key in checkpointKeys { file.extraMetadata[key] = nil }  // the best model must not carry them
         func meta<T: Decodable>(_ key: String, _ type: T.Type) throws -> T {
             guard let s = raw.metadata[key], let v = try? JSONDecoder().decode(T.self, from: Data(s.utf8)) else {
                 throw TextVAEError.file(path, "is a model file, not a training checkpoint (no '\(key)')",

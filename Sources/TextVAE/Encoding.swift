@@ -1,5 +1,5 @@
-/// The posterior q(z|x) = N(μ, diag σ²) of each sentence: the encoder alone,
-/// without the decoder pass that `run` adds for the loss.
+/// The posterior q(z|x) = N(μ, diag σ²) of each sentence of a list: the
+/// encoder alone (`encode(_:workspace:)`), without the decoder pass of `run`.
 public struct Posteriors: Equatable {
     public var mu: [Float]    // (N, Z)
     public var logv: [Float]  // (N, Z)
@@ -28,34 +28,5 @@ extension SentenceVAE {
             out.logv += logv
         }
         return out
-    }
-
-    /// The encoder of `run`: GRU over the embeddings from h0 = 0, then μ and
-    /// log σ² from each sentence's last state. Returns (B, Z) each, caller's order.
-    public func encode(_ batch: Batch, workspace ws: Workspace) -> (mu: [Float], logv: [Float]) {
-        let (E, H, Z, B) = (config.embedding, config.hidden, config.latent, batch.count)
-        let enc = batch.encoder
-        return parameters.withUnsafeBufferPointer { buffer in
-            let p = buffer.baseAddress!
-            func at(_ t: ParameterTensor) -> UnsafePointer<Float> { p + layout.offsets[t.rawValue] }
-            let gru = GRU(input: E, hidden: H, weightIH: at(.encoderWeightIH), weightHH: at(.encoderWeightHH),
-                          biasIH: at(.encoderBiasIH), biasHH: at(.encoderBiasHH))
-            let x = ws.encX.reserve(enc.total * E)  // (N_enc, E)
-            batch.encoderTokens.withUnsafeBufferPointer { ids in
-                Embedding.gather(at(.embedding), width: E, ids: ids.baseAddress!, count: enc.total, into: x, stride: E)
-            }
-            let cache = ws.cache(ws.encoder, rows: enc.total, batch: B, hidden: H)
-            gru.forward(x, h0: nil, enc, cache)
-            let hT = ws.hT.reserve(B * H)  // (B, H)
-            for (row, k) in enc.lastIndices.enumerated() { (hT + row * H).update(from: cache.out + k * H, count: H) }
-            let mu = ws.mu.reserve(B * Z), logv = ws.logv.reserve(B * Z)
-            Linear.forward(hT, rows: B, input: H, output: Z, weight: at(.meanWeight), bias: at(.meanBias), into: mu)
-            Linear.forward(hT, rows: B, input: H, output: Z, weight: at(.logvWeight), bias: at(.logvBias), into: logv)
-            var muOut = [Float](repeating: 0, count: B * Z), logvOut = muOut
-            for (row, s) in batch.order.enumerated() {
-                for j in 0..<Z { muOut[s * Z + j] = mu[row * Z + j]; logvOut[s * Z + j] = logv[row * Z + j] }
-            }
-            return (muOut, logvOut)
-        }
     }
 }

@@ -85,19 +85,8 @@ extension SentenceVAE {
         let decoderGRU = GRU(input: D, hidden: H, weightIH: at(.decoderWeightIH), weightHH: at(.decoderWeightHH),
                              biasIH: at(.decoderBiasIH), biasHH: at(.decoderBiasHH))
 
-        // Encoder. x: (N_enc, E)
-        let encX = ws.encX.reserve(nEnc * E)
-        batch.encoderTokens.withUnsafeBufferPointer { ids in
-            Embedding.gather(at(.embedding), width: E, ids: ids.baseAddress!, count: nEnc, into: encX, stride: E)
-        }
-        let encCache = ws.cache(ws.encoder, rows: nEnc, batch: B, hidden: H)
-        encoderGRU.forward(encX, h0: nil, enc, encCache)
-        let hT = ws.hT.reserve(B * H)  // (B, H) last state of each row
+        let (encX, encCache, hT, mu, logv) = encoderForward(batch, encoderGRU, p: p, ws: ws)
         let lastIndices = enc.lastIndices
-        for (row, k) in lastIndices.enumerated() { (hT + row * H).update(from: encCache.out + k * H, count: H) }
-        let mu = ws.mu.reserve(B * Z), logv = ws.logv.reserve(B * Z)
-        Linear.forward(hT, rows: B, input: H, output: Z, weight: at(.meanWeight), bias: at(.meanBias), into: mu)
-        Linear.forward(hT, rows: B, input: H, output: Z, weight: at(.logvWeight), bias: at(.logvBias), into: logv)
 
         // Latent. Buffers are in packed row order; ε and z arrive in the caller's order.
         let z = ws.z.reserve(B * Z), eps = ws.eps.reserve(B * Z)
@@ -166,7 +155,10 @@ extension SentenceVAE {
         if g != nil {
             // Output layer: dlogits (N_dec, V) is in `logits` now.
             BLAS.gemm(transposeA: true, m: V, n: H, k: nDec, logits, lda: V, decCache.out, ldb: H, beta: 1, grad(.outputWeight), ldc: H)
-            addColumnSums(logits, rows: nDec, columns: V, into: grad(.outputBias))
+            // db_o += 1ᵀ dlogits: as a product, so BLAS spreads the N×V sum over both cores.
+            let ones = ws.ones.reserve(nDec)
+            ones.update(repeating: 1, count: nDec)
+            BLAS.gemm(m: 1, n: V, k: nDec, ones, lda: nDec, logits, ldb: V, beta: 1, grad(.outputBias), ldc: V)
             let dDecOut = ws.dOut.reserve(nDec * H)
             BLAS.gemm(m: nDec, n: H, k: V, logits, lda: V, at(.outputWeight), ldb: H, beta: 0, dDecOut, ldc: H)
 
@@ -238,6 +230,47 @@ extension SentenceVAE {
         }
         result.mu = muOut; result.logv = logvOut; result.z = zOut
         return result
+    }
+}
+
+extension SentenceVAE {
+    /// The posterior q(z|x) of each sentence: μ and log σ² (B×Z each, caller's order).
+    /// Runs only the encoder.
+    public func encode(_ batch: Batch, workspace ws: Workspace) -> (mu: [Float], logv: [Float]) {
+        parameters.withUnsafeBufferPointer { buffer in
+            let p = buffer.baseAddress!
+            func at(_ t: ParameterTensor) -> UnsafePointer<Float> { p + layout.offsets[t.rawValue] }
+            let gru = GRU(input: config.embedding, hidden: config.hidden, weightIH: at(.encoderWeightIH), weightHH: at(.encoderWeightHH),
+                          biasIH: at(.encoderBiasIH), biasHH: at(.encoderBiasHH))
+            let (_, _, _, mu, logv) = encoderForward(batch, gru, p: p, ws: ws)
+            let Z = config.latent
+            var muOut = [Float](repeating: 0, count: batch.count * Z), logvOut = muOut
+            for (row, s) in batch.order.enumerated() {
+                for j in 0..<Z { muOut[s * Z + j] = mu[row * Z + j]; logvOut[s * Z + j] = logv[row * Z + j] }
+            }
+            return (muOut, logvOut)
+        }
+    }
+
+    /// Embeddings → GRU → last state → μ, log σ², in the workspace (packed row order).
+    fileprivate func encoderForward(_ batch: Batch, _ gru: GRU, p: UnsafePointer<Float>, ws: Workspace)
+        -> (x: UnsafeMutablePointer<Float>, cache: GRU.Cache, hT: UnsafeMutablePointer<Float>,
+            mu: UnsafeMutablePointer<Float>, logv: UnsafeMutablePointer<Float>) {
+        let (E, H, Z) = (config.embedding, config.hidden, config.latent)
+        let B = batch.count, enc = batch.encoder, nEnc = enc.total
+        func at(_ t: ParameterTensor) -> UnsafePointer<Float> { p + layout.offsets[t.rawValue] }
+        let encX = ws.encX.reserve(nEnc * E)  // (N_enc, E)
+        batch.encoderTokens.withUnsafeBufferPointer { ids in
+            Embedding.gather(at(.embedding), width: E, ids: ids.baseAddress!, count: nEnc, into: encX, stride: E)
+        }
+        let cache = ws.cache(ws.encoder, rows: nEnc, batch: B, hidden: H)
+        gru.forward(encX, h0: nil, enc, cache)
+        let hT = ws.hT.reserve(B * H)  // (B, H) last state of each row
+        for (row, k) in enc.lastIndices.enumerated() { (hT + row * H).update(from: cache.out + k * H, count: H) }
+        let mu = ws.mu.reserve(B * Z), logv = ws.logv.reserve(B * Z)
+        Linear.forward(hT, rows: B, input: H, output: Z, weight: at(.meanWeight), bias: at(.meanBias), into: mu)
+        Linear.forward(hT, rows: B, input: H, output: Z, weight: at(.logvWeight), bias: at(.logvBias), into: logv)
+        return (encX, cache, hT, mu, logv)
     }
 }
 

@@ -20,17 +20,42 @@ enum SoftmaxCrossEntropy {
         }
     }
 
+    /// One row. Reductions keep 8 partial results so that the loops vectorise
+    /// (a single running sum must be added in order, which blocks SIMD).
     @inline(__always)
     static func row(_ l: UnsafeMutablePointer<Float>, classes V: Int, target: Int, gradientScale: Float?) -> Float {
+        let lanes = 8, body = V - V % lanes
+        var m8 = [Float](repeating: -.infinity, count: lanes)
         var m = -Float.infinity
-        for j in 0..<V { m = max(m, l[j]) }
+        m8.withUnsafeMutableBufferPointer { m8 in
+            var j = 0
+            while j < body {
+                for k in 0..<lanes { m8[k] = l[j + k] > m8[k] ? l[j + k] : m8[k] }
+                j += lanes
+            }
+            for k in 0..<lanes { m = m8[k] > m ? m8[k] : m }
+        }
+        for j in body..<V where l[j] > m { m = l[j] }
         let targetLogit = l[target]
+        var s8 = [Float](repeating: 0, count: lanes)
         var sum: Float = 0
-        if gradientScale != nil {
-            // Keep exp(ℓ − m) in place: the gradient needs it.
-            for j in 0..<V { let e = VectorMath.fastExp(l[j] - m); l[j] = e; sum += e }
-        } else {
-            for j in 0..<V { sum += VectorMath.fastExp(l[j] - m) }
+        let keep = gradientScale != nil  // the gradient needs exp(ℓ − m): keep it in place
+        s8.withUnsafeMutableBufferPointer { s8 in
+            var j = 0
+            while j < body {
+                for k in 0..<lanes {
+                    let e = VectorMath.fastExp(l[j + k] - m)
+                    if keep { l[j + k] = e }
+                    s8[k] += e
+                }
+                j += lanes
+            }
+            for k in 0..<lanes { sum += s8[k] }
+        }
+        for j in body..<V {
+            let e = VectorMath.fastExp(l[j] - m)
+            if keep { l[j] = e }
+            sum += e
         }
         let lse = m + log(sum)
         if let scale = gradientScale {

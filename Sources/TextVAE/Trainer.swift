@@ -83,7 +83,6 @@ public final class Trainer {
         let runStart = Date()
         var lastCheckpoint = Date()
         var noise = Random(state: checkpoint.state.noiseState)
-        let Z = checkpoint.file.model.config.latent
 
         while checkpoint.state.epoch < options.epochs {
             let (batches, nextShuffle) = epochBatches()
@@ -101,30 +100,7 @@ public final class Trainer {
                     return .timeLimit
                 }
                 let indices = batches[checkpoint.state.batchInEpoch]
-                var batch = Batch(indices.map { train[$0] })
-                let eps = (0..<indices.count * Z).map { _ in noise.normal() }
-                batch.applyWordDropout(options.wordDropout, &noise)
-                let beta = options.schedule.beta(step: checkpoint.state.step)
-                let settings = LossSettings(beta: beta, freeBits: options.freeBits)
-
-                gradient.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
-                let result = gradient.withUnsafeMutableBufferPointer { g in
-                    checkpoint.file.model.run(batch, latent: .sample(eps), loss: settings, gradient: g.baseAddress!, workspace: workspace)
-                }
-                let norm = clipGradientNorm(&gradient, maxNorm: options.clip)
-                guard result.loss.isFinite, norm.isFinite else {
-                    let saved = FileManager.default.fileExists(atPath: checkpointPath)
-                        ? "the last good checkpoint is \(checkpointPath) (resume with --resume)" : "no checkpoint was written yet"
-                    throw TextVAEError("training diverged at step \(checkpoint.state.step): the loss is \(result.loss); "
-                                       + "\(saved); try a lower --lr (now \(options.learningRate)) or a smaller --clip")
-                }
-                // Move the parameters out while Adam updates them: two inout accesses to
-                // `checkpoint` at once would conflict. Swapping arrays copies nothing.
-                var parameters: [Float] = []
-                swap(&parameters, &checkpoint.file.model.parameters)
-                checkpoint.adam.update(&parameters, gradient: gradient)
-                swap(&parameters, &checkpoint.file.model.parameters)
-
+                let (batch, result, beta, norm) = try update(indices.map { train[$0] }, noise: &noise)
                 let now = Date()
                 var st = checkpoint.state
                 st.step += 1
@@ -174,6 +150,36 @@ public final class Trainer {
             }
         }
         return .finished
+    }
+
+    /// One optimiser update on `sentences`: draw ε and word dropout from
+    /// `noise`, forward and backward, clip, Adam. Throws if the loss is not finite.
+    public func update(_ sentences: [[Int32]], noise: inout Random) throws -> (Batch, BatchResult, beta: Float, norm: Float) {
+        let Z = checkpoint.file.model.config.latent
+        var batch = Batch(sentences)
+        let eps = (0..<sentences.count * Z).map { _ in noise.normal() }
+        batch.applyWordDropout(options.wordDropout, &noise)
+        let beta = options.schedule.beta(step: checkpoint.state.step)
+        let settings = LossSettings(beta: beta, freeBits: options.freeBits)
+
+        gradient.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+        let result = gradient.withUnsafeMutableBufferPointer { g in
+            checkpoint.file.model.run(batch, latent: .sample(eps), loss: settings, gradient: g.baseAddress!, workspace: workspace)
+        }
+        let norm = clipGradientNorm(&gradient, maxNorm: options.clip)
+        guard result.loss.isFinite, norm.isFinite else {
+            let saved = FileManager.default.fileExists(atPath: checkpointPath)
+                ? "the last good checkpoint is \(checkpointPath) (resume with --resume)" : "no checkpoint was written yet"
+            throw TextVAEError("training diverged at step \(checkpoint.state.step): the loss is \(result.loss); "
+                               + "\(saved); try a lower --lr (now \(options.learningRate)) or a smaller --clip")
+        }
+        // Move the parameters out while Adam updates them: two inout accesses to
+        // `checkpoint` at once would conflict. Swapping arrays copies nothing.
+        var parameters: [Float] = []
+        swap(&parameters, &checkpoint.file.model.parameters)
+        checkpoint.adam.update(&parameters, gradient: gradient)
+        swap(&parameters, &checkpoint.file.model.parameters)
+        return (batch, result, beta, norm)
     }
 
     /// The time limit hit mid-epoch: validate what we have, keep it if best, checkpoint.

@@ -10,6 +10,11 @@ public struct TrainingSet {
     ///   - validFraction: without a validation corpus, every (1/fraction)-th
     ///     sentence is held out: deterministic, and spread over the whole file.
     ///   - vocabulary: a given vocabulary, or nil to build one from the training sentences.
+    /// Every `holdOutStride`-th sentence goes to validation.
+    public static func holdOutStride(validFraction: Double, sentences: Int) -> Int {
+        max(2, min(Int((1 / validFraction).rounded()), sentences))
+    }
+
     public init(corpus: Corpus, validCorpus: Corpus?, validFraction: Double, vocabulary: Vocabulary?,
                 minCount: Int, maxSize: Int, maxLength: Int, corpusName: String) throws {
         var trainTokens = corpus.sentences, validTokens: [[String]]
@@ -20,7 +25,8 @@ public struct TrainingSet {
                 throw TextVAEError.file(corpusName, "has only \(trainTokens.count) sentence, too few to hold some out for validation",
                                         fix: "give more sentences, or a validation file with --valid")
             }
-            let every = max(2, Int((1 / validFraction).rounded()))
+            // At least one sentence is held out, however small the corpus.
+            let every = Self.holdOutStride(validFraction: validFraction, sentences: trainTokens.count)
             validTokens = trainTokens.enumerated().filter { $0.offset % every == every - 1 }.map(\.element)
             trainTokens = trainTokens.enumerated().filter { $0.offset % every != every - 1 }.map(\.element)
         }
@@ -28,6 +34,9 @@ public struct TrainingSet {
         if vocab.coverage(of: validTokens) == 0 {
             throw TextVAEError("the validation sentences share no word with the training vocabulary; "
                                + "give a validation file in the same language and tokenisation as the corpus")
+        }
+        if validTokens.isEmpty {
+            throw TextVAEError("the validation file holds no sentences; give one with text, or leave out --valid")
         }
         var truncated = 0
         func encode(_ s: [String]) -> [Int32] {

@@ -14,7 +14,7 @@ struct TextVAECommand: ParsableCommand {
 
             Run 'textvae help SUBCOMMAND' for the options of each subcommand.
             """,
-        subcommands: [Train.self, Sample.self, Interpolate.self, Reconstruct.self, Encode.self, Evaluate.self,
-                      Tokenize.self, Vocab.self, Grammar.self]
+        subcommands: [Train.self, Sample.self, Interpolate.self, Reconstruct.self, Encode.self, Evaluate.self, Score.self,
+                      Tokenize.self, Vocab.self, Grammar.self, Bench.self]
     )
 }

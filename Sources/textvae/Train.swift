@@ -110,7 +110,7 @@ struct Train: ParsableCommand {
             options.schedule = .cyclical(cycles: cycles, ratio: ratio, totalSteps: options.epochs * ((set.train.count + options.batchSize - 1) / options.batchSize))
         }
         display.line("corpus \(corpus): \(set.train.count) training sentences, \(set.valid.count) validation"
-                     + (data.valid == nil ? " (every \(max(2, Int((1 / data.validFraction).rounded())))th held out)" : " (\(data.valid!))")
+                     + (data.valid == nil ? " (every \(TrainingSet.holdOutStride(validFraction: data.validFraction, sentences: text.sentences.count))th held out)" : " (\(data.valid!))")
                      + ", \(set.truncated) cut to \(modelOptions.maxLength) tokens"
                      + (text.skippedInvalid > 0 ? ", \(text.skippedInvalid) invalid lines skipped" : "")
                      + "; tokenised in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")

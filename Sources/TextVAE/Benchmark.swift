@@ -1,0 +1,80 @@
+import Foundation
+
+/// The figures of `textvae bench`, measured as the PyTorch reference's `bench`
+/// measures them (../shared/bench/torch_ref/README.md, "Benchmark"), so the two
+/// can be compared as a ratio: default sizes, the first 220 batches of 32 of
+/// the shuffled training file, 20 untimed updates, then 200 timed ones.
+public struct Benchmark {
+    public var warmupSteps = 20
+    public var timedSteps = 200
+    public var batchSize = 32
+    public var seed: UInt64 = 0
+
+    public init() {}
+
+    public struct Result: Codable {
+        public var trainTokensPerSecond: Double
+        public var trainSentencesPerSecond: Double
+        public var encodeSentencesPerSecond: Double
+        public var threads: Int
+        public var blas: String
+        public var peakRSSMegabytes: Double
+        public var parameters: Int
+
+        enum CodingKeys: String, CodingKey {
+            case trainTokensPerSecond = "train_tokens_per_s", trainSentencesPerSecond = "train_sentences_per_s"
+            case encodeSentencesPerSecond = "encode_sentences_per_s", threads, blas
+            case peakRSSMegabytes = "peak_rss_mb", parameters
+        }
+    }
+
+    /// - Parameters:
+    ///   - train, valid: whitespace-tokenised files (PTB).
+    public func run(train: String, valid: String, note: (String) -> Void) throws -> (Result, Trainer) {
+        try BLAS.load()
+        let tokenizer = try Tokenizer(TokenizerSettings(name: .whitespace))
+        let set = try TrainingSet(corpus: try Corpus.read(train, tokenizer: tokenizer),
+                                  validCorpus: try Corpus.read(valid, tokenizer: tokenizer), validFraction: 0.05,
+                                  vocabulary: nil, minCount: 1, maxSize: 20_000, maxLength: 60, corpusName: train)
+        var order = Array(set.train.indices)
+        var shuffle = Random(seed: seed)
+        shuffle.shuffle(&order)
+        let steps = warmupSteps + timedSteps
+        let batches = (0..<steps).map { b in (b * batchSize..<min(order.count, (b + 1) * batchSize)).map { set.train[order[$0 % order.count]] } }
+
+        let config = ModelConfig(vocabulary: set.vocabulary.count)
+        let model = SentenceVAE(config: config, seed: seed)
+        var options = TrainingOptions()
+        options.seed = seed
+        let cp = Checkpoint(file: ModelFile(model: model, vocabulary: set.vocabulary, tokenizer: tokenizer.settings),
+                            adam: Adam(parameterCount: model.layout.total), state: TrainingState(seed: seed), options: options,
+                            data: TrainingData(corpus: train, valid: valid, trainSentences: set.train.count, validSentences: set.valid.count,
+                                               fingerprint: ""), output: "/dev/null")
+        let trainer = Trainer(checkpoint: cp, train: set.train, valid: set.valid)
+        var noise = Random(seed: seed &+ 1)
+        note("vocabulary \(set.vocabulary.count), \(model.layout.total) parameters, \(BLAS.description)")
+        for b in 0..<warmupSteps { _ = try trainer.update(batches[b], noise: &noise) }
+        var tokens = 0, sentences = 0
+        let start = Date()
+        for b in warmupSteps..<steps {
+            let (batch, _, _, _) = try trainer.update(batches[b], noise: &noise)
+            tokens += batch.targetCount
+            sentences += batch.count
+        }
+        let trainSeconds = Date().timeIntervalSince(start)
+
+        // Encoding: posterior means of the validation file, in file order, batches of 100.
+        let encodeBatches = stride(from: 0, to: set.valid.count, by: 100).map { Batch(Array(set.valid[$0..<min(set.valid.count, $0 + 100)])) }
+        let workspace = Workspace()
+        let encodeStart = Date()
+        for batch in encodeBatches { _ = trainer.checkpoint.file.model.encode(batch, workspace: workspace) }
+        let encodeSeconds = Date().timeIntervalSince(encodeStart)
+
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        let result = Result(trainTokensPerSecond: Double(tokens) / trainSeconds, trainSentencesPerSecond: Double(sentences) / trainSeconds,
+                            encodeSentencesPerSecond: Double(set.valid.count) / encodeSeconds, threads: BLAS.threads,
+                            blas: BLAS.description, peakRSSMegabytes: Double(usage.ru_maxrss) / 1024, parameters: model.layout.total)
+        return (result, trainer)
+    }
+}

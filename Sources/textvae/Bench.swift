@@ -1,0 +1,38 @@
+import ArgumentParser
+import Foundation
+import TextVAE
+
+struct Bench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Measure training and encoding speed; prints one JSON line.",
+        discussion: """
+            Times what ../shared/bench/torch_ref's `bench` times, on the same data, so the
+            two compare as a ratio (Tests/Scripts/bench-vs-torch.sh runs both in turn):
+              textvae bench --train ptb/train.txt --valid ptb/valid.txt
+            Benchmark on an idle machine: a second busy process halves what two threads gain.
+            """,
+        shouldDisplay: false
+    )
+
+    @Option(help: "Training file (whitespace-tokenised).") var train: String
+    @Option(help: "Validation file, for the encoding figure.") var valid: String
+    @Option(help: "Timed updates.") var steps = 200
+    @Option(help: "Threads for matrix products.") var threads = 2
+    @Option(help: "Also write the benchmarked model here (to time start-up with it).") var save: String?
+
+    func validate() throws {
+        if steps < 1 { throw ValidationError("--steps must be at least 1") }
+        if threads < 1 || threads > 256 { throw ValidationError("--threads must be between 1 and 256") }
+    }
+
+    func run() throws {
+        BLAS.threads = threads
+        var benchmark = Benchmark()
+        benchmark.timedSteps = steps
+        let (result, trainer) = try benchmark.run(train: train, valid: valid) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+        if let save { try trainer.checkpoint.file.save(to: save) }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        print(String(decoding: try encoder.encode(result), as: UTF8.self))
+    }
+}

@@ -1,0 +1,38 @@
+#!/usr/bin/env python3
+"""Compares textvae's per-sentence scores with the PyTorch reference's on the same model file.
+
+    python3 Tests/Scripts/crosscheck-torch.py MODEL.safetensors SENTENCES.txt [--textvae .build/release/textvae]
+
+Runs `textvae score` and `svae.py score --json` (../shared/bench/torch_ref, needs torch), and prints the largest
+relative differences of rec and kl. Sentences longer than the model's max length are left out (textvae cuts them,
+as SPEC.md says; the reference never cuts). For engineers; the test suite never needs Python.
+"""
+import argparse, json, os, subprocess, sys, tempfile
+
+here = os.path.dirname(os.path.abspath(__file__))
+ap = argparse.ArgumentParser()
+ap.add_argument('model'); ap.add_argument('sentences')
+ap.add_argument('--textvae', default=os.path.join(here, '../../.build/release/textvae'))
+ap.add_argument('--reference', default=os.path.join(here, '../../../shared/bench/torch_ref/svae.py'))
+ap.add_argument('--max-len', type=int, default=60)
+a = ap.parse_args()
+
+lines = [l for l in open(a.sentences, encoding='utf-8').read().split('\n') if l.split()]
+kept = [l for l in lines if len(l.split()) <= a.max_len]
+with tempfile.NamedTemporaryFile('w', suffix='.txt', delete=False, encoding='utf-8') as f:
+    f.write('\n'.join(kept) + '\n')
+ours = [json.loads(l) for l in subprocess.run([a.textvae, 'score', '-m', a.model, f.name], check=True,
+        capture_output=True, text=True).stdout.splitlines() if l.startswith('{')]
+theirs = [json.loads(l) for l in subprocess.run([sys.executable, a.reference, 'score', '-m', a.model, f.name, '--json'],
+          check=True, capture_output=True, text=True).stdout.splitlines() if l.startswith('{"rec"')]
+os.unlink(f.name)
+assert len(ours) == len(theirs) == len(kept), (len(ours), len(theirs), len(kept))
+worst = {k: max(abs(o[k] - t[k]) / max(abs(t[k]), 1e-6) for o, t in zip(ours, theirs)) for k in ('rec', 'kl')}
+assert all(o['tokens'] == t['tokens'] for o, t in zip(ours, theirs)), 'token counts differ'
+mean = lambda xs: sum(xs) / len(xs)
+print(f"{len(kept)} sentences (of {len(lines)}; longer than {a.max_len} tokens left out)")
+for k in ('rec', 'kl'):
+    print(f"{k}: textvae mean {mean([o[k] for o in ours]):.6f}  torch_ref mean {mean([t[k] for t in theirs]):.6f}  "
+          f"largest relative difference {worst[k]:.2e}")
+print('AGREE to 1e-4' if max(worst.values()) <= 1e-4 else 'DISAGREE beyond 1e-4')
+sys.exit(0 if max(worst.values()) <= 1e-4 else 1)

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs what textvae needs on Debian, if it is missing: ICU and OpenBLAS (libraries),
+# pkg-config, and wordnet-base (the default corpus). Needs a Swift 6 toolchain on PATH.
+set -euo pipefail
+needed=(libicu-dev libopenblas-dev pkg-config wordnet-base)
+missing=()
+for p in "${needed[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing: ${missing[*]}"
+  sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+command -v swift >/dev/null || { echo "swift is not on PATH: install Swift 6.3 from swift.org" >&2; exit 1; }

@@ -1,0 +1,114 @@
+import Foundation
+import Testing
+@testable import TextVAE
+
+/// Bad input through the command line: each case must end with a clear
+/// message, a non-zero exit (not a signal), and no file left half-written.
+@Suite struct ReliabilityTests {
+    static let tiny = ["--embedding", "8", "--hidden", "8", "--latent", "2", "--epochs", "1"]
+
+    struct Case: CustomTestStringConvertible {
+        var name: String
+        var files: [String: [UInt8]] = [:]
+        var arguments: [String]
+        var mentions: String
+        var testDescription: String { name }
+    }
+
+    static let good = Array("the cat sat on the mat\na dog ran\nthe dog sat\n".utf8)
+
+    static let cases: [Case] = [
+        Case(name: "missing file", arguments: ["train", "nope.txt"], mentions: "no such file"),
+        Case(name: "folder instead of file", files: ["folder/x.txt": good], arguments: ["train", "folder"], mentions: "is a folder"),
+        Case(name: "empty file", files: ["c.txt": []], arguments: ["train", "c.txt"], mentions: "holds no sentences"),
+        Case(name: "only blank lines", files: ["c.txt": Array(" \n\n\t\n".utf8)], arguments: ["train", "c.txt"], mentions: "holds no sentences"),
+        Case(name: "invalid UTF-8", files: ["c.txt": good + [0x61, 0xC3, 0x28, 0x0A]], arguments: ["train", "c.txt"], mentions: "line 4 at byte offset"),
+        Case(name: "binary file", files: ["c.txt": [0x7F, 0x45, 0x4C, 0x46, 0, 0, 1]], arguments: ["train", "c.txt"], mentions: "binary"),
+        Case(name: "validation file with no known word", files: ["c.txt": good, "v.txt": Array("zebra quokka\n".utf8)],
+             arguments: ["train", "c.txt", "--valid", "v.txt"], mentions: "share no word"),
+        Case(name: "negative size", files: ["c.txt": good], arguments: ["train", "c.txt", "--hidden", "-4"], mentions: "--hidden"),
+        Case(name: "zero epochs", files: ["c.txt": good], arguments: ["train", "c.txt", "--epochs", "0"], mentions: "--epochs"),
+        Case(name: "learning rate 0", files: ["c.txt": good], arguments: ["train", "c.txt", "--lr", "0"], mentions: "--lr"),
+        Case(name: "learning rate NaN", files: ["c.txt": good], arguments: ["train", "c.txt", "--lr", "nan"], mentions: "--lr"),
+        Case(name: "word dropout 1.5", files: ["c.txt": good], arguments: ["train", "c.txt", "--word-dropout", "1.5"], mentions: "--word-dropout"),
+        Case(name: "unwritable output folder", files: ["c.txt": good], arguments: ["train", "c.txt", "-o", "no/such/folder/m.safetensors"],
+             mentions: "does not exist"),
+        Case(name: "resume from a model that is not a checkpoint", files: ["c.txt": good, "m.safetensors": Array("garbage!".utf8)],
+             arguments: ["train", "--resume", "m.safetensors"], mentions: "not a valid safetensors"),
+        Case(name: "unknown locale", files: ["c.txt": good], arguments: ["train", "c.txt", "--locale", "x y"], mentions: "not a locale"),
+    ]
+
+    @Test(arguments: cases)
+    func badInputGetsAClearErrorAndLeavesNothing(_ c: Case) throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for (name, bytes) in c.files {
+            let url = folder.appendingPathComponent(name)
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(bytes).write(to: url)
+        }
+        let before = Set(try FileManager.default.subpathsOfDirectory(atPath: folder.path))
+        let run = try TextVAEProgram.run(c.arguments + Self.tiny.filter { _ in !c.arguments.contains("--epochs") }, in: folder.path)
+        #expect(run.status != 0, "\(run)")
+        #expect(run.status < 128, "ended by a signal: \(run)")
+        let first = run.stderrLines.first.map(String.init) ?? ""
+        #expect(first.contains(c.mentions), "first line of stderr should mention '\(c.mentions)': \(run)")
+        #expect(!run.stderr.contains("Fatal error") && !run.stderr.contains("Stack dump") && !run.stderr.contains("Backtrace"), "\(run)")
+        let after = Set(try FileManager.default.subpathsOfDirectory(atPath: folder.path))
+        #expect(after == before, "files were left behind: \(after.subtracting(before))")
+    }
+
+    @Test func aCorpusSmallerThanTheBatchTrains() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Data(Self.good).write(to: folder.appendingPathComponent("c.txt"))
+        let run = try TextVAEProgram.run(["train", "c.txt", "-o", "m.safetensors", "--quiet"] + Self.tiny, in: folder.path)
+        #expect(run.status == 0, "\(run)")
+        #expect(try ModelFile.load(folder.appendingPathComponent("m.safetensors").path).vocabulary.count > 4)
+    }
+
+    /// A run killed with SIGKILL at a random point resumes from its last
+    /// checkpoint and ends with the same model as a run never interrupted.
+    @Test func killedTrainingResumesAndEndsWithTheSameModel() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let corpus = GrammarCorpus.sentences(count: 1500, seed: 4).joined(separator: "\n") + "\n"
+        try Data(corpus.utf8).write(to: folder.appendingPathComponent("g.txt"))
+        let common = ["--embedding", "16", "--hidden", "24", "--latent", "4", "--epochs", "3", "--checkpoint-steps", "7",
+                      "--tokenizer", "whitespace", "--seed", "5", "--quiet", "--threads", "1"]
+        let straight = try TextVAEProgram.run(["train", "g.txt", "-o", "straight.safetensors"] + common, in: folder.path)
+        #expect(straight.status == 0, "\(straight)")
+
+        // Start, wait for a checkpoint, then kill at a random moment.
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try TextVAEProgram.path())
+        process.arguments = ["train", "g.txt", "-o", "killed.safetensors"] + common
+        process.currentDirectoryURL = folder
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let checkpoint = folder.appendingPathComponent("killed.checkpoint.safetensors").path
+        let deadline = Date().addingTimeInterval(60)
+        while !FileManager.default.fileExists(atPath: checkpoint) && Date() < deadline && process.isRunning { usleep(5_000) }
+        var rng = Random(seed: UInt64(Date().timeIntervalSince1970))
+        usleep(UInt32(rng.next() % 400_000))
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        #expect(process.terminationReason == .uncaughtSignal, "training finished before it could be killed; make the run longer")
+        let killedAt = try Checkpoint.load(checkpoint).state.step
+
+        let resumed = try TextVAEProgram.run(["train", "--resume", "killed.checkpoint.safetensors", "--quiet", "--threads", "1"], in: folder.path)
+        #expect(resumed.status == 0, "\(resumed)")
+        let a = try ModelFile.load(folder.appendingPathComponent("straight.safetensors").path)
+        let b = try ModelFile.load(folder.appendingPathComponent("killed.safetensors").path)
+        #expect(a.model.parameters == b.model.parameters, "killed at step \(killedAt) and resumed: the final model differs")
+        // The metrics log continues without repeating or skipping steps.
+        let steps = try MetricsLog.read(folder.appendingPathComponent("killed.metrics.jsonl").path)
+            .filter { $0["kind"] as? String == "step" }.compactMap { $0["step"] as? Int }
+        let straightSteps = try MetricsLog.read(folder.appendingPathComponent("straight.metrics.jsonl").path)
+            .filter { $0["kind"] as? String == "step" }.compactMap { $0["step"] as? Int }
+        #expect(steps == straightSteps, "killed at \(killedAt): logged steps \(steps) vs \(straightSteps)")
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.contains(".tmp") }
+        #expect(leftovers.isEmpty || leftovers.allSatisfy { $0.hasPrefix(".") }, "temporary files: \(leftovers)")
+    }
+}

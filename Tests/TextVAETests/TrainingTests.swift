@@ -1,0 +1,132 @@
+import Foundation
+import Testing
+@testable import TextVAE
+
+/// Training end to end, in-process. Serialized: the interruption flag is process-wide.
+@Suite(.serialized) struct TrainingTests {
+    static func grammarSet(_ count: Int) throws -> TrainingSet {
+        let tokenizer = try Tokenizer(TokenizerSettings(name: .whitespace))
+        let corpus = try Corpus(lines: GrammarCorpus.sentences(count: count, seed: 1), tokenizer: tokenizer)
+        return try TrainingSet(corpus: corpus, validCorpus: nil, validFraction: 0.1, vocabulary: nil,
+                               minCount: 1, maxSize: 1000, maxLength: 60, corpusName: "grammar")
+    }
+
+    static func trainer(_ set: TrainingSet, folder: URL, epochs: Int, checkpointSteps: Int = 0, seed: UInt64 = 3) -> Trainer {
+        let config = ModelConfig(vocabulary: set.vocabulary.count, embedding: 32, hidden: 64, latent: 8)
+        let model = SentenceVAE(config: config, seed: seed)
+        var options = TrainingOptions()
+        options.epochs = epochs
+        options.schedule = .logistic(k: 0.02, x0: 250)
+        options.patience = 0
+        options.checkpointMinutes = 0
+        options.checkpointSteps = checkpointSteps
+        options.seed = seed
+        let cp = Checkpoint(file: ModelFile(model: model, vocabulary: set.vocabulary, tokenizer: TokenizerSettings(name: .whitespace)),
+                            adam: Adam(parameterCount: model.layout.total), state: TrainingState(seed: seed), options: options,
+                            data: TrainingData(corpus: "grammar", valid: nil, trainSentences: set.train.count, validSentences: set.valid.count,
+                                               fingerprint: TrainingData.fingerprint([set.train, set.valid])),
+                            output: folder.appendingPathComponent("m.safetensors").path)
+        return Trainer(checkpoint: cp, train: set.train, valid: set.valid)
+    }
+
+    @Test func learnsTheGrammarToWithinAFewNatsOfItsEntropy() throws {
+        try loadBLAS()
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let set = try Self.grammarSet(4000)
+        let trainer = Self.trainer(set, folder: folder, epochs: 6)
+        var epochs: [TrainingEvent.Epoch] = []
+        let outcome = try trainer.run { if case .epoch(let e) = $0 { epochs.append(e) } }
+        #expect(outcome == .finished)
+        let entropy = GrammarCorpus.entropyPerSentence  // 14.73 nats
+        let best = try ModelFile.load(trainer.modelPath)
+        var rng = Random(seed: 42)
+        let scores = best.model.score(set.valid, rng: &rng)
+        // −ELBO ≥ H in expectation: far below it would mean a broken loss; within 3 nats means it learned.
+        #expect(scores.meanNELBO > entropy - 0.5, "validation −ELBO \(scores.meanNELBO) is below the entropy \(entropy)")
+        #expect(scores.meanNELBO < entropy + 3, "validation −ELBO \(scores.meanNELBO) is not within 3 nats of \(entropy)")
+        #expect(epochs.first!.valid.meanRec > epochs.last!.valid.meanRec, "validation rec did not fall")
+        // The metrics log has step rows and one row per epoch.
+        let rows = try MetricsLog.read(trainer.metricsPath)
+        #expect(rows.filter { $0["kind"] as? String == "epoch" }.count == 6)
+        #expect(rows.contains { $0["kind"] as? String == "step" })
+    }
+
+    @Test func interruptedAndResumedRunEndsWithTheSameModelBitForBit() throws {
+        try loadBLAS()
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let set = try Self.grammarSet(1200)
+        let straightFolder = folder.appendingPathComponent("straight"), resumedFolder = folder.appendingPathComponent("resumed")
+        for f in [straightFolder, resumedFolder] { try FileManager.default.createDirectory(at: f, withIntermediateDirectories: true) }
+
+        let straight = Self.trainer(set, folder: straightFolder, epochs: 2)
+        _ = try straight.run { _ in }
+
+        // Interrupt mid-epoch (as Ctrl-C would), then resume from the checkpoint it saved.
+        let first = Self.trainer(set, folder: resumedFolder, epochs: 2)
+        Interruption.requested = 0
+        defer { Interruption.requested = 0 }
+        #expect(throws: TextVAEError.self) {
+            try first.run { event in if case .step(let s) = event, s.step == 23 { Interruption.requested = 1 } }
+        }
+        Interruption.requested = 0
+        let saved = try Checkpoint.load(first.checkpointPath)
+        #expect(saved.state.step == 23)
+        let resumed = Trainer(checkpoint: saved, train: set.train, valid: set.valid)
+        var firstResumedStep = -1
+        _ = try resumed.run { event in if case .step(let s) = event, firstResumedStep < 0 { firstResumedStep = s.step } }
+        #expect(firstResumedStep == 24, "resumed training must continue with step 24, began with \(firstResumedStep)")
+        #expect(resumed.checkpoint.file.model.parameters == straight.checkpoint.file.model.parameters,
+                "parameters after resuming differ from an uninterrupted run")
+        #expect(resumed.checkpoint.adam == straight.checkpoint.adam)
+        let a = try Data(contentsOf: URL(fileURLWithPath: straight.modelPath))
+        let b = try Data(contentsOf: URL(fileURLWithPath: resumed.modelPath))
+        #expect(a == b, "the best model files differ")
+    }
+
+    @Test func divergingLossStopsWithAClearMessage() throws {
+        try loadBLAS()
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let set = try Self.grammarSet(300)
+        let trainer = Self.trainer(set, folder: folder, epochs: 1)
+        var poisoned = trainer.checkpoint.file.model.parameters
+        poisoned[trainer.checkpoint.file.model.layout.range(.outputBias).lowerBound + 4] = .nan  // every logit row reads it
+        let cp = trainer.checkpoint
+        let broken = Trainer(checkpoint: Checkpoint(file: ModelFile(model: SentenceVAE(config: cp.file.model.config, parameters: poisoned),
+                                                                    vocabulary: cp.file.vocabulary, tokenizer: cp.file.tokenizer),
+                                                    adam: cp.adam, state: cp.state, options: cp.options, data: cp.data, output: cp.output),
+                             train: set.train, valid: set.valid)
+        do {
+            _ = try broken.run { _ in }
+            Issue.record("training on NaN weights did not stop")
+        } catch let e as TextVAEError {
+            #expect(e.description.contains("diverged"), "\(e)")
+            #expect(e.description.contains("--lr"), "\(e)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: broken.modelPath), "no model may be written from a diverged run")
+    }
+
+    @Test func klSchedulesFollowTheirFormulas() {
+        let logistic = KLSchedule.logistic(k: 0.0025, x0: 2500)
+        #expect(abs(logistic.beta(step: 2500) - 0.5) < 1e-6)
+        #expect(logistic.beta(step: 0) < 0.002)
+        #expect(KLSchedule.linear(x0: 100).beta(step: 50) == 0.5)
+        #expect(KLSchedule.linear(x0: 100).beta(step: 500) == 1)
+        let cyc = KLSchedule.cyclical(cycles: 4, ratio: 0.5, totalSteps: 400)  // period 100, rising over 50
+        #expect(cyc.beta(step: 25) == 0.5 && cyc.beta(step: 75) == 1 && cyc.beta(step: 125) == 0.5)
+        #expect(KLSchedule.constant(beta: 0.3).beta(step: 9999) == 0.3)
+    }
+
+    @Test func adamMatchesTheUpdateByHand() {
+        var adam = Adam(parameterCount: 2, learningRate: 0.1)
+        var p: [Float] = [1, -2]
+        adam.update(&p, gradient: [0.5, -4])
+        // First step: m̂ = g, v̂ = g², update = lr · g / (|g| + ε) = ±lr.
+        #expect(abs(p[0] - 0.9) < 1e-6 && abs(p[1] + 1.9) < 1e-6)
+        var g: [Float] = [3, 4]
+        let norm = clipGradientNorm(&g, maxNorm: 1)
+        #expect(abs(norm - 5) < 1e-6 && abs(g[0] - 0.6) < 1e-5 && abs(g[1] - 0.8) < 1e-5)
+    }
+}
