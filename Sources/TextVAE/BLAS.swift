@@ -39,6 +39,14 @@ public enum BLAS {
                      beta: Float = 0, _ c: UnsafeMutablePointer<Float>, ldc: Int) {
         if m == 0 || n == 0 { return }
         precondition(loadError == nil, "BLAS used before BLAS.load() succeeded")
+        if m == 1 && k > 0 {
+            // One row (decoding a single sentence): cᵀ = op(B)ᵀ aᵀ as a matrix-vector product. sgemm would
+            // first pack all of B (10 MB for an output layer) and cost several times more.
+            if beta == 0 { c.update(repeating: 0, count: n) }  // y is read even when beta = 0: no stale NaN
+            tvblas_sgemv(transposeB ? 0 : 1, Int32(transposeB ? n : k), Int32(transposeB ? k : n), alpha, b, Int32(ldb),
+                         a, Int32(transposeA ? lda : 1), beta, c, 1)
+            return
+        }
         tvblas_sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda),
                      b, Int32(ldb), beta, c, Int32(ldc))
     }
