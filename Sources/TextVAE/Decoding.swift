@@ -292,23 +292,82 @@ struct TokenRules {
 
     /// The allowed word with the largest logit (the first on ties).
     func argmax(_ row: UnsafePointer<Float>) -> Int {
-        var best = -1, bestValue = -Float.infinity
-        for v in 0..<vocabulary where allowed(v) && (best < 0 || row[v] > bestValue) {
-            best = v
-            bestValue = row[v]
-        }
-        return best
+        // Allowed: <unk> (id 1) unless forbidden, and every id from <eos> (3) on.
+        let best = RowReduce.argmax(row, from: Vocabulary.eos, to: vocabulary)
+        return !forbidUnknown && row[Vocabulary.unk] >= row[best] ? Vocabulary.unk : best
     }
 }
 
-/// log Σ_v exp(row[v]), computed as SoftmaxCrossEntropy does, so that
-/// log-probabilities match the loss's NLL.
+/// log Σ_v exp(row[v]), computed as SoftmaxCrossEntropy does (max, then a
+/// sum of fastExp), so that log-probabilities match the loss's NLL.
 func logSumExp(_ row: UnsafePointer<Float>, _ V: Int) -> Double {
-    var m = -Float.infinity
-    for v in 0..<V { m = max(m, row[v]) }
-    var sum: Float = 0
-    for v in 0..<V { sum += VectorMath.fastExp(row[v] - m) }
-    return Double(m + log(sum))
+    RowReduce.logSumExp(row, V)
+}
+
+/// Reductions over a row of V logits, run once per row and step. Each keeps 8
+/// independent partial results so that the compiler vectorises it (a single
+/// running max or sum must go in order, which blocks SIMD); `naive*` are the
+/// obvious references the tests compare them with.
+enum RowReduce {
+    static let lanes = 8
+
+    /// The index of the largest value in row[start..<end], the first one on ties.
+    static func argmax(_ row: UnsafePointer<Float>, from start: Int, to end: Int) -> Int {
+        precondition(start < end)
+        let body = start + (end - start) / lanes * lanes
+        return withUnsafeTemporaryAllocation(of: Float.self, capacity: lanes) { best in
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: lanes) { index in
+                for k in 0..<lanes { best[k] = -.infinity; index[k] = -1 }
+                var j = start
+                while j < body {
+                    for k in 0..<lanes where row[j + k] > best[k] { best[k] = row[j + k]; index[k] = j + k }
+                    j += lanes
+                }
+                var value = -Float.infinity, at = -1
+                for k in 0..<lanes where index[k] >= 0 && (best[k] > value || (best[k] == value && index[k] < at)) {
+                    value = best[k]; at = index[k]
+                }
+                for j in body..<end where at < 0 || row[j] > value { value = row[j]; at = j }
+                return at < 0 ? start : at  // all NaN or −∞: the first
+            }
+        }
+    }
+
+    static func logSumExp(_ row: UnsafePointer<Float>, _ V: Int) -> Double {
+        let body = V / lanes * lanes
+        return withUnsafeTemporaryAllocation(of: Float.self, capacity: lanes) { acc in
+            for k in 0..<lanes { acc[k] = -.infinity }
+            var j = 0
+            while j < body {
+                for k in 0..<lanes { acc[k] = row[j + k] > acc[k] ? row[j + k] : acc[k] }
+                j += lanes
+            }
+            var m = -Float.infinity
+            for k in 0..<lanes where acc[k] > m { m = acc[k] }
+            for j in body..<V where row[j] > m { m = row[j] }
+            for k in 0..<lanes { acc[k] = 0 }
+            j = 0
+            while j < body {
+                for k in 0..<lanes { acc[k] += VectorMath.fastExp(row[j + k] - m) }
+                j += lanes
+            }
+            var sum: Float = 0
+            for k in 0..<lanes { sum += acc[k] }
+            for j in body..<V { sum += VectorMath.fastExp(row[j] - m) }
+            return Double(m + log(sum))
+        }
+    }
+
+    static func naiveArgmax(_ row: UnsafePointer<Float>, from start: Int, to end: Int) -> Int {
+        var at = start
+        for j in start..<end where row[j] > row[at] { at = j }
+        return at
+    }
+
+    static func naiveLogSumExp(_ row: UnsafePointer<Float>, _ V: Int) -> Double {
+        let m = (0..<V).map { Double(row[$0]) }.max()!
+        return m + log((0..<V).reduce(0.0) { $0 + exp(Double(row[$1]) - m) })
+    }
 }
 
 /// A seed for row `row` of a decoding run: mixed so that neighbouring rows get

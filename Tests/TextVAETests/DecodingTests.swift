@@ -204,3 +204,21 @@ import Testing
         }
     }
 }
+
+/// The vectorised row reductions against their obvious references.
+@Suite struct RowReduceTests {
+    @Test(arguments: [1, 5, 8, 13, 64, 1001])
+    func argmaxAndLogSumExpMatchTheReferences(count: Int) {
+        var rng = Random(seed: UInt64(count))
+        var row = randomArray(count, &rng, scale: 20)
+        if count > 9 { row[7] = 25; row[count - 2] = 25 }  // a tie: the first wins
+        row.withUnsafeBufferPointer { r in
+            let p = r.baseAddress!
+            for start in [0, min(3, count - 1)] {
+                #expect(RowReduce.argmax(p, from: start, to: count) == RowReduce.naiveArgmax(p, from: start, to: count), "start \(start)")
+            }
+            let fast = RowReduce.logSumExp(p, count), slow = RowReduce.naiveLogSumExp(p, count)
+            #expect(abs(fast - slow) <= 1e-5 * max(1, abs(slow)), "\(fast) vs \(slow)")
+        }
+    }
+}
