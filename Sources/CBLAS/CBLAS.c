@@ -37,6 +37,10 @@ int tvblas_load(int threads, char *message, int message_capacity) {
         const char *core = core_for_this_cpu();
         if (core != NULL) setenv("OPENBLAS_CORETYPE", core, 1);
     }
+    // OpenBLAS starts its worker threads when it loads, and they spin (sched_yield) for a while waiting for
+    // work: with one thread requested, do not start any. More can still be asked for later.
+    const char *user_threads = getenv("OPENBLAS_NUM_THREADS");
+    if ((user_threads == NULL || user_threads[0] == 0) && threads == 1) setenv("OPENBLAS_NUM_THREADS", "1", 1);
     const char *now = getenv("OPENBLAS_CORETYPE");
     snprintf(requested, sizeof requested, "%s", now ? now : "");
 
