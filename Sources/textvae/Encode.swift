@@ -50,6 +50,7 @@ struct Encode: ParsableCommand {
     }
 
     func validate() throws {
+        try model.check()
         if resolvedFormat == .npy && output == nil {
             throw ValidationError("--format npy writes a binary file: give it a name with -o, e.g. -o codes.npy")
         }

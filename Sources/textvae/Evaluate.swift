@@ -41,16 +41,12 @@ struct Evaluate: ParsableCommand {
     @Option(help: "Random seed for the samples.")
     var seed: UInt64 = 0
 
-    @Option(help: "Threads for matrix products (use 1 while other heavy jobs run).")
-    var threads = 2
-
     func validate() throws {
         if samples < 1 || samples > 1_000_000 { throw ValidationError("-k must be between 1 and 1000000") }
-        if threads < 1 || threads > 256 { throw ValidationError("--threads must be between 1 and 256") }
+        try model.check()
     }
 
     func run() throws {
-        BLAS.threads = threads
         let modelFile = try model.load()
         let input = try modelFile.readInput(file)
         let bar = ProgressBar("importance sampling (k = \(samples))")

@@ -47,6 +47,7 @@ struct Interpolate: ParsableCommand {
         }
         if steps < 2 || steps > 10_000 { throw ValidationError("--steps must be between 2 and 10000, got \(steps)") }
         try length.check()
+        try model.check()
     }
 
     func run() throws {

@@ -7,8 +7,16 @@ struct ModelArgument: ParsableArguments {
     @Option(name: .shortAndLong, help: "Model file written by 'textvae train' (.safetensors).")
     var model: String
 
+    @Option(help: "Threads for matrix products (2 is fastest on an idle 2-core machine; use 1 while other heavy jobs run).")
+    var threads = 2
+
+    func check() throws {
+        if threads < 1 || threads > 256 { throw ValidationError("--threads must be between 1 and 256") }
+    }
+
     /// Loads BLAS and the model; errors name the file and say what to do.
     func load() throws -> ModelFile {
+        BLAS.threads = threads
         try BLAS.load()
         return try ModelFile.load(model)
     }

@@ -37,7 +37,10 @@ struct Reconstruct: ParsableCommand {
 
     @OptionGroup var length: LengthOptions
 
-    func validate() throws { try length.check() }
+    func validate() throws {
+        try length.check()
+        try model.check()
+    }
 
     func run() throws {
         let modelFile = try model.load()

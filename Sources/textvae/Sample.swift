@@ -57,8 +57,12 @@ struct Sample: ParsableCommand {
     @Option(help: "Output: text (one sentence per line) or jsonl (adds tokens, z and the log-probability).")
     var format: SampleFormat = .text
 
+    @Flag(help: "On stderr: how long loading and decoding took, and the BLAS kernel.")
+    var verbose = false
+
     func validate() throws {
         if count < 1 || count > 10_000_000 { throw ValidationError("-n must be between 1 and 10000000") }
+        try model.check()
         try length.check()
         _ = try decodingMethod()
     }
@@ -90,7 +94,10 @@ struct Sample: ParsableCommand {
     }
 
     func run() throws {
+        let began = Date()
         let file = try model.load()
+        let loadSeconds = Date().timeIntervalSince(began)
+        var decodeSeconds = 0.0
         let Z = file.model.config.latent
         let options = DecodingOptions(method: try decodingMethod(), maxLength: length.maxLength, forbidUnknown: length.noUnk)
         var rng = Random(seed: seed)
@@ -100,7 +107,9 @@ struct Sample: ParsableCommand {
         for start in stride(from: 0, to: count, by: 100) {
             let rows = min(100, count - start)
             let z = (0..<rows * Z).map { _ in rng.normal() }
+            let decodeStart = Date()
             let decoded = file.model.decode(z, options: options, seed: seed, firstRow: start, workspace: workspace)
+            decodeSeconds += Date().timeIntervalSince(decodeStart)
             for (r, hypotheses) in decoded.enumerated() {
                 let best = hypotheses[0]
                 switch format {
@@ -117,6 +126,11 @@ struct Sample: ParsableCommand {
             }
         }
         out.flush()
+        if verbose {
+            warn("loaded \(model.model) in \(f(loadSeconds * 1000, 1)) ms; decoded \(count) sentences in \(f(decodeSeconds * 1000, 1)) ms "
+                 + "(\(f(Double(count) / decodeSeconds, 1)) sentences/s, batches of 100); \(BLAS.description); "
+                 + "\(f(Date().timeIntervalSince(began) * 1000, 1)) ms in all")
+        }
     }
 
     func fields(_ h: Hypothesis, _ file: ModelFile) -> [(String, String)] {
