@@ -111,4 +111,38 @@ import Testing
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.contains(".tmp") }
         #expect(leftovers.isEmpty || leftovers.allSatisfy { $0.hasPrefix(".") }, "temporary files: \(leftovers)")
     }
+
+    /// A full disk (simulated with a file-size limit, so writes fail with EFBIG):
+    /// a clear error, and the previous checkpoint and model stay intact.
+    @Test func fullDiskGivesAClearErrorAndKeepsThePreviousCheckpoint() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let corpus = GrammarCorpus.sentences(count: 300, seed: 4).joined(separator: "\n") + "\n"
+        try Data(corpus.utf8).write(to: folder.appendingPathComponent("g.txt"))
+        let first = try TextVAEProgram.run(["train", "g.txt", "-o", "m.safetensors", "--quiet", "--embedding", "64", "--hidden", "64",
+                                            "--latent", "4", "--epochs", "1"], in: folder.path)
+        #expect(first.status == 0, "\(first)")
+        let checkpoint = folder.appendingPathComponent("m.checkpoint.safetensors").path
+        let before = try Data(contentsOf: URL(fileURLWithPath: checkpoint))
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        // 100 KiB: less than the checkpoint, so writing the next one fails.
+        process.arguments = ["-c", "trap '' XFSZ; ulimit -f 100; exec \"$0\" train --resume m.checkpoint.safetensors --epochs 2 --quiet",
+                             try TextVAEProgram.path()]
+        process.currentDirectoryURL = folder
+        let errPath = folder.appendingPathComponent("err.txt").path
+        FileManager.default.createFile(atPath: errPath, contents: nil)
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        let stderr = String(decoding: FileManager.default.contents(atPath: errPath) ?? Data(), as: UTF8.self)
+        #expect(process.terminationReason == .exit && process.terminationStatus != 0, "exit \(process.terminationStatus): \(stderr)")
+        #expect(stderr.contains("writing failed") && stderr.contains("intact"), "\(stderr)")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: checkpoint)) == before, "the previous checkpoint changed")
+        _ = try Checkpoint.load(checkpoint)
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.contains(".tmp-") }
+        #expect(leftovers.isEmpty, "temporary files left: \(leftovers)")
+    }
 }
