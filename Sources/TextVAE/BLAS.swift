@@ -1,16 +1,17 @@
 import CBLAS
+import Foundation
 
 /// Matrix products through OpenBLAS, with the kernel chosen for this CPU.
 ///
 /// The library is loaded on first use (see the CBLAS shim for why it is not
 /// linked). `naiveGemm` is the slow, obvious reference the tests compare against.
 public enum BLAS {
-    /// Threads OpenBLAS uses; two is faster on an idle two-core machine.
+    /// Threads for large products; two is faster on a two-core machine.
     nonisolated(unsafe) public static var requestedThreads = 2
 
     private static let loadError: String? = {
         var message = [CChar](repeating: 0, count: 512)
-        let status = tvblas_load(Int32(requestedThreads), &message, Int32(message.count))
+        let status = tvblas_load(1, &message, Int32(message.count))
         return status == 0 ? nil : String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }()
 
@@ -24,12 +25,14 @@ public enum BLAS {
         if let loadError { return "not loaded: \(loadError)" }
         let core = String(cString: tvblas_core())
         let requested = String(cString: tvblas_coretype_requested())
-        return "OpenBLAS kernel \(core)" + (requested.isEmpty ? "" : " (OPENBLAS_CORETYPE=\(requested))") + ", \(threads) threads"
+        return "OpenBLAS kernel \(core)" + (requested.isEmpty ? "" : " (OPENBLAS_CORETYPE=\(requested))")
+            + ", large products split over \(threads) threads"
     }
 
+    /// Threads textvae uses for large products (each OpenBLAS call itself is single-threaded).
     public static var threads: Int {
-        get { loadError == nil ? Int(tvblas_threads()) : 0 }
-        set { requestedThreads = newValue; if loadError == nil { tvblas_set_threads(Int32(newValue)) } }
+        get { requestedThreads }
+        set { requestedThreads = max(1, newValue) }
     }
 
     /// Row-major C (m×n) = alpha · op(A) · op(B) + beta · C, op(A) m×k, op(B) k×n.
@@ -39,8 +42,35 @@ public enum BLAS {
                      beta: Float = 0, _ c: UnsafeMutablePointer<Float>, ldc: Int) {
         if m == 0 || n == 0 { return }
         precondition(loadError == nil, "BLAS used before BLAS.load() succeeded")
-        tvblas_sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda),
-                     b, Int32(ldb), beta, c, Int32(ldc))
+        if m == 1 && k > 0 {
+            // One row (decoding a single sentence): cᵀ = op(B)ᵀ aᵀ as a matrix-vector product. sgemm would
+            // first pack all of B (10 MB for an output layer) and cost several times more.
+            if beta == 0 { c.update(repeating: 0, count: n) }  // y is read even when beta = 0: no stale NaN
+            tvblas_sgemv(transposeB ? 0 : 1, Int32(transposeB ? n : k), Int32(transposeB ? k : n), alpha, b, Int32(ldb),
+                         a, Int32(transposeA ? lda : 1), beta, c, 1)
+            return
+        }
+        // OpenBLAS runs single-threaded; textvae splits large products itself. OpenBLAS's own
+        // threads spin between calls, wake up for every small per-step product and collapse
+        // when the other core is busy (measured: 1.8x slower training under load).
+        let parts = 2 * m * n * k > 4_000_000 ? requestedThreads : 1
+        if parts <= 1 {
+            tvblas_sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda),
+                         b, Int32(ldb), beta, c, Int32(ldc))
+            return
+        }
+        // Split the larger side of C; each part is an independent single-threaded product.
+        Parallel.forEach(parts) { part in
+            if m >= n {
+                let lo = part * m / parts, hi = (part + 1) * m / parts
+                tvblas_sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, Int32(hi - lo), Int32(n), Int32(k), alpha,
+                             transposeA ? a + lo : a + lo * lda, Int32(lda), b, Int32(ldb), beta, c + lo * ldc, Int32(ldc))
+            } else {
+                let lo = (part * n / parts) & ~15, hi = part == parts - 1 ? n : ((part + 1) * n / parts) & ~15
+                tvblas_sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, Int32(m), Int32(hi - lo), Int32(k), alpha,
+                             a, Int32(lda), transposeB ? b + lo * ldb : b + lo, Int32(ldb), beta, c + lo, Int32(ldc))
+            }
+        }
     }
 
     /// The reference for `gemm`: three loops, accumulating in Double.

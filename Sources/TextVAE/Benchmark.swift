@@ -16,6 +16,7 @@ public struct Benchmark {
         public var trainTokensPerSecond: Double
         public var trainSentencesPerSecond: Double
         public var encodeSentencesPerSecond: Double
+        public var sampleSentencesPerSecond: Double
         public var threads: Int
         public var blas: String
         public var peakRSSMegabytes: Double
@@ -23,7 +24,7 @@ public struct Benchmark {
 
         enum CodingKeys: String, CodingKey {
             case trainTokensPerSecond = "train_tokens_per_s", trainSentencesPerSecond = "train_sentences_per_s"
-            case encodeSentencesPerSecond = "encode_sentences_per_s", threads, blas
+            case encodeSentencesPerSecond = "encode_sentences_per_s", sampleSentencesPerSecond = "sample_sentences_per_s", threads, blas
             case peakRSSMegabytes = "peak_rss_mb", parameters
         }
     }
@@ -70,10 +71,23 @@ public struct Benchmark {
         for batch in encodeBatches { _ = trainer.checkpoint.file.model.encode(batch, workspace: workspace) }
         let encodeSeconds = Date().timeIntervalSince(encodeStart)
 
+        // Sampling: greedy decoding of 1,000 z ~ N(0, I) in 10 batches of 100, as the reference's bench
+        // (which caps sentences at 60 tokens with <eos>; textvae at 60 words, then <eos>).
+        let Z = config.latent
+        var prior = Random(seed: seed)
+        let z = (0..<1000 * Z).map { _ in prior.normal() }
+        let decoderWorkspace = DecoderWorkspace()
+        let sampleStart = Date()
+        for b in 0..<10 {
+            _ = trainer.checkpoint.file.model.decode(Array(z[b * 100 * Z..<(b + 1) * 100 * Z]), workspace: decoderWorkspace)
+        }
+        let sampleSeconds = Date().timeIntervalSince(sampleStart)
+
         var usage = rusage()
         getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
         let result = Result(trainTokensPerSecond: Double(tokens) / trainSeconds, trainSentencesPerSecond: Double(sentences) / trainSeconds,
-                            encodeSentencesPerSecond: Double(set.valid.count) / encodeSeconds, threads: BLAS.threads,
+                            encodeSentencesPerSecond: Double(set.valid.count) / encodeSeconds,
+                            sampleSentencesPerSecond: 1000 / sampleSeconds, threads: BLAS.threads,
                             blas: BLAS.description, peakRSSMegabytes: Double(usage.ru_maxrss) / 1024, parameters: model.layout.total)
         return (result, trainer)
     }

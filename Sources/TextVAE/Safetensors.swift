@@ -53,16 +53,53 @@ public struct Safetensors {
     }
 
     public static func read(_ path: String) throws -> Safetensors {
-        let bytes = try TextFile.readBytes(path)
-        do { return try decode(bytes) } catch let e as FormatError {
-            throw TextVAEError.file(path, "is not a valid safetensors file (\(e.reason))",
-                                    fix: "give a model file written by 'textvae train'; if it was cut short, train or copy it again")
+        do { return try TextFile.withMappedBytes(path) { try decode($0) } } catch let e as FormatError { throw e.naming(path) }
+    }
+
+    struct FormatError: Error {
+        let reason: String
+
+        func naming(_ path: String) -> TextVAEError {
+            TextVAEError.file(path, "is not a valid safetensors file (\(reason))",
+                              fix: "give a model file written by 'textvae train'; if it was cut short, train or copy it again")
         }
     }
 
-    struct FormatError: Error { let reason: String }
-
     static func decode(_ bytes: [UInt8]) throws -> Safetensors {
+        try bytes.withUnsafeBytes { try decode($0) }
+    }
+
+    static func decode(_ bytes: UnsafeRawBufferPointer) throws -> Safetensors {
+        let index = try index(bytes)
+        let tensors = index.entries.map { e in
+            let data = [Float](unsafeUninitializedCapacity: e.shape.reduce(1, *)) { floats, count in
+                UnsafeMutableRawBufferPointer(floats).copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[e.bytes]))
+                count = floats.count
+            }
+            return Tensor(name: e.name, shape: e.shape, data: data)
+        }
+        return Safetensors(metadata: index.metadata, tensors: tensors)
+    }
+
+    /// A checked header: the metadata, and where each tensor's bytes lie in the
+    /// file. `decode` copies the tensors out; a model loader can copy them
+    /// straight into its own block instead.
+    struct Index {
+        struct Entry {
+            let name: String
+            let shape: [Int]
+            /// Byte offsets in the whole file (header included).
+            let bytes: Range<Int>
+        }
+
+        var metadata: [String: String]
+        /// In file order.
+        var entries: [Entry]
+
+        func entry(_ name: String) -> Entry? { entries.first { $0.name == name } }
+    }
+
+    static func index(_ bytes: UnsafeRawBufferPointer) throws -> Index {
         guard bytes.count >= 8 else { throw FormatError(reason: "only \(bytes.count) bytes") }
         var n: UInt64 = 0
         for i in (0..<8).reversed() { n = n << 8 | UInt64(bytes[i]) }
@@ -70,7 +107,7 @@ public struct Safetensors {
             throw FormatError(reason: "header length \(n) does not fit a file of \(bytes.count) bytes")
         }
         let headerEnd = 8 + Int(n)
-        guard let object = try? JSONSerialization.jsonObject(with: Data(bytes[8..<headerEnd])),
+        guard let object = try? JSONSerialization.jsonObject(with: Data(UnsafeRawBufferPointer(rebasing: bytes[8..<headerEnd]))),
               let header = object as? [String: Any] else {
             throw FormatError(reason: "the header is not a JSON object")
         }
@@ -83,7 +120,7 @@ public struct Safetensors {
             }
         }
         let dataSize = bytes.count - headerEnd
-        var entries: [(name: String, shape: [Int], begin: Int, end: Int)] = []
+        var entries: [Index.Entry] = []
         for (name, value) in header where name != "__metadata__" {
             guard let info = value as? [String: Any], let dtype = info["dtype"] as? String,
                   let shapeAny = info["shape"] as? [Any], let offsetsAny = info["data_offsets"] as? [Any] else {
@@ -100,22 +137,13 @@ public struct Safetensors {
                   offsets[1] - offsets[0] == count * 4 else {
                 throw FormatError(reason: "tensor \(name)'s bytes \(offsets) do not fit its shape \(shape) or the file (truncated?)")
             }
-            entries.append((name, shape, offsets[0], offsets[1]))
+            entries.append(Index.Entry(name: name, shape: shape, bytes: headerEnd + offsets[0]..<headerEnd + offsets[1]))
         }
-        entries.sort { $0.begin < $1.begin }
-        for (a, b) in zip(entries, entries.dropFirst()) where a.end > b.begin {
+        entries.sort { $0.bytes.lowerBound < $1.bytes.lowerBound }
+        for (a, b) in zip(entries, entries.dropFirst()) where a.bytes.upperBound > b.bytes.lowerBound {
             throw FormatError(reason: "tensors \(a.name) and \(b.name) overlap")
         }
-        let tensors = entries.map { e in
-            var data = [Float](repeating: 0, count: (e.end - e.begin) / 4)
-            data.withUnsafeMutableBytes { raw in
-                bytes.withUnsafeBytes { src in
-                    raw.copyMemory(from: UnsafeRawBufferPointer(rebasing: src[headerEnd + e.begin..<headerEnd + e.end]))
-                }
-            }
-            return Tensor(name: e.name, shape: e.shape, data: data)
-        }
-        return Safetensors(metadata: metadata, tensors: tensors)
+        return Index(metadata: metadata, entries: entries)
     }
 }
 

@@ -22,10 +22,56 @@ public enum TextFile {
         if isDirectory.boolValue {
             throw TextVAEError.file(path, "is a folder, not a file", fix: "name a text file inside it")
         }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw TextVAEError.file(path, "cannot be read", fix: "check its permissions")
+        // read(2) straight into the array: FileManager's Data and a copy of it cost
+        // twice the memory traffic, which shows when a model is loaded to sample one sentence.
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw TextVAEError.file(path, "cannot be read", fix: "check its permissions") }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { throw TextVAEError.file(path, "cannot be read", fix: "check its permissions") }
+        var failure: Int32 = 0
+        var bytes = [UInt8](unsafeUninitializedCapacity: max(Int(info.st_size), 0)) { buffer, count in
+            count = 0
+            while count < buffer.count {
+                let n = read(fd, buffer.baseAddress! + count, buffer.count - count)
+                if n < 0 { if errno == EINTR { continue }; failure = errno; return }
+                if n == 0 { return }
+                count += n
+            }
         }
-        return [UInt8](data)
+        // More than st_size said (the file grew, or it is a /proc file): read on in chunks.
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        while failure == 0 {
+            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+            if n < 0 { if errno == EINTR { continue }; failure = errno; break }
+            if n == 0 { break }
+            bytes += chunk[0..<n]
+        }
+        if failure != 0 {
+            throw TextVAEError.file(path, "cannot be read (\(String(cString: strerror(failure))))", fix: "check the file and its permissions")
+        }
+        return bytes
+    }
+
+    /// Calls `body` with the file's bytes mapped into memory (read, when the file
+    /// cannot be mapped). For model files: no copy of tens of megabytes before
+    /// the tensors are copied out. textvae replaces files by renaming
+    /// (AtomicFile), so a mapped file never shrinks under the reader.
+    public static func withMappedBytes<T>(_ path: String, _ body: (UnsafeRawBufferPointer) throws -> T) throws -> T {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
+            return try readBytes(path).withUnsafeBytes(body)  // its errors name the problem
+        }
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw TextVAEError.file(path, "cannot be read", fix: "check its permissions") }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, info.st_size > 0, (info.st_mode & S_IFMT) == S_IFREG,
+              let map = mmap(nil, Int(info.st_size), PROT_READ, MAP_PRIVATE, fd, 0), map != MAP_FAILED else {
+            return try readBytes(path).withUnsafeBytes(body)
+        }
+        defer { munmap(map, Int(info.st_size)) }
+        return try body(UnsafeRawBufferPointer(start: map, count: Int(info.st_size)))
     }
 
     /// The file's lines (split on LF, a trailing CR removed), blank lines kept.

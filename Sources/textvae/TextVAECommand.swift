@@ -14,7 +14,8 @@ struct TextVAECommand: ParsableCommand {
 
             Run 'textvae help SUBCOMMAND' for the options of each subcommand.
             """,
-        subcommands: [Train.self, Score.self, Tokenize.self, Vocab.self, Grammar.self, Bench.self,
+        subcommands: [Train.self, Sample.self, Interpolate.self, Reconstruct.self, Encode.self, Evaluate.self, Score.self,
+                      Tokenize.self, Vocab.self, Grammar.self, Bench.self,
                       Plot.self, Map.self, NeighboursCommand.self, Impute.self]
     )
 }

@@ -7,7 +7,8 @@ import Testing
     @Test func gemmMatchesNaiveForEveryTransposeAndOddSizes() throws {
         try loadBLAS()
         var rng = Random(seed: 1)
-        for (m, n, k) in [(1, 1, 1), (3, 5, 7), (17, 33, 9), (64, 40, 300)] {
+        // (1, n, k): one row, through sgemv. The last two are large enough to be split over threads: by rows, then by columns.
+        for (m, n, k) in [(1, 1, 1), (3, 5, 7), (17, 33, 9), (64, 40, 300), (1, 33, 9), (1, 40, 300), (301, 50, 200), (20, 603, 200)] {
             for ta in [false, true] {
                 for tb in [false, true] {
                     for beta: Float in [0, 1] {

@@ -24,4 +24,9 @@ void tvblas_sgemm(int transpose_a, int transpose_b, int m, int n, int k,
                   float alpha, const float *a, int lda, const float *b, int ldb,
                   float beta, float *c, int ldc);
 
+/// Row-major y = alpha * op(A) * x + beta * y for an m×n matrix A, op(A) = A or Aᵀ (transpose 0 or 1).
+/// One-row products go here: OpenBLAS 0.3.21's sgemm packs all of B even when A has one row.
+void tvblas_sgemv(int transpose, int m, int n, float alpha, const float *a, int lda,
+                  const float *x, int incx, float beta, float *y, int incy);
+
 #endif

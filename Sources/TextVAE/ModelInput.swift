@@ -1,0 +1,89 @@
+import Foundation
+
+/// Sentences a user gives to a trained model (`encode`, `reconstruct`,
+/// `evaluate`), tokenised and mapped to ids as training did.
+///
+/// Problems with single lines are reported, not fatal: blank lines are
+/// skipped silently (SPEC.md), lines that give no token are skipped with a
+/// warning, lines made only of unknown words are kept with a warning (the
+/// model can still encode them, but they say little), and lines longer than
+/// the model's maximum length are cut to it with a warning.
+public struct ModelInput {
+    public struct Sentence: Sendable {
+        /// 1-based line number in the input.
+        public var line: Int
+        /// Tokens after truncation, as the tokenizer wrote them.
+        public var tokens: [String]
+        public var ids: [Int32]
+    }
+
+    public var sentences: [Sentence] = []
+    /// 1-based line numbers of non-blank lines that gave no token (skipped).
+    public var noTokens: [Int] = []
+    /// Line numbers of sentences whose every token is unknown to the model (kept).
+    public var onlyUnknown: [Int] = []
+    /// Line numbers of sentences cut to `maxLength` tokens.
+    public var truncated: [Int] = []
+    public var maxLength: Int
+    /// What the input is called in messages: the path, or "standard input".
+    public var name: String
+
+    public var ids: [[Int32]] { sentences.map(\.ids) }
+
+    public init(lines: [String], name: String, tokenizer: Tokenizer, vocabulary: Vocabulary, maxLength: Int) throws {
+        self.name = name
+        self.maxLength = maxLength
+        for (i, line) in lines.enumerated() {
+            if line.unicodeScalars.allSatisfy(\.properties.isWhitespace) { continue }
+            var tokens = try tokenizer.tokenize(line)
+            if tokens.isEmpty { noTokens.append(i + 1); continue }
+            if tokens.count > maxLength {
+                truncated.append(i + 1)
+                tokens = Array(tokens.prefix(maxLength))
+            }
+            let ids = vocabulary.ids(tokens)
+            if ids.allSatisfy({ $0 == Int32(Vocabulary.unk) }) { onlyUnknown.append(i + 1) }
+            sentences.append(Sentence(line: i + 1, tokens: tokens, ids: ids))
+        }
+    }
+
+    /// Reads `path`, or standard input for "-".
+    public static func read(_ path: String, tokenizer: Tokenizer, vocabulary: Vocabulary, maxLength: Int) throws -> ModelInput {
+        let lines: [String], name: String
+        if path == "-" {
+            name = "standard input"
+            let data = FileHandle.standardInput.readDataToEndOfFile()
+            lines = try TextFile.lines(of: [UInt8](data), name: name).lines
+        } else {
+            name = path
+            lines = try TextFile.readLines(path).lines
+        }
+        let input = try ModelInput(lines: lines, name: name, tokenizer: tokenizer, vocabulary: vocabulary, maxLength: maxLength)
+        if input.sentences.isEmpty {
+            throw TextVAEError.file(name, "holds no sentences" + (input.noTokens.isEmpty ? " (it is empty or blank)" : " with tokens"),
+                                    fix: "give UTF-8 text with one sentence per line")
+        }
+        return input
+    }
+
+    /// One line per kind of problem, naming the first few lines, for stderr.
+    public var warnings: [String] {
+        func lines(_ l: [Int]) -> String {
+            let shown = l.prefix(5).map(String.init).joined(separator: ", ")
+            return (l.count == 1 ? "line " : "lines ") + shown + (l.count > 5 ? " and \(l.count - 5) more" : "")
+        }
+        var w: [String] = []
+        if !noTokens.isEmpty {
+            w.append("\(name): \(lines(noTokens)) gave no tokens and \(noTokens.count == 1 ? "was" : "were") skipped")
+        }
+        if !onlyUnknown.isEmpty {
+            w.append("\(name): \(lines(onlyUnknown)) \(onlyUnknown.count == 1 ? "has" : "have") only words the model does not know "
+                     + "(all <unk>); kept, but the result says little")
+        }
+        if !truncated.isEmpty {
+            w.append("\(name): \(lines(truncated)) \(truncated.count == 1 ? "is" : "are") longer than the model's "
+                     + "\(maxLength) tokens and \(truncated.count == 1 ? "was" : "were") cut to \(maxLength)")
+        }
+        return w
+    }
+}

@@ -1,0 +1,214 @@
+import Foundation
+import Testing
+@testable import TextVAE
+
+/// sample, interpolate, reconstruct, encode and evaluate, run as a user runs
+/// them, on a tiny model saved in a scratch folder.
+@Suite struct GenerationCLITests {
+    /// Saves the tiny model as model.safetensors in `folder`.
+    static func saveModel(_ folder: String, _ model: SentenceVAE = TinyModel.make()) throws -> ModelFile {
+        let file = try TinyModel.file(model)
+        try file.save(to: folder + "/model.safetensors")
+        return file
+    }
+
+    static func lines(_ s: String) -> [String] { s.split(separator: "\n", omittingEmptySubsequences: false).dropLast().map(String.init) }
+
+    @Test func helpMentionsTheKeyOptions() throws {
+        let cases: [(String, [String])] = [
+            ("sample", ["--model", "-n", "--seed", "--decoder", "--temperature", "--top-k", "--top-p", "--beam-width", "--max-length", "--no-unk", "--format"]),
+            ("interpolate", ["--model", "--steps", "--slerp", "--collapse", "--seed"]),
+            ("reconstruct", ["--model", "--sample", "--stats", "standard input"]),
+            ("encode", ["--model", "--format", "--output", "--logv", "npy"]),
+            ("evaluate", ["--model", "-k", "--json", "--seed", "estimate"]),
+        ]
+        try withScratchFolder { folder in
+            let top = try TextVAEProgram.run(["--help"], in: folder)
+            for (command, options) in cases {
+                #expect(top.stdout.contains(command), "textvae --help does not list \(command)")
+                let run = try TextVAEProgram.run([command, "--help"], in: folder)
+                #expect(run.status == 0, "\(run)")
+                for o in options { #expect(run.stdout.contains(o), "textvae \(command) --help does not mention \(o)") }
+            }
+        }
+    }
+
+    @Test func sampleIsReproducibleAndTheFirstLinesDoNotDependOnN() throws {
+        try withScratchFolder { folder in
+            _ = try Self.saveModel(folder)
+            for decoder in ["greedy", "sample", "beam"] {
+                let seven = try TextVAEProgram.run(["sample", "-m", "model.safetensors", "-n", "7", "--seed", "3", "--decoder", decoder], in: folder)
+                #expect(seven.status == 0 && Self.lines(seven.stdout).count == 7, "\(decoder): \(seven)")
+                let again = try TextVAEProgram.run(["sample", "-m", "model.safetensors", "-n", "7", "--seed", "3", "--decoder", decoder], in: folder)
+                #expect(again.stdout == seven.stdout, "\(decoder)")
+                let three = try TextVAEProgram.run(["sample", "-m", "model.safetensors", "-n", "3", "--seed", "3", "--decoder", decoder], in: folder)
+                #expect(Self.lines(three.stdout) == Array(Self.lines(seven.stdout).prefix(3)), "\(decoder)")
+            }
+            let other = try TextVAEProgram.run(["sample", "-m", "model.safetensors", "-n", "7", "--seed", "4"], in: folder)
+            let first = try TextVAEProgram.run(["sample", "-m", "model.safetensors", "-n", "7", "--seed", "3"], in: folder)
+            #expect(other.stdout != first.stdout)
+        }
+    }
+
+    @Test func sampleJSONLinesCarryZAndTheModelsLogProbability() throws {
+        try loadBLAS()
+        try withScratchFolder { folder in
+            let file = try Self.saveModel(folder)
+            let run = try TextVAEProgram.run(["sample", "-m", "model.safetensors", "-n", "4", "--decoder", "beam", "--beam-width", "3",
+                                              "--format", "jsonl"], in: folder)
+            #expect(run.status == 0, "\(run)")
+            let rows = try Self.lines(run.stdout).map { try #require(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+            #expect(rows.count == 4)
+            for row in rows {
+                let z = try #require(row["z"] as? [Double]).map(Float.init)
+                let tokens = try #require(row["tokens"] as? [String])
+                let logProb = try #require(row["log_prob"] as? Double)
+                #expect(z.count == 4 && row["text"] is String && row["length_cap"] is Bool)
+                let beam = try #require(row["beam"] as? [[String: Any]])
+                #expect(beam.count == 3)
+                let scores = beam.compactMap { $0["log_prob"] as? Double }
+                #expect(scores == scores.sorted(by: >) && scores.first == logProb)
+                if !tokens.isEmpty {
+                    let reference = file.model.logProbability(file.vocabulary.ids(tokens), z: z[...])
+                    #expect(abs(logProb - reference) <= 1e-4 * abs(reference), "\(tokens): \(logProb) vs \(reference)")
+                }
+            }
+        }
+    }
+
+    @Test func sampleOptionsThatConflictAreRefusedWithAFix() throws {
+        try withScratchFolder { folder in
+            _ = try Self.saveModel(folder)
+            let cases: [([String], String)] = [
+                (["--decoder", "greedy", "--temperature", "0.5"], "--decoder sample"),
+                (["--decoder", "sample", "--beam-width", "3"], "--decoder beam"),
+                (["--temperature", "0"], "--temperature"),
+                (["--top-p", "1.5"], "--top-p"),
+                (["-n", "0"], "-n"),
+                (["--max-length", "0"], "--max-length"),
+            ]
+            for (arguments, mention) in cases {
+                let run = try TextVAEProgram.run(["sample", "-m", "model.safetensors"] + arguments, in: folder)
+                #expect(run.status != 0 && run.stderr.contains(mention) && run.stdout.isEmpty, "\(arguments): \(run)")
+            }
+            let missing = try TextVAEProgram.run(["sample", "-m", "nothing.safetensors"], in: folder)
+            #expect(missing.status != 0 && missing.stderrLines.count == 1 && missing.stderr.contains("nothing.safetensors"), "\(missing)")
+        }
+    }
+
+    @Test func sampleHonoursNoUnkAndTheLengthCap() throws {
+        try withScratchFolder { folder in
+            _ = try Self.saveModel(folder, TinyModel.make(biases: [Vocabulary.unk: 4, Vocabulary.eos: -20]))
+            let free = try TextVAEProgram.run(["sample", "-m", "model.safetensors", "-n", "5", "--max-length", "4"], in: folder)
+            #expect(free.status == 0 && free.stdout.contains("<unk>"), "\(free)")
+            for line in Self.lines(free.stdout) { #expect(line.split(separator: " ").count == 4, "\(line)") }
+            let strict = try TextVAEProgram.run(["sample", "-m", "model.safetensors", "-n", "5", "--no-unk", "--decoder", "sample"], in: folder)
+            #expect(strict.status == 0 && !strict.stdout.contains("<unk>") && !strict.stdout.contains("<pad>")
+                    && !strict.stdout.contains("<bos>"), "\(strict)")
+            for line in Self.lines(strict.stdout) { #expect(line.split(separator: " ").count == 12, "the model's max_length: \(line)") }
+        }
+    }
+
+    @Test func interpolateGoesFromOneReconstructionToTheOther() throws {
+        try withScratchFolder { folder in
+            _ = try Self.saveModel(folder)
+            let a = "the cat sat on the mat", b = "a dog ran"
+            let run = try TextVAEProgram.run(["interpolate", "-m", "model.safetensors", a, b, "--steps", "6"], in: folder)
+            #expect(run.status == 0, "\(run)")
+            let lines = Self.lines(run.stdout).map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
+            #expect(lines.count == 6)
+            #expect(lines.map { $0[0] } == ["0.00", "0.20", "0.40", "0.60", "0.80", "1.00"])
+            let recon = try runTextVAE(["reconstruct", "-m", "model.safetensors", "-"], in: folder, stdin: a + "\n" + b + "\n")
+            let ends = Self.lines(recon.stdout).map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)[1] }
+            #expect(lines.first?.last == ends[0] && lines.last?.last == ends[1], "interpolation \(lines), reconstructions \(ends)")
+
+            for extra in [["--slerp"], ["--collapse"], ["--seed", "2"]] {
+                let arguments = ["interpolate", "-m", "model.safetensors", "--steps", "9"] + (extra == ["--seed", "2"] ? extra : [a, b] + extra)
+                let r = try TextVAEProgram.run(arguments, in: folder)
+                let rows = Self.lines(r.stdout)
+                #expect(r.status == 0 && !rows.isEmpty, "\(extra): \(r)")
+                if extra == ["--collapse"] {
+                    let texts = rows.map { $0.split(separator: "\t", omittingEmptySubsequences: false)[1] }
+                    #expect(zip(texts, texts.dropFirst()).allSatisfy { $0 != $1 }, "collapsed lines repeat: \(rows)")
+                    #expect(rows.first!.hasPrefix("0.00") && rows.last!.split(separator: "\t")[0].hasSuffix("1.00"))
+                } else {
+                    #expect(rows.count == 9)
+                }
+            }
+            let one = try TextVAEProgram.run(["interpolate", "-m", "model.safetensors", a], in: folder)
+            #expect(one.status != 0 && one.stderr.contains("two sentences"), "\(one)")
+        }
+    }
+
+    @Test func reconstructReadsStandardInputAndReportsBadLines() throws {
+        try withScratchFolder { folder in
+            _ = try Self.saveModel(folder)
+            let long = Array(repeating: "cat", count: 70).joined(separator: " ")
+            let text = "the cat sat\n\nzebra yak\n\(long)\na dog ran\n"
+            let run = try runTextVAE(["reconstruct", "-m", "model.safetensors", "--stats"], in: folder, stdin: text)
+            #expect(run.status == 0, "\(run)")
+            let lines = Self.lines(run.stdout)
+            #expect(lines.count == 4 + 2, "\(run)")
+            #expect(lines[0].hasPrefix("the cat sat\t") && lines[1].hasPrefix("<unk> <unk>\t"))
+            #expect(lines[4].hasPrefix("# exact ") && lines[4].contains("/4") && lines[5].hasPrefix("# token accuracy "))
+            #expect(run.stderr.contains("line 3") && run.stderr.contains("does not know"), "\(run.stderr)")
+            #expect(run.stderr.contains("line 4") && run.stderr.contains("cut to 12"), "\(run.stderr)")
+            let sampled = try runTextVAE(["reconstruct", "-m", "model.safetensors", "--sample", "--seed", "1"], in: folder, stdin: text)
+            #expect(sampled.status == 0 && Self.lines(sampled.stdout).count == 4)
+        }
+    }
+
+    @Test func encodeWritesTheMeansInEachFormat() throws {
+        try loadBLAS()
+        try withScratchFolder { folder in
+            let file = try Self.saveModel(folder)
+            let text = "the cat sat\na dog ran on the mat\n\ncat\n"
+            try writeFile(Array(text.utf8), folder + "/in.txt")
+            let ids: [[Int32]] = [[4, 5, 6], [9, 10, 11, 7, 4, 8], [5]]
+            let expected = file.model.encode(ids)
+
+            let tsv = try TextVAEProgram.run(["encode", "-m", "model.safetensors", "in.txt"], in: folder)
+            let rows = Self.lines(tsv.stdout).map { $0.split(separator: "\t").map { Float($0)! } }
+            #expect(tsv.status == 0 && rows.count == 3 && rows.allSatisfy { $0.count == 4 }, "\(tsv)")
+            #expect(rows.flatMap { $0 } == expected.mu, "tsv round-trips the floats exactly")
+
+            let npy = try TextVAEProgram.run(["encode", "-m", "model.safetensors", "in.txt", "-o", "codes.npy", "--logv"], in: folder)
+            #expect(npy.status == 0 && npy.stdout.contains("3 rows × 8"), "\(npy)")
+            let bytes = [UInt8](try #require(FileManager.default.contents(atPath: folder + "/codes.npy")))
+            let expectedValues = (0..<3).flatMap { Array(expected.mu($0)) + Array(expected.logv($0)) }
+            #expect(bytes == [UInt8](NPY.encode(rows: 3, columns: 8, values: expectedValues)))
+
+            let jsonl = try TextVAEProgram.run(["encode", "-m", "model.safetensors", "in.txt", "--format", "jsonl"], in: folder)
+            let objects = try Self.lines(jsonl.stdout).map { try #require(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+            #expect(objects.map { $0["line"] as? Int } == [1, 2, 4])
+            #expect(objects[2]["text"] as? String == "cat" && objects[0]["logv"] == nil)
+            #expect(try objects.flatMap { try #require($0["mu"] as? [Double]).map(Float.init) } == expected.mu)
+
+            let noOutput = try TextVAEProgram.run(["encode", "-m", "model.safetensors", "in.txt", "--format", "npy"], in: folder)
+            #expect(noOutput.status != 0 && noOutput.stderr.contains("-o"), "\(noOutput)")
+        }
+    }
+
+    @Test func evaluatePrintsATableOrJSON() throws {
+        try withScratchFolder { folder in
+            _ = try Self.saveModel(folder)
+            try writeFile(Array("the cat sat\na dog ran on the mat\n\ncat\n".utf8), folder + "/in.txt")
+            let json = try TextVAEProgram.run(["evaluate", "-m", "model.safetensors", "in.txt", "-k", "20", "--json"], in: folder)
+            #expect(json.status == 0, "\(json)")
+            let r = try #require(JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+            for key in ["sentences", "tokens", "k", "rec", "kl", "nelbo", "nll", "nll_se", "ppl", "mi", "au", "mu_var"] {
+                #expect(r[key] != nil, "no \(key) in \(json.stdout)")
+            }
+            #expect(r["sentences"] as? Int == 3 && r["tokens"] as? Int == 4 + 7 + 2 && r["k"] as? Int == 20)
+            let (rec, kl, nelbo) = (r["rec"] as! Double, r["kl"] as! Double, r["nelbo"] as! Double)
+            #expect(abs(nelbo - (rec + kl)) < 1e-9)
+            #expect(json.stderr.contains("importance sampling"), "a progress line on stderr: \(json.stderr)")
+
+            let table = try TextVAEProgram.run(["evaluate", "-m", "model.safetensors", "in.txt", "-k", "20"], in: folder)
+            let lines = Self.lines(table.stdout)
+            #expect(lines.count == 3 && lines[0].contains("nll") && lines[0].contains("au") && lines[2].contains("estimate"), "\(table)")
+            let again = try TextVAEProgram.run(["evaluate", "-m", "model.safetensors", "in.txt", "-k", "20"], in: folder)
+            #expect(again.stdout == table.stdout, "the same seed gives the same numbers")
+        }
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+import Testing
+@testable import TextVAE
+
+/// Tiny models for the generation tests: random weights (PyTorch-style
+/// initialisation), W_zh scaled up so that z matters (greedy sentences from
+/// the prior then end at lengths 0 to 12), and chosen output biases to make a
+/// model that never stops or that prefers a token the decoder must not emit.
+enum TinyModel {
+    static let words = ["the", "cat", "sat", "on", "mat", "a", "dog", "ran"]
+
+    static func vocabulary() throws -> Vocabulary {
+        try Vocabulary(tokens: Vocabulary.specials + words, counts: [0, 0, 0, 0] + words.indices.map { 10 - $0 })
+    }
+
+    /// V = 12, E = 8, H = 8, Z = 4. `biases` are added to the output bias of the given ids.
+    static func make(seed: UInt64 = 1, latentToInputs: Bool = false, maxLength: Int = 12,
+                     biases: [Int: Float] = [:]) -> SentenceVAE {
+        let config = ModelConfig(vocabulary: 4 + words.count, embedding: 8, hidden: 8, latent: 4,
+                                 latentToInputs: latentToInputs, maxLength: maxLength)
+        var model = SentenceVAE(config: config, seed: seed)
+        let bias = model.layout.range(.outputBias).lowerBound
+        for (id, b) in biases { model.parameters[bias + id] += b }
+        for i in model.layout.range(.latentWeight) { model.parameters[i] *= 4 }
+        return model
+    }
+
+    /// A model whose greedy sentences from `prior` end at varied lengths, with or
+    /// without latent-to-inputs (picked by trying seeds and <eos> biases).
+    static func varied(latentToInputs: Bool) -> SentenceVAE {
+        latentToInputs ? make(seed: 2, latentToInputs: true, biases: [Vocabulary.eos: 0.5]) : make()
+    }
+
+    /// A model file the CLI can read (whitespace tokenizer: tests control the tokens exactly).
+    static func file(_ model: SentenceVAE = make()) throws -> ModelFile {
+        ModelFile(model: model, vocabulary: try vocabulary(), tokenizer: TokenizerSettings(name: .whitespace))
+    }
+
+    static func prior(_ rows: Int, latent: Int = 4, seed: UInt64 = 5) -> [Float] {
+        var rng = Random(seed: seed)
+        return (0..<rows * latent).map { _ in rng.normal() }
+    }
+}
+
+extension SentenceVAE {
+    /// log p(tokens, <eos> | z) by teacher forcing: −rec from `run`, the reference for decoders.
+    func logProbability(_ tokens: [Int32], z: ArraySlice<Float>) -> Double {
+        let result = run(Batch([tokens]), latent: .given(Array(z)), workspace: Workspace())
+        return -Double(result.rec[0])
+    }
+
+    /// The model's next-word distribution after `prefix` at z, by teacher forcing
+    /// each possible word: p(v | <bos>, prefix, z) for every id v.
+    func nextWordProbabilities(after prefix: [Int32], z: ArraySlice<Float>) -> [Double] {
+        let V = config.vocabulary
+        let sentences = (0..<V).map { prefix + [Int32($0)] }
+        let result = run(Batch(sentences), latent: .given(Array(repeating: Array(z), count: V).flatMap { $0 }), workspace: Workspace())
+        let nll = result.targetNLLInCallerOrder(Batch(sentences))
+        return (0..<V).map { exp(-Double(nll[$0][prefix.count])) }
+    }
+}
+
+/// Runs textvae with `input` on stdin (TextVAEProgram.run gives it /dev/null).
+func runTextVAE(_ arguments: [String], in folder: String, stdin input: String) throws -> Run {
+    let inputPath = folder + "/.stdin"
+    try writeFile(Array(input.utf8), inputPath)
+    defer { try? FileManager.default.removeItem(atPath: inputPath) }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: try TextVAEProgram.path())
+    process.arguments = arguments
+    process.currentDirectoryURL = URL(fileURLWithPath: folder)
+    let outPath = folder + "/.stdout", errPath = folder + "/.stderr"
+    for path in [outPath, errPath] { _ = FileManager.default.createFile(atPath: path, contents: nil) }
+    let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath)), err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
+    process.standardOutput = out
+    process.standardError = err
+    process.standardInput = try FileHandle(forReadingFrom: URL(fileURLWithPath: inputPath))
+    try process.run()
+    process.waitUntilExit()
+    try out.close(); try err.close()
+    defer { try? FileManager.default.removeItem(atPath: outPath); try? FileManager.default.removeItem(atPath: errPath) }
+    return Run(status: process.terminationStatus,
+               stdout: String(decoding: FileManager.default.contents(atPath: outPath) ?? Data(), as: UTF8.self),
+               stderr: String(decoding: FileManager.default.contents(atPath: errPath) ?? Data(), as: UTF8.self))
+}
