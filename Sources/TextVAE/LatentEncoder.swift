@@ -1,28 +1,5 @@
 import Foundation
 
-extension SentenceVAE {
-    /// The posterior q(z|x) = N(μ, σ²) of many sentences, in the caller's order,
-    /// `batchSize` at a time through the encoder alone (`encode`): the decoder's
-    /// V-wide output layer, by far the costliest part of `run`, is not needed to
-    /// place sentences in the latent space.
-    ///
-    /// - Parameters:
-    ///   - sentences: token ids, no specials, each non-empty.
-    /// - Returns: μ and log σ², each N × Z.
-    public func posterior(of sentences: [[Int32]], batchSize: Int = 64, workspace: Workspace = Workspace())
-        -> (mu: [Float], logv: [Float]) {
-        var mu: [Float] = [], logv: [Float] = []
-        mu.reserveCapacity(sentences.count * config.latent)
-        logv.reserveCapacity(sentences.count * config.latent)
-        for start in stride(from: 0, to: sentences.count, by: max(1, batchSize)) {
-            let q = encode(Batch(Array(sentences[start..<min(sentences.count, start + batchSize)])), workspace: workspace)
-            mu += q.mu
-            logv += q.logv
-        }
-        return (mu, logv)
-    }
-}
-
 /// A model file with its tokenizer: text in, token ids and posterior means out,
 /// tokenised exactly as training did (the settings come from the model file).
 public final class LatentEncoder {
@@ -39,12 +16,6 @@ public final class LatentEncoder {
         self.file = file
         self.path = path
         tokenizer = try Tokenizer(file.tokenizer)
-    }
-
-    /// Loads the model file at `path` (and OpenBLAS).
-    public convenience init(path: String) throws {
-        try BLAS.load()
-        try self.init(file: ModelFile.load(path), path: path)
     }
 
     /// The sentence's tokens as the model sees them: ids, cut to the model's maximum length.
@@ -64,9 +35,9 @@ public final class LatentEncoder {
         return ids
     }
 
-    /// Posterior means μ (N × Z) of non-empty token sequences.
+    /// Posterior means μ (N × Z) of non-empty token sequences, from the encoder alone.
     public func means(_ sentences: [[Int32]]) -> [Float] {
-        model.posterior(of: sentences, workspace: workspace).mu
+        model.encode(sentences, workspace: workspace).mu
     }
 
     /// Ids back to display text.
@@ -79,10 +50,11 @@ public final class LatentEncoder {
 /// `map`, `neighbours` and `analogy`.
 ///
 /// A line is a sentence, or, with a label column, tab-separated columns of
-/// which one is the label and one the sentence (the last by default), as
-/// spreadsheets and pandas write them. Labels may also come from a second
-/// file, one per line, line for line. Blank lines are skipped (with their
-/// label), so are lines whose sentence has no tokens.
+/// which one is the label and one the sentence (the last other one by
+/// default), as spreadsheets and pandas write them. Labels may also come from
+/// a second file, one per line, line for line. The sentences are read as
+/// `ModelInput` reads any input of a model: blank lines are skipped (with
+/// their label), and so are lines whose sentence has no tokens.
 public struct SentenceFile {
     /// The sentence text as written in the file (for tooltips and tables).
     public var texts: [String] = []
@@ -92,11 +64,8 @@ public struct SentenceFile {
     public var labels: [String]?
     /// 1-based line number of each sentence in the file.
     public var lineNumbers: [Int] = []
-    /// Lines with text but no tokens (only punctuation-free white space, say).
-    public var skippedEmpty = 0
-    public var truncated = 0
-    /// Tokens outside the model's vocabulary, and all tokens.
-    public var unknownTokens = 0, totalTokens = 0
+    /// What a user should know: skipped, cut or unknown lines, and the share of unknown tokens.
+    public var notes: [String] = []
 
     public var count: Int { texts.count }
 
@@ -118,7 +87,7 @@ public struct SentenceFile {
         precondition(!(columns.label != nil && labelsFile != nil), "a label column or a labels file, not both")
         var lines = try TextFile.readLines(path, skipInvalid: skipInvalid).lines
         while let last = lines.last, last.allSatisfy(\.isWhitespace) { lines.removeLast() }
-        var labelLines: [String]?
+        var labels: [String]?
         if let labelsFile {
             var l = try TextFile.readLines(labelsFile).lines
             while let last = l.last, last.isEmpty { l.removeLast() }
@@ -126,13 +95,13 @@ public struct SentenceFile {
                 throw TextVAEError.file(labelsFile, "has \(l.count) lines but \(path) has \(lines.count)",
                                         fix: "give one label per line of \(path), line for line")
             }
-            labelLines = l
+            labels = l
         }
-        var out = SentenceFile()
-        if columns.label != nil || labelLines != nil { out.labels = [] }
-        for (n, line) in lines.enumerated() where !line.allSatisfy(\.isWhitespace) {
-            var text = line, label: String?
-            if columns.split {
+        var texts = lines
+        if columns.split {
+            if columns.label != nil { labels = [] }
+            for (n, line) in lines.enumerated() {
+                guard !line.allSatisfy(\.isWhitespace) else { labels?.append(""); continue }
                 let cells = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
                 let textIndex = (columns.text ?? (columns.label == cells.count ? cells.count - 1 : cells.count)) - 1
                 guard textIndex >= 0, textIndex < cells.count, columns.label.map({ $0 <= cells.count }) ?? true else {
@@ -140,37 +109,31 @@ public struct SentenceFile {
                     throw TextVAEError.file(path, "line \(n + 1) has \(cells.count) tab-separated column\(cells.count == 1 ? "" : "s"), but column \(needed) was asked for",
                                             fix: "give lines such as 'label<TAB>sentence', or choose the columns with --label-column and --text-column")
                 }
-                text = cells[textIndex]
-                label = columns.label.map { cells[$0 - 1].trimmingCharacters(in: .whitespaces) }
+                texts[n] = cells[textIndex]
+                if let c = columns.label { labels?.append(cells[c - 1]) }
             }
-            if let labelLines { label = labelLines[n].trimmingCharacters(in: .whitespaces) }
-            let words = try encoder.tokenizer.tokenize(text)
-            if words.isEmpty { out.skippedEmpty += 1; continue }
-            let ids = encoder.vocabulary.ids(words)
-            out.totalTokens += ids.count
-            out.unknownTokens += ids.filter { $0 == Int32(Vocabulary.unk) }.count
-            if ids.count > encoder.model.config.maxLength { out.truncated += 1 }
-            out.texts.append(text.trimmingCharacters(in: .whitespaces))
-            out.tokens.append(Array(ids.prefix(encoder.model.config.maxLength)))
-            out.lineNumbers.append(n + 1)
-            if let label { out.labels?.append(label.isEmpty ? "(no label)" : label) }
         }
-        if out.texts.isEmpty {
+        let input = try ModelInput(lines: texts, name: path, tokenizer: encoder.tokenizer, vocabulary: encoder.vocabulary,
+                                   maxLength: encoder.model.config.maxLength)
+        guard !input.sentences.isEmpty else {
             throw TextVAEError.file(path, "holds no sentences (it is empty, blank, or its sentence column has no words)",
                                     fix: "give a text file with one sentence per line")
         }
-        return out
-    }
-
-    /// "3 lines without words skipped; 12 of 400 tokens (3.0%) not in the model's vocabulary" — what a user should know.
-    public var notes: [String] {
-        var n: [String] = []
-        if skippedEmpty > 0 { n.append("\(skippedEmpty) lines without words skipped") }
-        if truncated > 0 { n.append("\(truncated) sentences cut to the model's maximum length") }
-        if unknownTokens > 0 {
-            n.append(String(format: "%d of %d tokens (%.1f%%) are not in the model's vocabulary and read as <unk>",
-                            unknownTokens, totalTokens, 100 * Double(unknownTokens) / Double(max(1, totalTokens))))
+        var out = SentenceFile()
+        out.lineNumbers = input.sentences.map(\.line)
+        out.texts = out.lineNumbers.map { texts[$0 - 1].trimmingCharacters(in: .whitespaces) }
+        out.tokens = input.ids
+        out.labels = labels.map { l in out.lineNumbers.map { n in
+            let label = l[n - 1].trimmingCharacters(in: .whitespaces)
+            return label.isEmpty ? "(no label)" : label
+        } }
+        out.notes = input.warnings
+        let total = out.tokens.reduce(0) { $0 + $1.count }
+        let unknown = out.tokens.reduce(0) { $0 + $1.filter { $0 == Int32(Vocabulary.unk) }.count }
+        if unknown > 0 {
+            out.notes.append(String(format: "%d of %d tokens (%.1f%%) are not in the model's vocabulary and read as <unk>",
+                                    unknown, total, 100 * Double(unknown) / Double(max(1, total))))
         }
-        return n
+        return out
     }
 }

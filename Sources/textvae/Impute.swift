@@ -22,7 +22,7 @@ struct Impute: ParsableCommand {
             """
     )
 
-    @OptionGroup var modelPath: ModelPath
+    @OptionGroup var modelArgument: ModelArgument
 
     @Argument(help: "Sentences with blanks: tokens made of underscores (___), with spaces around them.")
     var sentences: [String]
@@ -37,20 +37,20 @@ struct Impute: ParsableCommand {
     var showRounds = false
 
     func validate() throws {
-        try modelPath.check()
+        try modelArgument.check()
         if sentences.isEmpty { throw ValidationError("give a sentence with blanks, e.g. \"the ___ sat on the mat\"") }
         if rounds < 1 { throw ValidationError("--rounds must be at least 1") }
         if let c = candidates, c < 1 { throw ValidationError("--candidates must be at least 1 (or leave it out for all words)") }
     }
 
     func run() throws {
-        let encoder = try LatentEncoder(path: modelPath.model)
+        let encoder = try LatentEncoder(file: modelArgument.load(), path: modelArgument.model)
         let words = encoder.candidateWords(candidates)
-        if words.isEmpty { throw TextVAEError("\(modelPath.model): the vocabulary has no words to fill blanks with; train on a real corpus") }
+        if words.isEmpty { throw TextVAEError("\(modelArgument.model): the vocabulary has no words to fill blanks with; train on a real corpus") }
         for sentence in sentences {
             let (tokens, blanks) = try encoder.template(sentence)
             let unknown = try encoder.unknownWords(sentence).filter { !$0.allSatisfy { $0 == "_" } }
-            if !unknown.isEmpty { print("note: not in the model's vocabulary, read as <unk>: \(unknown.joined(separator: " "))") }
+            if !unknown.isEmpty { warn("note: not in the model's vocabulary, read as <unk>: \(unknown.joined(separator: " "))") }
             let result = encoder.model.impute(tokens, blanks: blanks, candidates: words, rounds: rounds)
             if showRounds {
                 for (round, s) in result.history.enumerated() {

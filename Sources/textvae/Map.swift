@@ -25,7 +25,7 @@ struct Map: ParsableCommand {
             """
     )
 
-    @OptionGroup var modelPath: ModelPath
+    @OptionGroup var modelArgument: ModelArgument
 
     @Argument(help: "Sentences, one per line (or tab-separated columns with --label-column).")
     var file: String
@@ -52,7 +52,7 @@ struct Map: ParsableCommand {
     var skipInvalid = false
 
     func validate() throws {
-        try modelPath.check()
+        try modelArgument.check()
         if labelColumn != nil && labels != nil { throw ValidationError("give either --label-column or --labels, not both") }
         if let c = labelColumn, c < 1 { throw ValidationError("--label-column counts from 1, e.g. --label-column 1 for label<TAB>sentence") }
         if let c = textColumn, c < 1 { throw ValidationError("--text-column counts from 1") }
@@ -62,7 +62,7 @@ struct Map: ParsableCommand {
     }
 
     func run() throws {
-        let encoder = try LatentEncoder(path: modelPath.model)
+        let encoder = try LatentEncoder(file: modelArgument.load(), path: modelArgument.model)
         var input = try SentenceFile.read(file, encoder: encoder, columns: .init(label: labelColumn, text: textColumn),
                                           labelsFile: labels, skipInvalid: skipInvalid)
         if limit > 0 && input.count > limit {
@@ -70,11 +70,11 @@ struct Map: ParsableCommand {
             input.tokens = Array(input.tokens.prefix(limit))
             input.labels = input.labels.map { Array($0.prefix(limit)) }
         }
-        for note in input.notes { print("note: \(note)") }
+        for note in input.notes { warn("note: \(note)") }
         if input.count < 3 { throw TextVAEError("\(file): \(input.count) sentences are too few for a map; give at least 3") }
         let means = encoder.means(input.tokens)
         let map = LatentMap(means: means, dimension: encoder.latent, texts: input.texts, labels: input.labels)
-        let title = "Latent map: " + URL(fileURLWithPath: file).lastPathComponent + " under " + URL(fileURLWithPath: modelPath.model).lastPathComponent
+        let title = "Latent map: " + URL(fileURLWithPath: file).lastPathComponent + " under " + URL(fileURLWithPath: modelArgument.model).lastPathComponent
         try map.svg(title: title).write(to: output)
         if let tsv { try AtomicFile.write(Data(map.tsv.utf8), to: tsv) }
         let (a, b) = map.shares

@@ -2,6 +2,8 @@ import ArgumentParser
 import Foundation
 import TextVAE
 
+extension DistanceMetric: ExpressibleByArgument {}
+
 struct NeighboursCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "neighbours",
@@ -19,7 +21,7 @@ struct NeighboursCommand: ParsableCommand {
         aliases: ["neighbors"]
     )
 
-    @OptionGroup var modelPath: ModelPath
+    @OptionGroup var modelArgument: ModelArgument
 
     @Argument(help: "The sentence to find neighbours of.")
     var sentence: String
@@ -37,17 +39,17 @@ struct NeighboursCommand: ParsableCommand {
     var skipInvalid = false
 
     func validate() throws {
-        try modelPath.check()
+        try modelArgument.check()
         if count < 1 { throw ValidationError("-k must be at least 1") }
     }
 
     func run() throws {
-        let encoder = try LatentEncoder(path: modelPath.model)
+        let encoder = try LatentEncoder(file: modelArgument.load(), path: modelArgument.model)
         let query = try encoder.requireTokens(sentence)
         let unknown = try encoder.unknownWords(sentence)
-        if !unknown.isEmpty { print("note: not in the model's vocabulary, read as <unk>: \(unknown.joined(separator: " "))") }
+        if !unknown.isEmpty { warn("note: not in the model's vocabulary, read as <unk>: \(unknown.joined(separator: " "))") }
         let input = try SentenceFile.read(file, encoder: encoder, skipInvalid: skipInvalid)
-        for note in input.notes { print("note: \(note)") }
+        for note in input.notes { warn("note: \(note)") }
         let z = encoder.means([query])
         let means = encoder.means(input.tokens)
         let found = Neighbours.nearest(to: z, among: means, dimension: encoder.latent, k: count, metric: metric)

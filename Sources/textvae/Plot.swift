@@ -48,7 +48,7 @@ struct Plot: ParsableCommand {
         }
         print(line)
         if curves.skippedLines > 0 {
-            FileHandle.standardError.write(Data("note: skipped \(curves.skippedLines) lines of \(log) that are not metrics rows\n".utf8))
+            warn("note: skipped \(curves.skippedLines) lines of \(log) that are not metrics rows")
         }
     }
 }
