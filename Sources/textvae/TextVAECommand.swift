@@ -16,6 +16,6 @@ struct TextVAECommand: ParsableCommand {
             """,
         subcommands: [Train.self, Sample.self, Interpolate.self, Reconstruct.self, Encode.self, Evaluate.self, Score.self,
                       Tokenize.self, Vocab.self, Grammar.self, Bench.self,
-                      Plot.self, Map.self, NeighboursCommand.self, Impute.self]
+                      Plot.self, Map.self, NeighboursCommand.self, Impute.self, Analogy.self]
     )
 }

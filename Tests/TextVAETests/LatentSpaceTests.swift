@@ -203,3 +203,31 @@ let tinySentences = [
         }
     }
 }
+
+@Suite struct AnalogyTests {
+    @Test func theVectorIsTheDifferenceOfTheMeans() {
+        let a: [Float] = [1, 2, 3, 4]        // two points in 2-D: mean (2, 3)
+        let b: [Float] = [0, 0, 4, 2, 2, 7]  // three points: mean (2, 3)
+        let v = AttributeVector(from: a, to: b, dimension: 2)
+        #expect(v.vector == [0, 0] && v.fromCount == 2 && v.toCount == 3)
+        let w = AttributeVector(from: a, to: [5, 7], dimension: 2)
+        #expect(w.vector == [3, 4] && w.norm == 5)
+        #expect(w.shift([1, 1, 0, 0], scale: 0) == [1, 1, 0, 0])
+        #expect(w.shift([1, 1, 0, 0], scale: 0.5) == [2.5, 3, 1.5, 2])
+    }
+
+    /// From one sentence to another at scale 1 lands exactly on the other's μ, so
+    /// it decodes as the other; at scale 0 it decodes as the sentence itself.
+    @Test func scaleOneFromASentenceToAnotherDecodesTheOther() throws {
+        let encoder = try tinyEncoder(seed: 5)
+        let x = try encoder.requireTokens("the cat sat on the mat ."), y = try encoder.requireTokens("a big dog ran .")
+        let (mx, my) = (encoder.means([x]), encoder.means([y]))
+        let v = AttributeVector(from: mx, to: my, dimension: encoder.latent)
+        let moved = v.shift(mx, scale: 1)
+        #expect(firstMismatch(moved, my, rtol: 1e-5, atol: 1e-6) == nil)
+        let decoded = encoder.decodeGreedily(v.shift(mx, scale: 0) + moved + my)
+        #expect(decoded.count == 3 && decoded[1] == decoded[2])
+        #expect(decoded[0] == encoder.decodeGreedily(mx)[0])
+        #expect(decoded.allSatisfy { s in s.allSatisfy { $0 == Int32(Vocabulary.unk) || $0 >= 4 } }, "no <pad>, <bos> or <eos> inside a sentence")
+    }
+}

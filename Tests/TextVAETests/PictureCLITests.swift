@@ -22,6 +22,7 @@ import Testing
                 (["map", "--help"], ["--model", "--label-column", "--text-column", "--labels", "--tsv", "--limit", "Examples:"]),
                 (["neighbours", "--help"], ["--in", "-k", "--metric", "cosine", "euclidean", "Examples:"]),
                 (["impute", "--help"], ["___", "--rounds", "--candidates", "--show-rounds", "Examples:"]),
+                (["analogy", "--help"], ["--from", "--to", "--scale", "--no-unk", "--max-length", "Examples:"]),
             ]
             for c in cases {
                 let run = try TextVAEProgram.run(c.arguments, in: folder)
@@ -86,6 +87,14 @@ import Testing
             #expect(rows.count == 3, "\(near)")
             #expect(rows.first.map { $0.contains("0.0000") && $0.hasSuffix(query) } == true, "the sentence itself comes first: \(near)")
 
+            try Data(lines.prefix(20).joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: folder + "/a.txt"))
+            try Data(lines.suffix(20).joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: folder + "/b.txt"))
+            let analogy = try TextVAEProgram.run(["analogy", "-m", "g.safetensors", "--from", "a.txt", "--to", "b.txt", query,
+                                                  "--scale", "0,1", "--scale", "2.5"], in: folder)
+            let scaleLines = analogy.stdout.split(separator: "\n").filter { $0.hasPrefix("scale ") }
+            #expect(analogy.status == 0 && scaleLines.count == 3 && analogy.stdout.contains("(20 sentences)"), "\(analogy)")
+            #expect(scaleLines.map { $0.split(separator: " ", maxSplits: 2)[1] } == ["0", "1", "2.5"], "\(analogy)")
+
             let impute = try TextVAEProgram.run(["impute", "-m", "g.safetensors", "the ___ likes a robot ."], in: folder)
             let filled = impute.stdout.split(separator: "\n").last.map(String.init) ?? ""
             #expect(impute.status == 0 && filled.hasPrefix("the ") && filled.hasSuffix(" likes a robot.")
@@ -102,6 +111,8 @@ import Testing
                 (["map", "-m", "m.safetensors", "s.txt", "--label-column", "0"], "counts from 1"),
                 (["neighbours", "-m", "missing.safetensors", "a sentence", "--in", "s.txt"], "missing.safetensors"),
                 (["neighbours", "-m", "m.safetensors", "a sentence", "--in", "s.txt", "-k", "0"], "-k"),
+                (["analogy", "-m", "m.safetensors", "--from", "s.txt", "--to", "s.txt", "a sentence", "--scale", "1,x"], "--scale"),
+                (["analogy", "-m", "missing.safetensors", "--from", "s.txt", "--to", "s.txt", "a sentence"], "missing.safetensors"),
             ]
             for c in cases {
                 let run = try TextVAEProgram.run(c.arguments, in: folder)
