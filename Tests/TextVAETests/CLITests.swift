@@ -13,9 +13,11 @@ struct Run: CustomStringConvertible {
 
 /// Runs the built `textvae` executable as a user would.
 enum TextVAEProgram {
-    /// The newest `textvae` among the test bundle's sibling (same build as the
-    /// tests) and the package's `.build/debug` and `.build/release` products.
-    /// Newest, because a stale executable would test old code.
+    /// The `textvae` built with these tests: the test bundle's sibling, which
+    /// `swift build` (debug, as the README's test command runs it) puts there.
+    /// Failing that, the package's `.build/debug` product. Not whichever is
+    /// newest: a release build is fast enough to change what the timing-based
+    /// tests (kill mid-training) see.
     static func path() throws -> String {
         var candidates: [URL] = []
         if let bundle = Bundle.main.executableURL?.deletingLastPathComponent() {
@@ -25,25 +27,16 @@ enum TextVAEProgram {
             .deletingLastPathComponent()  // TextVAETests
             .deletingLastPathComponent()  // Tests
             .deletingLastPathComponent()
-        for configuration in ["debug", "release"] {
-            candidates.append(packageRoot.appendingPathComponent(".build/\(configuration)/textvae"))
+        candidates.append(packageRoot.appendingPathComponent(".build/debug/textvae"))
+        if let found = candidates.map({ $0.resolvingSymlinksInPath().path }).first(where: FileManager.default.isExecutableFile) {
+            return found
         }
-        let found = candidates.compactMap { url -> (path: String, date: Date)? in
-            let path = url.resolvingSymlinksInPath().path
-            guard FileManager.default.isExecutableFile(atPath: path),
-                  let date = try? FileManager.default.attributesOfItem(atPath: path)[.modificationDate] as? Date
-            else { return nil }
-            return (path, date)
-        }
-        guard let newest = found.max(by: { $0.date < $1.date }) else {
-            Issue.record("""
-                no textvae executable found; looked at:
-                \(candidates.map(\.path).joined(separator: "\n"))
-                Build it with 'swift build' before 'swift test'.
-                """)
-            throw TextVAEError("textvae executable not built")
-        }
-        return newest.path
+        Issue.record("""
+            no textvae executable found; looked at:
+            \(candidates.map(\.path).joined(separator: "\n"))
+            Build it with 'swift build' before 'swift test'.
+            """)
+        throw TextVAEError("textvae executable not built")
     }
 
     /// Runs textvae with `arguments`; output goes through files, not pipes, so a
