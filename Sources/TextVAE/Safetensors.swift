@@ -147,8 +147,8 @@ public struct Safetensors {
     }
 }
 
-/// A JSON string literal.
-func jsonString(_ s: String) -> String {
+/// A JSON string literal (quotes, backslashes and control characters escaped).
+public func jsonString(_ s: String) -> String {
     var out = "\""
     for u in s.unicodeScalars {
         switch u {

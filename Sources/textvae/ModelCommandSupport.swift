@@ -82,21 +82,7 @@ struct OutputBuffer {
 
 /// JSON text for one value, for JSON lines written by hand so keys keep a fixed order.
 enum JSON {
-    static func string(_ s: String) -> String {
-        var out = "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            default:
-                if u.value < 0x20 { out += String(format: "\\u%04x", u.value) } else { out.unicodeScalars.append(u) }
-            }
-        }
-        return out + "\""
-    }
+    static func string(_ s: String) -> String { jsonString(s) }
 
     /// Shortest text that reads back as the same Float; non-finite values become null.
     static func number(_ x: Float) -> String { x.isFinite ? "\(x)" : "null" }
