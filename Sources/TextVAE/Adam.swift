@@ -16,7 +16,9 @@ public struct Adam: Equatable {
         v = m
     }
 
-    public mutating func update(_ parameters: inout [Float], gradient: [Float]) {
+    /// One step with `gradient · gradientScale` (the scale is how clipping is applied: folded in here,
+    /// it costs no extra pass over millions of gradients).
+    public mutating func update(_ parameters: inout [Float], gradient: [Float], gradientScale: Float = 1) {
         steps += 1
         let (b1, b2, eps) = (beta1, beta2, epsilon)
         let stepSize = learningRate / (1 - pow(b1, Float(steps)))
@@ -31,8 +33,9 @@ public struct Adam: Equatable {
                         let (m, v, p, g) = (m.baseAddress!, v.baseAddress!, p.baseAddress!, g.baseAddress!)
                         Parallel.forEach(parts) { part in
                             for i in part * n / parts..<(part + 1) * n / parts {
-                                m[i] = b1 * m[i] + (1 - b1) * g[i]
-                                v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i]
+                                let gi = g[i] * gradientScale
+                                m[i] = b1 * m[i] + (1 - b1) * gi
+                                v[i] = b2 * v[i] + (1 - b2) * gi * gi
                                 p[i] -= stepSize * m[i] / (v[i].squareRoot() / correction2 + eps)
                             }
                         }
@@ -44,11 +47,23 @@ public struct Adam: Equatable {
 }
 
 /// Scales the gradient so its global L2 norm is at most `maxNorm`, as
-/// `torch.nn.utils.clip_grad_norm_`: multiply by min(1, maxNorm / (‖g‖ + 1e-6)).
-/// Returns the norm before clipping.
+/// `torch.nn.utils.clip_grad_norm_`. Returns the norm before clipping.
 @discardableResult
 public func clipGradientNorm(_ gradient: inout [Float], maxNorm: Float) -> Float {
-    let norm: Float = gradient.withUnsafeBufferPointer { buffer in
+    let norm = gradientNorm(gradient)
+    let scale = clipScale(norm: norm, maxNorm: maxNorm)
+    if scale < 1 {
+        gradient.withUnsafeMutableBufferPointer { g in for i in 0..<g.count { g[i] *= scale } }
+    }
+    return norm
+}
+
+/// What clipping multiplies the gradient by: min(1, maxNorm / (‖g‖ + 1e-6)), as PyTorch.
+public func clipScale(norm: Float, maxNorm: Float) -> Float { min(1, maxNorm / (norm + 1e-6)) }
+
+/// The global L2 norm of a gradient.
+public func gradientNorm(_ gradient: [Float]) -> Float {
+    gradient.withUnsafeBufferPointer { buffer in
         let g = buffer.baseAddress!, n = buffer.count
         // Blocks of 4096 squares summed in Float (8 lanes, so the loop vectorises), blocks added in Double.
         let blocks = (n + 4095) / 4096
@@ -74,9 +89,4 @@ public func clipGradientNorm(_ gradient: inout [Float], maxNorm: Float) -> Float
         }
         return Float(sums.reduce(0, +).squareRoot())
     }
-    let scale = maxNorm / (norm + 1e-6)
-    if scale < 1 {
-        gradient.withUnsafeMutableBufferPointer { g in for i in 0..<g.count { g[i] *= scale } }
-    }
-    return norm
 }

@@ -48,16 +48,16 @@ struct GRU {
                 BLAS.gemm(transposeB: true, m: b, n: H3, k: H, hp, lda: H, weightHH, ldb: H, beta: 1, c.gh, ldc: H3)
             }
             for i in 0..<b {
-                let gi = c.gi + (o + i) * H3, gh = c.gh + i * H3
-                let g = c.gates + (o + i) * 4 * H, h = hp + i * H, out = c.out + (o + i) * H
-                for j in 0..<H {
-                    let r = VectorMath.sigmoid(gi[j] + gh[j])
-                    let u = VectorMath.sigmoid(gi[H + j] + gh[H + j])
-                    let ghn = gh[2 * H + j]
-                    let n = VectorMath.tanh(gi[2 * H + j] + r * ghn)
-                    g[j] = r; g[H + j] = u; g[2 * H + j] = n; g[3 * H + j] = ghn
-                    out[j] = (1 - u) * n + u * h[j]
-                }
+                // One simple loop per quantity, each touching two or three arrays: a single
+                // loop over seven pointers that may alias does not vectorise.
+                let gi = c.gi + (o + i) * H3, gh = c.gh + i * H3, h = hp + i * H, out = c.out + (o + i) * H
+                let r = c.gates + (o + i) * 4 * H, u = r + H, n = r + 2 * H, ghn = r + 3 * H
+                for j in 0..<2 * H { r[j] = gi[j] + gh[j] }  // r and u pre-activations
+                for j in 0..<2 * H { r[j] = VectorMath.sigmoid(r[j]) }
+                ghn.update(from: gh + 2 * H, count: H)
+                for j in 0..<H { n[j] = gi[2 * H + j] + r[j] * ghn[j] }
+                for j in 0..<H { n[j] = VectorMath.tanh(n[j]) }
+                for j in 0..<H { out[j] = n[j] + u[j] * (h[j] - n[j]) }  // (1 − u) n + u h
             }
         }
     }

@@ -166,7 +166,7 @@ public final class Trainer {
         let result = gradient.withUnsafeMutableBufferPointer { g in
             checkpoint.file.model.run(batch, latent: .sample(eps), loss: settings, gradient: g.baseAddress!, workspace: workspace)
         }
-        let norm = clipGradientNorm(&gradient, maxNorm: options.clip)
+        let norm = gradientNorm(gradient)
         guard result.loss.isFinite, norm.isFinite else {
             let saved = FileManager.default.fileExists(atPath: checkpointPath)
                 ? "the last good checkpoint is \(checkpointPath) (resume with --resume)" : "no checkpoint was written yet"
@@ -177,7 +177,7 @@ public final class Trainer {
         // `checkpoint` at once would conflict. Swapping arrays copies nothing.
         var parameters: [Float] = []
         swap(&parameters, &checkpoint.file.model.parameters)
-        checkpoint.adam.update(&parameters, gradient: gradient)
+        checkpoint.adam.update(&parameters, gradient: gradient, gradientScale: clipScale(norm: norm, maxNorm: options.clip))
         swap(&parameters, &checkpoint.file.model.parameters)
         return (batch, result, beta, norm)
     }

@@ -128,5 +128,15 @@ import Testing
         var g: [Float] = [3, 4]
         let norm = clipGradientNorm(&g, maxNorm: 1)
         #expect(abs(norm - 5) < 1e-6 && abs(g[0] - 0.6) < 1e-5 && abs(g[1] - 0.8) < 1e-5)
+        // Clipping folded into the update (as training does it) equals clipping first.
+        var rng = Random(seed: 1)
+        let raw = randomArray(100_000, &rng, scale: 3)
+        var clipped = raw
+        clipGradientNorm(&clipped, maxNorm: 5)
+        var a = Adam(parameterCount: raw.count), b = a
+        var pa = randomArray(raw.count, &rng), pb = pa
+        a.update(&pa, gradient: clipped)
+        b.update(&pb, gradient: raw, gradientScale: clipScale(norm: gradientNorm(raw), maxNorm: 5))
+        #expect(firstMismatch(pa, pb, rtol: 1e-6, atol: 1e-7) == nil)
     }
 }
