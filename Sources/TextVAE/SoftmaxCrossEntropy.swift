@@ -7,7 +7,8 @@ import Foundation
 ///     ∂(scale · Σ nll) / ∂ℓ_i = scale · (softmax(ℓ_i) − onehot(target_i))
 enum SoftmaxCrossEntropy {
     /// Writes each row's NLL into `nll`; with a `gradientScale`, replaces the
-    /// logits by the gradient of `gradientScale · Σ_i nll_i`. Rows are split
+    /// logits by the gradient of `gradientScale · Σ_i nll_i` (without, the logits
+    /// are overwritten with scratch). Rows are split
     /// between two threads when there are many.
     static func apply(_ logits: UnsafeMutablePointer<Float>, rows: Int, classes: Int,
                       targets: UnsafePointer<Int32>, nll: UnsafeMutablePointer<Float>, gradientScale: Float?) {
@@ -20,50 +21,32 @@ enum SoftmaxCrossEntropy {
         }
     }
 
-    /// One row. Reductions keep 8 partial results so that the loops vectorise
-    /// (a single running sum must be added in order, which blocks SIMD).
+    /// One row, in three vectorised passes: the maximum and the sum read eight
+    /// lanes at a time (one running total must be added in order, which blocks
+    /// SIMD), and exp(ℓ − m) overwrites the row in place (the gradient needs it;
+    /// without a gradient the row is scratch).
     @inline(__always)
     static func row(_ l: UnsafeMutablePointer<Float>, classes V: Int, target: Int, gradientScale: Float?) -> Float {
-        let lanes = 8, body = V - V % lanes
-        var m8 = [Float](repeating: -.infinity, count: lanes)
-        var m = -Float.infinity
-        m8.withUnsafeMutableBufferPointer { m8 in
-            var j = 0
-            while j < body {
-                for k in 0..<lanes { m8[k] = l[j + k] > m8[k] ? l[j + k] : m8[k] }
-                j += lanes
-            }
-            for k in 0..<lanes { m = m8[k] > m ? m8[k] : m }
+        let body = V - V % 8
+        let raw = UnsafeRawPointer(l)
+        var m8 = SIMD8<Float>(repeating: -.infinity)
+        for j in stride(from: 0, to: body, by: 8) {
+            m8 = pointwiseMax(m8, raw.loadUnaligned(fromByteOffset: 4 * j, as: SIMD8<Float>.self))
         }
+        var m = m8.max()
         for j in body..<V where l[j] > m { m = l[j] }
         let targetLogit = l[target]
-        var s8 = [Float](repeating: 0, count: lanes)
-        var sum: Float = 0
-        let keep = gradientScale != nil  // the gradient needs exp(ℓ − m): keep it in place
-        s8.withUnsafeMutableBufferPointer { s8 in
-            var j = 0
-            while j < body {
-                for k in 0..<lanes {
-                    let e = VectorMath.fastExp(l[j + k] - m)
-                    if keep { l[j + k] = e }
-                    s8[k] += e
-                }
-                j += lanes
-            }
-            for k in 0..<lanes { sum += s8[k] }
-        }
-        for j in body..<V {
-            let e = VectorMath.fastExp(l[j] - m)
-            if keep { l[j] = e }
-            sum += e
-        }
-        let lse = m + log(sum)
+        for j in 0..<V { l[j] = VectorMath.fastExp(l[j] - m) }
+        var s8 = SIMD8<Float>(repeating: 0)
+        for j in stride(from: 0, to: body, by: 8) { s8 += raw.loadUnaligned(fromByteOffset: 4 * j, as: SIMD8<Float>.self) }
+        var sum = s8.sum()
+        for j in body..<V { sum += l[j] }
         if let scale = gradientScale {
             let k = scale / sum
             for j in 0..<V { l[j] *= k }
             l[target] -= scale
         }
-        return lse - targetLogit
+        return m + log(sum) - targetLogit
     }
 
     /// The reference: the same quantities in Double with the library `exp`.

@@ -61,7 +61,9 @@ import Testing
                 SoftmaxCrossEntropy.naive(l.baseAddress!, rows: rows, classes: classes, targets: targets, nll: &nllSlow, gradientScale: scale)
             }
             #expect(firstMismatch(nllFast, nllSlow, rtol: 1e-5, atol: 1e-5) == nil, "nll, scale \(String(describing: scale))")
-            #expect(firstMismatch(fast, slow, rtol: 1e-5, atol: 1e-7) == nil, "gradient or logits, scale \(String(describing: scale))")
+            if scale != nil {  // without a gradient the logits are scratch
+                #expect(firstMismatch(fast, slow, rtol: 1e-5, atol: 1e-7) == nil, "gradient, scale \(String(describing: scale))")
+            }
         }
     }
 
