@@ -31,7 +31,8 @@ enum SoftmaxCrossEntropy {
         let raw = UnsafeRawPointer(l)
         var m8 = SIMD8<Float>(repeating: -.infinity)
         for j in stride(from: 0, to: body, by: 8) {
-            m8 = pointwiseMax(m8, raw.loadUnaligned(fromByteOffset: 4 * j, as: SIMD8<Float>.self))
+            let x = raw.loadUnaligned(fromByteOffset: 4 * j, as: SIMD8<Float>.self)
+            m8.replace(with: x, where: x .> m8)  // pointwiseMax is a generic call here, this is one instruction
         }
         var m = m8.max()
         for j in body..<V where l[j] > m { m = l[j] }
