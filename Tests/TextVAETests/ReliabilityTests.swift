@@ -145,4 +145,50 @@ import Testing
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.contains(".tmp-") }
         #expect(leftovers.isEmpty, "temporary files left: \(leftovers)")
     }
+
+    /// A 10 MB line (no newline at all) among normal ones: read, tokenised, cut to the maximum length.
+    @Test func aTenMegabyteLineIsReadAndCut() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var bytes: [UInt8] = []
+        let word = Array("word ".utf8)
+        for _ in 0..<(10_000_000 / word.count) { bytes += word }
+        bytes += [0x0A] + Self.good + Self.good  // the long line first, so it is trained on, not held out
+        try Data(bytes).write(to: folder.appendingPathComponent("c.txt"))
+        let run = try TextVAEProgram.run(["train", "c.txt", "-o", "m.safetensors", "--tokenizer", "whitespace"] + Self.tiny, in: folder.path)
+        #expect(run.status == 0, "\(run)")
+        #expect(run.stdout.contains("1 cut to 60 tokens"), "\(run)")
+    }
+
+    /// Broken model files through the commands that read models: one line that
+    /// names the file and the problem, a non-zero exit, no crash.
+    @Test func brokenModelFilesThroughTheCommands() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let good = try ModelFileTests.smallFile()
+        let bytes = [UInt8](Safetensors(metadata: good.metadata, tensors: good.tensors).encoded())
+        var future = good.metadata
+        future["format"] = "textvae/2"
+        var foreign = good.metadata
+        foreign["format"] = nil
+        var wrongShape = good.tensors
+        wrongShape[0] = Safetensors.Tensor(name: wrongShape[0].name, shape: [wrongShape[0].data.count], data: wrongShape[0].data)
+        let files: [(String, [UInt8], String)] = [
+            ("truncated", Array(bytes.prefix(bytes.count / 2)), "truncated"),
+            ("corrupt-header", Array(bytes[0..<8]) + Array(repeating: 0x7B, count: bytes.count - 8), "not a JSON object"),
+            ("other", [UInt8](Safetensors(metadata: foreign, tensors: good.tensors).encoded()), "not a textvae model"),
+            ("future", [UInt8](Safetensors(metadata: future, tensors: good.tensors).encoded()), "upgrade textvae"),
+            ("wrong-shape", [UInt8](Safetensors(metadata: good.metadata, tensors: wrongShape).encoded()), "has shape"),
+        ]
+        try Data("the cat\n".utf8).write(to: folder.appendingPathComponent("s.txt"))
+        for (name, content, mentions) in files {
+            try Data(content).write(to: folder.appendingPathComponent("\(name).safetensors"))
+            for command in [["sample", "-n", "1"], ["evaluate", "s.txt"], ["encode", "s.txt"], ["interpolate"]] {
+                let run = try TextVAEProgram.run([command[0], "-m", "\(name).safetensors"] + command.dropFirst(), in: folder.path)
+                #expect(run.status != 0 && run.status < 128, "\(name), \(command[0]): \(run)")
+                #expect(run.stderrLines.count == 1 && run.stderr.contains(mentions) && run.stderr.contains("\(name).safetensors"),
+                        "\(name), \(command[0]): \(run)")
+            }
+        }
+    }
 }
