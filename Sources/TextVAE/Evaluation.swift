@@ -1,3 +1,5 @@
+import Foundation
+
 /// Per-sentence figures of a model over a set of sentences, as `train`'s
 /// validation and `evaluate`'s one-sample pass compute them.
 public struct SentenceScores {
@@ -20,8 +22,6 @@ public struct SentenceScores {
         return Foundation.exp(total / Double(max(1, targetTotal)))
     }
 }
-
-import Foundation
 
 extension SentenceVAE {
     /// Scores sentences in file order, `batchSize` at a time, with one

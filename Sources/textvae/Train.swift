@@ -68,7 +68,7 @@ struct Train: ParsableCommand {
         let trainer: Trainer
         if let resume {
             var cp = try Checkpoint.load(resume)
-            if optimisation.epochsGiven { cp.options.epochs = optimisation.epochs }
+            if let epochs = optimisation.epochs { cp.options.epochs = epochs }
             if let output { cp.output = output }
             let tokenizer = try Tokenizer(cp.file.tokenizer)
             let corpusPath = corpus ?? cp.data.corpus
@@ -173,7 +173,7 @@ struct ModelOptions: ParsableArguments {
 }
 
 struct OptimisationOptions: ParsableArguments {
-    @Option(help: "Passes over the training data.") var epochs = 10
+    @Option(help: "Passes over the training data (default: 10; with --resume, the run's own unless given).") var epochs: Int?
     @Option(help: "Sentences per update.") var batchSize = 32
     @Option(help: "Adam learning rate.") var lr: Float = 1e-3
     @Option(help: "Clip the gradient's global norm to this.") var clip: Float = 5
@@ -192,10 +192,8 @@ struct OptimisationOptions: ParsableArguments {
     @Option(help: "Stop after this many minutes, keeping the best model (0 = no limit).") var timeLimit: Double = 0
     @Option(help: "Threads for matrix products (2 is fastest on an idle 2-core machine).") var threads = 2
 
-    var epochsGiven: Bool { CommandLine.arguments.contains("--epochs") }
-
     func check() throws {
-        if epochs < 1 { throw ValidationError("--epochs must be at least 1") }
+        if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
         if batchSize < 1 || batchSize > 4096 { throw ValidationError("--batch-size must be between 1 and 4096") }
         if !(lr > 0 && lr < 10) { throw ValidationError("--lr must be a positive number such as 0.001") }
         if !(clip > 0) { throw ValidationError("--clip must be positive") }
@@ -212,7 +210,7 @@ struct OptimisationOptions: ParsableArguments {
 
     var options: TrainingOptions {
         var o = TrainingOptions()
-        o.epochs = epochs; o.batchSize = batchSize; o.learningRate = lr; o.clip = clip; o.wordDropout = wordDropout
+        o.epochs = epochs ?? 10; o.batchSize = batchSize; o.learningRate = lr; o.clip = clip; o.wordDropout = wordDropout
         switch anneal {
         case .logistic: o.schedule = .logistic(k: k, x0: x0)
         case .linear: o.schedule = .linear(x0: x0)
