@@ -113,5 +113,12 @@ public enum Interruption {
         }
         signal(SIGINT, handler)
         signal(SIGTERM, handler)
+        // A launcher may start us with these signals blocked (the mask is inherited across
+        // exec; test runners do this): then Ctrl-C would never reach the handler.
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
+        sigaddset(&unblock, SIGINT)
+        sigaddset(&unblock, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
     }
 }

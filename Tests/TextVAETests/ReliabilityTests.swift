@@ -191,4 +191,33 @@ import Testing
             }
         }
     }
+
+    /// Ctrl-C (SIGINT) saves a checkpoint, says how to resume, and exits with an error status, not by the signal.
+    @Test func ctrlCSavesACheckpointAndSaysHowToResume() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let corpus = GrammarCorpus.sentences(count: 3000, seed: 4).joined(separator: "\n") + "\n"
+        try Data(corpus.utf8).write(to: folder.appendingPathComponent("g.txt"))
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try TextVAEProgram.path())
+        process.arguments = ["train", "g.txt", "-o", "m.safetensors", "--embedding", "16", "--hidden", "24", "--latent", "4",
+                             "--epochs", "50", "--patience", "0", "--threads", "1"]
+        process.currentDirectoryURL = folder
+        let errPath = folder.appendingPathComponent("err.txt").path
+        FileManager.default.createFile(atPath: errPath, contents: nil)
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        // Wait until training has begun (the vocabulary is written before the first step).
+        let deadline = Date().addingTimeInterval(60)
+        while !FileManager.default.fileExists(atPath: folder.appendingPathComponent("m.vocab.txt").path) && Date() < deadline { usleep(10_000) }
+        usleep(300_000)
+        kill(process.processIdentifier, SIGINT)
+        process.waitUntilExit()
+        let stderr = String(decoding: FileManager.default.contents(atPath: errPath) ?? Data(), as: UTF8.self)
+        #expect(process.terminationReason == .exit && process.terminationStatus != 0, "\(process.terminationStatus): \(stderr)")
+        #expect(stderr.contains("interrupted at step") && stderr.contains("textvae train --resume"), "\(stderr)")
+        let saved = try Checkpoint.load(folder.appendingPathComponent("m.checkpoint.safetensors").path)
+        #expect(saved.state.step > 0)
+    }
 }
