@@ -91,6 +91,10 @@ import Testing
                 let run = try TextVAEProgram.run(["sample", "-m", "model.safetensors"] + arguments, in: folder)
                 #expect(run.status != 0 && run.stderr.contains(mention) && run.stdout.isEmpty, "\(arguments): \(run)")
             }
+            for steps in ["0", "-3"] {
+                let run = try TextVAEProgram.run(["interpolate", "-m", "model.safetensors", "--steps=\(steps)"], in: folder)
+                #expect(run.status != 0 && run.status < 128 && run.stderr.contains("--steps") && run.stdout.isEmpty, "steps \(steps): \(run)")
+            }
             let missing = try TextVAEProgram.run(["sample", "-m", "nothing.safetensors"], in: folder)
             #expect(missing.status != 0 && missing.stderrLines.count == 1 && missing.stderr.contains("nothing.safetensors"), "\(missing)")
         }
