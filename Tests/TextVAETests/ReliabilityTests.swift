@@ -125,19 +125,11 @@ import Testing
         let checkpoint = folder.appendingPathComponent("m.checkpoint.safetensors").path
         let before = try Data(contentsOf: URL(fileURLWithPath: checkpoint))
 
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
         // 100 KiB: less than the checkpoint, so writing the next one fails.
-        process.arguments = ["-c", "trap '' XFSZ; ulimit -f 100; exec \"$0\" train --resume m.checkpoint.safetensors --epochs 2 --quiet",
-                             try TextVAEProgram.path()]
-        process.currentDirectoryURL = folder
-        let errPath = folder.appendingPathComponent("err.txt").path
-        FileManager.default.createFile(atPath: errPath, contents: nil)
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        let stderr = String(decoding: FileManager.default.contents(atPath: errPath) ?? Data(), as: UTF8.self)
+        let child = try Child(executable: "/bin/sh", in: folder, arguments: [
+            "-c", "trap '' XFSZ; ulimit -f 100; exec \"$0\" train --resume m.checkpoint.safetensors --epochs 2 --quiet",
+            try TextVAEProgram.path()])
+        let (process, stderr) = child.wait()
         #expect(process.terminationReason == .exit && process.terminationStatus != 0, "exit \(process.terminationStatus): \(stderr)")
         #expect(stderr.contains("writing failed") && stderr.contains("intact"), "\(stderr)")
         #expect(try Data(contentsOf: URL(fileURLWithPath: checkpoint)) == before, "the previous checkpoint changed")
@@ -198,26 +190,43 @@ import Testing
         defer { try? FileManager.default.removeItem(at: folder) }
         let corpus = GrammarCorpus.sentences(count: 3000, seed: 4).joined(separator: "\n") + "\n"
         try Data(corpus.utf8).write(to: folder.appendingPathComponent("g.txt"))
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try TextVAEProgram.path())
-        process.arguments = ["train", "g.txt", "-o", "m.safetensors", "--embedding", "16", "--hidden", "24", "--latent", "4",
-                             "--epochs", "50", "--patience", "0", "--threads", "1"]
-        process.currentDirectoryURL = folder
-        let errPath = folder.appendingPathComponent("err.txt").path
-        FileManager.default.createFile(atPath: errPath, contents: nil)
-        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
+        let child = try Child(executable: try TextVAEProgram.path(), in: folder, arguments: [
+            "train", "g.txt", "-o", "m.safetensors", "--embedding", "16", "--hidden", "24", "--latent", "4",
+            "--epochs", "50", "--patience", "0", "--threads", "1"])
         // Wait until training has begun (the vocabulary is written before the first step).
         let deadline = Date().addingTimeInterval(60)
         while !FileManager.default.fileExists(atPath: folder.appendingPathComponent("m.vocab.txt").path) && Date() < deadline { usleep(10_000) }
         usleep(300_000)
-        kill(process.processIdentifier, SIGINT)
-        process.waitUntilExit()
-        let stderr = String(decoding: FileManager.default.contents(atPath: errPath) ?? Data(), as: UTF8.self)
+        kill(child.process.processIdentifier, SIGINT)
+        let (process, stderr) = child.wait()
         #expect(process.terminationReason == .exit && process.terminationStatus != 0, "\(process.terminationStatus): \(stderr)")
         #expect(stderr.contains("interrupted at step") && stderr.contains("textvae train --resume"), "\(stderr)")
         let saved = try Checkpoint.load(folder.appendingPathComponent("m.checkpoint.safetensors").path)
         #expect(saved.state.step > 0)
+    }
+}
+
+/// A program started in the background, its stderr kept in a file (a pipe could fill and block it).
+struct Child {
+    let process = Process()
+    let errPath: String
+
+    init(executable: String, in folder: URL, arguments: [String]) throws {
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.currentDirectoryURL = folder
+        errPath = folder.appendingPathComponent(".child-stderr.txt").path
+        FileManager.default.createFile(atPath: errPath, contents: nil)
+        process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+    }
+
+    /// Waits for the end; returns the process and what it wrote on stderr.
+    func wait() -> (Process, String) {
+        process.waitUntilExit()
+        let stderr = String(decoding: FileManager.default.contents(atPath: errPath) ?? Data(), as: UTF8.self)
+        try? FileManager.default.removeItem(atPath: errPath)
+        return (process, stderr)
     }
 }
