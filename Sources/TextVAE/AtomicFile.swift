@@ -11,7 +11,9 @@ public enum AtomicFile {
         guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw TextVAEError.file(path, "its folder \(folder) does not exist", fix: "create it or choose another output path")
         }
-        let temporary = folder + "/." + url.lastPathComponent + ".tmp-\(getpid())"
+        let prefix = "." + url.lastPathComponent + ".tmp-"
+        removeAbandoned(prefix, in: folder)
+        let temporary = folder + "/" + prefix + "\(getpid())"
         let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         guard fd >= 0 else {
             throw TextVAEError.file(path, "cannot write in \(folder) (\(String(cString: strerror(errno))))",
@@ -37,6 +39,16 @@ public enum AtomicFile {
             let e = errno
             unlink(temporary)
             throw TextVAEError.file(path, "cannot replace it (\(String(cString: strerror(e))))", fix: "check the folder's permissions")
+        }
+    }
+
+    /// Removes temporary files of this name left by processes that no longer run
+    /// (killed in the middle of a write); a live writer's file is left alone.
+    static func removeAbandoned(_ prefix: String, in folder: String) {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
+        for name in names where name.hasPrefix(prefix) {
+            guard let pid = Int32(name.dropFirst(prefix.count)), pid > 0 else { continue }
+            if kill(pid, 0) != 0 && errno == ESRCH { unlink(folder + "/" + name) }
         }
     }
 }

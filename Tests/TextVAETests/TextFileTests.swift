@@ -152,4 +152,19 @@ func writeFile(_ bytes: [UInt8], _ path: String) throws {
             #expect(throws: TextVAEError.self) { try AtomicFile.write(Data(), to: folder + "/no/such/folder/x.txt") }
         }
     }
+
+    @Test func temporaryFilesOfKilledWritersAreRemovedButNotThoseOfLiveOnes() throws {
+        try withScratchFolder { folder in
+            // PIDs above the kernel's limit (4,194,304) never run; our own PID always does.
+            let dead = folder + "/.out.txt.tmp-2147483000", live = folder + "/.out.txt.tmp-\(getpid() + 0)x"
+            let ours = folder + "/.other.txt.tmp-2147483000", initProcess = folder + "/.out.txt.tmp-1"  // PID 1 always runs
+            for path in [dead, live, ours, initProcess] { FileManager.default.createFile(atPath: path, contents: Data("half".utf8)) }
+            try AtomicFile.write(Data("whole".utf8), to: folder + "/out.txt")
+            let names = Set(try FileManager.default.contentsOfDirectory(atPath: folder))
+            #expect(!names.contains(".out.txt.tmp-2147483000"), "the dead writer's file stays: \(names)")
+            #expect(names.contains(".other.txt.tmp-2147483000"), "another file's temporary was touched: \(names)")
+            #expect(names.contains(".out.txt.tmp-\(getpid())x"), "a name that is not a PID was touched: \(names)")
+            #expect(names.contains(".out.txt.tmp-1"), "a running writer's file was removed: \(names)")
+        }
+    }
 }
