@@ -119,7 +119,7 @@ extension SentenceVAE {
             inputs.removeAll(keepingCapacity: true)
             for r in 0..<state.rows {
                 let row = logits + r * V, b = owner[r]
-                let lse = logSumExp(row, V)
+                let lse = RowReduce.logSumExp(row, V)
                 let word: Int
                 if t == cap {
                     word = Vocabulary.eos
@@ -163,7 +163,7 @@ extension SentenceVAE {
         for t in 0...cap {
             let logits = state.step(inputs)
             var lse = [Double](repeating: 0, count: state.rows)
-            for r in 0..<state.rows { lse[r] = logSumExp(logits + r * V, V) }
+            for r in 0..<state.rows { lse[r] = RowReduce.logSumExp(logits + r * V, V) }
             var parents: [Int] = []
             inputs.removeAll(keepingCapacity: true)
             for b in 0..<B where !live[b].isEmpty {
@@ -298,12 +298,6 @@ struct TokenRules {
     }
 }
 
-/// log Σ_v exp(row[v]), computed as SoftmaxCrossEntropy does (max, then a
-/// sum of fastExp), so that log-probabilities match the loss's NLL.
-func logSumExp(_ row: UnsafePointer<Float>, _ V: Int) -> Double {
-    RowReduce.logSumExp(row, V)
-}
-
 /// Reductions over a row of V logits, run once per row and step. Each keeps 8
 /// independent partial results so that the compiler vectorises it (a single
 /// running max or sum must go in order, which blocks SIMD); `naive*` are the
@@ -333,6 +327,8 @@ enum RowReduce {
         }
     }
 
+    /// log Σ_v exp(row[v]), computed as SoftmaxCrossEntropy does (max, then a
+    /// sum of fastExp), so that decoding's log-probabilities match the loss's NLL.
     static func logSumExp(_ row: UnsafePointer<Float>, _ V: Int) -> Double {
         let body = V / lanes * lanes
         return withUnsafeTemporaryAllocation(of: Float.self, capacity: lanes) { acc in

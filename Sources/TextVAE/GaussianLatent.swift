@@ -13,7 +13,7 @@ public enum GaussianLatent {
         (0..<count).map { k in 0.5 * (mu[k] * mu[k] + VectorMath.fastExp(logv[k]) - logv[k] - 1) }
     }
 
-    /// log N(z; μ, σ²) summed over dimensions, for importance sampling and MI.
+    /// log N(z; μ, σ²) summed over dimensions (the mixture q(z) of the MI estimate).
     public static func logDensity(z: ArraySlice<Float>, mu: ArraySlice<Float>, logv: ArraySlice<Float>) -> Double {
         var s = 0.0
         for (k, (m, lv)) in zip(z.indices, zip(mu, logv)) {

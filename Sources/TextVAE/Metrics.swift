@@ -69,12 +69,7 @@ public enum Metrics {
         var terms = [Double](repeating: 0, count: B)
         for i in 0..<B {
             for k in 0..<B {
-                var s = 0.0
-                for j in 0..<Z {
-                    let d = Double(z[i * Z + j]) - Double(mu[k * Z + j]), lv = Double(logv[k * Z + j])
-                    s += -0.5 * (log2pi + lv + d * d / exp(lv))
-                }
-                terms[k] = s
+                terms[k] = GaussianLatent.logDensity(z: z[i * Z..<(i + 1) * Z], mu: mu[k * Z..<(k + 1) * Z], logv: logv[k * Z..<(k + 1) * Z])
             }
             logQz += logSumExp(terms) - log(Double(B))
         }
