@@ -1,15 +1,11 @@
 import Foundation
 import TextVAE
 
-/// Draws training progress on stderr: a live bar with ETA on a terminal, a
-/// line every tenth of an epoch otherwise; a summary line per epoch on stdout.
+/// Draws training progress on stderr: a `ProgressBar` per epoch (live on a
+/// terminal, a line every tenth otherwise); a summary line per epoch on stdout.
 final class TrainingDisplay {
     let quiet: Bool
-    let terminal = isatty(2) != 0
-    var lastDraw = Date.distantPast
-    var lastReportedTenth = -1
-    var epochStart = Date()
-    var barShown = false
+    var bar: ProgressBar?
 
     init(quiet: Bool) { self.quiet = quiet }
 
@@ -24,21 +20,8 @@ final class TrainingDisplay {
         switch event {
         case .step(let s):
             guard !quiet else { return }
-            if s.batch == 1 { epochStart = Date(); lastReportedTenth = -1 }
-            let fraction = Double(s.batch) / Double(s.batches)
-            let elapsed = Date().timeIntervalSince(epochStart)
-            let eta = s.batch > 0 ? elapsed / Double(s.batch) * Double(s.batches - s.batch) : 0
-            let text = "epoch \(s.epoch) \(bar(fraction)) \(s.batch)/\(s.batches) ETA \(duration(eta)) | "
-                + "\(Int(s.tokensPerSecond)) tok/s | rec \(f(s.rec, 2)) kl \(f(s.kl, 2)) β \(f(Double(s.beta), 3))"
-            if terminal {
-                if Date().timeIntervalSince(lastDraw) > 0.2 || s.batch == s.batches {
-                    FileHandle.standardError.write(Data(("\r\u{1B}[K" + text).utf8))
-                    lastDraw = Date(); barShown = true
-                }
-            } else if Int(fraction * 10) > lastReportedTenth {
-                lastReportedTenth = Int(fraction * 10)
-                FileHandle.standardError.write(Data((text + "\n").utf8))
-            }
+            if s.batch == 1 || bar == nil { bar?.finish(); bar = ProgressBar("epoch \(s.epoch)") }
+            bar?.update(s.batch, of: s.batches, detail: "\(Int(s.tokensPerSecond)) tok/s | rec \(f(s.rec, 2)) kl \(f(s.kl, 2)) β \(f(Double(s.beta), 3))")
         case .epoch(let e):
             line("epoch \(e.epoch) step \(e.step) β \(f(Double(e.beta), 4)) | train rec \(f(e.trainRec, 3)) kl \(f(e.trainKL, 3)) "
                  + "| valid rec \(f(e.valid.meanRec, 3)) kl \(f(e.valid.meanKL, 3)) −elbo \(f(e.valid.meanNELBO, 3)) "
@@ -54,14 +37,7 @@ final class TrainingDisplay {
 
     func finish() { clearBar() }
 
-    private func clearBar() {
-        if barShown { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)); barShown = false }
-    }
-
-    private func bar(_ fraction: Double, width: Int = 24) -> String {
-        let filled = Int((fraction * Double(width)).rounded(.down))
-        return "[" + String(repeating: "=", count: filled) + (filled < width ? ">" : "") + String(repeating: " ", count: max(0, width - filled - 1)) + "]"
-    }
+    private func clearBar() { bar?.finish() }
 }
 
 func f(_ x: Double, _ digits: Int) -> String { String(format: "%.\(digits)f", x) }
