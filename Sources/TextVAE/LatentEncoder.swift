@@ -42,7 +42,7 @@ public final class LatentEncoder {
 
     /// Ids back to display text.
     public func text(_ ids: [Int32]) -> String {
-        Detokenizer.join(ids.map { vocabulary.tokens[Int($0)] })
+        vocabulary.text(ids)
     }
 }
 

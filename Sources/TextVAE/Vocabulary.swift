@@ -54,6 +54,9 @@ public struct Vocabulary: Equatable, Sendable {
 
     public func ids(_ sentence: [String]) -> [Int32] { sentence.map { Int32(id($0)) } }
 
+    /// Token ids back to display text (see `Detokenizer`).
+    public func text(_ ids: [Int32]) -> String { Detokenizer.join(ids.map { tokens[Int($0)] }) }
+
     /// `token<TAB>count` lines in id order.
     public var fileText: String {
         var s = ""

@@ -40,7 +40,7 @@ struct LengthOptions: ParsableArguments {
 extension ModelFile {
     /// The words of a decoded sentence, joined for display.
     func text(_ ids: [Int32]) -> String {
-        Detokenizer.join(ids.map { vocabulary.tokens[Int($0)] })
+        vocabulary.text(ids)
     }
 
     /// An input sentence as the model sees it: unknown words shown as <unk>.
