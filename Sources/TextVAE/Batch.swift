@@ -47,9 +47,10 @@ public struct Batch {
     /// caller's order, so the draws do not depend on the packing.
     mutating func applyWordDropout(_ p: Float, _ rng: inout Random) {
         guard p > 0 else { return }
-        let rowOf = Dictionary(uniqueKeysWithValues: order.enumerated().map { ($1, $0) })
+        var rowOf = [Int](repeating: 0, count: order.count)
+        for (row, s) in order.enumerated() { rowOf[s] = row }
         for (s, sentence) in sentences.enumerated() {
-            let row = rowOf[s]!
+            let row = rowOf[s]
             for t in 1...sentence.count where rng.uniform() < p {
                 decoderInputs[decoder.index(step: t, row: row)] = Int32(Vocabulary.unk)
             }

@@ -110,7 +110,6 @@ public final class Trainer {
                 st.epochRec += Double(result.rec.reduce(0, +))
                 st.epochKL += Double(result.kl.reduce(0, +))
                 st.epochSeconds += now.timeIntervalSince(stepTimer)
-                stepTimer = now
                 checkpoint.state = st
                 let progress = TrainingEvent.Step(
                     epoch: st.epoch + 1, batch: st.batchInEpoch, batches: batches.count, step: st.step,
