@@ -21,11 +21,13 @@ public struct Benchmark {
         public var blas: String
         public var peakRSSMegabytes: Double
         public var parameters: Int
+        /// With `--profile`: wall milliseconds per timed update, by phase (`PhaseProfile`).
+        public var profile: [String: Double]?
 
         enum CodingKeys: String, CodingKey {
             case trainTokensPerSecond = "train_tokens_per_s", trainSentencesPerSecond = "train_sentences_per_s"
             case encodeSentencesPerSecond = "encode_sentences_per_s", sampleSentencesPerSecond = "sample_sentences_per_s", threads, blas
-            case peakRSSMegabytes = "peak_rss_mb", parameters
+            case peakRSSMegabytes = "peak_rss_mb", parameters, profile = "profile_ms_per_update"
         }
     }
 
@@ -56,6 +58,7 @@ public struct Benchmark {
         note("vocabulary \(set.vocabulary.count), \(model.layout.total) parameters, \(BLAS.description)")
         for b in 0..<warmupSteps { _ = try trainer.update(batches[b], noise: &noise) }
         var tokens = 0, sentences = 0
+        PhaseProfile.reset()
         let start = Date()
         for b in warmupSteps..<steps {
             let (batch, _, _, _) = try trainer.update(batches[b], noise: &noise)
@@ -63,6 +66,10 @@ public struct Benchmark {
             sentences += batch.count
         }
         let trainSeconds = Date().timeIntervalSince(start)
+        let profile = PhaseProfile.enabled
+            ? Dictionary(uniqueKeysWithValues: PhaseProfile.Phase.allCases.map { ($0.name, 1000 * PhaseProfile.seconds[$0.rawValue] / Double(timedSteps)) })
+            : nil
+        PhaseProfile.enabled = false
 
         // Encoding: posterior means of the validation file, in file order, batches of 100.
         let encodeBatches = stride(from: 0, to: set.valid.count, by: 100).map { Batch(Array(set.valid[$0..<min(set.valid.count, $0 + 100)])) }
@@ -88,7 +95,8 @@ public struct Benchmark {
         let result = Result(trainTokensPerSecond: Double(tokens) / trainSeconds, trainSentencesPerSecond: Double(sentences) / trainSeconds,
                             encodeSentencesPerSecond: Double(set.valid.count) / encodeSeconds,
                             sampleSentencesPerSecond: 1000 / sampleSeconds, threads: BLAS.threads,
-                            blas: BLAS.description, peakRSSMegabytes: Double(usage.ru_maxrss) / 1024, parameters: model.layout.total)
+                            blas: BLAS.description, peakRSSMegabytes: Double(usage.ru_maxrss) / 1024, parameters: model.layout.total,
+                            profile: profile)
         return (result, trainer)
     }
 }

@@ -87,6 +87,7 @@ extension SentenceVAE {
 
         let (encX, encCache, hT, mu, logv) = encoderForward(batch, encoderGRU, p: p, ws: ws)
         let lastIndices = enc.lastIndices
+        PhaseProfile.lap(.encoderForward)
 
         // Latent. Buffers are in packed row order; ε and z arrive in the caller's order.
         let z = ws.z.reserve(B * Z), eps = ws.eps.reserve(B * Z)
@@ -121,13 +122,16 @@ extension SentenceVAE {
         }
         let decCache = ws.cache(ws.decoder, rows: nDec, batch: B, hidden: H)
         decoderGRU.forward(decX, h0: h0, dec, decCache)
+        PhaseProfile.lap(.decoderForward)
         let logits = ws.logits.reserve(nDec * V)
         Linear.forward(decCache.out, rows: nDec, input: H, output: V, weight: at(.outputWeight), bias: at(.outputBias), into: logits)
+        PhaseProfile.lap(.outputForward)
         let nll = ws.nll.reserve(nDec)
         batch.targets.withUnsafeBufferPointer { targets in
             SoftmaxCrossEntropy.apply(logits, rows: nDec, classes: V, targets: targets.baseAddress!, nll: nll,
                                       gradientScale: g == nil ? nil : 1 / Float(B))
         }
+        PhaseProfile.lap(.softmaxCrossEntropy)
 
         // Per-sentence figures, packed row order.
         var recRow = [Float](repeating: 0, count: B)
@@ -161,6 +165,7 @@ extension SentenceVAE {
             BLAS.gemm(m: 1, n: V, k: nDec, ones, lda: nDec, logits, ldb: V, beta: 1, grad(.outputBias), ldc: V)
             let dDecOut = ws.dOut.reserve(nDec * H)
             BLAS.gemm(m: nDec, n: H, k: V, logits, lda: V, at(.outputWeight), ldb: H, beta: 0, dDecOut, ldc: H)
+            PhaseProfile.lap(.outputBackward)
 
             // Decoder GRU.
             let dDecX = ws.dX.reserve(nDec * D), dh0 = ws.dh0.reserve(B * H)
@@ -171,6 +176,7 @@ extension SentenceVAE {
             batch.decoderInputs.withUnsafeBufferPointer { ids in
                 Embedding.scatterAdd(dDecX, stride: D, ids: ids.baseAddress!, count: nDec, width: E, into: grad(.embedding))
             }
+            PhaseProfile.lap(.decoderBackward)
             let dz = ws.dz.reserve(B * Z)
             dz.update(repeating: 0, count: B * Z)
             if config.latentToInputs {
@@ -218,6 +224,7 @@ extension SentenceVAE {
             batch.encoderTokens.withUnsafeBufferPointer { ids in
                 Embedding.scatterAdd(dEncX, stride: E, ids: ids.baseAddress!, count: nEnc, width: E, into: grad(.embedding))
             }
+            PhaseProfile.lap(.encoderBackward)
         }
 
         // Back to the caller's order.

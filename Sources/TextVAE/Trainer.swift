@@ -154,6 +154,7 @@ public final class Trainer {
     /// One optimiser update on `sentences`: draw ε and word dropout from
     /// `noise`, forward and backward, clip, Adam. Throws if the loss is not finite.
     public func update(_ sentences: [[Int32]], noise: inout Random) throws -> (Batch, BatchResult, beta: Float, norm: Float) {
+        PhaseProfile.start()
         let Z = checkpoint.file.model.config.latent
         var batch = Batch(sentences)
         let eps = (0..<sentences.count * Z).map { _ in noise.normal() }
@@ -162,10 +163,12 @@ public final class Trainer {
         let settings = LossSettings(beta: beta, freeBits: options.freeBits)
 
         gradient.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
+        PhaseProfile.lap(.batchAndNoise)
         let result = gradient.withUnsafeMutableBufferPointer { g in
             checkpoint.file.model.run(batch, latent: .sample(eps), loss: settings, gradient: g.baseAddress!, workspace: workspace)
         }
         let norm = gradientNorm(gradient)
+        PhaseProfile.lap(.gradientNorm)
         guard result.loss.isFinite, norm.isFinite else {
             let saved = FileManager.default.fileExists(atPath: checkpointPath)
                 ? "the last good checkpoint is \(checkpointPath) (resume with --resume)" : "no checkpoint was written yet"
@@ -178,6 +181,7 @@ public final class Trainer {
         swap(&parameters, &checkpoint.file.model.parameters)
         checkpoint.adam.update(&parameters, gradient: gradient, gradientScale: clipScale(norm: norm, maxNorm: options.clip))
         swap(&parameters, &checkpoint.file.model.parameters)
+        PhaseProfile.lap(.adam)
         return (batch, result, beta, norm)
     }
 

@@ -19,6 +19,7 @@ struct Bench: ParsableCommand {
     @Option(help: "Timed updates.") var steps = 200
     @Option(help: "Threads for matrix products.") var threads = 2
     @Option(help: "Also write the benchmarked model here (to time start-up with it).") var save: String?
+    @Flag(help: "Time each phase of the training update and print where the time goes.") var profile = false
 
     func validate() throws {
         if steps < 1 { throw ValidationError("--steps must be at least 1") }
@@ -29,8 +30,17 @@ struct Bench: ParsableCommand {
         BLAS.threads = threads
         var benchmark = Benchmark()
         benchmark.timedSteps = steps
+        PhaseProfile.enabled = profile
         let (result, trainer) = try benchmark.run(train: train, valid: valid) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
         if let save { try trainer.checkpoint.file.save(to: save) }
+        if let phases = result.profile {
+            let total = phases.values.reduce(0, +)
+            var table = String(format: "training update, wall time by phase (%d updates, %.1f ms each):\n", steps, total)
+            for (name, ms) in phases.sorted(by: { $0.value > $1.value }) {
+                table += "  " + name.padding(toLength: 36, withPad: " ", startingAt: 0) + String(format: "%7.2f ms  %5.1f%%\n", ms, 100 * ms / total)
+            }
+            FileHandle.standardError.write(Data(table.utf8))
+        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         print(String(decoding: try encoder.encode(result), as: UTF8.self))

@@ -1,0 +1,49 @@
+import Foundation
+
+/// Wall time spent in each phase of a training update, for `textvae bench --profile`.
+///
+/// Off by default: `lap` then costs one branch. When on, each `lap(phase)`
+/// charges the time since the previous lap to `phase`, so the phases of an
+/// update add up to its wall time (both cores' work overlaps inside a phase).
+public enum PhaseProfile {
+    public enum Phase: Int, CaseIterable, Sendable {
+        case batchAndNoise, encoderForward, decoderForward, outputForward, softmaxCrossEntropy, outputBackward,
+             decoderBackward, encoderBackward, gradientNorm, adam
+
+        public var name: String {
+            switch self {
+            case .batchAndNoise: "batch, word dropout, zero gradient"
+            case .encoderForward: "encoder GRU forward"
+            case .decoderForward: "decoder GRU forward"
+            case .outputForward: "output layer forward (logits)"
+            case .softmaxCrossEntropy: "softmax cross-entropy"
+            case .outputBackward: "output layer backward"
+            case .decoderBackward: "decoder GRU backward"
+            case .encoderBackward: "latent + encoder GRU backward"
+            case .gradientNorm: "gradient norm"
+            case .adam: "Adam"
+            }
+        }
+    }
+
+    nonisolated(unsafe) public static var enabled = false
+    nonisolated(unsafe) public private(set) static var seconds = [Double](repeating: 0, count: Phase.allCases.count)
+    nonisolated(unsafe) private static var last: UInt64 = 0
+
+    public static func reset() {
+        seconds = [Double](repeating: 0, count: Phase.allCases.count)
+    }
+
+    /// Starts timing an update (nothing is charged).
+    @inline(__always) static func start() {
+        if enabled { last = DispatchTime.now().uptimeNanoseconds }
+    }
+
+    /// Charges the time since the previous lap to `phase`.
+    @inline(__always) static func lap(_ phase: Phase) {
+        guard enabled else { return }
+        let now = DispatchTime.now().uptimeNanoseconds
+        seconds[phase.rawValue] += Double(now - last) * 1e-9
+        last = now
+    }
+}
