@@ -36,10 +36,12 @@ public enum BLAS {
     }
 
     /// Row-major C (m×n) = alpha · op(A) · op(B) + beta · C, op(A) m×k, op(B) k×n.
+    /// - Parameter split: whether a large product may be split over `threads`
+    ///   (false when the caller already runs on one of several threads).
     @inline(__always)
     static func gemm(transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int,
                      alpha: Float = 1, _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
-                     beta: Float = 0, _ c: UnsafeMutablePointer<Float>, ldc: Int) {
+                     beta: Float = 0, _ c: UnsafeMutablePointer<Float>, ldc: Int, split: Bool = true) {
         if m == 0 || n == 0 { return }
         precondition(loadError == nil, "BLAS used before BLAS.load() succeeded")
         if m == 1 && k > 0 {
@@ -53,7 +55,7 @@ public enum BLAS {
         // OpenBLAS runs single-threaded; textvae splits large products itself. OpenBLAS's own
         // threads spin between calls, wake up for every small per-step product and collapse
         // when the other core is busy (measured: 1.8x slower training under load).
-        let parts = 2 * m * n * k > 4_000_000 ? requestedThreads : 1
+        let parts = split && 2 * m * n * k > 4_000_000 ? requestedThreads : 1
         if parts <= 1 {
             tvblas_sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda),
                          b, Int32(ldb), beta, c, Int32(ldc))

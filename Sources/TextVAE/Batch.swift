@@ -11,6 +11,9 @@ public struct Batch {
     let encoderTokens: [Int32]  // (N_enc)
     var decoderInputs: [Int32]  // (N_dec)
     let targets: [Int32]        // (N_dec)
+    /// The distinct words of `encoderTokens` and of `decoderInputs` (kept up to date by word dropout).
+    let encoderWords: DistinctWords
+    private(set) var decoderWords: DistinctWords
 
     public var count: Int { sentences.count }
     /// Real targets (tokens + `<eos>`): what "tokens per second" counts.
@@ -40,6 +43,8 @@ public struct Batch {
         encoderTokens = enc
         decoderInputs = input
         targets = target
+        encoderWords = DistinctWords(enc)
+        decoderWords = DistinctWords(input)
     }
 
     /// Word dropout: each decoder input other than `<bos>` becomes `<unk>` with
@@ -55,5 +60,6 @@ public struct Batch {
                 decoderInputs[decoder.index(step: t, row: row)] = Int32(Vocabulary.unk)
             }
         }
+        decoderWords = DistinctWords(decoderInputs)
     }
 }

@@ -61,6 +61,7 @@ public struct Hypothesis: Equatable, Sendable {
 /// a step allocates no large array. One per thread.
 public final class DecoderWorkspace {
     let h = Buffer(), hNext = Buffer(), z = Buffer(), zNext = Buffer(), x = Buffer(), logits = Buffer()
+    let slots = ScratchBuffer<Int32>()
     let gru = Workspace.GRUBuffers()
 
     public init() {}
@@ -248,14 +249,18 @@ struct DecoderState {
     mutating func step(_ inputs: [Int32]) -> UnsafeMutablePointer<Float> {
         precondition(inputs.count == rows, "one input word per row")
         let (E, Z, H, D, V, R) = (config.embedding, config.latent, config.hidden, config.decoderInput, config.vocabulary, rows)
-        let x = ws.x.reserve(R * D)  // (R, D): [embedding; z]
-        inputs.withUnsafeBufferPointer { ids in
-            Embedding.gather(embedding, width: E, ids: ids.baseAddress!, count: R, into: x, stride: D)
-        }
+        let x: GRUInputs
         if config.latentToInputs {
-            for r in 0..<R { (x + r * D + E).update(from: ws.z.pointer + r * Z, count: Z) }
+            let rows = ws.x.reserve(R * D)  // (R, D): [embedding; z]
+            inputs.withUnsafeBufferPointer { ids in
+                Embedding.gather(embedding, width: E, ids: ids.baseAddress!, count: R, into: rows, stride: D)
+            }
+            for r in 0..<R { (rows + r * D + E).update(from: ws.z.pointer + r * Z, count: Z) }
+            x = GRUInputs(x: rows, rows: R, slots: nil)
+        } else {
+            x = .words(DistinctWords(inputs), embedding: embedding, width: E, x: ws.x, slots: ws.slots)  // rows sharing a word share its projection
         }
-        let cache = GRU.Cache(gi: ws.gru.gi.reserve(R * 3 * H), hPrev: ws.gru.hPrev.reserve(R * H),
+        let cache = GRU.Cache(gi: ws.gru.gi.reserve(x.rows * 3 * H), hPrev: ws.gru.hPrev.reserve(R * H),
                               gates: ws.gru.gates.reserve(R * 4 * H), out: ws.gru.out.reserve(R * H), gh: ws.gru.gh.reserve(R * 3 * H))
         gru.forward(x, h0: ws.h.pointer, sequence, cache)  // one position per row, from the current state
         ws.h.pointer.update(from: cache.out, count: R * H)

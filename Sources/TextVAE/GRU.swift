@@ -6,8 +6,9 @@
 ///     h' = (1 − u) ⊙ n + u ⊙ h
 ///
 /// Weights are fused per gate block: W_ih [3H, D], W_hh [3H, H], biases [3H].
-/// The input projections of all time steps are one matrix product; each step
-/// then needs only the recurrent product of its active rows.
+/// The input projections W_ih x + b_ih are one matrix product over the
+/// *distinct* inputs (`GRUInputs`): a word that occurs forty times in a batch is
+/// projected once. Each step then needs only the recurrent product of its active rows.
 struct GRU {
     let input: Int   // D
     let hidden: Int  // H
@@ -15,10 +16,12 @@ struct GRU {
     let weightHH: UnsafePointer<Float>  // (3H, H)
     let biasIH: UnsafePointer<Float>    // (3H)
     let biasHH: UnsafePointer<Float>    // (3H)
+    /// Threads that share the rows of the recurrence.
+    var threads = BLAS.threads
 
     /// What the forward pass keeps for the backward pass.
     struct Cache {
-        let gi: UnsafeMutablePointer<Float>     // (N, 3H) input projections, then scratch
+        let gi: UnsafeMutablePointer<Float>     // (U, 3H) input projection of each distinct input
         let hPrev: UnsafeMutablePointer<Float>  // (N, H) state entering each position
         let gates: UnsafeMutablePointer<Float>  // (N, 4H) r, u, n, W_hn h + b_hn
         let out: UnsafeMutablePointer<Float>    // (N, H) state leaving each position
@@ -26,38 +29,49 @@ struct GRU {
     }
 
     /// Runs the GRU. `h0` (B, H) is the initial state, nil for zeros.
-    /// - Parameters:
-    ///   - x: (N, D) packed inputs.
-    func forward(_ x: UnsafePointer<Float>, h0: UnsafePointer<Float>?, _ seq: PackedSequences, _ c: Cache) {
-        let H = hidden, H3 = 3 * hidden, N = seq.total
-        for row in 0..<N { (c.gi + row * H3).update(from: biasIH, count: H3) }
-        BLAS.gemm(transposeB: true, m: N, n: H3, k: input, x, lda: input, weightIH, ldb: input, beta: 1, c.gi, ldc: H3)
+    func forward(_ inputs: GRUInputs, h0: UnsafePointer<Float>?, _ seq: PackedSequences, _ c: Cache) {
+        let H = hidden, H3 = 3 * hidden, U = inputs.rows
+        for row in 0..<U { (c.gi + row * H3).update(from: biasIH, count: H3) }
+        BLAS.gemm(transposeB: true, m: U, n: H3, k: input, inputs.x, lda: input, weightIH, ldb: input, beta: 1, c.gi, ldc: H3)
 
-        for t in 0..<seq.steps {
-            let b = seq.active[t], o = seq.offsets[t]
-            let hp = c.hPrev + o * H
-            if t > 0 {
-                hp.update(from: c.out + seq.offsets[t - 1] * H, count: b * H)
-            } else if let h0 {
-                hp.update(from: h0, count: b * H)
-            } else {
-                hp.update(repeating: 0, count: b * H)
-            }
-            for row in 0..<b { (c.gh + row * H3).update(from: biasHH, count: H3) }
-            if t > 0 || h0 != nil {
-                BLAS.gemm(transposeB: true, m: b, n: H3, k: H, hp, lda: H, weightHH, ldb: H, beta: 1, c.gh, ldc: H3)
-            }
-            for i in 0..<b {
-                // One simple loop per quantity, each touching two or three arrays: a single
-                // loop over seven pointers that may alias does not vectorise.
-                let gi = c.gi + (o + i) * H3, gh = c.gh + i * H3, h = hp + i * H, out = c.out + (o + i) * H
-                let r = c.gates + (o + i) * 4 * H, u = r + H, n = r + 2 * H, ghn = r + 3 * H
-                for j in 0..<2 * H { r[j] = gi[j] + gh[j] }  // r and u pre-activations
-                for j in 0..<2 * H { r[j] = VectorMath.sigmoid(r[j]) }
-                ghn.update(from: gh + 2 * H, count: H)
-                for j in 0..<H { n[j] = gi[2 * H + j] + r[j] * ghn[j] }
-                for j in 0..<H { n[j] = VectorMath.tanh(n[j]) }
-                for j in 0..<H { out[j] = n[j] + u[j] * (h[j] - n[j]) }  // (1 − u) n + u h
+        // Rows never exchange anything inside the recurrence, so each thread takes every
+        // `parts`-th row through all the steps on its own: small single-threaded products,
+        // no hand-over between threads at each step (splitting each step's product cost
+        // more in waiting than it saved), and the gates are computed on both cores.
+        let parts = parts(rows: seq.rows)
+        Parallel.forEach(parts) { part in
+            for t in 0..<seq.steps {
+                let o = seq.offsets[t], b = GRU.rowCount(active: seq.active[t], part: part, parts: parts)
+                if b == 0 { break }  // lengths do not increase: this part's rows have all ended
+                for r in stride(from: part, to: seq.active[t], by: parts) {
+                    let hp = c.hPrev + (o + r) * H
+                    if t > 0 {
+                        hp.update(from: c.out + (seq.offsets[t - 1] + r) * H, count: H)
+                    } else if let h0 {
+                        hp.update(from: h0 + r * H, count: H)
+                    } else {
+                        hp.update(repeating: 0, count: H)
+                    }
+                    (c.gh + r * H3).update(from: biasHH, count: H3)
+                }
+                if t > 0 || h0 != nil {
+                    // gh rows part, part + parts, ...: W_hh h + b_hh.
+                    BLAS.gemm(transposeB: true, m: b, n: H3, k: H, c.hPrev + (o + part) * H, lda: parts * H, weightHH, ldb: H,
+                              beta: 1, c.gh + part * H3, ldc: parts * H3, split: false)
+                }
+                for r in stride(from: part, to: seq.active[t], by: parts) {
+                    // One simple loop per quantity, each touching two or three arrays: a single
+                    // loop over seven pointers that may alias does not vectorise.
+                    let gi = c.gi + inputs.row(o + r) * H3, gh = c.gh + r * H3, h = c.hPrev + (o + r) * H
+                    let out = c.out + (o + r) * H
+                    let rg = c.gates + (o + r) * 4 * H, u = rg + H, n = rg + 2 * H, ghn = rg + 3 * H
+                    for j in 0..<2 * H { rg[j] = gi[j] + gh[j] }  // r and u pre-activations
+                    for j in 0..<2 * H { rg[j] = VectorMath.sigmoid(rg[j]) }
+                    ghn.update(from: gh + 2 * H, count: H)
+                    for j in 0..<H { n[j] = gi[2 * H + j] + rg[j] * ghn[j] }
+                    for j in 0..<H { n[j] = VectorMath.tanh(n[j]) }
+                    for j in 0..<H { out[j] = n[j] + u[j] * (h[j] - n[j]) }  // (1 − u) n + u h
+                }
             }
         }
     }
@@ -66,51 +80,103 @@ struct GRU {
     /// - Parameters:
     ///   - dOut: (N, H) gradient of the loss with respect to each output state;
     ///     overwritten (it carries the gradient back through time).
-    ///   - dX: (N, D) receives the gradient with respect to the inputs, if wanted.
+    ///   - dX: (U, D) receives the gradient with respect to each distinct input
+    ///     (summed over the positions that share it), if wanted.
     ///   - dh0: (B, H) receives the gradient with respect to h0, if wanted.
-    ///   - dGi, dGh: (N, 3H) scratch.
-    func backward(_ x: UnsafePointer<Float>, _ seq: PackedSequences, _ c: Cache,
+    ///   - dGi, dGh: (N, 3H) scratch; dGiRows: (U, 3H) scratch, used when inputs are shared.
+    func backward(_ inputs: GRUInputs, _ seq: PackedSequences, _ c: Cache,
                   dOut: UnsafeMutablePointer<Float>, dX: UnsafeMutablePointer<Float>?, dh0: UnsafeMutablePointer<Float>?,
-                  dGi: UnsafeMutablePointer<Float>, dGh: UnsafeMutablePointer<Float>,
+                  dGi: UnsafeMutablePointer<Float>, dGh: UnsafeMutablePointer<Float>, dGiRows: UnsafeMutablePointer<Float>,
                   dWeightIH: UnsafeMutablePointer<Float>, dWeightHH: UnsafeMutablePointer<Float>,
                   dBiasIH: UnsafeMutablePointer<Float>, dBiasHH: UnsafeMutablePointer<Float>) {
-        let H = hidden, H3 = 3 * hidden, N = seq.total
-        for t in stride(from: seq.steps - 1, through: 0, by: -1) {
-            let b = seq.active[t], o = seq.offsets[t]
-            // Where the gradient for the state entering step t goes.
-            let dPrev: UnsafeMutablePointer<Float>? = t > 0 ? dOut + seq.offsets[t - 1] * H : dh0
-            for i in 0..<b {
-                let g = c.gates + (o + i) * 4 * H, h = c.hPrev + (o + i) * H, dh = dOut + (o + i) * H
-                let dgi = dGi + (o + i) * H3, dgh = dGh + (o + i) * H3
-                for j in 0..<H {
-                    let r = g[j], u = g[H + j], n = g[2 * H + j], ghn = g[3 * H + j]
-                    let d = dh[j]
-                    let dn = d * (1 - u) * (1 - n * n)
-                    let du = d * (h[j] - n) * u * (1 - u)
-                    let dr = dn * ghn * r * (1 - r)
-                    dgi[j] = dr; dgi[H + j] = du; dgi[2 * H + j] = dn
-                    dgh[j] = dr; dgh[H + j] = du; dgh[2 * H + j] = dn * r
-                }
-                if let dPrev {
-                    let dp = dPrev + i * H
-                    if t > 0 {
-                        for j in 0..<H { dp[j] += dh[j] * g[H + j] }
-                    } else {
-                        for j in 0..<H { dp[j] = dh[j] * g[H + j] }
+        let H = hidden, H3 = 3 * hidden, N = seq.total, U = inputs.rows
+        // As in `forward`, each thread takes every `parts`-th row back through all the steps.
+        let parts = parts(rows: seq.rows)
+        Parallel.forEach(parts) { part in
+            for t in stride(from: seq.steps - 1, through: 0, by: -1) {
+                let o = seq.offsets[t], b = GRU.rowCount(active: seq.active[t], part: part, parts: parts)
+                if b == 0 { continue }
+                // Where the gradient for the state entering step t goes.
+                let dPrev: UnsafeMutablePointer<Float>? = t > 0 ? dOut + seq.offsets[t - 1] * H : dh0
+                for i in stride(from: part, to: seq.active[t], by: parts) {
+                    let g = c.gates + (o + i) * 4 * H, h = c.hPrev + (o + i) * H, dh = dOut + (o + i) * H
+                    let dgi = dGi + (o + i) * H3, dgh = dGh + (o + i) * H3
+                    for j in 0..<H {
+                        let r = g[j], u = g[H + j], n = g[2 * H + j], ghn = g[3 * H + j]
+                        let d = dh[j]
+                        let dn = d * (1 - u) * (1 - n * n)
+                        let du = d * (h[j] - n) * u * (1 - u)
+                        let dr = dn * ghn * r * (1 - r)
+                        dgi[j] = dr; dgi[H + j] = du; dgi[2 * H + j] = dn
+                        dgh[j] = dr; dgh[H + j] = du; dgh[2 * H + j] = dn * r
+                    }
+                    if let dPrev {
+                        let dp = dPrev + i * H
+                        if t > 0 {
+                            for j in 0..<H { dp[j] += dh[j] * g[H + j] }
+                        } else {
+                            for j in 0..<H { dp[j] = dh[j] * g[H + j] }
+                        }
                     }
                 }
-            }
-            if let dPrev {
-                BLAS.gemm(m: b, n: H, k: H3, dGh + o * H3, lda: H3, weightHH, ldb: H, beta: 1, dPrev, ldc: H)
+                if let dPrev {
+                    BLAS.gemm(m: b, n: H, k: H3, dGh + (o + part) * H3, lda: parts * H3, weightHH, ldb: H, beta: 1,
+                              dPrev + part * H, ldc: parts * H, split: false)
+                }
             }
         }
-        BLAS.gemm(transposeA: true, m: H3, n: input, k: N, dGi, lda: H3, x, ldb: input, beta: 1, dWeightIH, ldc: input)
+        // Positions that share an input share its projection: sum their gradients
+        // first, so the input-side products run over U rows instead of N.
+        var dg = UnsafePointer(dGi)
+        if let slots = inputs.slots {
+            dGiRows.update(repeating: 0, count: U * H3)
+            for k in 0..<N {
+                let src = dGi + k * H3, dst = dGiRows + Int(slots[k]) * H3
+                for j in 0..<H3 { dst[j] += src[j] }
+            }
+            dg = UnsafePointer(dGiRows)
+        }
+        BLAS.gemm(transposeA: true, m: H3, n: input, k: U, dg, lda: H3, inputs.x, ldb: input, beta: 1, dWeightIH, ldc: input)
         BLAS.gemm(transposeA: true, m: H3, n: H, k: N, dGh, lda: H3, c.hPrev, ldb: H, beta: 1, dWeightHH, ldc: H)
-        addColumnSums(dGi, rows: N, columns: H3, into: dBiasIH)
+        addColumnSums(dg, rows: U, columns: H3, into: dBiasIH)
         addColumnSums(dGh, rows: N, columns: H3, into: dBiasHH)
         if let dX {
-            BLAS.gemm(m: N, n: input, k: H3, dGi, lda: H3, weightIH, ldb: input, beta: 0, dX, ldc: input)
+            BLAS.gemm(m: U, n: input, k: H3, dg, lda: H3, weightIH, ldb: input, beta: 0, dX, ldc: input)
         }
+    }
+
+    /// How many threads share the rows of the recurrence: at most one per 8 rows
+    /// (fewer rows per thread make products too small to be worth a thread).
+    func parts(rows: Int) -> Int { max(1, min(threads, rows / 8)) }
+
+    /// Rows part, part + parts, ... below `active`.
+    @inline(__always) static func rowCount(active: Int, part: Int, parts: Int) -> Int {
+        active > part ? (active - part + parts - 1) / parts : 0
+    }
+}
+
+/// The inputs of a GRU's N positions: `rows` distinct input vectors and, per
+/// position, which one it reads. Positions holding the same word share a row.
+struct GRUInputs {
+    let x: UnsafePointer<Float>        // (rows, D)
+    let rows: Int                      // U
+    let slots: UnsafePointer<Int32>?   // (N) row of each position; nil: position k reads row k (U = N)
+
+    @inline(__always) func row(_ position: Int) -> Int {
+        if let slots { Int(slots[position]) } else { position }
+    }
+
+    /// One embedding row per distinct word of `words`, written into `x`, with the positions' slots copied into `slots`.
+    static func words(_ words: DistinctWords, embedding: UnsafePointer<Float>, width: Int, x: Buffer,
+                      slots: ScratchBuffer<Int32>) -> GRUInputs {
+        let U = words.count, N = words.slots.count
+        let rows = x.reserve(U * width)
+        words.words.withUnsafeBufferPointer { ids in
+            Embedding.gather(embedding, width: width, ids: ids.baseAddress!, count: U, into: rows, stride: width)
+        }
+        let s = slots.reserve(N)
+        words.slots.withUnsafeBufferPointer { s.update(from: $0.baseAddress!, count: N) }
+        return GRUInputs(x: rows, rows: U, slots: s)
     }
 }
 

@@ -85,7 +85,7 @@ extension SentenceVAE {
         let decoderGRU = GRU(input: D, hidden: H, weightIH: at(.decoderWeightIH), weightHH: at(.decoderWeightHH),
                              biasIH: at(.decoderBiasIH), biasHH: at(.decoderBiasHH))
 
-        let (encX, encCache, hT, mu, logv) = encoderForward(batch, encoderGRU, p: p, ws: ws)
+        let (encInputs, encCache, hT, mu, logv) = encoderForward(batch, encoderGRU, p: p, ws: ws)
         let lastIndices = enc.lastIndices
         PhaseProfile.lap(.encoderForward)
 
@@ -109,19 +109,24 @@ extension SentenceVAE {
         // Decoder. h0: (B, H), x: (N_dec, D), outputs (N_dec, H), logits (N_dec, V).
         let h0 = ws.h0.reserve(B * H)
         Linear.forward(z, rows: B, input: Z, output: H, weight: at(.latentWeight), bias: at(.latentBias), into: h0)
-        let decX = ws.decX.reserve(nDec * D)
-        batch.decoderInputs.withUnsafeBufferPointer { ids in
-            Embedding.gather(at(.embedding), width: E, ids: ids.baseAddress!, count: nDec, into: decX, stride: D)
-        }
+        let decInputs: GRUInputs
         if config.latentToInputs {
+            // [embedding; z] differs at every position: one input row per position.
+            let decX = ws.decX.reserve(nDec * D)
+            batch.decoderInputs.withUnsafeBufferPointer { ids in
+                Embedding.gather(at(.embedding), width: E, ids: ids.baseAddress!, count: nDec, into: decX, stride: D)
+            }
             for t in 0..<dec.steps {
                 for row in 0..<dec.active[t] {
                     (decX + dec.index(step: t, row: row) * D + E).update(from: z + row * Z, count: Z)
                 }
             }
+            decInputs = GRUInputs(x: decX, rows: nDec, slots: nil)
+        } else {
+            decInputs = .words(batch.decoderWords, embedding: at(.embedding), width: E, x: ws.decX, slots: ws.decoderSlots)
         }
-        let decCache = ws.cache(ws.decoder, rows: nDec, batch: B, hidden: H)
-        decoderGRU.forward(decX, h0: h0, dec, decCache)
+        let decCache = ws.cache(ws.decoder, rows: nDec, inputRows: decInputs.rows, batch: B, hidden: H)
+        decoderGRU.forward(decInputs, h0: h0, dec, decCache)
         PhaseProfile.lap(.decoderForward)
         let logits = ws.logits.reserve(nDec * V)
         Linear.forward(decCache.out, rows: nDec, input: H, output: V, weight: at(.outputWeight), bias: at(.outputBias), into: logits)
@@ -168,13 +173,14 @@ extension SentenceVAE {
             PhaseProfile.lap(.outputBackward)
 
             // Decoder GRU.
-            let dDecX = ws.dX.reserve(nDec * D), dh0 = ws.dh0.reserve(B * H)
+            let dDecX = ws.dX.reserve(decInputs.rows * D), dh0 = ws.dh0.reserve(B * H)
             let dGi = ws.dGi.reserve(max(nDec, nEnc) * 3 * H), dGh = ws.dGh.reserve(max(nDec, nEnc) * 3 * H)
-            decoderGRU.backward(decX, dec, decCache, dOut: dDecOut, dX: dDecX, dh0: dh0, dGi: dGi, dGh: dGh,
+            let dGiRows = ws.dGiRows.reserve(max(decInputs.rows, encInputs.rows) * 3 * H)
+            decoderGRU.backward(decInputs, dec, decCache, dOut: dDecOut, dX: dDecX, dh0: dh0, dGi: dGi, dGh: dGh, dGiRows: dGiRows,
                                 dWeightIH: grad(.decoderWeightIH), dWeightHH: grad(.decoderWeightHH),
                                 dBiasIH: grad(.decoderBiasIH), dBiasHH: grad(.decoderBiasHH))
-            batch.decoderInputs.withUnsafeBufferPointer { ids in
-                Embedding.scatterAdd(dDecX, stride: D, ids: ids.baseAddress!, count: nDec, width: E, into: grad(.embedding))
+            (config.latentToInputs ? batch.decoderInputs : batch.decoderWords.words).withUnsafeBufferPointer { ids in
+                Embedding.scatterAdd(dDecX, stride: D, ids: ids.baseAddress!, count: ids.count, width: E, into: grad(.embedding))
             }
             PhaseProfile.lap(.decoderBackward)
             let dz = ws.dz.reserve(B * Z)
@@ -217,12 +223,12 @@ extension SentenceVAE {
             let dEncOut = ws.dOut.reserve(nEnc * H)
             dEncOut.update(repeating: 0, count: nEnc * H)
             for (row, k) in lastIndices.enumerated() { (dEncOut + k * H).update(from: dhT + row * H, count: H) }
-            let dEncX = ws.dX.reserve(nEnc * E)
-            encoderGRU.backward(encX, enc, encCache, dOut: dEncOut, dX: dEncX, dh0: nil, dGi: dGi, dGh: dGh,
+            let dEncX = ws.dX.reserve(encInputs.rows * E)
+            encoderGRU.backward(encInputs, enc, encCache, dOut: dEncOut, dX: dEncX, dh0: nil, dGi: dGi, dGh: dGh, dGiRows: dGiRows,
                                 dWeightIH: grad(.encoderWeightIH), dWeightHH: grad(.encoderWeightHH),
                                 dBiasIH: grad(.encoderBiasIH), dBiasHH: grad(.encoderBiasHH))
-            batch.encoderTokens.withUnsafeBufferPointer { ids in
-                Embedding.scatterAdd(dEncX, stride: E, ids: ids.baseAddress!, count: nEnc, width: E, into: grad(.embedding))
+            batch.encoderWords.words.withUnsafeBufferPointer { ids in
+                Embedding.scatterAdd(dEncX, stride: E, ids: ids.baseAddress!, count: ids.count, width: E, into: grad(.embedding))
             }
             PhaseProfile.lap(.encoderBackward)
         }
@@ -261,23 +267,20 @@ extension SentenceVAE {
 
     /// Embeddings → GRU → last state → μ, log σ², in the workspace (packed row order).
     fileprivate func encoderForward(_ batch: Batch, _ gru: GRU, p: UnsafePointer<Float>, ws: Workspace)
-        -> (x: UnsafeMutablePointer<Float>, cache: GRU.Cache, hT: UnsafeMutablePointer<Float>,
+        -> (inputs: GRUInputs, cache: GRU.Cache, hT: UnsafeMutablePointer<Float>,
             mu: UnsafeMutablePointer<Float>, logv: UnsafeMutablePointer<Float>) {
         let (E, H, Z) = (config.embedding, config.hidden, config.latent)
         let B = batch.count, enc = batch.encoder, nEnc = enc.total
         func at(_ t: ParameterTensor) -> UnsafePointer<Float> { p + layout.offsets[t.rawValue] }
-        let encX = ws.encX.reserve(nEnc * E)  // (N_enc, E)
-        batch.encoderTokens.withUnsafeBufferPointer { ids in
-            Embedding.gather(at(.embedding), width: E, ids: ids.baseAddress!, count: nEnc, into: encX, stride: E)
-        }
-        let cache = ws.cache(ws.encoder, rows: nEnc, batch: B, hidden: H)
-        gru.forward(encX, h0: nil, enc, cache)
+        let inputs = GRUInputs.words(batch.encoderWords, embedding: at(.embedding), width: E, x: ws.encX, slots: ws.encoderSlots)
+        let cache = ws.cache(ws.encoder, rows: nEnc, inputRows: inputs.rows, batch: B, hidden: H)
+        gru.forward(inputs, h0: nil, enc, cache)
         let hT = ws.hT.reserve(B * H)  // (B, H) last state of each row
         for (row, k) in enc.lastIndices.enumerated() { (hT + row * H).update(from: cache.out + k * H, count: H) }
         let mu = ws.mu.reserve(B * Z), logv = ws.logv.reserve(B * Z)
         Linear.forward(hT, rows: B, input: H, output: Z, weight: at(.meanWeight), bias: at(.meanBias), into: mu)
         Linear.forward(hT, rows: B, input: H, output: Z, weight: at(.logvWeight), bias: at(.logvBias), into: logv)
-        return (encX, cache, hT, mu, logv)
+        return (inputs, cache, hT, mu, logv)
     }
 }
 

@@ -9,12 +9,14 @@ public final class Workspace {
     let encX = Buffer(), decX = Buffer(), hT = Buffer(), mu = Buffer(), logv = Buffer(), z = Buffer(), eps = Buffer()
     let h0 = Buffer(), logits = Buffer(), nll = Buffer()
     let dOut = Buffer(), dX = Buffer(), dh0 = Buffer(), dz = Buffer(), dmu = Buffer(), dlogv = Buffer(), dhT = Buffer()
-    let dGi = Buffer(), dGh = Buffer(), ones = Buffer()
+    let dGi = Buffer(), dGh = Buffer(), dGiRows = Buffer(), ones = Buffer()
+    let encoderSlots = ScratchBuffer<Int32>(), decoderSlots = ScratchBuffer<Int32>()
 
     public init() {}
 
-    func cache(_ b: GRUBuffers, rows: Int, batch: Int, hidden H: Int) -> GRU.Cache {
-        GRU.Cache(gi: b.gi.reserve(rows * 3 * H), hPrev: b.hPrev.reserve(rows * H), gates: b.gates.reserve(rows * 4 * H),
+    /// - Parameters: rows: positions N; inputRows: distinct inputs U; batch: sequences B.
+    func cache(_ b: GRUBuffers, rows: Int, inputRows: Int, batch: Int, hidden H: Int) -> GRU.Cache {
+        GRU.Cache(gi: b.gi.reserve(inputRows * 3 * H), hPrev: b.hPrev.reserve(rows * H), gates: b.gates.reserve(rows * 4 * H),
                   out: b.out.reserve(rows * H), gh: b.gh.reserve(batch * 3 * H))
     }
 }

@@ -23,38 +23,44 @@ import Testing
         abs(analytic - numeric) <= 2e-3 + 1e-2 * max(abs(analytic), abs(numeric))
     }
 
-    @Test func gruBackwardMatchesFiniteDifferences() throws {
+    /// Inputs one row per position, or shared: positions 0, 3 and 7 read row 0, and so on,
+    /// as repeated words do (their x gradient is the sum over the positions).
+    @Test(arguments: [nil, [0, 1, 2, 0, 3, 1, 4, 0] as [Int32]])
+    func gruBackwardMatchesFiniteDifferences(_ slots: [Int32]?) throws {
         try loadBLAS()
         var rng = Random(seed: 7)
         let (D, H) = (3, 4)
         let seq = PackedSequences(lengths: [3, 2, 2, 1])
-        let N = seq.total, B = seq.rows
+        let N = seq.total, B = seq.rows, U = slots.map { Int($0.max()!) + 1 } ?? N
         var wih = randomArray(3 * H * D, &rng), whh = randomArray(3 * H * H, &rng)
         var bih = randomArray(3 * H, &rng), bhh = randomArray(3 * H, &rng)
-        var x = randomArray(N * D, &rng), h0 = randomArray(B * H, &rng)
+        var x = randomArray(U * D, &rng), h0 = randomArray(B * H, &rng)
         let weights = randomArray(N * H, &rng)  // loss = Σ weights ⊙ outputs
 
         func run(_ wih: [Float], _ whh: [Float], _ bih: [Float], _ bhh: [Float], _ x: [Float], _ h0: [Float],
                  backward: Bool) -> (loss: Double, grads: [[Float]]) {
-            let bufs = (Buffer(N * 3 * H), Buffer(N * H), Buffer(N * 4 * H), Buffer(N * H), Buffer(B * 3 * H))
+            let bufs = (Buffer(U * 3 * H), Buffer(N * H), Buffer(N * 4 * H), Buffer(N * H), Buffer(B * 3 * H))
             let cache = GRU.Cache(gi: bufs.0.pointer, hPrev: bufs.1.pointer, gates: bufs.2.pointer, out: bufs.3.pointer, gh: bufs.4.pointer)
+            let slotBuffer = ScratchBuffer<Int32>(N)
+            if let slots { slotBuffer.pointer.update(from: slots, count: N) }
             return wih.withUnsafeBufferPointer { wih in whh.withUnsafeBufferPointer { whh in
-                bih.withUnsafeBufferPointer { bih in bhh.withUnsafeBufferPointer { bhh in
+                bih.withUnsafeBufferPointer { bih in bhh.withUnsafeBufferPointer { bhh in x.withUnsafeBufferPointer { x in
                     let gru = GRU(input: D, hidden: H, weightIH: wih.baseAddress!, weightHH: whh.baseAddress!,
                                   biasIH: bih.baseAddress!, biasHH: bhh.baseAddress!)
-                    gru.forward(x, h0: h0, seq, cache)
+                    let inputs = GRUInputs(x: x.baseAddress!, rows: U, slots: slots == nil ? nil : UnsafePointer(slotBuffer.pointer))
+                    gru.forward(inputs, h0: h0, seq, cache)
                     let out = bufs.3.array(N * H)
                     let loss = zip(out, weights).reduce(0.0) { $0 + Double($1.0 * $1.1) }
                     guard backward else { return (loss, []) }
                     var dOut = weights
-                    var dX = [Float](repeating: 0, count: N * D), dh0 = [Float](repeating: 0, count: B * H)
+                    var dX = [Float](repeating: 0, count: U * D), dh0 = [Float](repeating: 0, count: B * H)
                     var dWih = [Float](repeating: 0, count: 3 * H * D), dWhh = [Float](repeating: 0, count: 3 * H * H)
                     var dBih = [Float](repeating: 0, count: 3 * H), dBhh = dBih
-                    let dGi = Buffer(N * 3 * H), dGh = Buffer(N * 3 * H)
-                    gru.backward(x, seq, cache, dOut: &dOut, dX: &dX, dh0: &dh0, dGi: dGi.pointer, dGh: dGh.pointer,
-                                 dWeightIH: &dWih, dWeightHH: &dWhh, dBiasIH: &dBih, dBiasHH: &dBhh)
+                    let dGi = Buffer(N * 3 * H), dGh = Buffer(N * 3 * H), dGiRows = Buffer(U * 3 * H)
+                    gru.backward(inputs, seq, cache, dOut: &dOut, dX: &dX, dh0: &dh0, dGi: dGi.pointer, dGh: dGh.pointer,
+                                 dGiRows: dGiRows.pointer, dWeightIH: &dWih, dWeightHH: &dWhh, dBiasIH: &dBih, dBiasHH: &dBhh)
                     return (loss, [dWih, dWhh, dBih, dBhh, dX, dh0])
-                }}
+                }}}
             }}
         }
         let grads = run(wih, whh, bih, bhh, x, h0, backward: true).grads

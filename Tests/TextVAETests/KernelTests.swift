@@ -67,10 +67,59 @@ import Testing
         }
     }
 
+    @Test func distinctWordsKeepFirstOccurrenceOrder() {
+        let d = DistinctWords([5, 3, 5, 0, 3, 3] as [Int32])
+        #expect(d.words == [5, 3, 0])
+        #expect(d.slots == [0, 1, 0, 2, 1, 1])
+        #expect(DistinctWords([] as [Int32]).count == 0)
+    }
+
     @Test func packedLayoutCountsActiveRows() {
         let p = PackedSequences(lengths: [4, 2, 2, 1])
         #expect(p.active == [4, 3, 1, 1])
         #expect(p.offsets == [0, 4, 7, 8, 9])
         #expect(p.lastIndices == [8, 5, 6, 3])
+    }
+
+    /// The recurrence split over threads (each takes every other row through all
+    /// steps) computes each row as one thread does: outputs and every gradient
+    /// agree up to rounding (products of fewer rows take other BLAS kernel paths;
+    /// a row mixed up with another would differ by far more), for lengths that
+    /// end at different steps in each half.
+    @Test func gruOnTwoThreadsEqualsOneThread() throws {
+        try loadBLAS()
+        var rng = Random(seed: 11)
+        let (D, H) = (5, 8)
+        let lengths = (0..<21).map { 12 - $0 / 2 }  // 12, 12, 11, 11, ..., 2
+        let seq = PackedSequences(lengths: lengths)
+        let N = seq.total, B = seq.rows
+        // Buffers: the GRU keeps pointers to its weights.
+        func buffer(_ a: [Float]) -> Buffer { let b = Buffer(a.count); b.pointer.update(from: a, count: a.count); return b }
+        let wih = buffer(randomArray(3 * H * D, &rng)), whh = buffer(randomArray(3 * H * H, &rng))
+        let bih = buffer(randomArray(3 * H, &rng)), bhh = buffer(randomArray(3 * H, &rng))
+        let x = buffer(randomArray(N * D, &rng)), h0 = randomArray(B * H, &rng), dOut0 = randomArray(N * H, &rng)
+        func gru(threads: Int) -> GRU {
+            GRU(input: D, hidden: H, weightIH: wih.pointer, weightHH: whh.pointer, biasIH: bih.pointer, biasHH: bhh.pointer, threads: threads)
+        }
+        func run(threads: Int) -> [[Float]] {
+            let bufs = (Buffer(N * 3 * H), Buffer(N * H), Buffer(N * 4 * H), Buffer(N * H), Buffer(B * 3 * H))
+            let cache = GRU.Cache(gi: bufs.0.pointer, hPrev: bufs.1.pointer, gates: bufs.2.pointer, out: bufs.3.pointer, gh: bufs.4.pointer)
+            let gru = gru(threads: threads)
+            let inputs = GRUInputs(x: x.pointer, rows: N, slots: nil)
+            gru.forward(inputs, h0: h0, seq, cache)
+            var dOut = dOut0, dX = [Float](repeating: 0, count: N * D), dh0 = [Float](repeating: 0, count: B * H)
+            var dWih = [Float](repeating: 0, count: 3 * H * D), dWhh = [Float](repeating: 0, count: 3 * H * H)
+            var dBih = [Float](repeating: 0, count: 3 * H), dBhh = dBih
+            let dGi = Buffer(N * 3 * H), dGh = Buffer(N * 3 * H)
+            gru.backward(inputs, seq, cache, dOut: &dOut, dX: &dX, dh0: &dh0, dGi: dGi.pointer, dGh: dGh.pointer,
+                         dGiRows: dGi.pointer, dWeightIH: &dWih, dWeightHH: &dWhh, dBiasIH: &dBih, dBiasHH: &dBhh)
+            return [bufs.3.array(N * H), dX, dh0, dWih, dWhh, dBih, dBhh]
+        }
+        #expect(gru(threads: 2).parts(rows: B) == 2)
+        let one = run(threads: 1), two = run(threads: 2)
+        for (k, name) in ["out", "dX", "dh0", "dW_ih", "dW_hh", "db_ih", "db_hh"].enumerated() {
+            let at = firstMismatch(two[k], one[k], rtol: 1e-4, atol: 1e-6)
+            #expect(at == nil, "\(name) \(at.map { (two[k][$0], one[k][$0]) } as Any)")
+        }
     }
 }
