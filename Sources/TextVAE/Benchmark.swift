@@ -17,6 +17,8 @@ public struct Benchmark {
         public var trainSentencesPerSecond: Double
         public var encodeSentencesPerSecond: Double
         public var sampleSentencesPerSecond: Double
+        /// Words and `<eos>` the greedy sampling emitted: how much work its figure stands for.
+        public var sampleTokens: Int
         public var threads: Int
         public var blas: String
         public var peakRSSMegabytes: Double
@@ -26,7 +28,8 @@ public struct Benchmark {
 
         enum CodingKeys: String, CodingKey {
             case trainTokensPerSecond = "train_tokens_per_s", trainSentencesPerSecond = "train_sentences_per_s"
-            case encodeSentencesPerSecond = "encode_sentences_per_s", sampleSentencesPerSecond = "sample_sentences_per_s", threads, blas
+            case encodeSentencesPerSecond = "encode_sentences_per_s", sampleSentencesPerSecond = "sample_sentences_per_s"
+            case sampleTokens = "sample_tokens", threads, blas
             case peakRSSMegabytes = "peak_rss_mb", parameters, profile = "profile_ms_per_update"
         }
     }
@@ -71,22 +74,26 @@ public struct Benchmark {
             : nil
         PhaseProfile.enabled = false
 
-        // Encoding: posterior means of the validation file, in file order, batches of 100.
-        let encodeBatches = stride(from: 0, to: set.valid.count, by: 100).map { Batch(Array(set.valid[$0..<min(set.valid.count, $0 + 100)])) }
-        let workspace = Workspace()
+        // Encoding: posterior means of the validation file, as `textvae encode` computes them
+        // (SentenceVAE.encode: batches of sentences of about the same length).
+        let trained = trainer.checkpoint.file.model
         let encodeStart = Date()
-        for batch in encodeBatches { _ = trainer.checkpoint.file.model.encode(batch, workspace: workspace) }
+        _ = trained.encode(set.valid)
         let encodeSeconds = Date().timeIntervalSince(encodeStart)
 
-        // Sampling: greedy decoding of 1,000 z ~ N(0, I) in 10 batches of 100, as the reference's bench
-        // (which caps sentences at 60 tokens with <eos>; textvae at 60 words, then <eos>).
+        // Sampling: greedy decoding of 1,000 z ~ N(0, I), in batches as `textvae sample` decodes them.
+        // The reference's bench caps sentences at 60 tokens with <eos>; textvae at 60 words, then <eos>.
         let Z = config.latent
         var prior = Random(seed: seed)
         let z = (0..<1000 * Z).map { _ in prior.normal() }
         let decoderWorkspace = DecoderWorkspace()
+        let rows = SentenceVAE.decodingBatchSize
+        var samplePositions = 0
         let sampleStart = Date()
-        for b in 0..<10 {
-            _ = trainer.checkpoint.file.model.decode(Array(z[b * 100 * Z..<(b + 1) * 100 * Z]), workspace: decoderWorkspace)
+        for start in stride(from: 0, to: 1000, by: rows) {
+            let end = min(1000, start + rows)
+            let decoded = trained.decode(Array(z[start * Z..<end * Z]), workspace: decoderWorkspace)
+            samplePositions += decoded.reduce(0) { $0 + $1[0].tokens.count + 1 }
         }
         let sampleSeconds = Date().timeIntervalSince(sampleStart)
 
@@ -94,7 +101,7 @@ public struct Benchmark {
         getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
         let result = Result(trainTokensPerSecond: Double(tokens) / trainSeconds, trainSentencesPerSecond: Double(sentences) / trainSeconds,
                             encodeSentencesPerSecond: Double(set.valid.count) / encodeSeconds,
-                            sampleSentencesPerSecond: 1000 / sampleSeconds, threads: BLAS.threads,
+                            sampleSentencesPerSecond: 1000 / sampleSeconds, sampleTokens: samplePositions, threads: BLAS.threads,
                             blas: BLAS.description, peakRSSMegabytes: Double(usage.ru_maxrss) / 1024, parameters: model.layout.total,
                             profile: profile)
         return (result, trainer)

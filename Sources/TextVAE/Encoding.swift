@@ -19,13 +19,22 @@ public struct Posteriors: Equatable {
 
 extension SentenceVAE {
     /// μ and log σ² of each sentence, in the caller's order, `batchSize` sentences per encoder pass.
-    public func encode(_ sentences: [[Int32]], batchSize: Int = 128, workspace ws: Workspace = Workspace()) -> Posteriors {
-        var out = Posteriors(latent: config.latent)
-        for start in stride(from: 0, to: sentences.count, by: max(1, batchSize)) {
-            let batch = Batch(Array(sentences[start..<min(sentences.count, start + batchSize)]))
-            let (mu, logv) = encode(batch, workspace: ws)
-            out.mu += mu
-            out.logv += logv
+    ///
+    /// Sentences are encoded in order of length, so each pass holds sentences of
+    /// about the same length: its products keep all their rows to the last step
+    /// instead of thinning out behind one long sentence.
+    public func encode(_ sentences: [[Int32]], batchSize: Int = 256, workspace ws: Workspace = Workspace()) -> Posteriors {
+        let Z = config.latent
+        var out = Posteriors(latent: Z, mu: [Float](repeating: 0, count: sentences.count * Z),
+                             logv: [Float](repeating: 0, count: sentences.count * Z))
+        let byLength = sentences.indices.sorted { sentences[$0].count != sentences[$1].count ? sentences[$0].count > sentences[$1].count : $0 < $1 }
+        for start in stride(from: 0, to: byLength.count, by: max(1, batchSize)) {
+            let members = byLength[start..<min(byLength.count, start + batchSize)]
+            let (mu, logv) = encode(Batch(members.map { sentences[$0] }), workspace: ws)
+            for (k, s) in members.enumerated() {
+                out.mu.replaceSubrange(s * Z..<(s + 1) * Z, with: mu[k * Z..<(k + 1) * Z])
+                out.logv.replaceSubrange(s * Z..<(s + 1) * Z, with: logv[k * Z..<(k + 1) * Z])
+            }
         }
         return out
     }

@@ -21,12 +21,27 @@ enum SoftmaxCrossEntropy {
         }
     }
 
-    /// One row, in three vectorised passes: the maximum and the sum read eight
-    /// lanes at a time (one running total must be added in order, which blocks
-    /// SIMD), and exp(ℓ − m) overwrites the row in place (the gradient needs it;
-    /// without a gradient the row is scratch).
+    /// One row: exp(ℓ − m) overwrites the row in place (the gradient needs it;
+    /// without a gradient the row is scratch), then the gradient is scaled in place.
     @inline(__always)
     static func row(_ l: UnsafeMutablePointer<Float>, classes V: Int, target: Int, gradientScale: Float?) -> Float {
+        let targetLogit = l[target]
+        let (m, sum) = expSum(l, classes: V, into: l)
+        if let scale = gradientScale {
+            let k = scale / sum
+            for j in 0..<V { l[j] *= k }
+            l[target] -= scale
+        }
+        return m + log(sum) - targetLogit
+    }
+
+    /// The row's maximum m and Σ exp(ℓ − m), with exp(ℓ − m) written to `e`
+    /// (which may be the row itself), in vectorised passes: the maximum and the
+    /// sum read eight lanes at a time (one running total must be added in order,
+    /// which blocks SIMD). Decoding's log-probabilities use this too, so they
+    /// match the loss's NLL to the last bit.
+    @inline(__always)
+    static func expSum(_ l: UnsafePointer<Float>, classes V: Int, into e: UnsafeMutablePointer<Float>) -> (max: Float, sum: Float) {
         let body = V - V % 8
         let raw = UnsafeRawPointer(l)
         var m8 = SIMD8<Float>(repeating: -.infinity)
@@ -36,18 +51,13 @@ enum SoftmaxCrossEntropy {
         }
         var m = m8.max()
         for j in body..<V where l[j] > m { m = l[j] }
-        let targetLogit = l[target]
-        for j in 0..<V { l[j] = VectorMath.fastExp(l[j] - m) }
+        for j in 0..<V { e[j] = VectorMath.fastExp(l[j] - m) }
+        let rawE = UnsafeRawPointer(e)
         var s8 = SIMD8<Float>(repeating: 0)
-        for j in stride(from: 0, to: body, by: 8) { s8 += raw.loadUnaligned(fromByteOffset: 4 * j, as: SIMD8<Float>.self) }
+        for j in stride(from: 0, to: body, by: 8) { s8 += rawE.loadUnaligned(fromByteOffset: 4 * j, as: SIMD8<Float>.self) }
         var sum = s8.sum()
-        for j in body..<V { sum += l[j] }
-        if let scale = gradientScale {
-            let k = scale / sum
-            for j in 0..<V { l[j] *= k }
-            l[target] -= scale
-        }
-        return m + log(sum) - targetLogit
+        for j in body..<V { sum += e[j] }
+        return (m, sum)
     }
 
     /// The reference: the same quantities in Double with the library `exp`.

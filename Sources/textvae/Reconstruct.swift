@@ -57,8 +57,9 @@ struct Reconstruct: ParsableCommand {
         let workspace = DecoderWorkspace()
         var out = OutputBuffer()
         var score = ReconstructionScore()
-        for start in stride(from: 0, to: input.sentences.count, by: 100) {
-            let rows = min(100, input.sentences.count - start)
+        let batchRows = SentenceVAE.decodingBatchSize
+        for start in stride(from: 0, to: input.sentences.count, by: batchRows) {
+            let rows = min(batchRows, input.sentences.count - start)
             let decoded = vae.decode(Array(z[start * Z..<(start + rows) * Z]), options: options, workspace: workspace)
             for (r, hypotheses) in decoded.enumerated() {
                 let sentence = input.sentences[start + r], output = hypotheses[0].tokens

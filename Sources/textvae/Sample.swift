@@ -103,9 +103,9 @@ struct Sample: ParsableCommand {
         var rng = Random(seed: seed)
         let workspace = DecoderWorkspace()
         var out = OutputBuffer()
-        // Batches of 100: large enough for fast matrix products, small enough to stream.
-        for start in stride(from: 0, to: count, by: 100) {
-            let rows = min(100, count - start)
+        let batchRows = SentenceVAE.decodingBatchSize
+        for start in stride(from: 0, to: count, by: batchRows) {
+            let rows = min(batchRows, count - start)
             let z = (0..<rows * Z).map { _ in rng.normal() }
             let decodeStart = Date()
             let decoded = file.model.decode(z, options: options, seed: seed, firstRow: start, workspace: workspace)
@@ -128,7 +128,7 @@ struct Sample: ParsableCommand {
         out.flush()
         if verbose {
             warn("loaded \(model.model) in \(f(loadSeconds * 1000, 1)) ms; decoded \(count) sentences in \(f(decodeSeconds * 1000, 1)) ms "
-                 + "(\(f(Double(count) / decodeSeconds, 1)) sentences/s, batches of 100); \(BLAS.description); "
+                 + "(\(f(Double(count) / decodeSeconds, 1)) sentences/s, batches of \(batchRows)); \(BLAS.description); "
                  + "\(f(Date().timeIntervalSince(began) * 1000, 1)) ms in all")
         }
     }

@@ -6,6 +6,10 @@
 Each round runs `textvae bench` then `svae.py bench` (../shared/bench/torch_ref; needs
 `pip install torch==2.13.0+cpu numpy`), both on ../shared/corpora/ptb with the default sizes, and
 then times `textvae sample -n 1` (start-up: load the model, decode one sentence) ten times.
+Each `bench` samples from the model it trained itself, and the two models differ (different random
+numbers), so their greedy sentences differ in length. For a like-for-like figure, each round also
+decodes 1,000 prior samples from textvae's bench model with both: `textvae sample -n 1000` and the
+reference's own `SVAE.greedy` (batches of 100, as its bench), and counts the tokens each emitted.
 Prints every JSON line, then the median of each figure and the ratio textvae / PyTorch.
 Run it on an idle machine: another busy process halves what a second thread gains.
 """
@@ -23,17 +27,46 @@ train, valid = f'{shared}/corpora/ptb/train.txt', f'{shared}/corpora/ptb/valid.t
 work = tempfile.mkdtemp(prefix='textvae-bench-')
 model = os.path.join(work, 'bench.safetensors')
 
+# The reference's greedy decoding timed on a given model file (textvae's bench model).
+TORCH_SAME_MODEL = r'''
+import json, sys, time, torch
+sys.path.insert(0, sys.argv[1])
+import svae
+torch.set_num_threads(int(sys.argv[3]))
+model, itos = svae.load_model(sys.argv[2])
+zs = torch.randn(1000, model.hidden2mean.out_features, generator=torch.Generator().manual_seed(0))
+tokens = 0
+t0 = time.perf_counter()
+for i in range(0, 1000, 100):
+    out = model.greedy(zs[i:i + 100], 60)
+    for row in out.tolist():
+        tokens += row.index(svae.EOS) + 1 if svae.EOS in row else len(row)
+seconds = time.perf_counter() - t0
+print(json.dumps(dict(sample_sentences_per_s=1000 / seconds, sample_tokens=tokens)))
+'''
+
+def textvae_same_model(path):
+    """sentences/s and emitted tokens (words + <eos>) of `textvae sample -n 1000` on the model."""
+    run = subprocess.run([a.textvae, 'sample', '-m', path, '-n', '1000', '--format', 'jsonl', '--verbose', '--threads',
+                          str(a.threads)], check=True, capture_output=True, text=True)
+    tokens = sum(len(json.loads(l)['tokens']) + 1 for l in run.stdout.splitlines() if l.startswith('{'))
+    rate = float(run.stderr.split('sentences/s')[0].split('(')[-1])
+    return dict(sample_sentences_per_s=rate, sample_tokens=tokens)
+
 def run_json(cmd):
     out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
     return json.loads([l for l in out.splitlines() if l.startswith('{')][-1])
 
-ours, theirs, startup = [], [], []
+ours, theirs, startup, same_ours, same_theirs = [], [], [], [], []
 for r in range(a.rounds):
     ours.append(run_json([a.textvae, 'bench', '--train', train, '--valid', valid, '--threads', str(a.threads), '--save', model]))
     print('textvae ', json.dumps(ours[-1]), flush=True)
     theirs.append(run_json([sys.executable, f'{shared}/bench/torch_ref/svae.py', 'bench', '--train', train, '--valid', valid,
                             '--threads', str(a.threads)]))
     print('torch   ', json.dumps(theirs[-1]), flush=True)
+    same_ours.append(textvae_same_model(model))
+    same_theirs.append(run_json([sys.executable, '-c', TORCH_SAME_MODEL, f'{shared}/bench/torch_ref', model, str(a.threads)]))
+    print('same model: textvae', json.dumps(same_ours[-1]), ' torch', json.dumps(same_theirs[-1]), flush=True)
     for _ in range(10):
         t = time.perf_counter()
         subprocess.run([a.textvae, 'sample', '-m', model, '-n', '1'], check=True, capture_output=True)
@@ -46,5 +79,9 @@ for key in ('train_tokens_per_s', 'train_sentences_per_s', 'sample_sentences_per
     if o and t:
         mo, mt = statistics.median(o), statistics.median(t)
         print(f'  {key:24s} textvae {mo:10.1f}   torch {mt:10.1f}   ratio {mo / mt:5.2f}')
+mo = statistics.median(x['sample_sentences_per_s'] for x in same_ours)
+mt = statistics.median(x['sample_sentences_per_s'] for x in same_theirs)
+print(f'  greedy sampling, textvae\'s bench model (tokens {same_ours[-1]["sample_tokens"]} vs {same_theirs[-1]["sample_tokens"]}):')
+print(f'  {"sample_sentences_per_s":24s} textvae {mo:10.1f}   torch {mt:10.1f}   ratio {mo / mt:5.2f}')
 print(f'  start-up (sample -n 1)   textvae {1000 * statistics.median(startup):.1f} ms (median of {len(startup)})')
 print(f'  peak RSS in bench        textvae {statistics.median(x["peak_rss_mb"] for x in ours):.0f} MB')
