@@ -30,23 +30,41 @@ struct GRU {
 
     /// Runs the GRU. `h0` (B, H) is the initial state, nil for zeros.
     func forward(_ inputs: GRUInputs, h0: UnsafePointer<Float>?, _ seq: PackedSequences, _ c: Cache) {
-        let H = hidden, H3 = 3 * hidden, U = inputs.rows
-        for row in 0..<U { (c.gi + row * H3).update(from: biasIH, count: H3) }
-        BLAS.gemm(transposeB: true, m: U, n: H3, k: input, inputs.x, lda: input, weightIH, ldb: input, beta: 1, c.gi, ldc: H3)
+        project(inputs, into: c.gi)
+        recur(slots: inputs.slots, h0: h0, seq, c)
+    }
 
+    /// gi = W_ih x + b_ih for each distinct input row, (U, 3H).
+    func project(_ inputs: GRUInputs, into gi: UnsafeMutablePointer<Float>) {
+        let H3 = 3 * hidden, U = inputs.rows
+        for row in 0..<U { (gi + row * H3).update(from: biasIH, count: H3) }
+        BLAS.gemm(transposeB: true, m: U, n: H3, k: input, inputs.x, lda: input, weightIH, ldb: input, beta: 1, gi, ldc: H3)
+    }
+
+    /// The recurrence, from input projections already in `c.gi` (see `project`):
+    /// position k reads row `slots[k]` of them (row k without slots).
+    /// - Parameter history: keep every position's entering state and gates, which
+    ///   `backward` needs. Without (inference), `c.hPrev` is unused and `c.gates`
+    ///   and `c.out` hold one row per sequence, (B, ·), updated in place at each
+    ///   step, so that `c.out` ends with each sequence's last state and memory does
+    ///   not grow with the sentences' length.
+    func recur(slots: UnsafePointer<Int32>?, h0: UnsafePointer<Float>?, _ seq: PackedSequences, _ c: Cache, history: Bool = true) {
+        let H = hidden, H3 = 3 * hidden
         // Rows never exchange anything inside the recurrence, so each thread takes every
         // `parts`-th row through all the steps on its own: small single-threaded products,
         // no hand-over between threads at each step (splitting each step's product cost
         // more in waiting than it saved), and the gates are computed on both cores.
         let parts = parts(rows: seq.rows)
+        let states = history ? c.hPrev : c.out  // where the state entering a step is read
         Parallel.forEach(parts) { part in
             for t in 0..<seq.steps {
                 let o = seq.offsets[t], b = GRU.rowCount(active: seq.active[t], part: part, parts: parts)
                 if b == 0 { break }  // lengths do not increase: this part's rows have all ended
+                let first = history ? o : 0  // storage row of (step t, sequence 0)
                 for r in stride(from: part, to: seq.active[t], by: parts) {
-                    let hp = c.hPrev + (o + r) * H
+                    let hp = states + (first + r) * H
                     if t > 0 {
-                        hp.update(from: c.out + (seq.offsets[t - 1] + r) * H, count: H)
+                        if history { hp.update(from: c.out + (seq.offsets[t - 1] + r) * H, count: H) }
                     } else if let h0 {
                         hp.update(from: h0 + r * H, count: H)
                     } else {
@@ -56,15 +74,15 @@ struct GRU {
                 }
                 if t > 0 || h0 != nil {
                     // gh rows part, part + parts, ...: W_hh h + b_hh.
-                    BLAS.gemm(transposeB: true, m: b, n: H3, k: H, c.hPrev + (o + part) * H, lda: parts * H, weightHH, ldb: H,
+                    BLAS.gemm(transposeB: true, m: b, n: H3, k: H, states + (first + part) * H, lda: parts * H, weightHH, ldb: H,
                               beta: 1, c.gh + part * H3, ldc: parts * H3, split: false)
                 }
                 for r in stride(from: part, to: seq.active[t], by: parts) {
                     // One simple loop per quantity, each touching two or three arrays: a single
                     // loop over seven pointers that may alias does not vectorise.
-                    let gi = c.gi + inputs.row(o + r) * H3, gh = c.gh + r * H3, h = c.hPrev + (o + r) * H
-                    let out = c.out + (o + r) * H
-                    let rg = c.gates + (o + r) * 4 * H, u = rg + H, n = rg + 2 * H, ghn = rg + 3 * H
+                    let gi = c.gi + (slots.map { Int($0[o + r]) } ?? o + r) * H3, gh = c.gh + r * H3
+                    let h = states + (first + r) * H, out = c.out + (first + r) * H  // the same row without history
+                    let rg = c.gates + (first + r) * 4 * H, u = rg + H, n = rg + 2 * H, ghn = rg + 3 * H
                     for j in 0..<2 * H { rg[j] = gi[j] + gh[j] }  // r and u pre-activations
                     for j in 0..<2 * H { rg[j] = VectorMath.sigmoid(rg[j]) }
                     ghn.update(from: gh + 2 * H, count: H)
@@ -161,10 +179,6 @@ struct GRUInputs {
     let x: UnsafePointer<Float>        // (rows, D)
     let rows: Int                      // U
     let slots: UnsafePointer<Int32>?   // (N) row of each position; nil: position k reads row k (U = N)
-
-    @inline(__always) func row(_ position: Int) -> Int {
-        if let slots { Int(slots[position]) } else { position }
-    }
 
     /// One embedding row per distinct word of `words`, written into `x`, with the positions' slots copied into `slots`.
     static func words(_ words: DistinctWords, embedding: UnsafePointer<Float>, width: Int, x: Buffer,

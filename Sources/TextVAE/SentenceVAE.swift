@@ -80,8 +80,7 @@ extension SentenceVAE {
         func at(_ t: ParameterTensor) -> UnsafePointer<Float> { p + layout.offsets[t.rawValue] }
         func grad(_ t: ParameterTensor) -> UnsafeMutablePointer<Float> { g! + layout.offsets[t.rawValue] }
 
-        let encoderGRU = GRU(input: E, hidden: H, weightIH: at(.encoderWeightIH), weightHH: at(.encoderWeightHH),
-                             biasIH: at(.encoderBiasIH), biasHH: at(.encoderBiasHH))
+        let encoderGRU = encoderGRU(p)
         let decoderGRU = GRU(input: D, hidden: H, weightIH: at(.decoderWeightIH), weightHH: at(.decoderWeightHH),
                              biasIH: at(.decoderBiasIH), biasHH: at(.decoderBiasHH))
 
@@ -253,9 +252,7 @@ extension SentenceVAE {
         parameters.withUnsafeBufferPointer { buffer in
             let p = buffer.baseAddress!
             func at(_ t: ParameterTensor) -> UnsafePointer<Float> { p + layout.offsets[t.rawValue] }
-            let gru = GRU(input: config.embedding, hidden: config.hidden, weightIH: at(.encoderWeightIH), weightHH: at(.encoderWeightHH),
-                          biasIH: at(.encoderBiasIH), biasHH: at(.encoderBiasHH))
-            let (_, _, _, mu, logv) = encoderForward(batch, gru, p: p, ws: ws)
+            let (_, _, _, mu, logv) = encoderForward(batch, encoderGRU(p), p: p, ws: ws)
             let Z = config.latent
             var muOut = [Float](repeating: 0, count: batch.count * Z), logvOut = muOut
             for (row, s) in batch.order.enumerated() {
@@ -269,18 +266,35 @@ extension SentenceVAE {
     fileprivate func encoderForward(_ batch: Batch, _ gru: GRU, p: UnsafePointer<Float>, ws: Workspace)
         -> (inputs: GRUInputs, cache: GRU.Cache, hT: UnsafeMutablePointer<Float>,
             mu: UnsafeMutablePointer<Float>, logv: UnsafeMutablePointer<Float>) {
-        let (E, H, Z) = (config.embedding, config.hidden, config.latent)
+        let (E, H) = (config.embedding, config.hidden)
         let B = batch.count, enc = batch.encoder, nEnc = enc.total
         func at(_ t: ParameterTensor) -> UnsafePointer<Float> { p + layout.offsets[t.rawValue] }
         let inputs = GRUInputs.words(batch.encoderWords, embedding: at(.embedding), width: E, x: ws.encX, slots: ws.encoderSlots)
         let cache = ws.cache(ws.encoder, rows: nEnc, inputRows: inputs.rows, batch: B, hidden: H)
         gru.forward(inputs, h0: nil, enc, cache)
+        let (hT, mu, logv) = posterior(enc, states: cache.out, history: true, p: p, ws: ws)
+        return (inputs, cache, hT, mu, logv)
+    }
+
+    /// The encoder's last state of each row (B, H), and μ, log σ² from it (B, Z each), packed row order.
+    /// - Parameter states: the GRU's `out`: per position with `history`, else per row (see `GRU.recur`).
+    func posterior(_ enc: PackedSequences, states out: UnsafePointer<Float>, history: Bool, p: UnsafePointer<Float>, ws: Workspace)
+        -> (hT: UnsafeMutablePointer<Float>, mu: UnsafeMutablePointer<Float>, logv: UnsafeMutablePointer<Float>) {
+        let (H, Z, B) = (config.hidden, config.latent, enc.rows)
+        func at(_ t: ParameterTensor) -> UnsafePointer<Float> { p + layout.offsets[t.rawValue] }
         let hT = ws.hT.reserve(B * H)  // (B, H) last state of each row
-        for (row, k) in enc.lastIndices.enumerated() { (hT + row * H).update(from: cache.out + k * H, count: H) }
+        for (row, k) in enc.lastIndices.enumerated() { (hT + row * H).update(from: out + (history ? k : row) * H, count: H) }
         let mu = ws.mu.reserve(B * Z), logv = ws.logv.reserve(B * Z)
         Linear.forward(hT, rows: B, input: H, output: Z, weight: at(.meanWeight), bias: at(.meanBias), into: mu)
         Linear.forward(hT, rows: B, input: H, output: Z, weight: at(.logvWeight), bias: at(.logvBias), into: logv)
-        return (inputs, cache, hT, mu, logv)
+        return (hT, mu, logv)
+    }
+
+    /// The encoder's GRU over the parameters at `p`.
+    func encoderGRU(_ p: UnsafePointer<Float>) -> GRU {
+        func at(_ t: ParameterTensor) -> UnsafePointer<Float> { p + layout.offsets[t.rawValue] }
+        return GRU(input: config.embedding, hidden: config.hidden, weightIH: at(.encoderWeightIH), weightHH: at(.encoderWeightHH),
+                   biasIH: at(.encoderBiasIH), biasHH: at(.encoderBiasHH))
     }
 }
 

@@ -117,6 +117,14 @@ import Testing
         }
         #expect(gru(threads: 2).parts(rows: B) == 2)
         let one = run(threads: 1), two = run(threads: 2)
+        // Without history (inference) each row ends with its last state, in place.
+        let gi = Buffer(N * 3 * H), gates = Buffer(B * 4 * H), last = Buffer(B * H), gh = Buffer(B * 3 * H)
+        let latest = gru(threads: 2)
+        latest.project(GRUInputs(x: x.pointer, rows: N, slots: nil), into: gi.pointer)
+        latest.recur(slots: nil, h0: h0, seq, GRU.Cache(gi: gi.pointer, hPrev: gi.pointer, gates: gates.pointer, out: last.pointer, gh: gh.pointer),
+                     history: false)
+        let expected = seq.lastIndices.flatMap { one[0][$0 * H..<($0 + 1) * H] }
+        #expect(firstMismatch(last.array(B * H), expected, rtol: 1e-4, atol: 1e-6) == nil, "last states without history")
         for (k, name) in ["out", "dX", "dh0", "dW_ih", "dW_hh", "db_ih", "db_hh"].enumerated() {
             let at = firstMismatch(two[k], one[k], rtol: 1e-4, atol: 1e-6)
             #expect(at == nil, "\(name) \(at.map { (two[k][$0], one[k][$0]) } as Any)")
