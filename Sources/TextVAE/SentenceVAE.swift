@@ -163,12 +163,27 @@ extension SentenceVAE {
         if g != nil {
             // Output layer: dlogits (N_dec, V) is in `logits` now.
             BLAS.gemm(transposeA: true, m: V, n: H, k: nDec, logits, lda: V, decCache.out, ldb: H, beta: 1, grad(.outputWeight), ldc: H)
-            // db_o += 1ᵀ dlogits: as a product, so BLAS spreads the N×V sum over both cores.
-            let ones = ws.ones.reserve(nDec)
-            ones.update(repeating: 1, count: nDec)
-            BLAS.gemm(m: 1, n: V, k: nDec, ones, lda: nDec, logits, ldb: V, beta: 1, grad(.outputBias), ldc: V)
-            let dDecOut = ws.dOut.reserve(nDec * H)
-            BLAS.gemm(m: nDec, n: H, k: V, logits, lda: V, at(.outputWeight), ldb: H, beta: 0, dDecOut, ldc: H)
+            // db_o += 1ᵀ dlogits: each core sums its half of the columns (a memory-bound pass over N×V).
+            let dOutputBias = grad(.outputBias)
+            let columnParts = BLAS.threads
+            Parallel.forEach(columnParts) { part in
+                let lo = part * V / columnParts, hi = (part + 1) * V / columnParts
+                addColumnSums(logits + lo, rows: nDec, columns: hi - lo, stride: V, into: dOutputBias + lo)
+            }
+            // dH = dlogits W_o, split over the vocabulary rather than over rows: each core multiplies
+            // its half of the words and packs only its half of W_o (a row split packs all 10 MB of
+            // it in both), then the two partial sums are added.
+            let dDecOut = ws.dOut.reserve(nDec * H), partial = ws.partialSum.reserve(max(1, BLAS.threads - 1) * nDec * H)
+            let wordParts = BLAS.threads
+            Parallel.forEach(wordParts) { part in
+                let lo = part * V / wordParts, hi = (part + 1) * V / wordParts
+                BLAS.gemm(m: nDec, n: H, k: hi - lo, logits + lo, lda: V, at(.outputWeight) + lo * H, ldb: H, beta: 0,
+                          part == 0 ? dDecOut : partial + (part - 1) * nDec * H, ldc: H, split: false)
+            }
+            for part in 1..<max(1, wordParts) {
+                let p = partial + (part - 1) * nDec * H
+                for i in 0..<nDec * H { dDecOut[i] += p[i] }
+            }
             PhaseProfile.lap(.outputBackward)
 
             // Decoder GRU.

@@ -9,7 +9,7 @@ public final class Workspace {
     let encX = Buffer(), decX = Buffer(), hT = Buffer(), mu = Buffer(), logv = Buffer(), z = Buffer(), eps = Buffer()
     let h0 = Buffer(), logits = Buffer(), nll = Buffer()
     let dOut = Buffer(), dX = Buffer(), dh0 = Buffer(), dz = Buffer(), dmu = Buffer(), dlogv = Buffer(), dhT = Buffer()
-    let dGi = Buffer(), dGh = Buffer(), dGiRows = Buffer(), ones = Buffer()
+    let dGi = Buffer(), dGh = Buffer(), dGiRows = Buffer(), partialSum = Buffer()
     let encoderSlots = ScratchBuffer<Int32>(), decoderSlots = ScratchBuffer<Int32>()
 
     public init() {}
