@@ -83,11 +83,10 @@ struct GRU {
                     let gi = c.gi + (slots.map { Int($0[o + r]) } ?? o + r) * H3, gh = c.gh + r * H3
                     let h = states + (first + r) * H, out = c.out + (first + r) * H  // the same row without history
                     let rg = c.gates + (first + r) * 4 * H, u = rg + H, n = rg + 2 * H, ghn = rg + 3 * H
-                    for j in 0..<2 * H { rg[j] = gi[j] + gh[j] }  // r and u pre-activations
-                    for j in 0..<2 * H { rg[j] = VectorMath.sigmoid(rg[j]) }
+                    for j in 0..<2 * H { rg[j] = VectorMath.sigmoid(gi[j] + gh[j]) }  // r and u
                     ghn.update(from: gh + 2 * H, count: H)
-                    for j in 0..<H { n[j] = gi[2 * H + j] + rg[j] * ghn[j] }
-                    for j in 0..<H { n[j] = VectorMath.tanh(n[j]) }
+                    let gin = gi + 2 * H
+                    for j in 0..<H { n[j] = VectorMath.tanh(gin[j] + rg[j] * ghn[j]) }
                     for j in 0..<H { out[j] = n[j] + u[j] * (h[j] - n[j]) }  // (1 − u) n + u h
                 }
             }
