@@ -18,9 +18,10 @@ let package = Package(
             linkerSettings: [.linkedLibrary("icui18n"), .linkedLibrary("icuuc"), .linkedLibrary("icudata")]
         ),
         .target(name: "CBLAS"),
+        .target(name: "CKernels"),
 
         // Everything textvae does lives in the library; the executable only parses arguments.
-        .target(name: "TextVAE", dependencies: ["CICU", "CBLAS"]),
+        .target(name: "TextVAE", dependencies: ["CICU", "CBLAS", "CKernels"]),
         .executableTarget(
             name: "textvae",
             dependencies: ["TextVAE", .product(name: "ArgumentParser", package: "swift-argument-parser")]

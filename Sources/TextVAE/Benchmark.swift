@@ -21,6 +21,8 @@ public struct Benchmark {
         public var sampleTokens: Int
         public var threads: Int
         public var blas: String
+        /// Which element-wise kernels ran (`VectorKernels`).
+        public var kernels: String
         public var peakRSSMegabytes: Double
         public var parameters: Int
         /// With `--profile`: wall milliseconds per timed update, by phase (`PhaseProfile`).
@@ -29,7 +31,7 @@ public struct Benchmark {
         enum CodingKeys: String, CodingKey {
             case trainTokensPerSecond = "train_tokens_per_s", trainSentencesPerSecond = "train_sentences_per_s"
             case encodeSentencesPerSecond = "encode_sentences_per_s", sampleSentencesPerSecond = "sample_sentences_per_s"
-            case sampleTokens = "sample_tokens", threads, blas
+            case sampleTokens = "sample_tokens", threads, blas, kernels
             case peakRSSMegabytes = "peak_rss_mb", parameters, profile = "profile_ms_per_update"
         }
     }
@@ -102,7 +104,7 @@ public struct Benchmark {
         let result = Result(trainTokensPerSecond: Double(tokens) / trainSeconds, trainSentencesPerSecond: Double(sentences) / trainSeconds,
                             encodeSentencesPerSecond: Double(set.valid.count) / encodeSeconds,
                             sampleSentencesPerSecond: 1000 / sampleSeconds, sampleTokens: samplePositions, threads: BLAS.threads,
-                            blas: BLAS.description, peakRSSMegabytes: Double(usage.ru_maxrss) / 1024, parameters: model.layout.total,
+                            blas: BLAS.description, kernels: VectorKernels.description, peakRSSMegabytes: Double(usage.ru_maxrss) / 1024, parameters: model.layout.total,
                             profile: profile)
         return (result, trainer)
     }

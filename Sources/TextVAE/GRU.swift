@@ -78,16 +78,10 @@ struct GRU {
                               beta: 1, c.gh + part * H3, ldc: parts * H3, split: false)
                 }
                 for r in stride(from: part, to: seq.active[t], by: parts) {
-                    // One simple loop per quantity, each touching two or three arrays: a single
-                    // loop over seven pointers that may alias does not vectorise.
-                    let gi = c.gi + (slots.map { Int($0[o + r]) } ?? o + r) * H3, gh = c.gh + r * H3
-                    let h = states + (first + r) * H, out = c.out + (first + r) * H  // the same row without history
-                    let rg = c.gates + (first + r) * 4 * H, u = rg + H, n = rg + 2 * H, ghn = rg + 3 * H
-                    for j in 0..<2 * H { rg[j] = VectorMath.sigmoid(gi[j] + gh[j]) }  // r and u
-                    ghn.update(from: gh + 2 * H, count: H)
-                    let gin = gi + 2 * H
-                    for j in 0..<H { n[j] = VectorMath.tanh(gin[j] + rg[j] * ghn[j]) }
-                    for j in 0..<H { out[j] = n[j] + u[j] * (h[j] - n[j]) }  // (1 − u) n + u h
+                    let gi = c.gi + (slots.map { Int($0[o + r]) } ?? o + r) * H3
+                    // Without history, h and out are the same row: the state is updated in place.
+                    GRU.gates(gi: gi, gh: c.gh + r * H3, h: states + (first + r) * H, gates: c.gates + (first + r) * 4 * H,
+                              out: c.out + (first + r) * H, hidden: H)
                 }
             }
         }
@@ -160,6 +154,32 @@ struct GRU {
         if let dX {
             BLAS.gemm(m: U, n: input, k: H3, dg, lda: H3, weightIH, ldb: input, beta: 0, dX, ldc: input)
         }
+    }
+
+    /// One position's gates from its projections gi = W_ih x + b_ih and gh = W_hh h + b_hh (3H each):
+    /// gates (4H) receives r, u, n and W_hn h + b_hn (what `backward` needs), out (H) the new state.
+    /// `out` may be `h` itself. Runs the AVX2 kernel when the CPU has it (`VectorKernels`).
+    @inline(__always)
+    static func gates(gi: UnsafePointer<Float>, gh: UnsafePointer<Float>, h: UnsafePointer<Float>, gates: UnsafeMutablePointer<Float>,
+                      out: UnsafeMutablePointer<Float>, hidden H: Int) {
+        if VectorKernels.avx2 {
+            VectorKernels.gatesAVX2(gi: gi, gh: gh, h: h, gates: gates, out: out, hidden: H)
+        } else {
+            gatesSwift(gi: gi, gh: gh, h: h, gates: gates, out: out, hidden: H)
+        }
+    }
+
+    /// `gates` in Swift: the fallback, and the reference for the AVX2 kernel. One simple loop
+    /// per quantity, each touching two or three arrays: a single loop over seven pointers that
+    /// may alias does not vectorise.
+    static func gatesSwift(gi: UnsafePointer<Float>, gh: UnsafePointer<Float>, h: UnsafePointer<Float>, gates rg: UnsafeMutablePointer<Float>,
+                           out: UnsafeMutablePointer<Float>, hidden H: Int) {
+        let u = rg + H, n = rg + 2 * H, ghn = rg + 3 * H
+        for j in 0..<2 * H { rg[j] = VectorMath.sigmoid(gi[j] + gh[j]) }  // r and u
+        ghn.update(from: gh + 2 * H, count: H)
+        let gin = gi + 2 * H
+        for j in 0..<H { n[j] = VectorMath.tanh(gin[j] + rg[j] * ghn[j]) }
+        for j in 0..<H { out[j] = n[j] + u[j] * (h[j] - n[j]) }  // (1 − u) n + u h
     }
 
     /// How many threads share the rows of the recurrence: at most one per 8 rows

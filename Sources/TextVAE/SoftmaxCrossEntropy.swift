@@ -42,6 +42,12 @@ enum SoftmaxCrossEntropy {
     /// match the loss's NLL to the last bit.
     @inline(__always)
     static func expSum(_ l: UnsafePointer<Float>, classes V: Int, into e: UnsafeMutablePointer<Float>) -> (max: Float, sum: Float) {
+        if VectorKernels.avx2 { return VectorKernels.expSumAVX2(l, count: V, into: e) }
+        return expSumSwift(l, classes: V, into: e)
+    }
+
+    /// `expSum` in Swift: the fallback, and the reference for the AVX2 kernel.
+    static func expSumSwift(_ l: UnsafePointer<Float>, classes V: Int, into e: UnsafeMutablePointer<Float>) -> (max: Float, sum: Float) {
         let body = V - V % 8
         let raw = UnsafeRawPointer(l)
         var m8 = SIMD8<Float>(repeating: -.infinity)

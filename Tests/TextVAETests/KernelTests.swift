@@ -130,4 +130,39 @@ import Testing
             #expect(at == nil, "\(name) \(at.map { (two[k][$0], one[k][$0]) } as Any)")
         }
     }
+
+    /// The AVX2 kernels against the Swift loops they replace: rows with and without a
+    /// tail of fewer than eight, logits from −60 to 60, a NaN that must stay a NaN;
+    /// gates for hidden sizes with tails, written beside the state and in place.
+    @Test func avx2KernelsMatchTheSwiftLoops() throws {
+        guard VectorKernels.cpuHasAVX2 else { return }  // nothing to compare on this CPU
+        var rng = Random(seed: 5)
+        for count in [1, 7, 8, 13, 9877] {
+            let l = randomArray(count, &rng, scale: 60)
+            var fast = [Float](repeating: 0, count: count), slow = fast
+            let f = VectorKernels.expSumAVX2(l, count: count, into: &fast)
+            let s = SoftmaxCrossEntropy.expSumSwift(l, classes: count, into: &slow)
+            #expect(f.max == s.max, "max, \(count) logits")
+            #expect(abs(f.sum - s.sum) <= 1e-6 * s.sum, "sum, \(count) logits: \(f.sum) vs \(s.sum)")
+            #expect(firstMismatch(fast, slow, rtol: 1e-6, atol: 1e-37) == nil, "exp, \(count) logits")
+        }
+        var withNaN: [Float] = [1, 2, .nan, 3, 0, 0, 0, 0, 5]
+        var e = withNaN
+        #expect(VectorKernels.expSumAVX2(&withNaN, count: withNaN.count, into: &e).sum.isNaN)
+
+        for H in [8, 13, 256] {
+            let gi = randomArray(3 * H, &rng, scale: 4), gh = randomArray(3 * H, &rng, scale: 4), h = randomArray(H, &rng)
+            var gatesFast = [Float](repeating: 0, count: 4 * H), gatesSlow = gatesFast
+            var outFast = [Float](repeating: 0, count: H), outSlow = outFast
+            VectorKernels.gatesAVX2(gi: gi, gh: gh, h: h, gates: &gatesFast, out: &outFast, hidden: H)
+            GRU.gatesSwift(gi: gi, gh: gh, h: h, gates: &gatesSlow, out: &outSlow, hidden: H)
+            #expect(firstMismatch(gatesFast, gatesSlow, rtol: 1e-6, atol: 1e-7) == nil, "gates, H \(H)")
+            #expect(firstMismatch(outFast, outSlow, rtol: 1e-6, atol: 1e-7) == nil, "out, H \(H)")
+            var state = h  // in place, as the recurrence without history updates it
+            state.withUnsafeMutableBufferPointer { s in
+                VectorKernels.gatesAVX2(gi: gi, gh: gh, h: s.baseAddress!, gates: &gatesFast, out: s.baseAddress!, hidden: H)
+            }
+            #expect(firstMismatch(state, outSlow, rtol: 1e-6, atol: 1e-7) == nil, "in place, H \(H)")
+        }
+    }
 }
