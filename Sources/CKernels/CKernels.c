@@ -96,6 +96,52 @@ AVX2 static void gru_gates_avx2(const float *gi, const float *gh, const float *h
     }
 }
 
+void tvk_pack_b(int transposed, const float *b, long ldb, long k, long n, float *packed) {
+    for (long p = 0; p < n / 16; p++) {
+        float *panel = packed + p * k * 16;
+        for (long kk = 0; kk < k; kk++)
+            for (long jj = 0; jj < 16; jj++)
+                panel[kk * 16 + jj] = transposed ? b[(p * 16 + jj) * ldb + kk] : b[kk * ldb + p * 16 + jj];
+    }
+}
+
+// MR rows of C × one 16-column panel: 2·MR accumulators stay in registers over all of k
+// (MR ≤ 6 leaves room for the two panel loads and a broadcast in the 16 ymm registers).
+AVX2 static inline void gemm_rows(const int MR, long k, const float *a, long lda, const float *panel, float *c, long ldc) {
+    __m256 acc0[6], acc1[6];
+    for (int i = 0; i < MR; i++) { acc0[i] = _mm256_loadu_ps(c + i * ldc); acc1[i] = _mm256_loadu_ps(c + i * ldc + 8); }
+    for (long kk = 0; kk < k; kk++) {
+        __m256 b0 = _mm256_loadu_ps(panel + kk * 16), b1 = _mm256_loadu_ps(panel + kk * 16 + 8);
+        for (int i = 0; i < MR; i++) {
+            __m256 ai = _mm256_broadcast_ss(a + i * lda + kk);
+            acc0[i] = _mm256_fmadd_ps(ai, b0, acc0[i]);
+            acc1[i] = _mm256_fmadd_ps(ai, b1, acc1[i]);
+        }
+    }
+    for (int i = 0; i < MR; i++) { _mm256_storeu_ps(c + i * ldc, acc0[i]); _mm256_storeu_ps(c + i * ldc + 8, acc1[i]); }
+}
+
+AVX2 static void gemm_packed_avx2(long m, long n, long k, const float *a, long lda, const float *packed, float *c, long ldc) {
+    for (long p = 0; p < n / 16; p++) {  // a panel (16 · k floats) stays in L1 while every row block uses it
+        const float *panel = packed + p * k * 16;
+        float *cp = c + p * 16;
+        long i = 0;
+        for (; i + 6 <= m; i += 6) gemm_rows(6, k, a + i * lda, lda, panel, cp + i * ldc, ldc);
+        switch (m - i) {  // constant row counts, so each call unrolls into registers
+        case 5: gemm_rows(5, k, a + i * lda, lda, panel, cp + i * ldc, ldc); break;
+        case 4: gemm_rows(4, k, a + i * lda, lda, panel, cp + i * ldc, ldc); break;
+        case 3: gemm_rows(3, k, a + i * lda, lda, panel, cp + i * ldc, ldc); break;
+        case 2: gemm_rows(2, k, a + i * lda, lda, panel, cp + i * ldc, ldc); break;
+        case 1: gemm_rows(1, k, a + i * lda, lda, panel, cp + i * ldc, ldc); break;
+        default: break;
+        }
+    }
+}
+
+void tvk_gemm_packed(long m, long n, long k, const float *a, long lda, const float *packed, float *c, long ldc) {
+    gemm_packed_avx2(m, n, k, a, lda, packed, c, ldc);
+}
+
 float tvk_exp_sum(const float *l, long count, float *e, float *max_out) { return exp_sum_avx2(l, count, e, max_out); }
 void tvk_gru_gates(const float *gi, const float *gh, const float *h, float *gates, float *out, long hidden) {
     gru_gates_avx2(gi, gh, h, gates, out, hidden);
@@ -107,5 +153,11 @@ int tvk_has_avx2_fma(void) { return 0; }
 float tvk_exp_sum(const float *l, long count, float *e, float *max_out) { (void)l; (void)count; (void)e; *max_out = 0; return 0; }
 void tvk_gru_gates(const float *gi, const float *gh, const float *h, float *gates, float *out, long hidden) {
     (void)gi; (void)gh; (void)h; (void)gates; (void)out; (void)hidden;
+}
+void tvk_pack_b(int transposed, const float *b, long ldb, long k, long n, float *packed) {
+    (void)transposed; (void)b; (void)ldb; (void)k; (void)n; (void)packed;
+}
+void tvk_gemm_packed(long m, long n, long k, const float *a, long lda, const float *packed, float *c, long ldc) {
+    (void)m; (void)n; (void)k; (void)a; (void)lda; (void)packed; (void)c; (void)ldc;
 }
 #endif

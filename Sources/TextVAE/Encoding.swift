@@ -49,7 +49,7 @@ extension SentenceVAE {
                 let b = ws.encoder, B = batch.count
                 // Only each sentence's latest state is kept (no history): memory per sentence, not per token.
                 let cache = GRU.Cache(gi: projections.pointer, hPrev: b.hPrev.pointer, gates: b.gates.reserve(B * 4 * H),
-                                      out: b.out.reserve(B * H), gh: b.gh.reserve(B * 3 * H))
+                                      out: b.out.reserve(B * H), gh: b.gh.reserve(B * 3 * H), packed: b.packed.reserve(3 * H * H))
                 gru.recur(slots: slots, h0: nil, enc, cache, history: false)
                 let (_, mu, logv) = posterior(enc, states: cache.out, history: false, p: p, ws: ws)
                 for (row, k) in batch.order.enumerated() {

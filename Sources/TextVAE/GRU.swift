@@ -26,6 +26,8 @@ struct GRU {
         let gates: UnsafeMutablePointer<Float>  // (N, 4H) r, u, n, W_hn h + b_hn
         let out: UnsafeMutablePointer<Float>    // (N, H) state leaving each position
         let gh: UnsafeMutablePointer<Float>     // (B, 3H) scratch for one step
+        /// (3H · H) room for W_hh packed for `VectorKernels.gemmPacked`; nil: OpenBLAS for every step.
+        var packed: UnsafeMutablePointer<Float>? = nil
     }
 
     /// Runs the GRU. `h0` (B, H) is the initial state, nil for zeros.
@@ -56,6 +58,9 @@ struct GRU {
         // more in waiting than it saved), and the gates are computed on both cores.
         let parts = parts(rows: seq.rows)
         let states = history ? c.hPrev : c.out  // where the state entering a step is read
+        // gh = h W_hhᵀ at every step: W_hhᵀ (H × 3H) packed once for all steps when the kernel can.
+        let packed = c.packed.flatMap { VectorKernels.canPack(columns: H3) && seq.steps > 1 ? $0 : nil }
+        if let packed { VectorKernels.pack(weightHH, transposed: true, ldb: H, k: H, n: H3, into: packed) }
         Parallel.forEach(parts) { part in
             for t in 0..<seq.steps {
                 let o = seq.offsets[t], b = GRU.rowCount(active: seq.active[t], part: part, parts: parts)
@@ -74,8 +79,13 @@ struct GRU {
                 }
                 if t > 0 || h0 != nil {
                     // gh rows part, part + parts, ...: W_hh h + b_hh.
-                    BLAS.gemm(transposeB: true, m: b, n: H3, k: H, states + (first + part) * H, lda: parts * H, weightHH, ldb: H,
-                              beta: 1, c.gh + part * H3, ldc: parts * H3, split: false)
+                    if let packed {
+                        VectorKernels.gemmPacked(m: b, n: H3, k: H, a: states + (first + part) * H, lda: parts * H, packed: packed,
+                                                 c: c.gh + part * H3, ldc: parts * H3)
+                    } else {
+                        BLAS.gemm(transposeB: true, m: b, n: H3, k: H, states + (first + part) * H, lda: parts * H, weightHH, ldb: H,
+                                  beta: 1, c.gh + part * H3, ldc: parts * H3, split: false)
+                    }
                 }
                 for r in stride(from: part, to: seq.active[t], by: parts) {
                     let gi = c.gi + (slots.map { Int($0[o + r]) } ?? o + r) * H3
@@ -103,6 +113,9 @@ struct GRU {
         let H = hidden, H3 = 3 * hidden, N = seq.total, U = inputs.rows
         // As in `forward`, each thread takes every `parts`-th row back through all the steps.
         let parts = parts(rows: seq.rows)
+        // dh_prev += dgh W_hh at every step: W_hh (3H × H) packed once, as in `recur`.
+        let packed = c.packed.flatMap { VectorKernels.canPack(columns: H) && seq.steps > 1 ? $0 : nil }
+        if let packed { VectorKernels.pack(weightHH, transposed: false, ldb: H, k: H3, n: H, into: packed) }
         Parallel.forEach(parts) { part in
             for t in stride(from: seq.steps - 1, through: 0, by: -1) {
                 let o = seq.offsets[t], b = GRU.rowCount(active: seq.active[t], part: part, parts: parts)
@@ -131,8 +144,13 @@ struct GRU {
                     }
                 }
                 if let dPrev {
-                    BLAS.gemm(m: b, n: H, k: H3, dGh + (o + part) * H3, lda: parts * H3, weightHH, ldb: H, beta: 1,
-                              dPrev + part * H, ldc: parts * H, split: false)
+                    if let packed {
+                        VectorKernels.gemmPacked(m: b, n: H, k: H3, a: dGh + (o + part) * H3, lda: parts * H3, packed: packed,
+                                                 c: dPrev + part * H, ldc: parts * H)
+                    } else {
+                        BLAS.gemm(m: b, n: H, k: H3, dGh + (o + part) * H3, lda: parts * H3, weightHH, ldb: H, beta: 1,
+                                  dPrev + part * H, ldc: parts * H, split: false)
+                    }
                 }
             }
         }

@@ -2,7 +2,7 @@
 /// allocates nothing once the longest batch has been seen. One per thread.
 public final class Workspace {
     final class GRUBuffers {
-        let gi = Buffer(), hPrev = Buffer(), gates = Buffer(), out = Buffer(), gh = Buffer()
+        let gi = Buffer(), hPrev = Buffer(), gates = Buffer(), out = Buffer(), gh = Buffer(), packed = Buffer()
     }
 
     let encoder = GRUBuffers(), decoder = GRUBuffers()
@@ -17,6 +17,6 @@ public final class Workspace {
     /// - Parameters: rows: positions N; inputRows: distinct inputs U; batch: sequences B.
     func cache(_ b: GRUBuffers, rows: Int, inputRows: Int, batch: Int, hidden H: Int) -> GRU.Cache {
         GRU.Cache(gi: b.gi.reserve(inputRows * 3 * H), hPrev: b.hPrev.reserve(rows * H), gates: b.gates.reserve(rows * 4 * H),
-                  out: b.out.reserve(rows * H), gh: b.gh.reserve(batch * 3 * H))
+                  out: b.out.reserve(rows * H), gh: b.gh.reserve(batch * 3 * H), packed: b.packed.reserve(3 * H * H))
     }
 }

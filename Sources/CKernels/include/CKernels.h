@@ -21,4 +21,15 @@ float tvk_exp_sum(const float *l, long count, float *e, float *max_out);
 /// (may be h itself).
 void tvk_gru_gates(const float *gi, const float *gh, const float *h, float *gates, float *out, long hidden);
 
+/// Packs op(B), a k × n matrix with n a multiple of 16, into panels of 16
+/// columns for tvk_gemm_packed: panel p holds, for each row kk, the 16 values
+/// op(B)[kk][16p ..< 16p + 16]. op(B) = B (row-major, ldb) or, with
+/// `transposed`, Bᵀ where B is n × k row-major. `packed` holds k · n floats.
+void tvk_pack_b(int transposed, const float *b, long ldb, long k, long n, float *packed);
+
+/// C (m × n, row-major, ldc) += A (m × k, row-major, lda) · op(B), op(B) packed
+/// by tvk_pack_b. For the recurrent products of a GRU, whose weights stay the
+/// same for every step of a batch: packed once, not once per step.
+void tvk_gemm_packed(long m, long n, long k, const float *a, long lda, const float *packed, float *c, long ldc);
+
 #endif
