@@ -4,11 +4,13 @@ import TextVAE
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Measure training and encoding speed; prints one JSON line.",
+        abstract: "Measure training, sampling and encoding speed; prints one JSON line.",
         discussion: """
             Times what ../shared/bench/torch_ref's `bench` times, on the same data, so the
-            two compare as a ratio (Tests/Scripts/bench-vs-torch.sh runs both in turn):
+            two compare as a ratio (Tests/Scripts/bench-vs-torch.py runs both in turn):
               textvae bench --train ptb/train.txt --valid ptb/valid.txt
+            Sampling and encoding run as `textvae sample` and `textvae encode` run them.
+            --profile also prints where a training update's wall time goes, by phase.
             Benchmark on an idle machine: a second busy process halves what two threads gain.
             """,
         shouldDisplay: false
