@@ -88,40 +88,15 @@ import Testing
     /// end at different steps in each half.
     @Test func gruOnTwoThreadsEqualsOneThread() throws {
         try loadBLAS()
-        var rng = Random(seed: 11)
-        let (D, H) = (5, 8)
-        let lengths = (0..<21).map { 12 - $0 / 2 }  // 12, 12, 11, 11, ..., 2
-        let seq = PackedSequences(lengths: lengths)
-        let N = seq.total, B = seq.rows
-        // Buffers: the GRU keeps pointers to its weights.
-        func buffer(_ a: [Float]) -> Buffer { let b = Buffer(a.count); b.pointer.update(from: a, count: a.count); return b }
-        let wih = buffer(randomArray(3 * H * D, &rng)), whh = buffer(randomArray(3 * H * H, &rng))
-        let bih = buffer(randomArray(3 * H, &rng)), bhh = buffer(randomArray(3 * H, &rng))
-        let x = buffer(randomArray(N * D, &rng)), h0 = randomArray(B * H, &rng), dOut0 = randomArray(N * H, &rng)
-        func gru(threads: Int) -> GRU {
-            GRU(input: D, hidden: H, weightIH: wih.pointer, weightHH: whh.pointer, biasIH: bih.pointer, biasHH: bhh.pointer, threads: threads)
-        }
-        func run(threads: Int) -> [[Float]] {
-            let bufs = (Buffer(N * 3 * H), Buffer(N * H), Buffer(N * 4 * H), Buffer(N * H), Buffer(B * 3 * H))
-            let cache = GRU.Cache(gi: bufs.0.pointer, hPrev: bufs.1.pointer, gates: bufs.2.pointer, out: bufs.3.pointer, gh: bufs.4.pointer)
-            let gru = gru(threads: threads)
-            let inputs = GRUInputs(x: x.pointer, rows: N, slots: nil)
-            gru.forward(inputs, h0: h0, seq, cache)
-            var dOut = dOut0, dX = [Float](repeating: 0, count: N * D), dh0 = [Float](repeating: 0, count: B * H)
-            var dWih = [Float](repeating: 0, count: 3 * H * D), dWhh = [Float](repeating: 0, count: 3 * H * H)
-            var dBih = [Float](repeating: 0, count: 3 * H), dBhh = dBih
-            let dGi = Buffer(N * 3 * H), dGh = Buffer(N * 3 * H)
-            gru.backward(inputs, seq, cache, dOut: &dOut, dX: &dX, dh0: &dh0, dGi: dGi.pointer, dGh: dGh.pointer,
-                         dGiRows: dGi.pointer, dWeightIH: &dWih, dWeightHH: &dWhh, dBiasIH: &dBih, dBiasHH: &dBhh)
-            return [bufs.3.array(N * H), dX, dh0, dWih, dWhh, dBih, dBhh]
-        }
-        #expect(gru(threads: 2).parts(rows: B) == 2)
-        let one = run(threads: 1), two = run(threads: 2)
+        let c = GRUCase(input: 5, hidden: 8, lengths: (0..<21).map { 12 - $0 / 2 }, seed: 11)  // 12, 12, 11, 11, ..., 2
+        let (H, seq, N, B) = (c.hidden, c.seq, c.seq.total, c.seq.rows)
+        #expect(c.gru(threads: 2).parts(rows: B) == 2)
+        let one = c.run(threads: 1, packed: false), two = c.run(threads: 2, packed: false)
         // Without history (inference) each row ends with its last state, in place.
         let gi = Buffer(N * 3 * H), gates = Buffer(B * 4 * H), last = Buffer(B * H), gh = Buffer(B * 3 * H)
-        let latest = gru(threads: 2)
-        latest.project(GRUInputs(x: x.pointer, rows: N, slots: nil), into: gi.pointer)
-        latest.recur(slots: nil, h0: h0, seq, GRU.Cache(gi: gi.pointer, hPrev: gi.pointer, gates: gates.pointer, out: last.pointer, gh: gh.pointer),
+        let latest = c.gru(threads: 2)
+        latest.project(GRUInputs(x: c.x.pointer, rows: N, slots: nil), into: gi.pointer)
+        latest.recur(slots: nil, h0: c.h0, seq, GRU.Cache(gi: gi.pointer, hPrev: gi.pointer, gates: gates.pointer, out: last.pointer, gh: gh.pointer),
                      history: false)
         let expected = seq.lastIndices.flatMap { one[0][$0 * H..<($0 + 1) * H] }
         #expect(firstMismatch(last.array(B * H), expected, rtol: 1e-4, atol: 1e-6) == nil, "last states without history")
@@ -193,32 +168,51 @@ import Testing
     @Test func gruWithPackedWeightsEqualsTheOpenBLASPath() throws {
         try loadBLAS()
         guard VectorKernels.canPack(columns: 16) else { return }
-        var rng = Random(seed: 13)
-        let (D, H) = (5, 16)
-        let seq = PackedSequences(lengths: (0..<19).map { 9 - $0 / 3 })
-        let N = seq.total, B = seq.rows
-        func buffer(_ a: [Float]) -> Buffer { let b = Buffer(a.count); b.pointer.update(from: a, count: a.count); return b }
-        let wih = buffer(randomArray(3 * H * D, &rng)), whh = buffer(randomArray(3 * H * H, &rng))
-        let bih = buffer(randomArray(3 * H, &rng)), bhh = buffer(randomArray(3 * H, &rng))
-        let x = buffer(randomArray(N * D, &rng)), h0 = randomArray(B * H, &rng), dOut0 = randomArray(N * H, &rng)
-        let gru = GRU(input: D, hidden: H, weightIH: wih.pointer, weightHH: whh.pointer, biasIH: bih.pointer, biasHH: bhh.pointer)
-        func run(packed: Bool) -> [[Float]] {
-            let bufs = (Buffer(N * 3 * H), Buffer(N * H), Buffer(N * 4 * H), Buffer(N * H), Buffer(B * 3 * H), Buffer(3 * H * H))
-            let cache = GRU.Cache(gi: bufs.0.pointer, hPrev: bufs.1.pointer, gates: bufs.2.pointer, out: bufs.3.pointer, gh: bufs.4.pointer,
-                                  packed: packed ? bufs.5.pointer : nil)
-            let inputs = GRUInputs(x: x.pointer, rows: N, slots: nil)
-            gru.forward(inputs, h0: h0, seq, cache)
-            var dOut = dOut0, dX = [Float](repeating: 0, count: N * D), dh0 = [Float](repeating: 0, count: B * H)
-            var dWih = [Float](repeating: 0, count: 3 * H * D), dWhh = [Float](repeating: 0, count: 3 * H * H)
-            var dBih = [Float](repeating: 0, count: 3 * H), dBhh = dBih
-            let dGi = Buffer(N * 3 * H), dGh = Buffer(N * 3 * H)
-            gru.backward(inputs, seq, cache, dOut: &dOut, dX: &dX, dh0: &dh0, dGi: dGi.pointer, dGh: dGh.pointer,
-                         dGiRows: dGi.pointer, dWeightIH: &dWih, dWeightHH: &dWhh, dBiasIH: &dBih, dBiasHH: &dBhh)
-            return [bufs.3.array(N * H), dX, dh0, dWih, dWhh, dBih, dBhh]
-        }
+        let c = GRUCase(input: 5, hidden: 16, lengths: (0..<19).map { 9 - $0 / 3 }, seed: 13)
+        func run(packed: Bool) -> [[Float]] { c.run(threads: BLAS.threads, packed: packed) }
         let plain = run(packed: false), packed = run(packed: true)
         for (k, name) in ["out", "dX", "dh0", "dW_ih", "dW_hh", "db_ih", "db_hh"].enumerated() {
             #expect(firstMismatch(packed[k], plain[k], rtol: 1e-4, atol: 1e-6) == nil, "\(name)")
         }
+    }
+}
+
+/// A GRU with random weights, inputs, h0 and output gradients, run forward and
+/// backward: [out, dX, dh0, dW_ih, dW_hh, db_ih, db_hh].
+struct GRUCase {
+    let input: Int, hidden: Int, seq: PackedSequences
+    // Buffers: the GRU keeps pointers to its weights.
+    let wih: Buffer, whh: Buffer, bih: Buffer, bhh: Buffer, x: Buffer
+    let h0: [Float], dOut: [Float]
+
+    init(input D: Int, hidden H: Int, lengths: [Int], seed: UInt64) {
+        var rng = Random(seed: seed)
+        func buffer(_ a: [Float]) -> Buffer { let b = Buffer(a.count); b.pointer.update(from: a, count: a.count); return b }
+        input = D; hidden = H; seq = PackedSequences(lengths: lengths)
+        wih = buffer(randomArray(3 * H * D, &rng)); whh = buffer(randomArray(3 * H * H, &rng))
+        bih = buffer(randomArray(3 * H, &rng)); bhh = buffer(randomArray(3 * H, &rng))
+        x = buffer(randomArray(seq.total * D, &rng)); h0 = randomArray(seq.rows * H, &rng); dOut = randomArray(seq.total * H, &rng)
+    }
+
+    func gru(threads: Int) -> GRU {
+        GRU(input: input, hidden: hidden, weightIH: wih.pointer, weightHH: whh.pointer, biasIH: bih.pointer, biasHH: bhh.pointer,
+            threads: threads)
+    }
+
+    func run(threads: Int, packed: Bool) -> [[Float]] {
+        let (D, H, N, B) = (input, hidden, seq.total, seq.rows)
+        let bufs = (Buffer(N * 3 * H), Buffer(N * H), Buffer(N * 4 * H), Buffer(N * H), Buffer(B * 3 * H), Buffer(3 * H * H))
+        let cache = GRU.Cache(gi: bufs.0.pointer, hPrev: bufs.1.pointer, gates: bufs.2.pointer, out: bufs.3.pointer, gh: bufs.4.pointer,
+                              packed: packed ? bufs.5.pointer : nil)
+        let gru = gru(threads: threads)
+        let inputs = GRUInputs(x: x.pointer, rows: N, slots: nil)
+        gru.forward(inputs, h0: h0, seq, cache)
+        var dOut = dOut, dX = [Float](repeating: 0, count: N * D), dh0 = [Float](repeating: 0, count: B * H)
+        var dWih = [Float](repeating: 0, count: 3 * H * D), dWhh = [Float](repeating: 0, count: 3 * H * H)
+        var dBih = [Float](repeating: 0, count: 3 * H), dBhh = dBih
+        let dGi = Buffer(N * 3 * H), dGh = Buffer(N * 3 * H)
+        gru.backward(inputs, seq, cache, dOut: &dOut, dX: &dX, dh0: &dh0, dGi: dGi.pointer, dGh: dGh.pointer,
+                     dGiRows: dGi.pointer, dWeightIH: &dWih, dWeightHH: &dWhh, dBiasIH: &dBih, dBiasHH: &dBhh)
+        return [bufs.3.array(N * H), dX, dh0, dWih, dWhh, dBih, dBhh]
     }
 }
