@@ -266,7 +266,6 @@ extension SentenceVAE {
     public func encode(_ batch: Batch, workspace ws: Workspace) -> (mu: [Float], logv: [Float]) {
         parameters.withUnsafeBufferPointer { buffer in
             let p = buffer.baseAddress!
-            func at(_ t: ParameterTensor) -> UnsafePointer<Float> { p + layout.offsets[t.rawValue] }
             let (_, _, _, mu, logv) = encoderForward(batch, encoderGRU(p), p: p, ws: ws)
             let Z = config.latent
             var muOut = [Float](repeating: 0, count: batch.count * Z), logvOut = muOut
