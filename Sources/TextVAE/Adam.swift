@@ -28,8 +28,8 @@ public struct Adam: Equatable {
             v.withUnsafeMutableBufferPointer { v in
                 parameters.withUnsafeMutableBufferPointer { p in
                     gradient.withUnsafeBufferPointer { g in
-                        // Millions of independent updates: both cores take half.
-                        let n = p.count, parts = n > 1 << 16 ? 2 : 1
+                        // Millions of independent updates: each thread takes a share.
+                        let n = p.count, parts = n > 1 << 16 ? BLAS.threads : 1
                         let (m, v, p, g) = (m.baseAddress!, v.baseAddress!, p.baseAddress!, g.baseAddress!)
                         Parallel.forEach(parts) { part in
                             Adam.step(p, g, m, v, range: part * n / parts..<(part + 1) * n / parts, gradientScale: gradientScale,
@@ -100,9 +100,9 @@ public func gradientNorm(_ gradient: [Float]) -> Float {
         var sums = [Double](repeating: 0, count: blocks)
         sums.withUnsafeMutableBufferPointer { sums in
             let out = sums.baseAddress!
-            Parallel.forEach(blocks > 64 ? 2 : 1) { part in
-                let range = blocks > 64 ? (part == 0 ? 0..<blocks / 2 : blocks / 2..<blocks) : 0..<blocks
-                for b in range {
+            let parts = blocks > 64 ? BLAS.threads : 1
+            Parallel.forEach(parts) { part in
+                for b in part * blocks / parts..<(part + 1) * blocks / parts {
                     var lanes: (Float, Float, Float, Float, Float, Float, Float, Float) = (0, 0, 0, 0, 0, 0, 0, 0)
                     var i = b * 4096
                     let end = min(n, i + 4096)

@@ -1,5 +1,4 @@
 import CBLAS
-import Foundation
 
 /// Matrix products through OpenBLAS, with the kernel chosen for this CPU.
 ///

@@ -8,11 +8,11 @@ import Foundation
 enum SoftmaxCrossEntropy {
     /// Writes each row's NLL into `nll`; with a `gradientScale`, replaces the
     /// logits by the gradient of `gradientScale · Σ_i nll_i` (without, the logits
-    /// are overwritten with scratch). Rows are split
-    /// between two threads when there are many.
+    /// are overwritten with scratch). Rows are split between the threads
+    /// (`BLAS.threads`) when there are many.
     static func apply(_ logits: UnsafeMutablePointer<Float>, rows: Int, classes: Int,
                       targets: UnsafePointer<Int32>, nll: UnsafeMutablePointer<Float>, gradientScale: Float?) {
-        let chunks = rows >= 64 ? 2 : 1
+        let chunks = rows >= 64 ? BLAS.threads : 1
         let perChunk = (rows + chunks - 1) / chunks
         Parallel.forEach(chunks) { chunk in
             for i in chunk * perChunk..<min(rows, (chunk + 1) * perChunk) {

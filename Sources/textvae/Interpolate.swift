@@ -52,16 +52,11 @@ struct Interpolate: ParsableCommand {
 
     func run() throws {
         let file = try model.load()
-        let Z = file.model.config.latent
         let (a, b) = try endPoints(file)
         let ts = Interpolation.steps(steps)
         let z = ts.flatMap { slerp ? Interpolation.spherical(a, b, $0) : Interpolation.linear(a, b, $0) }
         let options = DecodingOptions(method: .greedy, maxLength: length.maxLength, forbidUnknown: length.noUnk)
-        var texts: [String] = []
-        for start in stride(from: 0, to: steps, by: 100) {
-            let rows = min(100, steps - start)
-            texts += file.model.decode(Array(z[start * Z..<(start + rows) * Z]), options: options).map { file.text($0[0].tokens) }
-        }
+        let texts = file.model.decode(z, options: options).map { file.text($0[0].tokens) }
         let digits = steps > 101 ? 3 : 2
         var out = OutputBuffer()
         for run in runs(texts, merge: collapse) {

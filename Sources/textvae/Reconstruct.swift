@@ -46,7 +46,6 @@ struct Reconstruct: ParsableCommand {
         let modelFile = try model.load()
         let input = try modelFile.readInput(file)
         let vae = modelFile.model
-        let Z = vae.config.latent
         let posteriors = vae.encode(input.ids)
         var z = posteriors.mu
         if sample {
@@ -54,18 +53,12 @@ struct Reconstruct: ParsableCommand {
             for k in z.indices { z[k] += Float(exp(0.5 * Double(posteriors.logv[k]))) * rng.normal() }
         }
         let options = DecodingOptions(method: .greedy, maxLength: length.maxLength, forbidUnknown: length.noUnk)
-        let workspace = DecoderWorkspace()
         var out = OutputBuffer()
         var score = ReconstructionScore()
-        let batchRows = SentenceVAE.decodingBatchSize
-        for start in stride(from: 0, to: input.sentences.count, by: batchRows) {
-            let rows = min(batchRows, input.sentences.count - start)
-            let decoded = vae.decode(Array(z[start * Z..<(start + rows) * Z]), options: options, workspace: workspace)
-            for (r, hypotheses) in decoded.enumerated() {
-                let sentence = input.sentences[start + r], output = hypotheses[0].tokens
-                out.line(modelFile.text(sentence) + "\t" + modelFile.text(output))
-                score.add(input: sentence.ids, output: output)
-            }
+        for (sentence, hypotheses) in zip(input.sentences, vae.decode(z, options: options)) {
+            let output = hypotheses[0].tokens
+            out.line(modelFile.text(sentence) + "\t" + modelFile.text(output))
+            score.add(input: sentence.ids, output: output)
         }
         if stats {
             out.line("# exact \(score.exact)/\(score.sentences) (\(f(100 * score.exactShare, 1))%)")
