@@ -10,6 +10,8 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // `swift package generate-documentation --target TextVAE` builds the catalog in Sources/TextVAE/TextVAE.docc.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
     ],
     targets: [
         // C shims: no public API, see each folder's README.
@@ -22,9 +24,11 @@ let package = Package(
 
         // Everything textvae does lives in the library; the executable only parses arguments.
         .target(name: "TextVAE", dependencies: ["CICU", "CBLAS", "CKernels"]),
+        // The `textvae` command: one file per subcommand, argument parsing only.
         .executableTarget(
             name: "textvae",
-            dependencies: ["TextVAE", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: ["TextVAE", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/CommandLineTool"
         ),
 
         .testTarget(

@@ -1,11 +1,15 @@
 #!/usr/bin/env python3
 """textvae against the PyTorch reference on the same machine, in alternation.
 
-    python3 Tests/Scripts/bench-vs-torch.py [--rounds 3] [--threads 2]
+    python3 Tests/Scripts/bench-vs-torch.py --ptb PTB [--rounds 3] [--threads 2]
 
-Each round runs `textvae bench` then `svae.py bench` (../shared/bench/torch_ref; needs
-`pip install torch==2.13.0+cpu numpy`), both on ../shared/corpora/ptb with the default sizes, and
-then times `textvae sample -n 1` (start-up: load the model, decode one sentence) ten times.
+PTB is the folder that holds the Penn Treebank's train.txt and valid.txt (one sentence per line, already
+tokenised); textvae does not ship it. Give it with --ptb or the TEXTVAE_PTB environment variable.
+
+Each round runs `textvae bench` then the PyTorch reference's `bench` (Tests/Reference/svae.py; needs
+`pip install torch==2.13.0+cpu numpy`, see Tests/Reference/README.md), both on PTB/train.txt and
+PTB/valid.txt with the default sizes, and then times `textvae sample -n 1` (start-up: load the model,
+decode one sentence) ten times.
 Each `bench` samples from the model it trained itself, and the two models differ (different random
 numbers), so their greedy sentences differ in length. For a like-for-like figure, each round also
 decodes 1,000 prior samples from textvae's bench model with both: `textvae sample -n 1000` and the
@@ -17,13 +21,22 @@ import argparse, json, os, statistics, subprocess, sys, tempfile, time
 
 here = os.path.dirname(os.path.abspath(__file__))
 root = os.path.normpath(os.path.join(here, '../..'))
-shared = os.path.normpath(os.path.join(root, '../shared'))
-ap = argparse.ArgumentParser()
+reference_dir = os.path.normpath(os.path.join(here, '../Reference'))  # the PyTorch reference, svae.py
+ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+ap.add_argument('--ptb', metavar='DIR', default=os.environ.get('TEXTVAE_PTB') or None,
+                help='folder with the Penn Treebank train.txt and valid.txt (default: $TEXTVAE_PTB)')
 ap.add_argument('--rounds', type=int, default=3)
 ap.add_argument('--threads', type=int, default=2)
 ap.add_argument('--textvae', default=os.path.join(root, '.build/release/textvae'))
 a = ap.parse_args()
-train, valid = f'{shared}/corpora/ptb/train.txt', f'{shared}/corpora/ptb/valid.txt'
+if not a.ptb:
+    ap.error('where is the Penn Treebank? Give its folder (with train.txt and valid.txt) with --ptb DIR '
+             'or the TEXTVAE_PTB environment variable; textvae does not ship it')
+train, valid = os.path.join(a.ptb, 'train.txt'), os.path.join(a.ptb, 'valid.txt')
+for path in (train, valid):
+    if not os.path.isfile(path):
+        ap.error(f'{path} does not exist: --ptb (or TEXTVAE_PTB) must name the folder that holds the Penn Treebank '
+                 'train.txt and valid.txt')
 work = tempfile.mkdtemp(prefix='textvae-bench-')
 model = os.path.join(work, 'bench.safetensors')
 
@@ -61,11 +74,11 @@ ours, theirs, startup, same_ours, same_theirs = [], [], [], [], []
 for r in range(a.rounds):
     ours.append(run_json([a.textvae, 'bench', '--train', train, '--valid', valid, '--threads', str(a.threads), '--save', model]))
     print('textvae ', json.dumps(ours[-1]), flush=True)
-    theirs.append(run_json([sys.executable, f'{shared}/bench/torch_ref/svae.py', 'bench', '--train', train, '--valid', valid,
+    theirs.append(run_json([sys.executable, os.path.join(reference_dir, 'svae.py'), 'bench', '--train', train, '--valid', valid,
                             '--threads', str(a.threads)]))
     print('torch   ', json.dumps(theirs[-1]), flush=True)
     same_ours.append(textvae_same_model(model))
-    same_theirs.append(run_json([sys.executable, '-c', TORCH_SAME_MODEL, f'{shared}/bench/torch_ref', model, str(a.threads)]))
+    same_theirs.append(run_json([sys.executable, '-c', TORCH_SAME_MODEL, reference_dir, model, str(a.threads)]))
     print('same model: textvae', json.dumps(same_ours[-1]), ' torch', json.dumps(same_theirs[-1]), flush=True)
     for _ in range(10):
         t = time.perf_counter()

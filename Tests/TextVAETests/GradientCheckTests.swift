@@ -88,11 +88,11 @@ import Testing
         let targets: [Int32] = [0, 5, 2]
         func loss(_ l: [Float]) -> Double {
             var l = l, nll = [Float](repeating: 0, count: rows)
-            l.withUnsafeMutableBufferPointer { SoftmaxCrossEntropy.apply($0.baseAddress!, rows: rows, classes: V, targets: targets, nll: &nll, gradientScale: nil) }
+            l.withUnsafeMutableBufferPointer { SoftmaxCrossEntropy.apply($0.baseAddress!, rows: rows, classes: V, targets: targets, nll: &nll, gradientScale: nil, threads: 2) }
             return nll.reduce(0.0) { $0 + Double($1) } / 3
         }
         var grad = logits, nll = [Float](repeating: 0, count: rows)
-        grad.withUnsafeMutableBufferPointer { SoftmaxCrossEntropy.apply($0.baseAddress!, rows: rows, classes: V, targets: targets, nll: &nll, gradientScale: 1.0 / 3) }
+        grad.withUnsafeMutableBufferPointer { SoftmaxCrossEntropy.apply($0.baseAddress!, rows: rows, classes: V, targets: targets, nll: &nll, gradientScale: 1.0 / 3, threads: 2) }
         for i in logits.indices {
             let n = Self.numeric(&logits, i, loss)
             #expect(Self.close(grad[i], n), "d/dlogit[\(i)]: analytic \(grad[i]) numeric \(n)")

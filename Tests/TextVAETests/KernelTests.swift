@@ -17,7 +17,7 @@ import Testing
                         let (lda, ldb) = (ta ? m : k, tb ? k : n)
                         fast.withUnsafeMutableBufferPointer { c in
                             BLAS.gemm(transposeA: ta, transposeB: tb, m: m, n: n, k: k, alpha: 0.5, a, lda: lda, b, ldb: ldb,
-                                      beta: beta, c.baseAddress!, ldc: n)
+                                      beta: beta, c.baseAddress!, ldc: n, threads: Workspace.defaultThreads)
                         }
                         slow.withUnsafeMutableBufferPointer { c in
                             BLAS.naiveGemm(transposeA: ta, transposeB: tb, m: m, n: n, k: k, alpha: 0.5, a, lda: lda, b, ldb: ldb,
@@ -55,7 +55,8 @@ import Testing
             var fast = logits, slow = logits
             var nllFast = [Float](repeating: 0, count: rows), nllSlow = nllFast
             fast.withUnsafeMutableBufferPointer { l in
-                SoftmaxCrossEntropy.apply(l.baseAddress!, rows: rows, classes: classes, targets: targets, nll: &nllFast, gradientScale: scale)
+                SoftmaxCrossEntropy.apply(l.baseAddress!, rows: rows, classes: classes, targets: targets, nll: &nllFast, gradientScale: scale,
+                                          threads: Workspace.defaultThreads)
             }
             slow.withUnsafeMutableBufferPointer { l in
                 SoftmaxCrossEntropy.naive(l.baseAddress!, rows: rows, classes: classes, targets: targets, nll: &nllSlow, gradientScale: scale)
@@ -151,7 +152,7 @@ import Testing
             for transposed in [true, false] {
                 let b = randomArray(k * n, &rng)  // transposed: n × k, else k × n
                 var packed = [Float](repeating: 0, count: k * n)
-                VectorKernels.pack(b, transposed: transposed, ldb: transposed ? k : n, k: k, n: n, into: &packed)
+                VectorKernels.pack(b, transposed: transposed, ldb: transposed ? k : n, k: k, n: n, into: &packed, threads: Workspace.defaultThreads)
                 for m in [1, 5, 6, 7, 13] {
                     let a = randomArray(m * k, &rng), c0 = randomArray(m * n, &rng)
                     var fast = c0, slow = c0
@@ -169,7 +170,7 @@ import Testing
         try loadBLAS()
         guard VectorKernels.canPack(columns: 16) else { return }
         let c = GRUCase(input: 5, hidden: 16, lengths: (0..<19).map { 9 - $0 / 3 }, seed: 13)
-        func run(packed: Bool) -> [[Float]] { c.run(threads: BLAS.threads, packed: packed) }
+        func run(packed: Bool) -> [[Float]] { c.run(threads: Workspace.defaultThreads, packed: packed) }
         let plain = run(packed: false), packed = run(packed: true)
         for (k, name) in ["out", "dX", "dh0", "dW_ih", "dW_hh", "db_ih", "db_hh"].enumerated() {
             #expect(firstMismatch(packed[k], plain[k], rtol: 1e-4, atol: 1e-6) == nil, "\(name)")

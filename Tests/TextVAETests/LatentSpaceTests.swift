@@ -60,13 +60,13 @@ import Testing
 }
 
 /// A small random model over a fixed vocabulary, with the whitespace tokenizer.
-func tinyEncoder(latent: Int = 4, seed: UInt64 = 7) throws -> LatentEncoder {
+func tinyEncoder(latent: Int = 4, seed: UInt64 = 7) throws -> TrainedModel {
     try loadBLAS()
     let words = ["the", "a", "cat", "dog", "sat", "ran", "on", "mat", "rug", "big", "small", "."]
     let vocabulary = try Vocabulary(tokens: Vocabulary.specials + words, counts: [0, 0, 0, 0] + words.map { _ in 1 })
     let config = ModelConfig(vocabulary: vocabulary.count, embedding: 6, hidden: 8, latent: latent)
     let model = SentenceVAE(config: config, seed: seed)
-    return try LatentEncoder(file: ModelFile(model: model, vocabulary: vocabulary, tokenizer: TokenizerSettings(name: .whitespace)))
+    return try TrainedModel(file: ModelFile(model: model, vocabulary: vocabulary, tokenizer: TokenizerSettings(name: .whitespace)))
 }
 
 let tinySentences = [
@@ -109,7 +109,7 @@ let tinySentences = [
             let encoder = try tinyEncoder()
             let lines = tinySentences.enumerated().map { "\($0 % 3 == 0 ? "pets" : "other & <more>")\t\($1)" }
             try Data((lines.joined(separator: "\n") + "\n\n").utf8).write(to: URL(fileURLWithPath: folder + "/in.tsv"))
-            let file = try SentenceFile.read(folder + "/in.tsv", encoder: encoder, columns: .init(label: 1))
+            let file = try SentenceFile.read(folder + "/in.tsv", model: encoder, columns: .init(label: 1))
             #expect(file.texts == tinySentences && file.labels?.count == tinySentences.count)
             let map = LatentMap(means: encoder.means(file.tokens), dimension: encoder.latent, texts: file.texts, labels: file.labels)
             let summary = SVGSummary(map.svg(title: "map").text)
@@ -132,18 +132,18 @@ let tinySentences = [
             let encoder = try tinyEncoder()
             try Data("the cat sat .\tA\n\na dog ran .\tB\n".utf8).write(to: URL(fileURLWithPath: folder + "/s.tsv"))
             // The label in the last column: the sentence is the last other one.
-            let f = try SentenceFile.read(folder + "/s.tsv", encoder: encoder, columns: .init(label: 2))
+            let f = try SentenceFile.read(folder + "/s.tsv", model: encoder, columns: .init(label: 2))
             #expect(f.texts == ["the cat sat .", "a dog ran ."] && f.labels! == ["A", "B"] && f.lineNumbers == [1, 3])
 
             try Data("x\ny\nz\n".utf8).write(to: URL(fileURLWithPath: folder + "/labels.txt"))
             try Data("the cat .\n\nthe dog .\n".utf8).write(to: URL(fileURLWithPath: folder + "/s.txt"))
-            let g = try SentenceFile.read(folder + "/s.txt", encoder: encoder, labelsFile: folder + "/labels.txt")
+            let g = try SentenceFile.read(folder + "/s.txt", model: encoder, labelsFile: folder + "/labels.txt")
             #expect(g.labels! == ["x", "z"], "a blank line's label goes with it")
 
             try Data("x\ny\n".utf8).write(to: URL(fileURLWithPath: folder + "/short.txt"))
-            #expect(throws: TextVAEError.self) { try SentenceFile.read(folder + "/s.txt", encoder: encoder, labelsFile: folder + "/short.txt") }
+            #expect(throws: TextVAEError.self) { try SentenceFile.read(folder + "/s.txt", model: encoder, labelsFile: folder + "/short.txt") }
             do {
-                _ = try SentenceFile.read(folder + "/s.txt", encoder: encoder, columns: .init(label: 1))
+                _ = try SentenceFile.read(folder + "/s.txt", model: encoder, columns: .init(label: 1))
                 Issue.record("a line without a tab passed as label<TAB>sentence")
             } catch let e as TextVAEError {
                 #expect(e.description.contains("line 1") && e.description.contains("--label-column"), "\(e)")

@@ -1,0 +1,50 @@
+import ArgumentParser
+import Foundation
+import TextVAE
+
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Measure training, sampling and encoding speed; prints one JSON line.",
+        discussion: """
+            Times what the PyTorch reference's `bench` (Tests/Reference/svae.py) times, on the
+            same data, so the two compare as a ratio (Tests/Scripts/bench-vs-torch.py runs both in turn):
+              textvae bench --train ptb/train.txt --valid ptb/valid.txt
+            Sampling and encoding run as `textvae sample` and `textvae encode` run them.
+            --profile also prints where a training update's wall time goes, by phase.
+            Benchmark on an idle machine: a second busy process halves what two threads gain.
+            """,
+        shouldDisplay: false
+    )
+
+    @Option(help: "Training file (whitespace-tokenised).") var train: String
+    @Option(help: "Validation file, for the encoding figure.") var valid: String
+    @Option(help: "Timed updates.") var steps = 200
+    @Option(help: "Threads for matrix products.") var threads = Workspace.defaultThreads
+    @Option(help: "Also write the benchmarked model here (to time start-up with it).") var save: String?
+    @Flag(help: "Time each phase of the training update and print where the time goes.") var profile = false
+
+    func validate() throws {
+        if steps < 1 { throw ValidationError("--steps must be at least 1") }
+        if threads < 1 || threads > 256 { throw ValidationError("--threads must be between 1 and 256") }
+    }
+
+    func run() throws {
+        var benchmark = Benchmark()
+        benchmark.timedSteps = steps
+        PhaseProfile.enabled = profile
+        let (result, trainer) = try benchmark.run(train: train, valid: valid, threads: threads) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+        if let save { try trainer.checkpoint.file.save(to: save) }
+        if let phases = result.profile {
+            let total = phases.values.reduce(0, +)
+            var table = String(format: "training update, wall time by phase (%d updates, %.1f ms each):\n", steps, total)
+            for (name, ms) in phases.sorted(by: { $0.value > $1.value }) {
+                table += "  " + name.padding(toLength: 36, withPad: " ", startingAt: 0) + String(format: "%7.2f ms  %5.1f%%\n", ms, 100 * ms / total)
+            }
+            FileHandle.standardError.write(Data(table.utf8))
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        print(String(decoding: try encoder.encode(result), as: UTF8.self))
+    }
+}

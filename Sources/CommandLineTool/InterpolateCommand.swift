@@ -1,0 +1,99 @@
+import ArgumentParser
+import Foundation
+import TextVAE
+
+struct InterpolateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "interpolate",
+        abstract: "Decode points on the line between two sentences' codes (Bowman et al.'s homotopy).",
+        discussion: """
+            Encodes both sentences to their posterior means μa and μb, then decodes
+            z(t) = (1 − t) μa + t μb greedily for evenly spaced t from 0 to 1. Each line
+            is t, a tab, and the sentence; the first line decodes μa, the last μb.
+            Without sentences, the end points are two draws from the prior (--seed).
+
+            Examples:
+              textvae interpolate -m model.safetensors "he was sad ." "she smiled at me ."
+              textvae interpolate -m model.safetensors --steps 9 --slerp --collapse
+              textvae interpolate -m model.safetensors --seed 3
+
+            --slerp follows the great circle instead of the straight line (kinder to a
+            Gaussian prior); --collapse prints a run of identical sentences once, with
+            the range of t it covers.
+            """
+    )
+
+    @OptionGroup var model: ModelArgument
+
+    @Argument(help: "Two sentences (or none, for two random points from the prior).")
+    var sentences: [String] = []
+
+    @Option(help: "Number of points, the two ends included.")
+    var steps = 5
+
+    @Flag(help: "Spherical interpolation instead of linear.")
+    var slerp = false
+
+    @Flag(help: "Merge consecutive identical sentences into one line.")
+    var collapse = false
+
+    @Option(help: "Random seed for the end points when no sentences are given.")
+    var seed: UInt64 = 0
+
+    @OptionGroup var length: LengthOptions
+
+    func validate() throws {
+        if !(sentences.isEmpty || sentences.count == 2) {
+            throw ValidationError("give two sentences to interpolate between (quote each one), or none for two random points; got \(sentences.count)")
+        }
+        if steps < 2 || steps > 10_000 { throw ValidationError("--steps must be between 2 and 10000, got \(steps)") }
+        try length.check()
+        try model.check()
+    }
+
+    func run() throws {
+        let file = try model.load()
+        let (a, b) = try endPoints(file)
+        let ts = Interpolation.steps(steps)
+        let z = ts.flatMap { slerp ? Interpolation.spherical(a, b, $0) : Interpolation.linear(a, b, $0) }
+        let options = DecodingOptions(method: .greedy, maxLength: length.maxLength, forbidUnknown: length.noUnk)
+        let texts = file.decode(z, options: options).map { file.text($0[0].tokens) }
+        let digits = steps > 101 ? 3 : 2
+        var out = OutputBuffer()
+        for run in runs(texts, merge: collapse) {
+            let t = run.first == run.last ? f(ts[run.first], digits) : "\(f(ts[run.first], digits))-\(f(ts[run.last], digits))"
+            out.line("\(t)\t\(texts[run.first])")
+        }
+        out.flush()
+    }
+
+    /// μ of the two sentences, or two draws from N(0, I).
+    func endPoints(_ file: TrainedModel) throws -> ([Float], [Float]) {
+        let Z = file.model.config.latent
+        guard sentences.count == 2 else {
+            var rng = Random(seed: seed)
+            let z = (0..<2 * Z).map { _ in rng.normal() }
+            return (Array(z[0..<Z]), Array(z[Z...]))
+        }
+        let input = try file.input(lines: sentences, name: "the sentences")
+        for (i, s) in sentences.enumerated() where !input.sentences.contains(where: { $0.line == i + 1 }) {
+            throw TextVAEError("sentence \(i + 1) (\"\(s)\") has no words to encode; give two non-empty sentences")
+        }
+        for w in input.warnings { warn("warning: " + w.replacingOccurrences(of: "line", with: "sentence")) }
+        let posteriors = file.encode(input.ids)
+        return (Array(posteriors.mu(0)), Array(posteriors.mu(1)))
+    }
+
+    /// Index ranges of consecutive equal texts (each index alone without `merge`).
+    func runs(_ texts: [String], merge: Bool) -> [(first: Int, last: Int)] {
+        var result: [(first: Int, last: Int)] = []
+        for (i, t) in texts.enumerated() {
+            if merge, let last = result.last, texts[last.first] == t {
+                result[result.count - 1].last = i
+            } else {
+                result.append((i, i))
+            }
+        }
+        return result
+    }
+}

@@ -1,0 +1,18 @@
+import ArgumentParser
+import Foundation
+import TextVAE
+
+/// Decoder options shared by the commands that turn z into sentences.
+struct LengthOptions: ParsableArguments {
+    @Option(help: "Longest sentence in words (default: the model's max_length).")
+    var maxLength: Int?
+
+    @Flag(help: "Never emit <unk> (the next most probable word is used instead).")
+    var noUnk = false
+
+    func check() throws {
+        if let maxLength, maxLength < 1 || maxLength > 10_000 {
+            throw ValidationError("--max-length must be between 1 and 10000, got \(maxLength)")
+        }
+    }
+}

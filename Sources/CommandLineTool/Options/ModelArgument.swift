@@ -1,0 +1,31 @@
+import ArgumentParser
+import Foundation
+import TextVAE
+
+/// `-m MODEL`: the trained model a command reads (sample, interpolate, reconstruct, encode, evaluate).
+struct ModelArgument: ParsableArguments {
+    @Option(name: .shortAndLong, help: "Model file written by 'textvae train' (.safetensors).")
+    var model: String
+
+    @Option(help: "Threads for matrix products (2 is fastest on an idle 2-core machine; use 1 while other heavy jobs run).")
+    var threads = Workspace.defaultThreads
+
+    func check() throws {
+        if threads < 1 || threads > 256 { throw ValidationError("--threads must be between 1 and 256") }
+    }
+
+    /// Loads BLAS and the model; errors name the file and say what to do.
+    func load() throws -> TrainedModel {
+        try TrainedModel.load(model, threads: threads)
+    }
+
+    /// The sentences of `path` (or standard input for "-") for `trained`, with its notes on stderr.
+    func readInput(_ path: String, for trained: TrainedModel) throws -> ModelInput {
+        if path == "-" && isatty(0) != 0 {
+            warn("reading sentences from standard input, one per line (end with Ctrl-D)")
+        }
+        let input = try trained.readInput(path)
+        for w in input.warnings { warn("warning: " + w) }
+        return input
+    }
+}

@@ -1,0 +1,142 @@
+import ArgumentParser
+import Foundation
+import TextVAE
+
+enum DecoderName: String, ExpressibleByArgument, CaseIterable { case greedy, sample, beam }
+enum SampleFormat: String, ExpressibleByArgument, CaseIterable { case text, jsonl }
+
+struct SampleCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sample",
+        abstract: "Generate sentences from the prior: z ~ N(0, I), then decode.",
+        discussion: """
+            Prints one sentence per line. The same --seed gives the same sentences, and
+            the first n sentences of a larger -n are the same as with -n n.
+
+            Decoders:
+              greedy  the most probable word at each step (default)
+              sample  draw each word; --temperature (<1 sharper, >1 wilder), --top-k,
+                      --top-p (nucleus) narrow the choice
+              beam    beam search with --beam-width hypotheses; prints the best one
+                      (jsonl lists them all with their log-probabilities)
+
+            Examples:
+              textvae sample -m model.safetensors -n 10
+              textvae sample -m model.safetensors -n 5 --decoder sample --top-p 0.9 --seed 7
+              textvae sample -m model.safetensors --decoder beam --beam-width 5 --format jsonl
+
+            With --format jsonl each line is {"text", "tokens", "log_prob", "length_cap", "z"}:
+            log_prob is log p(sentence + <eos> | z) under the model (untempered).
+            """
+    )
+
+    @OptionGroup var model: ModelArgument
+
+    @Option(name: .customShort("n"), help: "Number of sentences.")
+    var count = 10
+
+    @Option(help: "Random seed for z (and for --decoder sample).")
+    var seed: UInt64 = 0
+
+    @Option(help: "How to choose words: \(DecoderName.allCases.map(\.rawValue).joined(separator: ", ")) (default: greedy; sample when --temperature, --top-k or --top-p is given; beam with --beam-width).")
+    var decoder: DecoderName?
+
+    @Option(help: "Sampling temperature (> 0).")
+    var temperature: Float?
+
+    @Option(help: "Sample among the k most probable words only (0 = all).")
+    var topK: Int?
+
+    @Option(help: "Sample among the most probable words that together reach this probability (0 < p ≤ 1).")
+    var topP: Float?
+
+    @Option(help: "Hypotheses kept by beam search (default 5).")
+    var beamWidth: Int?
+
+    @OptionGroup var length: LengthOptions
+
+    @Option(help: "Output: text (one sentence per line) or jsonl (adds tokens, z and the log-probability).")
+    var format: SampleFormat = .text
+
+    @Flag(help: "On stderr: how long loading and decoding took, and the BLAS kernel.")
+    var verbose = false
+
+    func validate() throws {
+        if count < 1 || count > 10_000_000 { throw ValidationError("-n must be between 1 and 10000000") }
+        try model.check()
+        try length.check()
+        _ = try decodingMethod()
+    }
+
+    /// The method the options ask for; conflicting options are an error that says which to drop.
+    func decodingMethod() throws -> DecodingMethod {
+        let samplingGiven = temperature != nil || topK != nil || topP != nil
+        let name = decoder ?? (samplingGiven ? .sample : beamWidth != nil ? .beam : .greedy)
+        if samplingGiven && name != .sample {
+            throw ValidationError("--temperature, --top-k and --top-p apply to --decoder sample; drop them or use --decoder sample")
+        }
+        if beamWidth != nil && name != .beam {
+            throw ValidationError("--beam-width applies to --decoder beam; drop it or use --decoder beam")
+        }
+        switch name {
+        case .greedy:
+            return .greedy
+        case .sample:
+            let t = temperature ?? 1, k = topK ?? 0, p = topP ?? 1
+            if !(t > 0 && t.isFinite) { throw ValidationError("--temperature must be a positive number such as 0.8") }
+            if k < 0 { throw ValidationError("--top-k must be 0 (off) or more") }
+            if !(p > 0 && p <= 1) { throw ValidationError("--top-p must be in (0, 1], such as 0.9") }
+            return .sample(Sampling(temperature: t, topK: k, topP: p))
+        case .beam:
+            let w = beamWidth ?? 5
+            if w < 1 || w > 256 { throw ValidationError("--beam-width must be between 1 and 256") }
+            return .beam(width: w)
+        }
+    }
+
+    func run() throws {
+        let began = Date()
+        let file = try model.load()
+        let loadSeconds = Date().timeIntervalSince(began)
+        var decodeSeconds = 0.0
+        let Z = file.model.config.latent
+        let options = DecodingOptions(method: try decodingMethod(), maxLength: length.maxLength, forbidUnknown: length.noUnk)
+        var rng = Random(seed: seed)
+        var out = OutputBuffer()
+        let batchRows = SentenceVAE.decodingBatchSize
+        for start in stride(from: 0, to: count, by: batchRows) {
+            let rows = min(batchRows, count - start)
+            let z = (0..<rows * Z).map { _ in rng.normal() }
+            let decodeStart = Date()
+            let decoded = file.decode(z, options: options, seed: seed, firstRow: start)
+            decodeSeconds += Date().timeIntervalSince(decodeStart)
+            for (r, hypotheses) in decoded.enumerated() {
+                let best = hypotheses[0]
+                switch format {
+                case .text:
+                    out.line(file.text(best.tokens))
+                case .jsonl:
+                    var pairs = fields(best, file)
+                    pairs.append(("z", JSON.array(z[r * Z..<(r + 1) * Z])))
+                    if case .beam = options.method {
+                        pairs.append(("beam", "[" + hypotheses.map { JSON.object(fields($0, file)) }.joined(separator: ",") + "]"))
+                    }
+                    out.line(JSON.object(pairs))
+                }
+            }
+        }
+        out.flush()
+        if verbose {
+            warn("loaded \(model.model) in \(f(loadSeconds * 1000, 1)) ms; decoded \(count) sentences in \(f(decodeSeconds * 1000, 1)) ms "
+                 + "(\(f(Double(count) / decodeSeconds, 1)) sentences/s, batches of \(batchRows)); \(BLAS.description(threads: file.threads)); "
+                 + "\(f(Date().timeIntervalSince(began) * 1000, 1)) ms in all")
+        }
+    }
+
+    func fields(_ h: Hypothesis, _ file: TrainedModel) -> [(String, String)] {
+        [("text", JSON.string(file.text(h.tokens))),
+         ("tokens", "[" + h.tokens.map { JSON.string(file.vocabulary.tokens[Int($0)]) }.joined(separator: ",") + "]"),
+         ("log_prob", JSON.number(h.logProbability)),
+         ("length_cap", h.reachedLengthCap ? "true" : "false")]
+    }
+}

@@ -1,0 +1,23 @@
+import ArgumentParser
+import TextVAE
+
+@main
+struct TextVAECommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "textvae",
+        abstract: "Train sentence variational autoencoders (Bowman et al. 2016) and use them.",
+        discussion: """
+            Typical use:
+              textvae train corpus.txt -o model.safetensors
+              textvae sample -m model.safetensors -n 10
+              textvae interpolate -m model.safetensors "first sentence" "second sentence"
+
+            Run 'textvae help SUBCOMMAND' for the options of each subcommand.
+            Shell completions: textvae --generate-completion-script bash (or zsh, fish).
+            """,
+        version: TextVAEVersion.current,
+        subcommands: [TrainCommand.self, SampleCommand.self, InterpolateCommand.self, ReconstructCommand.self, EncodeCommand.self, EvaluateCommand.self, ScoreCommand.self,
+                      TokenizeCommand.self, VocabCommand.self, GrammarCommand.self, BenchCommand.self,
+                      PlotCommand.self, MapCommand.self, NeighboursCommand.self, ImputeCommand.self, AnalogyCommand.self]
+    )
+}

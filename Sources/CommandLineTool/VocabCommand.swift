@@ -1,0 +1,48 @@
+import ArgumentParser
+import Foundation
+import TextVAE
+
+struct VocabCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "vocab",
+        abstract: "Build a vocabulary from a corpus and write it as token<TAB>count lines.",
+        discussion: """
+            The four specials <pad> <unk> <bos> <eos> come first, then tokens by count,
+            ties broken by code points, so the same corpus always gives the same file.
+            Example:
+              textvae vocab corpus.txt -o corpus.vocab.txt --min-count 2
+            """
+    )
+
+    @Argument(help: "Training corpus, one sentence per line.")
+    var corpus: String
+
+    @Option(name: .shortAndLong, help: "Where to write the vocabulary.")
+    var output: String
+
+    @Option(help: "Leave out tokens seen fewer times than this.")
+    var minCount = 1
+
+    @Option(help: "Keep at most this many words (the 4 specials come on top).")
+    var maxSize = 20_000
+
+    @OptionGroup var tokenization: TokenizerOptions
+
+    func validate() throws {
+        if minCount < 1 { throw ValidationError("--min-count must be at least 1") }
+        if maxSize < 1 { throw ValidationError("--max-size must be at least 1") }
+    }
+
+    func run() throws {
+        let start = Date()
+        let text = try tokenization.readCorpus(corpus)
+        let vocabulary = try Vocabulary(building: text.sentences, minCount: minCount, maxSize: maxSize)
+        try vocabulary.write(to: output)
+        let seconds = Date().timeIntervalSince(start)
+        print("wrote \(output): \(vocabulary.count) entries (4 specials + \(vocabulary.count - 4) words)")
+        print("corpus: \(text.sentences.count) sentences, \(text.tokenCount) tokens, \(f(seconds, 2)) s "
+              + "(\(Int(Double(text.sentences.count) / max(seconds, 1e-9))) sentences/s)")
+        print("coverage: \(f(100 * vocabulary.coverage(of: text.sentences), 2))% of the corpus's tokens are in the vocabulary")
+        if text.skippedInvalid > 0 { print("skipped \(text.skippedInvalid) lines of invalid UTF-8") }
+    }
+}

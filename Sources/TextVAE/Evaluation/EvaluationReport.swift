@@ -1,0 +1,33 @@
+import Foundation
+
+/// SPEC.md's "Metrics", as `textvae evaluate` prints them. All per-sentence
+/// figures are means over the file's sentences.
+public struct EvaluationReport: Sendable {
+    public var sentences = 0
+    /// Σ (T + 1): targets, `<eos>` included.
+    public var tokens = 0
+    /// Importance samples per sentence (k).
+    public var samples = 0
+    /// Reconstruction term at one z ~ q(z|x) per sentence.
+    public var rec = 0.0
+    public var kl = 0.0
+    /// rec + kl: the negative ELBO.
+    public var nelbo: Double { rec + kl }
+    /// Importance-sampled −log p(x) with k samples.
+    public var nll = 0.0
+    /// Monte-Carlo standard error of `nll` (delta method, from the weights' spread).
+    public var nllStandardError = 0.0
+    /// exp(Σ nll / Σ (T + 1)).
+    public var ppl = 0.0
+    /// He et al. 2019's estimate of I(x; z), batches of `miBatch` sentences in file order.
+    public var mi = 0.0
+    public var miBatch = 32
+    /// Latent dimensions whose posterior mean varies over the file (variance > 0.01).
+    public var au = 0
+    /// Per dimension, the sample variance (N − 1) of μ_j over the file: what `au` counts.
+    public var muVariance: [Double] = []
+    /// Per sentence, in file order.
+    public var sentenceNLL: [Double] = []
+
+    public init() {}
+}

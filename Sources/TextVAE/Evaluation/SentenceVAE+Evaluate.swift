@@ -1,0 +1,113 @@
+import Foundation
+
+extension SentenceVAE {
+    /// Every metric of SPEC.md's "Metrics" over `sentences` (file order).
+    ///
+    /// One generator, seeded with `seed`, draws first the one-sample pass (ε per
+    /// sentence, batches of `miBatch`: rec, kl, mi), then the k importance
+    /// samples of each sentence in order. The draws do not depend on how the
+    /// samples are grouped into decoder calls.
+    /// - Parameters:
+    ///   - samples: k, importance samples per sentence.
+    ///   - rowsPerCall: at most this many sentence×sample rows per decoder call
+    ///     (fewer for long sentences, so the logits stay within about 64 MB).
+    ///   - progress: called after each decoder call with (samples done, samples in all).
+    public func evaluate(_ sentences: [[Int32]], samples k: Int = 500, seed: UInt64 = 0, miBatch: Int = 32,
+                         rowsPerCall: Int = 250, workspace: Workspace = Workspace(),
+                         progress: ((Int, Int) -> Void)? = nil) -> EvaluationReport {
+        precondition(!sentences.isEmpty && k >= 1 && miBatch >= 1)
+        var rng = Random(seed: seed)
+        let Z = config.latent
+        let one = score(sentences, batchSize: miBatch, rng: &rng, workspace: workspace)
+        var report = EvaluationReport()
+        report.sentences = sentences.count
+        report.tokens = one.targetTotal
+        report.samples = k
+        report.rec = one.meanRec
+        report.kl = one.meanKL
+        report.miBatch = miBatch
+        var miSum = 0.0
+        for start in stride(from: 0, to: sentences.count, by: miBatch) {
+            let r = start * Z..<min(sentences.count, start + miBatch) * Z
+            miSum += Double(r.count / Z) * Metrics.mutualInformation(z: one.z[r], mu: one.mu[r], logv: one.logv[r], latent: Z)
+        }
+        report.mi = miSum / Double(sentences.count)
+        (report.au, report.muVariance) = Metrics.activeUnits(mu: one.mu, latent: Z)
+
+        let posteriors = Posteriors(latent: Z, mu: one.mu, logv: one.logv)
+        let (nll, variance) = importanceSampledNLL(sentences, posteriors: posteriors, samples: k, rng: &rng,
+                                                   rowsPerCall: rowsPerCall, workspace: workspace, progress: progress)
+        report.sentenceNLL = nll
+        report.nll = nll.reduce(0, +) / Double(sentences.count)
+        report.nllStandardError = variance.reduce(0, +).squareRoot() / Double(sentences.count)
+        report.ppl = exp(nll.reduce(0, +) / Double(report.tokens))
+        return report
+    }
+
+    /// −log p(x) by importance sampling with q(z|x) as the proposal:
+    ///
+    ///     nll(x) = log k − logsumexp_i [log p(x|z_i) + log N(z_i; 0, I) − log N(z_i; μ, σ²)],  z_i = μ + σ ⊙ ε_i
+    ///
+    /// Many sentence×sample rows go through the decoder in each `run` call.
+    /// - Returns: per sentence the estimate, and the delta-method variance of
+    ///   the estimate, Var(w) / (k · mean(w)²) with w the importance weights.
+    public func importanceSampledNLL(_ sentences: [[Int32]], posteriors: Posteriors, samples k: Int, rng: inout Random,
+                                     rowsPerCall: Int = 250, workspace: Workspace = Workspace(),
+                                     progress: ((Int, Int) -> Void)? = nil) -> (nll: [Double], variance: [Double]) {
+        let N = sentences.count
+        precondition(posteriors.count == N && k >= 1)
+        let log2pi = log(2 * Double.pi)
+        // Running log-sum-exp per sentence: the largest log w so far (m), and Σ w/e^m and Σ (w/e^m)².
+        var m = [Double](repeating: -.infinity, count: N), s1 = [Double](repeating: 0, count: N), s2 = s1
+        // Logits of a call are (Σ (T + 1)) × V floats; keep them to about 16M floats (64 MB).
+        let positionBudget = max(1, (16 << 20) / config.vocabulary)
+        var next = (sentence: 0, sample: 0), done = 0
+        var rows: [[Int32]] = [], owners: [Int] = [], z: [Float] = [], logPrior: [Double] = [], logQ: [Double] = []
+        while next.sentence < N {
+            rows.removeAll(keepingCapacity: true); owners.removeAll(keepingCapacity: true); z.removeAll(keepingCapacity: true)
+            logPrior.removeAll(keepingCapacity: true); logQ.removeAll(keepingCapacity: true)
+            var positions = 0
+            while next.sentence < N && rows.count < rowsPerCall {
+                let s = next.sentence, length = sentences[s].count + 1
+                if !rows.isEmpty && positions + length > positionBudget { break }
+                let mu = posteriors.mu(s), logv = posteriors.logv(s)
+                var lp = 0.0, lq = 0.0
+                for (u, lv) in zip(mu, logv) {
+                    let e = rng.normal()
+                    let value = u + VectorMath.fastExp(0.5 * lv) * e  // as GaussianLatent.reparameterise
+                    z.append(value)
+                    lp += -0.5 * (log2pi + Double(value) * Double(value))
+                    lq += -0.5 * (log2pi + Double(lv) + Double(e) * Double(e))
+                }
+                rows.append(sentences[s]); owners.append(s); logPrior.append(lp); logQ.append(lq)
+                positions += length
+                next.sample += 1
+                if next.sample == k { next = (s + 1, 0) }
+            }
+            let result = run(Batch(rows), latent: .given(z), workspace: workspace)
+            for (i, s) in owners.enumerated() {
+                let logW = -Double(result.rec[i]) + logPrior[i] - logQ[i]
+                if logW > m[s] {
+                    let scale = m[s] == -.infinity ? 0 : exp(m[s] - logW)
+                    s1[s] = s1[s] * scale + 1
+                    s2[s] = s2[s] * scale * scale + 1
+                    m[s] = logW
+                } else {
+                    let w = exp(logW - m[s])
+                    s1[s] += w
+                    s2[s] += w * w
+                }
+            }
+            done += rows.count
+            progress?(done, N * k)
+        }
+        let K = Double(k)
+        var nll = [Double](repeating: 0, count: N), variance = nll
+        for s in 0..<N {
+            nll[s] = log(K) - (m[s] + log(s1[s]))
+            let mean = s1[s] / K
+            variance[s] = max(0, s2[s] / K - mean * mean) / (mean * mean) / K
+        }
+        return (nll, variance)
+    }
+}

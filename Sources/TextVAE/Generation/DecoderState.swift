@@ -1,0 +1,66 @@
+/// The decoder's running state for R rows: each row's GRU state h (R, H) and
+/// its z (R, Z). Everything about how one decoder step is computed lives here;
+/// the decoding methods only choose words and which rows go on.
+struct DecoderState {
+    let config: ModelConfig
+    let ws: DecoderWorkspace
+    let gru: GRU
+    let embedding: UnsafePointer<Float>, outputWeight: UnsafePointer<Float>, outputBias: UnsafePointer<Float>
+    private(set) var rows: Int
+    private var sequence: PackedSequences
+
+    /// h0 = W_zh z + b_zh for each row of z (R, Z).
+    init(_ model: SentenceVAE, _ p: ParameterPointers, z: UnsafePointer<Float>, rows R: Int, workspace: DecoderWorkspace) {
+        let c = model.config
+        config = c
+        ws = workspace
+        gru = model.decoderGRU(p, threads: workspace.threads)
+        embedding = p[.embedding]
+        outputWeight = p[.outputWeight]
+        outputBias = p[.outputBias]
+        rows = R
+        sequence = PackedSequences(lengths: [Int](repeating: 1, count: R))
+        ws.z.reserve(R * c.latent).update(from: z, count: R * c.latent)
+        Linear.forward(z, rows: R, input: c.latent, output: c.hidden, weight: p[.latentWeight], bias: p[.latentBias],
+                       into: ws.h.reserve(R * c.hidden), threads: ws.threads)
+    }
+
+    /// Feeds one word per row (`<bos>` first) and returns the logits of the
+    /// next word, (R, V), valid until the next call.
+    mutating func step(_ inputs: [Int32]) -> UnsafeMutablePointer<Float> {
+        precondition(inputs.count == rows, "one input word per row")
+        let (E, Z, H, D, V, R) = (config.embedding, config.latent, config.hidden, config.decoderInput, config.vocabulary, rows)
+        let x: GRUInputs
+        if config.latentToInputs {
+            let rows = ws.x.reserve(R * D)  // (R, D): [embedding; z]
+            Embedding.gatherBesideLatent(embedding, width: E, ids: inputs, latent: ws.z.pointer, dimension: Z, latentRows: Array(0..<R), into: rows)
+            x = GRUInputs(x: rows, rows: R, slots: nil)
+        } else {
+            x = .words(DistinctWords(inputs), embedding: embedding, width: E, x: ws.x, slots: ws.slots)  // rows sharing a word share its projection
+        }
+        let cache = GRU.Cache(gi: ws.gru.gi.reserve(x.rows * 3 * H), hPrev: ws.gru.hPrev.reserve(R * H),
+                              gates: ws.gru.gates.reserve(R * 4 * H), out: ws.gru.out.reserve(R * H), gh: ws.gru.gh.reserve(R * 3 * H))
+        gru.forward(x, h0: ws.h.pointer, sequence, cache)  // one position per row, from the current state
+        ws.h.pointer.update(from: cache.out, count: R * H)
+        let logits = ws.logits.reserve(R * V)
+        Linear.forward(ws.h.pointer, rows: R, input: H, output: V, weight: outputWeight, bias: outputBias, into: logits,
+                       threads: ws.threads)
+        return logits
+    }
+
+    /// Row i of the new state continues old row `parents[i]` (rows may repeat or drop out).
+    mutating func keep(_ parents: [Int]) {
+        let (H, Z) = (config.hidden, config.latent)
+        let R = parents.count
+        let h = ws.hNext.reserve(R * H), z = ws.zNext.reserve(R * Z)
+        for (i, r) in parents.enumerated() {
+            precondition(r >= 0 && r < rows, "parent row out of range")
+            (h + i * H).update(from: ws.h.pointer + r * H, count: H)
+            (z + i * Z).update(from: ws.z.pointer + r * Z, count: Z)
+        }
+        ws.h.reserve(R * H).update(from: h, count: R * H)
+        ws.z.reserve(R * Z).update(from: z, count: R * Z)
+        if R != rows { sequence = PackedSequences(lengths: [Int](repeating: 1, count: R)) }
+        rows = R
+    }
+}

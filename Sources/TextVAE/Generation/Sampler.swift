@@ -1,0 +1,81 @@
+import Foundation
+
+/// Draws a word from a row of logits with temperature, top-k and top-p.
+/// Keeps its scratch arrays between draws.
+struct Sampler {
+    /// A seed for row `row` of a decoding run: mixed so that neighbouring rows get
+    /// unrelated generators.
+    static func rowSeed(_ seed: UInt64, _ row: Int) -> UInt64 {
+        var mixer = Random(seed: UInt64(truncatingIfNeeded: row))
+        return seed ^ mixer.next()
+    }
+
+    private var candidates: [Int32]
+    private var weights: [Float]
+
+    init(vocabulary V: Int) {
+        candidates = []
+        weights = []
+        candidates.reserveCapacity(V)
+        weights.reserveCapacity(V)
+    }
+
+    mutating func draw(_ row: UnsafePointer<Float>, rules: TokenRules, _ s: Sampling, _ rng: inout Random) -> Int {
+        let V = rules.vocabulary
+        var m = -Float.infinity
+        for v in 0..<V where rules.allowed(v) { m = max(m, row[v]) }
+        // Unnormalised probabilities exp((ℓ − max) / T) of the allowed words.
+        candidates.removeAll(keepingCapacity: true)
+        weights.removeAll(keepingCapacity: true)
+        let invT = 1 / s.temperature
+        for v in 0..<V where rules.allowed(v) {
+            candidates.append(Int32(v))
+            weights.append(VectorMath.fastExp((row[v] - m) * invT))
+        }
+        if s.topK > 0 && s.topK < candidates.count { keepTop(s.topK) }
+        if s.topP < 1 { keepNucleus(s.topP) }
+        var total: Float = 0
+        for w in weights { total += w }
+        let u = rng.uniform() * total
+        var acc: Float = 0
+        for (i, w) in weights.enumerated() {
+            acc += w
+            if u < acc { return Int(candidates[i]) }
+        }
+        return Int(candidates[weights.lastIndex { $0 > 0 } ?? 0])  // u landed on the rounding slack
+    }
+
+    /// Keeps the k heaviest candidates (ties: the lower word id), heaviest first.
+    private mutating func keepTop(_ k: Int) {
+        var top = TopCandidates(capacity: k)
+        for i in candidates.indices { top.offer(Double(weights[i]), hypothesis: i, word: 0) }
+        let chosen = (0..<top.count).map { top[$0].1 }
+        candidates = chosen.map { candidates[$0] }
+        weights = chosen.map { weights[$0] }
+    }
+
+    /// Keeps the smallest set of heaviest candidates whose share of the total reaches p.
+    private mutating func keepNucleus(_ p: Float) {
+        var total: Float = 0
+        for w in weights { total += w }
+        let target = p * total
+        // The nucleus is a prefix of the candidates sorted by weight; sort only
+        // those above a threshold, lowered until they carry enough weight.
+        var threshold = (weights.max() ?? 0) * 1e-3
+        while true {
+            var order = candidates.indices.filter { weights[$0] >= threshold }
+            var mass: Float = 0
+            for i in order { mass += weights[i] }
+            if mass >= target || threshold == 0 {
+                order.sort { weights[$0] != weights[$1] ? weights[$0] > weights[$1] : candidates[$0] < candidates[$1] }
+                var acc: Float = 0, n = 0
+                while n < order.count { acc += weights[order[n]]; n += 1; if acc >= target { break } }
+                let kept = order.prefix(n)
+                candidates = kept.map { candidates[$0] }
+                weights = kept.map { weights[$0] }
+                return
+            }
+            threshold = threshold > 1e-30 ? threshold * 1e-3 : 0
+        }
+    }
+}

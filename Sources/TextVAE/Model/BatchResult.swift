@@ -1,0 +1,23 @@
+/// What a forward pass computed, per sentence in the caller's order.
+public struct BatchResult {
+    /// rec(x) = −Σ_t log p(x_t | x_<t, z), summed over the T + 1 targets.
+    public var rec: [Float]
+    /// KL(q(z|x) ‖ N(0, I)) per sentence.
+    public var kl: [Float]
+    public var mu: [Float]    // (B, Z)
+    public var logv: [Float]  // (B, Z)
+    public var z: [Float]     // (B, Z)
+    /// The batch loss: mean of rec + β·KL (or the free-bits form).
+    public var loss: Float
+    /// Per-target NLL in packed order (for tests and importance sampling).
+    var targetNLL: [Float]
+
+    /// Per-target NLL of each sentence (T + 1 values, `<eos>` last), in the caller's order.
+    public func targetNLLInCallerOrder(_ batch: Batch) -> [[Float]] {
+        var out = [[Float]](repeating: [], count: batch.count)
+        for (row, s) in batch.order.enumerated() {
+            out[s] = (0..<batch.decoder.lengths[row]).map { targetNLL[batch.decoder.index(step: $0, row: row)] }
+        }
+        return out
+    }
+}

@@ -1,0 +1,43 @@
+/// What the forward pass computed and the backward pass needs: pointers into
+/// the workspace, valid until the workspace is used again. Rows are in packed
+/// order (longest sentence first, see `Batch`).
+struct ForwardPass {
+    let batch: Batch
+    let latent: LatentChoice
+    let settings: LossSettings
+    let encoder: EncoderPass
+    let encoderGRU: GRU
+    let decoderGRU: GRU
+    let eps: UnsafeMutablePointer<Float>        // (B, Z)
+    let z: UnsafeMutablePointer<Float>          // (B, Z)
+    let decoderInputs: GRUInputs
+    let decoderCache: GRU.Cache
+    /// (N_dec, V): after a training forward, d loss / d logits (the softmax writes it in place).
+    let logits: UnsafeMutablePointer<Float>
+    let nll: UnsafeMutablePointer<Float>        // (N_dec) per target
+    let latentLoss: LatentLoss
+
+    /// Per-sentence figures and the loss, in the caller's order.
+    func result() -> BatchResult {
+        let dec = batch.decoder, B = batch.count, Z = encoder.latent
+        var recRow = [Float](repeating: 0, count: B)
+        for t in 0..<dec.steps {
+            for row in 0..<dec.active[t] { recRow[row] += nll[dec.index(step: t, row: row)] }
+        }
+        let loss = recRow.reduce(0, +) / Float(B) + settings.beta * latentLoss.term
+        var result = BatchResult(rec: recRow, kl: latentLoss.perRow, mu: [], logv: [], z: [], loss: loss,
+                                 targetNLL: Array(UnsafeBufferPointer(start: nll, count: dec.total)))
+        var muOut = [Float](repeating: 0, count: B * Z), logvOut = muOut, zOut = muOut
+        for (row, s) in batch.order.enumerated() {
+            result.rec[s] = recRow[row]
+            result.kl[s] = latentLoss.perRow[row]
+            for j in 0..<Z {
+                muOut[s * Z + j] = encoder.mu[row * Z + j]
+                logvOut[s * Z + j] = encoder.logv[row * Z + j]
+                zOut[s * Z + j] = z[row * Z + j]
+            }
+        }
+        result.mu = muOut; result.logv = logvOut; result.z = zOut
+        return result
+    }
+}

@@ -1,0 +1,32 @@
+/// Where each tensor lives in the flat parameter block.
+public struct ParameterLayout: Equatable, Sendable {
+    public let config: ModelConfig
+    public let offsets: [Int]
+    public let counts: [Int]
+    public let total: Int
+
+    public init(_ config: ModelConfig) {
+        self.config = config
+        var offsets: [Int] = [], counts: [Int] = [], total = 0
+        for t in ParameterTensor.allCases {
+            let n = t.shape(config).reduce(1, *)
+            offsets.append(total); counts.append(n); total += n
+        }
+        self.offsets = offsets
+        self.counts = counts
+        self.total = total
+    }
+
+    public func range(_ t: ParameterTensor) -> Range<Int> { offsets[t.rawValue]..<offsets[t.rawValue] + counts[t.rawValue] }
+
+    /// PyTorch's default initialisation: embeddings N(0, 1), every other tensor U(±1/√fan_in).
+    public func initialParameters(seed: UInt64) -> [Float] {
+        var rng = Random(seed: seed)
+        var p = [Float](repeating: 0, count: total)
+        for t in ParameterTensor.allCases {
+            let bound = t.initBound(config)
+            for i in range(t) { p[i] = bound.map { (2 * rng.uniform() - 1) * $0 } ?? rng.normal() }
+        }
+        return p
+    }
+}

@@ -1,0 +1,62 @@
+/// The model's tensors, in the model file's order, as named views into one flat
+/// block of floats: the optimiser is one loop and a model file is one write.
+public enum ParameterTensor: Int, CaseIterable, Sendable {
+    case embedding
+    case encoderWeightIH, encoderWeightHH, encoderBiasIH, encoderBiasHH
+    case meanWeight, meanBias, logvWeight, logvBias
+    case latentWeight, latentBias
+    case decoderWeightIH, decoderWeightHH, decoderBiasIH, decoderBiasHH
+    case outputWeight, outputBias
+
+    /// The PyTorch `state_dict` name, as in the model file.
+    public var name: String {
+        switch self {
+        case .embedding: "embedding.weight"
+        case .encoderWeightIH: "encoder_rnn.weight_ih_l0"
+        case .encoderWeightHH: "encoder_rnn.weight_hh_l0"
+        case .encoderBiasIH: "encoder_rnn.bias_ih_l0"
+        case .encoderBiasHH: "encoder_rnn.bias_hh_l0"
+        case .meanWeight: "hidden2mean.weight"
+        case .meanBias: "hidden2mean.bias"
+        case .logvWeight: "hidden2logv.weight"
+        case .logvBias: "hidden2logv.bias"
+        case .latentWeight: "latent2hidden.weight"
+        case .latentBias: "latent2hidden.bias"
+        case .decoderWeightIH: "decoder_rnn.weight_ih_l0"
+        case .decoderWeightHH: "decoder_rnn.weight_hh_l0"
+        case .decoderBiasIH: "decoder_rnn.bias_ih_l0"
+        case .decoderBiasHH: "decoder_rnn.bias_hh_l0"
+        case .outputWeight: "outputs2vocab.weight"
+        case .outputBias: "outputs2vocab.bias"
+        }
+    }
+
+    public func shape(_ c: ModelConfig) -> [Int] {
+        let (V, E, H, Z) = (c.vocabulary, c.embedding, c.hidden, c.latent)
+        switch self {
+        case .embedding: return [V, E]
+        case .encoderWeightIH: return [3 * H, E]
+        case .encoderWeightHH, .decoderWeightHH: return [3 * H, H]
+        case .encoderBiasIH, .encoderBiasHH, .decoderBiasIH, .decoderBiasHH: return [3 * H]
+        case .meanWeight, .logvWeight: return [Z, H]
+        case .meanBias, .logvBias: return [Z]
+        case .latentWeight: return [H, Z]
+        case .latentBias: return [H]
+        case .decoderWeightIH: return [3 * H, c.decoderInput]
+        case .outputWeight: return [V, H]
+        case .outputBias: return [V]
+        }
+    }
+
+    /// fan_in for PyTorch's default initialisation bound 1/√fan_in (GRUs use H).
+    func initBound(_ c: ModelConfig) -> Float? {
+        switch self {
+        case .embedding: return nil  // N(0, 1)
+        case .encoderWeightIH, .encoderWeightHH, .encoderBiasIH, .encoderBiasHH,
+             .decoderWeightIH, .decoderWeightHH, .decoderBiasIH, .decoderBiasHH,
+             .meanWeight, .meanBias, .logvWeight, .logvBias, .outputWeight, .outputBias:
+            return 1 / Float(c.hidden).squareRoot()
+        case .latentWeight, .latentBias: return 1 / Float(c.latent).squareRoot()
+        }
+    }
+}

@@ -1,0 +1,27 @@
+import Foundation
+
+/// The posterior q(z|x) = N(μ, diag σ²) of each sentence of a list: the
+/// encoder alone (`encode(_:workspace:)`), without the decoder pass of `run`.
+public struct Posteriors: Equatable {
+    public var mu: [Float]    // (N, Z)
+    public var logv: [Float]  // (N, Z)
+
+    public var count: Int { latent == 0 ? 0 : mu.count / latent }
+    public let latent: Int
+
+    public init(latent: Int, mu: [Float] = [], logv: [Float] = []) {
+        self.latent = latent
+        self.mu = mu
+        self.logv = logv
+    }
+
+    public func mu(_ i: Int) -> ArraySlice<Float> { mu[i * latent..<(i + 1) * latent] }
+    public func logv(_ i: Int) -> ArraySlice<Float> { logv[i * latent..<(i + 1) * latent] }
+
+    /// One z ~ q(z|x) per sentence, (N, Z): μ + σ ⊙ ε with ε from `rng` (σ computed in Double).
+    public func draw(_ rng: inout Random) -> [Float] {
+        var z = mu
+        for k in z.indices { z[k] += Float(exp(0.5 * Double(logv[k]))) * rng.normal() }
+        return z
+    }
+}

@@ -1,0 +1,110 @@
+extension SentenceVAE {
+    /// Adds d loss / d parameters into `g`, from what `forward(training: true)` left in `pass`:
+    /// output layer, decoder GRU, latent, encoder GRU, in that order (the reverse of the forward).
+    func backward(_ pass: ForwardPass, _ p: ParameterPointers, _ g: GradientPointers, ws: Workspace) {
+        let dDecoderOut = outputBackward(pass, p, g, ws: ws)
+        PhaseProfile.lap(.outputBackward)
+        let dz = decoderBackward(pass, dOut: dDecoderOut, p, g, ws: ws)
+        PhaseProfile.lap(.decoderBackward)
+        let dhT = latentBackward(pass, dz: dz, p, g, ws: ws)
+        encoderBackward(pass, dhT: dhT, g, ws: ws)
+        PhaseProfile.lap(.encoderBackward)
+    }
+
+    /// dW_o += dlogitsᵀ states, db_o += Σ_rows dlogits; returns d loss / d decoder states (N_dec, H).
+    func outputBackward(_ pass: ForwardPass, _ p: ParameterPointers, _ g: GradientPointers, ws: Workspace) -> UnsafeMutablePointer<Float> {
+        let (V, H, N) = (config.vocabulary, config.hidden, pass.batch.decoder.total)
+        let dLogits = pass.logits, states = pass.decoderCache.out, threads = ws.threads
+        BLAS.gemm(transposeA: true, m: V, n: H, k: N, dLogits, lda: V, states, ldb: H, beta: 1, g[.outputWeight], ldc: H,
+                  threads: threads)
+        // db_o += 1ᵀ dlogits: each core sums its part of the columns (a memory-bound pass over N×V).
+        let dOutputBias = g[.outputBias]
+        Parallel.forEachChunk(of: V, parts: threads) { _, columns in
+            addColumnSums(dLogits + columns.lowerBound, rows: N, columns: columns.count, stride: V,
+                          into: dOutputBias + columns.lowerBound)
+        }
+        // dH = dlogits W_o, split over the vocabulary rather than over rows: each core multiplies
+        // its part of the words and packs only its part of W_o (a row split packs all 10 MB of
+        // it on every core), then the partial sums are added.
+        let dStates = ws.dOut.reserve(N * H), partial = ws.partialSum.reserve(max(1, threads - 1) * N * H)
+        Parallel.forEachChunk(of: V, parts: threads) { part, words in
+            BLAS.gemm(m: N, n: H, k: words.count, dLogits + words.lowerBound, lda: V, p[.outputWeight] + words.lowerBound * H,
+                      ldb: H, beta: 0, part == 0 ? dStates : partial + (part - 1) * N * H, ldc: H, threads: 1)
+        }
+        for part in 1..<max(1, threads) {
+            let sum = partial + (part - 1) * N * H
+            for i in 0..<N * H { dStates[i] += sum[i] }
+        }
+        return dStates
+    }
+
+    /// Through the decoder GRU into its weights, the embedding and W_zh; returns d loss / dz (B, Z) from
+    /// h0 (and from each input row with `latentToInputs`).
+    func decoderBackward(_ pass: ForwardPass, dOut: UnsafeMutablePointer<Float>, _ p: ParameterPointers, _ g: GradientPointers,
+                         ws: Workspace) -> UnsafeMutablePointer<Float> {
+        let (B, E, H, Z, D) = (pass.batch.count, config.embedding, config.hidden, config.latent, config.decoderInput)
+        let dec = pass.batch.decoder, inputs = pass.decoderInputs
+        let rows = max(dec.total, pass.batch.encoder.total), inputRows = max(inputs.rows, pass.encoder.inputs.rows)
+        let dX = ws.dX.reserve(inputs.rows * D), dh0 = ws.dh0.reserve(B * H)
+        let dGi = ws.dGi.reserve(rows * 3 * H), dGh = ws.dGh.reserve(rows * 3 * H), dGiRows = ws.dGiRows.reserve(inputRows * 3 * H)
+        pass.decoderGRU.backward(inputs, dec, pass.decoderCache, dOut: dOut, dX: dX, dh0: dh0, dGi: dGi, dGh: dGh, dGiRows: dGiRows,
+                                 dWeightIH: g[.decoderWeightIH], dWeightHH: g[.decoderWeightHH],
+                                 dBiasIH: g[.decoderBiasIH], dBiasHH: g[.decoderBiasHH])
+        (config.latentToInputs ? pass.batch.decoderInputs : pass.batch.decoderWords.words).withUnsafeBufferPointer { ids in
+            Embedding.scatterAdd(dX, stride: D, ids: ids.baseAddress!, count: ids.count, width: E, into: g[.embedding])
+        }
+        let dz = ws.dz.reserve(B * Z)
+        dz.update(repeating: 0, count: B * Z)
+        if config.latentToInputs {
+            for t in 0..<dec.steps {
+                for row in 0..<dec.active[t] {
+                    let src = dX + dec.index(step: t, row: row) * D + E
+                    for j in 0..<Z { dz[row * Z + j] += src[j] }
+                }
+            }
+        }
+        Linear.backward(pass.z, rows: B, input: Z, output: H, weight: p[.latentWeight], dOut: dh0,
+                        dWeight: g[.latentWeight], dBias: g[.latentBias], dInput: dz, accumulateInput: true, threads: ws.threads)
+        return dz
+    }
+
+    /// z = μ + exp(½ log σ²) ε, plus β ∂KL (`LatentLoss`), back into W_μ, W_logv; returns d loss / d h_T (B, H).
+    func latentBackward(_ pass: ForwardPass, dz: UnsafePointer<Float>, _ p: ParameterPointers, _ g: GradientPointers,
+                        ws: Workspace) -> UnsafeMutablePointer<Float> {
+        let (B, H, Z) = (pass.batch.count, config.hidden, config.latent)
+        let (mu, logv, eps) = (pass.encoder.mu, pass.encoder.logv, pass.eps)
+        let dMu = ws.dmu.reserve(B * Z), dLogv = ws.dlogv.reserve(B * Z)
+        let sampled = pass.latent.isSample, zFromMu = pass.latent.dependsOnMean
+        for k in 0..<B * Z {
+            let s = zFromMu ? dz[k] : 0
+            dMu[k] = s
+            dLogv[k] = sampled ? s * eps[k] * 0.5 * VectorMath.fastExp(0.5 * logv[k]) : 0
+        }
+        pass.latentLoss.backward(mu: mu, logv: logv, rows: B, latent: Z, beta: pass.settings.beta, dMu: dMu, dLogv: dLogv)
+        let hT = pass.encoder.hT, dhT = ws.dhT.reserve(B * H)
+        Linear.backward(hT, rows: B, input: H, output: Z, weight: p[.meanWeight], dOut: dMu,
+                        dWeight: g[.meanWeight], dBias: g[.meanBias], dInput: dhT, accumulateInput: false, threads: ws.threads)
+        Linear.backward(hT, rows: B, input: H, output: Z, weight: p[.logvWeight], dOut: dLogv,
+                        dWeight: g[.logvWeight], dBias: g[.logvBias], dInput: dhT, accumulateInput: true, threads: ws.threads)
+        return dhT
+    }
+
+    /// Through the encoder GRU (the gradient enters only at each sentence's last state) into its weights and the embedding.
+    func encoderBackward(_ pass: ForwardPass, dhT: UnsafePointer<Float>, _ g: GradientPointers, ws: Workspace) {
+        let (E, H) = (config.embedding, config.hidden)
+        let enc = pass.batch.encoder, inputs = pass.encoder.inputs
+        let rows = max(pass.batch.decoder.total, enc.total), inputRows = max(pass.decoderInputs.rows, inputs.rows)
+        let dOut = ws.dOut.reserve(enc.total * H)
+        dOut.update(repeating: 0, count: enc.total * H)
+        for (row, k) in enc.lastIndices.enumerated() { (dOut + k * H).update(from: dhT + row * H, count: H) }
+        let dX = ws.dX.reserve(inputs.rows * E)
+        pass.encoderGRU.backward(inputs, enc, pass.encoder.cache, dOut: dOut, dX: dX, dh0: nil,
+                                 dGi: ws.dGi.reserve(rows * 3 * H), dGh: ws.dGh.reserve(rows * 3 * H),
+                                 dGiRows: ws.dGiRows.reserve(inputRows * 3 * H),
+                                 dWeightIH: g[.encoderWeightIH], dWeightHH: g[.encoderWeightHH],
+                                 dBiasIH: g[.encoderBiasIH], dBiasHH: g[.encoderBiasHH])
+        pass.batch.encoderWords.words.withUnsafeBufferPointer { ids in
+            Embedding.scatterAdd(dX, stride: E, ids: ids.baseAddress!, count: ids.count, width: E, into: g[.embedding])
+        }
+    }
+}

@@ -1,0 +1,44 @@
+extension SentenceVAE {
+    /// The posterior q(z|x) of each sentence: μ and log σ² (B×Z each, caller's order).
+    /// Runs only the encoder.
+    public func encode(_ batch: Batch, workspace ws: Workspace) -> (mu: [Float], logv: [Float]) {
+        withTensors { p in
+            let encoder = encoderForward(batch, encoderGRU(p, threads: ws.threads), p, ws: ws)
+            let Z = config.latent
+            var muOut = [Float](repeating: 0, count: batch.count * Z), logvOut = muOut
+            for (row, s) in batch.order.enumerated() {
+                for j in 0..<Z { muOut[s * Z + j] = encoder.mu[row * Z + j]; logvOut[s * Z + j] = encoder.logv[row * Z + j] }
+            }
+            return (muOut, logvOut)
+        }
+    }
+
+    /// Embeddings → GRU → last state → μ, log σ², in the workspace (packed row order).
+    func encoderForward(_ batch: Batch, _ gru: GRU, _ p: ParameterPointers, ws: Workspace) -> EncoderPass {
+        let inputs = GRUInputs.words(batch.encoderWords, embedding: p[.embedding], width: config.embedding, x: ws.encX,
+                                     slots: ws.encoderSlots)
+        let cache = ws.cache(ws.encoder, rows: batch.encoder.total, inputRows: inputs.rows, batch: batch.count, hidden: config.hidden)
+        gru.forward(inputs, h0: nil, batch.encoder, cache)
+        let (hT, mu, logv) = posterior(batch.encoder, states: cache.out, history: true, p, ws: ws)
+        return EncoderPass(inputs: inputs, cache: cache, hT: hT, mu: mu, logv: logv, latent: config.latent)
+    }
+
+    /// The encoder's last state of each row (B, H), and μ, log σ² from it (B, Z each), packed row order.
+    /// - Parameter states: the GRU's `out`: per position with `history`, else per row (see `GRU.recur`).
+    func posterior(_ enc: PackedSequences, states out: UnsafePointer<Float>, history: Bool, _ p: ParameterPointers, ws: Workspace)
+        -> (hT: UnsafeMutablePointer<Float>, mu: UnsafeMutablePointer<Float>, logv: UnsafeMutablePointer<Float>) {
+        let (H, Z, B) = (config.hidden, config.latent, enc.rows)
+        let hT = ws.hT.reserve(B * H)  // (B, H) last state of each row
+        for (row, k) in enc.lastIndices.enumerated() { (hT + row * H).update(from: out + (history ? k : row) * H, count: H) }
+        let mu = ws.mu.reserve(B * Z), logv = ws.logv.reserve(B * Z)
+        Linear.forward(hT, rows: B, input: H, output: Z, weight: p[.meanWeight], bias: p[.meanBias], into: mu, threads: ws.threads)
+        Linear.forward(hT, rows: B, input: H, output: Z, weight: p[.logvWeight], bias: p[.logvBias], into: logv, threads: ws.threads)
+        return (hT, mu, logv)
+    }
+
+    /// The encoder's GRU over the parameters.
+    func encoderGRU(_ p: ParameterPointers, threads: Int) -> GRU {
+        GRU(input: config.embedding, hidden: config.hidden, weightIH: p[.encoderWeightIH], weightHH: p[.encoderWeightHH],
+            biasIH: p[.encoderBiasIH], biasHH: p[.encoderBiasHH], threads: threads)
+    }
+}

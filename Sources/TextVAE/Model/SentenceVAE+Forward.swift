@@ -1,0 +1,91 @@
+extension SentenceVAE {
+    /// Encoder, latent, decoder, output layer and loss on a batch.
+    /// - Parameter training: also leave d loss / d logits in `logits`, for `backward`.
+    func forward(_ batch: Batch, latent: LatentChoice, settings: LossSettings, _ p: ParameterPointers, training: Bool,
+                 ws: Workspace) -> ForwardPass {
+        let B = batch.count, Z = config.latent
+        let encoderGRU = encoderGRU(p, threads: ws.threads), decoderGRU = decoderGRU(p, threads: ws.threads)
+        let encoder = encoderForward(batch, encoderGRU, p, ws: ws)
+        PhaseProfile.lap(.encoderForward)
+        let (eps, z) = sampleLatent(batch, latent, encoder, ws: ws)
+        let (decoderInputs, decoderCache) = decoderForward(batch, z: z, decoderGRU, p, ws: ws)
+        PhaseProfile.lap(.decoderForward)
+        let (logits, nll) = outputForward(batch, states: decoderCache.out, p, training: training, ws: ws)
+        let latentLoss = LatentLoss.forward(mu: encoder.mu, logv: encoder.logv, rows: B, latent: Z, freeBits: settings.freeBits)
+        return ForwardPass(batch: batch, latent: latent, settings: settings, encoder: encoder, encoderGRU: encoderGRU, decoderGRU: decoderGRU,
+                           eps: eps, z: z, decoderInputs: decoderInputs, decoderCache: decoderCache, logits: logits, nll: nll,
+                           latentLoss: latentLoss)
+    }
+
+    /// z for each row (packed order), from μ, or μ + σ ⊙ ε, or given; ε and z arrive in the caller's order.
+    func sampleLatent(_ batch: Batch, _ latent: LatentChoice, _ encoder: EncoderPass, ws: Workspace)
+        -> (eps: UnsafeMutablePointer<Float>, z: UnsafeMutablePointer<Float>) {
+        let B = batch.count, Z = config.latent
+        let z = ws.z.reserve(B * Z), eps = ws.eps.reserve(B * Z)
+        switch latent {
+        case .mean:
+            z.update(from: encoder.mu, count: B * Z)
+        case .sample(let e), .given(let e):
+            precondition(e.count == B * Z, "latent input must be B×Z")
+            for (row, s) in batch.order.enumerated() {
+                for j in 0..<Z { eps[row * Z + j] = e[s * Z + j] }
+            }
+            if case .given = latent {
+                z.update(from: eps, count: B * Z)
+            } else {
+                GaussianLatent.reparameterise(mu: encoder.mu, logv: encoder.logv, eps: eps, count: B * Z, into: z)
+            }
+        }
+        return (eps, z)
+    }
+
+    /// h0 = W_zh z + b_zh, then the decoder GRU over `<bos>` + tokens (with z beside each input when
+    /// `latentToInputs`). Outputs (N_dec, H) are the cache's `out`.
+    func decoderForward(_ batch: Batch, z: UnsafePointer<Float>, _ gru: GRU, _ p: ParameterPointers, ws: Workspace)
+        -> (GRUInputs, GRU.Cache) {
+        let (B, H, Z) = (batch.count, config.hidden, config.latent)
+        let h0 = ws.h0.reserve(B * H)  // (B, H)
+        Linear.forward(z, rows: B, input: Z, output: H, weight: p[.latentWeight], bias: p[.latentBias], into: h0, threads: ws.threads)
+        let inputs = decoderInputs(batch.decoderInputs, words: batch.decoderWords, sequences: batch.decoder, z: z, p, ws: ws)
+        let cache = ws.cache(ws.decoder, rows: batch.decoder.total, inputRows: inputs.rows, batch: B, hidden: H)
+        gru.forward(inputs, h0: h0, batch.decoder, cache)
+        return (inputs, cache)
+    }
+
+    /// The decoder's input rows: one embedding per distinct word, or, with `latentToInputs`,
+    /// `[embedding; z]` per position (it differs at every position). (U or N_dec, D).
+    func decoderInputs(_ ids: [Int32], words: DistinctWords, sequences dec: PackedSequences, z: UnsafePointer<Float>,
+                       _ p: ParameterPointers, ws: Workspace) -> GRUInputs {
+        let (E, Z, D) = (config.embedding, config.latent, config.decoderInput)
+        guard config.latentToInputs else {
+            return .words(words, embedding: p[.embedding], width: E, x: ws.decX, slots: ws.decoderSlots)
+        }
+        let x = ws.decX.reserve(dec.total * D)
+        Embedding.gatherBesideLatent(p[.embedding], width: E, ids: ids, latent: z, dimension: Z, latentRows: dec.rowOfPosition, into: x)
+        return GRUInputs(x: x, rows: dec.total, slots: nil)
+    }
+
+    /// logits = states W_oᵀ + b_o (N_dec, V) and the NLL of each target; in training, the softmax leaves
+    /// d loss / d logits (scaled by 1/B, the batch mean) in place of the logits.
+    func outputForward(_ batch: Batch, states: UnsafePointer<Float>, _ p: ParameterPointers, training: Bool, ws: Workspace)
+        -> (logits: UnsafeMutablePointer<Float>, nll: UnsafeMutablePointer<Float>) {
+        let (V, H, N) = (config.vocabulary, config.hidden, batch.decoder.total)
+        let logits = ws.logits.reserve(N * V)
+        Linear.forward(states, rows: N, input: H, output: V, weight: p[.outputWeight], bias: p[.outputBias], into: logits,
+                       threads: ws.threads)
+        PhaseProfile.lap(.outputForward)
+        let nll = ws.nll.reserve(N)
+        batch.targets.withUnsafeBufferPointer { targets in
+            SoftmaxCrossEntropy.apply(logits, rows: N, classes: V, targets: targets.baseAddress!, nll: nll,
+                                      gradientScale: training ? 1 / Float(batch.count) : nil, threads: ws.threads)
+        }
+        PhaseProfile.lap(.softmaxCrossEntropy)
+        return (logits, nll)
+    }
+
+    /// The decoder's GRU over the parameters.
+    func decoderGRU(_ p: ParameterPointers, threads: Int) -> GRU {
+        GRU(input: config.decoderInput, hidden: config.hidden, weightIH: p[.decoderWeightIH], weightHH: p[.decoderWeightHH],
+            biasIH: p[.decoderBiasIH], biasHH: p[.decoderBiasHH], threads: threads)
+    }
+}

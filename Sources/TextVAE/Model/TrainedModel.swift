@@ -1,0 +1,95 @@
+import Foundation
+
+/// A trained model as every command uses it: the model file, its tokenizer
+/// (tokenising exactly as training did, from the settings in the file), and
+/// the workspaces its computations reuse. The one way into a trained model.
+public final class TrainedModel {
+    public let file: ModelFile
+    /// What the model is called in messages: its path.
+    public let path: String
+    let tokenizer: Tokenizer
+    /// Buffers and thread count for encoding and scoring.
+    public let workspace: Workspace
+    /// Buffers and thread count for decoding.
+    public let decoderWorkspace: DecoderWorkspace
+
+    public var model: SentenceVAE { file.model }
+    public var vocabulary: Vocabulary { file.vocabulary }
+    public var latent: Int { file.model.config.latent }
+    public var threads: Int { workspace.threads }
+
+    /// - Parameter threads: threads for matrix products and the other parallel loops.
+    public init(file: ModelFile, path: String = "model", threads: Int = Workspace.defaultThreads) throws {
+        self.file = file
+        self.path = path
+        tokenizer = try Tokenizer(file.tokenizer)
+        workspace = Workspace(threads: threads)
+        decoderWorkspace = DecoderWorkspace(threads: threads)
+    }
+
+    /// Loads OpenBLAS and the model file at `path`; errors name the file and say what to do.
+    public static func load(_ path: String, threads: Int = Workspace.defaultThreads) throws -> TrainedModel {
+        try BLAS.load()
+        return try TrainedModel(file: ModelFile.load(path), path: path, threads: threads)
+    }
+
+    /// The sentence's tokens as the model sees them: ids, cut to the model's maximum length.
+    public func tokens(_ sentence: String) throws -> [Int32] {
+        Array(vocabulary.ids(try tokenizer.tokenize(sentence)).prefix(model.config.maxLength))
+    }
+
+    /// The sentence's tokens that are not in the vocabulary (they become `<unk>`).
+    public func unknownWords(_ sentence: String) throws -> [String] {
+        try tokenizer.tokenize(sentence).filter { vocabulary.id($0) == Vocabulary.unk }
+    }
+
+    /// A note for the user when `sentence` has words the model does not know (other than those
+    /// `except` accepts, such as the blanks of `impute`), else nil.
+    public func unknownWordsNote(_ sentence: String, except: (String) -> Bool = { _ in false }) throws -> String? {
+        let unknown = try unknownWords(sentence).filter { !except($0) }
+        return unknown.isEmpty ? nil : "note: not in the model's vocabulary, read as <unk>: \(unknown.joined(separator: " "))"
+    }
+
+    /// The tokens of `sentence`, or an error that says what is wrong with it.
+    public func requireTokens(_ sentence: String, what: String = "the sentence") throws -> [Int32] {
+        let ids = try tokens(sentence)
+        if ids.isEmpty { throw TextVAEError("\(what) '\(sentence)' has no words; give a sentence with at least one word") }
+        return ids
+    }
+
+    /// Sentences given one per element (`name` is what they are called in messages), as `ModelInput` reads them.
+    public func input(lines: [String], name: String) throws -> ModelInput {
+        try ModelInput(lines: lines, name: name, tokenizer: tokenizer, vocabulary: vocabulary, maxLength: model.config.maxLength)
+    }
+
+    /// The sentences of a file (or standard input for "-"), with one warning per kind of problem in `input.warnings`.
+    public func readInput(_ path: String) throws -> ModelInput {
+        try ModelInput.read(path, tokenizer: tokenizer, vocabulary: vocabulary, maxLength: model.config.maxLength)
+    }
+
+    /// Posterior means μ (N × Z) of non-empty token sequences, from the encoder alone.
+    public func means(_ sentences: [[Int32]]) -> [Float] {
+        model.encode(sentences, workspace: workspace).mu
+    }
+
+    /// μ and log σ² of each sentence.
+    public func encode(_ sentences: [[Int32]]) -> Posteriors {
+        model.encode(sentences, workspace: workspace)
+    }
+
+    /// A sentence decoded from each z (see `SentenceVAE.decode`).
+    public func decode(_ z: [Float], options: DecodingOptions = DecodingOptions(), seed: UInt64 = 0,
+                       firstRow: Int = 0) -> [[Hypothesis]] {
+        model.decode(z, options: options, seed: seed, firstRow: firstRow, workspace: decoderWorkspace)
+    }
+
+    /// Ids back to display text.
+    public func text(_ ids: [Int32]) -> String {
+        vocabulary.text(ids)
+    }
+
+    /// An input sentence as the model sees it: unknown words shown as <unk>.
+    public func text(_ sentence: ModelInput.Sentence) -> String {
+        Detokenizer.join(zip(sentence.tokens, sentence.ids).map { $1 == Int32(Vocabulary.unk) ? "<unk>" : $0 })
+    }
+}

@@ -1,0 +1,32 @@
+/// Buffers a model reuses from batch to batch, so that a training step
+/// allocates nothing once the longest batch has been seen, and the number of
+/// threads its products and loops may use. One per thread of callers.
+public final class Workspace {
+    /// Threads for large products and element-wise loops: two is fastest on a
+    /// two-core machine; use one while other heavy jobs run.
+    public static let defaultThreads = 2
+
+    /// Threads the model's computations in this workspace use (at least 1).
+    public let threads: Int
+
+    final class GRUBuffers {
+        let gi = Buffer(), hPrev = Buffer(), gates = Buffer(), out = Buffer(), gh = Buffer(), packed = Buffer()
+    }
+
+    let encoder = GRUBuffers(), decoder = GRUBuffers()
+    let encX = Buffer(), decX = Buffer(), hT = Buffer(), mu = Buffer(), logv = Buffer(), z = Buffer(), eps = Buffer()
+    let h0 = Buffer(), logits = Buffer(), nll = Buffer()
+    let dOut = Buffer(), dX = Buffer(), dh0 = Buffer(), dz = Buffer(), dmu = Buffer(), dlogv = Buffer(), dhT = Buffer()
+    let dGi = Buffer(), dGh = Buffer(), dGiRows = Buffer(), partialSum = Buffer()
+    let encoderSlots = ScratchBuffer<Int32>(), decoderSlots = ScratchBuffer<Int32>()
+
+    public init(threads: Int = Workspace.defaultThreads) {
+        self.threads = max(1, threads)
+    }
+
+    /// - Parameters: rows: positions N; inputRows: distinct inputs U; batch: sequences B.
+    func cache(_ b: GRUBuffers, rows: Int, inputRows: Int, batch: Int, hidden H: Int) -> GRU.Cache {
+        GRU.Cache(gi: b.gi.reserve(inputRows * 3 * H), hPrev: b.hPrev.reserve(rows * H), gates: b.gates.reserve(rows * 4 * H),
+                  out: b.out.reserve(rows * H), gh: b.gh.reserve(batch * 3 * H), packed: b.packed.reserve(3 * H * H))
+    }
+}

@@ -1,0 +1,93 @@
+import Foundation
+
+/// Sentences of a user's file, each with an optional label: the input of
+/// `map`, `neighbours` and `analogy`.
+///
+/// A line is a sentence, or, with a label column, tab-separated columns of
+/// which one is the label and one the sentence (the last other one by
+/// default), as spreadsheets and pandas write them. Labels may also come from
+/// a second file, one per line, line for line. The sentences are read as
+/// `ModelInput` reads any input of a model: blank lines are skipped (with
+/// their label), and so are lines whose sentence has no tokens.
+public struct SentenceFile {
+    /// The sentence text as written in the file (for tooltips and tables).
+    public var texts: [String] = []
+    /// Token ids per sentence, non-empty, cut to the model's maximum length.
+    public var tokens: [[Int32]] = []
+    /// One label per sentence, when labels were asked for.
+    public var labels: [String]?
+    /// 1-based line number of each sentence in the file.
+    public var lineNumbers: [Int] = []
+    /// What a user should know: skipped, cut or unknown lines, and the share of unknown tokens.
+    public var notes: [String] = []
+
+    public var count: Int { texts.count }
+
+    public struct Columns: Equatable, Sendable {
+        /// 1-based column holding the label.
+        public var label: Int?
+        /// 1-based column holding the sentence; nil: the last column that is not the label's.
+        public var text: Int?
+        public init(label: Int? = nil, text: Int? = nil) { self.label = label; self.text = text }
+        var split: Bool { label != nil || text != nil }
+    }
+
+    /// Reads `path` for `model`.
+    /// - Parameters:
+    ///   - columns: which tab-separated column is the label and which the sentence; nothing: whole lines are sentences.
+    ///   - labelsFile: one label per line of `path`, line for line (cannot be combined with a label column).
+    public static func read(_ path: String, model: TrainedModel, columns: Columns = Columns(), labelsFile: String? = nil,
+                            skipInvalid: Bool = false) throws -> SentenceFile {
+        precondition(!(columns.label != nil && labelsFile != nil), "a label column or a labels file, not both")
+        var lines = try TextFile.readLines(path, skipInvalid: skipInvalid).lines
+        while let last = lines.last, last.allSatisfy(\.isWhitespace) { lines.removeLast() }
+        var labels: [String]?
+        if let labelsFile {
+            var l = try TextFile.readLines(labelsFile).lines
+            while let last = l.last, last.isEmpty { l.removeLast() }
+            guard l.count == lines.count else {
+                throw TextVAEError.file(labelsFile, "has \(l.count) lines but \(path) has \(lines.count)",
+                                        fix: "give one label per line of \(path), line for line")
+            }
+            labels = l
+        }
+        var texts = lines
+        if columns.split {
+            if columns.label != nil { labels = [] }
+            for (n, line) in lines.enumerated() {
+                guard !line.allSatisfy(\.isWhitespace) else { labels?.append(""); continue }
+                let cells = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+                let textIndex = (columns.text ?? (columns.label == cells.count ? cells.count - 1 : cells.count)) - 1
+                guard textIndex >= 0, textIndex < cells.count, columns.label.map({ $0 <= cells.count }) ?? true else {
+                    let needed = max(columns.text ?? 2, columns.label ?? 1)
+                    throw TextVAEError.file(path, "line \(n + 1) has \(cells.count) tab-separated column\(cells.count == 1 ? "" : "s"), but column \(needed) was asked for",
+                                            fix: "give lines such as 'label<TAB>sentence', or choose the columns with --label-column and --text-column")
+                }
+                texts[n] = cells[textIndex]
+                if let c = columns.label { labels?.append(cells[c - 1]) }
+            }
+        }
+        let input = try ModelInput(lines: texts, name: path, tokenizer: model.tokenizer, vocabulary: model.vocabulary,
+                                   maxLength: model.model.config.maxLength)
+        guard !input.sentences.isEmpty else {
+            throw TextVAEError.file(path, "holds no sentences (it is empty, blank, or its sentence column has no words)",
+                                    fix: "give a text file with one sentence per line")
+        }
+        var out = SentenceFile()
+        out.lineNumbers = input.sentences.map(\.line)
+        out.texts = out.lineNumbers.map { texts[$0 - 1].trimmingCharacters(in: .whitespaces) }
+        out.tokens = input.ids
+        out.labels = labels.map { l in out.lineNumbers.map { n in
+            let label = l[n - 1].trimmingCharacters(in: .whitespaces)
+            return label.isEmpty ? "(no label)" : label
+        } }
+        out.notes = input.warnings
+        let total = out.tokens.reduce(0) { $0 + $1.count }
+        let unknown = out.tokens.reduce(0) { $0 + $1.filter { $0 == Int32(Vocabulary.unk) }.count }
+        if unknown > 0 {
+            out.notes.append(String(format: "%d of %d tokens (%.1f%%) are not in the model's vocabulary and read as <unk>",
+                                    unknown, total, 100 * Double(unknown) / Double(max(1, total))))
+        }
+        return out
+    }
+}

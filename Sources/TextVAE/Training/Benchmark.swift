@@ -1,0 +1,99 @@
+import Foundation
+
+/// The figures of `textvae bench`, measured as the PyTorch reference's `bench`
+/// measures them (Tests/Reference/README.md, "Benchmark"), so the two
+/// can be compared as a ratio: default sizes, the first 220 batches of 32 of
+/// the shuffled training file, 20 untimed updates, then 200 timed ones.
+public struct Benchmark {
+    public var warmupSteps = 20
+    public var timedSteps = 200
+    public var batchSize = 32
+    public var seed: UInt64 = 0
+
+    public init() {}
+
+    public struct Result: Codable {
+        public var trainTokensPerSecond: Double
+        public var trainSentencesPerSecond: Double
+        public var encodeSentencesPerSecond: Double
+        public var sampleSentencesPerSecond: Double
+        /// Words and `<eos>` the greedy sampling emitted: how much work its figure stands for.
+        public var sampleTokens: Int
+        public var threads: Int
+        public var blas: String
+        /// Which element-wise kernels ran (`VectorKernels`).
+        public var kernels: String
+        public var peakRSSMegabytes: Double
+        public var parameters: Int
+        /// With `--profile`: wall milliseconds per timed update, by phase (`PhaseProfile`).
+        public var profile: [String: Double]?
+
+        enum CodingKeys: String, CodingKey {
+            case trainTokensPerSecond = "train_tokens_per_s", trainSentencesPerSecond = "train_sentences_per_s"
+            case encodeSentencesPerSecond = "encode_sentences_per_s", sampleSentencesPerSecond = "sample_sentences_per_s"
+            case sampleTokens = "sample_tokens", threads, blas, kernels
+            case peakRSSMegabytes = "peak_rss_mb", parameters, profile = "profile_ms_per_update"
+        }
+    }
+
+    /// - Parameters:
+    ///   - train, valid: whitespace-tokenised files (PTB).
+    public func run(train: String, valid: String, threads: Int, note: (String) -> Void) throws -> (Result, Trainer) {
+        try BLAS.load()
+        var plan = TrainingPlan(corpus: train)
+        plan.tokenizer = TokenizerSettings(name: .whitespace)
+        plan.data.valid = valid
+        plan.options.seed = seed
+        let (set, _) = try TrainingRun.read(train, plan.data, tokenizer: try Tokenizer(plan.tokenizer), vocabulary: nil,
+                                            maxLength: plan.model.maxLength)
+        var order = Array(set.train.indices)
+        var shuffle = Random(seed: seed)
+        shuffle.shuffle(&order)
+        let steps = warmupSteps + timedSteps
+        let batches = (0..<steps).map { b in (b * batchSize..<min(order.count, (b + 1) * batchSize)).map { set.train[order[$0 % order.count]] } }
+
+        let trainer = TrainingRun.newTrainer(set, plan, output: "/dev/null", threads: threads)
+        let model = trainer.checkpoint.file.model, config = model.config
+        var noise = Random(seed: seed &+ 1)
+        note("vocabulary \(set.vocabulary.count), \(model.layout.total) parameters, \(BLAS.description(threads: threads))")
+        for b in 0..<warmupSteps { _ = try trainer.update(batches[b], noise: &noise) }
+        var tokens = 0, sentences = 0
+        PhaseProfile.reset()
+        let start = Date()
+        for b in warmupSteps..<steps {
+            let (batch, _, _, _) = try trainer.update(batches[b], noise: &noise)
+            tokens += batch.targetCount
+            sentences += batch.count
+        }
+        let trainSeconds = Date().timeIntervalSince(start)
+        let profile = PhaseProfile.enabled
+            ? Dictionary(uniqueKeysWithValues: PhaseProfile.Phase.allCases.map { ($0.name, 1000 * PhaseProfile.seconds[$0.rawValue] / Double(timedSteps)) })
+            : nil
+        PhaseProfile.enabled = false
+
+        // Encoding: posterior means of the validation file, as `textvae encode` computes them
+        // (SentenceVAE.encode: batches of sentences of about the same length).
+        let trained = trainer.checkpoint.file.model
+        let encodeStart = Date()
+        _ = trained.encode(set.valid, workspace: Workspace(threads: threads))
+        let encodeSeconds = Date().timeIntervalSince(encodeStart)
+
+        // Sampling: greedy decoding of 1,000 z ~ N(0, I), in `decode`'s batches, as `textvae sample`.
+        // The reference's bench caps sentences at 60 tokens with <eos>; textvae at 60 words, then <eos>.
+        var prior = Random(seed: seed)
+        let z = (0..<1000 * config.latent).map { _ in prior.normal() }
+        let sampleStart = Date()
+        let decoded = trained.decode(z, workspace: DecoderWorkspace(threads: threads))
+        let sampleSeconds = Date().timeIntervalSince(sampleStart)
+        let samplePositions = decoded.reduce(0) { $0 + $1[0].tokens.count + 1 }
+
+        var usage = rusage()
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+        let result = Result(trainTokensPerSecond: Double(tokens) / trainSeconds, trainSentencesPerSecond: Double(sentences) / trainSeconds,
+                            encodeSentencesPerSecond: Double(set.valid.count) / encodeSeconds,
+                            sampleSentencesPerSecond: 1000 / sampleSeconds, sampleTokens: samplePositions, threads: threads,
+                            blas: BLAS.description(threads: threads), kernels: VectorKernels.description, peakRSSMegabytes: Double(usage.ru_maxrss) / 1024, parameters: model.layout.total,
+                            profile: profile)
+        return (result, trainer)
+    }
+}

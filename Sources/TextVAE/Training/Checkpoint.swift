@@ -1,0 +1,68 @@
+import Foundation
+
+/// A training checkpoint: a complete model file (usable as a model) plus
+/// Adam's moments as extra tensors and the run's state as metadata.
+public struct Checkpoint {
+    public var file: ModelFile
+    public var adam: Adam
+    public var state: TrainingState
+    public var options: TrainingOptions
+    public var data: TrainingData
+    /// Where the best model goes.
+    public var output: String
+
+    public init(file: ModelFile, adam: Adam, state: TrainingState, options: TrainingOptions, data: TrainingData, output: String) {
+        self.file = file
+        self.adam = adam
+        self.state = state
+        self.options = options
+        self.data = data
+        self.output = output
+    }
+
+    static let checkpointKeys = ["checkpoint", "training_state", "train_options", "train_data", "adam_steps", "output"]
+
+    public func save(to path: String) throws {
+        let P = file.model.layout.total
+        try file.save(to: path, extraTensors: [
+            Safetensors.Tensor(name: "optimizer.adam_m", shape: [P], data: adam.m),
+            Safetensors.Tensor(name: "optimizer.adam_v", shape: [P], data: adam.v),
+        ], extraMetadata: [
+            "checkpoint": "1",
+            "training_state": ModelFile.json(state),
+            "train_options": ModelFile.json(options),
+            "train_data": ModelFile.json(data),
+            "adam_steps": String(adam.steps),
+            "output": output,
+        ])
+    }
+
+    public static func load(_ path: String) throws -> Checkpoint {
+        let raw = try Safetensors.read(path)
+        var file = try ModelFile.load(raw, path: path)
+        for key in checkpointKeys { file.extraMetadata[key] = nil }  // the best model must not carry them
+        func meta<T: Decodable>(_ key: String, _ type: T.Type) throws -> T {
+            guard let s = raw.metadata[key], let v = try? JSONDecoder().decode(T.self, from: Data(s.utf8)) else {
+                throw TextVAEError.file(path, "is a model file, not a training checkpoint (no '\(key)')",
+                                        fix: "resume from the .checkpoint.safetensors file that train writes next to the model")
+            }
+            return v
+        }
+        let state = try meta("training_state", TrainingState.self)
+        let options = try meta("train_options", TrainingOptions.self)
+        let data = try meta("train_data", TrainingData.self)
+        let P = file.model.layout.total
+        guard let m = raw.tensor("optimizer.adam_m")?.data, let v = raw.tensor("optimizer.adam_v")?.data,
+              m.count == P, v.count == P, let steps = raw.metadata["adam_steps"].flatMap(Int.init),
+              state.shuffleState.count == 4, state.noiseState.count == 4 else {
+            throw TextVAEError.file(path, "has no usable optimiser state", fix: "resume from a checkpoint written by 'textvae train'")
+        }
+        var adam = Adam(parameterCount: P, learningRate: options.learningRate)
+        adam.m = m; adam.v = v; adam.steps = steps
+        return Checkpoint(file: file, adam: adam, state: state, options: options, data: data,
+                          output: raw.metadata["output"] ?? path.replacingOccurrences(of: ".checkpoint.safetensors", with: ".safetensors"))
+    }
+
+    /// `runs/m.safetensors` → `runs/m.checkpoint.safetensors`.
+    public static func path(forModel model: String) -> String { sibling(model, ".checkpoint.safetensors") }
+}

@@ -1,0 +1,20 @@
+/// Where a run's sentences come from and how they are read: stored in the
+/// checkpoint (`TrainingData`) so that a resumed run reads them the same way.
+public struct DataSettings: Equatable, Sendable {
+    /// Validation file; nil: hold out every (1/validFraction)-th sentence of the corpus.
+    public var valid: String?
+    /// Share of the corpus held out when no validation file is given.
+    public var validFraction = 0.05
+    /// Running text split into sentences by ICU, instead of one sentence per line.
+    public var paragraphs = false
+    /// Skip lines that are not valid UTF-8 instead of refusing the file.
+    public var skipInvalid = false
+    /// A vocabulary file to use instead of building one.
+    public var vocabularyFile: String?
+    /// Vocabulary: leave out tokens seen fewer times.
+    public var minCount = 1
+    /// Vocabulary: at most this many words (plus the four specials).
+    public var maxSize = 20_000
+
+    public init() {}
+}

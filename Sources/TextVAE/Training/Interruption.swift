@@ -1,0 +1,23 @@
+import Foundation
+
+/// Ctrl-C and SIGTERM ask training to stop at the next step boundary, with a
+/// checkpoint; a second Ctrl-C stops at once.
+public enum Interruption {
+    nonisolated(unsafe) public static var requested: Int32 = 0
+
+    public static func install() {
+        let handler: @convention(c) (Int32) -> Void = { _ in
+            if Interruption.requested != 0 { _exit(130) }
+            Interruption.requested = 1
+        }
+        signal(SIGINT, handler)
+        signal(SIGTERM, handler)
+        // A launcher may start us with these signals blocked (the mask is inherited across
+        // exec; test runners do this): then Ctrl-C would never reach the handler.
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
+        sigaddset(&unblock, SIGINT)
+        sigaddset(&unblock, SIGTERM)
+        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
+    }
+}

@@ -1,0 +1,32 @@
+import Foundation
+
+/// How the KL weight β grows during training (the Training article of the documentation catalog), as a
+/// function of `step`, the number of optimiser updates before this one.
+/// Starting near 0 lets the decoder learn to use z before the KL term pushes
+/// the posterior to the prior (Bowman et al. 2016).
+public enum KLSchedule: Codable, Equatable, Sendable {
+    /// β = 1 / (1 + exp(−k (step − x0))).
+    case logistic(k: Double, x0: Double)
+    /// β = min(1, step / x0).
+    case linear(x0: Double)
+    /// Fu et al. 2019: `cycles` cycles over `totalSteps`; in each, β rises from
+    /// 0 to 1 over the first `ratio` of the cycle, then stays 1.
+    case cyclical(cycles: Int, ratio: Double, totalSteps: Int)
+    /// β fixed.
+    case constant(beta: Double)
+
+    /// The default logistic schedule's steepness and midpoint (in updates): β reaches ½ after 2,500 updates.
+    public static let defaultK = 0.0025, defaultX0 = 2500.0
+
+    public func beta(step: Int) -> Float {
+        let s = Double(step)
+        switch self {
+        case .logistic(let k, let x0): return Float(1 / (1 + exp(-k * (s - x0))))
+        case .linear(let x0): return x0 <= 0 ? 1 : Float(min(1, s / x0))
+        case .cyclical(let cycles, let ratio, let total):
+            let period = max(1, Double(total) / Double(max(1, cycles)))
+            return Float(min(1, s.truncatingRemainder(dividingBy: period) / period / ratio))
+        case .constant(let beta): return Float(beta)
+        }
+    }
+}

@@ -1,0 +1,24 @@
+import Foundation
+
+/// What a trainer tells whoever watches it (the CLI draws progress from these).
+public enum TrainingEvent {
+    public struct Step {
+        public var epoch: Int, batch: Int, batches: Int, step: Int
+        public var rec: Double, kl: Double, beta: Float
+        public var tokensPerSecond: Double
+    }
+
+    public struct Epoch {
+        public var epoch: Int, step: Int
+        public var trainRec: Double, trainKL: Double
+        public var valid: SentenceScores
+        public var seconds: Double, tokensPerSecond: Double
+        public var improved: Bool
+        public var beta: Float
+    }
+
+    case step(Step)
+    case epoch(Epoch)
+    case note(String)
+    case warning(String)
+}

@@ -1,0 +1,17 @@
+/// Everything a new training run is made from. Every default of a run is
+/// written once, here and in the types it holds (`ModelConfig`,
+/// `TrainingOptions`, `TokenizerSettings`); the command line shows them.
+public struct TrainingPlan: Sendable {
+    public var corpus: String
+    public var data = DataSettings()
+    public var tokenizer = TokenizerSettings()
+    /// The model's sizes; `vocabulary` is set from the vocabulary built.
+    public var model = ModelConfig.defaults
+    public var options = TrainingOptions()
+    /// Where the best model goes; nil: the corpus's name with `.safetensors`, in the current folder.
+    public var output: String?
+
+    public init(corpus: String) {
+        self.corpus = corpus
+    }
+}

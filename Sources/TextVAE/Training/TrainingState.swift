@@ -1,0 +1,24 @@
+/// Where a run is, saved in checkpoints: enough to draw exactly the numbers
+/// an uninterrupted run would have drawn.
+public struct TrainingState: Codable, Equatable, Sendable {
+    public var step = 0
+    /// Epochs finished.
+    public var epoch = 0
+    /// Batches of the current epoch already done.
+    public var batchInEpoch = 0
+    /// The shuffling generator as it was when the current epoch began (its batches are re-derived from it).
+    public var shuffleState: [UInt64]
+    /// The generator for ε and word dropout, now.
+    public var noiseState: [UInt64]
+    public var bestValidNELBO: Double?
+    public var epochsWithoutImprovement = 0
+    /// Sums over the current epoch so far: sentences, tokens, rec, kl, seconds.
+    public var epochSentences = 0, epochTokens = 0
+    public var epochRec = 0.0, epochKL = 0.0, epochSeconds = 0.0
+    public var collapseWarned = false
+
+    public init(seed: UInt64) {
+        shuffleState = Random(seed: seed).state
+        noiseState = Random(seed: seed &+ 0x5EED).state
+    }
+}
