@@ -7,7 +7,8 @@ struct EvaluateCommand: ParsableCommand {
         commandName: "evaluate",
         abstract: "Score a model on a text file: rec, kl, −ELBO, importance-sampled NLL, perplexity, MI, active units.",
         discussion: """
-            The metrics of SPEC.md, means over the file's sentences:
+            The metrics, as the documentation's "Evaluation metrics" article defines them, means over
+            the file's sentences:
               rec    reconstruction term −log p(x|z), one z ~ q(z|x) per sentence
               kl     KL(q(z|x) ‖ N(0, I))
               nelbo  rec + kl, the negative ELBO (an upper bound on nll)

@@ -9,7 +9,7 @@ struct ScoreCommand: ParsableCommand {
         discussion: """
             rec is −log p(x | z = μ) summed over the sentence's tokens and <eos>; kl is
             KL(q(z|x) ‖ N(0, I)). Both are deterministic, so they compare exactly with
-            another implementation (../shared/bench/torch_ref's `score` prints the same
+            another implementation (Tests/Reference/svae.py's `score` prints the same
             lines). A last line gives the means. Blank lines and lines without tokens are
             skipped, and sentences longer than the model's max_length are cut (both said on stderr).
               textvae score -m model.safetensors valid.txt > scores.jsonl

@@ -4,11 +4,18 @@ import Testing
 
 /// What one run of the `textvae` executable did.
 struct Run: CustomStringConvertible {
+    /// The exit status, or the signal's number when `killedBySignal` (Foundation reports both in one field).
     var status: Int32
+    /// Whether the process ended by a signal (a crash: SIGILL, SIGABRT, SIGSEGV...) rather than by exiting.
+    var killedBySignal: Bool
     var stdout: String
     var stderr: String
     var stderrLines: [Substring] { stderr.split(separator: "\n", omittingEmptySubsequences: true) }
-    var description: String { "exit \(status)\n--- stdout:\n\(stdout)--- stderr:\n\(stderr)" }
+    /// Exited with a non-zero status: an error reported, not a crash.
+    var failedCleanly: Bool { !killedBySignal && status != 0 }
+    var description: String {
+        (killedBySignal ? "killed by signal \(status)" : "exit \(status)") + "\n--- stdout:\n\(stdout)--- stderr:\n\(stderr)"
+    }
 }
 
 /// Runs the built `textvae` executable as a user would.
@@ -39,32 +46,41 @@ enum TextVAEProgram {
         throw TextVAEError("textvae executable not built")
     }
 
-    /// Runs textvae with `arguments`; output goes through files, not pipes, so a
-    /// chatty child can never block on a full pipe.
-    static func run(_ arguments: [String], in folder: String) throws -> Run {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try path())
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: folder)
-        let outPath = folder + "/.stdout", errPath = folder + "/.stderr"
-        for path in [outPath, errPath] where !FileManager.default.createFile(atPath: path, contents: nil) {
-            throw TextVAEError("cannot create \(path) for the child's output")
-        }
-        let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
-        let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        process.waitUntilExit()
-        try out.close()
-        try err.close()
-        let stdout = String(decoding: FileManager.default.contents(atPath: outPath) ?? Data(), as: UTF8.self)
-        let stderr = String(decoding: FileManager.default.contents(atPath: errPath) ?? Data(), as: UTF8.self)
-        try FileManager.default.removeItem(atPath: outPath)
-        try FileManager.default.removeItem(atPath: errPath)
-        return Run(status: process.terminationStatus, stdout: stdout, stderr: stderr)
+    /// Runs textvae with `arguments` (and `input` on stdin, else /dev/null); output goes through files,
+    /// not pipes, so a chatty child can never block on a full pipe.
+    static func run(_ arguments: [String], in folder: String, stdin input: String? = nil) throws -> Run {
+        try runProcess(try path(), arguments, in: folder, stdin: input)
     }
+}
+
+/// Runs `executable` in `folder` and collects what it printed and how it ended.
+func runProcess(_ executable: String, _ arguments: [String], in folder: String, stdin input: String? = nil) throws -> Run {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: executable)
+    process.arguments = arguments
+    process.currentDirectoryURL = URL(fileURLWithPath: folder)
+    let outPath = folder + "/.stdout", errPath = folder + "/.stderr", inPath = folder + "/.stdin"
+    for path in [outPath, errPath] where !FileManager.default.createFile(atPath: path, contents: nil) {
+        throw TextVAEError("cannot create \(path) for the child's output")
+    }
+    defer { for path in [outPath, errPath, inPath] { try? FileManager.default.removeItem(atPath: path) } }
+    let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))
+    let err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
+    process.standardOutput = out
+    process.standardError = err
+    if let input {
+        try Data(input.utf8).write(to: URL(fileURLWithPath: inPath))
+        process.standardInput = try FileHandle(forReadingFrom: URL(fileURLWithPath: inPath))
+    } else {
+        process.standardInput = FileHandle.nullDevice
+    }
+    try process.run()
+    process.waitUntilExit()
+    try out.close()
+    try err.close()
+    return Run(status: process.terminationStatus, killedBySignal: process.terminationReason == .uncaughtSignal,
+               stdout: String(decoding: FileManager.default.contents(atPath: outPath) ?? Data(), as: UTF8.self),
+               stderr: String(decoding: FileManager.default.contents(atPath: errPath) ?? Data(), as: UTF8.self))
 }
 
 @Suite struct CLITests {
@@ -98,7 +114,7 @@ enum TextVAEProgram {
             for arguments in cases {
                 let run = try TextVAEProgram.run(arguments, in: folder)
                 let command = "textvae " + arguments.joined(separator: " ")
-                #expect(run.status != 0, "\(command): \(run)")
+                #expect(run.failedCleanly, "\(command): \(run)")
                 #expect(run.stderrLines.count == 1, "\(command): \(run)")
                 #expect(run.stderr.contains("missing.txt"), "\(command): the error names the file: \(run)")
                 #expect(run.stdout.isEmpty, "\(command): \(run)")

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 @testable import TextVAE
 
-/// `evaluate` against the PyTorch reference (../shared/bench/torch_ref) on a
+/// `evaluate` against the PyTorch reference (Tests/Reference/svae.py) on a
 /// tiny trained model: Golden/eval/, see its README for how it was made and
 /// why each tolerance is what it is.
 @Suite struct EvaluationGoldenTests {

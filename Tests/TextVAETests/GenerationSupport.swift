@@ -62,24 +62,5 @@ extension SentenceVAE {
 
 /// Runs textvae with `input` on stdin (TextVAEProgram.run gives it /dev/null).
 func runTextVAE(_ arguments: [String], in folder: String, stdin input: String) throws -> Run {
-    let inputPath = folder + "/.stdin"
-    try writeFile(Array(input.utf8), inputPath)
-    defer { try? FileManager.default.removeItem(atPath: inputPath) }
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: try TextVAEProgram.path())
-    process.arguments = arguments
-    process.currentDirectoryURL = URL(fileURLWithPath: folder)
-    let outPath = folder + "/.stdout", errPath = folder + "/.stderr"
-    for path in [outPath, errPath] { _ = FileManager.default.createFile(atPath: path, contents: nil) }
-    let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath)), err = try FileHandle(forWritingTo: URL(fileURLWithPath: errPath))
-    process.standardOutput = out
-    process.standardError = err
-    process.standardInput = try FileHandle(forReadingFrom: URL(fileURLWithPath: inputPath))
-    try process.run()
-    process.waitUntilExit()
-    try out.close(); try err.close()
-    defer { try? FileManager.default.removeItem(atPath: outPath); try? FileManager.default.removeItem(atPath: errPath) }
-    return Run(status: process.terminationStatus,
-               stdout: String(decoding: FileManager.default.contents(atPath: outPath) ?? Data(), as: UTF8.self),
-               stderr: String(decoding: FileManager.default.contents(atPath: errPath) ?? Data(), as: UTF8.self))
+    try TextVAEProgram.run(arguments, in: folder, stdin: input)
 }

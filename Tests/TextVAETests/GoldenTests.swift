@@ -2,9 +2,9 @@ import Foundation
 import Testing
 @testable import TextVAE
 
-/// The model's numbers against the PyTorch reference (../shared/bench/torch_ref),
+/// The model's numbers against the PyTorch reference (Tests/Reference/svae.py),
 /// on the golden files it generated (Golden/ and Golden/latent_to_inputs/).
-/// Regenerate with: python3 ../shared/bench/torch_ref/svae.py golden --out Tests/TextVAETests/Golden --seed 0
+/// Regenerate with: python3 Tests/Reference/svae.py golden --out Tests/TextVAETests/Golden --seed 0
 @Suite struct GoldenTests {
     struct Case {
         let file: ModelFile

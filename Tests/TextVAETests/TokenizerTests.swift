@@ -79,7 +79,7 @@ struct TokenCase: CustomTestStringConvertible, Sendable {
     }
 
     @Test func chineseWordsFromTheDictionary() throws {
-        // The split PLATFORM.md measured for ICU 72; a word-level split, not characters.
+        // The split measured for ICU 72 (the Platform article); a word-level split, not characters.
         let tokens = try icu("zh").tokenize("我喜欢自然语言处理")
         #expect(tokens.contains("喜欢") && tokens.contains("自然") && tokens.contains("语言"), "got \(tokens)")
     }

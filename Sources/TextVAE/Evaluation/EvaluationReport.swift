@@ -1,6 +1,6 @@
 import Foundation
 
-/// SPEC.md's "Metrics", as `textvae evaluate` prints them. All per-sentence
+/// The metrics of <doc:EvaluationMetrics>, as `textvae evaluate` prints them. All per-sentence
 /// figures are means over the file's sentences.
 public struct EvaluationReport: Sendable {
     public var sentences = 0

@@ -1,7 +1,7 @@
 import Foundation
 
 extension SentenceVAE {
-    /// Every metric of SPEC.md's "Metrics" over `sentences` (file order).
+    /// Every metric of the <doc:EvaluationMetrics> article over `sentences` (file order).
     ///
     /// One generator, seeded with `seed`, draws first the one-sample pass (ε per
     /// sentence, batches of `miBatch`: rec, kl, mi), then the k importance

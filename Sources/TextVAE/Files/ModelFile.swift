@@ -1,6 +1,6 @@
 import Foundation
 
-/// A model file as SPEC.md's "Model file" defines it: the 17 tensors with
+/// A model file as <doc:ModelFileFormat> defines it: the 17 tensors with
 /// PyTorch's names, and metadata (`format`, `vocab`, `config`, `tokenizer`)
 /// so that the file alone is enough to sample, interpolate and evaluate.
 public struct ModelFile {
@@ -36,7 +36,7 @@ public struct ModelFile {
         }
     }
 
-    /// Writes the model atomically, with any extra tensors (optimiser state) after SPEC's.
+    /// Writes the model atomically, with any extra tensors (optimiser state) after the model's.
     public func save(to path: String, extraTensors: [Safetensors.Tensor] = [], extraMetadata more: [String: String] = [:]) throws {
         let file = Safetensors(metadata: metadata.merging(more) { $1 }, tensors: tensors + extraTensors)
         try AtomicFile.write(file.encoded(), to: path)

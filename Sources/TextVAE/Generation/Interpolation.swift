@@ -1,6 +1,6 @@
 import Foundation
 
-/// Points on a path between two latent codes, for SPEC.md's homotopy.
+/// Points on a path between two latent codes, for Bowman et al.'s homotopy.
 public enum Interpolation {
     /// K evenly spaced t in [0, 1]: 0, 1/(K−1), ..., 1 (exactly 0 and 1 at the ends).
     public static func steps(_ k: Int) -> [Double] {

@@ -8,7 +8,7 @@ typealias Buffer = ScratchBuffer<Float>
 /// loops reach through a raw pointer.
 ///
 /// The one place textvae keeps memory outside Swift arrays: arrays held in a
-/// class pay exclusivity checks in every inner loop (8x slower, PLATFORM.md).
+/// class pay exclusivity checks in every inner loop (8x slower, measured: <doc:Platform>).
 /// A buffer only grows, so the workspace allocates nothing after the largest
 /// batch has been seen.
 final class ScratchBuffer<Element: AdditiveArithmetic & BitwiseCopyable> {

@@ -1,7 +1,7 @@
 /// Element-wise maths written so that the compiler vectorises it.
 ///
 /// glibc's `expf`/`tanhf` are called one element at a time (about 15 ms per
-/// million tanh, ../shared/PLATFORM.md); a scalar loop around an inline
+/// million tanh, <doc:Platform>); a scalar loop around an inline
 /// polynomial exp auto-vectorises and is an order of magnitude faster.
 /// Relative error of `fastExp` is below 2e-7 over its whole range.
 enum VectorMath {

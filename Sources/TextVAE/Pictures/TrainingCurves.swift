@@ -65,16 +65,21 @@ public struct TrainingCurves {
             default: return nil
             }
         }
-        guard let kind = row["kind"] as? String, let step = number("step") else { return false }
+        /// A whole number a log can hold (steps and epochs); 1e20 or 2.5 is no step.
+        func integer(_ key: String) -> Int? {
+            guard let x = number(key), x.isFinite, x.rounded() == x, abs(x) < 1e15 else { return nil }
+            return Int(x)
+        }
+        guard let kind = row["kind"] as? String, let step = integer("step"), step >= 0 else { return false }
         switch kind {
         case "step":
             guard let rec = number("rec"), let kl = number("kl"), let beta = number("beta") else { return false }
-            steps.append(StepRow(step: Int(step), rec: rec, kl: kl, beta: beta))
+            steps.append(StepRow(step: step, rec: rec, kl: kl, beta: beta))
         case "epoch":
-            guard let epoch = number("epoch"), let beta = number("beta"), let trainRec = number("train_rec"),
+            guard let epoch = integer("epoch"), let beta = number("beta"), let trainRec = number("train_rec"),
                   let trainKL = number("train_kl"), let validRec = number("valid_rec"), let validKL = number("valid_kl")
             else { return false }
-            epochs.append(EpochRow(step: Int(step), epoch: Int(epoch), beta: beta, trainRec: trainRec, trainKL: trainKL,
+            epochs.append(EpochRow(step: step, epoch: epoch, beta: beta, trainRec: trainRec, trainKL: trainKL,
                                    validRec: validRec, validKL: validKL, validNELBO: number("valid_nelbo") ?? validRec + validKL))
         default:
             return false

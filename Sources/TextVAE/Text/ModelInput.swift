@@ -4,7 +4,7 @@ import Foundation
 /// `evaluate`), tokenised and mapped to ids as training did.
 ///
 /// Problems with single lines are reported, not fatal: blank lines are
-/// skipped silently (SPEC.md), lines that give no token are skipped with a
+/// skipped silently (<doc:TextToTokens>), lines that give no token are skipped with a
 /// warning, lines made only of unknown words are kept with a warning (the
 /// model can still encode them, but they say little), and lines longer than
 /// the model's maximum length are cut to it with a warning.

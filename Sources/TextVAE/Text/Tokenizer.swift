@@ -1,4 +1,4 @@
-/// Splits sentences into tokens as SPEC.md's "Text to tokens" describes.
+/// Splits sentences into tokens as <doc:TextToTokens> describes.
 ///
 /// A class because it owns ICU break iterators, which are costly to open and
 /// not thread-safe: use one tokenizer per thread.

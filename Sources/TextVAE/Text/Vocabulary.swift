@@ -1,6 +1,6 @@
 import Foundation
 
-/// Token ids, as SPEC.md's "Vocabulary" defines them: the four specials first,
+/// Token ids, as <doc:TextToTokens> defines them: the four specials first,
 /// then the training corpus's tokens by count (descending), ties broken by code
 /// points so that a corpus always yields the same file.
 public struct Vocabulary: Equatable, Sendable {

@@ -36,8 +36,12 @@ public struct Benchmark {
         }
     }
 
+    /// Trains, encodes and samples as the reference's bench does, timing each.
     /// - Parameters:
-    ///   - train, valid: whitespace-tokenised files (PTB).
+    ///   - train: the training file, whitespace-tokenised (the Penn Treebank's).
+    ///   - valid: the validation file, for the encoding figure.
+    ///   - threads: threads for products and loops, as `--threads`.
+    ///   - note: receives one line about the model, for the user.
     public func run(train: String, valid: String, threads: Int, note: (String) -> Void) throws -> (Result, Trainer) {
         try BLAS.load()
         var plan = TrainingPlan(corpus: train)

@@ -51,6 +51,10 @@ public struct Checkpoint {
         let state = try meta("training_state", TrainingState.self)
         let options = try meta("train_options", TrainingOptions.self)
         let data = try meta("train_data", TrainingData.self)
+        if let problem = state.problem ?? options.problem {
+            throw TextVAEError.file(path, "holds an unusable training state: \(problem)",
+                                    fix: "resume from an undamaged checkpoint written by 'textvae train', or start a new run")
+        }
         let P = file.model.layout.total
         guard let m = raw.tensor("optimizer.adam_m")?.data, let v = raw.tensor("optimizer.adam_v")?.data,
               m.count == P, v.count == P, let steps = raw.metadata["adam_steps"].flatMap(Int.init),

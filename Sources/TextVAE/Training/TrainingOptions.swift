@@ -34,3 +34,20 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
         return o
     }
 }
+
+extension TrainingOptions {
+    /// What makes these options unusable (read from a damaged or hand-edited checkpoint), or nil.
+    public var problem: String? {
+        if epochs < 1 { return "epochs \(epochs) (at least 1)" }
+        if batchSize < 1 || batchSize > 4096 { return "batch size \(batchSize) (1 to 4096)" }
+        if !(learningRate > 0 && learningRate < 10) { return "learning rate \(learningRate)" }
+        if !(clip > 0 && clip.isFinite) { return "gradient clip \(clip)" }
+        if !(wordDropout >= 0 && wordDropout <= 1) { return "word dropout \(wordDropout) (0 to 1)" }
+        if !(freeBits >= 0 && freeBits.isFinite) { return "free bits \(freeBits)" }
+        if patience < 0 || checkpointSteps < 0 || logSteps < 1 { return "patience, checkpoint steps or log steps out of range" }
+        if !(checkpointMinutes >= 0 && checkpointMinutes.isFinite && timeLimitMinutes >= 0 && timeLimitMinutes.isFinite) {
+            return "checkpoint minutes \(checkpointMinutes) or time limit \(timeLimitMinutes)"
+        }
+        return schedule.problem
+    }
+}

@@ -6,15 +6,15 @@ public struct TrainingSet {
     /// Sentences cut to the maximum length (training and validation).
     public var truncated: Int
 
-    /// - Parameters:
-    ///   - validFraction: without a validation corpus, every (1/fraction)-th
-    ///     sentence is held out: deterministic, and spread over the whole file.
-    ///   - vocabulary: a given vocabulary, or nil to build one from the training sentences.
-    /// Every `holdOutStride`-th sentence goes to validation.
+    /// Without a validation file, every `holdOutStride`-th sentence goes to validation.
     public static func holdOutStride(validFraction: Double, sentences: Int) -> Int {
         max(2, min(Int((1 / validFraction).rounded()), sentences))
     }
 
+    /// - Parameters:
+    ///   - validFraction: without a validation corpus, every (1/fraction)-th
+    ///     sentence is held out: deterministic, and spread over the whole file.
+    ///   - vocabulary: a given vocabulary, or nil to build one from the training sentences.
     public init(corpus: Corpus, validCorpus: Corpus?, validFraction: Double, vocabulary: Vocabulary?,
                 minCount: Int, maxSize: Int, maxLength: Int, corpusName: String) throws {
         var trainTokens = corpus.sentences, validTokens: [[String]]

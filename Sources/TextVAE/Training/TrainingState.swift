@@ -22,3 +22,16 @@ public struct TrainingState: Codable, Equatable, Sendable {
         noiseState = Random(seed: seed &+ 0x5EED).state
     }
 }
+
+extension TrainingState {
+    /// What makes this state unusable (read from a damaged or hand-edited checkpoint), or nil.
+    public var problem: String? {
+        func usable(_ generator: [UInt64]) -> Bool { generator.count == 4 && generator.contains { $0 != 0 } }
+        if step < 0 || epoch < 0 || batchInEpoch < 0 { return "a negative step, epoch or batch (\(step), \(epoch), \(batchInEpoch))" }
+        if !usable(shuffleState) || !usable(noiseState) { return "a random generator state that is not four numbers, not all zero" }
+        if epochsWithoutImprovement < 0 || epochSentences < 0 || epochTokens < 0 { return "negative epoch counts" }
+        if !(epochRec.isFinite && epochKL.isFinite && epochSeconds.isFinite && epochSeconds >= 0) { return "epoch sums that are not finite" }
+        if let best = bestValidNELBO, !best.isFinite { return "a best validation −ELBO of \(best)" }
+        return nil
+    }
+}
