@@ -20,6 +20,7 @@ struct TrainCommand: ParsableCommand {
               textvae train ptb/train.txt --valid ptb/valid.txt --tokenizer whitespace
               textvae train corpus.txt --time-limit 3      # stop after 3 minutes
               textvae train --resume model.checkpoint.safetensors
+              textvae train --resume model.checkpoint.safetensors --epochs 20   # train longer
 
             If the KL term collapses to zero (the decoder ignores z), try slower
             annealing (--x0 5000), more word dropout (--word-dropout 0.5) or free bits
@@ -33,8 +34,11 @@ struct TrainCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Where to write the model (default: the corpus's name with .safetensors, in the current folder).")
     var output: String?
 
-    @Option(help: "Continue the run saved in this checkpoint.")
+    @Option(help: "Continue the run saved in this checkpoint (--epochs, --patience, --time-limit and --checkpoint-* may change).")
     var resume: String?
+
+    @Flag(help: "Start a new run even where an earlier run left its model, checkpoint or metrics log (they are replaced).")
+    var overwrite = false
 
     @OptionGroup(title: "Data") var data: DataOptions
     @OptionGroup(title: "Model") var modelOptions: ModelOptions
@@ -63,21 +67,26 @@ struct TrainCommand: ParsableCommand {
         if verbose { display.line("BLAS: \(BLAS.description(threads: optimisation.threads))") }
         Interruption.install()
 
+        var plan = TrainingPlan(corpus: corpus ?? "")
+        plan.data = data.settings(tokenization)
+        plan.tokenizer = tokenization.settings
+        plan.model = modelOptions.config
+        plan.options = optimisation.options
+        plan.output = output
+        plan.overwrite = overwrite
         let trainer: Trainer
         if let resume {
             var changes = TrainingRun.Changes()
             changes.epochs = optimisation.epochs
+            changes.patience = optimisation.patience
+            changes.timeLimitMinutes = optimisation.timeLimit
+            changes.checkpointSteps = optimisation.checkpointSteps
+            changes.checkpointMinutes = optimisation.checkpointMinutes
             changes.output = output
             changes.corpus = corpus
-            changes.fallbackData = data.settings(tokenization)
+            changes.requested = plan
             trainer = try TrainingRun.resume(resume, changes: changes, threads: optimisation.threads, note: display.line)
         } else {
-            var plan = TrainingPlan(corpus: corpus!)
-            plan.data = data.settings(tokenization)
-            plan.tokenizer = tokenization.settings
-            plan.model = modelOptions.config
-            plan.options = optimisation.options
-            plan.output = output
             trainer = try TrainingRun.start(plan, threads: optimisation.threads, note: display.line)
         }
         let outcome = try trainer.run { event in

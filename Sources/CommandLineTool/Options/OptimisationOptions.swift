@@ -18,10 +18,10 @@ struct OptimisationOptions: ParsableArguments {
     @Option(help: "Constant annealing: β.") var beta: Double = 1
     @Option(help: "Free bits λ per latent dimension (0 = off).") var freeBits = TrainingOptions().freeBits
     @Option(help: "Random seed: the same seed and data give the same model.") var seed = TrainingOptions().seed
-    @Option(help: "Stop after this many epochs without a better validation −ELBO (0 = never).") var patience = TrainingOptions().patience
-    @Option(help: "Checkpoint every this many updates (0 = at epoch ends and by time only).") var checkpointSteps = TrainingOptions().checkpointSteps
-    @Option(help: "Checkpoint at least every this many minutes (0 = off).") var checkpointMinutes = TrainingOptions().checkpointMinutes
-    @Option(help: "Stop after this many minutes, keeping the best model (0 = no limit).") var timeLimit = TrainingOptions().timeLimitMinutes
+    @Option(help: "Stop after this many epochs without a better validation −ELBO (0 = never; default: \(TrainingOptions().patience)).") var patience: Int?
+    @Option(help: "Checkpoint every this many updates (0 = at epoch ends and by time only; default: \(TrainingOptions().checkpointSteps)).") var checkpointSteps: Int?
+    @Option(help: "Checkpoint at least every this many minutes (0 = off; default: \(f(TrainingOptions().checkpointMinutes, 0))).") var checkpointMinutes: Double?
+    @Option(help: "Stop after this many minutes, keeping the best model (0 = no limit, the default).") var timeLimit: Double?
     @Option(help: "Threads for matrix products (2 is fastest on an idle 2-core machine).") var threads = Workspace.defaultThreads
 
     func check() throws {
@@ -34,7 +34,7 @@ struct OptimisationOptions: ParsableArguments {
         if !(k > 0) || !(x0 >= 0) { throw ValidationError("--k must be positive and --x0 not negative") }
         if cycles < 1 || !(ratio > 0 && ratio <= 1) { throw ValidationError("--cycles must be at least 1 and --ratio in (0, 1]") }
         if !(beta >= 0 && beta.isFinite) { throw ValidationError("--beta must be 0 or more") }
-        if patience < 0 || checkpointSteps < 0 || !(checkpointMinutes >= 0) || !(timeLimit >= 0) {
+        if (patience ?? 0) < 0 || (checkpointSteps ?? 0) < 0 || !((checkpointMinutes ?? 0) >= 0) || !((timeLimit ?? 0) >= 0) {
             throw ValidationError("--patience, --checkpoint-steps, --checkpoint-minutes and --time-limit must not be negative")
         }
         if threads < 1 || threads > 256 { throw ValidationError("--threads must be between 1 and 256") }
@@ -49,8 +49,9 @@ struct OptimisationOptions: ParsableArguments {
         case .cyclical: o.schedule = .cyclical(cycles: cycles, ratio: ratio, totalSteps: 0)
         case .constant: o.schedule = .constant(beta: beta)
         }
-        o.freeBits = freeBits; o.seed = seed; o.patience = patience
-        o.checkpointSteps = checkpointSteps; o.checkpointMinutes = checkpointMinutes; o.timeLimitMinutes = timeLimit
+        o.freeBits = freeBits; o.seed = seed; o.patience = patience ?? o.patience
+        o.checkpointSteps = checkpointSteps ?? o.checkpointSteps; o.checkpointMinutes = checkpointMinutes ?? o.checkpointMinutes
+        o.timeLimitMinutes = timeLimit ?? o.timeLimitMinutes
         return o
     }
 }

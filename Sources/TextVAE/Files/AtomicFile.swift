@@ -122,7 +122,7 @@ public enum AtomicFile {
     }
 
     /// Writes all of `data`; the errno of the first failure, or 0.
-    private static func writeAll(_ data: Data, to fd: Int32) -> Int32 {
+    static func writeAll(_ data: Data, to fd: Int32) -> Int32 {
         data.withUnsafeBytes { raw -> Int32 in
             var offset = 0
             while offset < raw.count {

@@ -7,6 +7,14 @@ extension SentenceVAE {
     /// smaller ones let output stream sooner (`textvae sample` writes each batch).
     public static let decodingBatchSize = 250
 
+    /// How many z one decoding pass takes: `decodingBatchSize`, or for a beam of width W, as many z
+    /// as make about that many rows (at least one z): the logits of a pass are rows × V floats,
+    /// and 250 z × a beam of 256 would be 64,000 rows, 5 GB at V = 20,000.
+    static func decodingRows(_ method: DecodingMethod) -> Int {
+        if case .beam(let width) = method { return max(1, decodingBatchSize / max(1, width)) }
+        return decodingBatchSize
+    }
+
     /// Decodes a sentence from each z.
     ///
     /// Rows go through in batches of `decodingBatchSize`. In a batch all rows
@@ -26,9 +34,10 @@ extension SentenceVAE {
         precondition(z.count % Z == 0, "z must be (B, Z)")
         let B = z.count / Z
         if B == 0 { return [] }
-        if B > Self.decodingBatchSize {
-            return stride(from: 0, to: B, by: Self.decodingBatchSize).flatMap { start in
-                decode(Array(z[start * Z..<min(B, start + Self.decodingBatchSize) * Z]), options: options, seed: seed,
+        let perCall = Self.decodingRows(options.method)
+        if B > perCall {
+            return stride(from: 0, to: B, by: perCall).flatMap { start in
+                decode(Array(z[start * Z..<min(B, start + perCall) * Z]), options: options, seed: seed,
                        firstRow: firstRow + start, workspace: workspace)
             }
         }

@@ -193,7 +193,7 @@ extension CurvePlot {
     /// picture that cannot be written is reported through `warn`, never a
     /// reason to stop training.
     public static func drawDuringTraining(_ trainer: Trainer, warn: (String) -> Void) {
-        let output = sibling(trainer.modelPath, ".curves.svg")
+        let output = trainer.files.curves
         do { try write(log: trainer.metricsPath, to: output) } catch { warn("could not draw \(output): \(error)") }
     }
 }

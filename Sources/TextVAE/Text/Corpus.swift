@@ -39,7 +39,8 @@ public struct Corpus {
             }
             pending.removeAll()
         }
-        for line in lines {
+        for (n, line) in lines.enumerated() {
+            if n % 1024 == 0 { try Interruption.check("tokenising") }
             if paragraphs {
                 // A blank line ends a paragraph; lines within one are joined.
                 if line.unicodeScalars.allSatisfy(\.properties.isWhitespace) { try flush() } else { pending.append(line) }

@@ -11,7 +11,7 @@ public struct Vocabulary: Equatable, Sendable {
     public let tokens: [String]
     /// Training-corpus counts in id order (0 for the specials).
     public let counts: [Int]
-    private let ids: [String: Int]
+    private let ids: [ExactToken: Int]
 
     public var count: Int { tokens.count }
 
@@ -20,10 +20,10 @@ public struct Vocabulary: Equatable, Sendable {
         guard Array(tokens.prefix(4)) == Self.specials else {
             throw TextVAEError("vocabulary must start with \(Self.specials.joined(separator: " ")), found \(tokens.prefix(4).joined(separator: " "))")
         }
-        var ids: [String: Int] = [:]
+        var ids: [ExactToken: Int] = [:]
         for (i, t) in tokens.enumerated() {
-            if ids[t] != nil { throw TextVAEError("vocabulary lists '\(t)' twice") }
-            ids[t] = i
+            if ids[ExactToken(t)] != nil { throw TextVAEError("vocabulary lists '\(t)' twice") }
+            ids[ExactToken(t)] = i
         }
         self.tokens = tokens
         self.counts = counts
@@ -35,20 +35,24 @@ public struct Vocabulary: Equatable, Sendable {
     ///   - minCount: tokens seen fewer times are left out (default 1 keeps all).
     ///   - maxSize: at most this many words, not counting the 4 specials.
     public init(building sentences: [[String]], minCount: Int = 1, maxSize: Int = 20_000) throws {
-        var counts: [String: Int] = [:]
-        let specials = Set(Self.specials)
+        var counts: [ExactToken: Int] = [:]
+        let specials = Set(Self.specials.map(ExactToken.init))
         for sentence in sentences {
-            for token in sentence where !specials.contains(token) { counts[token, default: 0] += 1 }
+            for token in sentence {
+                let key = ExactToken(token)
+                if !specials.contains(key) { counts[key, default: 0] += 1 }
+            }
         }
         let words = counts.filter { $0.value >= minCount }.sorted { a, b in
-            a.value != b.value ? a.value > b.value : Array(a.key.unicodeScalars.map(\.value)).lexicographicallyPrecedes(b.key.unicodeScalars.map(\.value))
+            a.value != b.value ? a.value > b.value
+                : Array(a.key.text.unicodeScalars.map(\.value)).lexicographicallyPrecedes(b.key.text.unicodeScalars.map(\.value))
         }.prefix(max(0, maxSize))
-        try self.init(tokens: Self.specials + words.map(\.key), counts: [0, 0, 0, 0] + words.map(\.value))
+        try self.init(tokens: Self.specials + words.map(\.key.text), counts: [0, 0, 0, 0] + words.map(\.value))
     }
 
     /// The id of a token; unknown tokens and literal `<pad>`, `<bos>`, `<eos>` give `<unk>`.
     public func id(_ token: String) -> Int {
-        guard let i = ids[token], i >= 4 else { return Self.unk }
+        guard let i = ids[ExactToken(token)], i >= 4 else { return Self.unk }
         return i
     }
 

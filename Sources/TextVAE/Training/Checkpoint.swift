@@ -66,7 +66,4 @@ public struct Checkpoint {
         return Checkpoint(file: file, adam: adam, state: state, options: options, data: data,
                           output: raw.metadata["output"] ?? path.replacingOccurrences(of: ".checkpoint.safetensors", with: ".safetensors"))
     }
-
-    /// `runs/m.safetensors` → `runs/m.checkpoint.safetensors`.
-    public static func path(forModel model: String) -> String { sibling(model, ".checkpoint.safetensors") }
 }

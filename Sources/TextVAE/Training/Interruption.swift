@@ -20,4 +20,10 @@ public enum Interruption {
         sigaddset(&unblock, SIGTERM)
         pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
     }
+
+    /// Throws if Ctrl-C or SIGTERM came: for the long steps before training (reading and
+    /// tokenising a large corpus), which have nothing to save yet.
+    public static func check(_ doing: String) throws {
+        if requested != 0 { throw TextVAEError("interrupted while \(doing); nothing was written") }
+    }
 }

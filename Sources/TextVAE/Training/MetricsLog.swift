@@ -8,13 +8,21 @@ public struct MetricsLog {
 
     public init(path: String) { self.path = path }
 
-    public func append(_ row: [String: Any]) {
-        guard let data = try? JSONSerialization.data(withJSONObject: row, options: [.sortedKeys]) else { return }
-        if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
-        guard let handle = FileHandle(forWritingAtPath: path) else { return }
-        defer { try? handle.close() }
-        _ = try? handle.seekToEnd()
-        try? handle.write(contentsOf: data + Data("\n".utf8))
+    /// Adds one row. Throws when the log cannot be written (a full disk, a removed folder): a run
+    /// whose log silently stopped would draw curves that end without saying why.
+    public func append(_ row: [String: Any]) throws {
+        let data = try JSONSerialization.data(withJSONObject: row, options: [.sortedKeys]) + Data("\n".utf8)
+        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        guard fd >= 0 else {
+            throw TextVAEError.file(path, "cannot be written (\(String(cString: strerror(errno))))",
+                                    fix: "check the folder's permissions and free space, then resume with --resume")
+        }
+        defer { close(fd) }
+        let failure = AtomicFile.writeAll(data, to: fd)
+        if failure != 0 {
+            throw TextVAEError.file(path, "writing a row failed (\(String(cString: strerror(failure))))",
+                                    fix: "free disk space, then resume with --resume; the checkpoint is intact")
+        }
     }
 
     /// Drops rows past `step` (a resumed run repeats the steps after its checkpoint).

@@ -11,9 +11,11 @@ public final class Trainer {
     let workspace: Workspace
     var gradient: [Float]
 
+    /// The files this run writes.
+    public var files: RunFiles { RunFiles(model: checkpoint.output) }
     public var modelPath: String { checkpoint.output }
-    public var checkpointPath: String { Checkpoint.path(forModel: checkpoint.output) }
-    public var metricsPath: String { sibling(checkpoint.output, ".metrics.jsonl") }
+    public var checkpointPath: String { files.checkpoint }
+    public var metricsPath: String { files.metrics }
 
     /// - Parameter threads: threads for the model's products and loops, the optimiser and the gradient norm.
     public init(checkpoint: Checkpoint, train: [[Int32]], valid: [[Int32]], threads: Int = Workspace.defaultThreads) {
@@ -91,7 +93,7 @@ public final class Trainer {
                     beta: beta, tokensPerSecond: Double(st.epochTokens) / max(st.epochSeconds, 1e-9))
                 onEvent(.step(progress))
                 if st.step % max(1, options.logSteps) == 0 {
-                    log.append(["kind": "step", "step": st.step, "epoch": Double(st.epoch) + Double(st.batchInEpoch) / Double(batches.count),
+                    try log.append(["kind": "step", "step": st.step, "epoch": Double(st.epoch) + Double(st.batchInEpoch) / Double(batches.count),
                                 "rec": progress.rec, "kl": progress.kl, "beta": Double(beta), "loss": Double(result.loss),
                                 "grad_norm": Double(norm), "tokens_per_s": progress.tokensPerSecond])
                 }
@@ -190,7 +192,7 @@ public final class Trainer {
             epoch: st.epoch + 1, step: st.step, trainRec: st.epochRec / sentences, trainKL: st.epochKL / sentences,
             valid: scores, seconds: st.epochSeconds, tokensPerSecond: Double(st.epochTokens) / max(st.epochSeconds, 1e-9),
             improved: improved, beta: beta)
-        log.append(["kind": "epoch", "step": st.step, "epoch": st.epoch + 1, "beta": Double(beta),
+        try log.append(["kind": "epoch", "step": st.step, "epoch": st.epoch + 1, "beta": Double(beta),
                     "train_rec": summary.trainRec, "train_kl": summary.trainKL, "train_nelbo": summary.trainRec + summary.trainKL,
                     "valid_rec": scores.meanRec, "valid_kl": scores.meanKL, "valid_nelbo": nelbo,
                     "valid_ppl": scores.elboPerplexity, "seconds": summary.seconds, "tokens_per_s": summary.tokensPerSecond])

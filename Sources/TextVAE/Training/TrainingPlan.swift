@@ -1,3 +1,5 @@
+import Foundation
+
 /// Everything a new training run is made from. Every default of a run is
 /// written once, here and in the types it holds (`ModelConfig`,
 /// `TrainingOptions`, `TokenizerSettings`); the command line shows them.
@@ -10,6 +12,13 @@ public struct TrainingPlan: Sendable {
     public var options = TrainingOptions()
     /// Where the best model goes; nil: the corpus's name with `.safetensors`, in the current folder.
     public var output: String?
+    /// Start even where an earlier run left its model, checkpoint or metrics log (they are replaced).
+    public var overwrite = false
+
+    /// Where the best model goes.
+    public var outputPath: String {
+        output ?? (URL(fileURLWithPath: corpus).deletingPathExtension().lastPathComponent + ".safetensors")
+    }
 
     public init(corpus: String) {
         self.corpus = corpus

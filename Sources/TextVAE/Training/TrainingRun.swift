@@ -4,31 +4,45 @@ import Foundation
 /// build the vocabulary and the model (or load them from a checkpoint), and
 /// hand back a `Trainer` ready to run. `textvae train` and `textvae bench` use it.
 public enum TrainingRun {
-    /// What a resumed run may be told anew.
+    /// What a resumed run is told: what may change (how long and how often), and the rest of
+    /// the command line, to refuse what may not (data, tokenizer, sizes, optimiser settings).
     public struct Changes: Sendable {
-        /// Train until this many epochs in all.
+        /// Train until this many epochs in all (a cyclical KL schedule is stretched to match).
         public var epochs: Int?
+        public var patience: Int?
+        public var timeLimitMinutes: Double?
+        public var checkpointSteps: Int?
+        public var checkpointMinutes: Double?
         /// Write the best model here instead.
         public var output: String?
         /// Read the corpus from here (the same text, moved).
         public var corpus: String?
-        /// How to read the files, for checkpoints that did not store it.
-        public var fallbackData = DataSettings()
+        /// The other flags as given (defaults where not given): any that differs from the run is refused.
+        public var requested: TrainingPlan?
 
         public init() {}
     }
 
     /// Reads the plan's corpus, builds the vocabulary (written next to the model) and a new model.
+    /// Refuses to start where an earlier run left its files, unless `plan.overwrite`.
     /// - Parameter note: one line each about the data and the model, for the user.
     public static func start(_ plan: TrainingPlan, threads: Int, note: (String) -> Void) throws -> Trainer {
         let started = Date()
+        let files = RunFiles(model: plan.outputPath)
+        try files.checkWritable()
+        if !plan.overwrite, !files.earlierRun.isEmpty {
+            throw TextVAEError("\(files.earlierRun.joined(separator: ", ")) already hold\(files.earlierRun.count == 1 ? "s" : "") an earlier run; "
+                               + "continue it with 'textvae train --resume \(files.checkpoint)', start over with --overwrite, "
+                               + "or choose another -o")
+        }
         let tokenizer = try Tokenizer(plan.tokenizer)
         let vocabulary = try plan.data.vocabularyFile.map { try Vocabulary.load($0) }
         let (set, corpus) = try read(plan.corpus, plan.data, tokenizer: tokenizer, vocabulary: vocabulary,
                                      maxLength: plan.model.maxLength)
-        let output = plan.output ?? (URL(fileURLWithPath: plan.corpus).deletingPathExtension().lastPathComponent + ".safetensors")
-        try set.vocabulary.write(to: sibling(output, ".vocab.txt"))
-        let trainer = newTrainer(set, plan, output: output, threads: threads)
+        try checkMemory(set, batchSize: plan.options.batchSize, vocabulary: set.vocabulary.count)
+        if plan.overwrite { try? FileManager.default.removeItem(atPath: files.metrics) }  // the new run's log starts empty
+        try set.vocabulary.write(to: files.vocabulary)
+        let trainer = newTrainer(set, plan, output: files.model, threads: threads)
         let config = trainer.checkpoint.file.model.config, data = plan.data
         note("corpus \(plan.corpus): \(set.train.count) training sentences, \(set.valid.count) validation"
              + (data.valid.map { " (\($0))" }
@@ -60,13 +74,17 @@ public enum TrainingRun {
         return Trainer(checkpoint: checkpoint, train: set.train, valid: set.valid, threads: threads)
     }
 
-    /// Loads a checkpoint and re-reads its data exactly as the run first read it; refuses data that differ.
+    /// Loads a checkpoint and re-reads its data exactly as the run first read it; refuses data that differ
+    /// and flags that would change what may not change, applies the rest and says so in one line.
     public static func resume(_ path: String, changes: Changes, threads: Int, note: (String) -> Void) throws -> Trainer {
         var checkpoint = try Checkpoint.load(path)
-        if let epochs = changes.epochs { checkpoint.options.epochs = epochs }
+        if let requested = changes.requested, let refusal = ResumeConflicts.find(requested, in: checkpoint) {
+            throw TextVAEError(refusal)
+        }
         if let output = changes.output { checkpoint.output = output }
+        try RunFiles(model: checkpoint.output).checkWritable()
         let stored = checkpoint.data
-        var data = changes.fallbackData
+        var data = changes.requested?.data ?? DataSettings()
         data.valid = stored.valid
         data.paragraphs = stored.paragraphs ?? data.paragraphs
         data.skipInvalid = stored.skipInvalid ?? data.skipInvalid
@@ -78,8 +96,48 @@ public enum TrainingRun {
             throw TextVAEError("\(corpusPath) is not the corpus this checkpoint was trained on (or it changed); "
                                + "resume with the same corpus, or start a new run")
         }
-        note("resuming \(path) at epoch \(checkpoint.state.epoch + 1), step \(checkpoint.state.step)")
+        let batchesPerEpoch = (set.train.count + checkpoint.options.batchSize - 1) / checkpoint.options.batchSize
+        guard checkpoint.state.batchInEpoch <= batchesPerEpoch else {
+            throw TextVAEError.file(path, "says batch \(checkpoint.state.batchInEpoch) of an epoch of \(batchesPerEpoch)",
+                                    fix: "resume from an undamaged checkpoint written by 'textvae train', or start a new run")
+        }
+        try checkMemory(set, batchSize: checkpoint.options.batchSize, vocabulary: set.vocabulary.count)
+        let applied = apply(changes, to: &checkpoint.options, batchesPerEpoch: batchesPerEpoch)
+        note("resuming \(path) at epoch \(checkpoint.state.epoch + 1), step \(checkpoint.state.step)"
+             + (applied.isEmpty ? "" : "; changed: " + applied.joined(separator: ", ")))
         return Trainer(checkpoint: checkpoint, train: set.train, valid: set.valid, threads: threads)
+    }
+
+    /// Applies what a resumed run may change; describes each change ("epochs 4 → 6").
+    static func apply(_ changes: Changes, to options: inout TrainingOptions, batchesPerEpoch: Int) -> [String] {
+        var applied: [String] = []
+        func set<T: Equatable>(_ name: String, _ keyPath: WritableKeyPath<TrainingOptions, T>, _ value: T?) {
+            guard let value, options[keyPath: keyPath] != value else { return }
+            applied.append("\(name) \(options[keyPath: keyPath]) → \(value)")
+            options[keyPath: keyPath] = value
+        }
+        let schedule = options.schedule
+        set("epochs", \.epochs, changes.epochs)
+        options = options.withScheduleLength(batchesPerEpoch: batchesPerEpoch)
+        if options.schedule != schedule, !applied.isEmpty { applied[applied.count - 1] += " (cyclical KL schedule stretched to match)" }
+        set("patience", \.patience, changes.patience)
+        set("time limit (minutes)", \.timeLimitMinutes, changes.timeLimitMinutes)
+        set("checkpoint steps", \.checkpointSteps, changes.checkpointSteps)
+        set("checkpoint minutes", \.checkpointMinutes, changes.checkpointMinutes)
+        return applied
+    }
+
+    /// Refuses a batch whose output layer alone would take more than half of this machine's memory.
+    static func checkMemory(_ set: TrainingSet, batchSize: Int, vocabulary V: Int) throws {
+        let longest = set.train.map(\.count).sorted(by: >).prefix(batchSize)
+        let positions = longest.reduce(0) { $0 + $1 + 1 }  // targets: tokens + <eos>
+        let bytes = Double(positions) * Double(V) * 4 * 1.25  // float logits, in a buffer grown by a quarter
+        let available = Double(ProcessInfo.processInfo.physicalMemory) / 2
+        guard bytes > available else { return }
+        let fits = max(1, Int(Double(batchSize) * available / bytes))
+        throw TextVAEError(String(format: "--batch-size %d needs about %.1f GB for the output layer's logits (%d target words × %d vocabulary entries), "
+                                  + "more than half of this machine's %.1f GB; use --batch-size %d or less",
+                                  batchSize, bytes / 1e9, positions, V, 2 * available / 1e9, fits))
     }
 
     /// The corpus (and validation file) read, tokenised and turned into ids; the same for new and resumed runs.

@@ -11,6 +11,13 @@ public struct TrainingSet {
         max(2, min(Int((1 / validFraction).rounded()), sentences))
     }
 
+    public init(train: [[Int32]], valid: [[Int32]], vocabulary: Vocabulary, truncated: Int) {
+        self.train = train
+        self.valid = valid
+        self.vocabulary = vocabulary
+        self.truncated = truncated
+    }
+
     /// - Parameters:
     ///   - validFraction: without a validation corpus, every (1/fraction)-th
     ///     sentence is held out: deterministic, and spread over the whole file.

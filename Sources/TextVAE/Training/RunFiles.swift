@@ -1,0 +1,40 @@
+import Foundation
+
+/// The files a training run writes: the best model and, next to it, the
+/// checkpoint, the metrics log, the vocabulary and the curves picture.
+public struct RunFiles: Sendable {
+    public let model: String
+    public var checkpoint: String { sibling(model, ".checkpoint.safetensors") }
+    public var metrics: String { sibling(model, ".metrics.jsonl") }
+    public var vocabulary: String { sibling(model, ".vocab.txt") }
+    public var curves: String { sibling(model, ".curves.svg") }
+
+    public init(model: String) { self.model = model }
+
+    public var all: [String] { [model, checkpoint, metrics, vocabulary, curves] }
+
+    /// Throws, naming the file and the problem, unless every file can be written: each
+    /// must be a file (or a link to one, or a device) in a folder that exists and is writable.
+    /// Called before the first update, so that no run trains for hours and then cannot save.
+    public func checkWritable() throws {
+        for path in all {
+            let target = try AtomicFile.destination(path)
+            if target.special != nil { continue }
+            let folder = URL(fileURLWithPath: target.path).deletingLastPathComponent().path
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw TextVAEError.file(path, "cannot be written: its folder \(folder) does not exist",
+                                        fix: "create the folder or choose another -o")
+            }
+            guard access(folder, W_OK) == 0 else {
+                throw TextVAEError.file(path, "cannot be written: the folder \(folder) is not writable (\(String(cString: strerror(errno))))",
+                                        fix: "choose a folder you can write to with -o")
+            }
+        }
+    }
+
+    /// The files of an earlier run that are here already (model, checkpoint or metrics log).
+    public var earlierRun: [String] {
+        [model, checkpoint, metrics].filter { FileManager.default.fileExists(atPath: $0) }
+    }
+}

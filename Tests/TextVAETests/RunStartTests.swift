@@ -1,0 +1,111 @@
+import Foundation
+import Testing
+@testable import TextVAE
+
+/// Starting and resuming runs through the command line: a resume reads the data
+/// as the run first did, applies what may change and says so, refuses what may
+/// not; a new run does not mix itself into an earlier run's files.
+@Suite struct RunStartTests {
+    static let tiny = ReliabilityTests.tiny + ["--quiet"]
+
+    func grammarFolder(_ sentences: Int = 300) throws -> String {
+        let folder = try temporaryFolder().path
+        try Data(GrammarCorpus.sentences(count: sentences, seed: 3).joined(separator: "\n").utf8)
+            .write(to: URL(fileURLWithPath: folder + "/g.txt"))
+        return folder
+    }
+
+    /// Paragraph-mode files (validation file too) are read the same way on resume, without the flags.
+    @Test func aParagraphsRunWithAValidationFileResumes() throws {
+        let folder = try temporaryFolder().path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        func paragraphs(_ n: Int, seed: UInt64) -> String {
+            let s = GrammarCorpus.sentences(count: n, seed: seed)
+            return stride(from: 0, to: n, by: 3).map { s[$0..<min(n, $0 + 3)].joined(separator: "\n") }.joined(separator: "\n\n")
+        }
+        try Data(paragraphs(300, seed: 1).utf8).write(to: URL(fileURLWithPath: folder + "/p.txt"))
+        try Data(paragraphs(30, seed: 2).utf8).write(to: URL(fileURLWithPath: folder + "/v.txt"))
+        let first = try TextVAEProgram.run(["train", "p.txt", "--paragraphs", "--valid", "v.txt", "-o", "m.safetensors"] + Self.tiny,
+                                           in: folder)
+        #expect(first.status == 0, "\(first)")
+        let resumed = try TextVAEProgram.run(["train", "--resume", "m.checkpoint.safetensors", "--epochs", "2", "--quiet"], in: folder)
+        #expect(resumed.status == 0, "\(resumed)")
+    }
+
+    @Test func resumeAppliesWhatMayChangeAndSaysSo() throws {
+        let folder = try grammarFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let first = try TextVAEProgram.run(["train", "g.txt", "-o", "m.safetensors"] + Self.tiny, in: folder)
+        #expect(first.status == 0, "\(first)")
+        let resumed = try TextVAEProgram.run(["train", "--resume", "m.checkpoint.safetensors", "--epochs", "2", "--patience", "5",
+                                              "--checkpoint-minutes", "1"], in: folder)
+        #expect(resumed.status == 0, "\(resumed)")
+        let note = resumed.stdout.split(separator: "\n").first { $0.hasPrefix("resuming") } ?? ""
+        #expect(note.contains("epochs 1 → 2") && note.contains("patience 3 → 5") && note.contains("checkpoint minutes 5.0 → 1.0"),
+                "\(resumed)")
+        #expect(try Checkpoint.load(folder + "/m.checkpoint.safetensors").state.epoch == 2)
+    }
+
+    @Test func resumeRefusesWhatMayNotChangeNamingTheFlags() throws {
+        let folder = try grammarFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let first = try TextVAEProgram.run(["train", "g.txt", "-o", "m.safetensors"] + Self.tiny, in: folder)
+        #expect(first.status == 0, "\(first)")
+        let before = try Data(contentsOf: URL(fileURLWithPath: folder + "/m.checkpoint.safetensors"))
+        for (flags, named) in [(["--hidden", "32"], "--hidden"), (["--lr", "0.01"], "--lr"), (["--tokenizer", "whitespace"], "--tokenizer"),
+                               (["--anneal", "linear"], "--anneal"), (["--valid", "g.txt"], "--valid")] {
+            let run = try TextVAEProgram.run(["train", "--resume", "m.checkpoint.safetensors", "--epochs", "2"] + flags, in: folder)
+            #expect(run.failedCleanly && run.stderrLines.count == 1 && run.stderr.contains(named) && run.stderr.contains("the run has"),
+                    "\(flags): \(run)")
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: folder + "/m.checkpoint.safetensors")) == before)
+    }
+
+    @Test func aCyclicalScheduleIsStretchedWhenTheEpochsChange() {
+        var options = TrainingOptions()
+        options.epochs = 2
+        options.schedule = .cyclical(cycles: 4, ratio: 0.5, totalSteps: 20)
+        var changes = TrainingRun.Changes()
+        changes.epochs = 5
+        let applied = TrainingRun.apply(changes, to: &options, batchesPerEpoch: 10)
+        #expect(options.schedule == .cyclical(cycles: 4, ratio: 0.5, totalSteps: 50))
+        #expect(applied == ["epochs 2 → 5 (cyclical KL schedule stretched to match)"])
+    }
+
+    /// A second `train` into the same files would append to the first run's metrics log
+    /// and replace its vocabulary; it must refuse, and --overwrite must start a clean log.
+    @Test func aNewRunDoesNotMixWithAnEarlierOne() throws {
+        let folder = try grammarFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let first = try TextVAEProgram.run(["train", "g.txt", "-o", "m.safetensors", "--checkpoint-steps", "2"] + Self.tiny, in: folder)
+        #expect(first.status == 0, "\(first)")
+        let files = RunFiles(model: folder + "/m.safetensors")
+        let before = try files.all.filter { FileManager.default.fileExists(atPath: $0) }.map { try Data(contentsOf: URL(fileURLWithPath: $0)) }
+        let again = try TextVAEProgram.run(["train", "g.txt", "-o", "m.safetensors"] + Self.tiny, in: folder)
+        #expect(again.failedCleanly && again.stderr.contains("--resume") && again.stderr.contains("--overwrite"), "\(again)")
+        let after = try files.all.filter { FileManager.default.fileExists(atPath: $0) }.map { try Data(contentsOf: URL(fileURLWithPath: $0)) }
+        #expect(after == before, "the refused run changed the earlier run's files")
+
+        let overwritten = try TextVAEProgram.run(["train", "g.txt", "-o", "m.safetensors", "--overwrite", "--seed", "9"] + Self.tiny, in: folder)
+        #expect(overwritten.status == 0, "\(overwritten)")
+        let epochs = try MetricsLog.read(files.metrics).filter { $0["kind"] as? String == "epoch" }.compactMap { $0["epoch"] as? Int }
+        #expect(epochs == [1], "the log should hold the new run's one epoch, not two runs: \(epochs)")
+    }
+
+    /// Ctrl-C while a large corpus is tokenised stops at once, writing nothing.
+    @Test func ctrlCDuringTokenisationStopsAtOnce() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let line = GrammarCorpus.sentences(count: 1000, seed: 5).joined(separator: "\n") + "\n"
+        try Data(String(repeating: line, count: 400).utf8).write(to: folder.appendingPathComponent("big.txt"))  // 400,000 lines
+        let child = try Child(executable: try TextVAEProgram.path(), in: folder, arguments: ["train", "big.txt", "-o", "m.safetensors"])
+        Thread.sleep(forTimeInterval: 1.5)
+        let sent = Date()
+        child.process.interrupt()
+        let (process, stderr) = child.wait()
+        #expect(process.terminationReason == .exit && process.terminationStatus != 0, "\(stderr)")
+        #expect(stderr.contains("interrupted while tokenising"), "\(stderr)")
+        #expect(Date().timeIntervalSince(sent) < 10, "took \(Date().timeIntervalSince(sent)) s to stop")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["big.txt"])
+    }
+}
