@@ -31,9 +31,14 @@ let package = Package(
             path: "Sources/CommandLineTool"
         ),
 
+        // Fuzz targets for textvae's file readers: `Tests/Scripts/fuzz.sh` builds `textvae-fuzz` with
+        // coverage and libFuzzer; a plain build replays corpora, and the tests replay the seeds.
+        .target(name: "FuzzTargets", dependencies: ["TextVAE"], path: "Tests/Fuzz/Targets"),
+        .executableTarget(name: "textvae-fuzz", dependencies: ["FuzzTargets"], path: "Tests/Fuzz/Main"),
+
         .testTarget(
             name: "TextVAETests",
-            dependencies: ["TextVAE"],
+            dependencies: ["TextVAE", "FuzzTargets"],
             exclude: ["Golden"]
         ),
     ]

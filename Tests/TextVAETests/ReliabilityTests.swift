@@ -114,7 +114,9 @@ import Testing
 
     /// A full disk (simulated with a file-size limit, so writes fail with EFBIG):
     /// a clear error, and the previous checkpoint and model stay intact.
-    @Test func fullDiskGivesAClearErrorAndKeepsThePreviousCheckpoint() throws {
+    @Test(.disabled(if: ProcessInfo.processInfo.environment["TEXTVAE_SANITIZER"] == "thread",
+                    "ThreadSanitizer's runtime maps files of its own, which the file-size limit breaks (SIGBUS)"))
+    func fullDiskGivesAClearErrorAndKeepsThePreviousCheckpoint() throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let corpus = GrammarCorpus.sentences(count: 300, seed: 4).joined(separator: "\n") + "\n"

@@ -46,12 +46,15 @@ public struct ModelFile {
     /// into the parameter block (one copy of the weights, no intermediate
     /// arrays), so that loading a model to sample one sentence stays fast.
     public static func load(_ path: String) throws -> ModelFile {
-        try TextFile.withMappedBytes(path) { bytes in
-            let index: Safetensors.Index
-            do { index = try Safetensors.index(bytes) } catch let e as Safetensors.FormatError { throw e.naming(path) }
-            return try load(metadata: index.metadata, path: path) { name in
-                index.entry(name).map { e in (e.shape, { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[e.bytes])) }) }
-            }
+        try TextFile.withMappedBytes(path) { try load(bytes: $0, name: path) }
+    }
+
+    /// Reads a model file's bytes; `name` is what errors call it.
+    public static func load(bytes: UnsafeRawBufferPointer, name path: String) throws -> ModelFile {
+        let index: Safetensors.Index
+        do { index = try Safetensors.index(bytes) } catch let e as Safetensors.FormatError { throw e.naming(path) }
+        return try load(metadata: index.metadata, path: path) { name in
+            index.entry(name).map { e in (e.shape, { $0.copyMemory(from: UnsafeRawBufferPointer(rebasing: bytes[e.bytes])) }) }
         }
     }
 

@@ -33,7 +33,12 @@ public struct TrainingCurves {
             throw TextVAEError.file(path, "no such metrics log",
                                     fix: "give the .metrics.jsonl file that 'textvae train' writes next to the model (model.metrics.jsonl for model.safetensors)")
         }
-        let lines = try TextFile.readLines(path).lines.filter { !$0.allSatisfy(\.isWhitespace) }
+        return try parse(TextFile.readLines(path).lines, name: path)
+    }
+
+    /// Reads the lines of a metrics log; `name` is what errors call it.
+    public static func parse(_ allLines: [String], name path: String) throws -> TrainingCurves {
+        let lines = allLines.filter { !$0.allSatisfy(\.isWhitespace) }
         if lines.isEmpty {
             throw TextVAEError.file(path, "is empty: training writes its first row after 50 steps or at the end of the first epoch",
                                     fix: "wait for training to log something, or give the log of a run that has")

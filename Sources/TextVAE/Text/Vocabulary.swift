@@ -73,7 +73,11 @@ public struct Vocabulary: Equatable, Sendable {
     }
 
     public static func load(_ path: String) throws -> Vocabulary {
-        let lines = try TextFile.readLines(path).lines
+        try parse(TextFile.readLines(path).lines, name: path)
+    }
+
+    /// Reads the lines of a vocabulary file; `name` is what errors call it.
+    public static func parse(_ lines: [String], name path: String) throws -> Vocabulary {
         var tokens: [String] = [], counts: [Int] = []
         for (n, line) in lines.enumerated() where !line.isEmpty {
             guard let tab = line.lastIndex(of: "\t"), let c = Int(line[line.index(after: tab)...]) else {

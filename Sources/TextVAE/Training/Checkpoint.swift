@@ -38,7 +38,17 @@ public struct Checkpoint {
     }
 
     public static func load(_ path: String) throws -> Checkpoint {
-        let raw = try Safetensors.read(path)
+        try load(Safetensors.read(path), name: path)
+    }
+
+    /// Reads a checkpoint's bytes; `name` is what errors call it.
+    public static func load(bytes: UnsafeRawBufferPointer, name: String) throws -> Checkpoint {
+        let raw: Safetensors
+        do { raw = try Safetensors.decode(bytes) } catch let e as Safetensors.FormatError { throw e.naming(name) }
+        return try load(raw, name: name)
+    }
+
+    static func load(_ raw: Safetensors, name path: String) throws -> Checkpoint {
         var file = try ModelFile.load(raw, path: path)
         for key in checkpointKeys { file.extraMetadata[key] = nil }  // the best model must not carry them
         func meta<T: Decodable>(_ key: String, _ type: T.Type) throws -> T {

@@ -1,0 +1,66 @@
+import Foundation
+import TextVAE
+
+/// textvae's readers of files that come from outside, each fed arbitrary bytes.
+/// A thrown error is the right answer to bad bytes; a crash, a hang or a leak
+/// is a bug. `Tests/Scripts/fuzz.sh` runs them under libFuzzer; the test suite
+/// replays the seed corpora (`Tests/Fuzz/Corpus/NAME`) through them.
+public enum FuzzTarget: String, CaseIterable, Sendable {
+    /// A model file: safetensors header, tensors, metadata (`ModelFile.load`).
+    case modelFile = "model-file"
+    /// A training checkpoint: a model file plus optimiser state and JSON metadata (`Checkpoint.load`).
+    case checkpoint
+    /// A training metrics log, JSON lines (`TrainingCurves`), and the picture drawn from it.
+    case metricsLog = "metrics-log"
+    /// Text through the UTF-8 reader, ICU and whitespace tokenizers, vocabulary and detokenizer.
+    case tokenizer
+    /// A vocabulary file, `token<TAB>count` lines (`Vocabulary.load`).
+    case vocabulary
+
+    /// Runs one input. Returns whether the reader accepted it (for the replay's summary).
+    @discardableResult
+    public func run(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        do {
+            switch self {
+            case .modelFile:
+                let file = try ModelFile.load(bytes: bytes, name: "input")
+                precondition(file.vocabulary.count == file.model.config.vocabulary, "a loaded model disagrees with its vocabulary")
+            case .checkpoint:
+                let checkpoint = try Checkpoint.load(bytes: bytes, name: "input")
+                precondition(checkpoint.state.problem == nil && checkpoint.options.problem == nil, "an unusable state was accepted")
+            case .metricsLog:
+                let curves = try TrainingCurves.parse(lines(bytes), name: "input")
+                _ = CurvePlot.svg(curves, title: "fuzz").text
+            case .tokenizer:
+                try tokenize(bytes)
+            case .vocabulary:
+                let vocabulary = try Vocabulary.parse(lines(bytes), name: "input")
+                _ = vocabulary.text(vocabulary.ids(vocabulary.tokens))
+            }
+            return true
+        } catch {
+            return false
+        }
+    }
+
+    private func lines(_ bytes: UnsafeRawBufferPointer) throws -> [String] {
+        try TextFile.lines(of: [UInt8](bytes), name: "input").lines
+    }
+
+    /// Tokenisers are made once: ICU's break iterators take milliseconds to open.
+    nonisolated(unsafe) private static var tokenizers: [Tokenizer] = []
+
+    private func tokenize(_ bytes: UnsafeRawBufferPointer) throws {
+        if Self.tokenizers.isEmpty {
+            Self.tokenizers = try [TokenizerSettings(name: .icu, locale: "en"), TokenizerSettings(name: .icu, locale: "th"),
+                                   TokenizerSettings(name: .whitespace)].map(Tokenizer.init)
+        }
+        let lines = try TextFile.lines(of: [UInt8](bytes), name: "input", skipInvalid: true).lines
+        for tokenizer in Self.tokenizers {
+            let sentences = try lines.map { try tokenizer.tokenize($0) }
+            let vocabulary = try Vocabulary(building: sentences)
+            for s in sentences { _ = vocabulary.text(vocabulary.ids(s)) }
+            _ = try tokenizer.sentences(lines.joined(separator: " "))
+        }
+    }
+}
