@@ -49,8 +49,12 @@ public struct ModelFile {
         try TextFile.withMappedBytes(path) { try load(bytes: $0, name: path) }
     }
 
-    /// Reads a model file's bytes; `name` is what errors call it.
-    public static func load(bytes: UnsafeRawBufferPointer, name path: String) throws -> ModelFile {
+    /// Reads a model file held in memory; `name` is what errors call it.
+    public static func load(data: Data, name: String) throws -> ModelFile {
+        try data.withUnsafeBytes { try load(bytes: $0, name: name) }
+    }
+
+    static func load(bytes: UnsafeRawBufferPointer, name path: String) throws -> ModelFile {
         let index: Safetensors.Index
         do { index = try Safetensors.index(bytes) } catch let e as Safetensors.FormatError { throw e.naming(path) }
         return try load(metadata: index.metadata, path: path) { name in

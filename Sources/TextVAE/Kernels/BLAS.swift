@@ -58,7 +58,9 @@ public enum BLAS {
                 tvblas_sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, Int32(rows.count), Int32(n), Int32(k), alpha,
                              transposeA ? a + lo : a + lo * lda, Int32(lda), b, Int32(ldb), beta, c + lo * ldc, Int32(ldc))
             } else {
-                let lo = (part * n / parts) & ~15, hi = part == parts - 1 ? n : ((part + 1) * n / parts) & ~15
+                // Column shares start on multiples of 16, the kernel's panel width.
+                let share = Parallel.chunk(part, of: n, parts: parts)
+                let lo = share.lowerBound & ~15, hi = part == parts - 1 ? n : share.upperBound & ~15
                 tvblas_sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, Int32(m), Int32(hi - lo), Int32(k), alpha,
                              a, Int32(lda), transposeB ? b + lo * ldb : b + lo, Int32(ldb), beta, c + lo, Int32(ldc))
             }

@@ -57,7 +57,7 @@ public enum TextFile {
     /// cannot be mapped). For model files: no copy of tens of megabytes before
     /// the tensors are copied out. textvae replaces files by renaming
     /// (AtomicFile), so a mapped file never shrinks under the reader.
-    public static func withMappedBytes<T>(_ path: String, _ body: (UnsafeRawBufferPointer) throws -> T) throws -> T {
+    static func withMappedBytes<T>(_ path: String, _ body: (UnsafeRawBufferPointer) throws -> T) throws -> T {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
             return try readBytes(path).withUnsafeBytes(body)  // its errors name the problem

@@ -41,10 +41,10 @@ public struct Checkpoint {
         try load(Safetensors.read(path), name: path)
     }
 
-    /// Reads a checkpoint's bytes; `name` is what errors call it.
-    public static func load(bytes: UnsafeRawBufferPointer, name: String) throws -> Checkpoint {
+    /// Reads a checkpoint held in memory; `name` is what errors call it.
+    public static func load(data: Data, name: String) throws -> Checkpoint {
         let raw: Safetensors
-        do { raw = try Safetensors.decode(bytes) } catch let e as Safetensors.FormatError { throw e.naming(name) }
+        do { raw = try data.withUnsafeBytes { try Safetensors.decode($0) } } catch let e as Safetensors.FormatError { throw e.naming(name) }
         return try load(raw, name: name)
     }
 

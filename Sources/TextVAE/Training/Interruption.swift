@@ -3,7 +3,8 @@ import Foundation
 /// Ctrl-C and SIGTERM ask training to stop at the next step boundary, with a
 /// checkpoint; a second Ctrl-C stops at once.
 public enum Interruption {
-    nonisolated(unsafe) public static var requested: Int32 = 0
+    /// Set by the signal handler; read between training steps and while reading a corpus.
+    nonisolated(unsafe) static var requested: Int32 = 0
 
     public static func install() {
         let handler: @convention(c) (Int32) -> Void = { _ in

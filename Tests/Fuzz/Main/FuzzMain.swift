@@ -22,7 +22,7 @@ func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<Int32>,
         var argc = CommandLine.argc
         var argv = CommandLine.unsafeArgv
         exit(LLVMFuzzerRunDriver(&argc, &argv) { data, size in
-            FuzzMain.selected.run(UnsafeRawBufferPointer(start: data, count: size))
+            FuzzMain.selected.run(data.map { Data(bytes: $0, count: size) } ?? Data())
             return 0
         })
         #else
@@ -34,7 +34,7 @@ func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<Int32>,
         for path in arguments.dropFirst() {
             for file in files(path) {
                 guard let data = FileManager.default.contents(atPath: file) else { fail("cannot read \(file)") }
-                if data.withUnsafeBytes({ target.run($0) }) { accepted += 1 }
+                if target.run(data) { accepted += 1 }
                 total += 1
             }
         }

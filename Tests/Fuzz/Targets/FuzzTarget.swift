@@ -19,14 +19,14 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
 
     /// Runs one input. Returns whether the reader accepted it (for the replay's summary).
     @discardableResult
-    public func run(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    public func run(_ bytes: Data) -> Bool {
         do {
             switch self {
             case .modelFile:
-                let file = try ModelFile.load(bytes: bytes, name: "input")
+                let file = try ModelFile.load(data: bytes, name: "input")
                 precondition(file.vocabulary.count == file.model.config.vocabulary, "a loaded model disagrees with its vocabulary")
             case .checkpoint:
-                let checkpoint = try Checkpoint.load(bytes: bytes, name: "input")
+                let checkpoint = try Checkpoint.load(data: bytes, name: "input")
                 precondition(checkpoint.state.problem == nil && checkpoint.options.problem == nil, "an unusable state was accepted")
             case .metricsLog:
                 let curves = try TrainingCurves.parse(lines(bytes), name: "input")
@@ -43,14 +43,14 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         }
     }
 
-    private func lines(_ bytes: UnsafeRawBufferPointer) throws -> [String] {
+    private func lines(_ bytes: Data) throws -> [String] {
         try TextFile.lines(of: [UInt8](bytes), name: "input").lines
     }
 
     /// Tokenisers are made once: ICU's break iterators take milliseconds to open.
     nonisolated(unsafe) private static var tokenizers: [Tokenizer] = []
 
-    private func tokenize(_ bytes: UnsafeRawBufferPointer) throws {
+    private func tokenize(_ bytes: Data) throws {
         if Self.tokenizers.isEmpty {
             Self.tokenizers = try [TokenizerSettings(name: .icu, locale: "en"), TokenizerSettings(name: .icu, locale: "th"),
                                    TokenizerSettings(name: .whitespace)].map(Tokenizer.init)
