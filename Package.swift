@@ -6,7 +6,7 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .library(name: "TextVAE", targets: ["TextVAE"]),
-        .executable(name: "textvae", targets: ["textvae"]),
+        .executable(name: "textvae", targets: ["CommandLineTool"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -26,7 +26,7 @@ let package = Package(
         .target(name: "TextVAE", dependencies: ["CICU", "CBLAS", "CKernels"]),
         // The `textvae` command: one file per subcommand, argument parsing only.
         .executableTarget(
-            name: "textvae",
+            name: "CommandLineTool",
             dependencies: ["TextVAE", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Sources/CommandLineTool"
         ),

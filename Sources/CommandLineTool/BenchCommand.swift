@@ -32,7 +32,7 @@ struct BenchCommand: ParsableCommand {
     func run() throws {
         var benchmark = Benchmark()
         benchmark.timedSteps = steps
-        PhaseProfile.enabled = profile
+        benchmark.profile = profile
         let (result, trainer) = try benchmark.run(train: train, valid: valid, threads: threads) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
         if let save { try trainer.checkpoint.file.save(to: save) }
         if let phases = result.profile {

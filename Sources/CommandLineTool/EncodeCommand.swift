@@ -91,7 +91,8 @@ struct EncodeCommand: ParsableCommand {
         }
         if let output {
             try AtomicFile.write(data, to: output)
-            print("wrote \(output): \(N) rows × \(logv ? 2 * Z : Z) (\(resolvedFormat.rawValue)\(logv ? ", μ then log σ²" : ", μ"))")
+            let say = summary(writing: output)
+            say("wrote \(output): \(N) rows × \(logv ? 2 * Z : Z) (\(resolvedFormat.rawValue)\(logv ? ", μ then log σ²" : ", μ"))")
         } else {
             FileHandle.standardOutput.write(data)
         }

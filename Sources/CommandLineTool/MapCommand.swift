@@ -79,9 +79,10 @@ struct MapCommand: ParsableCommand {
         try map.svg(title: title).write(to: output)
         if let tsv { try AtomicFile.write(Data(map.tsv.utf8), to: tsv) }
         let (a, b) = map.shares
-        print("wrote \(output)\(tsv.map { " and \($0)" } ?? ""): \(input.count) sentences"
+        let say = summary(writing: output, tsv)
+        say("wrote \(output)\(tsv.map { " and \($0)" } ?? ""): \(input.count) sentences"
               + (map.labels == nil ? "" : ", \(Set(map.labels!).count) labels"))
-        print(String(format: "PC1 explains %.1f%% of the variance of the posterior means, PC2 %.1f%% (together %.1f%%; Z = %d)",
+        say(String(format: "PC1 explains %.1f%% of the variance of the posterior means, PC2 %.1f%% (together %.1f%%; Z = %d)",
                      100 * a, 100 * b, 100 * (a + b), trained.latent))
     }
 }

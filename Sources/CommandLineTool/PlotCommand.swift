@@ -47,7 +47,8 @@ struct PlotCommand: ParsableCommand {
         if let last = curves.epochs.last {
             line += String(format: "; last validation −ELBO %.3f (rec %.3f + KL %.3f) at step %d", last.validNELBO, last.validRec, last.validKL, last.step)
         }
-        print(line)
+        let say = summary(writing: outputPath)
+        say(line)
         if curves.skippedLines > 0 {
             warn("note: skipped \(curves.skippedLines) lines of \(log) that are not metrics rows")
         }

@@ -103,7 +103,7 @@ struct SampleCommand: ParsableCommand {
         let options = DecodingOptions(method: try decodingMethod(), maxLength: length.maxLength, forbidUnknown: length.noUnk)
         var rng = Random(seed: seed)
         var out = OutputBuffer()
-        let batchRows = SentenceVAE.decodingBatchSize
+        let batchRows = SentenceVAE.decodingBatchSize  // how much output is written at a time (decode splits further for beams)
         for start in stride(from: 0, to: count, by: batchRows) {
             let rows = min(batchRows, count - start)
             let z = (0..<rows * Z).map { _ in rng.normal() }
@@ -128,7 +128,8 @@ struct SampleCommand: ParsableCommand {
         out.flush()
         if verbose {
             warn("loaded \(model.model) in \(f(loadSeconds * 1000, 1)) ms; decoded \(count) sentences in \(f(decodeSeconds * 1000, 1)) ms "
-                 + "(\(f(Double(count) / decodeSeconds, 1)) sentences/s, batches of \(batchRows)); \(BLAS.description(threads: file.threads)); "
+                 + "(\(f(Double(count) / decodeSeconds, 1)) sentences/s, batches of \(SentenceVAE.decodingRows(options.method))); "
+                 + "\(BLAS.description(threads: file.threads)); "
                  + "\(f(Date().timeIntervalSince(began) * 1000, 1)) ms in all")
         }
     }

@@ -84,6 +84,9 @@ struct TrainCommand: ParsableCommand {
             changes.checkpointMinutes = optimisation.checkpointMinutes
             changes.output = output
             changes.corpus = corpus
+            changes.valid = data.valid
+            changes.overwrite = overwrite
+            changes.given = data.given.union(tokenization.given).union(modelOptions.given).union(optimisation.givenFixed)
             changes.requested = plan
             trainer = try TrainingRun.resume(resume, changes: changes, threads: optimisation.threads, note: display.line)
         } else {

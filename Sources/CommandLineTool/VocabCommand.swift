@@ -39,10 +39,11 @@ struct VocabCommand: ParsableCommand {
         let vocabulary = try Vocabulary(building: text.sentences, minCount: minCount, maxSize: maxSize)
         try vocabulary.write(to: output)
         let seconds = Date().timeIntervalSince(start)
-        print("wrote \(output): \(vocabulary.count) entries (4 specials + \(vocabulary.count - 4) words)")
-        print("corpus: \(text.sentences.count) sentences, \(text.tokenCount) tokens, \(f(seconds, 2)) s "
+        let say = summary(writing: output)
+        say("wrote \(output): \(vocabulary.count) entries (4 specials + \(vocabulary.count - 4) words)")
+        say("corpus: \(text.sentences.count) sentences, \(text.tokenCount) tokens, \(f(seconds, 2)) s "
               + "(\(Int(Double(text.sentences.count) / max(seconds, 1e-9))) sentences/s)")
-        print("coverage: \(f(100 * vocabulary.coverage(of: text.sentences), 2))% of the corpus's tokens are in the vocabulary")
-        if text.skippedInvalid > 0 { print("skipped \(text.skippedInvalid) lines of invalid UTF-8") }
+        say("coverage: \(f(100 * vocabulary.coverage(of: text.sentences), 2))% of the corpus's tokens are in the vocabulary")
+        if text.skippedInvalid > 0 { say("skipped \(text.skippedInvalid) lines of invalid UTF-8") }
     }
 }

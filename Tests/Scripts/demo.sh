@@ -11,7 +11,7 @@ mkdir -p runs
 minutes=${TEXTVAE_DEMO_MINUTES:-4}
 # Sizes for a few minutes on a laptop: a smaller vocabulary and network than the defaults (which
 # suit hours of training), faster annealing, more word dropout so that z is used.
-$bin train Corpora/wordnet-examples.txt -o runs/wordnet.safetensors --time-limit "$minutes" --epochs 20 \
+$bin train Corpora/wordnet-examples.txt -o runs/wordnet.safetensors --overwrite --time-limit "$minutes" --epochs 20 \
   --max-size 8000 --embedding 128 --hidden 192 --latent 16 --x0 1500 --word-dropout 0.4 --plot
 echo "--- 10 sentences sampled from the prior"
 $bin sample -m runs/wordnet.safetensors -n 10 --seed 1 --no-unk

@@ -78,6 +78,29 @@ import Testing
         #expect(left == ["g.txt", "some-folder"], "\(left)")
     }
 
+    /// `-o /dev/stdout` puts the data on stdout and the summary on stderr, so the data stays usable.
+    @Test func standardOutputGetsTheDataAndNotTheSummary() throws {
+        let folder = try temporaryFolder().path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try Data("the cat sat\na dog ran\n".utf8).write(to: URL(fileURLWithPath: folder + "/c.txt"))
+        let run = try TextVAEProgram.run(["vocab", "c.txt", "-o", "/dev/stdout"], in: folder)
+        #expect(run.status == 0 && run.stderr.contains("wrote /dev/stdout"), "\(run)")
+        let vocabulary = try Vocabulary.parse(run.stdout.split(separator: "\n").map(String.init), name: "stdout")
+        #expect(vocabulary.count == 4 + 6, "\(run)")
+    }
+
+    /// Replacing a file keeps its permissions (a private model stays private).
+    @Test func aReplacedFileKeepsItsMode() throws {
+        let folder = try temporaryFolder().path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/private.txt"
+        try Data("old".utf8).write(to: URL(fileURLWithPath: path))
+        #expect(chmod(path, 0o600) == 0)
+        try AtomicFile.write(Data("new".utf8), to: path)
+        var info = stat()
+        #expect(stat(path, &info) == 0 && info.st_mode & 0o777 == 0o600)
+    }
+
     /// The helper that runs textvae must tell a crash from an error exit: Foundation
     /// reports a signal's number (4, 6, 11) where an exit status would be.
     @Test func aCrashIsNotMistakenForAnErrorExit() throws {

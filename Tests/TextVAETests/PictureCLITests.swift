@@ -57,7 +57,7 @@ import Testing
                                       (["plot", "empty.metrics.jsonl"], "empty.metrics.jsonl"),
                                       (["plot", "model.safetensors"], "model.metrics.jsonl")] {
                 let run = try TextVAEProgram.run(arguments, in: folder)
-                #expect(run.status != 0 && run.stdout.isEmpty, "\(arguments): \(run)")
+                #expect(run.failedCleanly && run.stdout.isEmpty, "\(arguments): \(run)")
                 #expect(run.stderr.contains(name), "\(arguments): \(run)")
             }
             #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["empty.metrics.jsonl"], "no picture for a bad log")
@@ -116,7 +116,7 @@ import Testing
             ]
             for c in cases {
                 let run = try TextVAEProgram.run(c.arguments, in: folder)
-                #expect(run.status != 0 && run.stderr.contains(c.mention), "\(c.arguments): \(run)")
+                #expect(run.failedCleanly && run.stderr.contains(c.mention), "\(c.arguments): \(run)")
             }
         }
     }

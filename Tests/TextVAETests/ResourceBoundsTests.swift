@@ -21,11 +21,16 @@ import Testing
         let set = TrainingSet(train: Array(repeating: sentence, count: 4096), valid: [sentence],
                               vocabulary: try TinyModel.vocabulary(), truncated: 0)
         let error = #expect(throws: TextVAEError.self) {
-            try TrainingRun.checkMemory(set, batchSize: 4096, vocabulary: 10_000_000)
+            try TrainingRun.checkMemory(set, batchSize: 4096, vocabulary: 10_000_000, resuming: false)
         }
         let message = error?.description ?? ""
-        #expect(message.contains("--batch-size 4096 needs about") && message.contains("GB") && message.contains("use --batch-size"), "\(message)")
-        try TrainingRun.checkMemory(set, batchSize: 32, vocabulary: 20_000)  // PTB-sized batches pass
+        #expect(message.contains("batches of 4096 sentences need about") && message.contains("GB") && message.contains("use --batch-size"),
+                "\(message)")
+        try TrainingRun.checkMemory(set, batchSize: 32, vocabulary: 20_000, resuming: false)  // PTB-sized batches pass
+        // Validation scores 64 sentences at a time: very long validation sentences count too.
+        let long = TrainingSet(train: [sentence], valid: Array(repeating: [Int32](repeating: 5, count: 100_000), count: 64),
+                               vocabulary: try TinyModel.vocabulary(), truncated: 0)
+        #expect(throws: TextVAEError.self) { try TrainingRun.checkMemory(long, batchSize: 1, vocabulary: 100_000, resuming: true) }
     }
 
     /// A log that cannot be written is an error, not rows silently lost.

@@ -53,12 +53,52 @@ import Testing
         #expect(first.status == 0, "\(first)")
         let before = try Data(contentsOf: URL(fileURLWithPath: folder + "/m.checkpoint.safetensors"))
         for (flags, named) in [(["--hidden", "32"], "--hidden"), (["--lr", "0.01"], "--lr"), (["--tokenizer", "whitespace"], "--tokenizer"),
-                               (["--anneal", "linear"], "--anneal"), (["--valid", "g.txt"], "--valid")] {
+                               (["--anneal", "linear"], "--anneal"), (["--k", "0.5"], "--k"), (["--paragraphs"], "--paragraphs")] {
             let run = try TextVAEProgram.run(["train", "--resume", "m.checkpoint.safetensors", "--epochs", "2"] + flags, in: folder)
             #expect(run.failedCleanly && run.stderrLines.count == 1 && run.stderr.contains(named) && run.stderr.contains("the run has"),
                     "\(flags): \(run)")
         }
         #expect(try Data(contentsOf: URL(fileURLWithPath: folder + "/m.checkpoint.safetensors")) == before)
+    }
+
+    /// The run's own flags repeated on resume are fine; a flag given with its default value is compared
+    /// with the run's too (it is not taken for "not given").
+    @Test func resumeComparesGivenFlagsWithTheRunsOwn() throws {
+        let folder = try grammarFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let flags = Self.tiny + ["--seed", "5", "--max-size", "30", "--lr", "0.002"]
+        let first = try TextVAEProgram.run(["train", "g.txt", "-o", "m.safetensors"] + flags, in: folder)
+        #expect(first.status == 0, "\(first)")
+        let same = try TextVAEProgram.run(["train", "--resume", "m.checkpoint.safetensors", "--epochs", "2"] + flags, in: folder)
+        #expect(same.status == 0, "\(same)")
+        let defaults = try TextVAEProgram.run(["train", "--resume", "m.checkpoint.safetensors", "--epochs", "3", "--seed", "0", "--lr", "0.001"],
+                                              in: folder)
+        #expect(defaults.failedCleanly && defaults.stderr.contains("--seed 0 (the run has 5)") && defaults.stderr.contains("--lr 0.001"),
+                "\(defaults)")
+    }
+
+    /// Data that moved is found again with the paths given on resume; its fingerprint must still match.
+    @Test func resumeFindsDataThatMoved() throws {
+        let folder = try grammarFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try Data(GrammarCorpus.sentences(count: 40, seed: 8).joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: folder + "/v.txt"))
+        let first = try TextVAEProgram.run(["train", "g.txt", "--valid", "v.txt", "-o", "m.safetensors"] + Self.tiny, in: folder)
+        #expect(first.status == 0, "\(first)")
+        try FileManager.default.moveItem(atPath: folder + "/v.txt", toPath: folder + "/moved.txt")
+        let lost = try TextVAEProgram.run(["train", "--resume", "m.checkpoint.safetensors", "--epochs", "2"], in: folder)
+        #expect(lost.failedCleanly && lost.stderr.contains("v.txt") && lost.stderr.contains("--valid FILE"), "\(lost)")
+        let found = try TextVAEProgram.run(["train", "--resume", "m.checkpoint.safetensors", "--epochs", "2", "--valid", "moved.txt"], in: folder)
+        #expect(found.status == 0, "\(found)")
+        let other = try TextVAEProgram.run(["train", "--resume", "m.checkpoint.safetensors", "--epochs", "3", "--valid", "g.txt"], in: folder)
+        #expect(other.failedCleanly && other.stderr.contains("not the data this checkpoint was trained on"), "\(other)")
+    }
+
+    /// Training rewrites its files many times: a device or standard output is no place for them.
+    @Test func trainRefusesAStreamAsOutput() throws {
+        let folder = try grammarFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let run = try TextVAEProgram.run(["train", "g.txt", "-o", "/dev/stdout"] + Self.tiny, in: folder)
+        #expect(run.failedCleanly && run.stderr.contains("not a regular file"), "\(run)")
     }
 
     @Test func aCyclicalScheduleIsStretchedWhenTheEpochsChange() {

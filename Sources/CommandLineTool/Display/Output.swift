@@ -21,3 +21,9 @@ struct OutputBuffer {
         if !text.isEmpty { FileHandle.standardOutput.write(Data(text.utf8)); text = "" }
     }
 }
+
+/// Where a command that writes files prints its summary: stdout, or stderr when one of the files it
+/// wrote is stdout itself (`-o /dev/stdout`), so that the summary does not mix into the data.
+func summary(writing outputs: String?...) -> (String) -> Void {
+    outputs.contains { $0.map(AtomicFile.isStandardOutput) ?? false } ? { warn($0) } : { print($0) }
+}

@@ -2,28 +2,45 @@ import ArgumentParser
 import Foundation
 import TextVAE
 
+/// Where `train`'s sentences come from and how its vocabulary is built. Options left out take
+/// `DataSettings`'s defaults (and, on resume, the run's own).
 struct DataOptions: ParsableArguments {
-    @Option(help: "Validation file (default: hold out a fraction of the corpus).")
+    @Option(help: "Validation file (default: hold out a fraction of the corpus). With --resume: where the run's validation file is now, if it moved.")
     var valid: String?
-    @Option(help: "Share of the corpus held out for validation when no --valid is given.")
-    var validFraction = DataSettings().validFraction
+    @Option(help: "Share of the corpus held out for validation when no --valid is given (default: \(DataSettings().validFraction)).")
+    var validFraction: Double?
     @Option(help: "Use this vocabulary file instead of building one.")
     var vocab: String?
-    @Option(help: "Vocabulary: leave out tokens seen fewer times.")
-    var minCount = DataSettings().minCount
-    @Option(help: "Vocabulary: at most this many words (plus 4 specials).")
-    var maxSize = DataSettings().maxSize
+    @Option(help: "Vocabulary: leave out tokens seen fewer times (default: \(DataSettings().minCount)).")
+    var minCount: Int?
+    @Option(help: "Vocabulary: at most this many words, plus 4 specials (default: \(DataSettings().maxSize)).")
+    var maxSize: Int?
 
     func check() throws {
-        if !(validFraction > 0 && validFraction < 1) { throw ValidationError("--valid-fraction must be between 0 and 1, e.g. 0.05") }
-        if minCount < 1 { throw ValidationError("--min-count must be at least 1") }
-        if maxSize < 1 { throw ValidationError("--max-size must be at least 1") }
+        if let validFraction, !(validFraction > 0 && validFraction < 1) { throw ValidationError("--valid-fraction must be between 0 and 1, e.g. 0.05") }
+        if let minCount, minCount < 1 { throw ValidationError("--min-count must be at least 1") }
+        if let maxSize, maxSize < 1 { throw ValidationError("--max-size must be at least 1") }
     }
 
     func settings(_ tokenization: TokenizerOptions) -> DataSettings {
         var d = DataSettings()
-        d.valid = valid; d.validFraction = validFraction; d.vocabularyFile = vocab; d.minCount = minCount; d.maxSize = maxSize
-        d.paragraphs = tokenization.paragraphs; d.skipInvalid = tokenization.skipInvalid
+        d.valid = valid
+        d.validFraction = validFraction ?? d.validFraction
+        d.vocabularyFile = vocab
+        d.minCount = minCount ?? d.minCount
+        d.maxSize = maxSize ?? d.maxSize
+        d.paragraphs = tokenization.paragraphs
+        d.skipInvalid = tokenization.skipInvalid
         return d
+    }
+
+    /// The flags given on the command line (--valid is not one: on resume it may name the moved file).
+    var given: Set<String> {
+        var flags: Set<String> = []
+        if validFraction != nil { flags.insert("--valid-fraction") }
+        if vocab != nil { flags.insert("--vocab") }
+        if minCount != nil { flags.insert("--min-count") }
+        if maxSize != nil { flags.insert("--max-size") }
+        return flags
     }
 }

@@ -2,23 +2,33 @@ import ArgumentParser
 import Foundation
 import TextVAE
 
+/// The model's sizes. Options left out take `ModelConfig`'s defaults (and, on resume, the run's own).
 struct ModelOptions: ParsableArguments {
-    @Option(help: "Word embedding size E.") var embedding = ModelConfig.defaults.embedding
-    @Option(help: "GRU state size H.") var hidden = ModelConfig.defaults.hidden
-    @Option(help: "Latent size Z.") var latent = ModelConfig.defaults.latent
+    @Option(help: "Word embedding size E (default: \(ModelConfig.defaults.embedding)).") var embedding: Int?
+    @Option(help: "GRU state size H (default: \(ModelConfig.defaults.hidden)).") var hidden: Int?
+    @Option(help: "Latent size Z (default: \(ModelConfig.defaults.latent)).") var latent: Int?
     @Flag(help: "Also feed z to the decoder at every step.") var latentToInputs = false
-    @Option(help: "Longest sentence in tokens; longer ones are cut.") var maxLength = ModelConfig.defaults.maxLength
+    @Option(help: "Longest sentence in tokens; longer ones are cut (default: \(ModelConfig.defaults.maxLength)).") var maxLength: Int?
 
     func check() throws {
         for (name, v, limit) in [("--embedding", embedding, 8192), ("--hidden", hidden, 8192), ("--latent", latent, 4096), ("--max-length", maxLength, 10_000)]
-        where v < 1 || v > limit {
-            throw ValidationError("\(name) must be between 1 and \(limit), got \(v)")
+        where v.map({ $0 < 1 || $0 > limit }) ?? false {
+            throw ValidationError("\(name) must be between 1 and \(limit), got \(v!)")
         }
     }
 
     /// The sizes; the vocabulary's is set when it is built.
     var config: ModelConfig {
         ModelConfig(vocabulary: 0, embedding: embedding, hidden: hidden, latent: latent,
-                    latentToInputs: latentToInputs, maxLength: maxLength)
+                    latentToInputs: latentToInputs ? true : nil, maxLength: maxLength)
+    }
+
+    var given: Set<String> {
+        var flags: Set<String> = []
+        for (flag, value) in [("--embedding", embedding), ("--hidden", hidden), ("--latent", latent), ("--max-length", maxLength)] where value != nil {
+            flags.insert(flag)
+        }
+        if latentToInputs { flags.insert("--latent-to-inputs") }
+        return flags
     }
 }

@@ -4,36 +4,42 @@ import TextVAE
 
 enum AnnealName: String, ExpressibleByArgument, CaseIterable { case logistic, linear, cyclical, constant }
 
+/// How `train` optimises. Options left out take `TrainingOptions`'s and `KLSchedule`'s defaults
+/// (and, on resume, the run's own); a resumed run may change the epochs, patience, time limit and
+/// checkpoint cadence, and refuses the others.
 struct OptimisationOptions: ParsableArguments {
-    @Option(help: "Passes over the training data (default: \(TrainingOptions().epochs); with --resume, the run's own unless given).") var epochs: Int?
-    @Option(help: "Sentences per update.") var batchSize = TrainingOptions().batchSize
-    @Option(help: "Adam learning rate.") var lr = TrainingOptions().learningRate
-    @Option(help: "Clip the gradient's global norm to this.") var clip = TrainingOptions().clip
-    @Option(help: "Probability of replacing a decoder input word by <unk> (1 = input-less decoder).") var wordDropout = TrainingOptions().wordDropout
-    @Option(help: "KL annealing: \(AnnealName.allCases.map(\.rawValue).joined(separator: ", ")).") var anneal: AnnealName = .logistic
-    @Option(help: "Logistic annealing steepness k.") var k = KLSchedule.defaultK
-    @Option(help: "Logistic midpoint / linear length x0, in updates.") var x0 = KLSchedule.defaultX0
-    @Option(help: "Cyclical annealing: number of cycles.") var cycles = 4
-    @Option(help: "Cyclical annealing: share of each cycle spent rising.") var ratio: Double = 0.5
-    @Option(help: "Constant annealing: β.") var beta: Double = 1
-    @Option(help: "Free bits λ per latent dimension (0 = off).") var freeBits = TrainingOptions().freeBits
-    @Option(help: "Random seed: the same seed and data give the same model.") var seed = TrainingOptions().seed
-    @Option(help: "Stop after this many epochs without a better validation −ELBO (0 = never; default: \(TrainingOptions().patience)).") var patience: Int?
-    @Option(help: "Checkpoint every this many updates (0 = at epoch ends and by time only; default: \(TrainingOptions().checkpointSteps)).") var checkpointSteps: Int?
-    @Option(help: "Checkpoint at least every this many minutes (0 = off; default: \(f(TrainingOptions().checkpointMinutes, 0))).") var checkpointMinutes: Double?
+    typealias D = TrainingOptions
+    @Option(help: "Passes over the training data (default: \(D().epochs); with --resume, the run's own unless given).") var epochs: Int?
+    @Option(help: "Sentences per update (default: \(D().batchSize)).") var batchSize: Int?
+    @Option(help: "Adam learning rate (default: \(D().learningRate)).") var lr: Float?
+    @Option(help: "Clip the gradient's global norm to this (default: \(D().clip)).") var clip: Float?
+    @Option(help: "Probability of replacing a decoder input word by <unk>; 1 = input-less decoder (default: \(D().wordDropout)).")
+    var wordDropout: Float?
+    @Option(help: "KL annealing: \(AnnealName.allCases.map(\.rawValue).joined(separator: ", ")) (default: logistic).") var anneal: AnnealName?
+    @Option(help: "Logistic annealing steepness k (default: \(KLSchedule.defaultK)).") var k: Double?
+    @Option(help: "Logistic midpoint / linear length x0, in updates (default: \(Int(KLSchedule.defaultX0))).") var x0: Double?
+    @Option(help: "Cyclical annealing: number of cycles (default: \(KLSchedule.defaultCycles)).") var cycles: Int?
+    @Option(help: "Cyclical annealing: share of each cycle spent rising (default: \(KLSchedule.defaultRatio)).") var ratio: Double?
+    @Option(help: "Constant annealing: β (default: \(KLSchedule.defaultBeta)).") var beta: Double?
+    @Option(help: "Free bits λ per latent dimension; 0 = off (default: \(D().freeBits)).") var freeBits: Float?
+    @Option(help: "Random seed: the same seed and data give the same model (default: \(D().seed)).") var seed: UInt64?
+    @Option(help: "Stop after this many epochs without a better validation −ELBO; 0 = never (default: \(D().patience)).") var patience: Int?
+    @Option(help: "Checkpoint every this many updates; 0 = at epoch ends and by time only (default: \(D().checkpointSteps)).")
+    var checkpointSteps: Int?
+    @Option(help: "Checkpoint at least every this many minutes; 0 = off (default: \(f(D().checkpointMinutes, 0))).") var checkpointMinutes: Double?
     @Option(help: "Stop after this many minutes, keeping the best model (0 = no limit, the default).") var timeLimit: Double?
     @Option(help: "Threads for matrix products (2 is fastest on an idle 2-core machine).") var threads = Workspace.defaultThreads
 
     func check() throws {
         if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
-        if batchSize < 1 || batchSize > 4096 { throw ValidationError("--batch-size must be between 1 and 4096") }
-        if !(lr > 0 && lr < 10) { throw ValidationError("--lr must be a positive number such as 0.001") }
-        if !(clip > 0) { throw ValidationError("--clip must be positive") }
-        if !(wordDropout >= 0 && wordDropout <= 1) { throw ValidationError("--word-dropout must be between 0 and 1") }
-        if !(freeBits >= 0 && freeBits.isFinite) { throw ValidationError("--free-bits must be 0 or more") }
-        if !(k > 0) || !(x0 >= 0) { throw ValidationError("--k must be positive and --x0 not negative") }
-        if cycles < 1 || !(ratio > 0 && ratio <= 1) { throw ValidationError("--cycles must be at least 1 and --ratio in (0, 1]") }
-        if !(beta >= 0 && beta.isFinite) { throw ValidationError("--beta must be 0 or more") }
+        if let batchSize, batchSize < 1 || batchSize > 4096 { throw ValidationError("--batch-size must be between 1 and 4096") }
+        if let lr, !(lr > 0 && lr < 10) { throw ValidationError("--lr must be a positive number such as 0.001") }
+        if let clip, !(clip > 0) { throw ValidationError("--clip must be positive") }
+        if let wordDropout, !(wordDropout >= 0 && wordDropout <= 1) { throw ValidationError("--word-dropout must be between 0 and 1") }
+        if let freeBits, !(freeBits >= 0 && freeBits.isFinite) { throw ValidationError("--free-bits must be 0 or more") }
+        if !((k ?? 1) > 0) || !((x0 ?? 0) >= 0) { throw ValidationError("--k must be positive and --x0 not negative") }
+        if (cycles ?? 1) < 1 || !((ratio ?? 1) > 0 && (ratio ?? 1) <= 1) { throw ValidationError("--cycles must be at least 1 and --ratio in (0, 1]") }
+        if let beta, !(beta >= 0 && beta.isFinite) { throw ValidationError("--beta must be 0 or more") }
         if (patience ?? 0) < 0 || (checkpointSteps ?? 0) < 0 || !((checkpointMinutes ?? 0) >= 0) || !((timeLimit ?? 0) >= 0) {
             throw ValidationError("--patience, --checkpoint-steps, --checkpoint-minutes and --time-limit must not be negative")
         }
@@ -42,16 +48,36 @@ struct OptimisationOptions: ParsableArguments {
 
     var options: TrainingOptions {
         var o = TrainingOptions()
-        o.epochs = epochs ?? o.epochs; o.batchSize = batchSize; o.learningRate = lr; o.clip = clip; o.wordDropout = wordDropout
+        o.epochs = epochs ?? o.epochs
+        o.batchSize = batchSize ?? o.batchSize
+        o.learningRate = lr ?? o.learningRate
+        o.clip = clip ?? o.clip
+        o.wordDropout = wordDropout ?? o.wordDropout
+        let (k, x0) = (k ?? KLSchedule.defaultK, x0 ?? KLSchedule.defaultX0)
         switch anneal {
+        case nil: if self.k != nil || self.x0 != nil { o.schedule = .logistic(k: k, x0: x0) }
         case .logistic: o.schedule = .logistic(k: k, x0: x0)
         case .linear: o.schedule = .linear(x0: x0)
-        case .cyclical: o.schedule = .cyclical(cycles: cycles, ratio: ratio, totalSteps: 0)
-        case .constant: o.schedule = .constant(beta: beta)
+        case .cyclical: o.schedule = .cyclical(cycles: cycles ?? KLSchedule.defaultCycles, ratio: ratio ?? KLSchedule.defaultRatio, totalSteps: 0)
+        case .constant: o.schedule = .constant(beta: beta ?? KLSchedule.defaultBeta)
         }
-        o.freeBits = freeBits; o.seed = seed; o.patience = patience ?? o.patience
-        o.checkpointSteps = checkpointSteps ?? o.checkpointSteps; o.checkpointMinutes = checkpointMinutes ?? o.checkpointMinutes
+        o.freeBits = freeBits ?? o.freeBits
+        o.seed = seed ?? o.seed
+        o.patience = patience ?? o.patience
+        o.checkpointSteps = checkpointSteps ?? o.checkpointSteps
+        o.checkpointMinutes = checkpointMinutes ?? o.checkpointMinutes
         o.timeLimitMinutes = timeLimit ?? o.timeLimitMinutes
         return o
+    }
+
+    /// The flags given that a resumed run may not change (epochs, patience, time limit and
+    /// checkpoint cadence may change, and --threads is no part of the run).
+    var givenFixed: Set<String> {
+        var flags: Set<String> = []
+        let values: [(String, Any?)] = [("--batch-size", batchSize), ("--lr", lr), ("--clip", clip), ("--word-dropout", wordDropout),
+                                        ("--free-bits", freeBits), ("--seed", seed), ("--anneal", anneal), ("--k", k), ("--x0", x0),
+                                        ("--cycles", cycles), ("--ratio", ratio), ("--beta", beta)]
+        for (flag, value) in values where value != nil { flags.insert(flag) }
+        return flags
     }
 }

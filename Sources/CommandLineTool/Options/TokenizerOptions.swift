@@ -4,12 +4,13 @@ import TextVAE
 extension TokenizerSettings.Name: ExpressibleByArgument {}
 
 /// How to read and tokenise text files; shared by every command that reads a corpus.
+/// Options left out take `TokenizerSettings`'s defaults (and, on resume, the run's own).
 struct TokenizerOptions: ParsableArguments {
-    @Option(help: "Tokenizer: 'icu' (NFC, ICU word segmentation, any language) or 'whitespace' (text already tokenised, such as Penn Treebank).")
-    var tokenizer: TokenizerSettings.Name = .icu
+    @Option(help: "Tokenizer: 'icu' (NFC, ICU word segmentation, any language) or 'whitespace' (text already tokenised, such as Penn Treebank; default: \(TokenizerSettings().name.rawValue)).")
+    var tokenizer: TokenizerSettings.Name?
 
-    @Option(help: "Locale for ICU word segmentation and lower-casing (en, de, tr, zh, th, ...).")
-    var locale: String = "en"
+    @Option(help: "Locale for ICU word segmentation and lower-casing (en, de, tr, zh, th, ...; default: \(TokenizerSettings().locale)).")
+    var locale: String?
 
     @Flag(help: "Keep case (by default the icu tokenizer lower-cases, locale-aware).")
     var keepCase = false
@@ -20,7 +21,24 @@ struct TokenizerOptions: ParsableArguments {
     @Flag(help: "Drop lines that are not valid UTF-8 (and count them) instead of stopping.")
     var skipInvalid = false
 
-    var settings: TokenizerSettings { TokenizerSettings(name: tokenizer, locale: locale, lowercase: !keepCase) }
+    var settings: TokenizerSettings {
+        var s = TokenizerSettings()
+        s.name = tokenizer ?? s.name
+        s.locale = locale ?? s.locale
+        if keepCase { s.lowercase = false }
+        return s
+    }
+
+    /// The flags given on the command line, for `train --resume` to check against the run.
+    var given: Set<String> {
+        var flags: Set<String> = []
+        if tokenizer != nil { flags.insert("--tokenizer") }
+        if locale != nil { flags.insert("--locale") }
+        if keepCase { flags.insert("--keep-case") }
+        if paragraphs { flags.insert("--paragraphs") }
+        if skipInvalid { flags.insert("--skip-invalid") }
+        return flags
+    }
 
     func readCorpus(_ path: String) throws -> Corpus {
         try Corpus.read(path, tokenizer: Tokenizer(settings), paragraphs: paragraphs, skipInvalid: skipInvalid)

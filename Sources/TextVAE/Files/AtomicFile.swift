@@ -41,11 +41,24 @@ public enum AtomicFile {
         return fd
     }
 
+    /// Whether `path` is this process's standard output itself (`/dev/stdout`, or the file or pipe that
+    /// stdout is redirected to): a command then prints its summary on stderr, not into its own data.
+    public static func isStandardOutput(_ path: String) -> Bool {
+        var file = stat(), out = stat()
+        return stat(path, &file) == 0 && fstat(1, &out) == 0 && file.st_dev == out.st_dev && file.st_ino == out.st_ino
+    }
+
     /// Where `path` really leads: the regular file to replace (a symlink's target, which may
     /// not exist yet), or, in `special`, a device, FIFO or socket to write in place.
     static func destination(_ path: String) throws -> (path: String, special: String?) {
-        var resolved = path
         var info = stat()
+        // Following every link: a device, FIFO or socket is written in place. This also covers links
+        // whose target is no path, such as /proc/self/fd/N -> "pipe:[1234]".
+        if stat(path, &info) == 0 {
+            let type = info.st_mode & S_IFMT
+            if type != S_IFREG && type != S_IFDIR { return (path, path) }
+        }
+        var resolved = path
         for _ in 0..<40 {  // as the kernel's limit on nested links
             guard lstat(resolved, &info) == 0 else { return (resolved, nil) }  // new file
             switch info.st_mode & S_IFMT {
@@ -86,12 +99,16 @@ public enum AtomicFile {
         let prefix = "." + url.lastPathComponent + ".tmp-"
         removeAbandoned(prefix, in: folder)
         let temporary = folder + "/" + prefix + "\(getpid())"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        unlink(temporary)  // one of ours, left by a process with our pid that was killed
+        // O_EXCL | O_NOFOLLOW: never write through a link someone planted under the temporary name.
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o644)
         guard fd >= 0 else {
             throw TextVAEError.file(shown, "cannot write in \(folder) (\(String(cString: strerror(errno))))",
                                     fix: "choose a folder you can write to")
         }
         var failure = writeAll(data, to: fd)
+        var previous = stat()
+        if failure == 0 && stat(path, &previous) == 0 && fchmod(fd, previous.st_mode & 0o7777) != 0 { failure = errno }  // keep its mode
         if failure == 0 && fsync(fd) != 0 { failure = errno }
         if close(fd) != 0 && failure == 0 { failure = errno }
         if failure != 0 {

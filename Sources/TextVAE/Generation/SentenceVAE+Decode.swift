@@ -10,14 +10,14 @@ extension SentenceVAE {
     /// How many z one decoding pass takes: `decodingBatchSize`, or for a beam of width W, as many z
     /// as make about that many rows (at least one z): the logits of a pass are rows × V floats,
     /// and 250 z × a beam of 256 would be 64,000 rows, 5 GB at V = 20,000.
-    static func decodingRows(_ method: DecodingMethod) -> Int {
+    public static func decodingRows(_ method: DecodingMethod) -> Int {
         if case .beam(let width) = method { return max(1, decodingBatchSize / max(1, width)) }
         return decodingBatchSize
     }
 
     /// Decodes a sentence from each z.
     ///
-    /// Rows go through in batches of `decodingBatchSize`. In a batch all rows
+    /// Rows go through in batches of `decodingRows(method)` (`decodingBatchSize`, fewer for wide beams). In a batch all rows
     /// advance together, one GRU step at a time; a row leaves the batch when it
     /// emits `<eos>`, and decoding stops when no row is left.
     /// - Parameters:

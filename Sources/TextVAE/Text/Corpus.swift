@@ -33,7 +33,8 @@ public struct Corpus {
         var pending: [String] = []
         func flush() throws {
             guard !pending.isEmpty else { return }
-            for s in try tokenizer.sentences(pending.joined(separator: " ")) {
+            for (n, s) in try tokenizer.sentences(pending.joined(separator: " ")).enumerated() {
+                if n % 1024 == 0 { try Interruption.check("tokenising") }
                 let tokens = try tokenizer.tokenize(s)
                 if tokens.isEmpty { empty += 1 } else { sentences.append(tokens) }
             }

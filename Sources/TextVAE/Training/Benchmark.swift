@@ -9,6 +9,8 @@ public struct Benchmark {
     public var timedSteps = 200
     public var batchSize = 32
     public var seed: UInt64 = 0
+    /// Also time each phase of the timed updates (`Result.profile`).
+    public var profile = false
 
     public init() {}
 
@@ -63,6 +65,8 @@ public struct Benchmark {
         for b in 0..<warmupSteps { _ = try trainer.update(batches[b], noise: &noise) }
         var tokens = 0, sentences = 0
         PhaseProfile.reset()
+        PhaseProfile.enabled = profile
+        defer { PhaseProfile.enabled = false }
         let start = Date()
         for b in warmupSteps..<steps {
             let (batch, _, _, _) = try trainer.update(batches[b], noise: &noise)
@@ -70,10 +74,10 @@ public struct Benchmark {
             sentences += batch.count
         }
         let trainSeconds = Date().timeIntervalSince(start)
-        let profile = PhaseProfile.enabled
+        PhaseProfile.enabled = false
+        let phases = profile
             ? Dictionary(uniqueKeysWithValues: PhaseProfile.Phase.allCases.map { ($0.name, 1000 * PhaseProfile.seconds[$0.rawValue] / Double(timedSteps)) })
             : nil
-        PhaseProfile.enabled = false
 
         // Encoding: posterior means of the validation file, as `textvae encode` computes them
         // (SentenceVAE.encode: batches of sentences of about the same length).
@@ -97,7 +101,7 @@ public struct Benchmark {
                             encodeSentencesPerSecond: Double(set.valid.count) / encodeSeconds,
                             sampleSentencesPerSecond: 1000 / sampleSeconds, sampleTokens: samplePositions, threads: threads,
                             blas: BLAS.description(threads: threads), kernels: VectorKernels.description, peakRSSMegabytes: Double(usage.ru_maxrss) / 1024, parameters: model.layout.total,
-                            profile: profile)
+                            profile: phases)
         return (result, trainer)
     }
 }

@@ -52,9 +52,13 @@ public struct Checkpoint {
         var file = try ModelFile.load(raw, path: path)
         for key in checkpointKeys { file.extraMetadata[key] = nil }  // the best model must not carry them
         func meta<T: Decodable>(_ key: String, _ type: T.Type) throws -> T {
-            guard let s = raw.metadata[key], let v = try? JSONDecoder().decode(T.self, from: Data(s.utf8)) else {
+            guard let s = raw.metadata[key] else {
                 throw TextVAEError.file(path, "is a model file, not a training checkpoint (no '\(key)')",
                                         fix: "resume from the .checkpoint.safetensors file that train writes next to the model")
+            }
+            guard let v = try? JSONDecoder().decode(T.self, from: Data(s.utf8)) else {
+                throw TextVAEError.file(path, "has a damaged '\(key)' (not the JSON a checkpoint holds)",
+                                        fix: "resume from an undamaged checkpoint written by 'textvae train', or start a new run")
             }
             return v
         }
@@ -67,7 +71,7 @@ public struct Checkpoint {
         }
         let P = file.model.layout.total
         guard let m = raw.tensor("optimizer.adam_m")?.data, let v = raw.tensor("optimizer.adam_v")?.data,
-              m.count == P, v.count == P, let steps = raw.metadata["adam_steps"].flatMap(Int.init),
+              m.count == P, v.count == P, let steps = raw.metadata["adam_steps"].flatMap(Int.init), (0..<(1 << 40)).contains(steps),
               state.shuffleState.count == 4, state.noiseState.count == 4 else {
             throw TextVAEError.file(path, "has no usable optimiser state", fix: "resume from a checkpoint written by 'textvae train'")
         }

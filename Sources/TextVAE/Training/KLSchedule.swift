@@ -17,6 +17,8 @@ public enum KLSchedule: Codable, Equatable, Sendable {
 
     /// The default logistic schedule's steepness and midpoint (in updates): β reaches ½ after 2,500 updates.
     public static let defaultK = 0.0025, defaultX0 = 2500.0
+    /// Defaults of the other schedules' parameters (Fu et al. 2019 use 4 cycles, half of each rising).
+    public static let defaultCycles = 4, defaultRatio = 0.5, defaultBeta = 1.0
 
     public func beta(step: Int) -> Float {
         let s = Double(step)

@@ -1,16 +1,17 @@
 import Foundation
 
-/// Wall time spent in each phase of a training update, for `textvae bench --profile`.
+/// Wall time spent in each phase of a training update, for `textvae bench --profile`
+/// (`Benchmark.profile` switches it on for the timed updates only).
 ///
 /// Off by default: `lap` then costs one branch. When on, each `lap(phase)`
 /// charges the time since the previous lap to `phase`, so the phases of an
 /// update add up to its wall time (both cores' work overlaps inside a phase).
-public enum PhaseProfile {
-    public enum Phase: Int, CaseIterable, Sendable {
+enum PhaseProfile {
+    enum Phase: Int, CaseIterable, Sendable {
         case batchAndNoise, encoderForward, decoderForward, outputForward, softmaxCrossEntropy, outputBackward,
              decoderBackward, encoderBackward, gradientNorm, adam
 
-        public var name: String {
+        var name: String {
             switch self {
             case .batchAndNoise: "batch, word dropout, zero gradient"
             case .encoderForward: "encoder GRU forward"
@@ -26,11 +27,11 @@ public enum PhaseProfile {
         }
     }
 
-    nonisolated(unsafe) public static var enabled = false
-    nonisolated(unsafe) public private(set) static var seconds = [Double](repeating: 0, count: Phase.allCases.count)
+    nonisolated(unsafe) static var enabled = false
+    nonisolated(unsafe) private(set) static var seconds = [Double](repeating: 0, count: Phase.allCases.count)
     nonisolated(unsafe) private static var last: UInt64 = 0
 
-    public static func reset() {
+    static func reset() {
         seconds = [Double](repeating: 0, count: Phase.allCases.count)
     }
 

@@ -1,55 +1,71 @@
 /// The flags of a resumed run that ask for something the run cannot change: its
-/// data and how it is read, its tokenizer, its model's sizes and its optimiser
-/// settings. A flag counts as given when it differs from its default.
+/// data and how it is read, its tokenizer, vocabulary, model sizes and optimiser
+/// settings. Only flags given on the command line count; each is compared with
+/// the value the run was started with (a flag the checkpoint has no record of,
+/// from an older textvae, is let through).
 enum ResumeConflicts {
-    /// One message naming every conflicting flag, or nil.
-    static func find(_ requested: TrainingPlan, in checkpoint: Checkpoint) -> String? {
-        let defaults = TrainingPlan(corpus: requested.corpus)
-        var found: [String] = []
-        func check<T: Equatable>(_ flag: String, _ keyPath: KeyPath<TrainingPlan, T>, run: T) {
-            let given = requested[keyPath: keyPath]
-            if given != defaults[keyPath: keyPath] && given != run { found.append("\(flag) \(shown(given)) (the run has \(shown(run)))") }
+    /// One message naming every conflicting flag with both values, or nil.
+    static func find(given: Set<String>, requested: TrainingPlan, in checkpoint: Checkpoint) -> String? {
+        let found = given.sorted().compactMap { flag -> String? in
+            guard let (asked, run) = values(flag, requested, checkpoint), asked != run else { return nil }
+            return "\(flag) \(asked) (the run has \(run))"
         }
-        let model = checkpoint.file.model.config, tokenizer = checkpoint.file.tokenizer
-        let options = checkpoint.options, data = checkpoint.data
-        check("--embedding", \.model.embedding, run: model.embedding)
-        check("--hidden", \.model.hidden, run: model.hidden)
-        check("--latent", \.model.latent, run: model.latent)
-        check("--latent-to-inputs", \.model.latentToInputs, run: model.latentToInputs)
-        check("--max-length", \.model.maxLength, run: model.maxLength)
-        check("--tokenizer", \.tokenizer.name, run: tokenizer.name)
-        check("--locale", \.tokenizer.locale, run: tokenizer.locale)
-        check("--keep-case", \.tokenizer.lowercase, run: tokenizer.lowercase)
-        check("--lr", \.options.learningRate, run: options.learningRate)
-        check("--batch-size", \.options.batchSize, run: options.batchSize)
-        check("--clip", \.options.clip, run: options.clip)
-        check("--word-dropout", \.options.wordDropout, run: options.wordDropout)
-        check("--free-bits", \.options.freeBits, run: options.freeBits)
-        check("--seed", \.options.seed, run: options.seed)
-        check("--anneal, --k, --x0, --cycles, --ratio or --beta", \.options.schedule.shape, run: options.schedule.shape)
-        check("--valid", \.data.valid, run: data.valid)
-        check("--valid-fraction", \.data.validFraction, run: data.validFraction ?? requested.data.validFraction)
-        check("--paragraphs", \.data.paragraphs, run: data.paragraphs ?? requested.data.paragraphs)
-        check("--skip-invalid", \.data.skipInvalid, run: data.skipInvalid ?? requested.data.skipInvalid)
-        check("--vocab", \.data.vocabularyFile, run: nil)
-        check("--min-count", \.data.minCount, run: defaults.data.minCount)
-        check("--max-size", \.data.maxSize, run: defaults.data.maxSize)
         guard !found.isEmpty else { return nil }
         return "cannot change on resume: " + found.joined(separator: "; ")
             + ". A resumed run keeps its data, tokenizer, vocabulary, model sizes and optimiser settings; "
             + "leave these flags out, or start a new run (with another -o, or --overwrite)"
     }
 
-    private static func shown<T>(_ value: T) -> String {
-        if let optional = value as? String? { return optional.map { "'\($0)'" } ?? "none" }
-        return "\(value)"
+    /// The value asked for and the run's, as text; nil for a flag that may change or that the run has no record of.
+    private static func values(_ flag: String, _ asked: TrainingPlan, _ checkpoint: Checkpoint) -> (String, String)? {
+        let model = checkpoint.file.model.config, tokenizer = checkpoint.file.tokenizer
+        let options = checkpoint.options, data = checkpoint.data
+        func pair(_ a: some Any, _ b: (some Any)?) -> (String, String)? { b.map { ("\(a)", "\($0)") } }
+        switch flag {
+        case "--embedding": return pair(asked.model.embedding, model.embedding)
+        case "--hidden": return pair(asked.model.hidden, model.hidden)
+        case "--latent": return pair(asked.model.latent, model.latent)
+        case "--latent-to-inputs": return pair(asked.model.latentToInputs, model.latentToInputs)
+        case "--max-length": return pair(asked.model.maxLength, model.maxLength)
+        case "--tokenizer": return pair(asked.tokenizer.name.rawValue, tokenizer.name.rawValue)
+        case "--locale": return pair(asked.tokenizer.locale, tokenizer.locale)
+        case "--keep-case": return pair(!asked.tokenizer.lowercase, !tokenizer.lowercase)
+        case "--lr": return pair(asked.options.learningRate, options.learningRate)
+        case "--batch-size": return pair(asked.options.batchSize, options.batchSize)
+        case "--clip": return pair(asked.options.clip, options.clip)
+        case "--word-dropout": return pair(asked.options.wordDropout, options.wordDropout)
+        case "--free-bits": return pair(asked.options.freeBits, options.freeBits)
+        case "--seed": return pair(asked.options.seed, options.seed)
+        case "--anneal", "--k", "--x0", "--cycles", "--ratio", "--beta":
+            let name = String(flag.dropFirst(2))
+            return (asked.options.schedule.parameter(name), options.schedule.parameter(name))
+        case "--valid-fraction": return pair(asked.data.validFraction, data.validFraction)
+        case "--paragraphs": return pair(asked.data.paragraphs, data.paragraphs)
+        case "--skip-invalid": return pair(asked.data.skipInvalid, data.skipInvalid)
+        case "--vocab": return data.vocabularyFile == nil && data.minCount == nil ? nil
+            : (asked.data.vocabularyFile ?? "none", data.vocabularyFile ?? "none")
+        case "--min-count": return pair(asked.data.minCount, data.minCount)
+        case "--max-size": return pair(asked.data.maxSize, data.maxSize)
+        default: return nil
+        }
     }
 }
 
 extension KLSchedule {
-    /// The schedule without the run length a cyclical one is stretched over (which `--epochs` may change).
-    var shape: KLSchedule {
-        if case .cyclical(let cycles, let ratio, _) = self { return .cyclical(cycles: cycles, ratio: ratio, totalSteps: 0) }
-        return self
+    /// One parameter of the schedule as text, by its flag's name ("anneal", "k", "x0", "cycles",
+    /// "ratio", "beta"); "none" for a parameter this kind of schedule does not have.
+    func parameter(_ name: String) -> String {
+        switch (self, name) {
+        case (.logistic, "anneal"): "logistic"
+        case (.linear, "anneal"): "linear"
+        case (.cyclical, "anneal"): "cyclical"
+        case (.constant, "anneal"): "constant"
+        case (.logistic(let k, _), "k"): "\(k)"
+        case (.logistic(_, let x0), "x0"), (.linear(let x0), "x0"): "\(x0)"
+        case (.cyclical(let cycles, _, _), "cycles"): "\(cycles)"
+        case (.cyclical(_, let ratio, _), "ratio"): "\(ratio)"
+        case (.constant(let beta), "beta"): "\(beta)"
+        default: "none"
+        }
     }
 }

@@ -19,7 +19,10 @@ public struct RunFiles: Sendable {
     public func checkWritable() throws {
         for path in all {
             let target = try AtomicFile.destination(path)
-            if target.special != nil { continue }
+            if target.special != nil || AtomicFile.openDescriptor(path) != nil {
+                throw TextVAEError.file(path, "is not a regular file: training rewrites its files many times",
+                                        fix: "give -o a file path, such as model.safetensors")
+            }
             let folder = URL(fileURLWithPath: target.path).deletingLastPathComponent().path
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -31,6 +34,12 @@ public struct RunFiles: Sendable {
                                         fix: "choose a folder you can write to with -o")
             }
         }
+    }
+
+    /// Removes an earlier run's model, checkpoint and metrics log (but not `keeping`), for `--overwrite`:
+    /// the new run must not leave the old model in place until its first validation.
+    public func removeEarlierRun(keeping: String? = nil) {
+        for path in [model, checkpoint, metrics] where path != keeping { try? FileManager.default.removeItem(atPath: path) }
     }
 
     /// The files of an earlier run that are here already (model, checkpoint or metrics log).

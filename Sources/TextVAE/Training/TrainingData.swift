@@ -13,6 +13,9 @@ public struct TrainingData: Codable, Equatable, Sendable {
     public var paragraphs: Bool?
     public var skipInvalid: Bool?
     public var validFraction: Double?
+    public var vocabularyFile: String?
+    public var minCount: Int?
+    public var maxSize: Int?
 
     public init(corpus: String, valid: String?, trainSentences: Int, validSentences: Int, fingerprint: String) {
         self.corpus = corpus

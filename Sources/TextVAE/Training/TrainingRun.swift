@@ -17,7 +17,13 @@ public enum TrainingRun {
         public var output: String?
         /// Read the corpus from here (the same text, moved).
         public var corpus: String?
-        /// The other flags as given (defaults where not given): any that differs from the run is refused.
+        /// Where the run's validation file is now, if it moved (the data's fingerprint must still match).
+        public var valid: String?
+        /// Start even where another run left its files at `output` (they are replaced).
+        public var overwrite = false
+        /// The rest of the command line: the flags given and the plan they make (defaults where not given).
+        /// A given flag whose value differs from the run's is refused.
+        public var given: Set<String> = []
         public var requested: TrainingPlan?
 
         public init() {}
@@ -30,17 +36,13 @@ public enum TrainingRun {
         let started = Date()
         let files = RunFiles(model: plan.outputPath)
         try files.checkWritable()
-        if !plan.overwrite, !files.earlierRun.isEmpty {
-            throw TextVAEError("\(files.earlierRun.joined(separator: ", ")) already hold\(files.earlierRun.count == 1 ? "s" : "") an earlier run; "
-                               + "continue it with 'textvae train --resume \(files.checkpoint)', start over with --overwrite, "
-                               + "or choose another -o")
-        }
+        if !plan.overwrite { try refuseEarlierRun(files) }
         let tokenizer = try Tokenizer(plan.tokenizer)
         let vocabulary = try plan.data.vocabularyFile.map { try Vocabulary.load($0) }
         let (set, corpus) = try read(plan.corpus, plan.data, tokenizer: tokenizer, vocabulary: vocabulary,
                                      maxLength: plan.model.maxLength)
-        try checkMemory(set, batchSize: plan.options.batchSize, vocabulary: set.vocabulary.count)
-        if plan.overwrite { try? FileManager.default.removeItem(atPath: files.metrics) }  // the new run's log starts empty
+        try checkMemory(set, batchSize: plan.options.batchSize, vocabulary: set.vocabulary.count, resuming: false)
+        if plan.overwrite { files.removeEarlierRun() }
         try set.vocabulary.write(to: files.vocabulary)
         let trainer = newTrainer(set, plan, output: files.model, threads: threads)
         let config = trainer.checkpoint.file.model.config, data = plan.data
@@ -68,6 +70,9 @@ public enum TrainingRun {
         data.paragraphs = plan.data.paragraphs
         data.skipInvalid = plan.data.skipInvalid
         data.validFraction = plan.data.validFraction
+        data.vocabularyFile = plan.data.vocabularyFile
+        data.minCount = plan.data.minCount
+        data.maxSize = plan.data.maxSize
         let checkpoint = Checkpoint(file: ModelFile(model: model, vocabulary: set.vocabulary, tokenizer: plan.tokenizer),
                                     adam: Adam(parameterCount: model.layout.total, learningRate: options.learningRate),
                                     state: TrainingState(seed: options.seed), options: options, data: data, output: output)
@@ -78,34 +83,62 @@ public enum TrainingRun {
     /// and flags that would change what may not change, applies the rest and says so in one line.
     public static func resume(_ path: String, changes: Changes, threads: Int, note: (String) -> Void) throws -> Trainer {
         var checkpoint = try Checkpoint.load(path)
-        if let requested = changes.requested, let refusal = ResumeConflicts.find(requested, in: checkpoint) {
+        if let requested = changes.requested,
+           let refusal = ResumeConflicts.find(given: changes.given, requested: requested, in: checkpoint) {
             throw TextVAEError(refusal)
         }
+        let moved = changes.output.map { $0 != checkpoint.output } ?? false
         if let output = changes.output { checkpoint.output = output }
-        try RunFiles(model: checkpoint.output).checkWritable()
+        let files = RunFiles(model: checkpoint.output)
+        try files.checkWritable()
+        if moved && !changes.overwrite { try refuseEarlierRun(files) }
+        let (set, batchesPerEpoch) = try readData(of: checkpoint, path, changes)
+        try checkMemory(set, batchSize: checkpoint.options.batchSize, vocabulary: set.vocabulary.count, resuming: true)
+        let applied = apply(changes, to: &checkpoint.options, batchesPerEpoch: batchesPerEpoch)
+        if moved && changes.overwrite { files.removeEarlierRun(keeping: path) }
+        note("resuming \(path) at epoch \(checkpoint.state.epoch + 1), step \(checkpoint.state.step)"
+             + (applied.isEmpty ? "" : "; changed: " + applied.joined(separator: ", ")))
+        return Trainer(checkpoint: checkpoint, train: set.train, valid: set.valid, threads: threads)
+    }
+
+    /// The run's sentences, read as it first read them (from where they are now, if they moved), checked
+    /// against the checkpoint's fingerprint; and the number of batches in an epoch.
+    static func readData(of checkpoint: Checkpoint, _ path: String, _ changes: Changes) throws -> (TrainingSet, Int) {
         let stored = checkpoint.data
-        var data = changes.requested?.data ?? DataSettings()
-        data.valid = stored.valid
+        var data = changes.requested?.data ?? DataSettings()  // for checkpoints that did not store how
+        data.valid = changes.valid ?? stored.valid
         data.paragraphs = stored.paragraphs ?? data.paragraphs
         data.skipInvalid = stored.skipInvalid ?? data.skipInvalid
         data.validFraction = stored.validFraction ?? data.validFraction
         let corpusPath = changes.corpus ?? stored.corpus
+        for (file, flag) in [(corpusPath, "CORPUS"), (data.valid, "--valid FILE")] {
+            if let file, !FileManager.default.fileExists(atPath: file) {
+                throw TextVAEError.file(file, "is where the run read its data, and it is not there any more",
+                                        fix: "if it moved, give its new place: textvae train --resume \(path) \(flag)")
+            }
+        }
         let (set, _) = try read(corpusPath, data, tokenizer: try Tokenizer(checkpoint.file.tokenizer),
                                 vocabulary: checkpoint.file.vocabulary, maxLength: checkpoint.file.model.config.maxLength)
         guard TrainingData.fingerprint([set.train, set.valid]) == stored.fingerprint else {
-            throw TextVAEError("\(corpusPath) is not the corpus this checkpoint was trained on (or it changed); "
-                               + "resume with the same corpus, or start a new run")
+            throw TextVAEError("\(corpusPath)\(data.valid.map { " with " + $0 } ?? "") is not the data this checkpoint was trained on "
+                               + "(or it changed); resume with the same files, or start a new run")
         }
         let batchesPerEpoch = (set.train.count + checkpoint.options.batchSize - 1) / checkpoint.options.batchSize
         guard checkpoint.state.batchInEpoch <= batchesPerEpoch else {
             throw TextVAEError.file(path, "says batch \(checkpoint.state.batchInEpoch) of an epoch of \(batchesPerEpoch)",
                                     fix: "resume from an undamaged checkpoint written by 'textvae train', or start a new run")
         }
-        try checkMemory(set, batchSize: checkpoint.options.batchSize, vocabulary: set.vocabulary.count)
-        let applied = apply(changes, to: &checkpoint.options, batchesPerEpoch: batchesPerEpoch)
-        note("resuming \(path) at epoch \(checkpoint.state.epoch + 1), step \(checkpoint.state.step)"
-             + (applied.isEmpty ? "" : "; changed: " + applied.joined(separator: ", ")))
-        return Trainer(checkpoint: checkpoint, train: set.train, valid: set.valid, threads: threads)
+        return (set, batchesPerEpoch)
+    }
+
+    /// Refuses to write a run's files where an earlier run left its own, saying how to go on.
+    static func refuseEarlierRun(_ files: RunFiles) throws {
+        let earlier = files.earlierRun
+        guard !earlier.isEmpty else { return }
+        let resume = FileManager.default.fileExists(atPath: files.checkpoint)
+            ? "continue it with 'textvae train --resume \(files.checkpoint)', " : ""
+        throw TextVAEError("\(earlier.joined(separator: ", ")) \(earlier.count == 1 ? "holds" : "hold") an earlier run; "
+                           + resume + "start over with --overwrite, or choose another -o")
     }
 
     /// Applies what a resumed run may change; describes each change ("epochs 4 → 6").
@@ -127,17 +160,23 @@ public enum TrainingRun {
         return applied
     }
 
-    /// Refuses a batch whose output layer alone would take more than half of this machine's memory.
-    static func checkMemory(_ set: TrainingSet, batchSize: Int, vocabulary V: Int) throws {
-        let longest = set.train.map(\.count).sorted(by: >).prefix(batchSize)
-        let positions = longest.reduce(0) { $0 + $1 + 1 }  // targets: tokens + <eos>
+    /// Refuses a run whose output layer alone would take more than half of the memory this process
+    /// may use: the logits of the batch of the longest training sentences, or of a validation batch
+    /// (validation scores 64 sentences at a time).
+    static func checkMemory(_ set: TrainingSet, batchSize: Int, vocabulary V: Int, resuming: Bool) throws {
+        func targets(_ sentences: [[Int32]], _ batch: Int) -> Int {
+            sentences.map(\.count).sorted(by: >).prefix(batch).reduce(0) { $0 + $1 + 1 }  // tokens + <eos>
+        }
+        let positions = max(targets(set.train, batchSize), targets(set.valid, 64))
         let bytes = Double(positions) * Double(V) * 4 * 1.25  // float logits, in a buffer grown by a quarter
-        let available = Double(ProcessInfo.processInfo.physicalMemory) / 2
-        guard bytes > available else { return }
-        let fits = max(1, Int(Double(batchSize) * available / bytes))
-        throw TextVAEError(String(format: "--batch-size %d needs about %.1f GB for the output layer's logits (%d target words × %d vocabulary entries), "
-                                  + "more than half of this machine's %.1f GB; use --batch-size %d or less",
-                                  batchSize, bytes / 1e9, positions, V, 2 * available / 1e9, fits))
+        let memory = MemoryLimit.bytes
+        guard bytes > memory / 2 else { return }
+        let fits = max(1, Int(Double(batchSize) * memory / 2 / bytes))
+        let fix = resuming ? "this machine cannot resume the run; start a new one with --batch-size \(fits) or less, or a smaller --max-length"
+                           : "use --batch-size \(fits) or less, or a smaller --max-length"
+        throw TextVAEError(String(format: "batches of %d sentences need about %.1f GB for the output layer's logits "
+                                  + "(%d target words × %d vocabulary entries), more than half of the %.1f GB this process may use; ",
+                                  batchSize, bytes / 1e9, positions, V, memory / 1e9) + fix)
     }
 
     /// The corpus (and validation file) read, tokenised and turned into ids; the same for new and resumed runs.

@@ -27,9 +27,14 @@ extension TrainingState {
     /// What makes this state unusable (read from a damaged or hand-edited checkpoint), or nil.
     public var problem: String? {
         func usable(_ generator: [UInt64]) -> Bool { generator.count == 4 && generator.contains { $0 != 0 } }
-        if step < 0 || epoch < 0 || batchInEpoch < 0 { return "a negative step, epoch or batch (\(step), \(epoch), \(batchInEpoch))" }
+        let limit = 1 << 40  // far beyond any run, far below overflow
+        if !(0..<limit).contains(step) || !(0..<limit).contains(epoch) || !(0..<limit).contains(batchInEpoch) {
+            return "a step, epoch or batch out of range (\(step), \(epoch), \(batchInEpoch))"
+        }
         if !usable(shuffleState) || !usable(noiseState) { return "a random generator state that is not four numbers, not all zero" }
-        if epochsWithoutImprovement < 0 || epochSentences < 0 || epochTokens < 0 { return "negative epoch counts" }
+        if !(0..<limit).contains(epochsWithoutImprovement) || !(0..<limit).contains(epochSentences) || !(0..<limit).contains(epochTokens) {
+            return "epoch counts out of range"
+        }
         if !(epochRec.isFinite && epochKL.isFinite && epochSeconds.isFinite && epochSeconds >= 0) { return "epoch sums that are not finite" }
         if let best = bestValidNELBO, !best.isFinite { return "a best validation −ELBO of \(best)" }
         return nil
