@@ -40,7 +40,7 @@ public enum TrainingRun {
         let tokenizer = try Tokenizer(plan.tokenizer)
         let vocabulary = try plan.data.vocabularyFile.map { try Vocabulary.load($0) }
         let (set, corpus) = try read(plan.corpus, plan.data, tokenizer: tokenizer, vocabulary: vocabulary,
-                                     maxLength: plan.model.maxLength)
+                                     maxLength: plan.model.maxLength, threads: threads)
         try checkMemory(set, batchSize: plan.options.batchSize, vocabulary: set.vocabulary.count, resuming: false)
         if plan.overwrite { files.removeEarlierRun() }
         try set.vocabulary.write(to: files.vocabulary)
@@ -92,7 +92,7 @@ public enum TrainingRun {
         let files = RunFiles(model: checkpoint.output)
         try files.checkWritable()
         if moved && !changes.overwrite { try refuseEarlierRun(files) }
-        let (set, batchesPerEpoch) = try readData(of: checkpoint, path, changes)
+        let (set, batchesPerEpoch) = try readData(of: checkpoint, path, changes, threads: threads)
         try checkMemory(set, batchSize: checkpoint.options.batchSize, vocabulary: set.vocabulary.count, resuming: true)
         let applied = apply(changes, to: &checkpoint.options, batchesPerEpoch: batchesPerEpoch)
         if moved && changes.overwrite { files.removeEarlierRun(keeping: path) }
@@ -103,7 +103,7 @@ public enum TrainingRun {
 
     /// The run's sentences, read as it first read them (from where they are now, if they moved), checked
     /// against the checkpoint's fingerprint; and the number of batches in an epoch.
-    static func readData(of checkpoint: Checkpoint, _ path: String, _ changes: Changes) throws -> (TrainingSet, Int) {
+    static func readData(of checkpoint: Checkpoint, _ path: String, _ changes: Changes, threads: Int) throws -> (TrainingSet, Int) {
         let stored = checkpoint.data
         var data = changes.requested?.data ?? DataSettings()  // for checkpoints that did not store how
         data.valid = changes.valid ?? stored.valid
@@ -118,7 +118,8 @@ public enum TrainingRun {
             }
         }
         let (set, _) = try read(corpusPath, data, tokenizer: try Tokenizer(checkpoint.file.tokenizer),
-                                vocabulary: checkpoint.file.vocabulary, maxLength: checkpoint.file.model.config.maxLength)
+                                vocabulary: checkpoint.file.vocabulary, maxLength: checkpoint.file.model.config.maxLength,
+                                threads: threads)
         guard TrainingData.fingerprint([set.train, set.valid]) == stored.fingerprint else {
             throw TextVAEError("\(corpusPath)\(data.valid.map { " with " + $0 } ?? "") is not the data this checkpoint was trained on "
                                + "(or it changed); resume with the same files, or start a new run")
@@ -182,10 +183,11 @@ public enum TrainingRun {
     /// The corpus (and validation file) read, tokenised and turned into ids; the same for new and resumed runs.
     /// - Parameter vocabulary: the vocabulary to use, or nil to build one from the training sentences.
     public static func read(_ corpusPath: String, _ data: DataSettings, tokenizer: Tokenizer, vocabulary: Vocabulary?,
-                            maxLength: Int) throws -> (TrainingSet, Corpus) {
-        let corpus = try Corpus.read(corpusPath, tokenizer: tokenizer, paragraphs: data.paragraphs, skipInvalid: data.skipInvalid)
+                            maxLength: Int, threads: Int = Workspace.defaultThreads) throws -> (TrainingSet, Corpus) {
+        let corpus = try Corpus.read(corpusPath, tokenizer: tokenizer, paragraphs: data.paragraphs, skipInvalid: data.skipInvalid,
+                                     threads: threads)
         let valid = try data.valid.map {
-            try Corpus.read($0, tokenizer: tokenizer, paragraphs: data.paragraphs, skipInvalid: data.skipInvalid)
+            try Corpus.read($0, tokenizer: tokenizer, paragraphs: data.paragraphs, skipInvalid: data.skipInvalid, threads: threads)
         }
         let set = try TrainingSet(corpus: corpus, validCorpus: valid, validFraction: data.validFraction, vocabulary: vocabulary,
                                   minCount: data.minCount, maxSize: data.maxSize, maxLength: maxLength, corpusName: corpusPath)
