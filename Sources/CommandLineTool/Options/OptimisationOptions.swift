@@ -15,7 +15,7 @@ struct OptimisationOptions: ParsableArguments {
     @Option(help: "Clip the gradient's global norm to this (default: \(D().clip)).") var clip: Float?
     @Option(help: "Probability of replacing a decoder input word by <unk>; 1 = input-less decoder (default: \(D().wordDropout)).")
     var wordDropout: Float?
-    @Option(help: "KL annealing: \(AnnealName.allCases.map(\.rawValue).joined(separator: ", ")) (default: logistic).") var anneal: AnnealName?
+    @Option(help: "KL annealing schedule (default: logistic).") var anneal: AnnealName?
     @Option(help: "Logistic annealing steepness k (default: \(KLSchedule.defaultK)).") var k: Double?
     @Option(help: "Logistic midpoint / linear length x0, in updates (default: \(Int(KLSchedule.defaultX0))).") var x0: Double?
     @Option(help: "Cyclical annealing: number of cycles (default: \(KLSchedule.defaultCycles)).") var cycles: Int?
