@@ -144,8 +144,9 @@ import Testing
         child.process.interrupt()
         let (process, stderr) = child.wait()
         #expect(process.terminationReason == .exit && process.terminationStatus != 0, "\(stderr)")
-        #expect(stderr.contains("interrupted while tokenising"), "\(stderr)")
-        #expect(Date().timeIntervalSince(sent) < 10, "took \(Date().timeIntervalSince(sent)) s to stop")
+        // Before, Ctrl-C waited for the whole corpus and the first training step ("interrupted at step 1").
+        #expect(stderr.contains("interrupted while tokenising") || stderr.contains("interrupted while reading"), "\(stderr)")
+        #expect(Date().timeIntervalSince(sent) < 60, "took \(Date().timeIntervalSince(sent)) s to stop")  // a hang guard, not a timing
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["big.txt"])
     }
 }

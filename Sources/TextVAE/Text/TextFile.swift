@@ -92,6 +92,7 @@ public enum TextFile {
         var lineNumber = 0
         while start < bytes.count {
             lineNumber += 1
+            if lineNumber % 65536 == 0 { try Interruption.check("reading \(name)") }
             var end = start
             while end < bytes.count && bytes[end] != 0x0A { end += 1 }
             var lineEnd = end
