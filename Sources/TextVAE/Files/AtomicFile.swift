@@ -14,16 +14,17 @@ public enum AtomicFile {
         if let fd = openDescriptor(path) {
             // /dev/stdout and friends name a descriptor this process already has: write there, at its
             // offset, as a shell's `>` or `>>` set it up (reopening the file would start at 0).
-            let failure = writeAll(data, to: fd)
-            if failure != 0 {
-                throw TextVAEError.file(path, "writing failed (\(String(cString: strerror(failure))))",
-                                        fix: "free space where it leads or write to another path")
-            }
-            return
+            return try writeInPlace(data, to: fd, named: path)
         }
         let target = try destination(path)
         if let special = target.special {
-            return try writeInPlace(data, to: special, named: path)
+            let fd = open(special, O_WRONLY)
+            guard fd >= 0 else {
+                throw TextVAEError.file(path, "cannot be opened for writing (\(String(cString: strerror(errno))))",
+                                        fix: "choose a file you can write to")
+            }
+            defer { close(fd) }
+            return try writeInPlace(data, to: fd, named: path)
         }
         try replace(target.path, with: data, named: path)
     }
@@ -123,15 +124,9 @@ public enum AtomicFile {
         }
     }
 
-    /// Writes into a device, FIFO or socket as it is.
-    private static func writeInPlace(_ data: Data, to path: String, named shown: String) throws {
-        let fd = open(path, O_WRONLY)
-        guard fd >= 0 else {
-            throw TextVAEError.file(shown, "cannot be opened for writing (\(String(cString: strerror(errno))))",
-                                    fix: "choose a file you can write to")
-        }
+    /// Writes into an open device, FIFO, socket or standard stream as it is.
+    private static func writeInPlace(_ data: Data, to fd: Int32, named shown: String) throws {
         let failure = writeAll(data, to: fd)
-        close(fd)
         if failure != 0 {
             throw TextVAEError.file(shown, "writing failed (\(String(cString: strerror(failure))))",
                                     fix: "free space on its device or write to another path")

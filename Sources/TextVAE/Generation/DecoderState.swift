@@ -33,7 +33,7 @@ struct DecoderState {
         let x: GRUInputs
         if config.latentToInputs {
             let rows = ws.x.reserve(R * D)  // (R, D): [embedding; z]
-            Embedding.gatherBesideLatent(embedding, width: E, ids: inputs, latent: ws.z.pointer, dimension: Z, latentRows: Array(0..<R), into: rows)
+            Embedding.gatherBesideLatent(embedding, width: E, ids: inputs, latent: ws.z.pointer, dimension: Z, latentRows: 0..<R, into: rows)
             x = GRUInputs(x: rows, rows: R, slots: nil)
         } else {
             x = .words(DistinctWords(inputs), embedding: embedding, width: E, x: ws.x, slots: ws.slots)  // rows sharing a word share its projection

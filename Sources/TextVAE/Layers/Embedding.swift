@@ -19,7 +19,7 @@ enum Embedding {
     /// out[k] = [table[ids[k]]; z[latentRows[k]]] for k in 0..<ids.count, rows `width + Z` apart: the
     /// decoder's input rows with z beside each word (`ModelConfig.latentToInputs`).
     static func gatherBesideLatent(_ table: UnsafePointer<Float>, width E: Int, ids: [Int32], latent z: UnsafePointer<Float>,
-                                   dimension Z: Int, latentRows: [Int], into out: UnsafeMutablePointer<Float>) {
+                                   dimension Z: Int, latentRows: some Collection<Int>, into out: UnsafeMutablePointer<Float>) {
         precondition(latentRows.count == ids.count, "one latent row per input word")
         ids.withUnsafeBufferPointer { ids in
             gather(table, width: E, ids: ids.baseAddress!, count: ids.count, into: out, stride: E + Z)

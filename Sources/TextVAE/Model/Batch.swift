@@ -62,4 +62,13 @@ public struct Batch {
         }
         decoderWords = DistinctWords(decoderInputs)
     }
+
+    /// Rows of `width` values in packed row order, (B, width), copied into the caller's order.
+    func inCallerOrder(_ rows: UnsafePointer<Float>, width: Int) -> [Float] {
+        var out = [Float](repeating: 0, count: count * width)
+        for (row, s) in order.enumerated() {
+            for j in 0..<width { out[s * width + j] = rows[row * width + j] }
+        }
+        return out
+    }
 }

@@ -27,17 +27,13 @@ struct ForwardPass {
         let loss = recRow.reduce(0, +) / Float(B) + settings.beta * latentLoss.term
         var result = BatchResult(rec: recRow, kl: latentLoss.perRow, mu: [], logv: [], z: [], loss: loss,
                                  targetNLL: Array(UnsafeBufferPointer(start: nll, count: dec.total)))
-        var muOut = [Float](repeating: 0, count: B * Z), logvOut = muOut, zOut = muOut
         for (row, s) in batch.order.enumerated() {
             result.rec[s] = recRow[row]
             result.kl[s] = latentLoss.perRow[row]
-            for j in 0..<Z {
-                muOut[s * Z + j] = encoder.mu[row * Z + j]
-                logvOut[s * Z + j] = encoder.logv[row * Z + j]
-                zOut[s * Z + j] = z[row * Z + j]
-            }
         }
-        result.mu = muOut; result.logv = logvOut; result.z = zOut
+        result.mu = batch.inCallerOrder(encoder.mu, width: Z)
+        result.logv = batch.inCallerOrder(encoder.logv, width: Z)
+        result.z = batch.inCallerOrder(z, width: Z)
         return result
     }
 }

@@ -4,12 +4,7 @@ extension SentenceVAE {
     public func encode(_ batch: Batch, workspace ws: Workspace) -> (mu: [Float], logv: [Float]) {
         withTensors { p in
             let encoder = encoderForward(batch, encoderGRU(p, threads: ws.threads), p, ws: ws)
-            let Z = config.latent
-            var muOut = [Float](repeating: 0, count: batch.count * Z), logvOut = muOut
-            for (row, s) in batch.order.enumerated() {
-                for j in 0..<Z { muOut[s * Z + j] = encoder.mu[row * Z + j]; logvOut[s * Z + j] = encoder.logv[row * Z + j] }
-            }
-            return (muOut, logvOut)
+            return (batch.inCallerOrder(encoder.mu, width: config.latent), batch.inCallerOrder(encoder.logv, width: config.latent))
         }
     }
 

@@ -69,7 +69,7 @@ public final class TrainedModel {
 
     /// Posterior means μ (N × Z) of non-empty token sequences, from the encoder alone.
     public func means(_ sentences: [[Int32]]) -> [Float] {
-        model.encode(sentences, workspace: workspace).mu
+        encode(sentences).mu
     }
 
     /// μ and log σ² of each sentence.

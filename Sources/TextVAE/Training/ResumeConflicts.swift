@@ -42,8 +42,8 @@ enum ResumeConflicts {
         case "--valid-fraction": return pair(asked.data.validFraction, data.validFraction)
         case "--paragraphs": return pair(asked.data.paragraphs, data.paragraphs)
         case "--skip-invalid": return pair(asked.data.skipInvalid, data.skipInvalid)
-        case "--vocab": return data.vocabularyFile == nil && data.minCount == nil ? nil
-            : (asked.data.vocabularyFile ?? "none", data.vocabularyFile ?? "none")
+        case "--vocab":  // recorded together with --min-count (an absent file is recorded as none)
+            return data.minCount == nil ? nil : (asked.data.vocabularyFile ?? "none", data.vocabularyFile ?? "none")
         case "--min-count": return pair(asked.data.minCount, data.minCount)
         case "--max-size": return pair(asked.data.maxSize, data.maxSize)
         default: return nil

@@ -25,6 +25,31 @@ public struct TrainingData: Codable, Equatable, Sendable {
         self.fingerprint = fingerprint
     }
 
+    /// What a run is given: the corpus, how it was read (`reading`), and its sentences as ids.
+    public init(corpus: String, reading: DataSettings, train: [[Int32]], valid: [[Int32]]) {
+        self.init(corpus: corpus, valid: reading.valid, trainSentences: train.count, validSentences: valid.count,
+                  fingerprint: Self.fingerprint([train, valid]))
+        paragraphs = reading.paragraphs
+        skipInvalid = reading.skipInvalid
+        validFraction = reading.validFraction
+        vocabularyFile = reading.vocabularyFile
+        minCount = reading.minCount
+        maxSize = reading.maxSize
+    }
+
+    /// How the run read its files, with `fallback`'s values where the checkpoint (from an older textvae) has none.
+    public func reading(fallback: DataSettings) -> DataSettings {
+        var d = fallback
+        d.valid = valid
+        d.paragraphs = paragraphs ?? d.paragraphs
+        d.skipInvalid = skipInvalid ?? d.skipInvalid
+        d.validFraction = validFraction ?? d.validFraction
+        d.vocabularyFile = vocabularyFile ?? d.vocabularyFile
+        d.minCount = minCount ?? d.minCount
+        d.maxSize = maxSize ?? d.maxSize
+        return d
+    }
+
     public static func fingerprint(_ sets: [[[Int32]]]) -> String {
         var h: UInt64 = 0xCBF2_9CE4_8422_2325
         for set in sets {

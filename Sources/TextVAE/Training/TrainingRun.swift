@@ -65,14 +65,7 @@ public enum TrainingRun {
         let model = SentenceVAE(config: config, seed: plan.options.seed)
         let batchesPerEpoch = (set.train.count + plan.options.batchSize - 1) / plan.options.batchSize
         let options = plan.options.withScheduleLength(batchesPerEpoch: batchesPerEpoch)
-        var data = TrainingData(corpus: plan.corpus, valid: plan.data.valid, trainSentences: set.train.count,
-                                validSentences: set.valid.count, fingerprint: TrainingData.fingerprint([set.train, set.valid]))
-        data.paragraphs = plan.data.paragraphs
-        data.skipInvalid = plan.data.skipInvalid
-        data.validFraction = plan.data.validFraction
-        data.vocabularyFile = plan.data.vocabularyFile
-        data.minCount = plan.data.minCount
-        data.maxSize = plan.data.maxSize
+        let data = TrainingData(corpus: plan.corpus, reading: plan.data, train: set.train, valid: set.valid)
         let checkpoint = Checkpoint(file: ModelFile(model: model, vocabulary: set.vocabulary, tokenizer: plan.tokenizer),
                                     adam: Adam(parameterCount: model.layout.total, learningRate: options.learningRate),
                                     state: TrainingState(seed: options.seed), options: options, data: data, output: output)
@@ -105,11 +98,8 @@ public enum TrainingRun {
     /// against the checkpoint's fingerprint; and the number of batches in an epoch.
     static func readData(of checkpoint: Checkpoint, _ path: String, _ changes: Changes, threads: Int) throws -> (TrainingSet, Int) {
         let stored = checkpoint.data
-        var data = changes.requested?.data ?? DataSettings()  // for checkpoints that did not store how
-        data.valid = changes.valid ?? stored.valid
-        data.paragraphs = stored.paragraphs ?? data.paragraphs
-        data.skipInvalid = stored.skipInvalid ?? data.skipInvalid
-        data.validFraction = stored.validFraction ?? data.validFraction
+        var data = stored.reading(fallback: changes.requested?.data ?? DataSettings())
+        if let moved = changes.valid { data.valid = moved }
         let corpusPath = changes.corpus ?? stored.corpus
         for (file, flag) in [(corpusPath, "CORPUS"), (data.valid, "--valid FILE")] {
             if let file, !FileManager.default.fileExists(atPath: file) {

@@ -1,19 +1,13 @@
 #!/usr/bin/env bash
-# Every test textvae has, as CI runs it (.ci/run calls exactly this; so does the README):
-#   1. set-up (apt, only what is missing), build, the test suite;
-#   2. the suite again under AddressSanitizer (with LeakSanitizer) and ThreadSanitizer,
+# The second half of the README's test command (after set-up, `swift build` and `swift test`):
+#   1. the suite again under AddressSanitizer (with LeakSanitizer) and under ThreadSanitizer,
 #      each in its own build folder (.build-asan, .build-tsan);
-#   3. each fuzz target for TEXTVAE_FUZZ_SECONDS seconds (default 30) from its seeds.
-# TEXTVAE_QUICK=1 stops after step 1 (what to run while working: about a minute once built).
+#   2. each fuzz target for TEXTVAE_FUZZ_SECONDS seconds (default 30) from its seeds.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 started=$SECONDS
-bash Tests/Scripts/setup.sh
-swift build
-swift test
-[ "${TEXTVAE_QUICK:-0}" = 1 ] && exit 0
 
-echo "--- the suite under AddressSanitizer and LeakSanitizer ($((SECONDS - started)) s so far)"
+echo "--- the suite under AddressSanitizer and LeakSanitizer"
 swift build --build-tests --sanitize=address --scratch-path .build-asan
 LSAN_OPTIONS="suppressions=$PWD/Tests/Sanitizers/lsan.supp" \
     swift test --sanitize=address --scratch-path .build-asan --skip-build
@@ -24,4 +18,4 @@ TEXTVAE_SANITIZER=thread swift test --sanitize=thread --scratch-path .build-tsan
 
 echo "--- fuzz smoke run ($((SECONDS - started)) s so far)"
 bash Tests/Scripts/fuzz.sh "${TEXTVAE_FUZZ_SECONDS:-30}"
-echo "--- all passed in $((SECONDS - started)) s"
+echo "--- sanitizer passes and fuzzing done in $((SECONDS - started)) s"
