@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import PackageDescription
 
 let package = Package(
@@ -8,10 +8,17 @@ let package = Package(
         .library(name: "TextVAE", targets: ["TextVAE"]),
         .executable(name: "textvae", targets: ["CommandLineTool"]),
     ],
+    // `Server` builds `textvae serve` (Hummingbird, SwiftNIO). The sanitizer and fuzz builds turn it off with
+    // `--disable-default-traits`: the server is tested in the plain build, and NIO would double their build time.
+    traits: [
+        .trait(name: "Server", description: "The `textvae serve` command: a JSON API and a page, on Hummingbird."),
+        .default(enabledTraits: ["Server"]),
+    ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         // `swift package generate-documentation --target TextVAE` builds the catalog in Sources/TextVAE/TextVAE.docc.
         .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.5.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: ["FullFoundation"]),
     ],
     targets: [
         // C shims: no public API, see each folder's README.
@@ -27,8 +34,22 @@ let package = Package(
         // The `textvae` command: one file per subcommand, argument parsing only.
         .executableTarget(
             name: "CommandLineTool",
-            dependencies: ["TextVAE", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "TextVAE", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .target(name: "TextVAEServer", condition: .when(traits: ["Server"])),
+            ],
             path: "Sources/CommandLineTool"
+        ),
+        // `textvae serve`: the HTTP server, its routes and its page (see the folder's README.md).
+        // Without the `Server` trait the target compiles to nothing (its files are inside `#if Server`).
+        .target(
+            name: "TextVAEServer",
+            dependencies: [
+                "TextVAE",
+                .product(name: "Hummingbird", package: "hummingbird", condition: .when(traits: ["Server"])),
+            ],
+            exclude: ["README.md"],
+            resources: [.embedInCode("Page/index.html")]
         ),
 
         // Fuzz targets for textvae's file readers: `Tests/Scripts/fuzz.sh` builds `textvae-fuzz` with
@@ -40,6 +61,14 @@ let package = Package(
             name: "TextVAETests",
             dependencies: ["TextVAE", "FuzzTargets"],
             exclude: ["Golden"]
+        ),
+        // The server's API tests: a real server on an ephemeral loopback port, a real HTTP client.
+        .testTarget(
+            name: "ServerTests",
+            dependencies: [
+                "TextVAE", .target(name: "TextVAEServer", condition: .when(traits: ["Server"])),
+                .product(name: "Hummingbird", package: "hummingbird", condition: .when(traits: ["Server"])),
+            ]
         ),
     ]
 )

@@ -70,27 +70,11 @@ struct SampleCommand: ParsableCommand {
 
     /// The method the options ask for; conflicting options are an error that says which to drop.
     func decodingMethod() throws -> DecodingMethod {
-        let samplingGiven = temperature != nil || topK != nil || topP != nil
-        let name = decoder ?? (samplingGiven ? .sample : beamWidth != nil ? .beam : .greedy)
-        if samplingGiven && name != .sample {
-            throw ValidationError("--temperature, --top-k and --top-p apply to --decoder sample; drop them or use --decoder sample")
-        }
-        if beamWidth != nil && name != .beam {
-            throw ValidationError("--beam-width applies to --decoder beam; drop it or use --decoder beam")
-        }
-        switch name {
-        case .greedy:
-            return .greedy
-        case .sample:
-            let t = temperature ?? 1, k = topK ?? 0, p = topP ?? 1
-            if !(t > 0 && t.isFinite) { throw ValidationError("--temperature must be a positive number such as 0.8") }
-            if k < 0 { throw ValidationError("--top-k must be 0 (off) or more") }
-            if !(p > 0 && p <= 1) { throw ValidationError("--top-p must be in (0, 1], such as 0.9") }
-            return .sample(Sampling(temperature: t, topK: k, topP: p))
-        case .beam:
-            let w = beamWidth ?? 5
-            if w < 1 || w > 256 { throw ValidationError("--beam-width must be between 1 and 256") }
-            return .beam(width: w)
+        let choice = DecodingChoice(decoder: decoder?.rawValue, temperature: temperature, topK: topK, topP: topP, beamWidth: beamWidth)
+        do {
+            return try choice.method { "--" + $0.replacingOccurrences(of: "_", with: "-") }
+        } catch let error as TextVAEError {
+            throw ValidationError(error.description)
         }
     }
 

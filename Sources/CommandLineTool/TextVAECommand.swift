@@ -2,7 +2,7 @@ import ArgumentParser
 import TextVAE
 
 @main
-struct TextVAECommand: ParsableCommand {
+struct TextVAECommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "textvae",
         abstract: "Train sentence variational autoencoders (Bowman et al. 2016) and use them.",
@@ -19,5 +19,13 @@ struct TextVAECommand: ParsableCommand {
         subcommands: [TrainCommand.self, SampleCommand.self, InterpolateCommand.self, ReconstructCommand.self, EncodeCommand.self, EvaluateCommand.self, ScoreCommand.self,
                       TokenizeCommand.self, VocabCommand.self, GrammarCommand.self, BenchCommand.self,
                       PlotCommand.self, MapCommand.self, NeighboursCommand.self, ImputeCommand.self, AnalogyCommand.self]
+            + serverCommands
     )
+
+    /// `serve` exists when the package is built with its `Server` trait (the default).
+    #if Server
+    static let serverCommands: [any ParsableCommand.Type] = [ServeCommand.self]
+    #else
+    static let serverCommands: [any ParsableCommand.Type] = []
+    #endif
 }

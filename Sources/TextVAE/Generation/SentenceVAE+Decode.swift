@@ -30,15 +30,31 @@ extension SentenceVAE {
     ///   (beam), best first.
     public func decode(_ z: [Float], options: DecodingOptions = DecodingOptions(), seed: UInt64 = 0, firstRow: Int = 0,
                        workspace: DecoderWorkspace = DecoderWorkspace()) -> [[Hypothesis]] {
+        let B = z.count / config.latent
+        return decode(z, options: options, rowSeeds: Self.rowSeeds(seed, rows: firstRow..<firstRow + B), workspace: workspace)
+    }
+
+    /// The generators' seeds `decode(_:options:seed:firstRow:workspace:)` gives its rows: row r of the caller's
+    /// numbering draws from its own generator seeded from (seed, r).
+    public static func rowSeeds(_ seed: UInt64, rows: Range<Int>) -> [UInt64] {
+        rows.map { Sampler.rowSeed(seed, $0) }
+    }
+
+    /// Decodes a sentence from each z, row r drawing (for `.sample`) from a generator seeded with `rowSeeds[r]`.
+    /// Rows that came from different requests can share a call: each keeps the sentence it would get alone.
+    public func decode(_ z: [Float], options: DecodingOptions, rowSeeds: [UInt64],
+                       workspace: DecoderWorkspace = DecoderWorkspace()) -> [[Hypothesis]] {
         let Z = config.latent
         precondition(z.count % Z == 0, "z must be (B, Z)")
         let B = z.count / Z
+        precondition(rowSeeds.count == B, "one seed per row of z")
         if B == 0 { return [] }
         let perCall = Self.decodingRows(options.method)
         if B > perCall {
             return stride(from: 0, to: B, by: perCall).flatMap { start in
-                decode(Array(z[start * Z..<min(B, start + perCall) * Z]), options: options, seed: seed,
-                       firstRow: firstRow + start, workspace: workspace)
+                let end = min(B, start + perCall)
+                return decode(Array(z[start * Z..<end * Z]), options: options, rowSeeds: Array(rowSeeds[start..<end]),
+                              workspace: workspace)
             }
         }
         let cap = options.maxLength ?? config.maxLength
@@ -49,9 +65,9 @@ extension SentenceVAE {
                 var state = DecoderState(self, p, z: zp.baseAddress!, rows: B, workspace: workspace)
                 switch options.method {
                 case .greedy:
-                    return decodeOneEach(&state, cap: cap, rules: rules, sampling: nil, seed: seed, firstRow: firstRow).map { [$0] }
+                    return decodeOneEach(&state, cap: cap, rules: rules, sampling: nil, rowSeeds: rowSeeds).map { [$0] }
                 case .sample(let s):
-                    return decodeOneEach(&state, cap: cap, rules: rules, sampling: s, seed: seed, firstRow: firstRow).map { [$0] }
+                    return decodeOneEach(&state, cap: cap, rules: rules, sampling: s, rowSeeds: rowSeeds).map { [$0] }
                 case .beam(let width):
                     precondition(width >= 1, "the beam width must be at least 1")
                     return decodeBeam(&state, cap: cap, rules: rules, width: width)
@@ -62,10 +78,10 @@ extension SentenceVAE {
 
     /// Greedy or sampled decoding: one running row per z.
     func decodeOneEach(_ state: inout DecoderState, cap: Int, rules: TokenRules, sampling: Sampling?,
-                               seed: UInt64, firstRow: Int) -> [Hypothesis] {
+                       rowSeeds: [UInt64]) -> [Hypothesis] {
         let B = state.rows, V = config.vocabulary
         var out = [Hypothesis](repeating: Hypothesis(tokens: [], logProbability: 0, reachedLengthCap: false), count: B)
-        var generators = sampling == nil ? [] : (0..<B).map { Random(seed: Sampler.rowSeed(seed, firstRow + $0)) }
+        var generators = sampling == nil ? [] : rowSeeds.map { Random(seed: $0) }
         var owner = Array(0..<B)  // state row -> output index
         var inputs = [Int32](repeating: Int32(Vocabulary.bos), count: B)
         for t in 0...cap {

@@ -1,0 +1,123 @@
+#if Server
+import ArgumentParser
+import Foundation
+import TextVAE
+import TextVAEServer
+
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve a model over HTTP: a JSON API for applications and a page for people.",
+        discussion: """
+            Open http://127.0.0.1:8080/ in a browser for the page: the homotopy between two
+            sentences, sampling with temperature and top-p, reconstruction, and (with
+            --index) a map of a file's sentences. Applications call the JSON API:
+
+              curl -s localhost:8080/v1/sample -d '{"n": 3, "seed": 7}'
+              curl -s localhost:8080/v1/interpolate -d '{"a": "he was sad .", "b": "she smiled .", "steps": 5}'
+
+            Routes: GET /v1/model, POST /v1/sample, /v1/interpolate, /v1/reconstruct,
+            /v1/encode, /v1/score, /v1/neighbours (with --index), GET /v1/map (with
+            --index), GET /healthz, GET /metrics (Prometheus). Fields and defaults are
+            those of the commands of the same name; the same seed gives the same sentences.
+            Errors are JSON: {"error": {"status": 422, "message": "..."}}.
+
+            Concurrent decoding requests with the same options share decoding batches
+            (--no-batching turns that off, to measure it). The server listens on loopback
+            unless --host says otherwise; any other address needs --api-key (clients send
+            'Authorization: Bearer KEY') or --insecure. Ctrl-C or SIGTERM stops taking
+            requests, finishes those in flight and exits 0.
+
+            Examples:
+              textvae serve -m model.safetensors
+              textvae serve -m model.safetensors --index valid.txt --port 9000
+              textvae serve -m model.safetensors --host 0.0.0.0 --api-key "$(openssl rand -hex 16)"
+            """
+    )
+
+    @OptionGroup var model: ModelArgument
+
+    @Option(help: "Address to listen on (loopback by default; others need --api-key or --insecure).")
+    var host = ServerSettings().host
+
+    @Option(help: "Port to listen on (0: any free port; the server prints the one it took).")
+    var port = ServerSettings().port
+
+    @Option(help: "File of sentences, one per line, encoded at start for /v1/neighbours and the map.")
+    var index: String?
+
+    @Option(help: "Require 'Authorization: Bearer KEY' on every route but / and /healthz.")
+    var apiKey: String?
+
+    @Flag(help: "Listen on a non-loopback --host without an API key (anyone who can reach it can use it).")
+    var insecure = false
+
+    @Option(help: "Most sentences per request (n of sample; sentences of reconstruct, encode, score; k of neighbours).")
+    var maxSentences = ServerSettings().maxSentences
+
+    @Option(help: "Most points per interpolation.")
+    var maxSteps = ServerSettings().maxSteps
+
+    @Option(help: "Widest beam a request may ask for.")
+    var maxBeamWidth = ServerSettings().maxBeamWidth
+
+    @Option(help: "Largest request body in bytes.")
+    var maxBodyBytes = ServerSettings().maxBodyBytes
+
+    @Option(help: "Seconds a request may wait for the model (queueing included) before a 503.")
+    var timeLimit = ServerSettings().timeLimit
+
+    @Flag(help: "Decode each request on its own instead of merging concurrent ones (to measure what batching gains).")
+    var noBatching = false
+
+    @Flag(help: "Log each connection and request on stderr.")
+    var verbose = false
+
+    var settings: ServerSettings {
+        var s = ServerSettings()
+        s.host = host
+        s.port = port
+        s.apiKey = apiKey
+        s.batching = !noBatching
+        s.maxSentences = maxSentences
+        s.maxSteps = maxSteps
+        s.maxBeamWidth = maxBeamWidth
+        s.maxBodyBytes = maxBodyBytes
+        s.timeLimit = timeLimit
+        return s
+    }
+
+    func validate() throws {
+        try model.check()
+        if !(0...65535).contains(port) { throw ValidationError("--port must be between 0 and 65535, got \(port)") }
+        if !settings.isLoopback && apiKey == nil && !insecure {
+            throw ValidationError("--host \(host) is reachable from other machines: give --api-key KEY (clients send 'Authorization: Bearer KEY'), or --insecure to serve without one")
+        }
+        if let apiKey, apiKey.isEmpty || apiKey.contains(where: { $0.isWhitespace }) {
+            throw ValidationError("--api-key must be a non-empty key without spaces, such as the output of 'openssl rand -hex 16'")
+        }
+        if maxSentences < 1 || maxSteps < 2 || maxBeamWidth < 1 || maxBodyBytes < 64 {
+            throw ValidationError("--max-sentences, --max-beam-width must be at least 1, --max-steps at least 2, --max-body-bytes at least 64")
+        }
+        if !(timeLimit > 0 && timeLimit.isFinite) { throw ValidationError("--time-limit must be a positive number of seconds") }
+    }
+
+    func run() async throws {
+        let trained = try model.load()
+        var index: SentenceIndex?
+        if let path = self.index {
+            let built = try SentenceIndex.build(path, model: trained)
+            for note in built.notes { warn("note: \(note)") }
+            index = built
+        }
+        let server = ModelServer(model: trained, settings: settings, index: index)
+        let host = self.host.contains(":") ? "[\(self.host)]" : self.host
+        let count = index.map { " (index: \($0.count) sentences of \($0.path))" } ?? ""
+        try await server.run(logLevel: verbose ? .info : .warning) { port in
+            // On standard output and flushed: scripts that start the server wait for this line.
+            FileHandle.standardOutput.write(Data("listening on http://\(host):\(port)/\(count); Ctrl-C to stop\n".utf8))
+        }
+        warn("stopped")
+    }
+}
+#endif

@@ -1,0 +1,82 @@
+#if Server
+import Foundation
+import Hummingbird
+import Logging
+import TextVAE
+
+/// `textvae serve`: one trained model behind a JSON API (`/v1/...`), a page (`/`), `/healthz` and
+/// `/metrics`. The routes are in Routes/, one file per family; the model runs on `ModelWorker`'s thread.
+public final class ModelServer: Sendable {
+    let settings: ServerSettings
+    let worker: ModelWorker
+    let metrics = ServerMetrics()
+    let index: SentenceIndex?
+    /// The body of `GET /v1/model`, built once.
+    let facts: JSONValue
+
+    public init(model: TrainedModel, settings: ServerSettings, index: SentenceIndex? = nil) {
+        self.settings = settings
+        self.index = index
+        worker = ModelWorker(model: model, batching: settings.batching, metrics: metrics)
+        facts = Self.facts(model, settings: settings, index: index)
+    }
+
+    /// Serves until SIGINT or SIGTERM (with `handlingSignals`) or until the task is cancelled; then stops
+    /// taking connections, lets the requests in flight finish, and returns.
+    /// - Parameter onListening: called with the port once connections are accepted (useful with port 0).
+    public func run(handlingSignals: Bool = true, logLevel: Logger.Level = .warning,
+                    onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
+        var logger = Logger(label: "textvae serve")
+        logger.logLevel = logLevel
+        let port = settings.port
+        let app = Application(
+            router: makeRouter(),
+            configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "textvae"),
+            onServerRunning: { channel in onListening(channel.localAddress?.port ?? port) },
+            logger: logger
+        )
+        worker.start()
+        defer { worker.stop() }
+        if handlingSignals {
+            try await app.runService()
+        } else {
+            try await app.run()
+        }
+    }
+
+    func makeRouter() -> Router<BasicRequestContext> {
+        let router = Router()
+        router.add(middleware: ResponseMiddleware(metrics: metrics))
+        router.add(middleware: KeyMiddleware(key: settings.apiKey))
+        addInfoRoutes(router)
+        let v1 = router.group("v1")
+        addSampleRoute(v1)
+        addInterpolateRoute(v1)
+        addSentenceRoutes(v1)
+        addIndexRoutes(v1)
+        return router
+    }
+
+    /// Reads a route's body with this server's size limit.
+    func fields(_ request: Request, _ allowed: [String]) async throws -> RequestFields {
+        try await RequestFields.read(request, limit: settings.maxBodyBytes, allowed: allowed)
+    }
+
+    /// Runs `work` on the model within the time limit; errors of the library (such as a sentence without
+    /// words) are the caller's to fix: 422 with the library's message.
+    func onModel<T: Sendable>(_ work: @escaping @Sendable (TrainedModel) throws -> T) async throws -> T {
+        do {
+            return try await worker.run(timeLimit: settings.timeLimit, work)
+        } catch let error as TextVAEError {
+            throw APIError.unprocessable(error.description)
+        }
+    }
+
+    /// Decodes on the model worker within the time limit, sharing a batch with other requests when it can.
+    func decode(_ z: [Float], _ options: DecodingOptions, rowSeeds: [UInt64]) async throws -> [[Hypothesis]] {
+        let decoded = try await worker.decode(z, options: options, rowSeeds: rowSeeds, timeLimit: settings.timeLimit)
+        metrics.countSentences(decoded.count)
+        return decoded
+    }
+}
+#endif

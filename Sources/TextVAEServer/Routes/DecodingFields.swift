@@ -1,0 +1,41 @@
+#if Server
+import Foundation
+import TextVAE
+
+extension ModelServer {
+    /// The length fields every decoding route takes.
+    static let lengthFields = ["max_length", "no_unk"]
+    /// The decoder fields of `sample`.
+    static let decoderFields = ["decoder", "temperature", "top_k", "top_p", "beam_width"]
+
+    /// Decoding options from a request's fields, by the rule `textvae sample` follows (`DecodingChoice`); without
+    /// decoder fields, greedy. `max_length` may not exceed the model's.
+    func decodingOptions(_ fields: RequestFields, maxLength modelMax: Int) throws -> DecodingOptions {
+        let choice = DecodingChoice(
+            decoder: try fields.string("decoder"), temperature: try fields.double("temperature").map(Float.init),
+            topK: try fields.int("top_k"), topP: try fields.double("top_p").map(Float.init), beamWidth: try fields.int("beam_width"))
+        if let width = choice.beamWidth, width > settings.maxBeamWidth {
+            throw APIError.tooLarge("'beam_width' is \(width), over this server's limit of \(settings.maxBeamWidth) (textvae serve --max-beam-width)")
+        }
+        let method: DecodingMethod
+        do {
+            method = try choice.method(maxBeamWidth: settings.maxBeamWidth) { "'\($0)'" }
+        } catch let error as TextVAEError {
+            throw APIError.unprocessable(error.description)
+        }
+        let maxLength = try fields.int("max_length")
+        if let maxLength, maxLength < 1 || maxLength > modelMax {
+            throw APIError.unprocessable("'max_length' must be between 1 and the model's max_length, \(modelMax); got \(maxLength)")
+        }
+        return DecodingOptions(method: method, maxLength: maxLength, forbidUnknown: try fields.bool("no_unk") ?? false)
+    }
+
+    /// A hypothesis as the API shows it (the fields of `textvae sample --format jsonl`).
+    static func json(_ h: Hypothesis, _ model: TrainedModel) -> [String: JSONValue] {
+        ["text": .string(model.text(h.tokens)),
+         "tokens": .strings(h.tokens.map { model.vocabulary.tokens[Int($0)] }),
+         "log_prob": .double(h.logProbability),
+         "length_cap": .bool(h.reachedLengthCap)]
+    }
+}
+#endif

@@ -1,0 +1,45 @@
+#if Server
+import Foundation
+import Hummingbird
+import TextVAE
+
+extension ModelServer {
+    /// `/` (the page), `/healthz`, `/metrics` and `GET /v1/model`.
+    func addInfoRoutes(_ router: Router<BasicRequestContext>) {
+        router.get("/") { _, _ in
+            Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
+                     body: ResponseBody(byteBuffer: ByteBuffer(bytes: PackageResources.index_html)))
+        }
+        router.get("healthz") { _, _ in Response.json(.object(["status": .string("ok")])) }
+        router.get("metrics") { [metrics] _, _ in
+            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                     body: ResponseBody(byteBuffer: ByteBuffer(string: metrics.text)))
+        }
+        router.get("v1/model") { [facts] _, _ in Response.json(facts) }
+    }
+
+    /// What `GET /v1/model` says: the model's sizes and tokenizer, what its file records of training,
+    /// the index, and this server's limits.
+    static func facts(_ model: TrainedModel, settings: ServerSettings, index: SentenceIndex?) -> JSONValue {
+        let c = model.model.config, t = model.file.tokenizer
+        let training = model.file.extraMetadata.filter { $0.key != "train_options" && $0.key != "producer" }
+        return .object([
+            "path": .string(model.path),
+            "producer": .string(model.file.extraMetadata["producer"] ?? "unknown"),
+            "server": .string(TextVAEVersion.producer),
+            "config": .object([
+                "vocabulary": .int(c.vocabulary), "embedding": .int(c.embedding), "hidden": .int(c.hidden),
+                "latent": .int(c.latent), "latent_to_inputs": .bool(c.latentToInputs), "max_length": .int(c.maxLength),
+            ]),
+            "tokenizer": .object(["name": .string(t.name.rawValue), "locale": .string(t.locale), "lowercase": .bool(t.lowercase)]),
+            "training": .object(training.mapValues { .string($0) }),
+            "index": index.map { .object(["path": .string($0.path), "sentences": .int($0.count)]) } ?? .null,
+            "limits": .object([
+                "max_sentences": .int(settings.maxSentences), "max_steps": .int(settings.maxSteps),
+                "max_beam_width": .int(settings.maxBeamWidth), "max_length": .int(c.maxLength),
+                "max_body_bytes": .int(settings.maxBodyBytes), "time_limit_seconds": .double(settings.timeLimit),
+            ]),
+        ])
+    }
+}
+#endif

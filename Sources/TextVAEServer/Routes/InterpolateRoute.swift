@@ -1,0 +1,48 @@
+#if Server
+import Foundation
+import Hummingbird
+import TextVAE
+
+extension ModelServer {
+    /// `POST /v1/interpolate`: Bowman et al.'s homotopy between two sentences' posterior means (or two
+    /// given codes), decoded greedily at evenly spaced t, as `textvae interpolate` does.
+    func addInterpolateRoute(_ v1: RouterGroup<BasicRequestContext>) {
+        v1.post("interpolate") { request, _ in
+            let fields = try await self.fields(request, ["a", "b", "za", "zb", "steps", "slerp"] + Self.lengthFields)
+            let model = self.worker.model
+            let steps = try fields.count("steps", default: 5, limit: self.settings.maxSteps, option: "--max-steps")
+            if steps < 2 { throw APIError.unprocessable("'steps' must be at least 2 (the two ends), got \(steps)") }
+            let options = try self.decodingOptions(fields, maxLength: model.model.config.maxLength)
+            let (a, b) = try await self.endPoints(fields, latent: model.latent)
+            let slerp = try fields.bool("slerp") ?? false
+            let ts = Interpolation.steps(steps)
+            let z = ts.flatMap { slerp ? Interpolation.spherical(a, b, $0) : Interpolation.linear(a, b, $0) }
+            let decoded = try await self.decode(z, options, rowSeeds: SentenceVAE.rowSeeds(0, rows: 0..<steps))
+            let points: [JSONValue] = zip(ts, decoded).map { t, hypotheses in
+                .object(["t": .double(t), "text": .string(model.text(hypotheses[0].tokens))])
+            }
+            return Response.json(.object(["points": .array(points)]))
+        }
+    }
+
+    /// The two ends: the posterior means of sentences a and b, or the codes za and zb.
+    private func endPoints(_ fields: RequestFields, latent Z: Int) async throws -> ([Float], [Float]) {
+        let a = try fields.string("a"), b = try fields.string("b")
+        let za = try fields.floats("za"), zb = try fields.floats("zb")
+        if let za, let zb, a == nil, b == nil {
+            guard za.count == Z, zb.count == Z else {
+                throw APIError.unprocessable("'za' and 'zb' must each have the model's latent size, \(Z) numbers; got \(za.count) and \(zb.count)")
+            }
+            return (za, zb)
+        }
+        guard let a, let b, za == nil, zb == nil else {
+            throw APIError.unprocessable("give two sentences as 'a' and 'b', or two latent codes as 'za' and 'zb'")
+        }
+        return try await onModel { model in
+            let ids = [try model.requireTokens(a, what: "sentence a"), try model.requireTokens(b, what: "sentence b")]
+            let posteriors = model.encode(ids)
+            return (Array(posteriors.mu(0)), Array(posteriors.mu(1)))
+        }
+    }
+}
+#endif

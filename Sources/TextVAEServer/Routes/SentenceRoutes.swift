@@ -1,0 +1,81 @@
+#if Server
+import Foundation
+import Hummingbird
+import TextVAE
+
+extension ModelServer {
+    /// `POST /v1/reconstruct`, `/v1/encode` and `/v1/score`: routes that take a list of sentences.
+    func addSentenceRoutes(_ v1: RouterGroup<BasicRequestContext>) {
+        v1.post("reconstruct") { request, _ in
+            let fields = try await self.fields(request, ["sentences", "sample", "seed"] + Self.lengthFields)
+            let sentences = try self.sentences(fields)
+            let options = try self.decodingOptions(fields, maxLength: self.worker.model.model.config.maxLength)
+            let sample = try fields.bool("sample") ?? false, seed = try fields.seed("seed") ?? 0
+            let (inputs, z) = try await self.onModel { model in
+                let (input, inputs) = try Self.read(sentences, model)
+                var rng = Random(seed: seed)
+                let posteriors = model.encode(input.ids)
+                return (inputs, sample ? posteriors.draw(&rng) : posteriors.mu)
+            }
+            let decoded = try await self.decode(z, options, rowSeeds: SentenceVAE.rowSeeds(0, rows: 0..<sentences.count))
+            let model = self.worker.model
+            let results: [JSONValue] = zip(inputs, decoded).map { input, hypotheses in
+                .object(["input": .string(input), "output": .string(model.text(hypotheses[0].tokens))])
+            }
+            return Response.json(.object(["results": .array(results)]))
+        }
+
+        v1.post("encode") { request, _ in
+            let sentences = try self.sentences(try await self.fields(request, ["sentences"]))
+            let results = try await self.onModel { model in
+                let (input, inputs) = try Self.read(sentences, model)
+                let posteriors = model.encode(input.ids)
+                return inputs.indices.map { i -> JSONValue in
+                    .object(["input": .string(inputs[i]), "mu": .floats(posteriors.mu(i)),
+                             "logvar": .floats(posteriors.logv[i * model.latent..<(i + 1) * model.latent])])
+                }
+            }
+            return Response.json(.object(["results": .array(results)]))
+        }
+
+        v1.post("score") { request, _ in
+            let sentences = try self.sentences(try await self.fields(request, ["sentences"]))
+            let body = try await self.onModel { model in
+                let (input, _) = try Self.read(sentences, model)
+                var rng = Random(seed: 0)
+                let s = model.model.score(input.ids, batchSize: 64, useMean: true, rng: &rng, workspace: model.workspace)
+                let results: [JSONValue] = (0..<s.count).map {
+                    .object(["rec": .float(s.rec[$0]), "kl": .float(s.kl[$0]), "tokens": .int(s.targets[$0])])
+                }
+                return JSONValue.object([
+                    "results": .array(results),
+                    "mean": .object(["rec": .double(s.meanRec), "kl": .double(s.meanKL), "nelbo": .double(s.meanNELBO)]),
+                ])
+            }
+            return Response.json(body)
+        }
+    }
+
+    /// The request's `sentences`: 1 to `--max-sentences` of them.
+    func sentences(_ fields: RequestFields) throws -> [String] {
+        guard let sentences = try fields.strings("sentences") else {
+            throw APIError.unprocessable("give 'sentences', an array of strings such as [\"the cat sat .\"]")
+        }
+        if sentences.isEmpty { throw APIError.unprocessable("'sentences' is empty; give at least one sentence") }
+        if sentences.count > settings.maxSentences {
+            throw APIError.tooLarge("'sentences' has \(sentences.count), over this server's limit of \(settings.maxSentences) (textvae serve --max-sentences)")
+        }
+        return sentences
+    }
+
+    /// The sentences tokenised (every one must have a word), and each as the model sees it (unknown words as <unk>).
+    static func read(_ sentences: [String], _ model: TrainedModel) throws -> (ModelInput, [String]) {
+        for (i, s) in sentences.enumerated() { _ = try model.requireTokens(s, what: "sentence \(i + 1)") }
+        let input = try model.input(lines: sentences, name: "the sentences")
+        guard input.sentences.count == sentences.count else {
+            throw TextVAEError("every sentence must be one line with at least one word")
+        }
+        return (input, input.sentences.map { model.text($0) })
+    }
+}
+#endif

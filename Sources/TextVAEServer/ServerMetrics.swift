@@ -1,0 +1,90 @@
+#if Server
+import Foundation
+
+/// What `/metrics` reports, in Prometheus's text format: requests by route and status, their latency
+/// as a histogram by route, sentences generated, and the decoding batches the worker ran.
+final class ServerMetrics: @unchecked Sendable {  // guarded by `lock`
+    /// Upper bounds of the latency histogram's buckets, in seconds.
+    static let bucketBounds: [Double] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
+
+    private struct Histogram {
+        var counts = [Int](repeating: 0, count: ServerMetrics.bucketBounds.count)
+        var total = 0
+        var sum = 0.0
+    }
+
+    private let lock = NSLock()
+    private var requests: [String: [Int: Int]] = [:]  // route -> status -> count
+    private var latency: [String: Histogram] = [:]
+    private var sentences = 0
+    private var batches = 0
+    private var batchRows = 0
+
+    func countRequest(route: String, status: Int, seconds: Double) {
+        lock.lock()
+        defer { lock.unlock() }
+        requests[route, default: [:]][status, default: 0] += 1
+        var h = latency[route] ?? Histogram()
+        for (i, bound) in Self.bucketBounds.enumerated() where seconds <= bound { h.counts[i] += 1 }
+        h.total += 1
+        h.sum += seconds
+        latency[route] = h
+    }
+
+    func countSentences(_ n: Int) {
+        lock.lock()
+        sentences += n
+        lock.unlock()
+    }
+
+    func countDecodingBatch(rows: Int) {
+        lock.lock()
+        batches += 1
+        batchRows += rows
+        lock.unlock()
+    }
+
+    /// The exposition text (`text/plain; version=0.0.4`).
+    var text: String {
+        lock.lock()
+        defer { lock.unlock() }
+        var out = """
+            # HELP textvae_requests_total HTTP requests answered, by route and status.
+            # TYPE textvae_requests_total counter
+
+            """
+        for route in requests.keys.sorted() {
+            for (status, count) in requests[route]!.sorted(by: { $0.key < $1.key }) {
+                out += "textvae_requests_total{route=\"\(route)\",status=\"\(status)\"} \(count)\n"
+            }
+        }
+        out += """
+            # HELP textvae_request_duration_seconds Time from request to response, by route.
+            # TYPE textvae_request_duration_seconds histogram
+
+            """
+        for route in latency.keys.sorted() {
+            let h = latency[route]!
+            for (bound, count) in zip(Self.bucketBounds, h.counts) {
+                out += "textvae_request_duration_seconds_bucket{route=\"\(route)\",le=\"\(bound)\"} \(count)\n"
+            }
+            out += "textvae_request_duration_seconds_bucket{route=\"\(route)\",le=\"+Inf\"} \(h.total)\n"
+            out += "textvae_request_duration_seconds_sum{route=\"\(route)\"} \(h.sum)\n"
+            out += "textvae_request_duration_seconds_count{route=\"\(route)\"} \(h.total)\n"
+        }
+        out += """
+            # HELP textvae_sentences_generated_total Sentences decoded for sample, interpolate and reconstruct.
+            # TYPE textvae_sentences_generated_total counter
+            textvae_sentences_generated_total \(sentences)
+            # HELP textvae_decoding_batches_total Decoding calls the model worker ran (requests merged into one count once).
+            # TYPE textvae_decoding_batches_total counter
+            textvae_decoding_batches_total \(batches)
+            # HELP textvae_decoding_batch_rows_total Latent codes decoded in those calls.
+            # TYPE textvae_decoding_batch_rows_total counter
+            textvae_decoding_batch_rows_total \(batchRows)
+
+            """
+        return out
+    }
+}
+#endif
