@@ -32,6 +32,13 @@ final class ModelWorker: @unchecked Sendable {  // state guarded by `condition`
         thread.start()
     }
 
+    /// Jobs waiting for the worker (for tests that line jobs up before `start`).
+    var queued: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return queue.count
+    }
+
     /// Lets the worker finish what is queued, then end.
     func stop() {
         condition.lock()

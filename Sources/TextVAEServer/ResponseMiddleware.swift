@@ -9,6 +9,7 @@ struct ResponseMiddleware<Context: RequestContext>: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let started = ContinuousClock.now
+        metrics.requestStarted()
         let response: Response
         do {
             response = try await next(request, context)

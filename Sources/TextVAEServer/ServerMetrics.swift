@@ -2,7 +2,7 @@
 import Foundation
 
 /// What `/metrics` reports, in Prometheus's text format: requests by route and status, their latency
-/// as a histogram by route, sentences generated, and the decoding batches the worker ran.
+/// as a histogram by route, requests in flight, sentences generated, and the decoding batches the worker ran.
 final class ServerMetrics: @unchecked Sendable {  // guarded by `lock`
     /// Upper bounds of the latency histogram's buckets, in seconds.
     static let bucketBounds: [Double] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
@@ -17,12 +17,20 @@ final class ServerMetrics: @unchecked Sendable {  // guarded by `lock`
     private var requests: [String: [Int: Int]] = [:]  // route -> status -> count
     private var latency: [String: Histogram] = [:]
     private var sentences = 0
+    private var inFlight = 0
     private var batches = 0
     private var batchRows = 0
+
+    func requestStarted() {
+        lock.lock()
+        inFlight += 1
+        lock.unlock()
+    }
 
     func countRequest(route: String, status: Int, seconds: Double) {
         lock.lock()
         defer { lock.unlock() }
+        inFlight -= 1
         requests[route, default: [:]][status, default: 0] += 1
         var h = latency[route] ?? Histogram()
         for (i, bound) in Self.bucketBounds.enumerated() where seconds <= bound { h.counts[i] += 1 }
@@ -73,6 +81,9 @@ final class ServerMetrics: @unchecked Sendable {  // guarded by `lock`
             out += "textvae_request_duration_seconds_count{route=\"\(route)\"} \(h.total)\n"
         }
         out += """
+            # HELP textvae_requests_in_flight Requests being answered now (this one included).
+            # TYPE textvae_requests_in_flight gauge
+            textvae_requests_in_flight \(inFlight)
             # HELP textvae_sentences_generated_total Sentences decoded for sample, interpolate and reconstruct.
             # TYPE textvae_sentences_generated_total counter
             textvae_sentences_generated_total \(sentences)

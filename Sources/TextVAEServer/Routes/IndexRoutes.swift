@@ -12,7 +12,7 @@ extension ModelServer {
             guard let sentence = try fields.string("sentence") else {
                 throw APIError.unprocessable("give 'sentence', the sentence to find neighbours of")
             }
-            let k = try fields.count("k", default: 10, limit: self.settings.maxSentences, option: "--max-sentences")
+            let k = try fields.count("k", default: min(10, self.settings.maxSentences), limit: self.settings.maxSentences, option: "--max-sentences")
             let metricName = try fields.string("metric") ?? DistanceMetric.cosine.rawValue
             guard let metric = DistanceMetric(rawValue: metricName) else {
                 throw APIError.unprocessable("'metric' must be \(DistanceMetric.allCases.map(\.rawValue).joined(separator: " or ")); got '\(metricName)'")

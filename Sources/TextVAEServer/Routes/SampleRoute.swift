@@ -9,7 +9,7 @@ extension ModelServer {
         v1.post("sample") { request, _ in
             let fields = try await self.fields(request, ["n", "seed"] + Self.decoderFields + Self.lengthFields)
             let model = self.worker.model
-            let n = try fields.count("n", default: 10, limit: self.settings.maxSentences, option: "--max-sentences")
+            let n = try fields.count("n", default: min(10, self.settings.maxSentences), limit: self.settings.maxSentences, option: "--max-sentences")
             let options = try self.decodingOptions(fields, maxLength: model.model.config.maxLength)
             let draws = model.priorDraws(count: n, seed: try fields.seed("seed") ?? 0)
             let decoded = try await self.decode(draws.z, options, rowSeeds: draws.rowSeeds)

@@ -1,0 +1,97 @@
+#if Server
+import Foundation
+import Testing
+@testable import TextVAE
+
+/// `textvae serve` as a user starts it: the line it prints, what it refuses, and a SIGTERM that lets the
+/// requests in flight finish before it exits 0.
+@Suite(.serialized) struct ServeCommandTests {
+    /// A model whose decoding takes a while (V = 3,000, H = 256, random weights: sentences run to the
+    /// length cap), so that requests are still in flight when the signal comes.
+    static func slowModel() throws -> ModelFile {
+        let words = (0..<2_996).map { "w\($0)" }
+        let vocabulary = try Vocabulary(tokens: Vocabulary.specials + words, counts: [0, 0, 0, 0] + words.map { _ in 1 })
+        let config = ModelConfig(vocabulary: vocabulary.count, embedding: 32, hidden: 256, latent: 8, maxLength: 60)
+        return ModelFile(model: SentenceVAE(config: config, seed: 3), vocabulary: vocabulary, tokenizer: TokenizerSettings(name: .whitespace))
+    }
+
+    /// Starts `textvae serve` and waits for its `listening on` line; returns the process, its port and its output files.
+    func startServer(_ arguments: [String], in folder: URL) throws -> (Process, Int, URL, URL) {
+        let out = folder.appendingPathComponent("serve.out"), err = folder.appendingPathComponent("serve.err")
+        FileManager.default.createFile(atPath: out.path, contents: nil)
+        FileManager.default.createFile(atPath: err.path, contents: nil)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try TextVAEProgram.path())
+        process.arguments = ["serve", "--port", "0"] + arguments
+        process.currentDirectoryURL = folder
+        process.standardOutput = try FileHandle(forWritingTo: out)
+        process.standardError = try FileHandle(forWritingTo: err)
+        try process.run()
+        for _ in 0..<1_200 {  // a generous guard against a hang (2 minutes), not a timing
+            let text = (try? String(contentsOf: out, encoding: .utf8)) ?? ""
+            if let line = text.split(separator: "\n").first(where: { $0.hasPrefix("listening on http://127.0.0.1:") }),
+               let port = Int(line.dropFirst("listening on http://127.0.0.1:".count).prefix { $0.isNumber }) {
+                return (process, port, out, err)
+            }
+            if !process.isRunning { break }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        process.terminate()
+        throw TextVAEError("textvae serve did not say it was listening: \((try? String(contentsOf: err, encoding: .utf8)) ?? "")")
+    }
+
+    @Test func sigtermLetsRequestsInFlightFinishThenExitsZero() async throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Self.slowModel().save(to: folder.appendingPathComponent("slow.safetensors").path)
+        let (process, port, _, err) = try startServer(["-m", "slow.safetensors", "--no-batching", "--threads", "1"], in: folder)
+        defer { if process.isRunning { process.terminate() } }
+
+        // Three requests the worker runs one after the other.
+        let requests = (0..<3).map { i in
+            Task { try await httpRequest("POST", port: port, "/v1/sample", body: #"{"n": 100, "seed": \#(i)}"#) }
+        }
+        // Wait until the server has them (the gauge counts the /metrics request too), then ask it to stop.
+        var inFlight = 0
+        for _ in 0..<1_200 where inFlight < 3 {
+            let metrics = try await httpRequest("GET", port: port, "/metrics").body
+            let line = metrics.split(separator: "\n").first { $0.hasPrefix("textvae_requests_in_flight ") } ?? ""
+            inFlight = Int(line.split(separator: " ").last ?? "") ?? 0
+            if inFlight < 3 { try await Task.sleep(nanoseconds: 2_000_000) }
+        }
+        #expect(inFlight >= 3, "the requests never reached the server together")
+        kill(process.processIdentifier, SIGTERM)
+
+        for request in requests {
+            let reply = try await request.value
+            #expect(reply.status == 200, "\(reply.status) \(reply.body.prefix(300))")
+            #expect((reply.json?["sentences"] as? [Any])?.count == 100)
+        }
+        process.waitUntilExit()
+        #expect(process.terminationReason == .exit && process.terminationStatus == 0,
+                "\((try? String(contentsOf: err, encoding: .utf8)) ?? "")")
+        #expect(((try? String(contentsOf: err, encoding: .utf8)) ?? "").contains("stopped"))
+    }
+
+    @Test func theCommandRefusesAnOpenAddressWithoutAKeyAndBadLimits() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try TinyModel.file().save(to: folder.appendingPathComponent("m.safetensors").path)
+        for (arguments, mentions) in [
+            (["--host", "0.0.0.0"], ["--api-key", "--insecure"]),
+            (["--api-key", "two words"], ["--api-key must be a non-empty key without spaces"]),
+            (["--port", "70000"], ["--port must be between 0 and 65535"]),
+            (["--time-limit", "0"], ["--time-limit must be a positive number"]),
+            (["--index", "missing.txt"], ["missing.txt"]),
+        ] {
+            let run = try TextVAEProgram.run(["serve", "-m", "m.safetensors", "--port", "0"] + arguments, in: folder.path)
+            #expect(run.failedCleanly, "\(arguments): \(run)")
+            for word in mentions { #expect(run.stderr.contains(word), "\(arguments): \(run.stderr)") }
+        }
+        let help = try TextVAEProgram.run(["serve", "--help"], in: folder.path)
+        for word in ["/v1/sample", "--api-key", "--index", "--no-batching", "SIGTERM"] {
+            #expect(help.stdout.contains(word), "serve --help lacks \(word)")
+        }
+    }
+}
+#endif
