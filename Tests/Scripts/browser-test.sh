@@ -243,11 +243,22 @@ wait_for_count '#nn-results li' "$k" 30
 first=$(text_at '#nn-results li .text')
 pass "neighbours: $k sentences, the nearest '$first'"
 
-step="an error is shown"
+step="the API's error is shown"
+clear_field '#interp-steps'
+type_into '#interp-steps' 1000
+click '#interp-go'
+err=$(wait_for_text '#error' 30)
+grep -q -- '--max-steps' <<<"$err" || die "#error shows '$err', not the server's limit on steps"
+pass "the server's error shown: $err"
+
+step="the page's own check is shown"
+clear_field '#interp-steps'
+type_into '#interp-steps' 5
 clear_field '#interp-a'
 click '#interp-go'
 err=$(wait_for_text '#error' 10)
-pass "error shown: $err"
+grep -qv -- '--max-steps' <<<"$err" || die "#error still shows the previous error"
+pass "the page's check shown: $err"
 
 step="screenshot"
 wd POST "/session/$sid/execute/sync" '{"script":"window.scrollTo(0, 0);","args":[]}' >/dev/null

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what textvae needs on Debian, if it is missing: ICU and OpenBLAS (libraries),
-# pkg-config, and wordnet-base (the default corpus). Needs a Swift 6 toolchain on PATH.
+# pkg-config, wordnet-base (the default corpus), and chromium with chromium-driver (the page's browser test,
+# Tests/Scripts/browser-test.sh). Needs a Swift 6 toolchain on PATH.
 set -euo pipefail
-needed=(libicu-dev libopenblas-dev pkg-config wordnet-base)
+needed=(libicu-dev libopenblas-dev pkg-config wordnet-base chromium chromium-driver)
 missing=()
 for p in "${needed[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
