@@ -12,6 +12,11 @@ struct TokenizeCommand: ParsableCommand {
               textvae tokenize "Don't panic: it's 3.14, not 42!"
               textvae tokenize --file corpus.txt | head
               textvae tokenize --locale zh "我喜欢自然语言处理"
+              textvae tokenize -m model.safetensors "Hundehütte"   # the model's tokens (subwords too)
+
+            With -m, the text is tokenised with the model's own settings and shown as
+            the model's vocabulary sees it: unknown words as <unk>, and for a subword
+            model, its pieces (▁ starts a word).
             """
     )
 
@@ -26,22 +31,31 @@ struct TokenizeCommand: ParsableCommand {
 
     @OptionGroup var tokenization: TokenizerOptions
 
+    @Option(name: .shortAndLong, help: "Show the tokens of this model (its tokenizer settings and vocabulary).")
+    var model: String?
+
     func validate() throws {
         if text.isEmpty && file == nil { throw ValidationError("give some text, or --file FILE") }
         if !text.isEmpty && file != nil { throw ValidationError("give either text or --file, not both") }
+        let settingFlags = tokenization.given.subtracting(["--paragraphs", "--skip-invalid"])
+        if model != nil && !settingFlags.isEmpty {
+            throw ValidationError("with -m the model's own tokenizer settings apply; drop \(settingFlags.sorted().joined(separator: ", "))")
+        }
     }
 
     func run() throws {
-        let tokenizer = try Tokenizer(tokenization.settings)
+        let modelFile = try model.map { try ModelFile.load($0) }
+        let tokenizer = try Tokenizer(modelFile?.tokenizer ?? tokenization.settings)
         let corpus: Corpus
         if let file {
-            corpus = try tokenization.readCorpus(file)
+            corpus = try Corpus.read(file, tokenizer: tokenizer, paragraphs: tokenization.paragraphs, skipInvalid: tokenization.skipInvalid)
         } else {
             corpus = try Corpus(lines: text, tokenizer: tokenizer, paragraphs: tokenization.paragraphs)
         }
         var out = ""
         for s in corpus.sentences {
-            out += s.joined(separator: separator) + "\n"
+            let shown = modelFile.map { file in file.vocabulary.ids(s).map { file.vocabulary.tokens[Int($0)] } } ?? s
+            out += shown.joined(separator: separator) + "\n"
             if out.utf8.count > 1 << 16 { print(out, terminator: ""); out = "" }
         }
         print(out, terminator: "")

@@ -4,6 +4,8 @@ import TextVAE
 
 /// Where `train`'s sentences come from and how its vocabulary is built. Options left out take
 /// `DataSettings`'s defaults (and, on resume, the run's own).
+enum VocabularyType: String, ExpressibleByArgument, CaseIterable { case word, bpe }
+
 struct DataOptions: ParsableArguments {
     @Option(help: "Validation file (default: hold out a fraction of the corpus). With --resume: where the run's validation file is now, if it moved.")
     var valid: String?
@@ -15,11 +17,20 @@ struct DataOptions: ParsableArguments {
     var minCount: Int?
     @Option(help: "Vocabulary: at most this many words, plus 4 specials (default: \(DataSettings().maxSize)).")
     var maxSize: Int?
+    @Option(help: ArgumentHelp("Vocabulary of words (default) or bpe: subword pieces learned by byte-pair encoding, so that only characters never seen become <unk>.", valueName: "word|bpe"))
+    var vocabType: VocabularyType?
+    @Option(help: "Subword vocabulary size, specials included (implies --vocab-type bpe; default \(DataSettings.defaultSubwords)).")
+    var subwords: Int?
 
     func check() throws {
         if let validFraction, !(validFraction > 0 && validFraction < 1) { throw ValidationError("--valid-fraction must be between 0 and 1, e.g. 0.05") }
         if let minCount, minCount < 1 { throw ValidationError("--min-count must be at least 1") }
         if let maxSize, maxSize < 1 { throw ValidationError("--max-size must be at least 1") }
+        if let subwords, subwords < 16 || subwords > 1_000_000 { throw ValidationError("--subwords must be between 16 and 1000000, such as 8000") }
+        if vocabType == .word && subwords != nil { throw ValidationError("--subwords applies to --vocab-type bpe; drop one of them") }
+        if vocabType == .bpe || subwords != nil, minCount != nil || maxSize != nil {
+            throw ValidationError("--min-count and --max-size shape a vocabulary of words; with subwords, give its size with --subwords")
+        }
     }
 
     func settings(_ tokenization: TokenizerOptions) -> DataSettings {
@@ -29,6 +40,7 @@ struct DataOptions: ParsableArguments {
         d.vocabularyFile = vocab
         d.minCount = minCount ?? d.minCount
         d.maxSize = maxSize ?? d.maxSize
+        if vocabType == .bpe || subwords != nil { d.subwords = subwords ?? DataSettings.defaultSubwords }
         d.paragraphs = tokenization.paragraphs
         d.skipInvalid = tokenization.skipInvalid
         return d
@@ -41,6 +53,8 @@ struct DataOptions: ParsableArguments {
         if vocab != nil { flags.insert("--vocab") }
         if minCount != nil { flags.insert("--min-count") }
         if maxSize != nil { flags.insert("--max-size") }
+        if vocabType != nil { flags.insert("--vocab-type") }
+        if subwords != nil { flags.insert("--subwords") }
         return flags
     }
 }

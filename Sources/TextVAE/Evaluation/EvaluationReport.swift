@@ -19,6 +19,11 @@ public struct EvaluationReport: Sendable {
     public var nllStandardError = 0.0
     /// exp(Σ nll / Σ (T + 1)).
     public var ppl = 0.0
+    /// Words the sentences spell (equal to `tokens` minus <eos> targets for a word model; fewer than the
+    /// pieces for a subword model) and the perplexity per word, exp(Σ nll / Σ (words + 1)), which compares
+    /// word and subword models.
+    public var words = 0
+    public var wordPPL = 0.0
     /// He et al. 2019's estimate of I(x; z), batches of `miBatch` sentences in file order.
     public var mi = 0.0
     public var miBatch = 32
@@ -30,4 +35,11 @@ public struct EvaluationReport: Sendable {
     public var sentenceNLL: [Double] = []
 
     public init() {}
+
+    /// Sets `words` and `wordPPL` from each sentence's word count.
+    public mutating func countWords(_ perSentence: [Int]) {
+        precondition(perSentence.count == sentenceNLL.count)
+        words = perSentence.reduce(0, +)
+        wordPPL = exp(sentenceNLL.reduce(0, +) / Double(words + perSentence.count))
+    }
 }

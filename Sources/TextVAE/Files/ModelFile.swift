@@ -27,6 +27,9 @@ public struct ModelFile {
         m["vocab_counts"] = "[" + vocabulary.counts.map(String.init).joined(separator: ",") + "]"
         m["config"] = Self.json(model.config)
         m["tokenizer"] = Self.json(tokenizer)
+        if let subwords = vocabulary.subwords {
+            m["subword_merges"] = "[" + subwords.merges.map { "[\(jsonString($0.left)),\(jsonString($0.right))]" }.joined(separator: ",") + "]"
+        }
         return m
     }
 
@@ -93,8 +96,16 @@ public struct ModelFile {
             let numbers = parsed.compactMap { ($0 as? NSNumber)?.intValue }
             if numbers.count == tokens.count { counts = numbers }
         }
+        var merges: [Subwords.Merge]?
+        if let mergesJSON = metadata["subword_merges"] {
+            guard let pairs = (try? JSONSerialization.jsonObject(with: Data(mergesJSON.utf8))) as? [[String]],
+                  pairs.allSatisfy({ $0.count == 2 }) else {
+                throw fail("has unreadable 'subword_merges' metadata (it must be a list of [left, right] pairs)")
+            }
+            merges = pairs.map { Subwords.Merge($0[0], $0[1]) }
+        }
         let vocabulary: Vocabulary
-        do { vocabulary = try Vocabulary(tokens: tokens, counts: counts) } catch let e as TextVAEError {
+        do { vocabulary = try Vocabulary(tokens: tokens, counts: counts, merges: merges) } catch let e as TextVAEError {
             throw fail("has a broken vocabulary: \(e.description)")
         }
         guard let configJSON = metadata["config"], var config = try? JSONDecoder().decode(ModelConfig.self, from: Data(configJSON.utf8)) else {
@@ -127,7 +138,7 @@ public struct ModelFile {
             count = layout.total
         }
         var extra = metadata
-        for k in ["format", "vocab", "vocab_counts", "config", "tokenizer"] { extra[k] = nil }
+        for k in ["format", "vocab", "vocab_counts", "config", "tokenizer", "subword_merges"] { extra[k] = nil }
         return ModelFile(model: SentenceVAE(config: config, parameters: parameters), vocabulary: vocabulary,
                          tokenizer: tokenizer, extraMetadata: extra)
     }

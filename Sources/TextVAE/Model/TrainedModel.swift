@@ -40,7 +40,7 @@ public final class TrainedModel {
 
     /// The sentence's tokens that are not in the vocabulary (they become `<unk>`).
     public func unknownWords(_ sentence: String) throws -> [String] {
-        try tokenizer.tokenize(sentence).filter { vocabulary.id($0) == Vocabulary.unk }
+        try tokenizer.tokenize(sentence).filter { !vocabulary.knows($0) }
     }
 
     /// A note for the user when `sentence` has words the model does not know (other than those
@@ -88,8 +88,9 @@ public final class TrainedModel {
         vocabulary.text(ids)
     }
 
-    /// An input sentence as the model sees it: unknown words shown as <unk>.
+    /// An input sentence as the model sees it: unknown words (with subwords, unknown characters) shown as <unk>.
     public func text(_ sentence: ModelInput.Sentence) -> String {
-        Detokenizer.join(zip(sentence.tokens, sentence.ids).map { $1 == Int32(Vocabulary.unk) ? "<unk>" : $0 })
+        if vocabulary.subwords != nil { return vocabulary.text(sentence.ids) }
+        return Detokenizer.join(zip(sentence.tokens, sentence.ids).map { $1 == Int32(Vocabulary.unk) ? "<unk>" : $0 })
     }
 }

@@ -12,7 +12,8 @@ public struct ModelInput {
     public struct Sentence: Sendable {
         /// 1-based line number in the input.
         public var line: Int
-        /// Tokens after truncation, as the tokenizer wrote them.
+        /// Tokens after truncation, as the tokenizer wrote them (with subwords, the words the kept pieces
+        /// spell, the last one perhaps in part).
         public var tokens: [String]
         public var ids: [Int32]
     }
@@ -37,11 +38,12 @@ public struct ModelInput {
             if line.unicodeScalars.allSatisfy(\.properties.isWhitespace) { continue }
             var tokens = try tokenizer.tokenize(line)
             if tokens.isEmpty { noTokens.append(i + 1); continue }
-            if tokens.count > maxLength {
+            var ids = vocabulary.ids(tokens)  // with subwords, more ids than tokens
+            if ids.count > maxLength {
                 truncated.append(i + 1)
-                tokens = Array(tokens.prefix(maxLength))
+                ids = Array(ids.prefix(maxLength))
+                tokens = Array(tokens.prefix(vocabulary.wordCount(ids)))
             }
-            let ids = vocabulary.ids(tokens)
             if ids.allSatisfy({ $0 == Int32(Vocabulary.unk) }) { onlyUnknown.append(i + 1) }
             sentences.append(Sentence(line: i + 1, tokens: tokens, ids: ids))
         }

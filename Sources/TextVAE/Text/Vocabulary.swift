@@ -2,7 +2,8 @@ import Foundation
 
 /// Token ids, as <doc:TextToTokens> defines them: the four specials first,
 /// then the training corpus's tokens by count (descending), ties broken by code
-/// points so that a corpus always yields the same file.
+/// points so that a corpus always yields the same file. The tokens are words, or with
+/// `subwords` (byte-pair encoding), pieces of words.
 public struct Vocabulary: Equatable, Sendable {
     public static let pad = 0, unk = 1, bos = 2, eos = 3
     public static let specials = ["<pad>", "<unk>", "<bos>", "<eos>"]
@@ -12,10 +13,13 @@ public struct Vocabulary: Equatable, Sendable {
     /// Training-corpus counts in id order (0 for the specials).
     public let counts: [Int]
     private let ids: [ExactToken: Int]
+    /// The merges that split words into the pieces of `tokens`; nil for a vocabulary of words.
+    public let subwords: Subwords?
 
     public var count: Int { tokens.count }
 
-    public init(tokens: [String], counts: [Int]) throws {
+    /// - Parameter merges: for a subword vocabulary, its byte-pair merges in rank order.
+    public init(tokens: [String], counts: [Int], merges: [Subwords.Merge]? = nil) throws {
         guard tokens.count == counts.count else { throw TextVAEError("vocabulary: \(tokens.count) tokens but \(counts.count) counts") }
         guard Array(tokens.prefix(4)) == Self.specials else {
             throw TextVAEError("vocabulary must start with \(Self.specials.joined(separator: " ")), found \(tokens.prefix(4).joined(separator: " "))")
@@ -28,6 +32,18 @@ public struct Vocabulary: Equatable, Sendable {
         self.tokens = tokens
         self.counts = counts
         self.ids = ids
+        subwords = try merges.map { try Subwords(merges: $0) { ids[ExactToken($0)] } }
+    }
+
+    /// Learns a subword vocabulary of about `size` pieces (specials included; more when the corpus has more
+    /// distinct characters) from tokenised sentences: see `Subwords` and `SubwordLearner`.
+    public init(learningSubwords sentences: [[String]], size: Int) throws {
+        var counts: [ExactToken: Int] = [:]
+        for sentence in sentences { for token in sentence { counts[ExactToken(token), default: 0] += 1 } }
+        let words = counts.map { (word: $0.key.text, count: $0.value) }
+            .sorted { $0.word.unicodeScalars.map(\.value).lexicographicallyPrecedes($1.word.unicodeScalars.map(\.value)) }
+        let learned = try SubwordLearner.learn(words, size: size)
+        try self.init(tokens: Self.specials + learned.pieces, counts: [0, 0, 0, 0] + learned.counts, merges: learned.merges)
     }
 
     /// Builds the vocabulary of a tokenised corpus.
@@ -56,17 +72,59 @@ public struct Vocabulary: Equatable, Sendable {
         return i
     }
 
-    public func ids(_ sentence: [String]) -> [Int32] { sentence.map { Int32(id($0)) } }
+    /// The ids of a tokenised sentence: one per word, or with subwords, each word's pieces.
+    public func ids(_ sentence: [String]) -> [Int32] {
+        guard let subwords else { return sentence.map { Int32(id($0)) } }
+        return sentence.flatMap { word in subwords.encode(word) { self.pieceID($0) } }
+    }
+
+    /// A single piece's id (a character or the marker), nil when unknown.
+    private func pieceID(_ piece: String) -> Int? {
+        guard let i = ids[ExactToken(piece)], i >= 4 else { return nil }
+        return i
+    }
+
+    /// Whether a word reads as something other than `<unk>` (with subwords: every character of it is known).
+    public func knows(_ word: String) -> Bool {
+        guard subwords != nil else { return id(word) != Self.unk }
+        return !ids([word]).contains(Int32(Self.unk))
+    }
+
+    /// Token ids back to words: each id's token, or with subwords, the pieces joined into words (a piece
+    /// starting with the marker starts a word) with the marker dropped.
+    public func words(_ ids: [Int32]) -> [String] {
+        guard subwords != nil else { return ids.map { tokens[Int($0)] } }
+        var words: [String] = []
+        for id in ids {
+            let piece = tokens[Int(id)]
+            if piece.hasPrefix(Subwords.marker) || words.isEmpty {  // `<unk>` stays inside its word: "na<unk>ve"
+                words.append(piece.hasPrefix(Subwords.marker) ? String(piece.dropFirst()) : piece)
+            } else {
+                words[words.count - 1] += piece
+            }
+        }
+        return words.filter { !$0.isEmpty }
+    }
+
+    /// How many words `ids` spell (with subwords, fewer than the ids).
+    public func wordCount(_ ids: [Int32]) -> Int { subwords == nil ? ids.count : words(ids).count }
 
     /// Token ids back to display text (see `Detokenizer`).
-    public func text(_ ids: [Int32]) -> String { Detokenizer.join(ids.map { tokens[Int($0)] }) }
+    public func text(_ ids: [Int32]) -> String { Detokenizer.join(words(ids)) }
 
-    /// `token<TAB>count` lines in id order.
+    /// `token<TAB>count` lines in id order; for subwords, then a line `<merges>` and `left<TAB>right` lines in rank order.
     public var fileText: String {
         var s = ""
         for (t, c) in zip(tokens, counts) { s += "\(t)\t\(c)\n" }
+        if let subwords {
+            s += Self.mergesLine + "\n"
+            for m in subwords.merges { s += "\(m.left)\t\(m.right)\n" }
+        }
         return s
     }
+
+    /// Separates a subword vocabulary file's tokens from its merges.
+    static let mergesLine = "<merges>"
 
     public func write(to path: String) throws {
         try AtomicFile.write(Data(fileText.utf8), to: path)
@@ -78,15 +136,24 @@ public struct Vocabulary: Equatable, Sendable {
 
     /// Reads the lines of a vocabulary file; `name` is what errors call it.
     public static func parse(_ lines: [String], name path: String) throws -> Vocabulary {
-        var tokens: [String] = [], counts: [Int] = []
+        var tokens: [String] = [], counts: [Int] = [], merges: [Subwords.Merge]?
         for (n, line) in lines.enumerated() where !line.isEmpty {
+            if line == mergesLine && merges == nil { merges = []; continue }
+            if merges != nil {
+                let parts = line.split(separator: "\t", omittingEmptySubsequences: false)
+                guard parts.count == 2 else {
+                    throw TextVAEError.file(path, "line \(n + 1) is not a merge 'left<TAB>right'", fix: "build it with 'textvae vocab'")
+                }
+                merges!.append(Subwords.Merge(String(parts[0]), String(parts[1])))
+                continue
+            }
             guard let tab = line.lastIndex(of: "\t"), let c = Int(line[line.index(after: tab)...]) else {
                 throw TextVAEError.file(path, "line \(n + 1) is not 'token<TAB>count'", fix: "build it with 'textvae vocab'")
             }
             tokens.append(String(line[..<tab]))
             counts.append(c)
         }
-        do { return try Vocabulary(tokens: tokens, counts: counts) } catch let e as TextVAEError {
+        do { return try Vocabulary(tokens: tokens, counts: counts, merges: merges) } catch let e as TextVAEError {
             throw TextVAEError.file(path, e.description, fix: "build it with 'textvae vocab'")
         }
     }
@@ -94,7 +161,7 @@ public struct Vocabulary: Equatable, Sendable {
     /// Share of the corpus's tokens that are in the vocabulary (literal `<unk>` counts as out).
     public func coverage(of sentences: [[String]]) -> Double {
         var known = 0, total = 0
-        for s in sentences { for t in s { total += 1; if id(t) != Self.unk { known += 1 } } }
+        for s in sentences { for t in s { total += 1; if knows(t) { known += 1 } } }
         return total == 0 ? 0 : Double(known) / Double(total)
     }
 }

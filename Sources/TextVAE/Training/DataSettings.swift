@@ -15,6 +15,11 @@ public struct DataSettings: Equatable, Sendable {
     public var minCount = 1
     /// Vocabulary: at most this many words (plus the four specials).
     public var maxSize = 20_000
+    /// A subword vocabulary (byte-pair encoding) of about this many pieces, specials included;
+    /// nil: a vocabulary of words (`minCount`, `maxSize`).
+    public var subwords: Int?
+    /// The subword vocabulary size when subwords are asked for without a size.
+    public static let defaultSubwords = 8_000
 
     public init() {}
 }

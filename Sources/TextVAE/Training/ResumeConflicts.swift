@@ -46,6 +46,10 @@ enum ResumeConflicts {
             return data.minCount == nil ? nil : (asked.data.vocabularyFile ?? "none", data.vocabularyFile ?? "none")
         case "--min-count": return pair(asked.data.minCount, data.minCount)
         case "--max-size": return pair(asked.data.maxSize, data.maxSize)
+        case "--vocab-type", "--subwords":  // recorded together with --min-count, as --vocab is
+            guard data.minCount != nil else { return nil }
+            func kind(_ n: Int?) -> String { n.map { "bpe \($0)" } ?? "word" }
+            return (kind(asked.data.subwords), kind(data.subwords))
         default: return nil
         }
     }

@@ -16,6 +16,8 @@ public struct TrainingData: Codable, Equatable, Sendable {
     public var vocabularyFile: String?
     public var minCount: Int?
     public var maxSize: Int?
+    /// The subword vocabulary's size asked for (nil: words, or a checkpoint from before subwords).
+    public var subwords: Int?
 
     public init(corpus: String, valid: String?, trainSentences: Int, validSentences: Int, fingerprint: String) {
         self.corpus = corpus
@@ -35,6 +37,7 @@ public struct TrainingData: Codable, Equatable, Sendable {
         vocabularyFile = reading.vocabularyFile
         minCount = reading.minCount
         maxSize = reading.maxSize
+        subwords = reading.subwords
     }
 
     /// How the run read its files, with `fallback`'s values where the checkpoint (from an older textvae) has none.
@@ -47,6 +50,7 @@ public struct TrainingData: Codable, Equatable, Sendable {
         d.vocabularyFile = vocabularyFile ?? d.vocabularyFile
         d.minCount = minCount ?? d.minCount
         d.maxSize = maxSize ?? d.maxSize
+        d.subwords = subwords
         return d
     }
 

@@ -180,7 +180,8 @@ public enum TrainingRun {
             try Corpus.read($0, tokenizer: tokenizer, paragraphs: data.paragraphs, skipInvalid: data.skipInvalid, threads: threads)
         }
         let set = try TrainingSet(corpus: corpus, validCorpus: valid, validFraction: data.validFraction, vocabulary: vocabulary,
-                                  minCount: data.minCount, maxSize: data.maxSize, maxLength: maxLength, corpusName: corpusPath)
+                                  minCount: data.minCount, maxSize: data.maxSize, subwords: data.subwords, maxLength: maxLength,
+                                  corpusName: corpusPath)
         return (set, corpus)
     }
 }

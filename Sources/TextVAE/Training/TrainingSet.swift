@@ -21,9 +21,10 @@ public struct TrainingSet {
     /// - Parameters:
     ///   - validFraction: without a validation corpus, every (1/fraction)-th
     ///     sentence is held out: deterministic, and spread over the whole file.
-    ///   - vocabulary: a given vocabulary, or nil to build one from the training sentences.
+    ///   - vocabulary: a given vocabulary, or nil to build one from the training sentences: of words
+    ///     (`minCount`, `maxSize`), or with `subwords`, of about that many byte-pair pieces.
     public init(corpus: Corpus, validCorpus: Corpus?, validFraction: Double, vocabulary: Vocabulary?,
-                minCount: Int, maxSize: Int, maxLength: Int, corpusName: String) throws {
+                minCount: Int, maxSize: Int, subwords: Int? = nil, maxLength: Int, corpusName: String) throws {
         var trainTokens = corpus.sentences, validTokens: [[String]]
         if let validCorpus {
             validTokens = validCorpus.sentences
@@ -37,7 +38,8 @@ public struct TrainingSet {
             validTokens = trainTokens.enumerated().filter { $0.offset % every == every - 1 }.map(\.element)
             trainTokens = trainTokens.enumerated().filter { $0.offset % every != every - 1 }.map(\.element)
         }
-        let vocab = try vocabulary ?? Vocabulary(building: trainTokens, minCount: minCount, maxSize: maxSize)
+        let vocab = try vocabulary ?? subwords.map { try Vocabulary(learningSubwords: trainTokens, size: $0) }
+            ?? Vocabulary(building: trainTokens, minCount: minCount, maxSize: maxSize)
         if vocab.coverage(of: validTokens) == 0 {
             throw TextVAEError("the validation sentences share no word with the training vocabulary; "
                                + "give a validation file in the same language and tokenisation as the corpus")
@@ -47,8 +49,9 @@ public struct TrainingSet {
         }
         var truncated = 0
         func encode(_ s: [String]) -> [Int32] {
-            if s.count > maxLength { truncated += 1 }
-            return vocab.ids(Array(s.prefix(maxLength)))
+            let ids = vocab.ids(s)  // with subwords, longer than the words
+            if ids.count > maxLength { truncated += 1 }
+            return Array(ids.prefix(maxLength))
         }
         train = trainTokens.map(encode)
         valid = validTokens.map(encode)
