@@ -27,9 +27,13 @@ public struct Subwords: Sendable {
     private let rank: [UInt64: Int32]
     private let result: [Int32]
     private let markerID: Int32
+    /// Ids of the pieces that are one code point (most characters), to skip the string lookup.
+    private let scalarID: [UInt32: Int32]
+    /// Words already split (a corpus repeats its words), shared by copies of this value.
+    private let cache = WordCache()
 
     /// The merge table over a vocabulary's ids; every merge's parts and result must be its tokens.
-    init(merges: [Merge], id: (String) -> Int?) throws {
+    init(merges: [Merge], tokens: [String], id: (String) -> Int?) throws {
         guard let marker = id(Self.marker) else { throw TextVAEError("a subword vocabulary must hold the word-start marker \(Self.marker)") }
         var rank: [UInt64: Int32] = [:], result: [Int32] = []
         for (r, m) in merges.enumerated() {
@@ -43,15 +47,35 @@ public struct Subwords: Sendable {
         self.rank = rank
         self.result = result
         markerID = Int32(marker)
+        var scalarID: [UInt32: Int32] = [:]
+        for (i, token) in tokens.enumerated().dropFirst(Vocabulary.specials.count) {
+            var scalars = token.unicodeScalars.makeIterator()
+            if let first = scalars.next(), scalars.next() == nil { scalarID[first.value] = Int32(i) }
+        }
+        self.scalarID = scalarID
     }
 
     static func key(_ a: Int32, _ b: Int32) -> UInt64 { UInt64(UInt32(bitPattern: a)) << 32 | UInt64(UInt32(bitPattern: b)) }
 
     /// The pieces of one word, as ids; `id` maps a single character to its id (nil: unknown).
     func encode(_ word: String, id: (String) -> Int?) -> [Int32] {
+        let key = ExactToken(word)
+        if let known = cache[key] { return known }
+        let pieces = split(word, id: id)
+        cache[key] = pieces
+        return pieces
+    }
+
+    private func split(_ word: String, id: (String) -> Int?) -> [Int32] {
         var symbols: [Int32] = [markerID]
         symbols.reserveCapacity(word.count + 1)
-        for c in word { symbols.append(Int32(id(String(c)) ?? Vocabulary.unk)) }
+        for c in word {
+            if c.unicodeScalars.count == 1, let known = scalarID[c.unicodeScalars.first!.value] {
+                symbols.append(known)
+            } else {
+                symbols.append(Int32(id(String(c)) ?? Vocabulary.unk))
+            }
+        }
         return symbols.count <= 48 ? mergeByScanning(symbols) : mergeWithHeap(symbols)
     }
 
@@ -102,4 +126,24 @@ public struct Subwords: Sendable {
 
 extension Subwords: Equatable {
     public static func == (a: Subwords, b: Subwords) -> Bool { a.merges == b.merges }
+}
+
+/// Split words by their text, up to a bound (so that a stream of distinct words cannot grow it without end).
+private final class WordCache: @unchecked Sendable {  // guarded by `lock`
+    static let capacity = 500_000
+    private let lock = NSLock()
+    private var pieces: [ExactToken: [Int32]] = [:]
+
+    subscript(word: ExactToken) -> [Int32]? {
+        get {
+            lock.lock()
+            defer { lock.unlock() }
+            return pieces[word]
+        }
+        set {
+            lock.lock()
+            defer { lock.unlock() }
+            if pieces.count < Self.capacity { pieces[word] = newValue }
+        }
+    }
 }

@@ -32,7 +32,7 @@ public struct Vocabulary: Equatable, Sendable {
         self.tokens = tokens
         self.counts = counts
         self.ids = ids
-        subwords = try merges.map { try Subwords(merges: $0) { ids[ExactToken($0)] } }
+        subwords = try merges.map { try Subwords(merges: $0, tokens: tokens) { ids[ExactToken($0)] } }
     }
 
     /// Learns a subword vocabulary of about `size` pieces (specials included; more when the corpus has more

@@ -52,7 +52,8 @@ public enum TrainingRun {
              + ", \(set.truncated) cut to \(config.maxLength) tokens"
              + (corpus.skippedInvalid > 0 ? ", \(corpus.skippedInvalid) invalid lines skipped" : "")
              + "; tokenised in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
-        note("vocabulary \(set.vocabulary.count) (coverage \(String(format: "%.1f", 100 * set.vocabulary.coverage(of: corpus.sentences)))%); "
+        let kind = set.vocabulary.subwords.map { " subword pieces and \($0.merges.count) merges" } ?? ""
+        note("vocabulary \(set.vocabulary.count)\(kind) (coverage \(String(format: "%.1f", 100 * set.vocabulary.coverage(of: corpus.sentences)))%); "
              + "model E \(config.embedding) H \(config.hidden) Z \(config.latent)\(config.latentToInputs ? " +z-inputs" : ""), "
              + "\(trainer.checkpoint.file.model.layout.total) parameters; \(BLAS.description(threads: threads))")
         return trainer

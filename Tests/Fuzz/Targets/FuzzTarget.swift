@@ -60,6 +60,14 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
             let sentences = try lines.map { try tokenizer.tokenize($0) }
             let vocabulary = try Vocabulary(building: sentences)
             for s in sentences { _ = vocabulary.text(vocabulary.ids(s)) }
+            // Subwords learned from the same sentences spell every word back (unless it holds a character
+            // learning never saw, such as the marker itself).
+            let subwords = try Vocabulary(learningSubwords: sentences, size: 64)
+            for s in sentences {
+                let ids = subwords.ids(s)
+                guard !ids.contains(Int32(Vocabulary.unk)) else { continue }
+                precondition(subwords.words(ids).map { Array($0.utf8) } == s.map { Array($0.utf8) }, "subword pieces do not spell the words back")
+            }
             _ = try tokenizer.sentences(lines.joined(separator: " "))
         }
     }
