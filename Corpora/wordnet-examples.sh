@@ -16,6 +16,7 @@ trap 'rm -f "$tmp"' EXIT
 for f in data.noun data.verb data.adj data.adv; do
   grep -v '^  ' "$src/$f" | sed 's/^[^|]*| //' | grep -o '"[^"]*"' | sed 's/^"//; s/"$//; s/^ *//; s/ *$//'
 done | awk 'length($0) > 0 && !seen[$0]++' > "$tmp"
+chmod 644 "$tmp"   # mktemp makes it private; the corpus is for anyone on the machine to read
 mv "$tmp" "$out"
 trap - EXIT
 echo "wrote $out: $(wc -l < "$out") sentences"

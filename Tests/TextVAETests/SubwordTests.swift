@@ -39,6 +39,18 @@ import Testing
         #expect(v.knows("cab") && v.knows("üäö"))
         #expect(!v.knows("q") && v.ids(["aqb"]).contains(Int32(Vocabulary.unk)))
         #expect(v.text(v.ids(["aqb", "c"])) == "a<unk>b c")
+        // The marker inside a word is unknown too, rather than the start of another word.
+        #expect(v.text(v.ids(["a\(Self.marker)b"])) == "a<unk>b" && v.wordCount(v.ids(["a\(Self.marker)b", "c"])) == 2)
+    }
+
+    /// Two cases the fuzzer found: the marker inside a word, and a piece "▁" + U+200D (zero-width joiner), which is
+    /// one grapheme cluster and so does not start with "▁" as a string of characters.
+    @Test func markerAndJoinerCasesSpellTheirWordsBack() throws {
+        let words = ["\u{200D}", "x\u{200D}y", "\u{200D}", "ab", "ab"]
+        let v = try Vocabulary(learningSubwords: [words], size: 40)
+        #expect(v.words(v.ids(words)) == words)
+        #expect(v.tokens.contains("\(Self.marker)\u{200D}") && Subwords.startsWord("\(Self.marker)\u{200D}"))
+        #expect(v.words(v.ids(["a\(Self.marker)b"])) == ["a<unk>b"])
     }
 
     /// A vocabulary learned from the grammar corpus, for the encoding tests.

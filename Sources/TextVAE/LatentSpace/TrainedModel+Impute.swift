@@ -26,7 +26,7 @@ extension TrainedModel {
         let wordStartOnly = vocabulary.subwords != nil
         let words = (Vocabulary.specials.count..<vocabulary.count).filter { id in
             let token = vocabulary.tokens[id]
-            return (!wordStartOnly || token.hasPrefix(Subwords.marker))
+            return (!wordStartOnly || Subwords.startsWord(token))
                 && token.unicodeScalars.contains { $0.properties.isAlphabetic || $0.properties.numericType != nil }
         }
         return words.prefix(count.map { max(1, $0) } ?? words.count).map { Int32($0) }

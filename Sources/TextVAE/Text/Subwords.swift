@@ -10,6 +10,16 @@ import Foundation
 public struct Subwords: Sendable {
     /// Marks the start of a word (U+2581, as SentencePiece writes it).
     public static let marker = "\u{2581}"
+    private static let markerScalar: Unicode.Scalar = "\u{2581}"
+
+    /// Whether a piece starts a word. By code point, not by character: a piece such as "▁" + U+200D (zero-width
+    /// joiner) is one grapheme cluster, which `hasPrefix` would not see as starting with the marker.
+    public static func startsWord(_ piece: String) -> Bool { piece.unicodeScalars.first == markerScalar }
+
+    /// The piece without its word-start marker.
+    static func withoutMarker(_ piece: String) -> String {
+        startsWord(piece) ? String(String.UnicodeScalarView(piece.unicodeScalars.dropFirst())) : piece
+    }
 
     /// One merge: the adjacent pieces `left` and `right` become `left + right`.
     public struct Merge: Equatable, Sendable {
@@ -50,7 +60,7 @@ public struct Subwords: Sendable {
         var scalarID: [UInt32: Int32] = [:]
         for (i, token) in tokens.enumerated().dropFirst(Vocabulary.specials.count) {
             var scalars = token.unicodeScalars.makeIterator()
-            if let first = scalars.next(), scalars.next() == nil { scalarID[first.value] = Int32(i) }
+            if let first = scalars.next(), scalars.next() == nil, token != Self.marker { scalarID[first.value] = Int32(i) }
         }
         self.scalarID = scalarID
     }
@@ -73,7 +83,9 @@ public struct Subwords: Sendable {
             if c.unicodeScalars.count == 1, let known = scalarID[c.unicodeScalars.first!.value] {
                 symbols.append(known)
             } else {
-                symbols.append(Int32(id(String(c)) ?? Vocabulary.unk))
+                // The marker inside a word would read as the start of another: it is `<unk>`, as learning left it out.
+                let known = String(c) == Self.marker ? nil : id(String(c))
+                symbols.append(Int32(known ?? Vocabulary.unk))
             }
         }
         return symbols.count <= 48 ? mergeByScanning(symbols) : mergeWithHeap(symbols)

@@ -97,8 +97,8 @@ public struct Vocabulary: Equatable, Sendable {
         var words: [String] = []
         for id in ids {
             let piece = tokens[Int(id)]
-            if piece.hasPrefix(Subwords.marker) || words.isEmpty {  // `<unk>` stays inside its word: "na<unk>ve"
-                words.append(piece.hasPrefix(Subwords.marker) ? String(piece.dropFirst()) : piece)
+            if Subwords.startsWord(piece) || words.isEmpty {  // `<unk>` stays inside its word: "na<unk>ve"
+                words.append(Subwords.withoutMarker(piece))
             } else {
                 words[words.count - 1] += piece
             }
