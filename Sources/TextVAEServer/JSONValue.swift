@@ -1,6 +1,7 @@
 #if Server
 import Foundation
 import Hummingbird
+import TextVAE
 
 /// A JSON value: what request bodies are read into (so that unknown fields and wrong types can be
 /// named in the error) and what responses are written from (floats in their shortest form).
@@ -45,7 +46,7 @@ enum JSONValue: Equatable, Sendable {
         case .uint(let u): out += String(u)
         case .double(let d): out += d.isFinite ? "\(d)" : "null"
         case .float(let f): out += f.isFinite ? "\(f)" : "null"
-        case .string(let s): Self.writeString(s, to: &out)
+        case .string(let s): out += jsonString(s)
         case .array(let items):
             out += "["
             for (i, item) in items.enumerated() {
@@ -57,29 +58,12 @@ enum JSONValue: Equatable, Sendable {
             out += "{"
             for (i, key) in fields.keys.sorted().enumerated() {
                 if i > 0 { out += "," }
-                Self.writeString(key, to: &out)
+                out += jsonString(key)
                 out += ":"
                 fields[key]!.write(to: &out)
             }
             out += "}"
         }
-    }
-
-    private static func writeString(_ s: String, to out: inout String) {
-        out += "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20 || scalar.value == 0x2028 || scalar.value == 0x2029:
-                out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        out += "\""
     }
 
     static func floats(_ values: some Sequence<Float>) -> JSONValue { .array(values.map { .float($0) }) }
