@@ -77,6 +77,10 @@ final class ModelWorker: @unchecked Sendable {  // state guarded by `condition`
             try await withCheckedThrowingContinuation { continuation in
                 reply.set(continuation)
                 condition.lock()
+                if reply.isResolved {  // out of time (or cancelled) before it was queued: nothing to run
+                    condition.unlock()
+                    return
+                }
                 if stopping {
                     condition.unlock()
                     reply.resume(with: .failure(APIError(.serviceUnavailable, "the server is shutting down")))
@@ -183,6 +187,13 @@ final class Reply<T: Sendable>: @unchecked Sendable {  // guarded by `lock`
         }
         self.continuation = continuation
         lock.unlock()
+    }
+
+    /// Whether the reply was already sent (result, time limit or cancellation).
+    var isResolved: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return done
     }
 
     func resume(with result: Result<T, any Error>) {

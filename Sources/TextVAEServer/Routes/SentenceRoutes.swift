@@ -70,10 +70,10 @@ extension ModelServer {
 
     /// The sentences tokenised (every one must have a word), and each as the model sees it (unknown words as <unk>).
     static func read(_ sentences: [String], _ model: TrainedModel) throws -> (ModelInput, [String]) {
-        for (i, s) in sentences.enumerated() { _ = try model.requireTokens(s, what: "sentence \(i + 1)") }
         let input = try model.input(lines: sentences, name: "the sentences")
-        guard input.sentences.count == sentences.count else {
-            throw TextVAEError("every sentence must be one line with at least one word")
+        // ModelInput skips what has no words (blank or not); here each sentence must give one result.
+        if let missing = sentences.indices.first(where: { i in !input.sentences.contains { $0.line == i + 1 } }) {
+            throw TextVAEError("sentence \(missing + 1) '\(sentences[missing])' has no words; give a sentence with at least one word")
         }
         return (input, input.sentences.map { model.text($0) })
     }
