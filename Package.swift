@@ -28,9 +28,10 @@ let package = Package(
         ),
         .target(name: "CBLAS"),
         .target(name: "CKernels"),
+        .target(name: "CMPI"),
 
         // Everything textvae does lives in the library; the executable only parses arguments.
-        .target(name: "TextVAE", dependencies: ["CICU", "CBLAS", "CKernels"]),
+        .target(name: "TextVAE", dependencies: ["CICU", "CBLAS", "CKernels", "CMPI"]),
         // The `textvae` command: one file per subcommand, argument parsing only.
         .executableTarget(
             name: "CommandLineTool",

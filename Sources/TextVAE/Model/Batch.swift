@@ -48,15 +48,12 @@ public struct Batch {
     }
 
     /// Word dropout: each decoder input other than `<bos>` becomes `<unk>` with
-    /// probability p. Draws one uniform per input, sentence by sentence in the
-    /// caller's order, so the draws do not depend on the packing.
-    mutating func applyWordDropout(_ p: Float, _ rng: inout Random) {
+    /// probability p. Sentence s draws one uniform per input from `generators[s]`
+    /// (the caller's order), so the draws do not depend on the packing or the batch.
+    mutating func applyWordDropout(_ p: Float, _ generators: inout [Random]) {
         guard p > 0 else { return }
-        var rowOf = [Int](repeating: 0, count: order.count)
-        for (row, s) in order.enumerated() { rowOf[s] = row }
-        for (s, sentence) in sentences.enumerated() {
-            let row = rowOf[s]
-            for t in 1...sentence.count where rng.uniform() < p {
+        for (row, s) in order.enumerated() {
+            for t in 1...sentences[s].count where generators[s].uniform() < p {
                 decoderInputs[decoder.index(step: t, row: row)] = Int32(Vocabulary.unk)
             }
         }

@@ -24,7 +24,7 @@ struct ForwardPass {
         for t in 0..<dec.steps {
             for row in 0..<dec.active[t] { recRow[row] += nll[dec.index(step: t, row: row)] }
         }
-        let loss = recRow.reduce(0, +) / Float(B) + settings.beta * latentLoss.term
+        let loss = recRow.reduce(0, +) / Float(settings.meanOver(B)) + settings.beta * latentLoss.term
         var result = BatchResult(rec: recRow, kl: latentLoss.perRow, mu: [], logv: [], z: [], loss: loss,
                                  targetNLL: Array(UnsafeBufferPointer(start: nll, count: dec.total)))
         for (row, s) in batch.order.enumerated() {

@@ -10,30 +10,37 @@ struct LatentLoss {
     let active: [Bool]
 
     /// - Parameters: mu, logv: (B, Z).
+    /// - Parameter shared: the whole batch when these rows are one rank's share of it: the term is the
+    ///   rows' part of the whole batch's mean, and free bits compare whole-batch means with λ.
     static func forward(mu: UnsafePointer<Float>, logv: UnsafePointer<Float>, rows B: Int, latent Z: Int,
-                        freeBits: Float) -> LatentLoss {
+                        freeBits: Float, shared: SharedBatch? = nil) -> LatentLoss {
         let klDims = GaussianLatent.klPerDimension(mu: mu, logv: logv, count: B * Z)  // (B, Z)
         var perRow = [Float](repeating: 0, count: B)
         for row in 0..<B { for j in 0..<Z { perRow[row] += klDims[row * Z + j] } }
-        var term = perRow.reduce(0, +) / Float(B)
+        let meanOver = Float(shared?.sentences ?? B)
+        var term = perRow.reduce(0, +) / meanOver
         var active = [Bool](repeating: true, count: Z)
         if freeBits > 0 {
+            var sums = [Float](repeating: 0, count: Z)
+            for j in 0..<Z { for row in 0..<B { sums[j] += klDims[row * Z + j] } }
+            if let shared { sums = shared.sum(sums) }
             term = 0
             for j in 0..<Z {
-                var mean: Float = 0
-                for row in 0..<B { mean += klDims[row * Z + j] }
-                mean /= Float(B)
+                let mean = sums[j] / meanOver
                 term += max(freeBits, mean)
                 active[j] = mean > freeBits
             }
+            // Each rank's loss is its share of the whole batch's, so that the ranks' losses add up to it.
+            if let shared { term *= Float(B) / Float(shared.sentences) }
         }
         return LatentLoss(perRow: perRow, term: term, active: active)
     }
 
     /// dμ += (β / B) μ and d log σ² += (β / B) · ½ (σ² − 1), for the active dimensions.
-    func backward(mu: UnsafePointer<Float>, logv: UnsafePointer<Float>, rows B: Int, latent Z: Int, beta: Float,
+    /// - Parameter meanOver: the sentences of the whole batch (B, unless the batch is shared between ranks).
+    func backward(mu: UnsafePointer<Float>, logv: UnsafePointer<Float>, rows B: Int, latent Z: Int, beta: Float, meanOver: Int,
                   dMu: UnsafeMutablePointer<Float>, dLogv: UnsafeMutablePointer<Float>) {
-        let scale = beta / Float(B)
+        let scale = beta / Float(meanOver)
         for row in 0..<B {
             for j in 0..<Z where active[j] {
                 let k = row * Z + j

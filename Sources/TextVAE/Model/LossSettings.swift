@@ -4,9 +4,31 @@ public struct LossSettings {
     public var beta: Float = 1
     /// Free bits λ per latent dimension (0 = off): KL → Σ_j max(λ, mean_batch KL_j).
     public var freeBits: Float = 0
+    /// When this batch is one rank's share of a larger one (data-parallel training), the larger batch:
+    /// the loss and its gradient are means over all of its sentences, so that the ranks' gradients add up
+    /// to the whole batch's. nil: the batch is whole.
+    public var sharedBatch: SharedBatch?
 
-    public init(beta: Float = 1, freeBits: Float = 0) {
+    public init(beta: Float = 1, freeBits: Float = 0, sharedBatch: SharedBatch? = nil) {
         self.beta = beta
         self.freeBits = freeBits
+        self.sharedBatch = sharedBatch
     }
+}
+
+/// A batch split between ranks: how many sentences it has in all, and how to sum a few numbers over the
+/// ranks (free bits compare each latent dimension's KL, averaged over the whole batch, with λ).
+public struct SharedBatch {
+    public var sentences: Int
+    public var sum: ([Float]) -> [Float]
+
+    public init(sentences: Int, sum: @escaping ([Float]) -> [Float]) {
+        self.sentences = sentences
+        self.sum = sum
+    }
+}
+
+extension LossSettings {
+    /// The number of sentences the loss is a mean over.
+    func meanOver(_ batch: Int) -> Int { sharedBatch?.sentences ?? batch }
 }

@@ -80,7 +80,8 @@ extension SentenceVAE {
             dMu[k] = s
             dLogv[k] = sampled ? s * eps[k] * 0.5 * VectorMath.fastExp(0.5 * logv[k]) : 0
         }
-        pass.latentLoss.backward(mu: mu, logv: logv, rows: B, latent: Z, beta: pass.settings.beta, dMu: dMu, dLogv: dLogv)
+        pass.latentLoss.backward(mu: mu, logv: logv, rows: B, latent: Z, beta: pass.settings.beta,
+                                 meanOver: pass.settings.meanOver(B), dMu: dMu, dLogv: dLogv)
         let hT = pass.encoder.hT, dhT = ws.dhT.reserve(B * H)
         Linear.backward(hT, rows: B, input: H, output: Z, weight: p[.meanWeight], dOut: dMu,
                         dWeight: g[.meanWeight], dBias: g[.meanBias], dInput: dhT, accumulateInput: false, threads: ws.threads)

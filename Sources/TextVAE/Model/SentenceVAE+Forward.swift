@@ -10,8 +10,9 @@ extension SentenceVAE {
         let (eps, z) = sampleLatent(batch, latent, encoder, ws: ws)
         let (decoderInputs, decoderCache) = decoderForward(batch, z: z, decoderGRU, p, ws: ws)
         PhaseProfile.lap(.decoderForward)
-        let (logits, nll) = outputForward(batch, states: decoderCache.out, p, training: training, ws: ws)
-        let latentLoss = LatentLoss.forward(mu: encoder.mu, logv: encoder.logv, rows: B, latent: Z, freeBits: settings.freeBits)
+        let (logits, nll) = outputForward(batch, states: decoderCache.out, p, training: training ? settings.meanOver(B) : nil, ws: ws)
+        let latentLoss = LatentLoss.forward(mu: encoder.mu, logv: encoder.logv, rows: B, latent: Z, freeBits: settings.freeBits,
+                                            shared: settings.sharedBatch)
         return ForwardPass(batch: batch, latent: latent, settings: settings, encoder: encoder, encoderGRU: encoderGRU, decoderGRU: decoderGRU,
                            eps: eps, z: z, decoderInputs: decoderInputs, decoderCache: decoderCache, logits: logits, nll: nll,
                            latentLoss: latentLoss)
@@ -65,9 +66,9 @@ extension SentenceVAE {
         return GRUInputs(x: x, rows: dec.total, slots: nil)
     }
 
-    /// logits = states W_oᵀ + b_o (N_dec, V) and the NLL of each target; in training, the softmax leaves
-    /// d loss / d logits (scaled by 1/B, the batch mean) in place of the logits.
-    func outputForward(_ batch: Batch, states: UnsafePointer<Float>, _ p: ParameterPointers, training: Bool, ws: Workspace)
+    /// logits = states W_oᵀ + b_o (N_dec, V) and the NLL of each target; in training (`training`: the
+    /// sentences the loss is a mean over), the softmax leaves d loss / d logits in place of the logits.
+    func outputForward(_ batch: Batch, states: UnsafePointer<Float>, _ p: ParameterPointers, training meanOver: Int?, ws: Workspace)
         -> (logits: UnsafeMutablePointer<Float>, nll: UnsafeMutablePointer<Float>) {
         let (V, H, N) = (config.vocabulary, config.hidden, batch.decoder.total)
         let logits = ws.logits.reserve(N * V)
@@ -77,7 +78,7 @@ extension SentenceVAE {
         let nll = ws.nll.reserve(N)
         batch.targets.withUnsafeBufferPointer { targets in
             SoftmaxCrossEntropy.apply(logits, rows: N, classes: V, targets: targets.baseAddress!, nll: nll,
-                                      gradientScale: training ? 1 / Float(batch.count) : nil, threads: ws.threads)
+                                      gradientScale: meanOver.map { 1 / Float($0) }, threads: ws.threads)
         }
         PhaseProfile.lap(.softmaxCrossEntropy)
         return (logits, nll)

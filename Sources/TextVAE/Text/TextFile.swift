@@ -80,16 +80,20 @@ public enum TextFile {
         return try lines(of: bytes, name: path, skipInvalid: skipInvalid)
     }
 
-    public static func lines(of bytes: [UInt8], name: String, skipInvalid: Bool = false) throws -> Lines {
+    /// - Parameters:
+    ///   - lineNumber, byteOffset: where `bytes` start in the file (for a piece of a file read in chunks):
+    ///     errors name the file's line and byte, and only the file's first bytes may be a BOM.
+    public static func lines(of bytes: [UInt8], name: String, skipInvalid: Bool = false,
+                             lineNumber firstLine: Int = 1, byteOffset: Int = 0) throws -> Lines {
         if let nul = bytes.firstIndex(of: 0) {
-            throw TextVAEError.file(name, "looks like a binary file (NUL byte at byte offset \(nul))",
+            throw TextVAEError.file(name, "looks like a binary file (NUL byte at byte offset \(byteOffset + nul))",
                                     fix: "give a UTF-8 text file with one sentence per line")
         }
         var start = 0
-        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { start = 3 }  // BOM
+        if byteOffset == 0 && bytes.starts(with: [0xEF, 0xBB, 0xBF]) { start = 3 }  // BOM
         var result: [String] = []
         var skipped = 0
-        var lineNumber = 0
+        var lineNumber = firstLine - 1
         while start < bytes.count {
             lineNumber += 1
             if lineNumber % 65536 == 0 { try Interruption.check("reading \(name)") }
@@ -101,7 +105,7 @@ public enum TextFile {
             if let bad = firstInvalidUTF8(slice) {
                 if !skipInvalid {
                     throw TextVAEError.file(
-                        name, "invalid UTF-8 on line \(lineNumber) at byte offset \(bad)",
+                        name, "invalid UTF-8 on line \(lineNumber) at byte offset \(byteOffset + bad)",
                         fix: "convert the file to UTF-8 (iconv -f LATIN1 -t UTF-8) or pass --skip-invalid to drop such lines")
                 }
                 skipped += 1

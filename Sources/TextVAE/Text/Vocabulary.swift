@@ -38,8 +38,11 @@ public struct Vocabulary: Equatable, Sendable {
     /// Learns a subword vocabulary of about `size` pieces (specials included; more when the corpus has more
     /// distinct characters) from tokenised sentences: see `Subwords` and `SubwordLearner`.
     public init(learningSubwords sentences: [[String]], size: Int) throws {
-        var counts: [ExactToken: Int] = [:]
-        for sentence in sentences { for token in sentence { counts[ExactToken(token), default: 0] += 1 } }
+        try self.init(learningSubwords: Self.counts(of: sentences), size: size)
+    }
+
+    /// Learns a subword vocabulary from each word's count in the training sentences.
+    init(learningSubwords counts: [ExactToken: Int], size: Int) throws {
         let words = counts.map { (word: $0.key.text, count: $0.value) }
             .sorted { $0.word.unicodeScalars.map(\.value).lexicographicallyPrecedes($1.word.unicodeScalars.map(\.value)) }
         let learned = try SubwordLearner.learn(words, size: size)
@@ -51,19 +54,26 @@ public struct Vocabulary: Equatable, Sendable {
     ///   - minCount: tokens seen fewer times are left out (default 1 keeps all).
     ///   - maxSize: at most this many words, not counting the 4 specials.
     public init(building sentences: [[String]], minCount: Int = 1, maxSize: Int = 20_000) throws {
-        var counts: [ExactToken: Int] = [:]
+        try self.init(counts: Self.counts(of: sentences), minCount: minCount, maxSize: maxSize)
+    }
+
+    /// Builds a vocabulary of words from each token's count in the training sentences (what a streaming
+    /// pass over a corpus too large for memory collects): the same vocabulary as from the sentences.
+    init(counts: [ExactToken: Int], minCount: Int = 1, maxSize: Int = 20_000) throws {
         let specials = Set(Self.specials.map(ExactToken.init))
-        for sentence in sentences {
-            for token in sentence {
-                let key = ExactToken(token)
-                if !specials.contains(key) { counts[key, default: 0] += 1 }
-            }
-        }
-        let words = counts.filter { $0.value >= minCount }.sorted { a, b in
+        let words = counts.filter { $0.value >= minCount && !specials.contains($0.key) }.sorted { a, b in
             a.value != b.value ? a.value > b.value
                 : Array(a.key.text.unicodeScalars.map(\.value)).lexicographicallyPrecedes(b.key.text.unicodeScalars.map(\.value))
         }.prefix(max(0, maxSize))
         try self.init(tokens: Self.specials + words.map(\.key.text), counts: [0, 0, 0, 0] + words.map(\.value))
+    }
+
+    /// Each distinct token's count; tokens are told apart by their code points (as `ExactToken` does), not
+    /// by Swift's canonical equivalence.
+    static func counts(of sentences: [[String]]) -> [ExactToken: Int] {
+        var counts: [ExactToken: Int] = [:]
+        for sentence in sentences { for token in sentence { counts[ExactToken(token), default: 0] += 1 } }
+        return counts
     }
 
     /// The id of a token; unknown tokens and literal `<pad>`, `<bos>`, `<eos>` give `<unk>`.

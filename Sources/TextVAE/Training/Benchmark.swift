@@ -56,22 +56,20 @@ public struct Benchmark {
         var shuffle = Random(seed: seed)
         shuffle.shuffle(&order)
         let steps = warmupSteps + timedSteps
-        let batches = (0..<steps).map { b in (b * batchSize..<min(order.count, (b + 1) * batchSize)).map { set.train[order[$0 % order.count]] } }
+        let batches = (0..<steps).map { b in (b * batchSize..<min(order.count, (b + 1) * batchSize)).map { order[$0 % order.count] } }
 
         let trainer = TrainingRun.newTrainer(set, plan, output: "/dev/null", threads: threads)
         let model = trainer.checkpoint.file.model, config = model.config
-        var noise = Random(seed: seed &+ 1)
         note("vocabulary \(set.vocabulary.count), \(model.layout.total) parameters, \(BLAS.description(threads: threads))")
-        for b in 0..<warmupSteps { _ = try trainer.update(batches[b], noise: &noise) }
+        for b in 0..<warmupSteps { _ = try trainer.update(batches[b]) }
         var tokens = 0, sentences = 0
         PhaseProfile.reset()
         PhaseProfile.enabled = profile
         defer { PhaseProfile.enabled = false }
         let start = Date()
         for b in warmupSteps..<steps {
-            let (batch, _, _, _) = try trainer.update(batches[b], noise: &noise)
-            tokens += batch.targetCount
-            sentences += batch.count
+            tokens += try trainer.update(batches[b]).targets
+            sentences += batches[b].count
         }
         let trainSeconds = Date().timeIntervalSince(start)
         PhaseProfile.enabled = false

@@ -72,7 +72,7 @@ public struct Checkpoint {
         let P = file.model.layout.total
         guard let m = raw.tensor("optimizer.adam_m")?.data, let v = raw.tensor("optimizer.adam_v")?.data,
               m.count == P, v.count == P, let steps = raw.metadata["adam_steps"].flatMap(Int.init), (0..<(1 << 40)).contains(steps),
-              state.shuffleState.count == 4, state.noiseState.count == 4 else {
+              state.shuffleState.count == 4 else {
             throw TextVAEError.file(path, "has no usable optimiser state", fix: "resume from a checkpoint written by 'textvae train'")
         }
         var adam = Adam(parameterCount: P, learningRate: options.learningRate)

@@ -9,7 +9,7 @@ import Foundation
 enum PhaseProfile {
     enum Phase: Int, CaseIterable, Sendable {
         case batchAndNoise, encoderForward, decoderForward, outputForward, softmaxCrossEntropy, outputBackward,
-             decoderBackward, encoderBackward, gradientNorm, adam
+             decoderBackward, encoderBackward, allReduce, gradientNorm, adam
 
         var name: String {
             switch self {
@@ -21,6 +21,7 @@ enum PhaseProfile {
             case .outputBackward: "output layer backward"
             case .decoderBackward: "decoder GRU backward"
             case .encoderBackward: "latent + encoder GRU backward"
+            case .allReduce: "gradient sum over ranks (MPI_Allreduce)"
             case .gradientNorm: "gradient norm"
             case .adam: "Adam"
             }

@@ -1,17 +1,19 @@
 import Foundation
 
 /// The files a training run writes: the best model and, next to it, the
-/// checkpoint, the metrics log, the vocabulary and the curves picture.
+/// checkpoint, the metrics log, the vocabulary, the curves picture and the corpus's token ids.
 public struct RunFiles: Sendable {
     public let model: String
     public var checkpoint: String { sibling(model, ".checkpoint.safetensors") }
     public var metrics: String { sibling(model, ".metrics.jsonl") }
     public var vocabulary: String { sibling(model, ".vocab.txt") }
     public var curves: String { sibling(model, ".curves.svg") }
+    /// The corpus as token ids (`TokenFile`), reused by the next run on the same text and settings.
+    public var tokens: String { sibling(model, ".tokens") }
 
     public init(model: String) { self.model = model }
 
-    public var all: [String] { [model, checkpoint, metrics, vocabulary, curves] }
+    public var all: [String] { [model, checkpoint, metrics, vocabulary, curves, tokens] }
 
     /// Throws, naming the file and the problem, unless every file can be written: each
     /// must be a file (or a link to one, or a device) in a folder that exists and is writable.

@@ -6,10 +6,16 @@ import Foundation
 /// model kept, checkpoints that resume bit for bit.
 public final class Trainer {
     public private(set) var checkpoint: Checkpoint
-    let train: [[Int32]]
+    let train: SentenceIDs
     let valid: [[Int32]]
     let workspace: Workspace
+    /// The ranks training this model together (one process: `SingleProcess`).
+    public let collective: any Collective
+    /// The gradient (one value per parameter), then the figures the ranks sum with it in the same call.
     var gradient: [Float]
+
+    /// Where the figures summed with the gradient sit after it.
+    enum Summed: Int, CaseIterable { case rec, kl, targets, loss, interrupted, timeLimit }
 
     /// The files this run writes.
     public var files: RunFiles { RunFiles(model: checkpoint.output) }
@@ -17,90 +23,112 @@ public final class Trainer {
     public var checkpointPath: String { files.checkpoint }
     public var metricsPath: String { files.metrics }
 
-    /// - Parameter threads: threads for the model's products and loops, the optimiser and the gradient norm.
-    public init(checkpoint: Checkpoint, train: [[Int32]], valid: [[Int32]], threads: Int = Workspace.defaultThreads) {
+    /// - Parameters:
+    ///   - threads: threads for the model's products and loops, the optimiser and the gradient norm.
+    ///   - collective: the ranks this one trains with: each computes its share of every batch; rank 0
+    ///     alone writes the model, checkpoints and metrics, and reports events.
+    public init(checkpoint: Checkpoint, train: SentenceIDs, valid: [[Int32]], threads: Int = Workspace.defaultThreads,
+                collective: any Collective = SingleProcess()) {
         precondition(!train.isEmpty && !valid.isEmpty)
         workspace = Workspace(threads: threads)
         self.checkpoint = checkpoint
         self.train = train
         self.valid = valid
-        gradient = [Float](repeating: 0, count: checkpoint.file.model.layout.total)
+        self.collective = collective
+        gradient = [Float](repeating: 0, count: checkpoint.file.model.layout.total + Summed.allCases.count)
+    }
+
+    public convenience init(checkpoint: Checkpoint, train: [[Int32]], valid: [[Int32]], threads: Int = Workspace.defaultThreads) {
+        self.init(checkpoint: checkpoint, train: SentenceIDs(train), valid: valid, threads: threads)
     }
 
     var options: TrainingOptions { checkpoint.options }
 
     public var batchesPerEpoch: Int { (train.count + options.batchSize - 1) / options.batchSize }
 
-    /// The epoch's batches (indices into `train`) and the shuffling generator after drawing them.
-    /// Shuffle, sort chunks of 50 batches by length (little work wasted on
-    /// steps where few rows are active), then shuffle the batches.
-    func epochBatches() -> ([[Int]], Random) {
+    /// The epoch's batches: ranges of `order` (indices into `train`), and the shuffling generator after drawing
+    /// them. Shuffle, sort chunks of 50 batches by length (little work wasted on steps where few rows are
+    /// active), then shuffle the batches. Int32 indices: 4 bytes a sentence for corpora of millions.
+    func epochBatches() -> (order: [Int32], batches: [Range<Int>], next: Random) {
         var rng = Random(state: checkpoint.state.shuffleState)
-        var order = Array(train.indices)
+        precondition(train.count < Int(Int32.max), "more than 2³¹ training sentences")
+        var order = (0..<Int32(train.count)).map { $0 }
         rng.shuffle(&order)
         let B = options.batchSize, chunk = B * 50
-        var batches: [[Int]] = []
+        var batches: [Range<Int>] = []
         for start in stride(from: 0, to: order.count, by: chunk) {
-            let part = order[start..<min(order.count, start + chunk)].enumerated()
-                .sorted { a, b in train[a.1].count != train[b.1].count ? train[a.1].count > train[b.1].count : a.0 < b.0 }
-                .map(\.1)
-            for s in stride(from: 0, to: part.count, by: B) { batches.append(Array(part[s..<min(part.count, s + B)])) }
+            let end = min(order.count, start + chunk)
+            let lengths = order[start..<end].map { train.length(Int($0)) }
+            let sorted = lengths.indices.sorted { a, b in lengths[a] != lengths[b] ? lengths[a] > lengths[b] : a < b }
+                .map { order[start + $0] }
+            order.replaceSubrange(start..<end, with: sorted)
+            for s in stride(from: start, to: end, by: B) { batches.append(s..<min(end, s + B)) }
         }
         rng.shuffle(&batches)
-        return (batches, rng)
+        return (order, batches, rng)
     }
+
+    /// Why a run stops before its epochs are done: asked to (Ctrl-C), or out of time.
+    public enum Halt: Sendable { case interrupted, timeLimit }
 
     /// Runs until the epochs are done, validation stops improving, the time
     /// limit passes, or an interruption (which throws after saving a checkpoint).
-    public func run(_ onEvent: (TrainingEvent) -> Void) throws -> TrainingOutcome {
+    public func run(_ report: (TrainingEvent) -> Void) throws -> TrainingOutcome {
         try BLAS.load()
+        let lead = collective.isLeader
+        func onEvent(_ event: TrainingEvent) { if lead { report(event) } }
         let log = MetricsLog(path: metricsPath)
-        if checkpoint.state.step > 0 { try log.truncate(afterStep: checkpoint.state.step) }
+        if lead && checkpoint.state.step > 0 { try log.truncate(afterStep: checkpoint.state.step) }
         let runStart = Date()
         var lastCheckpoint = Date()
-        var noise = Random(state: checkpoint.state.noiseState)
 
         while checkpoint.state.epoch < options.epochs {
-            let (batches, nextShuffle) = epochBatches()
+            let (order, batches, nextShuffle) = epochBatches()
             var stepTimer = Date()
             while checkpoint.state.batchInEpoch < batches.count {
+                // Every rank says whether it must stop; the ranks decide together, in the gradient's sum.
+                var halt: Halt?
                 if Interruption.requested != 0 {
-                    checkpoint.state.noiseState = noise.state
-                    try checkpoint.save(to: checkpointPath)
+                    halt = .interrupted
+                } else if options.timeLimitMinutes > 0 && Date().timeIntervalSince(runStart) > options.timeLimitMinutes * 60 {
+                    halt = .timeLimit
+                }
+                let members = order[batches[checkpoint.state.batchInEpoch]].map(Int.init)
+                let update = try self.update(members, halt: halt)
+                switch update.halted {
+                case .interrupted?:
+                    if lead { try checkpoint.save(to: checkpointPath) }
                     throw TextVAEError("interrupted at step \(checkpoint.state.step); checkpoint saved to \(checkpointPath); "
                                        + "resume with: textvae train --resume \(checkpointPath)")
-                }
-                if options.timeLimitMinutes > 0 && Date().timeIntervalSince(runStart) > options.timeLimitMinutes * 60 {
-                    checkpoint.state.noiseState = noise.state
+                case .timeLimit?:
                     try finishEarly(log: log, onEvent)
                     return .timeLimit
+                case nil:
+                    break
                 }
-                let indices = batches[checkpoint.state.batchInEpoch]
-                let (batch, result, beta, norm) = try update(indices.map { train[$0] }, noise: &noise)
                 let now = Date()
                 var st = checkpoint.state
                 st.step += 1
                 st.batchInEpoch += 1
-                st.epochSentences += indices.count
-                st.epochTokens += batch.targetCount
-                st.epochRec += Double(result.rec.reduce(0, +))
-                st.epochKL += Double(result.kl.reduce(0, +))
+                st.epochSentences += members.count
+                st.epochTokens += update.targets
+                st.epochRec += update.rec
+                st.epochKL += update.kl
                 st.epochSeconds += now.timeIntervalSince(stepTimer)
                 checkpoint.state = st
                 let progress = TrainingEvent.Step(
                     epoch: st.epoch + 1, batch: st.batchInEpoch, batches: batches.count, step: st.step,
-                    rec: Double(result.rec.reduce(0, +)) / Double(indices.count), kl: Double(result.kl.reduce(0, +)) / Double(indices.count),
-                    beta: beta, tokensPerSecond: Double(st.epochTokens) / max(st.epochSeconds, 1e-9))
+                    rec: update.rec / Double(members.count), kl: update.kl / Double(members.count),
+                    beta: update.beta, tokensPerSecond: Double(st.epochTokens) / max(st.epochSeconds, 1e-9))
                 onEvent(.step(progress))
-                if st.step % max(1, options.logSteps) == 0 {
+                if lead && st.step % max(1, options.logSteps) == 0 {
                     try log.append(["kind": "step", "step": st.step, "epoch": Double(st.epoch) + Double(st.batchInEpoch) / Double(batches.count),
-                                "rec": progress.rec, "kl": progress.kl, "beta": Double(beta), "loss": Double(result.loss),
-                                "grad_norm": Double(norm), "tokens_per_s": progress.tokensPerSecond])
+                                "rec": progress.rec, "kl": progress.kl, "beta": Double(update.beta), "loss": Double(update.loss),
+                                "grad_norm": Double(update.norm), "tokens_per_s": progress.tokensPerSecond])
                 }
                 let dueBySteps = options.checkpointSteps > 0 && st.step % options.checkpointSteps == 0
                 let dueByTime = options.checkpointMinutes > 0 && now.timeIntervalSince(lastCheckpoint) > options.checkpointMinutes * 60
-                if dueBySteps || dueByTime {
-                    checkpoint.state.noiseState = noise.state
+                if lead && (dueBySteps || dueByTime) {
                     try checkpoint.save(to: checkpointPath)
                     lastCheckpoint = Date()
                 }
@@ -112,11 +140,10 @@ public final class Trainer {
             checkpoint.state.epoch += 1
             checkpoint.state.batchInEpoch = 0
             checkpoint.state.shuffleState = nextShuffle.state
-            checkpoint.state.noiseState = noise.state
             checkpoint.state.epochSentences = 0; checkpoint.state.epochTokens = 0
             checkpoint.state.epochRec = 0; checkpoint.state.epochKL = 0; checkpoint.state.epochSeconds = 0
             checkpoint.state.epochsWithoutImprovement = improved ? 0 : checkpoint.state.epochsWithoutImprovement + 1
-            try checkpoint.save(to: checkpointPath)
+            if lead { try checkpoint.save(to: checkpointPath) }
             lastCheckpoint = Date()
             if options.patience > 0 && checkpoint.state.epochsWithoutImprovement >= options.patience
                 && checkpoint.state.epoch < options.epochs {
@@ -127,28 +154,63 @@ public final class Trainer {
         return .finished
     }
 
-    /// One optimiser update on `sentences`: draw ε and word dropout from
-    /// `noise`, forward and backward, clip, Adam. Throws if the loss is not finite.
-    public func update(_ sentences: [[Int32]], noise: inout Random) throws -> (Batch, BatchResult, beta: Float, norm: Float) {
+    /// What one update did: the batch's figures summed over the ranks, or why it was not made.
+    public struct Update: Sendable {
+        /// The update was not made: a rank asked to stop (the parameters are as they were).
+        public var halted: Halt?
+        /// Target tokens (tokens + `<eos>`), and the sums of the sentences' reconstruction and KL terms.
+        public var targets = 0
+        public var rec = 0.0, kl = 0.0
+        public var loss: Float = 0, beta: Float = 0, norm: Float = 0
+    }
+
+    /// One optimiser update on the training sentences `members` (the whole batch; this rank computes its
+    /// share): each sentence's ε and word dropout from `SentenceNoise`, forward and backward, the gradient
+    /// summed over the ranks, clip, Adam. `halt`: this rank asks to stop; if any rank does, nothing changes.
+    /// Throws if the loss is not finite.
+    public func update(_ members: [Int], halt: Halt? = nil) throws -> Update {
+        if collective.size == 1, let halt { return Update(halted: halt) }
         PhaseProfile.start()
-        let Z = checkpoint.file.model.config.latent
-        var batch = Batch(sentences)
-        let eps = (0..<sentences.count * Z).map { _ in noise.normal() }
-        batch.applyWordDropout(options.wordDropout, &noise)
+        let model = checkpoint.file.model, Z = model.config.latent, P = model.layout.total
+        let mine = Array(members[collective.share(of: members.count)])
         let beta = options.schedule.beta(step: checkpoint.state.step)
-        let settings = LossSettings(beta: beta, freeBits: options.freeBits)
+        let shared = collective.size == 1 ? nil : SharedBatch(sentences: members.count) { [collective] in (try? collective.sum($0)) ?? $0 }
+        let settings = LossSettings(beta: beta, freeBits: options.freeBits, sharedBatch: shared)
 
         gradient.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
-        PhaseProfile.lap(.batchAndNoise)
-        let result = gradient.withUnsafeMutableBufferPointer { g in
-            checkpoint.file.model.run(batch, latent: .sample(eps), loss: settings, gradient: g.baseAddress!, workspace: workspace)
+        if mine.isEmpty {
+            // A batch smaller than the ranks: this rank adds nothing, but joins the sums the others make.
+            if let shared, options.freeBits > 0 { _ = shared.sum([Float](repeating: 0, count: Z)) }
+        } else {
+            var generators = mine.map { SentenceNoise.generator(seed: options.seed, epoch: checkpoint.state.epoch, sentence: $0) }
+            var eps = [Float](repeating: 0, count: mine.count * Z)
+            for k in mine.indices { for j in 0..<Z { eps[k * Z + j] = generators[k].normal() } }
+            var batch = Batch(mine.map { train[$0] })
+            batch.applyWordDropout(options.wordDropout, &generators)
+            PhaseProfile.lap(.batchAndNoise)
+            let result = gradient.withUnsafeMutableBufferPointer { g in
+                model.run(batch, latent: .sample(eps), loss: settings, gradient: g.baseAddress!, workspace: workspace)
+            }
+            gradient[P + Summed.rec.rawValue] = result.rec.reduce(0, +)
+            gradient[P + Summed.kl.rawValue] = result.kl.reduce(0, +)
+            gradient[P + Summed.targets.rawValue] = Float(batch.targetCount)
+            gradient[P + Summed.loss.rawValue] = result.loss
         }
-        let norm = gradientNorm(gradient, threads: workspace.threads)
+        gradient[P + Summed.interrupted.rawValue] = halt == .interrupted ? 1 : 0
+        gradient[P + Summed.timeLimit.rawValue] = halt == .timeLimit ? 1 : 0
+        try gradient.withUnsafeMutableBufferPointer { try collective.sum($0) }
+        PhaseProfile.lap(.allReduce)
+        func summed(_ figure: Summed) -> Float { gradient[P + figure.rawValue] }
+        if summed(.interrupted) > 0 { return Update(halted: .interrupted) }
+        if summed(.timeLimit) > 0 { return Update(halted: .timeLimit) }
+
+        let norm = gradient.withUnsafeBufferPointer { gradientNorm(UnsafeBufferPointer(rebasing: $0[0..<P]), threads: workspace.threads) }
         PhaseProfile.lap(.gradientNorm)
-        guard result.loss.isFinite, norm.isFinite else {
+        let loss = summed(.loss)
+        guard loss.isFinite, norm.isFinite else {
             let saved = FileManager.default.fileExists(atPath: checkpointPath)
                 ? "the last good checkpoint is \(checkpointPath) (resume with --resume)" : "no checkpoint was written yet"
-            throw TextVAEError("training diverged at step \(checkpoint.state.step): the loss is \(result.loss); "
+            throw TextVAEError("training diverged at step \(checkpoint.state.step): the loss is \(loss); "
                                + "\(saved); try a lower --lr (now \(options.learningRate)) or a smaller --clip")
         }
         // Move the parameters out while Adam updates them: two inout accesses to
@@ -159,25 +221,31 @@ public final class Trainer {
                                  threads: workspace.threads)
         swap(&parameters, &checkpoint.file.model.parameters)
         PhaseProfile.lap(.adam)
-        return (batch, result, beta, norm)
+        return Update(targets: Int(summed(.targets)), rec: Double(summed(.rec)), kl: Double(summed(.kl)),
+                      loss: loss, beta: beta, norm: norm)
     }
 
     /// The time limit hit mid-epoch: validate what we have, keep it if best, checkpoint.
     func finishEarly(log: MetricsLog, _ onEvent: (TrainingEvent) -> Void) throws {
         _ = try validate(log: log, onEvent)
-        try checkpoint.save(to: checkpointPath)
+        if collective.isLeader { try checkpoint.save(to: checkpointPath) }
         onEvent(.note("time limit of \(options.timeLimitMinutes) minutes reached at step \(checkpoint.state.step)"))
     }
 
     /// Validation −ELBO on the held-out sentences; writes the model when it is the best so far.
+    /// Every rank scores all validation sentences (the same parameters give the same figures), and the
+    /// leader's verdict is every rank's, so that they stop at the same epoch even on machines whose
+    /// kernels round differently.
     func validate(log: MetricsLog, _ onEvent: (TrainingEvent) -> Void) throws -> Bool {
         var rng = Random(seed: options.seed &+ 0xA11D)  // the same ε every epoch: epochs compare fairly
         let scores = checkpoint.file.model.score(valid, batchSize: 64, rng: &rng, workspace: workspace)
         let st = checkpoint.state
         let nelbo = scores.meanNELBO
-        let improved = nelbo.isFinite && nelbo < (st.bestValidNELBO ?? .infinity)
+        let lead = collective.isLeader
+        var improved = nelbo.isFinite && nelbo < (st.bestValidNELBO ?? .infinity)
+        if collective.size > 1 { improved = try collective.sum([lead && improved ? 1 : 0])[0] > 0 }
         let beta = options.schedule.beta(step: max(0, st.step - 1))
-        if improved {
+        if improved && lead {
             checkpoint.state.bestValidNELBO = nelbo
             var file = checkpoint.file
             file.extraMetadata["producer"] = TextVAEVersion.producer
@@ -192,10 +260,12 @@ public final class Trainer {
             epoch: st.epoch + 1, step: st.step, trainRec: st.epochRec / sentences, trainKL: st.epochKL / sentences,
             valid: scores, seconds: st.epochSeconds, tokensPerSecond: Double(st.epochTokens) / max(st.epochSeconds, 1e-9),
             improved: improved, beta: beta)
-        try log.append(["kind": "epoch", "step": st.step, "epoch": st.epoch + 1, "beta": Double(beta),
+        if lead {
+            try log.append(["kind": "epoch", "step": st.step, "epoch": st.epoch + 1, "beta": Double(beta),
                     "train_rec": summary.trainRec, "train_kl": summary.trainKL, "train_nelbo": summary.trainRec + summary.trainKL,
                     "valid_rec": scores.meanRec, "valid_kl": scores.meanKL, "valid_nelbo": nelbo,
                     "valid_ppl": scores.elboPerplexity, "seconds": summary.seconds, "tokens_per_s": summary.tokensPerSecond])
+        }
         onEvent(.epoch(summary))
         if beta >= 0.5 && scores.meanKL < 0.5 && !checkpoint.state.collapseWarned {
             checkpoint.state.collapseWarned = true

@@ -28,9 +28,9 @@ public struct TrainingData: Codable, Equatable, Sendable {
     }
 
     /// What a run is given: the corpus, how it was read (`reading`), and its sentences as ids.
-    public init(corpus: String, reading: DataSettings, train: [[Int32]], valid: [[Int32]]) {
+    public init(corpus: String, reading: DataSettings, train: SentenceIDs, valid: [[Int32]]) {
         self.init(corpus: corpus, valid: reading.valid, trainSentences: train.count, validSentences: valid.count,
-                  fingerprint: Self.fingerprint([train, valid]))
+                  fingerprint: Self.fingerprint(train: train, valid: valid))
         paragraphs = reading.paragraphs
         skipInvalid = reading.skipInvalid
         validFraction = reading.validFraction
@@ -54,14 +54,30 @@ public struct TrainingData: Codable, Equatable, Sendable {
         return d
     }
 
+    /// FNV-1a over each sentence's ids and an end mark after each sentence, training then validation.
     public static func fingerprint(_ sets: [[[Int32]]]) -> String {
+        var h = Hash()
+        for set in sets { for s in set { s.withUnsafeBufferPointer { h.add($0) } } }
+        return h.text
+    }
+
+    /// The same fingerprint of training sentences in one buffer (read from a token file, perhaps).
+    public static func fingerprint(train: SentenceIDs, valid: [[Int32]]) -> String {
+        var h = Hash()
+        for i in train.indices { train.withIDs(i) { h.add($0) } }
+        for s in valid { s.withUnsafeBufferPointer { h.add($0) } }
+        return h.text
+    }
+
+    struct Hash {
         var h: UInt64 = 0xCBF2_9CE4_8422_2325
-        for set in sets {
-            for s in set {
-                for id in s { h = (h ^ UInt64(UInt32(bitPattern: id))) &* 0x100_0000_01B3 }
-                h = (h ^ 0xFFFF_FFFF) &* 0x100_0000_01B3
-            }
+
+        @inline(__always)
+        mutating func add(_ sentence: UnsafeBufferPointer<Int32>) {
+            for id in sentence { h = (h ^ UInt64(UInt32(bitPattern: id))) &* 0x100_0000_01B3 }
+            h = (h ^ 0xFFFF_FFFF) &* 0x100_0000_01B3
         }
-        return String(h, radix: 16)
+
+        var text: String { String(h, radix: 16) }
     }
 }

@@ -29,38 +29,100 @@ public enum TrainingRun {
         public init() {}
     }
 
-    /// Reads the plan's corpus, builds the vocabulary (written next to the model) and a new model.
+    /// Reads the plan's corpus through its token file (prepared next to the model, or reused when it is
+    /// fresh; or the corpus is itself a token file), writes the vocabulary next to the model, and makes a new model.
     /// Refuses to start where an earlier run left its files, unless `plan.overwrite`.
-    /// - Parameter note: one line each about the data and the model, for the user.
-    public static func start(_ plan: TrainingPlan, threads: Int, note: (String) -> Void) throws -> Trainer {
+    /// - Parameters:
+    ///   - collective: the ranks training together; the leader prepares the token file and writes files.
+    ///   - note: one line each about the data and the model, for the user.
+    public static func start(_ plan: TrainingPlan, threads: Int, collective: any Collective = SingleProcess(),
+                             note: (String) -> Void) throws -> Trainer {
         let started = Date()
+        var plan = plan
         let files = RunFiles(model: plan.outputPath)
         try files.checkWritable()
         if !plan.overwrite { try refuseEarlierRun(files) }
-        let tokenizer = try Tokenizer(plan.tokenizer)
-        let vocabulary = try plan.data.vocabularyFile.map { try Vocabulary.load($0) }
-        let (set, corpus) = try read(plan.corpus, plan.data, tokenizer: tokenizer, vocabulary: vocabulary,
-                                     maxLength: plan.model.maxLength, threads: threads)
+        let read = try readCorpus(plan.corpus, &plan.data, tokenizer: &plan.tokenizer, maxLength: plan.model.maxLength,
+                                  tokenFile: files.tokens, threads: threads, collective: collective, note: note)
+        let set = read.set
         try checkMemory(set, batchSize: plan.options.batchSize, vocabulary: set.vocabulary.count, resuming: false)
-        if plan.overwrite { files.removeEarlierRun() }
-        try set.vocabulary.write(to: files.vocabulary)
-        let trainer = newTrainer(set, plan, output: files.model, threads: threads)
+        if collective.isLeader {
+            if plan.overwrite { files.removeEarlierRun() }
+            try set.vocabulary.write(to: files.vocabulary)
+        }
+        let trainer = newTrainer(set, plan, output: files.model, threads: threads, collective: collective)
         let config = trainer.checkpoint.file.model.config, data = plan.data
+        let header = read.tokenFile.header
         note("corpus \(plan.corpus): \(set.train.count) training sentences, \(set.valid.count) validation"
              + (data.valid.map { " (\($0))" }
-                ?? " (every \(TrainingSet.holdOutStride(validFraction: data.validFraction, sentences: corpus.sentences.count))th held out)")
+                ?? " (every \(TrainingSet.holdOutStride(validFraction: data.validFraction, sentences: header.sentences))th held out)")
              + ", \(set.truncated) cut to \(config.maxLength) tokens"
-             + (corpus.skippedInvalid > 0 ? ", \(corpus.skippedInvalid) invalid lines skipped" : "")
-             + "; tokenised in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
+             + (header.skippedInvalid > 0 ? ", \(header.skippedInvalid) invalid lines skipped" : "")
+             + "; \(read.how) in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
         let kind = set.vocabulary.subwords.map { " subword pieces and \($0.merges.count) merges" } ?? ""
-        note("vocabulary \(set.vocabulary.count)\(kind) (coverage \(String(format: "%.1f", 100 * set.vocabulary.coverage(of: corpus.sentences)))%); "
+        note("vocabulary \(set.vocabulary.count)\(kind) (coverage \(String(format: "%.1f", 100 * header.coverage))%); "
              + "model E \(config.embedding) H \(config.hidden) Z \(config.latent)\(config.latentToInputs ? " +z-inputs" : ""), "
-             + "\(trainer.checkpoint.file.model.layout.total) parameters; \(BLAS.description(threads: threads))")
+             + "\(trainer.checkpoint.file.model.layout.total) parameters; \(BLAS.description(threads: threads))"
+             + (collective.size > 1 ? "; \(collective.size) ranks" : ""))
         return trainer
     }
 
+    /// What `readCorpus` read, and how ("tokenised", "read from its token file").
+    struct ReadCorpus {
+        var set: TrainingSet
+        var tokenFile: TokenFile
+        var how: String
+    }
+
+    /// The run's sentences from the token file `tokenFile` (prepared from the text when missing or stale,
+    /// by the leader first; another machine's rank without a shared folder prepares its own), or from the
+    /// corpus itself when it is a token file, whose tokenizer and hold-out then become the run's.
+    static func readCorpus(_ corpus: String, _ data: inout DataSettings, tokenizer: inout TokenizerSettings, maxLength: Int,
+                           tokenFile tokensPath: String, threads: Int, collective: any Collective,
+                           note: (String) -> Void) throws -> ReadCorpus {
+        var file: TokenFile, how = "read from its token file"
+        if TokenFile.isTokenFile(corpus) {
+            file = try TokenFile.open(corpus)
+            let recipe = file.header.recipe
+            tokenizer = recipe.tokenizer
+            data.paragraphs = recipe.paragraphs
+            data.skipInvalid = recipe.skipInvalid
+            if data.valid == nil, let fraction = recipe.heldOutFraction { data.validFraction = fraction }
+            data.minCount = recipe.minCount
+            data.maxSize = recipe.maxSize
+            data.subwords = recipe.subwords
+        } else {
+            let given = try data.vocabularyFile.map { try Vocabulary.load($0) }
+            let recipe = TokenFile.Recipe(
+                tokenizer: tokenizer, paragraphs: data.paragraphs, skipInvalid: data.skipInvalid,
+                heldOutFraction: data.valid == nil ? data.validFraction : nil, minCount: data.minCount, maxSize: data.maxSize,
+                subwords: data.subwords, vocabularyFile: given.map { TokenFile.fingerprint($0.fileText) })
+            func fresh() throws -> TokenFile? {
+                guard let existing = try? TokenFile.open(tokensPath) else { return nil }
+                return existing.staleness(source: try TokenFile.Source(path: corpus), recipe: recipe) == nil ? existing : nil
+            }
+            func prepare() throws -> TokenFile {
+                how = "tokenised once into \(tokensPath)"
+                return try CorpusPreparation.prepare(corpus, to: tokensPath, recipe: recipe, vocabulary: given, threads: threads)
+            }
+            if collective.isLeader {
+                file = try fresh() ?? prepare()
+                try collective.barrier()
+            } else {
+                try collective.barrier()
+                file = try fresh() ?? prepare()
+            }
+        }
+        let valid = try data.valid.map {
+            try Corpus.read($0, tokenizer: Tokenizer(tokenizer), paragraphs: data.paragraphs, skipInvalid: data.skipInvalid, threads: threads)
+        }
+        let set = try TrainingSet(tokenFile: file, validCorpus: valid, maxLength: maxLength)
+        return ReadCorpus(set: set, tokenFile: file, how: how)
+    }
+
     /// A new model of the plan's sizes over `set`'s vocabulary, with a fresh optimiser, at step 0.
-    public static func newTrainer(_ set: TrainingSet, _ plan: TrainingPlan, output: String, threads: Int) -> Trainer {
+    public static func newTrainer(_ set: TrainingSet, _ plan: TrainingPlan, output: String, threads: Int,
+                                  collective: any Collective = SingleProcess()) -> Trainer {
         var config = plan.model
         config.vocabulary = set.vocabulary.count
         let model = SentenceVAE(config: config, seed: plan.options.seed)
@@ -70,12 +132,13 @@ public enum TrainingRun {
         let checkpoint = Checkpoint(file: ModelFile(model: model, vocabulary: set.vocabulary, tokenizer: plan.tokenizer),
                                     adam: Adam(parameterCount: model.layout.total, learningRate: options.learningRate),
                                     state: TrainingState(seed: options.seed), options: options, data: data, output: output)
-        return Trainer(checkpoint: checkpoint, train: set.train, valid: set.valid, threads: threads)
+        return Trainer(checkpoint: checkpoint, train: set.train, valid: set.valid, threads: threads, collective: collective)
     }
 
     /// Loads a checkpoint and re-reads its data exactly as the run first read it; refuses data that differ
     /// and flags that would change what may not change, applies the rest and says so in one line.
-    public static func resume(_ path: String, changes: Changes, threads: Int, note: (String) -> Void) throws -> Trainer {
+    public static func resume(_ path: String, changes: Changes, threads: Int, collective: any Collective = SingleProcess(),
+                              note: (String) -> Void) throws -> Trainer {
         var checkpoint = try Checkpoint.load(path)
         if let requested = changes.requested,
            let refusal = ResumeConflicts.find(given: changes.given, requested: requested, in: checkpoint) {
@@ -86,18 +149,20 @@ public enum TrainingRun {
         let files = RunFiles(model: checkpoint.output)
         try files.checkWritable()
         if moved && !changes.overwrite { try refuseEarlierRun(files) }
-        let (set, batchesPerEpoch) = try readData(of: checkpoint, path, changes, threads: threads)
+        let (set, batchesPerEpoch) = try readData(of: checkpoint, path, changes, tokenFile: files.tokens, threads: threads,
+                                                  collective: collective, note: note)
         try checkMemory(set, batchSize: checkpoint.options.batchSize, vocabulary: set.vocabulary.count, resuming: true)
         let applied = apply(changes, to: &checkpoint.options, batchesPerEpoch: batchesPerEpoch)
-        if moved && changes.overwrite { files.removeEarlierRun(keeping: path) }
+        if moved && changes.overwrite && collective.isLeader { files.removeEarlierRun(keeping: path) }
         note("resuming \(path) at epoch \(checkpoint.state.epoch + 1), step \(checkpoint.state.step)"
              + (applied.isEmpty ? "" : "; changed: " + applied.joined(separator: ", ")))
-        return Trainer(checkpoint: checkpoint, train: set.train, valid: set.valid, threads: threads)
+        return Trainer(checkpoint: checkpoint, train: set.train, valid: set.valid, threads: threads, collective: collective)
     }
 
     /// The run's sentences, read as it first read them (from where they are now, if they moved), checked
     /// against the checkpoint's fingerprint; and the number of batches in an epoch.
-    static func readData(of checkpoint: Checkpoint, _ path: String, _ changes: Changes, threads: Int) throws -> (TrainingSet, Int) {
+    static func readData(of checkpoint: Checkpoint, _ path: String, _ changes: Changes, tokenFile: String, threads: Int,
+                         collective: any Collective, note: (String) -> Void) throws -> (TrainingSet, Int) {
         let stored = checkpoint.data
         var data = stored.reading(fallback: changes.requested?.data ?? DataSettings())
         if let moved = changes.valid { data.valid = moved }
@@ -108,10 +173,12 @@ public enum TrainingRun {
                                         fix: "if it moved, give its new place: textvae train --resume \(path) \(flag)")
             }
         }
-        let (set, _) = try read(corpusPath, data, tokenizer: try Tokenizer(checkpoint.file.tokenizer),
-                                vocabulary: checkpoint.file.vocabulary, maxLength: checkpoint.file.model.config.maxLength,
-                                threads: threads)
-        guard TrainingData.fingerprint([set.train, set.valid]) == stored.fingerprint else {
+        // The same recipe as at the start: the token file is reused when fresh, or made again (the same ids).
+        var tokenizer = checkpoint.file.tokenizer
+        let set = try readCorpus(corpusPath, &data, tokenizer: &tokenizer, maxLength: checkpoint.file.model.config.maxLength,
+                                 tokenFile: tokenFile, threads: threads, collective: collective, note: note).set
+        guard set.vocabulary == checkpoint.file.vocabulary,
+              TrainingData.fingerprint(train: set.train, valid: set.valid) == stored.fingerprint else {
             throw TextVAEError("\(corpusPath)\(data.valid.map { " with " + $0 } ?? "") is not the data this checkpoint was trained on "
                                + "(or it changed); resume with the same files, or start a new run")
         }
@@ -156,10 +223,19 @@ public enum TrainingRun {
     /// may use: the logits of the batch of the longest training sentences, or of a validation batch
     /// (validation scores 64 sentences at a time).
     static func checkMemory(_ set: TrainingSet, batchSize: Int, vocabulary V: Int, resuming: Bool) throws {
-        func targets(_ sentences: [[Int32]], _ batch: Int) -> Int {
-            sentences.map(\.count).sorted(by: >).prefix(batch).reduce(0) { $0 + $1 + 1 }  // tokens + <eos>
+        func targets(_ lengths: [Int], _ batch: Int) -> Int {
+            lengths.sorted(by: >).prefix(batch).reduce(0) { $0 + $1 + 1 }  // tokens + <eos>
         }
-        let positions = max(targets(set.train, batchSize), targets(set.valid, 64))
+        // The longest training sentences, without sorting millions: a count of each length (all are cut).
+        var longestLength = 0
+        for i in set.train.indices { longestLength = max(longestLength, set.train.length(i)) }
+        var byLength = [Int](repeating: 0, count: longestLength + 1)
+        for i in set.train.indices { byLength[set.train.length(i)] += 1 }
+        var longest: [Int] = []
+        for length in byLength.indices.reversed() where longest.count < batchSize {
+            longest += repeatElement(length, count: min(byLength[length], batchSize - longest.count))
+        }
+        let positions = max(targets(longest, batchSize), targets(set.valid.map(\.count), 64))
         let bytes = Double(positions) * Double(V) * 4 * 1.25  // float logits, in a buffer grown by a quarter
         let memory = MemoryLimit.bytes
         guard bytes > memory / 2 else { return }

@@ -1,6 +1,7 @@
 /// Training and validation sentences as token ids, ready for a `Trainer`.
 public struct TrainingSet {
-    public var train: [[Int32]]
+    /// Cut to the model's length; in memory, or mapped from a token file.
+    public var train: SentenceIDs
     public var valid: [[Int32]]
     public var vocabulary: Vocabulary
     /// Sentences cut to the maximum length (training and validation).
@@ -12,7 +13,7 @@ public struct TrainingSet {
     }
 
     public init(train: [[Int32]], valid: [[Int32]], vocabulary: Vocabulary, truncated: Int) {
-        self.train = train
+        self.train = SentenceIDs(train)
         self.valid = valid
         self.vocabulary = vocabulary
         self.truncated = truncated
@@ -53,9 +54,43 @@ public struct TrainingSet {
             if ids.count > maxLength { truncated += 1 }
             return Array(ids.prefix(maxLength))
         }
-        train = trainTokens.map(encode)
+        train = SentenceIDs(trainTokens.map(encode))
         valid = validTokens.map(encode)
         self.vocabulary = vocab
         self.truncated = truncated
+    }
+
+    /// The sentences of a token file: all of them for training when a validation corpus is given (encoded with
+    /// the file's vocabulary), else the file's hold-out. Sentences are cut to `maxLength` as they are read.
+    public init(tokenFile: TokenFile, validCorpus: Corpus?, maxLength: Int) throws {
+        let all = tokenFile.sentences.selecting(.all, maxLength: maxLength)
+        let vocabulary = tokenFile.vocabulary
+        if let validCorpus {
+            train = all
+            valid = validCorpus.sentences.map { Array(vocabulary.ids($0).prefix(maxLength)) }
+            truncated = validCorpus.sentences.filter { vocabulary.ids($0).count > maxLength }.count
+        } else {
+            guard let fraction = tokenFile.header.recipe.heldOutFraction, all.count >= 2 else {
+                throw TextVAEError.file(tokenFile.path, all.count < 2
+                                        ? "has only \(all.count) sentence, too few to hold some out for validation"
+                                        : "holds no hold-out (it was prepared for a run with --valid)",
+                                        fix: "give a validation file with --valid")
+            }
+            let every = Self.holdOutStride(validFraction: fraction, sentences: all.count)
+            train = tokenFile.sentences.selecting(.kept(every: every), maxLength: maxLength)
+            let heldOut = tokenFile.sentences.selecting(.heldOut(every: every), maxLength: maxLength)
+            valid = heldOut.arrays
+            truncated = heldOut.indices.filter { heldOut.isCut($0) }.count
+        }
+        let training = train
+        for i in training.indices where training.isCut(i) { truncated += 1 }
+        if valid.isEmpty {
+            throw TextVAEError("the validation file holds no sentences; give one with text, or leave out --valid")
+        }
+        if !valid.contains(where: { $0.contains { $0 != Int32(Vocabulary.unk) } }) {
+            throw TextVAEError("the validation sentences share no word with the training vocabulary; "
+                               + "give a validation file in the same language and tokenisation as the corpus")
+        }
+        self.vocabulary = vocabulary
     }
 }

@@ -8,8 +8,10 @@ public struct TrainingState: Codable, Equatable, Sendable {
     public var batchInEpoch = 0
     /// The shuffling generator as it was when the current epoch began (its batches are re-derived from it).
     public var shuffleState: [UInt64]
-    /// The generator for ε and word dropout, now.
-    public var noiseState: [UInt64]
+    /// The generator for ε and word dropout in checkpoints written before textvae 0.3, which drew them
+    /// in sequence; they now come from `SentenceNoise`, keyed by the run's seed, the epoch and the sentence,
+    /// so there is no state to keep (an older checkpoint resumes with the new numbers).
+    public var noiseState: [UInt64]?
     public var bestValidNELBO: Double?
     public var epochsWithoutImprovement = 0
     /// Sums over the current epoch so far: sentences, tokens, rec, kl, seconds.
@@ -19,7 +21,6 @@ public struct TrainingState: Codable, Equatable, Sendable {
 
     public init(seed: UInt64) {
         shuffleState = Random(seed: seed).state
-        noiseState = Random(seed: seed &+ 0x5EED).state
     }
 }
 
@@ -31,7 +32,7 @@ extension TrainingState {
         if !(0..<limit).contains(step) || !(0..<limit).contains(epoch) || !(0..<limit).contains(batchInEpoch) {
             return "a step, epoch or batch out of range (\(step), \(epoch), \(batchInEpoch))"
         }
-        if !usable(shuffleState) || !usable(noiseState) { return "a random generator state that is not four numbers, not all zero" }
+        if !usable(shuffleState) || !(noiseState.map(usable) ?? true) { return "a random generator state that is not four numbers, not all zero" }
         if !(0..<limit).contains(epochsWithoutImprovement) || !(0..<limit).contains(epochSentences) || !(0..<limit).contains(epochTokens) {
             return "epoch counts out of range"
         }

@@ -1,0 +1,179 @@
+import Foundation
+
+/// A corpus tokenised once and stored as token ids, so that training reads ids instead of text: a second
+/// run on the same corpus starts in seconds, and a corpus larger than memory trains from the page cache.
+///
+/// The layout (all numbers little-endian):
+///
+///     "TVTOKENS"                    8 bytes
+///     header length                 UInt64
+///     header                        JSON (`TokenFile.Header`): the source file's size and modification
+///                                   time, how it was read (`Recipe`), the vocabulary, the counts
+///     zero padding                  to a multiple of 8 bytes
+///     offsets                       Int64 × (sentences + 1): sentence k is ids[offsets[k]..<offsets[k+1]]
+///     ids                           Int32 × tokens
+///
+/// Every sentence of the source is stored (none cut, none held out): the hold-out and the cut to the
+/// model's length are made when training reads it, as for a text corpus.
+public struct TokenFile {
+    static let magic = Array("TVTOKENS".utf8)
+
+    /// The source text file as it was when the token file was written: a different size or
+    /// modification time makes the token file stale.
+    public struct Source: Codable, Equatable, Sendable {
+        public var path: String
+        public var bytes: Int64
+        /// Seconds since 1970, to the nanosecond the file system keeps.
+        public var modified: Double
+
+        /// The file as it is now.
+        public init(path: String) throws {
+            var info = stat()
+            guard stat(path, &info) == 0 else { throw TextVAEError.file(path, "no such file", fix: "check the path") }
+            self.path = path
+            bytes = Int64(info.st_size)
+            modified = Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) * 1e-9
+        }
+
+        /// Same file content, as far as size and modification time tell (the path may differ: moved).
+        func matches(_ other: Source) -> Bool { bytes == other.bytes && modified == other.modified }
+    }
+
+    /// How the text became ids: what must be the same for a token file to stand for a training run's data.
+    public struct Recipe: Codable, Equatable, Sendable {
+        public var tokenizer: TokenizerSettings
+        public var paragraphs: Bool
+        public var skipInvalid: Bool
+        /// The vocabulary was built from all sentences but the share a run without `--valid` holds out
+        /// (every (1/fraction)-th); nil: from all of them (a run with `--valid`).
+        public var heldOutFraction: Double?
+        public var minCount: Int
+        public var maxSize: Int
+        public var subwords: Int?
+        /// The fingerprint of a given vocabulary file's text, instead of building one.
+        public var vocabularyFile: String?
+
+        public init(tokenizer: TokenizerSettings, paragraphs: Bool, skipInvalid: Bool, heldOutFraction: Double?, minCount: Int,
+                    maxSize: Int, subwords: Int?, vocabularyFile: String?) {
+            self.tokenizer = tokenizer
+            self.paragraphs = paragraphs
+            self.skipInvalid = skipInvalid
+            self.heldOutFraction = heldOutFraction
+            self.minCount = minCount
+            self.maxSize = maxSize
+            self.subwords = subwords
+            self.vocabularyFile = vocabularyFile
+        }
+    }
+
+    public struct Header: Codable, Equatable, Sendable {
+        public var format = 1
+        public var producer = TextVAEVersion.producer
+        public var source: Source
+        public var recipe: Recipe
+        /// The vocabulary file's text (`Vocabulary.fileText`) and its fingerprint.
+        public var vocabulary: String
+        public var vocabularyFingerprint: String
+        public var sentences: Int
+        public var tokens: Int
+        /// Lines dropped as invalid UTF-8 (with `skipInvalid`), and lines that gave no tokens.
+        public var skippedInvalid: Int
+        public var empty: Int
+        /// Share of the vocabulary's training tokens that are not `<unk>`, as words (before subword splitting).
+        public var coverage: Double
+    }
+
+    public let path: String
+    public let header: Header
+    public let vocabulary: Vocabulary
+    /// All sentences, uncut.
+    public let sentences: SentenceIDs
+
+    /// Whether `path` is a token file (by its first bytes), rather than text.
+    public static func isTokenFile(_ path: String) -> Bool {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return false }
+        defer { try? handle.close() }
+        return (try? handle.read(upToCount: magic.count)).map(Array.init) == magic
+    }
+
+    /// FNV-1a of a text, as hexadecimal: the vocabulary's fingerprint.
+    public static func fingerprint(_ text: String) -> String {
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325
+        for b in text.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01B3 }
+        return String(h, radix: 16)
+    }
+
+    /// Maps a token file and checks it: its header, that its offsets rise within the ids, and that every id
+    /// is in the vocabulary (a damaged file is refused, never read out of bounds).
+    public static func open(_ path: String) throws -> TokenFile {
+        let fix = "delete it and run 'textvae prepare' (or 'textvae train') on the text again"
+        let fd = Foundation.open(path, O_RDONLY)
+        guard fd >= 0 else {
+            throw TextVAEError.file(path, FileManager.default.fileExists(atPath: path) ? "cannot be read" : "no such file",
+                                    fix: "check the path")
+        }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else {
+            throw TextVAEError.file(path, "is not a token file", fix: "give a file written by 'textvae prepare'")
+        }
+        let size = Int(info.st_size)
+        guard size >= 16, let map = mmap(nil, size, PROT_READ, MAP_SHARED, fd, 0), map != MAP_FAILED else {
+            throw TextVAEError.file(path, "is not a token file (too short, or it cannot be mapped)", fix: fix)
+        }
+        var keep = false
+        defer { if !keep { munmap(map, size) } }
+        let bytes = UnsafeRawBufferPointer(start: map, count: size)
+        guard Array(bytes[0..<8]) == magic else {
+            throw TextVAEError.file(path, "is not a token file (it does not start with TVTOKENS)", fix: "give a file written by 'textvae prepare'")
+        }
+        let headerLength = Int(UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
+        guard headerLength > 0, headerLength <= size - 16,
+              let header = try? JSONDecoder().decode(Header.self, from: Data(bytes[16..<(16 + headerLength)])) else {
+            throw TextVAEError.file(path, "has a damaged header", fix: fix)
+        }
+        guard header.format == 1 else {
+            throw TextVAEError.file(path, "is a token file of format \(header.format), which this textvae cannot read", fix: fix)
+        }
+        let offsetsStart = (16 + headerLength + 7) / 8 * 8
+        let n = header.sentences, t = header.tokens
+        guard n >= 0, t >= 0, n < Int.max / 16, t < Int.max / 8,
+              offsetsStart + 8 * (n + 1) + 4 * t == size else {
+            throw TextVAEError.file(path, "is \(size) bytes, not what its header says (\(n) sentences, \(t) tokens): it is cut short or damaged", fix: fix)
+        }
+        let vocabulary: Vocabulary
+        do {
+            vocabulary = try Vocabulary.parse(header.vocabulary.split(separator: "\n", omittingEmptySubsequences: false).map(String.init),
+                                              name: path + " (its vocabulary)")
+        } catch {
+            throw TextVAEError.file(path, "has a damaged vocabulary", fix: fix)
+        }
+        guard fingerprint(header.vocabulary) == header.vocabularyFingerprint else {
+            throw TextVAEError.file(path, "has a vocabulary that does not match its fingerprint", fix: fix)
+        }
+        let offsets = UnsafeBufferPointer(start: (map + offsetsStart).assumingMemoryBound(to: Int64.self), count: n + 1)
+        let ids = UnsafeBufferPointer(start: (map + offsetsStart + 8 * (n + 1)).assumingMemoryBound(to: Int32.self), count: t)
+        guard offsets[0] == 0, offsets[n] == Int64(t) else { throw TextVAEError.file(path, "has damaged sentence offsets", fix: fix) }
+        for k in 0..<n where offsets[k + 1] <= offsets[k] {
+            throw TextVAEError.file(path, "has damaged sentence offsets (sentence \(k) is empty or negative)", fix: fix)
+        }
+        let V = Int32(vocabulary.count)
+        let parts = Workspace.defaultThreads
+        var firstBad = [Int?](repeating: nil, count: parts)
+        firstBad.withUnsafeMutableBufferPointer { out in
+            Parallel.forEachChunk(of: t, parts: parts) { part, range in out[part] = range.first { ids[$0] < 0 || ids[$0] >= V } }
+        }
+        let bad = firstBad.compactMap { $0 }.first
+        if let bad { throw TextVAEError.file(path, "holds token id \(ids[bad]) at position \(bad), outside its vocabulary of \(V)", fix: fix) }
+        keep = true
+        let storage = SentenceIDs.Storage(ids: ids, offsets: offsets) { munmap(map, size) }
+        return TokenFile(path: path, header: header, vocabulary: vocabulary, sentences: SentenceIDs(storage: storage))
+    }
+
+    /// Why this file cannot stand for `source` read by `recipe`, or nil when it can.
+    public func staleness(source: Source, recipe: Recipe) -> String? {
+        if header.recipe != recipe { return "it was prepared with other settings" }
+        if !header.source.matches(source) { return "\(source.path) changed since it was prepared" }
+        return nil
+    }
+}

@@ -1,0 +1,209 @@
+import Foundation
+
+/// Turns a text corpus into a `TokenFile` in bounded memory: it never holds the corpus's text or all of
+/// its token strings, only one chunk of lines at a time and one copy of each distinct token.
+///
+/// 1. Read the text in chunks, tokenise each on every thread (`Corpus(lines:)`), give each distinct
+///    token a provisional number, and write the sentences as provisional numbers to a scratch file.
+/// 2. Now that the number of sentences is known, so is the hold-out: count each token over the
+///    sentences training will use, and build the vocabulary as `Vocabulary(building:)` would.
+/// 3. Rewrite the scratch file as vocabulary ids (a word's pieces, with subwords) into the token file,
+///    written beside its final place and renamed over it when complete.
+///
+/// The ids are exactly those the in-memory route (`TrainingRun.read`) gives, which the tests check.
+public enum CorpusPreparation {
+    /// How far the first pass has read.
+    public struct Progress: Sendable {
+        public var bytesRead: Int64
+        public var bytes: Int64
+        public var sentences: Int
+    }
+
+    /// Prepares `source` into a token file at `output`.
+    /// - Parameters:
+    ///   - vocabulary: a vocabulary to use instead of building one (`recipe.vocabularyFile` names it).
+    ///   - threads: threads that tokenise (the file does not depend on how many).
+    public static func prepare(_ source: String, to output: String, recipe: TokenFile.Recipe, vocabulary given: Vocabulary? = nil,
+                               threads: Int = Workspace.defaultThreads, chunkBytes: Int = 16 << 20,
+                               progress: (Progress) -> Void = { _ in }) throws -> TokenFile {
+        let sourceInfo = try TokenFile.Source(path: source)
+        let folder = URL(fileURLWithPath: output).deletingLastPathComponent().path
+        let scratchPath = folder + "/." + URL(fileURLWithPath: output).lastPathComponent + ".scratch-\(getpid())"
+        defer { unlink(scratchPath) }
+
+        // 1. Text → provisional numbers.
+        var types: [ExactToken: Int32] = [:], typeTexts: [String] = []
+        var sentences = 0, tokens = 0, empty = 0
+        let scratch = try BinaryWriter(scratchPath)
+        let tokenizer = try Tokenizer(recipe.tokenizer)
+        let skipped = try TextFile.forEachChunk(source, chunkBytes: chunkBytes, paragraphs: recipe.paragraphs,
+                                                skipInvalid: recipe.skipInvalid) { lines, bytesRead in
+            let corpus = try Corpus(lines: lines, tokenizer: tokenizer, paragraphs: recipe.paragraphs, threads: threads)
+            empty += corpus.empty
+            var numbers: [Int32] = []
+            for sentence in corpus.sentences {
+                numbers.append(Int32(sentence.count))  // a sentence is its length, then its tokens
+                for token in sentence {
+                    let key = ExactToken(token)
+                    if let n = types[key] {
+                        numbers.append(n)
+                    } else {
+                        guard typeTexts.count < Int32.max else { throw TextVAEError.file(source, "has more than 2³¹ distinct tokens", fix: "split it") }
+                        types[key] = Int32(typeTexts.count)
+                        numbers.append(Int32(typeTexts.count))
+                        typeTexts.append(token)
+                    }
+                }
+                tokens += sentence.count
+            }
+            sentences += corpus.sentences.count
+            try scratch.write(numbers)
+            progress(Progress(bytesRead: bytesRead, bytes: sourceInfo.bytes, sentences: sentences))
+        }
+        try scratch.close()
+        types = [:]  // the texts alone are needed from here on
+        guard sentences > 0 else {
+            throw TextVAEError.file(source, "holds no sentences (it is empty or blank)", fix: "give a text file with one sentence per line")
+        }
+
+        // 2. Counts over the sentences training uses, and the vocabulary.
+        let scratchFile = try MappedInts(scratchPath)
+        let every = recipe.heldOutFraction.map { TrainingSet.holdOutStride(validFraction: $0, sentences: sentences) }
+        var counts = [Int](repeating: 0, count: typeTexts.count), allCounts = counts
+        forEachSentence(in: scratchFile) { k, numbers in
+            let training = every.map { k % $0 != $0 - 1 } ?? true
+            for n in numbers {
+                allCounts[Int(n)] += 1
+                if training { counts[Int(n)] += 1 }
+            }
+        }
+        let vocabulary: Vocabulary
+        if let given {
+            vocabulary = given
+        } else {
+            var byToken: [ExactToken: Int] = [:]
+            for (n, count) in counts.enumerated() where count > 0 { byToken[ExactToken(typeTexts[n])] = count }
+            vocabulary = try recipe.subwords.map { try Vocabulary(learningSubwords: byToken, size: $0) }
+                ?? Vocabulary(counts: byToken, minCount: recipe.minCount, maxSize: recipe.maxSize)
+        }
+        var known = 0
+        for (n, count) in allCounts.enumerated() where vocabulary.knows(typeTexts[n]) { known += count }
+
+        // 3. Provisional numbers → ids: each distinct token's ids (one, or its pieces) once.
+        var idStart = [Int](repeating: 0, count: typeTexts.count + 1), idList: [Int32] = []
+        for (n, text) in typeTexts.enumerated() {
+            idList += vocabulary.ids([text])
+            idStart[n + 1] = idList.count
+        }
+        typeTexts = []
+        var offsets = [Int64](repeating: 0, count: sentences + 1)
+        forEachSentence(in: scratchFile) { k, numbers in
+            var length = 0
+            for n in numbers { length += idStart[Int(n) + 1] - idStart[Int(n)] }
+            offsets[k + 1] = offsets[k] + Int64(length)
+        }
+        let vocabularyText = vocabulary.fileText
+        let header = TokenFile.Header(source: sourceInfo, recipe: recipe, vocabulary: vocabularyText,
+                                      vocabularyFingerprint: TokenFile.fingerprint(vocabularyText), sentences: sentences,
+                                      tokens: Int(offsets[sentences]), skippedInvalid: skipped, empty: empty,
+                                      coverage: tokens == 0 ? 0 : Double(known) / Double(tokens))
+        let partial = folder + "/." + URL(fileURLWithPath: output).lastPathComponent + ".partial-\(getpid())"
+        defer { unlink(partial) }
+        let out = try BinaryWriter(partial)
+        let headerBytes = Array(try JSONEncoder().encode(header))
+        try out.write(TokenFile.magic)
+        try out.write([UInt64(headerBytes.count).littleEndian])
+        try out.write(headerBytes)
+        try out.write([UInt8](repeating: 0, count: (8 - (16 + headerBytes.count) % 8) % 8))
+        try out.write(offsets.map(\.littleEndian))
+        offsets = []
+        var buffer: [Int32] = []
+        var failure: (any Error)?
+        forEachSentence(in: scratchFile) { _, numbers in
+            guard failure == nil else { return }
+            for n in numbers { buffer += idList[idStart[Int(n)]..<idStart[Int(n) + 1]] }
+            if buffer.count >= 1 << 20 {
+                do { try out.write(buffer.map(\.littleEndian)) } catch { failure = error }
+                buffer.removeAll(keepingCapacity: true)
+            }
+        }
+        if let failure { throw failure }
+        try out.write(buffer.map(\.littleEndian))
+        try out.close(sync: true)
+        guard rename(partial, output) == 0 else {
+            throw TextVAEError.file(output, "cannot be written (\(String(cString: strerror(errno))))", fix: "choose a folder you can write to")
+        }
+        return try TokenFile.open(output)
+    }
+
+    /// Calls `body(k, numbers)` for each sentence of the scratch file: a length, then that many numbers.
+    static func forEachSentence(in file: MappedInts, _ body: (Int, UnsafeBufferPointer<Int32>) -> Void) {
+        var at = 0, k = 0
+        while at < file.values.count {
+            let length = Int(file.values[at])
+            body(k, UnsafeBufferPointer(rebasing: file.values[(at + 1)..<(at + 1 + length)]))
+            at += 1 + length
+            k += 1
+        }
+    }
+}
+
+/// A file of Int32s written by this process, mapped for reading.
+final class MappedInts {
+    let values: UnsafeBufferPointer<Int32>
+    private let size: Int
+
+    init(_ path: String) throws {
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw TextVAEError.file(path, "cannot be read back", fix: "check the folder's free space and permissions") }
+        defer { close(fd) }
+        var info = stat()
+        fstat(fd, &info)
+        size = Int(info.st_size)
+        if size == 0 {
+            values = UnsafeBufferPointer(start: nil, count: 0)
+            return
+        }
+        guard let map = mmap(nil, size, PROT_READ, MAP_SHARED, fd, 0), map != MAP_FAILED else {
+            throw TextVAEError.file(path, "cannot be mapped", fix: "check the folder's free space")
+        }
+        values = UnsafeBufferPointer(start: map.assumingMemoryBound(to: Int32.self), count: size / 4)
+    }
+
+    deinit { if size > 0 { munmap(UnsafeMutableRawPointer(mutating: values.baseAddress), size) } }
+}
+
+/// Writes a large file through a buffer, and says what went wrong (a full disk) in words.
+final class BinaryWriter {
+    let path: String
+    private var file: UnsafeMutablePointer<FILE>?
+
+    init(_ path: String) throws {
+        self.path = path
+        guard let file = fopen(path, "wb") else {
+            throw TextVAEError.file(path, "cannot be written (\(String(cString: strerror(errno))))", fix: "choose a folder you can write to")
+        }
+        setvbuf(file, nil, _IOFBF, 1 << 20)
+        self.file = file
+    }
+
+    deinit { if let file { fclose(file) } }
+
+    func write<T>(_ values: [T]) throws {
+        guard !values.isEmpty, let file else { return }
+        let written = values.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
+        if written != values.count * MemoryLayout<T>.stride { throw failure() }
+    }
+
+    func close(sync: Bool = false) throws {
+        guard let file else { return }
+        self.file = nil
+        let flushed = fflush(file) == 0 && (!sync || fsync(fileno(file)) == 0)
+        let error = failure()
+        if fclose(file) != 0 || !flushed { throw error }
+    }
+
+    private func failure() -> TextVAEError {
+        TextVAEError.file(path, "could not be written (\(String(cString: strerror(errno))))", fix: "free some disk space, or choose another folder")
+    }
+}
