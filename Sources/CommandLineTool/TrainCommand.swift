@@ -21,6 +21,16 @@ struct TrainCommand: ParsableCommand {
               textvae train corpus.txt --time-limit 3      # stop after 3 minutes
               textvae train --resume model.checkpoint.safetensors
               textvae train --resume model.checkpoint.safetensors --epochs 20   # train longer
+              mpirun -np 4 textvae train corpus.tokens -o model.safetensors     # 4 ranks (MPI)
+
+            The corpus is tokenised once into MODEL.tokens (token ids, next to the model),
+            which the next run on the same text and settings reuses; a token file written by
+            'textvae prepare' may be given instead of the text.
+
+            Started by mpirun (Open MPI), the ranks train one model together: each
+            computes its share of every batch of --batch-size sentences, the gradients
+            are summed (MPI_Allreduce), and rank 0 alone prints and writes files. The same
+            seed gives the same model with any number of ranks, up to float summation order.
 
             If the KL term collapses to zero (the decoder ignores z), try slower
             annealing (--x0 5000), more word dropout (--word-dropout 0.5) or free bits
@@ -51,6 +61,9 @@ struct TrainCommand: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Print only errors and the final line.")
     var quiet = false
 
+    @Flag(help: "Train with the other ranks of an MPI job (found by itself when mpirun started textvae); needs Open MPI (apt-get install openmpi-bin libopenmpi-dev).")
+    var distributed = false
+
     @Flag(help: "Say which BLAS kernel is used, and more.")
     var verbose = false
 
@@ -63,8 +76,24 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         try BLAS.load()
-        let display = TrainingDisplay(quiet: quiet)
-        if verbose { display.line("BLAS: \(BLAS.description(threads: optimisation.threads))") }
+        guard distributed || MPICollective.launchedByMPI else { return try train(collective: SingleProcess()) }
+        let ranks = try MPICollective()
+        do {
+            try train(collective: ranks)
+            ranks.finish()
+        } catch {
+            // The other ranks would wait for this one in their next sum: end them all.
+            warn("error on rank \(ranks.rank) of \(ranks.size): \(error)")
+            ranks.abort(code: 1)
+        }
+    }
+
+    func train(collective: any Collective) throws {
+        let display = TrainingDisplay(quiet: quiet || !collective.isLeader)
+        if verbose && collective.isLeader {
+            display.line("BLAS: \(BLAS.description(threads: optimisation.threads))")
+            if collective.size > 1 { display.line("MPI: \(MPICollective.libraryVersion), \(collective.size) ranks") }
+        }
         Interruption.install()
 
         var plan = TrainingPlan(corpus: corpus ?? "")
@@ -74,6 +103,11 @@ struct TrainCommand: ParsableCommand {
         plan.options = optimisation.options
         plan.output = output
         plan.overwrite = overwrite
+        // A bar for corpora that take more than a few seconds to tokenise (the first run on them).
+        let bar = collective.isLeader && !quiet ? ProgressBar("tokenising") : nil
+        let progress: (CorpusPreparation.Progress) -> Void = { p in
+            if p.bytes >= 32 << 20 { bar?.update(Int(p.bytesRead >> 20), of: Int(p.bytes >> 20), detail: "MB, \(p.sentences) sentences") }
+        }
         let trainer: Trainer
         if let resume {
             var changes = TrainingRun.Changes()
@@ -88,15 +122,18 @@ struct TrainCommand: ParsableCommand {
             changes.overwrite = overwrite
             changes.given = data.given.union(tokenization.given).union(modelOptions.given).union(optimisation.givenFixed)
             changes.requested = plan
-            trainer = try TrainingRun.resume(resume, changes: changes, threads: optimisation.threads, note: display.line)
+            trainer = try TrainingRun.resume(resume, changes: changes, threads: optimisation.threads, collective: collective,
+                                             progress: progress, note: { bar?.finish(); display.line($0) })
         } else {
-            trainer = try TrainingRun.start(plan, threads: optimisation.threads, note: display.line)
+            trainer = try TrainingRun.start(plan, threads: optimisation.threads, collective: collective, progress: progress,
+                                            note: { bar?.finish(); display.line($0) })
         }
         let outcome = try trainer.run { event in
             display.show(event)
             if plot, case .epoch = event { CurvePlot.drawDuringTraining(trainer, warn: { display.show(.warning($0)) }) }
         }
         display.finish()
+        guard collective.isLeader else { return }
         let cp = trainer.checkpoint
         let best = cp.state.bestValidNELBO.map { String(format: "%.3f", $0) } ?? "n/a"
         print("\(outcome == .finished ? "finished" : outcome == .earlyStopped ? "stopped early" : "time limit reached"): "

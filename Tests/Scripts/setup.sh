@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs what textvae needs on Debian, if it is missing: ICU and OpenBLAS (libraries),
-# pkg-config, wordnet-base (the default corpus), and chromium with chromium-driver (the page's browser test,
-# Tests/Scripts/browser-test.sh). Needs a Swift 6 toolchain on PATH.
+# pkg-config, wordnet-base (the default corpus), chromium with chromium-driver (the page's browser test,
+# Tests/Scripts/browser-test.sh), and Open MPI (the 2-rank training tests; textvae itself loads MPI only for
+# distributed runs). Needs a Swift 6 toolchain on PATH.
 set -euo pipefail
-needed=(libicu-dev libopenblas-dev pkg-config wordnet-base chromium chromium-driver)
+needed=(libicu-dev libopenblas-dev pkg-config wordnet-base chromium chromium-driver openmpi-bin libopenmpi-dev)
 missing=()
 for p in "${needed[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

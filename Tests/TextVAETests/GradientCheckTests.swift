@@ -122,7 +122,8 @@ import Testing
             model.parameters[i] *= 1.5
         }
         var batch = Batch([[4, 5, 6, 7], [8, 4], [5, 5, 1], [6]])
-        batch.applyWordDropout(0.3, &rng)
+        var generators = (0..<4).map { SentenceNoise.generator(seed: 5, epoch: 0, sentence: $0) }
+        batch.applyWordDropout(0.3, &generators)
         let eps = randomArray(4 * 2, &rng)
         let latent: LatentChoice = c.latent == "mean" ? .mean : .sample(eps)
         let settings = LossSettings(beta: 0.7, freeBits: c.freeBits)

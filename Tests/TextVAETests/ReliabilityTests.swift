@@ -12,6 +12,7 @@ import Testing
         var files: [String: [UInt8]] = [:]
         var arguments: [String]
         var mentions: String
+        var tokenFileMayStay = false
         var testDescription: String { name }
     }
 
@@ -25,7 +26,7 @@ import Testing
         Case(name: "invalid UTF-8", files: ["c.txt": good + [0x61, 0xC3, 0x28, 0x0A]], arguments: ["train", "c.txt"], mentions: "line 4 at byte offset"),
         Case(name: "binary file", files: ["c.txt": [0x7F, 0x45, 0x4C, 0x46, 0, 0, 1]], arguments: ["train", "c.txt"], mentions: "binary"),
         Case(name: "validation file with no known word", files: ["c.txt": good, "v.txt": Array("zebra quokka\n".utf8)],
-             arguments: ["train", "c.txt", "--valid", "v.txt"], mentions: "share no word"),
+             arguments: ["train", "c.txt", "--valid", "v.txt"], mentions: "share no word", tokenFileMayStay: true),
         Case(name: "negative size", files: ["c.txt": good], arguments: ["train", "c.txt", "--hidden", "-4"], mentions: "--hidden"),
         Case(name: "zero epochs", files: ["c.txt": good], arguments: ["train", "c.txt", "--epochs", "0"], mentions: "--epochs"),
         Case(name: "learning rate 0", files: ["c.txt": good], arguments: ["train", "c.txt", "--lr", "0"], mentions: "--lr"),
@@ -53,7 +54,9 @@ import Testing
         let first = run.stderrLines.first.map(String.init) ?? ""
         #expect(first.contains(c.mentions), "first line of stderr should mention '\(c.mentions)': \(run)")
         #expect(!run.stderr.contains("Fatal error") && !run.stderr.contains("Stack dump") && !run.stderr.contains("Backtrace"), "\(run)")
-        let after = Set(try FileManager.default.subpathsOfDirectory(atPath: folder.path))
+        // The corpus's token file may stay when only the validation file was wrong: it is sound, and the
+        // next run on the corpus reuses it.
+        let after = Set(try FileManager.default.subpathsOfDirectory(atPath: folder.path)).subtracting(c.tokenFileMayStay ? ["c.tokens"] : [])
         #expect(after == before, "files were left behind: \(after.subtracting(before))")
     }
 

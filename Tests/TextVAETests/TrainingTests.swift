@@ -24,7 +24,7 @@ import Testing
         let cp = Checkpoint(file: ModelFile(model: model, vocabulary: set.vocabulary, tokenizer: TokenizerSettings(name: .whitespace)),
                             adam: Adam(parameterCount: model.layout.total), state: TrainingState(seed: seed), options: options,
                             data: TrainingData(corpus: "grammar", valid: nil, trainSentences: set.train.count, validSentences: set.valid.count,
-                                               fingerprint: TrainingData.fingerprint([set.train, set.valid])),
+                                               fingerprint: TrainingData.fingerprint(train: set.train, valid: set.valid)),
                             output: folder.appendingPathComponent("m.safetensors").path)
         return Trainer(checkpoint: cp, train: set.train, valid: set.valid)
     }

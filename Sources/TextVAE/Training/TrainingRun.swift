@@ -35,15 +35,16 @@ public enum TrainingRun {
     /// - Parameters:
     ///   - collective: the ranks training together; the leader prepares the token file and writes files.
     ///   - note: one line each about the data and the model, for the user.
+    ///   - progress: how far the token file's preparation has read, when it is made.
     public static func start(_ plan: TrainingPlan, threads: Int, collective: any Collective = SingleProcess(),
-                             note: (String) -> Void) throws -> Trainer {
+                             progress: (CorpusPreparation.Progress) -> Void = { _ in }, note: (String) -> Void) throws -> Trainer {
         let started = Date()
         var plan = plan
         let files = RunFiles(model: plan.outputPath)
         try files.checkWritable()
         if !plan.overwrite { try refuseEarlierRun(files) }
         let read = try readCorpus(plan.corpus, &plan.data, tokenizer: &plan.tokenizer, maxLength: plan.model.maxLength,
-                                  tokenFile: files.tokens, threads: threads, collective: collective, note: note)
+                                  tokenFile: files.tokens, threads: threads, collective: collective, progress: progress)
         let set = read.set
         try checkMemory(set, batchSize: plan.options.batchSize, vocabulary: set.vocabulary.count, resuming: false)
         if collective.isLeader {
@@ -79,7 +80,11 @@ public enum TrainingRun {
     /// corpus itself when it is a token file, whose tokenizer and hold-out then become the run's.
     static func readCorpus(_ corpus: String, _ data: inout DataSettings, tokenizer: inout TokenizerSettings, maxLength: Int,
                            tokenFile tokensPath: String, threads: Int, collective: any Collective,
-                           note: (String) -> Void) throws -> ReadCorpus {
+                           progress: (CorpusPreparation.Progress) -> Void) throws -> ReadCorpus {
+        // The validation file first: a mistake in it shows before minutes of tokenising.
+        let valid = try data.valid.map {
+            try Corpus.read($0, tokenizer: Tokenizer(tokenizer), paragraphs: data.paragraphs, skipInvalid: data.skipInvalid, threads: threads)
+        }
         var file: TokenFile, how = "read from its token file"
         if TokenFile.isTokenFile(corpus) {
             file = try TokenFile.open(corpus)
@@ -103,7 +108,8 @@ public enum TrainingRun {
             }
             func prepare() throws -> TokenFile {
                 how = "tokenised once into \(tokensPath)"
-                return try CorpusPreparation.prepare(corpus, to: tokensPath, recipe: recipe, vocabulary: given, threads: threads)
+                return try CorpusPreparation.prepare(corpus, to: tokensPath, recipe: recipe, vocabulary: given, threads: threads,
+                                                     progress: progress)
             }
             if collective.isLeader {
                 file = try fresh() ?? prepare()
@@ -112,9 +118,6 @@ public enum TrainingRun {
                 try collective.barrier()
                 file = try fresh() ?? prepare()
             }
-        }
-        let valid = try data.valid.map {
-            try Corpus.read($0, tokenizer: Tokenizer(tokenizer), paragraphs: data.paragraphs, skipInvalid: data.skipInvalid, threads: threads)
         }
         let set = try TrainingSet(tokenFile: file, validCorpus: valid, maxLength: maxLength)
         return ReadCorpus(set: set, tokenFile: file, how: how)
@@ -138,7 +141,7 @@ public enum TrainingRun {
     /// Loads a checkpoint and re-reads its data exactly as the run first read it; refuses data that differ
     /// and flags that would change what may not change, applies the rest and says so in one line.
     public static func resume(_ path: String, changes: Changes, threads: Int, collective: any Collective = SingleProcess(),
-                              note: (String) -> Void) throws -> Trainer {
+                              progress: (CorpusPreparation.Progress) -> Void = { _ in }, note: (String) -> Void) throws -> Trainer {
         var checkpoint = try Checkpoint.load(path)
         if let requested = changes.requested,
            let refusal = ResumeConflicts.find(given: changes.given, requested: requested, in: checkpoint) {
@@ -150,7 +153,7 @@ public enum TrainingRun {
         try files.checkWritable()
         if moved && !changes.overwrite { try refuseEarlierRun(files) }
         let (set, batchesPerEpoch) = try readData(of: checkpoint, path, changes, tokenFile: files.tokens, threads: threads,
-                                                  collective: collective, note: note)
+                                                  collective: collective, progress: progress)
         try checkMemory(set, batchSize: checkpoint.options.batchSize, vocabulary: set.vocabulary.count, resuming: true)
         let applied = apply(changes, to: &checkpoint.options, batchesPerEpoch: batchesPerEpoch)
         if moved && changes.overwrite && collective.isLeader { files.removeEarlierRun(keeping: path) }
@@ -162,7 +165,7 @@ public enum TrainingRun {
     /// The run's sentences, read as it first read them (from where they are now, if they moved), checked
     /// against the checkpoint's fingerprint; and the number of batches in an epoch.
     static func readData(of checkpoint: Checkpoint, _ path: String, _ changes: Changes, tokenFile: String, threads: Int,
-                         collective: any Collective, note: (String) -> Void) throws -> (TrainingSet, Int) {
+                         collective: any Collective, progress: (CorpusPreparation.Progress) -> Void) throws -> (TrainingSet, Int) {
         let stored = checkpoint.data
         var data = stored.reading(fallback: changes.requested?.data ?? DataSettings())
         if let moved = changes.valid { data.valid = moved }
@@ -176,7 +179,7 @@ public enum TrainingRun {
         // The same recipe as at the start: the token file is reused when fresh, or made again (the same ids).
         var tokenizer = checkpoint.file.tokenizer
         let set = try readCorpus(corpusPath, &data, tokenizer: &tokenizer, maxLength: checkpoint.file.model.config.maxLength,
-                                 tokenFile: tokenFile, threads: threads, collective: collective, note: note).set
+                                 tokenFile: tokenFile, threads: threads, collective: collective, progress: progress).set
         guard set.vocabulary == checkpoint.file.vocabulary,
               TrainingData.fingerprint(train: set.train, valid: set.valid) == stored.fingerprint else {
             throw TextVAEError("\(corpusPath)\(data.valid.map { " with " + $0 } ?? "") is not the data this checkpoint was trained on "

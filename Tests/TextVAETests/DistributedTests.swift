@@ -1,0 +1,111 @@
+import Foundation
+import Testing
+@testable import TextVAE
+
+/// Data-parallel training: the ranks' shares of a batch add up to the whole batch, in-process; and with
+/// Open MPI installed, `mpirun -np 2 textvae train` gives the model one process gives, and a stopped
+/// 2-rank run resumes to the model of an uninterrupted one.
+@Suite(.serialized) struct DistributedTests {
+    /// Two halves of a batch, each computed as one rank's share, give the whole batch's loss and gradient
+    /// (with free bits, the halves learn each other's KL sums through `SharedBatch.sum`).
+    @Test(arguments: [Float(0), 0.3])
+    func sharesOfABatchAddUpToTheWholeBatch(freeBits: Float) throws {
+        try loadBLAS()
+        let config = ModelConfig(vocabulary: 12, embedding: 5, hidden: 6, latent: 3)
+        let model = SentenceVAE(config: config, seed: 8)
+        let sentences: [[Int32]] = [[4, 5, 6, 7], [8, 4], [5, 5, 11], [6], [9, 10, 4, 4, 5], [7, 7]]
+        var rng = Random(seed: 2)
+        let eps = randomArray(sentences.count * 3, &rng)
+        let ws = Workspace(threads: 1)
+        func run(_ rows: Range<Int>, _ settings: LossSettings) -> ([Float], BatchResult) {
+            var gradient = [Float](repeating: 0, count: model.layout.total)
+            let result = model.run(Batch(Array(sentences[rows])), latent: .sample(Array(eps[(rows.lowerBound * 3)..<(rows.upperBound * 3)])),
+                                   loss: settings, accumulatingGradientInto: &gradient, workspace: ws)
+            return (gradient, result)
+        }
+        let (whole, wholeResult) = run(0..<6, LossSettings(beta: 0.7, freeBits: freeBits))
+        // Each half's KL sums per latent dimension, as the other rank would contribute them.
+        func klSums(_ rows: Range<Int>) -> [Float] {
+            let result = model.run(Batch(Array(sentences[rows])), latent: .mean, workspace: ws)
+            let kl = GaussianLatent.klPerDimension(mu: result.mu, logv: result.logv, count: result.mu.count)
+            return (0..<3).map { j in stride(from: j, to: kl.count, by: 3).reduce(0) { $0 + kl[$1] } }
+        }
+        let (a, b) = (0..<4, 4..<6)
+        let (sumsA, sumsB) = (klSums(a), klSums(b))
+        let (ga, ra) = run(a, LossSettings(beta: 0.7, freeBits: freeBits, sharedBatch: SharedBatch(sentences: 6) { zip($0, sumsB).map(+) }))
+        let (gb, rb) = run(b, LossSettings(beta: 0.7, freeBits: freeBits, sharedBatch: SharedBatch(sentences: 6) { zip($0, sumsA).map(+) }))
+        let added = zip(ga, gb).map(+)
+        #expect(firstMismatch(added, whole, rtol: 1e-4, atol: 1e-6) == nil)
+        #expect(abs(ra.loss + rb.loss - wholeResult.loss) < 1e-4 * abs(wholeResult.loss))
+    }
+
+    /// mpirun, where Open MPI is installed (CI installs it); nil with the reason printed otherwise.
+    static func mpirun() -> String? {
+        for folder in ["/usr/bin", "/usr/local/bin"] where FileManager.default.isExecutableFile(atPath: folder + "/mpirun") {
+            return folder + "/mpirun"
+        }
+        print("DistributedTests: mpirun not found, so the 2-rank runs are skipped (apt-get install openmpi-bin libopenmpi-dev)")
+        return nil
+    }
+
+    static let sizes = ["--embedding", "16", "--hidden", "24", "--latent", "4", "--batch-size", "16", "--threads", "1",
+                        "--checkpoint-minutes", "0", "--patience", "0", "--seed", "9", "--quiet"]
+
+    /// `mpirun -np ranks textvae ARGS`, as root if need be (containers, CI).
+    static func ranks(_ n: Int, _ mpirun: String, _ arguments: [String], in folder: String) throws -> Run {
+        try runProcess(mpirun, ["--allow-run-as-root", "--oversubscribe", "-np", String(n), try TextVAEProgram.path()] + arguments,
+                       in: folder)
+    }
+
+    static func parameters(_ path: String) throws -> [Float] { try Checkpoint.load(path).file.model.parameters }
+
+    static func largestRelativeDifference(_ a: [Float], _ b: [Float]) -> Float {
+        let scale = a.map(abs).max() ?? 1
+        return zip(a, b).map { abs($0 - $1) }.max()! / scale
+    }
+
+    @Test func twoRanksTrainTheModelOneProcessTrains() throws {
+        guard let mpirun = Self.mpirun() else { return }
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Data(GrammarCorpus.sentences(count: 840, seed: 6).joined(separator: "\n").utf8).write(to: folder.appendingPathComponent("g.txt"))
+        let prepared = try TextVAEProgram.run(["prepare", "g.txt", "-o", "g.tokens"], in: folder.path)
+        try #require(prepared.status == 0, "\(prepared)")
+        // 798 training sentences in batches of 16: 50 updates an epoch, 100 in two.
+        let one = try TextVAEProgram.run(["train", "g.tokens", "-o", "one.safetensors", "--epochs", "2"] + Self.sizes, in: folder.path)
+        try #require(one.status == 0, "\(one)")
+        let two = try Self.ranks(2, mpirun, ["train", "g.tokens", "-o", "two.safetensors", "--epochs", "2"] + Self.sizes, in: folder.path)
+        try #require(two.status == 0, "\(two)")
+        #expect(two.stdout.contains("finished: 100 steps"), "\(two)")
+        let difference = Self.largestRelativeDifference(try Self.parameters(folder.appendingPathComponent("one.checkpoint.safetensors").path),
+                                                        try Self.parameters(folder.appendingPathComponent("two.checkpoint.safetensors").path))
+        print("DistributedTests: 2 ranks against 1 process after 100 updates: largest difference \(difference) of the largest parameter")
+        #expect(difference < 1e-3)
+    }
+
+    @Test func aStoppedTwoRankRunResumesToTheUninterruptedModel() throws {
+        guard let mpirun = Self.mpirun() else { return }
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Data(GrammarCorpus.sentences(count: 840, seed: 6).joined(separator: "\n").utf8).write(to: folder.appendingPathComponent("g.txt"))
+        let straight = try Self.ranks(2, mpirun, ["train", "g.txt", "-o", "straight.safetensors", "--epochs", "2"] + Self.sizes, in: folder.path)
+        try #require(straight.status == 0, "\(straight)")
+        // Stopped after its first epoch, then resumed: with 2 ranks again, and with 1 process.
+        let stopped = try Self.ranks(2, mpirun, ["train", "g.txt", "-o", "resumed.safetensors", "--epochs", "1"] + Self.sizes, in: folder.path)
+        try #require(stopped.status == 0, "\(stopped)")
+        let single = folder.appendingPathComponent("single")
+        try FileManager.default.createDirectory(at: single, withIntermediateDirectories: false)
+        try FileManager.default.copyItem(at: folder.appendingPathComponent("resumed.checkpoint.safetensors"),
+                                         to: single.appendingPathComponent("resumed.checkpoint.safetensors"))
+        let resumed = try Self.ranks(2, mpirun, ["train", "--resume", "resumed.checkpoint.safetensors", "--epochs", "2", "--threads", "1",
+                                                 "--quiet"], in: folder.path)
+        try #require(resumed.status == 0, "\(resumed)")
+        let expected = try Self.parameters(folder.appendingPathComponent("straight.checkpoint.safetensors").path)
+        #expect(try Self.parameters(folder.appendingPathComponent("resumed.checkpoint.safetensors").path) == expected)
+        let alone = try TextVAEProgram.run(["train", "--resume", "resumed.checkpoint.safetensors", "../g.txt", "--epochs", "2",
+                                            "--threads", "1", "--quiet"], in: single.path)
+        try #require(alone.status == 0, "\(alone)")
+        #expect(Self.largestRelativeDifference(try Self.parameters(single.appendingPathComponent("resumed.checkpoint.safetensors").path),
+                                               expected) < 1e-3)
+    }
+}
