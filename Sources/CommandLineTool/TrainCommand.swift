@@ -139,5 +139,10 @@ struct TrainCommand: ParsableCommand {
         print("\(outcome == .finished ? "finished" : outcome == .earlyStopped ? "stopped early" : "time limit reached"): "
               + "\(cp.state.step) steps; best validation −ELBO \(best); model \(trainer.modelPath); "
               + "metrics \(trainer.metricsPath)")
+        if collective.size > 1 {
+            print("\(collective.size) ranks: the gradient's sum (MPI_Allreduce of \(cp.file.model.layout.total) floats) took "
+                  + "\(f(100 * trainer.sumSeconds / max(trainer.updateSeconds, 1e-9), 1))% of rank 0's update time "
+                  + "(\(f(1000 * trainer.sumSeconds / Double(max(1, trainer.updateCount)), 1)) ms an update)")
+        }
     }
 }

@@ -14,6 +14,10 @@ public final class Trainer {
     /// The gradient (one value per parameter), then the figures the ranks sum with it in the same call.
     var gradient: [Float]
 
+    /// Seconds this rank spent in the gradient's sum over the ranks (waiting for the slowest included), and
+    /// in updates in all: their ratio is what distribution costs.
+    public private(set) var sumSeconds = 0.0, updateSeconds = 0.0, updateCount = 0
+
     /// Where the figures summed with the gradient sit after it.
     enum Summed: Int, CaseIterable { case rec, kl, targets, loss, interrupted, timeLimit }
 
@@ -170,6 +174,11 @@ public final class Trainer {
     /// Throws if the loss is not finite.
     public func update(_ members: [Int], halt: Halt? = nil) throws -> Update {
         if collective.size == 1, let halt { return Update(halted: halt) }
+        let started = DispatchTime.now().uptimeNanoseconds
+        defer {
+            updateSeconds += Double(DispatchTime.now().uptimeNanoseconds - started) * 1e-9
+            updateCount += 1
+        }
         PhaseProfile.start()
         let model = checkpoint.file.model, Z = model.config.latent, P = model.layout.total
         let mine = Array(members[collective.share(of: members.count)])
@@ -198,7 +207,9 @@ public final class Trainer {
         }
         gradient[P + Summed.interrupted.rawValue] = halt == .interrupted ? 1 : 0
         gradient[P + Summed.timeLimit.rawValue] = halt == .timeLimit ? 1 : 0
+        let summing = DispatchTime.now().uptimeNanoseconds
         try gradient.withUnsafeMutableBufferPointer { try collective.sum($0) }
+        sumSeconds += Double(DispatchTime.now().uptimeNanoseconds - summing) * 1e-9
         PhaseProfile.lap(.allReduce)
         func summed(_ figure: Summed) -> Float { gradient[P + figure.rawValue] }
         if summed(.interrupted) > 0 { return Update(halted: .interrupted) }
