@@ -81,6 +81,11 @@ struct TrainCommand: ParsableCommand {
         do {
             try train(collective: ranks)
             ranks.finish()
+        } catch let interrupted as TrainingInterrupted {
+            // The ranks decided to stop together, at the same update: none waits for another, so the job ends in order.
+            ranks.finish()
+            if ranks.isLeader { throw interrupted }
+            throw ExitCode(130)
         } catch {
             // The other ranks would wait for this one in their next sum: end them all.
             warn("error on rank \(ranks.rank) of \(ranks.size): \(error)")

@@ -54,9 +54,11 @@ enum TextVAEProgram {
 }
 
 /// Runs `executable` in `folder` and collects what it printed and how it ended.
-func runProcess(_ executable: String, _ arguments: [String], in folder: String, stdin input: String? = nil) throws -> Run {
+func runProcess(_ executable: String, _ arguments: [String], in folder: String, stdin input: String? = nil,
+                environment: [String: String]? = nil) throws -> Run {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
+    if let environment { process.environment = environment }
     process.arguments = arguments
     process.currentDirectoryURL = URL(fileURLWithPath: folder)
     let outPath = folder + "/.stdout", errPath = folder + "/.stderr", inPath = folder + "/.stdin"

@@ -67,10 +67,9 @@ public enum CorpusPreparation {
         }
 
         // 2. Counts over the sentences training uses, and the vocabulary.
-        let scratchFile = try MappedInts(scratchPath)
         let every = recipe.heldOutFraction.map { TrainingSet.holdOutStride(validFraction: $0, sentences: sentences) }
         var counts = [Int](repeating: 0, count: typeTexts.count), allCounts = counts
-        forEachSentence(in: scratchFile) { k, numbers in
+        try forEachSentence(inScratch: scratchPath) { k, numbers in
             let training = every.map { k % $0 != $0 - 1 } ?? true
             for n in numbers {
                 allCounts[Int(n)] += 1
@@ -96,16 +95,12 @@ public enum CorpusPreparation {
             idStart[n + 1] = idList.count
         }
         typeTexts = []
-        var offsets = [Int64](repeating: 0, count: sentences + 1)
-        forEachSentence(in: scratchFile) { k, numbers in
-            var length = 0
-            for n in numbers { length += idStart[Int(n) + 1] - idStart[Int(n)] }
-            offsets[k + 1] = offsets[k] + Int64(length)
-        }
+        var total = 0
+        for (n, count) in allCounts.enumerated() { total += count * (idStart[n + 1] - idStart[n]) }
         let vocabularyText = vocabulary.fileText
         let header = TokenFile.Header(source: sourceInfo, recipe: recipe, vocabulary: vocabularyText,
                                       vocabularyFingerprint: TokenFile.fingerprint(vocabularyText), sentences: sentences,
-                                      tokens: Int(offsets[sentences]), skippedInvalid: skipped, empty: empty,
+                                      tokens: total, skippedInvalid: skipped, empty: empty,
                                       coverage: tokens == 0 ? 0 : Double(known) / Double(tokens))
         let partial = folder + "/." + URL(fileURLWithPath: output).lastPathComponent + ".partial-\(getpid())"
         defer { unlink(partial) }
@@ -115,19 +110,19 @@ public enum CorpusPreparation {
         try out.write([UInt64(headerBytes.count).littleEndian])
         try out.write(headerBytes)
         try out.write([UInt8](repeating: 0, count: (8 - (16 + headerBytes.count) % 8) % 8))
-        try out.write(offsets.map(\.littleEndian))
-        offsets = []
-        var buffer: [Int32] = []
-        var failure: (any Error)?
-        forEachSentence(in: scratchFile) { _, numbers in
-            guard failure == nil else { return }
-            for n in numbers { buffer += idList[idStart[Int(n)]..<idStart[Int(n) + 1]] }
-            if buffer.count >= 1 << 20 {
-                do { try out.write(buffer.map(\.littleEndian)) } catch { failure = error }
-                buffer.removeAll(keepingCapacity: true)
-            }
+        // The offsets, then the ids, each streamed from the scratch file: neither is held whole.
+        var offsets: [Int64] = [0], at: Int64 = 0
+        try forEachSentence(inScratch: scratchPath) { _, numbers in
+            for n in numbers { at += Int64(idStart[Int(n) + 1] - idStart[Int(n)]) }
+            offsets.append(at.littleEndian)
+            if offsets.count >= 1 << 18 { try out.write(offsets); offsets.removeAll(keepingCapacity: true) }
         }
-        if let failure { throw failure }
+        try out.write(offsets)
+        var buffer: [Int32] = []
+        try forEachSentence(inScratch: scratchPath) { _, numbers in
+            for n in numbers { buffer += idList[idStart[Int(n)]..<idStart[Int(n) + 1]] }
+            if buffer.count >= 1 << 20 { try out.write(buffer.map(\.littleEndian)); buffer.removeAll(keepingCapacity: true) }
+        }
         try out.write(buffer.map(\.littleEndian))
         try out.close(sync: true)
         guard rename(partial, output) == 0 else {
@@ -136,41 +131,35 @@ public enum CorpusPreparation {
         return try TokenFile.open(output)
     }
 
-    /// Calls `body(k, numbers)` for each sentence of the scratch file: a length, then that many numbers.
-    static func forEachSentence(in file: MappedInts, _ body: (Int, UnsafeBufferPointer<Int32>) -> Void) {
-        var at = 0, k = 0
-        while at < file.values.count {
-            let length = Int(file.values[at])
-            body(k, UnsafeBufferPointer(rebasing: file.values[(at + 1)..<(at + 1 + length)]))
-            at += 1 + length
-            k += 1
-        }
-    }
-}
-
-/// A file of Int32s written by this process, mapped for reading.
-final class MappedInts {
-    let values: UnsafeBufferPointer<Int32>
-    private let size: Int
-
-    init(_ path: String) throws {
+    /// Calls `body(k, numbers)` for each sentence of the scratch file (a length, then that many numbers),
+    /// reading it in blocks: read, not mapped, so that its pages do not stay in this process's memory.
+    static func forEachSentence(inScratch path: String, _ body: (Int, ArraySlice<Int32>) throws -> Void) throws {
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { throw TextVAEError.file(path, "cannot be read back", fix: "check the folder's free space and permissions") }
         defer { close(fd) }
-        var info = stat()
-        fstat(fd, &info)
-        size = Int(info.st_size)
-        if size == 0 {
-            values = UnsafeBufferPointer(start: nil, count: 0)
-            return
+        var pending: [Int32] = [], block = [Int32](repeating: 0, count: 1 << 20), k = 0
+        while true {
+            // Fill the block (a read may return less than asked); the file holds whole numbers.
+            var filled = 0
+            while filled < block.count * 4 {
+                let n = block.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + filled, $0.count - filled) }
+                if n < 0 && errno == EINTR { continue }
+                if n < 0 { throw TextVAEError.file(path, "cannot be read back", fix: "check the folder's free space and permissions") }
+                if n == 0 { break }
+                filled += n
+            }
+            guard filled > 0 else { break }
+            pending += block[0..<(filled / 4)]
+            var at = 0
+            while at < pending.count, at + 1 + Int(pending[at]) <= pending.count {
+                let length = Int(pending[at])
+                try body(k, pending[(at + 1)..<(at + 1 + length)])
+                at += 1 + length
+                k += 1
+            }
+            pending.removeFirst(at)
         }
-        guard let map = mmap(nil, size, PROT_READ, MAP_SHARED, fd, 0), map != MAP_FAILED else {
-            throw TextVAEError.file(path, "cannot be mapped", fix: "check the folder's free space")
-        }
-        values = UnsafeBufferPointer(start: map.assumingMemoryBound(to: Int32.self), count: size / 4)
     }
-
-    deinit { if size > 0 { munmap(UnsafeMutableRawPointer(mutating: values.baseAddress), size) } }
 }
 
 /// Writes a large file through a buffer, and says what went wrong (a full disk) in words.

@@ -102,8 +102,8 @@ public final class Trainer {
                 switch update.halted {
                 case .interrupted?:
                     if lead { try checkpoint.save(to: checkpointPath) }
-                    throw TextVAEError("interrupted at step \(checkpoint.state.step); checkpoint saved to \(checkpointPath); "
-                                       + "resume with: textvae train --resume \(checkpointPath)")
+                    throw TrainingInterrupted(description: "interrupted at step \(checkpoint.state.step); checkpoint saved to \(checkpointPath); "
+                                              + "resume with: textvae train --resume \(checkpointPath)")
                 case .timeLimit?:
                     try finishEarly(log: log, onEvent)
                     return .timeLimit
