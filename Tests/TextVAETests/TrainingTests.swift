@@ -67,7 +67,7 @@ import Testing
         let first = Self.trainer(set, folder: resumedFolder, epochs: 2)
         Interruption.requested = 0
         defer { Interruption.requested = 0 }
-        #expect(throws: TextVAEError.self) {
+        #expect(throws: TrainingInterrupted.self) {
             try first.run { event in if case .step(let s) = event, s.step == 23 { Interruption.requested = 1 } }
         }
         Interruption.requested = 0

@@ -31,33 +31,33 @@ public enum CorpusPreparation {
         let scratchPath = folder + "/." + URL(fileURLWithPath: output).lastPathComponent + ".scratch-\(getpid())"
         defer { unlink(scratchPath) }
 
-        // 1. Text → provisional numbers.
+        // 1. Text → provisional numbers. Each thread tokenises its piece of a chunk and numbers the piece's
+        // distinct tokens itself; only those few are then looked up in the corpus-wide table, one thread.
         var types: [ExactToken: Int32] = [:], typeTexts: [String] = []
         var sentences = 0, tokens = 0, empty = 0
         let scratch = try BinaryWriter(scratchPath)
-        let tokenizer = try Tokenizer(recipe.tokenizer)
+        let tokenizers = try (0..<max(1, threads)).map { _ in try Tokenizer(recipe.tokenizer) }
         let skipped = try TextFile.forEachChunk(source, chunkBytes: chunkBytes, paragraphs: recipe.paragraphs,
                                                 skipInvalid: recipe.skipInvalid) { lines, bytesRead in
-            let corpus = try Corpus(lines: lines, tokenizer: tokenizer, paragraphs: recipe.paragraphs, threads: threads)
-            empty += corpus.empty
-            var numbers: [Int32] = []
-            for sentence in corpus.sentences {
-                numbers.append(Int32(sentence.count))  // a sentence is its length, then its tokens
-                for token in sentence {
-                    let key = ExactToken(token)
+            for var piece in try NumberedPiece.tokenize(lines, tokenizers: tokenizers, paragraphs: recipe.paragraphs) {
+                var global = [Int32](repeating: 0, count: piece.types.count)
+                for (local, text) in piece.types.enumerated() {
+                    let key = ExactToken(text)
                     if let n = types[key] {
-                        numbers.append(n)
+                        global[local] = n
                     } else {
                         guard typeTexts.count < Int32.max else { throw TextVAEError.file(source, "has more than 2³¹ distinct tokens", fix: "split it") }
                         types[key] = Int32(typeTexts.count)
-                        numbers.append(Int32(typeTexts.count))
-                        typeTexts.append(token)
+                        global[local] = Int32(typeTexts.count)
+                        typeTexts.append(text)
                     }
                 }
-                tokens += sentence.count
+                piece.renumber(global)
+                try scratch.write(piece.numbers)
+                sentences += piece.sentences
+                tokens += piece.tokens
+                empty += piece.empty
             }
-            sentences += corpus.sentences.count
-            try scratch.write(numbers)
             progress(Progress(bytesRead: bytesRead, bytes: sourceInfo.bytes, sentences: sentences))
         }
         try scratch.close()
@@ -194,5 +194,56 @@ final class BinaryWriter {
 
     private func failure() -> TextVAEError {
         TextVAEError.file(path, "could not be written (\(String(cString: strerror(errno))))", fix: "free some disk space, or choose another folder")
+    }
+}
+
+/// One thread's piece of a chunk of lines, tokenised: each sentence as its length and then its tokens, each
+/// token numbered by its first appearance in the piece (`types` lists them in that order).
+struct NumberedPiece {
+    var numbers: [Int32] = []
+    var types: [String] = []
+    var sentences = 0, tokens = 0, empty = 0
+
+    /// The lines split into consecutive pieces as `Corpus(lines:)` splits them (in paragraph mode, at blank
+    /// lines), one per tokenizer, tokenised and numbered concurrently; in order, so the result does not
+    /// depend on the number of threads.
+    static func tokenize(_ lines: [String], tokenizers: [Tokenizer], paragraphs: Bool) throws -> [NumberedPiece] {
+        let ranges = Corpus.pieces(of: lines, parts: min(tokenizers.count, max(1, lines.count / 1024)), paragraphs: paragraphs)
+        var results = [Result<NumberedPiece, any Error>?](repeating: nil, count: ranges.count)
+        results.withUnsafeMutableBufferPointer { out in
+            Parallel.forEach(ranges.count) { i in
+                out[i] = Result {
+                    let corpus = try Corpus.tokenize(lines[ranges[i]], tokenizers[i], paragraphs: paragraphs)
+                    var piece = NumberedPiece(sentences: corpus.sentences.count, empty: corpus.empty)
+                    var local: [ExactToken: Int32] = [:]
+                    for sentence in corpus.sentences {
+                        piece.numbers.append(Int32(sentence.count))
+                        for token in sentence {
+                            let key = ExactToken(token)
+                            if let n = local[key] {
+                                piece.numbers.append(n)
+                            } else {
+                                local[key] = Int32(piece.types.count)
+                                piece.numbers.append(Int32(piece.types.count))
+                                piece.types.append(token)
+                            }
+                        }
+                        piece.tokens += sentence.count
+                    }
+                    return piece
+                }
+            }
+        }
+        return try results.map { try $0!.get() }
+    }
+
+    /// Replaces the piece's numbers by `global[number]`, leaving the lengths.
+    mutating func renumber(_ global: [Int32]) {
+        var at = 0
+        while at < numbers.count {
+            let length = Int(numbers[at])
+            for j in (at + 1)..<(at + 1 + length) { numbers[j] = global[Int(numbers[j])] }
+            at += 1 + length
+        }
     }
 }
