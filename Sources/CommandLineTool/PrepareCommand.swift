@@ -90,7 +90,7 @@ struct PrepareCommand: ParsableCommand {
         bar.finish()
         let seconds = Date().timeIntervalSince(start), h = file.header
         let megabytes = Double(h.source.bytes) / 1e6
-        print("wrote \(path): \(h.sentences) sentences, \(h.tokens) tokens, vocabulary \(file.vocabulary.count) "
+        print("wrote \(path): \(h.sentences) sentences, \(h.tokens) tokens (\(h.distinct) distinct words), vocabulary \(file.vocabulary.count) "
               + "(coverage \(f(100 * h.coverage, 2))%), in \(f(seconds, 1)) s (\(f(megabytes / max(seconds, 1e-9), 1)) MB/s of text)"
               + (h.skippedInvalid > 0 ? "; skipped \(h.skippedInvalid) lines of invalid UTF-8" : ""))
         print("train from it with: textvae train \(path)\(noHoldOut ? " --valid FILE" : "")")

@@ -76,6 +76,8 @@ public struct TokenFile {
         public var vocabularyFingerprint: String
         public var sentences: Int
         public var tokens: Int
+        /// Distinct tokens (words, before any subword splitting) in the text.
+        public var distinct: Int
         /// Lines dropped as invalid UTF-8 (with `skipInvalid`), and lines that gave no tokens.
         public var skippedInvalid: Int
         public var empty: Int

@@ -100,12 +100,14 @@ public enum CorpusPreparation {
         let vocabularyText = vocabulary.fileText
         let header = TokenFile.Header(source: sourceInfo, recipe: recipe, vocabulary: vocabularyText,
                                       vocabularyFingerprint: TokenFile.fingerprint(vocabularyText), sentences: sentences,
-                                      tokens: total, skippedInvalid: skipped, empty: empty,
+                                      tokens: total, distinct: idStart.count - 1, skippedInvalid: skipped, empty: empty,
                                       coverage: tokens == 0 ? 0 : Double(known) / Double(tokens))
         let partial = folder + "/." + URL(fileURLWithPath: output).lastPathComponent + ".partial-\(getpid())"
         defer { unlink(partial) }
         let out = try BinaryWriter(partial)
-        let headerBytes = Array(try JSONEncoder().encode(header))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys  // the same corpus and settings give the same file, byte for byte
+        let headerBytes = Array(try encoder.encode(header))
         try out.write(TokenFile.magic)
         try out.write([UInt64(headerBytes.count).littleEndian])
         try out.write(headerBytes)
