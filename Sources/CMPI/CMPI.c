@@ -59,13 +59,20 @@ int tvmpi_load(char *message, int message_capacity) {
     // expect those symbols in the global namespace, as when a program links libmpi. (With RTLD_LOCAL, Debian's
     // 4.1.4 happens to work, because earlier components that do list them are loaded globally and
     // drag them in; do not rely on that.) RTLD_NOW: fail here, not at the first call.
+    // TEXTVAE_MPI_LIBRARY names another libmpi (an Open MPI built into /opt, say); else Debian's.
+    const char *chosen = getenv("TEXTVAE_MPI_LIBRARY");
     const char *names[] = {"libmpi.so.40", "libmpi.so"};
     void *lib = NULL;
-    for (unsigned i = 0; i < sizeof names / sizeof names[0] && lib == NULL; i++)
-        lib = dlopen(names[i], RTLD_NOW | RTLD_GLOBAL);
+    if (chosen != NULL && chosen[0] != 0) {
+        lib = dlopen(chosen, RTLD_NOW | RTLD_GLOBAL);
+    } else {
+        for (unsigned i = 0; i < sizeof names / sizeof names[0] && lib == NULL; i++)
+            lib = dlopen(names[i], RTLD_NOW | RTLD_GLOBAL);
+    }
     if (lib == NULL) {
         snprintf(message, message_capacity,
-                 "cannot load Open MPI (%s); install it with: apt-get install openmpi-bin libopenmpi-dev", dlerror());
+                 "cannot load Open MPI (%s); install it with: apt-get install openmpi-bin libopenmpi-dev%s", dlerror(),
+                 chosen != NULL && chosen[0] != 0 ? ", or set TEXTVAE_MPI_LIBRARY to its libmpi.so" : "");
         return 1;
     }
 

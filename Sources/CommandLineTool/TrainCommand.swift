@@ -61,7 +61,7 @@ struct TrainCommand: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Print only errors and the final line.")
     var quiet = false
 
-    @Flag(help: "Train with the other ranks of an MPI job (found by itself when mpirun started textvae); needs Open MPI (apt-get install openmpi-bin libopenmpi-dev).")
+    @Flag(help: "Train with the other ranks of an MPI job (found by itself when mpirun started textvae); needs Open MPI (apt-get install openmpi-bin libopenmpi-dev, or TEXTVAE_MPI_LIBRARY=/path/to/libmpi.so for another build).")
     var distributed = false
 
     @Flag(help: "Say which BLAS kernel is used, and more.")

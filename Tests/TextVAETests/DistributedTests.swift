@@ -154,4 +154,18 @@ import Testing
         try #require(resumed.status == 0, "\(resumed)")
         #expect(try Self.parameters(checkpoint) == Self.parameters(folder.appendingPathComponent("straight.checkpoint.safetensors").path))
     }
+
+    /// Where Open MPI cannot be loaded (here: made so by naming a library that is not there), --distributed
+    /// says what to install, exits non-zero and writes nothing.
+    @Test func withoutOpenMPIADistributedRunSaysHowToInstallIt() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Data(GrammarCorpus.sentences(count: 50, seed: 6).joined(separator: "\n").utf8).write(to: folder.appendingPathComponent("g.txt"))
+        var environment = ProcessInfo.processInfo.environment
+        environment["TEXTVAE_MPI_LIBRARY"] = folder.appendingPathComponent("no-such-libmpi.so.40").path
+        let run = try runProcess(try TextVAEProgram.path(), ["train", "g.txt", "--distributed"], in: folder.path, environment: environment)
+        #expect(run.failedCleanly, "\(run)")
+        #expect(run.stderr.contains("cannot load Open MPI") && run.stderr.contains("apt-get install openmpi-bin libopenmpi-dev"), "\(run)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["g.txt"])
+    }
 }
