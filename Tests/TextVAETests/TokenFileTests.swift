@@ -149,4 +149,25 @@ import Testing
         _ = try TrainingRun.start(again, threads: 1, note: { notes.append($0) })
         #expect(notes.first?.contains("read from its token file") == true, "\(notes)")
     }
+
+    /// `textvae train X.tokens` takes the prepared file's tokenizer and vocabulary (and reads --valid with that
+    /// tokenizer), whatever the command line says.
+    @Test func trainingFromAPreparedFileTakesItsTokenizerAndVocabulary() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let text = (0..<40).map { "Word\($0 % 5), and Other\($0 % 3)!" }.joined(separator: "\n")
+        try Data(text.utf8).write(to: folder.appendingPathComponent("c.txt"))
+        try Data("Word1, and Other2!\n".utf8).write(to: folder.appendingPathComponent("v.txt"))
+        let prepared = try TextVAEProgram.run(["prepare", "c.txt", "-o", "c.tokens", "--tokenizer", "whitespace", "--no-hold-out"],
+                                              in: folder.path)
+        try #require(prepared.status == 0, "\(prepared)")
+        let trained = try TextVAEProgram.run(["train", "c.tokens", "--valid", "v.txt", "-o", "m.safetensors", "--tokenizer", "icu"]
+                                             + ReliabilityTests.tiny + ["--quiet"], in: folder.path)
+        try #require(trained.status == 0, "\(trained)")
+        let model = try ModelFile.load(folder.appendingPathComponent("m.safetensors").path)
+        let file = try TokenFile.open(folder.appendingPathComponent("c.tokens").path)
+        #expect(model.tokenizer.name == .whitespace)
+        #expect(model.vocabulary == file.vocabulary)
+        #expect(model.vocabulary.knows("Word1,"))  // a whitespace token, which ICU would have split
+    }
 }

@@ -62,9 +62,9 @@ enum SubwordLearner {
             heap = BinaryHeap(precedes: pieces.precedes)
             // Pieces: the marker, then the alphabet in code-point order.
             var alphabet = Set<String>()
-            for (word, _) in corpusWords where !word.contains(Subwords.marker) { for c in word { alphabet.insert(String(c)) } }
+            for (word, _) in corpusWords where !Subwords.holdsMarker(word) { for c in word { alphabet.insert(String(c)) } }
             for piece in [Subwords.marker] + alphabet.sorted(by: Self.codePointOrder) { pieces.add(piece) }
-            for (word, count) in corpusWords where !word.contains(Subwords.marker) && !word.isEmpty {
+            for (word, count) in corpusWords where !Subwords.holdsMarker(word) && !word.isEmpty {
                 words.append([0] + word.map { pieces.ids[String($0)]! })
                 wordCounts.append(count)
             }

@@ -10,7 +10,11 @@ import Foundation
 public struct Subwords: Sendable {
     /// Marks the start of a word (U+2581, as SentencePiece writes it).
     public static let marker = "\u{2581}"
-    private static let markerScalar: Unicode.Scalar = "\u{2581}"
+    static let markerScalar: Unicode.Scalar = "\u{2581}"
+
+    /// Whether `text` holds the marker, alone or inside a larger character (String's `contains` compares
+    /// characters, and "▁" + a combining mark is one character that is not "▁").
+    static func holdsMarker(_ text: String) -> Bool { text.unicodeScalars.contains(markerScalar) }
 
     /// Whether a piece starts a word. By code point, not by character: a piece such as "▁" + U+200D (zero-width
     /// joiner) is one grapheme cluster, which `hasPrefix` would not see as starting with the marker.
@@ -83,8 +87,9 @@ public struct Subwords: Sendable {
             if c.unicodeScalars.count == 1, let known = scalarID[c.unicodeScalars.first!.value] {
                 symbols.append(known)
             } else {
-                // The marker inside a word would read as the start of another: it is `<unk>`, as learning left it out.
-                let known = String(c) == Self.marker ? nil : id(String(c))
+                // The marker inside a word would read as the start of another: it is `<unk>`, as learning left it
+                // out; also when a combining mark or joiner makes it part of a larger character ("▁" + U+0301).
+                let known = Self.holdsMarker(String(c)) ? nil : id(String(c))
                 symbols.append(Int32(known ?? Vocabulary.unk))
             }
         }

@@ -81,11 +81,12 @@ public enum TrainingRun {
     static func readCorpus(_ corpus: String, _ data: inout DataSettings, tokenizer: inout TokenizerSettings, maxLength: Int,
                            tokenFile tokensPath: String, threads: Int, collective: any Collective,
                            progress: (CorpusPreparation.Progress) -> Void) throws -> ReadCorpus {
-        // The validation file first: a mistake in it shows before minutes of tokenising.
-        let valid = try data.valid.map {
-            try Corpus.read($0, tokenizer: Tokenizer(tokenizer), paragraphs: data.paragraphs, skipInvalid: data.skipInvalid, threads: threads)
+        func readValid() throws -> Corpus? {
+            try data.valid.map {
+                try Corpus.read($0, tokenizer: Tokenizer(tokenizer), paragraphs: data.paragraphs, skipInvalid: data.skipInvalid, threads: threads)
+            }
         }
-        var file: TokenFile, how = "read from its token file"
+        var file: TokenFile, how = "read from its token file", valid: Corpus?
         if TokenFile.isTokenFile(corpus) {
             file = try TokenFile.open(corpus)
             let recipe = file.header.recipe
@@ -96,7 +97,9 @@ public enum TrainingRun {
             data.minCount = recipe.minCount
             data.maxSize = recipe.maxSize
             data.subwords = recipe.subwords
+            valid = try readValid()  // as the token file's text was read
         } else {
+            valid = try readValid()  // first: a mistake in it shows before minutes of tokenising
             let given = try data.vocabularyFile.map { try Vocabulary.load($0) }
             let recipe = TokenFile.Recipe(
                 tokenizer: tokenizer, paragraphs: data.paragraphs, skipInvalid: data.skipInvalid,
