@@ -3,12 +3,12 @@ import Foundation
 /// Turns a text corpus into a `TokenFile` in bounded memory: it never holds the corpus's text or all of
 /// its token strings, only one chunk of lines at a time and one copy of each distinct token.
 ///
-/// 1. Read the text in chunks, tokenise each on every thread (`Corpus(lines:)`), give each distinct
+/// 1. Read the text in chunks, tokenise each on every thread (`NumberedPiece`), give each distinct
 ///    token a provisional number, and write the sentences as provisional numbers to a scratch file.
 /// 2. Now that the number of sentences is known, so is the hold-out: count each token over the
 ///    sentences training will use, and build the vocabulary as `Vocabulary(building:)` would.
-/// 3. Rewrite the scratch file as vocabulary ids (a word's pieces, with subwords) into the token file,
-///    written beside its final place and renamed over it when complete.
+/// 3. Stream the scratch file twice into the token file: the sentences' offsets, then their vocabulary ids
+///    (a word's pieces, with subwords); the file is written beside its final place and renamed over it.
 ///
 /// The ids are exactly those the in-memory route (`TrainingRun.read`) gives, which the tests check.
 public enum CorpusPreparation {
@@ -160,92 +160,6 @@ public enum CorpusPreparation {
                 k += 1
             }
             pending.removeFirst(at)
-        }
-    }
-}
-
-/// Writes a large file through a buffer, and says what went wrong (a full disk) in words.
-final class BinaryWriter {
-    let path: String
-    private var file: UnsafeMutablePointer<FILE>?
-
-    init(_ path: String) throws {
-        self.path = path
-        guard let file = fopen(path, "wb") else {
-            throw TextVAEError.file(path, "cannot be written (\(String(cString: strerror(errno))))", fix: "choose a folder you can write to")
-        }
-        setvbuf(file, nil, _IOFBF, 1 << 20)
-        self.file = file
-    }
-
-    deinit { if let file { fclose(file) } }
-
-    func write<T>(_ values: [T]) throws {
-        guard !values.isEmpty, let file else { return }
-        let written = values.withUnsafeBytes { fwrite($0.baseAddress, 1, $0.count, file) }
-        if written != values.count * MemoryLayout<T>.stride { throw failure() }
-    }
-
-    func close(sync: Bool = false) throws {
-        guard let file else { return }
-        self.file = nil
-        let flushed = fflush(file) == 0 && (!sync || fsync(fileno(file)) == 0)
-        let error = failure()
-        if fclose(file) != 0 || !flushed { throw error }
-    }
-
-    private func failure() -> TextVAEError {
-        TextVAEError.file(path, "could not be written (\(String(cString: strerror(errno))))", fix: "free some disk space, or choose another folder")
-    }
-}
-
-/// One thread's piece of a chunk of lines, tokenised: each sentence as its length and then its tokens, each
-/// token numbered by its first appearance in the piece (`types` lists them in that order).
-struct NumberedPiece {
-    var numbers: [Int32] = []
-    var types: [String] = []
-    var sentences = 0, tokens = 0, empty = 0
-
-    /// The lines split into consecutive pieces as `Corpus(lines:)` splits them (in paragraph mode, at blank
-    /// lines), one per tokenizer, tokenised and numbered concurrently; in order, so the result does not
-    /// depend on the number of threads.
-    static func tokenize(_ lines: [String], tokenizers: [Tokenizer], paragraphs: Bool) throws -> [NumberedPiece] {
-        let ranges = Corpus.pieces(of: lines, parts: min(tokenizers.count, max(1, lines.count / 1024)), paragraphs: paragraphs)
-        var results = [Result<NumberedPiece, any Error>?](repeating: nil, count: ranges.count)
-        results.withUnsafeMutableBufferPointer { out in
-            Parallel.forEach(ranges.count) { i in
-                out[i] = Result {
-                    let corpus = try Corpus.tokenize(lines[ranges[i]], tokenizers[i], paragraphs: paragraphs)
-                    var piece = NumberedPiece(sentences: corpus.sentences.count, empty: corpus.empty)
-                    var local: [ExactToken: Int32] = [:]
-                    for sentence in corpus.sentences {
-                        piece.numbers.append(Int32(sentence.count))
-                        for token in sentence {
-                            let key = ExactToken(token)
-                            if let n = local[key] {
-                                piece.numbers.append(n)
-                            } else {
-                                local[key] = Int32(piece.types.count)
-                                piece.numbers.append(Int32(piece.types.count))
-                                piece.types.append(token)
-                            }
-                        }
-                        piece.tokens += sentence.count
-                    }
-                    return piece
-                }
-            }
-        }
-        return try results.map { try $0!.get() }
-    }
-
-    /// Replaces the piece's numbers by `global[number]`, leaving the lengths.
-    mutating func renumber(_ global: [Int32]) {
-        var at = 0
-        while at < numbers.count {
-            let length = Int(numbers[at])
-            for j in (at + 1)..<(at + 1 + length) { numbers[j] = global[Int(numbers[j])] }
-            at += 1 + length
         }
     }
 }
