@@ -36,7 +36,7 @@ struct LatentLoss {
         return LatentLoss(perRow: perRow, term: term, active: active)
     }
 
-    /// dμ += (β / B) μ and d log σ² += (β / B) · ½ (σ² − 1), for the active dimensions.
+    /// dμ += (β / n) μ and d log σ² += (β / n) · ½ (σ² − 1), for the active dimensions; n = `meanOver`.
     /// - Parameter meanOver: the sentences of the whole batch (B, unless the batch is shared between ranks).
     func backward(mu: UnsafePointer<Float>, logv: UnsafePointer<Float>, rows B: Int, latent Z: Int, beta: Float, meanOver: Int,
                   dMu: UnsafeMutablePointer<Float>, dLogv: UnsafeMutablePointer<Float>) {

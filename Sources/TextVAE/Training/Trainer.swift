@@ -183,6 +183,7 @@ public final class Trainer {
         let model = checkpoint.file.model, Z = model.config.latent, P = model.layout.total
         let mine = Array(members[collective.share(of: members.count)])
         let beta = options.schedule.beta(step: checkpoint.state.step)
+        // An MPI error aborts the job (Open MPI's default handler), so the sum returns only with the sum.
         let shared = collective.size == 1 ? nil : SharedBatch(sentences: members.count) { [collective] in (try? collective.sum($0)) ?? $0 }
         let settings = LossSettings(beta: beta, freeBits: options.freeBits, sharedBatch: shared)
 

@@ -105,12 +105,14 @@ public enum TrainingRun {
                 tokenizer: tokenizer, paragraphs: data.paragraphs, skipInvalid: data.skipInvalid,
                 heldOutFraction: data.valid == nil ? data.validFraction : nil, minCount: data.minCount, maxSize: data.maxSize,
                 subwords: data.subwords, vocabularyFile: given.map { TokenFile.fingerprint($0.fileText) })
+            var stale: String?  // why an earlier token file was not used, for the user
             func fresh() throws -> TokenFile? {
                 guard let existing = try? TokenFile.open(tokensPath) else { return nil }
-                return existing.staleness(source: try TokenFile.Source(path: corpus), recipe: recipe) == nil ? existing : nil
+                stale = existing.staleness(source: try TokenFile.Source(path: corpus), recipe: recipe)
+                return stale == nil ? existing : nil
             }
             func prepare() throws -> TokenFile {
-                how = "tokenised once into \(tokensPath)"
+                how = "tokenised once into \(tokensPath)" + (stale.map { " (the earlier one was stale: \($0))" } ?? "")
                 return try CorpusPreparation.prepare(corpus, to: tokensPath, recipe: recipe, vocabulary: given, threads: threads,
                                                      progress: progress)
             }
@@ -229,19 +231,24 @@ public enum TrainingRun {
     /// may use: the logits of the batch of the longest training sentences, or of a validation batch
     /// (validation scores 64 sentences at a time).
     static func checkMemory(_ set: TrainingSet, batchSize: Int, vocabulary V: Int, resuming: Bool) throws {
-        func targets(_ lengths: [Int], _ batch: Int) -> Int {
-            lengths.sorted(by: >).prefix(batch).reduce(0) { $0 + $1 + 1 }  // tokens + <eos>
+        // Targets (tokens + <eos>) of the `batch` longest of `count` sentences: a count of each length in one
+        // pass, not a sort of millions.
+        func targets(_ count: Int, _ length: (Int) -> Int, _ batch: Int) -> Int {
+            var byLength: [Int] = []
+            for i in 0..<count {
+                let l = length(i)
+                if l >= byLength.count { byLength += repeatElement(0, count: l + 1 - byLength.count) }
+                byLength[l] += 1
+            }
+            var left = batch, total = 0
+            for l in byLength.indices.reversed() where left > 0 {
+                let taken = min(byLength[l], left)
+                total += taken * (l + 1)
+                left -= taken
+            }
+            return total
         }
-        // The longest training sentences, without sorting millions: a count of each length (all are cut).
-        var longestLength = 0
-        for i in set.train.indices { longestLength = max(longestLength, set.train.length(i)) }
-        var byLength = [Int](repeating: 0, count: longestLength + 1)
-        for i in set.train.indices { byLength[set.train.length(i)] += 1 }
-        var longest: [Int] = []
-        for length in byLength.indices.reversed() where longest.count < batchSize {
-            longest += repeatElement(length, count: min(byLength[length], batchSize - longest.count))
-        }
-        let positions = max(targets(longest, batchSize), targets(set.valid.map(\.count), 64))
+        let positions = max(targets(set.train.count, set.train.length, batchSize), targets(set.valid.count, { set.valid[$0].count }, 64))
         let bytes = Double(positions) * Double(V) * 4 * 1.25  // float logits, in a buffer grown by a quarter
         let memory = MemoryLimit.bytes
         guard bytes > memory / 2 else { return }

@@ -67,8 +67,9 @@ public struct TrainingSet {
         let vocabulary = tokenFile.vocabulary
         if let validCorpus {
             train = all
-            valid = validCorpus.sentences.map { Array(vocabulary.ids($0).prefix(maxLength)) }
-            truncated = validCorpus.sentences.filter { vocabulary.ids($0).count > maxLength }.count
+            let ids = validCorpus.sentences.map(vocabulary.ids)
+            valid = ids.map { Array($0.prefix(maxLength)) }
+            truncated = ids.filter { $0.count > maxLength }.count
         } else {
             guard let fraction = tokenFile.header.recipe.heldOutFraction, all.count >= 2 else {
                 throw TextVAEError.file(tokenFile.path, all.count < 2
