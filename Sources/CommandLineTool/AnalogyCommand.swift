@@ -62,7 +62,8 @@ struct AnalogyCommand: ParsableCommand {
         print("attribute vector: mean μ of \(to) (\(b.count) sentences) − mean μ of \(from) (\(a.count)); "
               + String(format: "‖v‖ = %.3f, ‖μ(sentence)‖ = %.3f", v.norm, muNorm))
         let z = scales.flatMap { v.shift(mu, scale: $0) }
-        let decoded = trained.decodeGreedily(z, maxLength: length.maxLength, forbidUnknown: length.noUnk)
+        let decoded = trained.decodeGreedily(z, maxLength: length.maxLength, forbidUnknown: length.noUnk,
+                                              repetition: length.repetition)
         let width = scales.map { String(format: "%g", Double($0)).count }.max() ?? 1
         for (s, tokens) in zip(scales, decoded) {
             let label = String(format: "%g", Double(s))

@@ -56,7 +56,8 @@ struct InterpolateCommand: ParsableCommand {
         let (a, b) = try endPoints(file)
         let ts = Interpolation.steps(steps)
         let z = ts.flatMap { slerp ? Interpolation.spherical(a, b, $0) : Interpolation.linear(a, b, $0) }
-        let options = DecodingOptions(method: .greedy, maxLength: length.maxLength, forbidUnknown: length.noUnk)
+        let options = DecodingOptions(method: .greedy, maxLength: length.maxLength, forbidUnknown: length.noUnk,
+                                      repetition: length.repetition)
         let texts = file.decode(z, options: options).map { file.text($0[0].tokens) }
         let digits = steps > 101 ? 3 : 2
         var out = OutputBuffer()

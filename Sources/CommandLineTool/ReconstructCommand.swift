@@ -49,7 +49,8 @@ struct ReconstructCommand: ParsableCommand {
         let posteriors = trained.encode(input.ids)
         var rng = Random(seed: seed)
         let z = sample ? posteriors.draw(&rng) : posteriors.mu
-        let options = DecodingOptions(method: .greedy, maxLength: length.maxLength, forbidUnknown: length.noUnk)
+        let options = DecodingOptions(method: .greedy, maxLength: length.maxLength, forbidUnknown: length.noUnk,
+                                      repetition: length.repetition)
         var out = OutputBuffer()
         var score = ReconstructionScore()
         for (sentence, hypotheses) in zip(input.sentences, trained.decode(z, options: options)) {

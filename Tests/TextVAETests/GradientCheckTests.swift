@@ -103,7 +103,11 @@ import Testing
         var latentToInputs: Bool
         var freeBits: Float
         var latent: String  // "sample" or "mean"
-        var testDescription: String { "latentToInputs \(latentToInputs), freeBits \(freeBits), z = \(latent)" }
+        /// Decoder dropout (embedding, output), its masks held fixed.
+        var dropout: (Float, Float) = (0, 0)
+        var testDescription: String {
+            "latentToInputs \(latentToInputs), freeBits \(freeBits), z = \(latent), dropout \(dropout.0) \(dropout.1)"
+        }
     }
 
     @Test(arguments: [
@@ -111,6 +115,9 @@ import Testing
         ModelCase(latentToInputs: true, freeBits: 0, latent: "sample"),
         ModelCase(latentToInputs: false, freeBits: 0.3, latent: "sample"),
         ModelCase(latentToInputs: true, freeBits: 0, latent: "mean"),
+        ModelCase(latentToInputs: false, freeBits: 0, latent: "sample", dropout: (0.4, 0.3)),
+        ModelCase(latentToInputs: true, freeBits: 0, latent: "sample", dropout: (0.4, 0.3)),
+        ModelCase(latentToInputs: false, freeBits: 0, latent: "sample", dropout: (0, 0.3)),
     ])
     func fullLossGradientMatchesFiniteDifferencesForEveryTensor(_ c: ModelCase) throws {
         try loadBLAS()
@@ -124,6 +131,8 @@ import Testing
         var batch = Batch([[4, 5, 6, 7], [8, 4], [5, 5, 1], [6]])
         var generators = (0..<4).map { SentenceNoise.generator(seed: 5, epoch: 0, sentence: $0) }
         batch.applyWordDropout(0.3, &generators)
+        batch.applyDecoderDropout(embedding: c.dropout.0, output: c.dropout.1, embeddingWidth: 4, hidden: 3, &generators)
+        #expect((batch.decoderInputMask != nil) == (c.dropout.0 > 0) && (batch.decoderOutputMask != nil) == (c.dropout.1 > 0))
         let eps = randomArray(4 * 2, &rng)
         let latent: LatentChoice = c.latent == "mean" ? .mean : .sample(eps)
         let settings = LossSettings(beta: 0.7, freeBits: c.freeBits)

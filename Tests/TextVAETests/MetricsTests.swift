@@ -102,6 +102,17 @@ import Testing
         #expect(nll200 < nelbo)
     }
 
+    /// The decoder-only pass that importance sampling uses gives `run`'s reconstruction term for the same z.
+    @Test func reconstructionNLLIsRunsReconstructionTerm() throws {
+        try loadBLAS()
+        let model = Self.model(), Z = model.config.latent
+        var rng = Random(seed: 9)
+        let z = (0..<Self.sentences.count * Z).map { _ in rng.normal() }
+        let batch = Batch(Self.sentences), ws = Workspace()
+        let full = model.run(batch, latent: .given(z), workspace: ws).rec
+        #expect(model.reconstructionNLL(batch, z: z, workspace: ws) == full)
+    }
+
     /// The importance samples are drawn in sentence-then-sample order whatever
     /// the decoder batching, so grouping changes only float rounding.
     @Test func nllDoesNotDependOnHowSamplesAreBatched() throws {

@@ -11,7 +11,8 @@ import Testing
                                minCount: 1, maxSize: 1000, maxLength: 60, corpusName: "grammar")
     }
 
-    static func trainer(_ set: TrainingSet, folder: URL, epochs: Int, checkpointSteps: Int = 0, seed: UInt64 = 3) -> Trainer {
+    static func trainer(_ set: TrainingSet, folder: URL, epochs: Int, checkpointSteps: Int = 0, seed: UInt64 = 3,
+                        adjust: (inout TrainingOptions, inout TrainingState) -> Void = { _, _ in }) -> Trainer {
         let config = ModelConfig(vocabulary: set.vocabulary.count, embedding: 32, hidden: 64, latent: 8)
         let model = SentenceVAE(config: config, seed: seed)
         var options = TrainingOptions()
@@ -21,8 +22,10 @@ import Testing
         options.checkpointMinutes = 0
         options.checkpointSteps = checkpointSteps
         options.seed = seed
+        var state = TrainingState(seed: seed)
+        adjust(&options, &state)
         let cp = Checkpoint(file: ModelFile(model: model, vocabulary: set.vocabulary, tokenizer: TokenizerSettings(name: .whitespace)),
-                            adam: Adam(parameterCount: model.layout.total), state: TrainingState(seed: seed), options: options,
+                            adam: Adam(parameterCount: model.layout.total), state: state, options: options,
                             data: TrainingData(corpus: "grammar", valid: nil, trainSentences: set.train.count, validSentences: set.valid.count,
                                                fingerprint: TrainingData.fingerprint(train: set.train, valid: set.valid)),
                             output: folder.appendingPathComponent("m.safetensors").path)
@@ -83,6 +86,83 @@ import Testing
         let a = try Data(contentsOf: URL(fileURLWithPath: straight.modelPath))
         let b = try Data(contentsOf: URL(fileURLWithPath: resumed.modelPath))
         #expect(a == b, "the best model files differ")
+    }
+
+    /// Autoencoder pretraining: β is 0 and z = μ in the first epoch, then the decoder takes fresh weights (the
+    /// encoder keeps its own), Adam starts again, the best model is chosen afresh, and β follows the schedule
+    /// counted from the reset.
+    @Test func pretrainingTrainsAnAutoencoderThenStartsTheDecoderAgain() throws {
+        try loadBLAS()
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let set = try Self.grammarSet(600)
+        let trainer = Self.trainer(set, folder: folder, epochs: 2) { options, _ in options.pretrainEpochs = 1 }
+        var betas: [Int: [Float]] = [:], notes: [String] = [], pretrainedEncoder: [Float] = []
+        let model = { trainer.checkpoint.file.model }
+        _ = try trainer.run { event in
+            switch event {
+            case .step(let s): betas[s.epoch, default: []].append(s.beta)
+            case .note(let n): notes.append(n)
+            case .epoch(let e) where e.epoch == 1: pretrainedEncoder = Array(model().tensor(.encoderWeightHH))
+            default: break
+            }
+        }
+        #expect(betas[1]!.allSatisfy { $0 == 0 } && betas[2]!.allSatisfy { $0 > 0 })
+        #expect(betas[2]!.first == trainer.options.schedule.beta(step: 0), "the schedule starts again at the reset")
+        #expect(notes.contains { $0.contains("pretraining done") }, "\(notes)")
+        #expect(!pretrainedEncoder.isEmpty)
+
+        // The reset itself, on the trained model: decoder side fresh, encoder side kept, Adam new, best forgotten.
+        let before = model().parameters
+        trainer.resetDecoder()
+        let after = model(), fresh = after.layout.initialParameters(seed: trainer.options.seed &+ 0xDEC0DE)
+        for t in ParameterTensor.allCases {
+            let range = after.layout.range(t)
+            let decoderSide = t.rawValue >= ParameterTensor.latentWeight.rawValue
+            #expect(Array(after.parameters[range]) == Array(decoderSide ? fresh[range] : before[range]), "\(t.name)")
+        }
+        #expect(trainer.checkpoint.adam.steps == 0 && trainer.checkpoint.adam.m.allSatisfy { $0 == 0 })
+        #expect(trainer.checkpoint.state.bestValidNELBO == nil)
+    }
+
+    /// With a best −ELBO no epoch can beat, every epoch halves the learning rate; the rate is in the checkpoint.
+    @Test func theLearningRateDecaysWhenValidationDoesNotImprove() throws {
+        try loadBLAS()
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let set = try Self.grammarSet(300)
+        let trainer = Self.trainer(set, folder: folder, epochs: 3) { options, state in
+            options.learningRateDecay = 0.5
+            state.bestValidNELBO = -1
+        }
+        var notes: [String] = []
+        _ = try trainer.run { if case .note(let n) = $0 { notes.append(n) } }
+        let rate = trainer.options.learningRate * 0.125
+        #expect(trainer.checkpoint.adam.learningRate == rate && trainer.checkpoint.state.learningRate == rate)
+        #expect(notes.filter { $0.contains("learning rate now") }.count == 3, "\(notes)")
+        let saved = try Checkpoint.load(trainer.checkpointPath)
+        #expect(saved.adam.learningRate == rate, "a resumed run continues with the decayed rate")
+    }
+
+    /// Dropout masks are drawn from each sentence's own generator: a sentence gets the same masks in any batch.
+    @Test func decoderDropoutMasksBelongToTheSentence() {
+        let sentences: [[Int32]] = [[4, 5, 6], [7, 8], [9, 4, 5, 6, 7]]
+        func masks(_ indices: [Int]) -> Batch {
+            var batch = Batch(indices.map { sentences[$0] })
+            var generators = indices.map { SentenceNoise.generator(seed: 1, epoch: 0, sentence: $0) }
+            batch.applyWordDropout(0.25, &generators)
+            batch.applyDecoderDropout(embedding: 0.5, output: 0.3, embeddingWidth: 4, hidden: 3, &generators)
+            return batch
+        }
+        let all = masks([0, 1, 2]), alone = masks([2])
+        // Sentence 2 is the longest: packed row 0 in both batches.
+        for t in 0...5 {
+            let k = all.decoder.index(step: t, row: 0), j = alone.decoder.index(step: t, row: 0)
+            #expect(all.decoderInputMask![k * 4..<k * 4 + 4] == alone.decoderInputMask![j * 4..<j * 4 + 4])
+            #expect(all.decoderOutputMask![k * 3..<k * 3 + 3] == alone.decoderOutputMask![j * 3..<j * 3 + 3])
+        }
+        let values = Set(all.decoderInputMask!)
+        #expect(values == [0, 2], "zeros and 1 / (1 − p)")
     }
 
     @Test func divergingLossStopsWithAClearMessage() throws {

@@ -21,7 +21,15 @@ struct OptimisationOptions: ParsableArguments {
     @Option(help: "Cyclical annealing: number of cycles (default: \(KLSchedule.defaultCycles)).") var cycles: Int?
     @Option(help: "Cyclical annealing: share of each cycle spent rising (default: \(KLSchedule.defaultRatio)).") var ratio: Double?
     @Option(help: "Constant annealing: β (default: \(KLSchedule.defaultBeta)).") var beta: Double?
-    @Option(help: "Free bits λ per latent dimension; 0 = off (default: \(D().freeBits)).") var freeBits: Float?
+    @Option(help: "Free bits λ per latent dimension: the KL of a dimension below λ (batch mean) is not pushed down, so z keeps some information; 0 = off (default: \(D().freeBits)).") var freeBits: Float?
+    @Option(help: "Dropout on the decoder's input embeddings, per element, in training only: a regulariser beside word dropout (default: \(D().embeddingDropout)).")
+    var embeddingDropout: Float?
+    @Option(help: "Dropout on the decoder's states before the output layer, in training only (default: \(D().outputDropout)).")
+    var outputDropout: Float?
+    @Option(help: "When an epoch does not improve the validation −ELBO, multiply the learning rate by this; 1 = never (default: \(D().learningRateDecay)).")
+    var lrDecay: Float?
+    @Option(help: "Autoencoder pretraining (Li et al. 2019): the first N epochs train with z = μ and no KL term, then the decoder starts again from fresh weights and the VAE trains (with --free-bits, the recipe that keeps z in use); 0 = off (default: \(D().pretrainEpochs)).")
+    var pretrainEpochs: Int?
     @Option(help: "Random seed: the same seed and data give the same model (default: \(D().seed)).") var seed: UInt64?
     @Option(help: "Stop after this many epochs without a better validation −ELBO; 0 = never (default: \(D().patience)).") var patience: Int?
     @Option(help: "Checkpoint every this many updates; 0 = at epoch ends and by time only (default: \(D().checkpointSteps)).")
@@ -37,6 +45,14 @@ struct OptimisationOptions: ParsableArguments {
         if let clip, !(clip > 0) { throw ValidationError("--clip must be positive") }
         if let wordDropout, !(wordDropout >= 0 && wordDropout <= 1) { throw ValidationError("--word-dropout must be between 0 and 1") }
         if let freeBits, !(freeBits >= 0 && freeBits.isFinite) { throw ValidationError("--free-bits must be 0 or more") }
+        for (flag, p) in [("--embedding-dropout", embeddingDropout), ("--output-dropout", outputDropout)] {
+            if let p, !(p >= 0 && p < 1) { throw ValidationError("\(flag) must be at least 0 and below 1, such as 0.3") }
+        }
+        if let lrDecay, !(lrDecay > 0 && lrDecay <= 1) { throw ValidationError("--lr-decay must be above 0 and at most 1, such as 0.5") }
+        if let pretrainEpochs, pretrainEpochs < 0 { throw ValidationError("--pretrain-epochs must not be negative") }
+        if let pretrainEpochs, pretrainEpochs > 0, pretrainEpochs >= (epochs ?? D().epochs) {
+            throw ValidationError("--pretrain-epochs \(pretrainEpochs) leaves no epoch of VAE training: give fewer, or more --epochs (now \(epochs ?? D().epochs))")
+        }
         if !((k ?? 1) > 0) || !((x0 ?? 0) >= 0) { throw ValidationError("--k must be positive and --x0 not negative") }
         if (cycles ?? 1) < 1 || !((ratio ?? 1) > 0 && (ratio ?? 1) <= 1) { throw ValidationError("--cycles must be at least 1 and --ratio in (0, 1]") }
         if let beta, !(beta >= 0 && beta.isFinite) { throw ValidationError("--beta must be 0 or more") }
@@ -62,6 +78,10 @@ struct OptimisationOptions: ParsableArguments {
         case .constant: o.schedule = .constant(beta: beta ?? KLSchedule.defaultBeta)
         }
         o.freeBits = freeBits ?? o.freeBits
+        o.embeddingDropout = embeddingDropout ?? o.embeddingDropout
+        o.outputDropout = outputDropout ?? o.outputDropout
+        o.learningRateDecay = lrDecay ?? o.learningRateDecay
+        o.pretrainEpochs = pretrainEpochs ?? o.pretrainEpochs
         o.seed = seed ?? o.seed
         o.patience = patience ?? o.patience
         o.checkpointSteps = checkpointSteps ?? o.checkpointSteps
@@ -75,7 +95,9 @@ struct OptimisationOptions: ParsableArguments {
     var givenFixed: Set<String> {
         var flags: Set<String> = []
         let values: [(String, Any?)] = [("--batch-size", batchSize), ("--lr", lr), ("--clip", clip), ("--word-dropout", wordDropout),
-                                        ("--free-bits", freeBits), ("--seed", seed), ("--anneal", anneal), ("--k", k), ("--x0", x0),
+                                        ("--free-bits", freeBits), ("--embedding-dropout", embeddingDropout),
+                                        ("--output-dropout", outputDropout), ("--lr-decay", lrDecay),
+                                        ("--pretrain-epochs", pretrainEpochs), ("--seed", seed), ("--anneal", anneal), ("--k", k), ("--x0", x0),
                                         ("--cycles", cycles), ("--ratio", ratio), ("--beta", beta)]
         for (flag, value) in values where value != nil { flags.insert(flag) }
         return flags

@@ -48,7 +48,8 @@ extension SentenceVAE {
     ///
     ///     nll(x) = log k − logsumexp_i [log p(x|z_i) + log N(z_i; 0, I) − log N(z_i; μ, σ²)],  z_i = μ + σ ⊙ ε_i
     ///
-    /// Many sentence×sample rows go through the decoder in each `run` call.
+    /// q(z|x) comes from `posteriors` (the encoder ran once per sentence); many sentence×sample rows go
+    /// through the decoder alone (`reconstructionNLL`) in each call.
     /// - Returns: per sentence the estimate, and the delta-method variance of
     ///   the estimate, Var(w) / (k · mean(w)²) with w the importance weights.
     public func importanceSampledNLL(_ sentences: [[Int32]], posteriors: Posteriors, samples k: Int, rng: inout Random,
@@ -84,9 +85,9 @@ extension SentenceVAE {
                 next.sample += 1
                 if next.sample == k { next = (s + 1, 0) }
             }
-            let result = run(Batch(rows), latent: .given(z), workspace: workspace)
+            let rec = reconstructionNLL(Batch(rows), z: z, workspace: workspace)
             for (i, s) in owners.enumerated() {
-                let logW = -Double(result.rec[i]) + logPrior[i] - logQ[i]
+                let logW = -Double(rec[i]) + logPrior[i] - logQ[i]
                 if logW > m[s] {
                     let scale = m[s] == -.infinity ? 0 : exp(m[s] - logW)
                     s1[s] = s1[s] * scale + 1

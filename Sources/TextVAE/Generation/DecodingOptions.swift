@@ -8,10 +8,14 @@ public struct DecodingOptions: Equatable, Sendable {
     public var maxLength: Int?
     /// Never emit `<unk>` (`<pad>` and `<bos>` are never emitted anyway).
     public var forbidUnknown: Bool
+    /// Which repetitions may not be emitted (`RepetitionRule.off`: the model's own choices).
+    public var repetition: RepetitionRule
 
-    public init(method: DecodingMethod = .greedy, maxLength: Int? = nil, forbidUnknown: Bool = false) {
+    public init(method: DecodingMethod = .greedy, maxLength: Int? = nil, forbidUnknown: Bool = false,
+                repetition: RepetitionRule = .off) {
         self.method = method
         self.maxLength = maxLength
         self.forbidUnknown = forbidUnknown
+        self.repetition = repetition
     }
 }

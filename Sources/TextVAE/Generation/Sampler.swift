@@ -24,11 +24,12 @@ struct Sampler {
         let V = rules.vocabulary
         var m = -Float.infinity
         for v in 0..<V where rules.allowed(v) { m = max(m, row[v]) }
+        // A logit of −∞ is a word banned for this row (`RepetitionRule`): never a candidate.
         // Unnormalised probabilities exp((ℓ − max) / T) of the allowed words.
         candidates.removeAll(keepingCapacity: true)
         weights.removeAll(keepingCapacity: true)
         let invT = 1 / s.temperature
-        for v in 0..<V where rules.allowed(v) {
+        for v in 0..<V where rules.allowed(v) && row[v] > -.infinity {
             candidates.append(Int32(v))
             weights.append(VectorMath.fastExp((row[v] - m) * invT))
         }

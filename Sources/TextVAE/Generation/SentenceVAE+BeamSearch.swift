@@ -5,8 +5,9 @@ extension SentenceVAE {
     /// live (so the beam stays full even when some finish). A z is done once
     /// W hypotheses have finished (Hugging Face's `early_stopping=True`), or at
     /// the length cap, where the live ones are ended with `<eos>`. With W = 1
-    /// this is exactly greedy decoding.
-    func decodeBeam(_ state: inout DecoderState, cap: Int, rules: TokenRules, width W: Int) -> [[Hypothesis]] {
+    /// this is exactly greedy decoding. The repetition rule bans words per hypothesis, by its own history.
+    func decodeBeam(_ state: inout DecoderState, cap: Int, rules: TokenRules, repetition: RepetitionRule, width W: Int)
+        -> [[Hypothesis]] {
         let B = state.rows, V = config.vocabulary
         struct Live { var tokens: [Int32]; var score: Double; var row: Int }
         var live = (0..<B).map { [Live(tokens: [], score: 0, row: $0)] }
@@ -33,7 +34,8 @@ extension SentenceVAE {
                 top.removeAll()
                 for (k, h) in live[b].enumerated() {
                     let row = logits + h.row * V
-                    for v in 0..<V where rules.allowed(v) {
+                    if !repetition.isOff { for v in repetition.banned(after: h.tokens) { row[Int(v)] = -.infinity } }
+                    for v in 0..<V where rules.allowed(v) && row[v] > -.infinity {
                         top.offer(h.score + (Double(row[v]) - lse[h.row]), hypothesis: k, word: v)
                     }
                 }

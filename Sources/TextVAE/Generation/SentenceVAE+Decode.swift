@@ -65,19 +65,21 @@ extension SentenceVAE {
                 var state = DecoderState(self, p, z: zp.baseAddress!, rows: B, workspace: workspace)
                 switch options.method {
                 case .greedy:
-                    return decodeOneEach(&state, cap: cap, rules: rules, sampling: nil, rowSeeds: rowSeeds).map { [$0] }
+                    return decodeOneEach(&state, cap: cap, rules: rules, repetition: options.repetition, sampling: nil,
+                                         rowSeeds: rowSeeds).map { [$0] }
                 case .sample(let s):
-                    return decodeOneEach(&state, cap: cap, rules: rules, sampling: s, rowSeeds: rowSeeds).map { [$0] }
+                    return decodeOneEach(&state, cap: cap, rules: rules, repetition: options.repetition, sampling: s,
+                                         rowSeeds: rowSeeds).map { [$0] }
                 case .beam(let width):
                     precondition(width >= 1, "the beam width must be at least 1")
-                    return decodeBeam(&state, cap: cap, rules: rules, width: width)
+                    return decodeBeam(&state, cap: cap, rules: rules, repetition: options.repetition, width: width)
                 }
             }
         }
     }
 
     /// Greedy or sampled decoding: one running row per z.
-    func decodeOneEach(_ state: inout DecoderState, cap: Int, rules: TokenRules, sampling: Sampling?,
+    func decodeOneEach(_ state: inout DecoderState, cap: Int, rules: TokenRules, repetition: RepetitionRule, sampling: Sampling?,
                        rowSeeds: [UInt64]) -> [Hypothesis] {
         let B = state.rows, V = config.vocabulary
         var out = [Hypothesis](repeating: Hypothesis(tokens: [], logProbability: 0, reachedLengthCap: false), count: B)
@@ -100,6 +102,10 @@ extension SentenceVAE {
                                     let row = logits + r * V
                                     lse[r] = RowReduce.logSumExp(row, V, scratch: scratch.baseAddress!)
                                     if t == cap { continue }  // <eos>
+                                    // Words the rule bans get logit −∞ (after the normaliser: probabilities stay the model's).
+                                    if !repetition.isOff {
+                                        for v in repetition.banned(after: out[owner[r]].tokens) { row[Int(v)] = -.infinity }
+                                    }
                                     if let sampling {
                                         words[r] = sampler.draw(row, rules: rules, sampling, &generators[owner[r]])
                                     } else {

@@ -14,6 +14,10 @@ public struct Batch {
     /// The distinct words of `encoderTokens` and of `decoderInputs` (kept up to date by word dropout).
     let encoderWords: DistinctWords
     private(set) var decoderWords: DistinctWords
+    /// Dropout masks of the decoder (training only; see `Batch+Dropout.swift`): per decoder position, packed
+    /// order, E values for its input embedding and H for its state before the output layer; each value is
+    /// 0 or 1 / (1 − p). nil: no dropout.
+    var decoderInputMask: [Float]?, decoderOutputMask: [Float]?
 
     public var count: Int { sentences.count }
     /// Real targets (tokens + `<eos>`): what "tokens per second" counts.

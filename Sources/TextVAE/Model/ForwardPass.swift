@@ -12,6 +12,8 @@ struct ForwardPass {
     let z: UnsafeMutablePointer<Float>          // (B, Z)
     let decoderInputs: GRUInputs
     let decoderCache: GRU.Cache
+    /// (N_dec, H): the states the output layer read: the cache's `out`, or its copy after output dropout.
+    let outputStates: UnsafeMutablePointer<Float>
     /// (N_dec, V): after a training forward, d loss / d logits (the softmax writes it in place).
     let logits: UnsafeMutablePointer<Float>
     let nll: UnsafeMutablePointer<Float>        // (N_dec) per target

@@ -11,10 +11,11 @@ extension SentenceVAE {
         PhaseProfile.lap(.encoderBackward)
     }
 
-    /// dW_o += dlogitsᵀ states, db_o += Σ_rows dlogits; returns d loss / d decoder states (N_dec, H).
+    /// dW_o += dlogitsᵀ states, db_o += Σ_rows dlogits; returns d loss / d decoder states (N_dec, H)
+    /// (through the output dropout mask, when there is one).
     func outputBackward(_ pass: ForwardPass, _ p: ParameterPointers, _ g: GradientPointers, ws: Workspace) -> UnsafeMutablePointer<Float> {
         let (V, H, N) = (config.vocabulary, config.hidden, pass.batch.decoder.total)
-        let dLogits = pass.logits, states = pass.decoderCache.out, threads = ws.threads
+        let dLogits = pass.logits, states = pass.outputStates, threads = ws.threads
         BLAS.gemm(transposeA: true, m: V, n: H, k: N, dLogits, lda: V, states, ldb: H, beta: 1, g[.outputWeight], ldc: H,
                   threads: threads)
         // db_o += 1ᵀ dlogits: each core sums its part of the columns (a memory-bound pass over N×V).
@@ -35,6 +36,7 @@ extension SentenceVAE {
             let sum = partial + (part - 1) * N * H
             for i in 0..<N * H { dStates[i] += sum[i] }
         }
+        if let mask = pass.batch.decoderOutputMask { Self.multiplyColumns(dStates, rows: N, stride: H, by: mask, width: H) }
         return dStates
     }
 
@@ -50,7 +52,10 @@ extension SentenceVAE {
         pass.decoderGRU.backward(inputs, dec, pass.decoderCache, dOut: dOut, dX: dX, dh0: dh0, dGi: dGi, dGh: dGh, dGiRows: dGiRows,
                                  dWeightIH: g[.decoderWeightIH], dWeightHH: g[.decoderWeightHH],
                                  dBiasIH: g[.decoderBiasIH], dBiasHH: g[.decoderBiasHH])
-        (config.latentToInputs ? pass.batch.decoderInputs : pass.batch.decoderWords.words).withUnsafeBufferPointer { ids in
+        let inputMask = pass.batch.decoderInputMask
+        if let inputMask { Self.multiplyColumns(dX, rows: dec.total, stride: D, by: inputMask, width: E) }
+        let perPosition = config.latentToInputs || inputMask != nil  // as `decoderInputs` chose
+        (perPosition ? pass.batch.decoderInputs : pass.batch.decoderWords.words).withUnsafeBufferPointer { ids in
             Embedding.scatterAdd(dX, stride: D, ids: ids.baseAddress!, count: ids.count, width: E, into: g[.embedding])
         }
         let dz = ws.dz.reserve(B * Z)

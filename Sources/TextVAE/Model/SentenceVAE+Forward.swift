@@ -10,11 +10,13 @@ extension SentenceVAE {
         let (eps, z) = sampleLatent(batch, latent, encoder, ws: ws)
         let (decoderInputs, decoderCache) = decoderForward(batch, z: z, decoderGRU, p, ws: ws)
         PhaseProfile.lap(.decoderForward)
-        let (logits, nll) = outputForward(batch, states: decoderCache.out, p, training: training ? settings.meanOver(B) : nil, ws: ws)
+        let outputStates = droppedOut(decoderCache.out, mask: batch.decoderOutputMask, ws: ws)
+        let (logits, nll) = outputForward(batch, states: outputStates, p, training: training ? settings.meanOver(B) : nil, ws: ws)
         let latentLoss = LatentLoss.forward(mu: encoder.mu, logv: encoder.logv, rows: B, latent: Z, freeBits: settings.freeBits,
                                             shared: settings.sharedBatch)
         return ForwardPass(batch: batch, latent: latent, settings: settings, encoder: encoder, encoderGRU: encoderGRU, decoderGRU: decoderGRU,
-                           eps: eps, z: z, decoderInputs: decoderInputs, decoderCache: decoderCache, logits: logits, nll: nll,
+                           eps: eps, z: z, decoderInputs: decoderInputs, decoderCache: decoderCache, outputStates: outputStates,
+                           logits: logits, nll: nll,
                            latentLoss: latentLoss)
     }
 
@@ -47,23 +49,48 @@ extension SentenceVAE {
         let (B, H, Z) = (batch.count, config.hidden, config.latent)
         let h0 = ws.h0.reserve(B * H)  // (B, H)
         Linear.forward(z, rows: B, input: Z, output: H, weight: p[.latentWeight], bias: p[.latentBias], into: h0, threads: ws.threads)
-        let inputs = decoderInputs(batch.decoderInputs, words: batch.decoderWords, sequences: batch.decoder, z: z, p, ws: ws)
+        let inputs = decoderInputs(batch.decoderInputs, words: batch.decoderWords, sequences: batch.decoder, z: z,
+                                   mask: batch.decoderInputMask, p, ws: ws)
         let cache = ws.cache(ws.decoder, rows: batch.decoder.total, inputRows: inputs.rows, batch: B, hidden: H)
         gru.forward(inputs, h0: h0, batch.decoder, cache)
         return (inputs, cache)
     }
 
-    /// The decoder's input rows: one embedding per distinct word, or, with `latentToInputs`,
-    /// `[embedding; z]` per position (it differs at every position). (U or N_dec, D).
+    /// The decoder's input rows: one embedding per distinct word, or per position (it differs at every
+    /// position) with `latentToInputs`, `[embedding; z]`, or with embedding dropout, the masked embedding.
+    /// (U or N_dec, D).
     func decoderInputs(_ ids: [Int32], words: DistinctWords, sequences dec: PackedSequences, z: UnsafePointer<Float>,
-                       _ p: ParameterPointers, ws: Workspace) -> GRUInputs {
+                       mask: [Float]?, _ p: ParameterPointers, ws: Workspace) -> GRUInputs {
         let (E, Z, D) = (config.embedding, config.latent, config.decoderInput)
-        guard config.latentToInputs else {
+        guard config.latentToInputs || mask != nil else {
             return .words(words, embedding: p[.embedding], width: E, x: ws.decX, slots: ws.decoderSlots)
         }
         let x = ws.decX.reserve(dec.total * D)
-        Embedding.gatherBesideLatent(p[.embedding], width: E, ids: ids, latent: z, dimension: Z, latentRows: dec.rowOfPosition, into: x)
+        if config.latentToInputs {
+            Embedding.gatherBesideLatent(p[.embedding], width: E, ids: ids, latent: z, dimension: Z, latentRows: dec.rowOfPosition, into: x)
+        } else {
+            ids.withUnsafeBufferPointer { Embedding.gather(p[.embedding], width: E, ids: $0.baseAddress!, count: ids.count, into: x, stride: E) }
+        }
+        if let mask { Self.multiplyColumns(x, rows: dec.total, stride: D, by: mask, width: E) }
         return GRUInputs(x: x, rows: dec.total, slots: nil)
+    }
+
+    /// The decoder states the output layer reads: the GRU's own, or with output dropout a masked copy (the GRU's
+    /// backward pass needs its states as they were).
+    func droppedOut(_ states: UnsafeMutablePointer<Float>, mask: [Float]?, ws: Workspace) -> UnsafeMutablePointer<Float> {
+        guard let mask else { return states }
+        let dropped = ws.droppedStates.reserve(mask.count)
+        for i in mask.indices { dropped[i] = states[i] * mask[i] }
+        return dropped
+    }
+
+    /// x[k, 0..<width] ⊙= mask[k, 0..<width] for each of `rows` rows `stride` apart: a dropout mask applied
+    /// (forward) or its gradient taken (backward: the same product).
+    static func multiplyColumns(_ x: UnsafeMutablePointer<Float>, rows: Int, stride: Int, by mask: [Float], width: Int) {
+        precondition(mask.count == rows * width, "one mask value per element")
+        for k in 0..<rows {
+            for j in 0..<width { x[k * stride + j] *= mask[k * width + j] }
+        }
     }
 
     /// logits = states W_oᵀ + b_o (N_dec, V) and the NLL of each target; in training (`training`: the

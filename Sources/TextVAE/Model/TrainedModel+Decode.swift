@@ -1,7 +1,8 @@
 extension TrainedModel {
     /// The greedy decoding of each row of z (N × Z), as token ids without `<eos>`.
-    public func decodeGreedily(_ z: [Float], maxLength: Int? = nil, forbidUnknown: Bool = false) -> [[Int32]] {
-        decode(z, options: DecodingOptions(method: .greedy, maxLength: maxLength, forbidUnknown: forbidUnknown))
+    public func decodeGreedily(_ z: [Float], maxLength: Int? = nil, forbidUnknown: Bool = false,
+                               repetition: RepetitionRule = .off) -> [[Int32]] {
+        decode(z, options: DecodingOptions(method: .greedy, maxLength: maxLength, forbidUnknown: forbidUnknown, repetition: repetition))
             .map { $0.first?.tokens ?? [] }
     }
 

@@ -33,9 +33,9 @@ public final class TrainedModel {
         return try TrainedModel(file: ModelFile.load(path), path: path, threads: threads)
     }
 
-    /// The sentence's tokens as the model sees them: ids, cut to the model's maximum length.
+    /// The sentence's tokens as the model sees them: ids, cut to the reading limit (`ModelInput.longest`).
     public func tokens(_ sentence: String) throws -> [Int32] {
-        Array(vocabulary.ids(try tokenizer.tokenize(sentence)).prefix(model.config.maxLength))
+        Array(vocabulary.ids(try tokenizer.tokenize(sentence)).prefix(ModelInput.longest))
     }
 
     /// The sentence's tokens that are not in the vocabulary (they become `<unk>`).
@@ -59,12 +59,12 @@ public final class TrainedModel {
 
     /// Sentences given one per element (`name` is what they are called in messages), as `ModelInput` reads them.
     public func input(lines: [String], name: String) throws -> ModelInput {
-        try ModelInput(lines: lines, name: name, tokenizer: tokenizer, vocabulary: vocabulary, maxLength: model.config.maxLength)
+        try ModelInput(lines: lines, name: name, tokenizer: tokenizer, vocabulary: vocabulary, maxLength: ModelInput.longest)
     }
 
     /// The sentences of a file (or standard input for "-"), with one warning per kind of problem in `input.warnings`.
     public func readInput(_ path: String) throws -> ModelInput {
-        try ModelInput.read(path, tokenizer: tokenizer, vocabulary: vocabulary, maxLength: model.config.maxLength)
+        try ModelInput.read(path, tokenizer: tokenizer, vocabulary: vocabulary, maxLength: ModelInput.longest)
     }
 
     /// Posterior means μ (N × Z) of non-empty token sequences, from the encoder alone.

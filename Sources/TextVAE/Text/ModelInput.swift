@@ -26,6 +26,9 @@ public struct ModelInput {
     /// Line numbers of sentences cut to `maxLength` tokens.
     public var truncated: [Int] = []
     public var maxLength: Int
+    /// The longest sentence the tool's commands read, in tokens: far beyond any sentence, short enough that
+    /// importance sampling's logits for one line stay within a few hundred megabytes.
+    public static let longest = 2_000
     /// What the input is called in messages: the path, or "standard input".
     public var name: String
 
@@ -83,8 +86,8 @@ public struct ModelInput {
                      + "(all <unk>); kept, but the result says little")
         }
         if !truncated.isEmpty {
-            w.append("\(name): \(lines(truncated)) \(truncated.count == 1 ? "is" : "are") longer than the model's "
-                     + "\(maxLength) tokens and \(truncated.count == 1 ? "was" : "were") cut to \(maxLength)")
+            w.append("\(name): \(lines(truncated)) \(truncated.count == 1 ? "is" : "are") longer than "
+                     + "\(maxLength) tokens (the longest sentence textvae reads) and \(truncated.count == 1 ? "was" : "were") cut to \(maxLength)")
         }
         return w
     }

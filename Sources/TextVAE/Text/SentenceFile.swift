@@ -68,7 +68,7 @@ public struct SentenceFile {
             }
         }
         let input = try ModelInput(lines: texts, name: path, tokenizer: model.tokenizer, vocabulary: model.vocabulary,
-                                   maxLength: model.model.config.maxLength)
+                                   maxLength: ModelInput.longest)
         guard !input.sentences.isEmpty else {
             throw TextVAEError.file(path, "holds no sentences (it is empty, blank, or its sentence column has no words)",
                                     fix: "give a text file with one sentence per line")

@@ -75,7 +75,7 @@ public struct Checkpoint {
               state.shuffleState.count == 4 else {
             throw TextVAEError.file(path, "has no usable optimiser state", fix: "resume from a checkpoint written by 'textvae train'")
         }
-        var adam = Adam(parameterCount: P, learningRate: options.learningRate)
+        var adam = Adam(parameterCount: P, learningRate: state.learningRate ?? options.learningRate)
         adam.m = m; adam.v = v; adam.steps = steps
         return Checkpoint(file: file, adam: adam, state: state, options: options, data: data,
                           output: raw.metadata["output"] ?? path.replacingOccurrences(of: ".checkpoint.safetensors", with: ".safetensors"))

@@ -35,6 +35,10 @@ enum ResumeConflicts {
         case "--clip": return pair(asked.options.clip, options.clip)
         case "--word-dropout": return pair(asked.options.wordDropout, options.wordDropout)
         case "--free-bits": return pair(asked.options.freeBits, options.freeBits)
+        case "--embedding-dropout": return pair(asked.options.embeddingDropout, options.embeddingDropout)
+        case "--output-dropout": return pair(asked.options.outputDropout, options.outputDropout)
+        case "--lr-decay": return pair(asked.options.learningRateDecay, options.learningRateDecay)
+        case "--pretrain-epochs": return pair(asked.options.pretrainEpochs, options.pretrainEpochs)
         case "--seed": return pair(asked.options.seed, options.seed)
         case "--anneal", "--k", "--x0", "--cycles", "--ratio", "--beta":
             let name = String(flag.dropFirst(2))

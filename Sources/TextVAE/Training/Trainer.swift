@@ -147,15 +147,45 @@ public final class Trainer {
             checkpoint.state.epochSentences = 0; checkpoint.state.epochTokens = 0
             checkpoint.state.epochRec = 0; checkpoint.state.epochKL = 0; checkpoint.state.epochSeconds = 0
             checkpoint.state.epochsWithoutImprovement = improved ? 0 : checkpoint.state.epochsWithoutImprovement + 1
+            let stopping = options.patience > 0 && checkpoint.state.epochsWithoutImprovement >= options.patience
+                && checkpoint.state.epoch < options.epochs && !options.isPretraining(epoch: checkpoint.state.epoch - 1)
+            if options.pretrainEpochs > 0 && checkpoint.state.epoch == options.pretrainEpochs {
+                resetDecoder()
+                onEvent(.note("autoencoder pretraining done after \(options.pretrainEpochs) epoch\(options.pretrainEpochs == 1 ? "" : "s"): "
+                              + "the decoder starts again from fresh weights, and the KL schedule from 0"))
+            } else if !improved && !stopping && options.learningRateDecay < 1 && !options.isPretraining(epoch: checkpoint.state.epoch - 1) {
+                let rate = checkpoint.adam.learningRate * options.learningRateDecay
+                checkpoint.adam.learningRate = rate
+                checkpoint.state.learningRate = rate
+                onEvent(.note("validation −ELBO did not improve: learning rate now \(rate)"))
+            }
             if lead { try checkpoint.save(to: checkpointPath) }
             lastCheckpoint = Date()
-            if options.patience > 0 && checkpoint.state.epochsWithoutImprovement >= options.patience
-                && checkpoint.state.epoch < options.epochs {
+            if stopping {
                 onEvent(.note("validation −ELBO has not improved for \(options.patience) epochs: stopping early"))
                 return .earlyStopped
             }
         }
         return .finished
+    }
+
+    /// The end of autoencoder pretraining (Li et al. 2019): the decoder's tensors (W_zh, its GRU, the output
+    /// layer) take fresh initial weights, so that the VAE's decoder learns alongside an encoder that already
+    /// tells sentences apart, instead of a language model that has learned to ignore z. The embedding, shared
+    /// with the encoder, is kept. Adam starts again (its moments belong to the discarded weights), and the best
+    /// model is chosen among the epochs that follow.
+    func resetDecoder() {
+        let model = checkpoint.file.model
+        let fresh = model.layout.initialParameters(seed: options.seed &+ 0xDEC0DE)
+        let decoderSide: [ParameterTensor] = [.latentWeight, .latentBias, .decoderWeightIH, .decoderWeightHH, .decoderBiasIH,
+                                              .decoderBiasHH, .outputWeight, .outputBias]
+        for tensor in decoderSide {
+            let range = model.layout.range(tensor)
+            checkpoint.file.model.parameters.replaceSubrange(range, with: fresh[range])
+        }
+        checkpoint.adam = Adam(parameterCount: model.layout.total, learningRate: checkpoint.adam.learningRate)
+        checkpoint.state.bestValidNELBO = nil
+        checkpoint.state.epochsWithoutImprovement = 0
     }
 
     /// What one update did: the batch's figures summed over the ranks, or why it was not made.
@@ -182,24 +212,29 @@ public final class Trainer {
         PhaseProfile.start()
         let model = checkpoint.file.model, Z = model.config.latent, P = model.layout.total
         let mine = Array(members[collective.share(of: members.count)])
-        let beta = options.schedule.beta(step: checkpoint.state.step)
+        let pretraining = options.isPretraining(epoch: checkpoint.state.epoch)
+        let beta = options.beta(step: checkpoint.state.step, epoch: checkpoint.state.epoch, batchesPerEpoch: batchesPerEpoch)
         // An MPI error aborts the job (Open MPI's default handler), so the sum returns only with the sum.
         let shared = collective.size == 1 ? nil : SharedBatch(sentences: members.count) { [collective] in (try? collective.sum($0)) ?? $0 }
-        let settings = LossSettings(beta: beta, freeBits: options.freeBits, sharedBatch: shared)
+        let settings = LossSettings(beta: beta, freeBits: pretraining ? 0 : options.freeBits, sharedBatch: shared)
 
         gradient.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
         if mine.isEmpty {
             // A batch smaller than the ranks: this rank adds nothing, but joins the sums the others make.
-            if let shared, options.freeBits > 0 { _ = shared.sum([Float](repeating: 0, count: Z)) }
+            if let shared, settings.freeBits > 0 { _ = shared.sum([Float](repeating: 0, count: Z)) }
         } else {
             var generators = mine.map { SentenceNoise.generator(seed: options.seed, epoch: checkpoint.state.epoch, sentence: $0) }
             var eps = [Float](repeating: 0, count: mine.count * Z)
             for k in mine.indices { for j in 0..<Z { eps[k * Z + j] = generators[k].normal() } }
             var batch = Batch(mine.map { train[$0] })
             batch.applyWordDropout(options.wordDropout, &generators)
+            batch.applyDecoderDropout(embedding: options.embeddingDropout, output: options.outputDropout,
+                                      embeddingWidth: model.config.embedding, hidden: model.config.hidden, &generators)
             PhaseProfile.lap(.batchAndNoise)
+            // An autoencoder while pretraining: z = μ (ε is still drawn, so later draws do not move).
+            let latent: LatentChoice = pretraining ? .mean : .sample(eps)
             let result = gradient.withUnsafeMutableBufferPointer { g in
-                model.run(batch, latent: .sample(eps), loss: settings, gradient: g.baseAddress!, workspace: workspace)
+                model.run(batch, latent: latent, loss: settings, gradient: g.baseAddress!, workspace: workspace)
             }
             gradient[P + Summed.rec.rawValue] = result.rec.reduce(0, +)
             gradient[P + Summed.kl.rawValue] = result.kl.reduce(0, +)
@@ -256,7 +291,7 @@ public final class Trainer {
         let lead = collective.isLeader
         var improved = nelbo.isFinite && nelbo < (st.bestValidNELBO ?? .infinity)
         if collective.size > 1 { improved = try collective.sum([lead && improved ? 1 : 0])[0] > 0 }
-        let beta = options.schedule.beta(step: max(0, st.step - 1))
+        let beta = options.beta(step: max(0, st.step - 1), epoch: st.epoch, batchesPerEpoch: batchesPerEpoch)
         if improved && lead {
             checkpoint.state.bestValidNELBO = nelbo
             var file = checkpoint.file

@@ -11,6 +11,17 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     public var schedule: KLSchedule = .logistic(k: KLSchedule.defaultK, x0: KLSchedule.defaultX0)
     /// Free bits λ per latent dimension (0 = off).
     public var freeBits: Float = 0
+    /// Dropout on the decoder's input embeddings, per element, in training only (0 = off).
+    public var embeddingDropout: Float = 0
+    /// Dropout on the decoder's states before the output layer, per element, in training only (0 = off).
+    public var outputDropout: Float = 0
+    /// When an epoch does not improve the validation −ELBO, the learning rate is multiplied by this
+    /// (1 = never changed); `patience` such epochs in a row stop the run.
+    public var learningRateDecay: Float = 1
+    /// Autoencoder pretraining (Li et al. 2019): the first this many of the epochs train with z = μ and no KL
+    /// term; then the decoder (W_zh, its GRU and the output layer) starts again from fresh weights, the KL
+    /// schedule starts from 0, and the best model is chosen from the epochs after (0 = off).
+    public var pretrainEpochs = 0
     public var seed: UInt64 = 0
     /// Stop after this many epochs without a better validation −ELBO (0 = never).
     public var patience = 3
@@ -25,13 +36,45 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
 
     public init() {}
 
-    /// The options with a cyclical schedule's length set to `epochs` epochs of `batchesPerEpoch` updates
-    /// (the other schedules do not depend on the run's length).
+    /// Options saved by a textvae without some of today's settings read as that textvae ran: those settings off.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        func value<T: Decodable>(_ key: CodingKeys, or fallback: T) throws -> T { try c.decodeIfPresent(T.self, forKey: key) ?? fallback }
+        epochs = try c.decode(Int.self, forKey: .epochs)
+        batchSize = try c.decode(Int.self, forKey: .batchSize)
+        learningRate = try c.decode(Float.self, forKey: .learningRate)
+        clip = try c.decode(Float.self, forKey: .clip)
+        wordDropout = try c.decode(Float.self, forKey: .wordDropout)
+        schedule = try c.decode(KLSchedule.self, forKey: .schedule)
+        freeBits = try c.decode(Float.self, forKey: .freeBits)
+        embeddingDropout = try value(.embeddingDropout, or: 0)
+        outputDropout = try value(.outputDropout, or: 0)
+        learningRateDecay = try value(.learningRateDecay, or: 1)
+        pretrainEpochs = try value(.pretrainEpochs, or: 0)
+        seed = try c.decode(UInt64.self, forKey: .seed)
+        patience = try c.decode(Int.self, forKey: .patience)
+        checkpointSteps = try c.decode(Int.self, forKey: .checkpointSteps)
+        checkpointMinutes = try c.decode(Double.self, forKey: .checkpointMinutes)
+        timeLimitMinutes = try c.decode(Double.self, forKey: .timeLimitMinutes)
+        logSteps = try c.decode(Int.self, forKey: .logSteps)
+    }
+
+    /// The options with a cyclical schedule's length set to the epochs after any pretraining, of
+    /// `batchesPerEpoch` updates (the other schedules do not depend on the run's length).
     public func withScheduleLength(batchesPerEpoch: Int) -> TrainingOptions {
         guard case .cyclical(let cycles, let ratio, _) = schedule else { return self }
         var o = self
-        o.schedule = .cyclical(cycles: cycles, ratio: ratio, totalSteps: epochs * batchesPerEpoch)
+        o.schedule = .cyclical(cycles: cycles, ratio: ratio, totalSteps: (epochs - pretrainEpochs) * batchesPerEpoch)
         return o
+    }
+
+    /// Whether `epoch` (counted from 0) is one of the autoencoder pretraining epochs.
+    public func isPretraining(epoch: Int) -> Bool { epoch < pretrainEpochs }
+
+    /// β for the update made after `step` updates: 0 while pretraining, then the schedule counted from the
+    /// end of pretraining (`batchesPerEpoch` updates an epoch).
+    public func beta(step: Int, epoch: Int, batchesPerEpoch: Int) -> Float {
+        isPretraining(epoch: epoch) ? 0 : schedule.beta(step: max(0, step - pretrainEpochs * batchesPerEpoch))
     }
 }
 
@@ -44,6 +87,11 @@ extension TrainingOptions {
         if !(clip > 0 && clip.isFinite) { return "gradient clip \(clip)" }
         if !(wordDropout >= 0 && wordDropout <= 1) { return "word dropout \(wordDropout) (0 to 1)" }
         if !(freeBits >= 0 && freeBits.isFinite) { return "free bits \(freeBits)" }
+        if !(embeddingDropout >= 0 && embeddingDropout < 1 && outputDropout >= 0 && outputDropout < 1) {
+            return "embedding dropout \(embeddingDropout) or output dropout \(outputDropout) (0 to below 1)"
+        }
+        if !(learningRateDecay > 0 && learningRateDecay <= 1) { return "learning-rate decay \(learningRateDecay) (above 0, at most 1)" }
+        if pretrainEpochs < 0 || pretrainEpochs >= epochs { return "pretraining epochs \(pretrainEpochs) (0 to fewer than the \(epochs) epochs)" }
         if patience < 0 || checkpointSteps < 0 || logSteps < 1 { return "patience, checkpoint steps or log steps out of range" }
         if !(checkpointMinutes >= 0 && checkpointMinutes.isFinite && timeLimitMinutes >= 0 && timeLimitMinutes.isFinite) {
             return "checkpoint minutes \(checkpointMinutes) or time limit \(timeLimitMinutes)"

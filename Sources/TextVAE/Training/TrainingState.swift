@@ -18,6 +18,9 @@ public struct TrainingState: Codable, Equatable, Sendable {
     public var epochSentences = 0, epochTokens = 0
     public var epochRec = 0.0, epochKL = 0.0, epochSeconds = 0.0
     public var collapseWarned = false
+    /// Adam's learning rate now, after any decays on plateau (nil: the options' rate, as in checkpoints
+    /// from before textvae 0.4, which had no decay).
+    public var learningRate: Float?
 
     public init(seed: UInt64) {
         shuffleState = Random(seed: seed).state
@@ -38,6 +41,7 @@ extension TrainingState {
         }
         if !(epochRec.isFinite && epochKL.isFinite && epochSeconds.isFinite && epochSeconds >= 0) { return "epoch sums that are not finite" }
         if let best = bestValidNELBO, !best.isFinite { return "a best validation −ELBO of \(best)" }
+        if let rate = learningRate, !(rate > 0 && rate.isFinite) { return "a learning rate of \(rate)" }
         return nil
     }
 }

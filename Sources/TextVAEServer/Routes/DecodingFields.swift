@@ -4,12 +4,13 @@ import TextVAE
 
 extension ModelServer {
     /// The length fields every decoding route takes.
-    static let lengthFields = ["max_length", "no_unk"]
+    static let lengthFields = ["max_length", "no_unk", "raw"]
     /// The decoder fields of `sample`.
     static let decoderFields = ["decoder", "temperature", "top_k", "top_p", "beam_width"]
 
     /// Decoding options from a request's fields, by the rule `textvae sample` follows (`DecodingChoice`); without
-    /// decoder fields, greedy. `max_length` may not exceed the model's.
+    /// decoder fields, greedy. `max_length` may not exceed the model's. The repetition rule applies unless
+    /// `raw` is true, as in `textvae sample --raw`.
     func decodingOptions(_ fields: RequestFields, maxLength modelMax: Int) throws -> DecodingOptions {
         let choice = DecodingChoice(
             decoder: try fields.string("decoder"), temperature: try fields.double("temperature").map(Float.init),
@@ -27,7 +28,8 @@ extension ModelServer {
         if let maxLength, maxLength < 1 || maxLength > modelMax {
             throw APIError.unprocessable("'max_length' must be between 1 and the model's max_length, \(modelMax); got \(maxLength)")
         }
-        return DecodingOptions(method: method, maxLength: maxLength, forbidUnknown: try fields.bool("no_unk") ?? false)
+        return DecodingOptions(method: method, maxLength: maxLength, forbidUnknown: try fields.bool("no_unk") ?? false,
+                               repetition: try fields.bool("raw") == true ? .off : .standard)
     }
 
     /// A hypothesis as the API shows it (the fields of `textvae sample --format jsonl`).
