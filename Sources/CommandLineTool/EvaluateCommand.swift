@@ -24,10 +24,11 @@ struct EvaluateCommand: ParsableCommand {
               textvae evaluate -m model.safetensors valid.txt
               textvae evaluate -m model.safetensors valid.txt -k 100 --json
 
-            The cost is k decoder passes per sentence (a progress bar shows the ETA);
-            -k 50 gives a quick, noisier nll. Sentences longer than the model's
-            max_length are cut to it (with a warning). The same --seed gives the same
-            numbers.
+            The cost is k decoder passes per sentence (the encoder runs once per sentence;
+            a progress bar shows the ETA); -k 50 gives a quick, noisier nll. Sentences are
+            scored whole, also those longer than the model's max_length (which bounds
+            training and decoding only), so that nll and ppl compare with published
+            figures. The same --seed gives the same numbers.
             """
     )
 

@@ -16,7 +16,8 @@ import Testing
 
     @Test func helpMentionsTheKeyOptions() throws {
         let cases: [(String, [String])] = [
-            ("sample", ["--model", "-n", "--seed", "--decoder", "--temperature", "--top-k", "--top-p", "--beam-width", "--max-length", "--no-unk", "--format"]),
+            ("sample", ["--model", "-n", "--seed", "--decoder", "--temperature", "--top-k", "--top-p", "--beam-width", "--max-length", "--no-unk",
+                        "--format", "--raw", "--stats", "3-gram"]),
             ("interpolate", ["--model", "--steps", "--slerp", "--collapse", "--seed"]),
             ("reconstruct", ["--model", "--sample", "--stats", "standard input"]),
             ("encode", ["--model", "--format", "--output", "--logv", "npy"]),
@@ -110,6 +111,20 @@ import Testing
             #expect(strict.status == 0 && !strict.stdout.contains("<unk>") && !strict.stdout.contains("<pad>")
                     && !strict.stdout.contains("<bos>"), "\(strict)")
             for line in Self.lines(strict.stdout) { #expect(line.split(separator: " ").count == 12, "the model's max_length: \(line)") }
+        }
+    }
+
+    /// A model that loops (see DecodingTests): --raw shows the loops and --stats counts them; by default the
+    /// repetition rule leaves none.
+    @Test func sampleCountsDegenerateSentencesAndAvoidsThemUnlessRaw() throws {
+        try withScratchFolder { folder in
+            _ = try Self.saveModel(folder, TinyModel.make(biases: [Vocabulary.eos: -6, Vocabulary.unk: 4, 4: 4]))
+            let raw = try TextVAEProgram.run(["sample", "-m", "model.safetensors", "-n", "40", "--raw", "--stats"], in: folder)
+            let count = try #require(raw.stderr.firstMatch(of: /degenerate: (\d+) of 40/).map { Int($0.1) ?? 0 }, "\(raw)")
+            #expect(raw.status == 0 && count > 10, "\(raw)")
+            let ruled = try TextVAEProgram.run(["sample", "-m", "model.safetensors", "-n", "40", "--stats"], in: folder)
+            #expect(ruled.status == 0 && ruled.stderr.contains("degenerate: 0 of 40"), "\(ruled)")
+            #expect(Self.lines(ruled.stdout).count == 40 && ruled.stdout != raw.stdout)
         }
     }
 

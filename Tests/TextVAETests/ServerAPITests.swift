@@ -53,10 +53,12 @@ import Testing
     @Test func sampleGivesTheCommandsSentencesForTheSameSeed() async throws {
         try await withServer { server, model in
             for (body, options) in [
-                (#"{"n": 6, "seed": 3}"#, DecodingOptions()),
+                (#"{"n": 6, "seed": 3}"#, DecodingOptions(repetition: .standard)),
+                (#"{"n": 6, "seed": 3, "raw": true}"#, DecodingOptions()),
                 (#"{"n": 6, "seed": 3, "temperature": 0.8, "top_p": 0.9}"#,
-                 DecodingOptions(method: .sample(Sampling(temperature: 0.8, topP: 0.9)))),
-                (#"{"n": 2, "seed": 3, "beam_width": 3, "max_length": 5}"#, DecodingOptions(method: .beam(width: 3), maxLength: 5)),
+                 DecodingOptions(method: .sample(Sampling(temperature: 0.8, topP: 0.9)), repetition: .standard)),
+                (#"{"n": 2, "seed": 3, "beam_width": 3, "max_length": 5}"#,
+                 DecodingOptions(method: .beam(width: 3), maxLength: 5, repetition: .standard)),
             ] {
                 let reply = try await server.post("/v1/sample", body)
                 let sentences = try #require(reply.json?["sentences"] as? [[String: Any]], "\(reply)")
@@ -99,7 +101,7 @@ import Testing
             let ends = model.encode([try model.requireTokens(a), try model.requireTokens(b)])
             let ts = Interpolation.steps(4)
             let z = ts.flatMap { Interpolation.spherical(Array(ends.mu(0)), Array(ends.mu(1)), $0) }
-            let expected = model.decode(z).map { model.text($0[0].tokens) }
+            let expected = model.decode(z, options: DecodingOptions(repetition: .standard)).map { model.text($0[0].tokens) }
 
             let path = try await server.post("/v1/interpolate", #"{"a": "\#(a)", "b": "\#(b)", "steps": 4, "slerp": true}"#)
             let points = try #require(path.json?["points"] as? [[String: Any]], "\(path)")
