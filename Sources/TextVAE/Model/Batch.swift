@@ -64,6 +64,15 @@ public struct Batch {
         decoderWords = DistinctWords(decoderInputs)
     }
 
+    /// Per packed row, the sum of a per-target figure (N_dec values, packed), summed step by step.
+    func rowSums(_ perTarget: UnsafePointer<Float>) -> [Float] {
+        var sums = [Float](repeating: 0, count: count)
+        for t in 0..<decoder.steps {
+            for row in 0..<decoder.active[t] { sums[row] += perTarget[decoder.index(step: t, row: row)] }
+        }
+        return sums
+    }
+
     /// Rows of `width` values in packed row order, (B, width), copied into the caller's order.
     func inCallerOrder(_ rows: UnsafePointer<Float>, width: Int) -> [Float] {
         var out = [Float](repeating: 0, count: count * width)

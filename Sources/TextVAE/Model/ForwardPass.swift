@@ -22,10 +22,7 @@ struct ForwardPass {
     /// Per-sentence figures and the loss, in the caller's order.
     func result() -> BatchResult {
         let dec = batch.decoder, B = batch.count, Z = encoder.latent
-        var recRow = [Float](repeating: 0, count: B)
-        for t in 0..<dec.steps {
-            for row in 0..<dec.active[t] { recRow[row] += nll[dec.index(step: t, row: row)] }
-        }
+        let recRow = batch.rowSums(nll)
         let loss = recRow.reduce(0, +) / Float(settings.meanOver(B)) + settings.beta * latentLoss.term
         var result = BatchResult(rec: recRow, kl: latentLoss.perRow, mu: [], logv: [], z: [], loss: loss,
                                  targetNLL: Array(UnsafeBufferPointer(start: nll, count: dec.total)))

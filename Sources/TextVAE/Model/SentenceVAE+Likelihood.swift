@@ -13,12 +13,7 @@ extension SentenceVAE {
             }
             let (_, cache) = decoderForward(batch, z: packedZ, decoderGRU(p, threads: ws.threads), p, ws: ws)
             let (_, nll) = outputForward(batch, states: cache.out, p, training: nil, ws: ws)
-            let dec = batch.decoder
-            var rec = [Float](repeating: 0, count: B)
-            for t in 0..<dec.steps {
-                for row in 0..<dec.active[t] { rec[batch.order[row]] += nll[dec.index(step: t, row: row)] }
-            }
-            return rec
+            return batch.rowSums(nll).withUnsafeBufferPointer { batch.inCallerOrder($0.baseAddress!, width: 1) }
         }
     }
 }

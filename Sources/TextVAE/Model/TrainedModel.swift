@@ -59,12 +59,12 @@ public final class TrainedModel {
 
     /// Sentences given one per element (`name` is what they are called in messages), as `ModelInput` reads them.
     public func input(lines: [String], name: String) throws -> ModelInput {
-        try ModelInput(lines: lines, name: name, tokenizer: tokenizer, vocabulary: vocabulary, maxLength: ModelInput.longest)
+        try ModelInput(lines: lines, name: name, tokenizer: tokenizer, vocabulary: vocabulary)
     }
 
     /// The sentences of a file (or standard input for "-"), with one warning per kind of problem in `input.warnings`.
     public func readInput(_ path: String) throws -> ModelInput {
-        try ModelInput.read(path, tokenizer: tokenizer, vocabulary: vocabulary, maxLength: ModelInput.longest)
+        try ModelInput.read(path, tokenizer: tokenizer, vocabulary: vocabulary)
     }
 
     /// Posterior means μ (N × Z) of non-empty token sequences, from the encoder alone.

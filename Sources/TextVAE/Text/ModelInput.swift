@@ -34,7 +34,7 @@ public struct ModelInput {
 
     public var ids: [[Int32]] { sentences.map(\.ids) }
 
-    public init(lines: [String], name: String, tokenizer: Tokenizer, vocabulary: Vocabulary, maxLength: Int) throws {
+    public init(lines: [String], name: String, tokenizer: Tokenizer, vocabulary: Vocabulary, maxLength: Int = ModelInput.longest) throws {
         self.name = name
         self.maxLength = maxLength
         for (i, line) in lines.enumerated() {
@@ -53,7 +53,7 @@ public struct ModelInput {
     }
 
     /// Reads `path`, or standard input for "-".
-    public static func read(_ path: String, tokenizer: Tokenizer, vocabulary: Vocabulary, maxLength: Int) throws -> ModelInput {
+    public static func read(_ path: String, tokenizer: Tokenizer, vocabulary: Vocabulary, maxLength: Int = ModelInput.longest) throws -> ModelInput {
         let lines: [String], name: String
         if path == "-" {
             name = "standard input"

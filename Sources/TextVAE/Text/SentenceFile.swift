@@ -67,8 +67,7 @@ public struct SentenceFile {
                 if let c = columns.label { labels?.append(cells[c - 1]) }
             }
         }
-        let input = try ModelInput(lines: texts, name: path, tokenizer: model.tokenizer, vocabulary: model.vocabulary,
-                                   maxLength: ModelInput.longest)
+        let input = try ModelInput(lines: texts, name: path, tokenizer: model.tokenizer, vocabulary: model.vocabulary)
         guard !input.sentences.isEmpty else {
             throw TextVAEError.file(path, "holds no sentences (it is empty, blank, or its sentence column has no words)",
                                     fix: "give a text file with one sentence per line")
