@@ -105,8 +105,14 @@ import Testing
         var latent: String  // "sample" or "mean"
         /// Decoder dropout (embedding, output), its masks held fixed.
         var dropout: (Float, Float) = (0, 0)
+        /// Classes: K, each sentence's label (nil: c from the Gumbel-softmax, its noise held fixed), and the class
+        /// KL's capacity C (with γ = 1.5).
+        var classes = 0
+        var labels: [Int?] = [nil, nil, nil, nil]
+        var capacity: Float = 0
         var testDescription: String {
             "latentToInputs \(latentToInputs), freeBits \(freeBits), z = \(latent), dropout \(dropout.0) \(dropout.1)"
+                + (classes > 0 ? ", K \(classes), labels \(labels.map { $0.map(String.init) ?? "-" }), C \(capacity)" : "")
         }
     }
 
@@ -118,10 +124,15 @@ import Testing
         ModelCase(latentToInputs: false, freeBits: 0, latent: "sample", dropout: (0.4, 0.3)),
         ModelCase(latentToInputs: true, freeBits: 0, latent: "sample", dropout: (0.4, 0.3)),
         ModelCase(latentToInputs: false, freeBits: 0, latent: "sample", dropout: (0, 0.3)),
+        // Conditional (every label given), semi-supervised (M2), and unsupervised with a capacity (JointVAE).
+        ModelCase(latentToInputs: false, freeBits: 0, latent: "sample", classes: 3, labels: [1, 0, 2, 1]),
+        ModelCase(latentToInputs: false, freeBits: 0.3, latent: "sample", classes: 3, labels: [0, nil, 2, nil]),
+        ModelCase(latentToInputs: true, freeBits: 0, latent: "sample", classes: 3, labels: [nil, nil, nil, nil], capacity: 0.05),
+        ModelCase(latentToInputs: true, freeBits: 0, latent: "mean", classes: 3, labels: [nil, 2, nil, nil]),
     ])
     func fullLossGradientMatchesFiniteDifferencesForEveryTensor(_ c: ModelCase) throws {
         try loadBLAS()
-        let config = ModelConfig(vocabulary: 9, embedding: 4, hidden: 3, latent: 2, latentToInputs: c.latentToInputs)
+        let config = ModelConfig(vocabulary: 9, embedding: 4, hidden: 3, latent: 2, latentToInputs: c.latentToInputs, classes: c.classes)
         var model = SentenceVAE(config: config, seed: 11)
         var rng = Random(seed: 5)
         // Weights a little larger than PyTorch's init, so every path carries gradient.
@@ -135,15 +146,23 @@ import Testing
         #expect((batch.decoderInputMask != nil) == (c.dropout.0 > 0) && (batch.decoderOutputMask != nil) == (c.dropout.1 > 0))
         let eps = randomArray(4 * 2, &rng)
         let latent: LatentChoice = c.latent == "mean" ? .mean : .sample(eps)
-        let settings = LossSettings(beta: 0.7, freeBits: c.freeBits)
+        let settings = LossSettings(beta: 0.7, freeBits: c.freeBits, labelWeight: 0.8, classWeight: 1.5, classCapacity: c.capacity)
+        let classes = c.classes == 0 ? nil
+            : ClassChoice(labels: c.labels, unlabelled: .relaxed(gumbel: (0..<4).flatMap { _ in ClassChoice.gumbel(c.classes, &rng) },
+                                                                 temperature: 0.7))
         let ws = Workspace()
         var gradient = [Float](repeating: 0, count: model.layout.total)
-        _ = gradient.withUnsafeMutableBufferPointer {
-            model.run(batch, latent: latent, loss: settings, gradient: $0.baseAddress!, workspace: ws)
+        let result = gradient.withUnsafeMutableBufferPointer {
+            model.run(batch, latent: latent, classes: classes, loss: settings, gradient: $0.baseAddress!, workspace: ws)
+        }
+        if c.classes > 0 {
+            // Every class term is present: the checks below cover each.
+            #expect(zip(c.labels, result.labelNLL).allSatisfy { $0 == nil ? $1 == 0 : $1 > 0 })
+            #expect(zip(c.labels, result.classKL).allSatisfy { $0 == nil ? $1 > 0 : $1 == 0 })
         }
         var parameters = model.parameters
         func loss(_ p: [Float]) -> Double {
-            Double(SentenceVAE(config: config, parameters: p).run(batch, latent: latent, loss: settings, workspace: ws).loss)
+            Double(SentenceVAE(config: config, parameters: p).run(batch, latent: latent, classes: classes, loss: settings, workspace: ws).loss)
         }
         for t in ParameterTensor.allCases {
             for i in Self.probes(model.layout.counts[t.rawValue], limit: 12).map({ $0 + model.layout.offsets[t.rawValue] }) {

@@ -110,7 +110,7 @@ import Testing
         let z = (0..<Self.sentences.count * Z).map { _ in rng.normal() }
         let batch = Batch(Self.sentences), ws = Workspace()
         let full = model.run(batch, latent: .given(z), workspace: ws).rec
-        #expect(model.reconstructionNLL(batch, z: z, workspace: ws) == full)
+        #expect(model.reconstructionNLL(batch, code: z, workspace: ws) == full)
     }
 
     /// The importance samples are drawn in sentence-then-sample order whatever

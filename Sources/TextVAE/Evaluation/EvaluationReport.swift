@@ -11,8 +11,14 @@ public struct EvaluationReport: Sendable {
     /// Reconstruction term at one z ~ q(z|x) per sentence.
     public var rec = 0.0
     public var kl = 0.0
-    /// rec + kl: the negative ELBO.
-    public var nelbo: Double { rec + kl }
+    /// In a model with classes: KL(q(c|x) ‖ uniform), c drawn from q(c|x) in the one-sample pass (0 without classes).
+    public var classKL = 0.0
+    /// In a model with classes, given labels: the share of the `labelled` sentences whose most likely class
+    /// under q(c|x) is their label.
+    public var labelAccuracy: Double?
+    public var labelled = 0
+    /// rec + kl (+ the class KL): the negative ELBO.
+    public var nelbo: Double { rec + kl + classKL }
     /// Importance-sampled −log p(x) with k samples.
     public var nll = 0.0
     /// Monte-Carlo standard error of `nll` (delta method, from the weights' spread).

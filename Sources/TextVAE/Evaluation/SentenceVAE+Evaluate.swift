@@ -12,7 +12,10 @@ extension SentenceVAE {
     ///   - rowsPerCall: at most this many sentence×sample rows per decoder call
     ///     (fewer for long sentences, so the logits stay within about 64 MB).
     ///   - progress: called after each decoder call with (samples done, samples in all).
-    public func evaluate(_ sentences: [[Int32]], samples k: Int = 500, seed: UInt64 = 0, miBatch: Int = 32,
+    ///   - labels: in a model with classes, the sentences' classes (nil where unknown), for the label accuracy of
+    ///     q(c|x) alone: every other figure is of the sentences without their labels (c drawn from q(c|x) in the
+    ///     one-sample pass, summed over in nll).
+    public func evaluate(_ sentences: [[Int32]], labels: [Int?]? = nil, samples k: Int = 500, seed: UInt64 = 0, miBatch: Int = 32,
                          rowsPerCall: Int = 250, workspace: Workspace = Workspace(),
                          progress: ((Int, Int) -> Void)? = nil) -> EvaluationReport {
         precondition(!sentences.isEmpty && k >= 1 && miBatch >= 1)
@@ -25,6 +28,11 @@ extension SentenceVAE {
         report.samples = k
         report.rec = one.meanRec
         report.kl = one.meanKL
+        report.classKL = one.meanClassKL
+        if let labels, config.classes > 0 {
+            report.labelAccuracy = one.labelAccuracy(labels)
+            report.labelled = labels.filter { $0 != nil }.count
+        }
         report.miBatch = miBatch
         var miSum = 0.0
         for start in stride(from: 0, to: sentences.count, by: miBatch) {
@@ -48,6 +56,8 @@ extension SentenceVAE {
     ///
     ///     nll(x) = log k − logsumexp_i [log p(x|z_i) + log N(z_i; 0, I) − log N(z_i; μ, σ²)],  z_i = μ + σ ⊙ ε_i
     ///
+    /// In a model with K classes, c is summed over exactly inside each sample, with its uniform prior:
+    /// p(x|z_i) = (1/K) Σ_c p(x|z_i, c), K decoder rows per sample.
     /// q(z|x) comes from `posteriors` (the encoder ran once per sentence); many sentence×sample rows go
     /// through the decoder alone (`reconstructionNLL`) in each call.
     /// - Returns: per sentence the estimate, and the delta-method variance of
@@ -62,17 +72,18 @@ extension SentenceVAE {
         var m = [Double](repeating: -.infinity, count: N), s1 = [Double](repeating: 0, count: N), s2 = s1
         // Logits of a call are (Σ (T + 1)) × V floats; keep them to about 16M floats (64 MB).
         let positionBudget = max(1, (16 << 20) / config.vocabulary)
+        let K = config.classes, perSample = max(1, K)  // decoder rows per sample: one per class
         var next = (sentence: 0, sample: 0), done = 0
-        var rows: [[Int32]] = [], owners: [Int] = [], z: [Float] = [], logPrior: [Double] = [], logQ: [Double] = []
+        var rows: [[Int32]] = [], owners: [Int] = [], code: [Float] = [], logPrior: [Double] = [], logQ: [Double] = []
         while next.sentence < N {
-            rows.removeAll(keepingCapacity: true); owners.removeAll(keepingCapacity: true); z.removeAll(keepingCapacity: true)
+            rows.removeAll(keepingCapacity: true); owners.removeAll(keepingCapacity: true); code.removeAll(keepingCapacity: true)
             logPrior.removeAll(keepingCapacity: true); logQ.removeAll(keepingCapacity: true)
             var positions = 0
             while next.sentence < N && rows.count < rowsPerCall {
                 let s = next.sentence, length = sentences[s].count + 1
-                if !rows.isEmpty && positions + length > positionBudget { break }
+                if !rows.isEmpty && positions + length * perSample > positionBudget { break }
                 let mu = posteriors.mu(s), logv = posteriors.logv(s)
-                var lp = 0.0, lq = 0.0
+                var lp = 0.0, lq = 0.0, z: [Float] = []
                 for (u, lv) in zip(mu, logv) {
                     let e = rng.normal()
                     let value = u + VectorMath.fastExp(0.5 * lv) * e  // as GaussianLatent.reparameterise
@@ -80,14 +91,31 @@ extension SentenceVAE {
                     lp += -0.5 * (log2pi + Double(value) * Double(value))
                     lq += -0.5 * (log2pi + Double(lv) + Double(e) * Double(e))
                 }
-                rows.append(sentences[s]); owners.append(s); logPrior.append(lp); logQ.append(lq)
-                positions += length
+                if K == 0 {
+                    code += z
+                    rows.append(sentences[s])
+                } else {
+                    for c in 0..<K {
+                        code += z
+                        code += (0..<K).map { $0 == c ? 1 : 0 }
+                        rows.append(sentences[s])
+                    }
+                }
+                owners.append(s); logPrior.append(lp); logQ.append(lq)
+                positions += length * perSample
                 next.sample += 1
                 if next.sample == k { next = (s + 1, 0) }
             }
-            let rec = reconstructionNLL(Batch(rows), z: z, workspace: workspace)
+            let rec = reconstructionNLL(Batch(rows), code: code, workspace: workspace)
             for (i, s) in owners.enumerated() {
-                let logW = -Double(rec[i]) + logPrior[i] - logQ[i]
+                // log p(x|z_i): with classes, log (1/K) Σ_c p(x|z_i, c).
+                var logLikelihood = -Double(rec[i * perSample])
+                if K > 0 {
+                    let terms = (0..<K).map { -Double(rec[i * K + $0]) }
+                    let top = terms.max()!
+                    logLikelihood = top + log(terms.reduce(0) { $0 + exp($1 - top) }) - log(Double(K))
+                }
+                let logW = logLikelihood + logPrior[i] - logQ[i]
                 if logW > m[s] {
                     let scale = m[s] == -.infinity ? 0 : exp(m[s] - logW)
                     s1[s] = s1[s] * scale + 1
@@ -99,15 +127,15 @@ extension SentenceVAE {
                     s2[s] += w * w
                 }
             }
-            done += rows.count
+            done += owners.count
             progress?(done, N * k)
         }
-        let K = Double(k)
+        let samples = Double(k)
         var nll = [Double](repeating: 0, count: N), variance = nll
         for s in 0..<N {
-            nll[s] = log(K) - (m[s] + log(s1[s]))
-            let mean = s1[s] / K
-            variance[s] = max(0, s2[s] / K - mean * mean) / (mean * mean) / K
+            nll[s] = log(samples) - (m[s] + log(s1[s]))
+            let mean = s1[s] / samples
+            variance[s] = max(0, s2[s] / samples - mean * mean) / (mean * mean) / samples
         }
         return (nll, variance)
     }

@@ -3,17 +3,27 @@ import Foundation
 extension SentenceVAE {
     /// Scores sentences in file order, `batchSize` at a time, with one
     /// z ~ q(z|x) per sentence (or z = μ with `useMean`) and no word dropout.
-    public func score(_ sentences: [[Int32]], batchSize: Int = 32, useMean: Bool = false, rng: inout Random,
+    /// In a model with classes, a sentence's c is its label in `labels`, else one draw from q(c|x)
+    /// (Gumbel-max, drawn after the batch's ε), or with `useMean` its most likely class.
+    public func score(_ sentences: [[Int32]], labels: [Int?]? = nil, batchSize: Int = 32, useMean: Bool = false, rng: inout Random,
                       workspace: Workspace = Workspace(), progress: ((Int) -> Void)? = nil) -> SentenceScores {
         var s = SentenceScores()
-        let Z = config.latent
+        let (Z, K) = (config.latent, config.classes)
         for start in stride(from: 0, to: sentences.count, by: max(1, batchSize)) {
-            let chunk = Array(sentences[start..<min(sentences.count, start + batchSize)])
+            let end = min(sentences.count, start + batchSize)
+            let chunk = Array(sentences[start..<end])
             let batch = Batch(chunk)
             var eps = [Float](repeating: 0, count: chunk.count * Z)
             if !useMean { for i in eps.indices { eps[i] = rng.normal() } }
-            let r = run(batch, latent: useMean ? .mean : .sample(eps), workspace: workspace)
+            var classes: ClassChoice?
+            if K > 0 {
+                let given = labels.map { Array($0[start..<end]) } ?? [Int?](repeating: nil, count: chunk.count)
+                classes = ClassChoice(labels: given, unlabelled: useMean ? .mostLikely
+                                      : .drawn(gumbel: (0..<chunk.count).flatMap { _ in ClassChoice.gumbel(K, &rng) }))
+            }
+            let r = run(batch, latent: useMean ? .mean : .sample(eps), classes: classes, workspace: workspace)
             s.rec += r.rec; s.kl += r.kl; s.mu += r.mu; s.logv += r.logv; s.z += r.z
+            s.classKL += r.classKL; s.classProbabilities += r.classProbabilities
             s.targets += chunk.map { $0.count + 1 }
             progress?(s.count)
         }

@@ -9,11 +9,18 @@ public struct ModelFile {
     public var model: SentenceVAE
     public var vocabulary: Vocabulary
     public var tokenizer: TokenizerSettings
+    /// The names of the K classes of c (the labels it was trained with, or "0" … "K−1" for classes it found
+    /// by itself); empty for a model without classes.
+    public var classNames: [String] = []
     /// Other metadata (training options, step, ...), kept as strings.
     public var extraMetadata: [String: String] = [:]
 
-    public init(model: SentenceVAE, vocabulary: Vocabulary, tokenizer: TokenizerSettings, extraMetadata: [String: String] = [:]) {
+    public init(model: SentenceVAE, vocabulary: Vocabulary, tokenizer: TokenizerSettings, classNames: [String]? = nil,
+                extraMetadata: [String: String] = [:]) {
         precondition(model.config.vocabulary == vocabulary.count, "model and vocabulary sizes differ")
+        let names = classNames ?? (0..<model.config.classes).map(String.init)
+        precondition(names.count == model.config.classes, "one name per class")
+        self.classNames = names
         self.model = model
         self.vocabulary = vocabulary
         self.tokenizer = tokenizer
@@ -27,6 +34,7 @@ public struct ModelFile {
         m["vocab_counts"] = "[" + vocabulary.counts.map(String.init).joined(separator: ",") + "]"
         m["config"] = Self.json(model.config)
         m["tokenizer"] = Self.json(tokenizer)
+        if !classNames.isEmpty { m["class_names"] = Self.json(classNames) }
         if let subwords = vocabulary.subwords {
             m["subword_merges"] = "[" + subwords.merges.map { "[\(jsonString($0.left)),\(jsonString($0.right))]" }.joined(separator: ",") + "]"
         }
@@ -34,7 +42,7 @@ public struct ModelFile {
     }
 
     var tensors: [Safetensors.Tensor] {
-        ParameterTensor.allCases.map { t in
+        ParameterTensor.present(model.config).map { t in
             Safetensors.Tensor(name: t.name, shape: t.shape(model.config), data: Array(model.tensor(t)))
         }
     }
@@ -118,12 +126,22 @@ public struct ModelFile {
         guard config.vocabulary == vocabulary.count else {
             throw fail("says vocabulary \(config.vocabulary) but lists \(vocabulary.count) tokens")
         }
-        guard [config.embedding, config.hidden, config.latent, config.maxLength].allSatisfy({ $0 > 0 && $0 < 1 << 20 }) else {
+        guard [config.embedding, config.hidden, config.latent, config.maxLength].allSatisfy({ $0 > 0 && $0 < 1 << 20 }),
+              config.classes >= 0 && config.classes < 1 << 16 else {
             throw fail("has impossible sizes in its config")
+        }
+        var classNames = (0..<config.classes).map(String.init)
+        if let namesJSON = metadata["class_names"] {
+            guard let names = try? JSONDecoder().decode([String].self, from: Data(namesJSON.utf8)), names.count == config.classes,
+                  Set(names).count == names.count else {
+                throw fail("has unreadable 'class_names' metadata (it must list \(config.classes) distinct names)")
+            }
+            classNames = names
         }
         let layout = ParameterLayout(config)
         var copies: [(UnsafeMutableRawBufferPointer) -> Void] = []
-        for t in ParameterTensor.allCases {
+        let present = ParameterTensor.present(config)
+        for t in present {
             guard let (shape, copy) = tensor(t.name) else { throw fail("lacks tensor \(t.name)") }
             guard shape == t.shape(config) else {
                 throw fail("tensor \(t.name) has shape \(shape), but its config needs \(t.shape(config))")
@@ -132,15 +150,15 @@ public struct ModelFile {
         }
         // Every tensor checked: fill the block in place, with no zero-filling first.
         let parameters = [Float](unsafeUninitializedCapacity: layout.total) { block, count in
-            for (t, copy) in zip(ParameterTensor.allCases, copies) {
+            for (t, copy) in zip(present, copies) {
                 copy(UnsafeMutableRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(block)[layout.range(t).lowerBound * 4..<layout.range(t).upperBound * 4]))
             }
             count = layout.total
         }
         var extra = metadata
-        for k in ["format", "vocab", "vocab_counts", "config", "tokenizer", "subword_merges"] { extra[k] = nil }
+        for k in ["format", "vocab", "vocab_counts", "config", "tokenizer", "subword_merges", "class_names"] { extra[k] = nil }
         return ModelFile(model: SentenceVAE(config: config, parameters: parameters), vocabulary: vocabulary,
-                         tokenizer: tokenizer, extraMetadata: extra)
+                         tokenizer: tokenizer, classNames: classNames, extraMetadata: extra)
     }
 
     static func json<T: Encodable>(_ value: T) -> String {

@@ -1,5 +1,5 @@
 /// The decoder's running state for R rows: each row's GRU state h (R, H) and
-/// its z (R, Z). Everything about how one decoder step is computed lives here;
+/// its code (R, Z + K): z, then c in a model with classes. Everything about how one decoder step is computed lives here;
 /// the decoding methods only choose words and which rows go on.
 struct DecoderState {
     let config: ModelConfig
@@ -9,8 +9,8 @@ struct DecoderState {
     private(set) var rows: Int
     private var sequence: PackedSequences
 
-    /// h0 = W_zh z + b_zh for each row of z (R, Z).
-    init(_ model: SentenceVAE, _ p: ParameterPointers, z: UnsafePointer<Float>, rows R: Int, workspace: DecoderWorkspace) {
+    /// h0 = W_zh code + b_zh for each row of `code` (R, Z + K).
+    init(_ model: SentenceVAE, _ p: ParameterPointers, code z: UnsafePointer<Float>, rows R: Int, workspace: DecoderWorkspace) {
         let c = model.config
         config = c
         ws = workspace
@@ -20,8 +20,8 @@ struct DecoderState {
         outputBias = p[.outputBias]
         rows = R
         sequence = PackedSequences(lengths: [Int](repeating: 1, count: R))
-        ws.z.reserve(R * c.latent).update(from: z, count: R * c.latent)
-        Linear.forward(z, rows: R, input: c.latent, output: c.hidden, weight: p[.latentWeight], bias: p[.latentBias],
+        ws.z.reserve(R * c.code).update(from: z, count: R * c.code)
+        Linear.forward(z, rows: R, input: c.code, output: c.hidden, weight: p[.latentWeight], bias: p[.latentBias],
                        into: ws.h.reserve(R * c.hidden), threads: ws.threads)
     }
 
@@ -29,10 +29,10 @@ struct DecoderState {
     /// next word, (R, V), valid until the next call.
     mutating func step(_ inputs: [Int32]) -> UnsafeMutablePointer<Float> {
         precondition(inputs.count == rows, "one input word per row")
-        let (E, Z, H, D, V, R) = (config.embedding, config.latent, config.hidden, config.decoderInput, config.vocabulary, rows)
+        let (E, Z, H, D, V, R) = (config.embedding, config.code, config.hidden, config.decoderInput, config.vocabulary, rows)
         let x: GRUInputs
         if config.latentToInputs {
-            let rows = ws.x.reserve(R * D)  // (R, D): [embedding; z]
+            let rows = ws.x.reserve(R * D)  // (R, D): [embedding; code]
             Embedding.gatherBesideLatent(embedding, width: E, ids: inputs, latent: ws.z.pointer, dimension: Z, latentRows: 0..<R, into: rows)
             x = GRUInputs(x: rows, rows: R, slots: nil)
         } else {
@@ -50,7 +50,7 @@ struct DecoderState {
 
     /// Row i of the new state continues old row `parents[i]` (rows may repeat or drop out).
     mutating func keep(_ parents: [Int]) {
-        let (H, Z) = (config.hidden, config.latent)
+        let (H, Z) = (config.hidden, config.code)
         let R = parents.count
         let h = ws.hNext.reserve(R * H), z = ws.zNext.reserve(R * Z)
         for (i, r) in parents.enumerated() {

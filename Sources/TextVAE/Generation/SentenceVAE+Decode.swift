@@ -15,13 +15,13 @@ extension SentenceVAE {
         return decodingBatchSize
     }
 
-    /// Decodes a sentence from each z.
+    /// Decodes a sentence from each code: z, or [z; c] in a model with classes (see `TrainedModel.codes`).
     ///
     /// Rows go through in batches of `decodingRows(method)` (`decodingBatchSize`, fewer for wide beams). In a batch all rows
     /// advance together, one GRU step at a time; a row leaves the batch when it
     /// emits `<eos>`, and decoding stops when no row is left.
     /// - Parameters:
-    ///   - z: (B, Z) latent codes, row-major.
+    ///   - z: (B, Z + K) codes, row-major.
     ///   - seed: for `.sample`; row r draws from its own generator seeded from
     ///     (seed, firstRow + r), so a sentence does not depend on which other
     ///     rows share its batch.
@@ -30,7 +30,7 @@ extension SentenceVAE {
     ///   (beam), best first.
     public func decode(_ z: [Float], options: DecodingOptions = DecodingOptions(), seed: UInt64 = 0, firstRow: Int = 0,
                        workspace: DecoderWorkspace = DecoderWorkspace()) -> [[Hypothesis]] {
-        let B = z.count / config.latent
+        let B = z.count / config.code
         return decode(z, options: options, rowSeeds: Self.rowSeeds(seed, rows: firstRow..<firstRow + B), workspace: workspace)
     }
 
@@ -40,12 +40,12 @@ extension SentenceVAE {
         rows.map { Sampler.rowSeed(seed, $0) }
     }
 
-    /// Decodes a sentence from each z, row r drawing (for `.sample`) from a generator seeded with `rowSeeds[r]`.
+    /// Decodes a sentence from each code (B, Z + K), row r drawing (for `.sample`) from a generator seeded with `rowSeeds[r]`.
     /// Rows that came from different requests can share a call: each keeps the sentence it would get alone.
     public func decode(_ z: [Float], options: DecodingOptions, rowSeeds: [UInt64],
                        workspace: DecoderWorkspace = DecoderWorkspace()) -> [[Hypothesis]] {
-        let Z = config.latent
-        precondition(z.count % Z == 0, "z must be (B, Z)")
+        let Z = config.code
+        precondition(z.count % Z == 0, "codes must be (B, Z + K)")
         let B = z.count / Z
         precondition(rowSeeds.count == B, "one seed per row of z")
         if B == 0 { return [] }
@@ -62,7 +62,7 @@ extension SentenceVAE {
         let rules = TokenRules(vocabulary: config.vocabulary, forbidUnknown: options.forbidUnknown)
         return withTensors { p in
             z.withUnsafeBufferPointer { zp in
-                var state = DecoderState(self, p, z: zp.baseAddress!, rows: B, workspace: workspace)
+                var state = DecoderState(self, p, code: zp.baseAddress!, rows: B, workspace: workspace)
                 switch options.method {
                 case .greedy:
                     return decodeOneEach(&state, cap: cap, rules: rules, repetition: options.repetition, sampling: nil,

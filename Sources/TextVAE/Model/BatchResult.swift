@@ -7,7 +7,10 @@ public struct BatchResult {
     public var mu: [Float]    // (B, Z)
     public var logv: [Float]  // (B, Z)
     public var z: [Float]     // (B, Z)
-    /// The batch loss: mean of rec + β·KL (or the free-bits form).
+    /// In a model with classes: q(c|x) (B, K); per sentence −log q(y|x) for labelled ones and
+    /// KL(q(c|x) ‖ uniform) for the others (0 where it does not apply). Empty without classes.
+    public var classProbabilities: [Float] = [], labelNLL: [Float] = [], classKL: [Float] = []
+    /// The batch loss: mean of rec + β·KL (or the free-bits form), plus the class terms.
     public var loss: Float
     /// Per-target NLL in packed order (for tests and importance sampling).
     var targetNLL: [Float]

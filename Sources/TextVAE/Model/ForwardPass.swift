@@ -10,6 +10,10 @@ struct ForwardPass {
     let decoderGRU: GRU
     let eps: UnsafeMutablePointer<Float>        // (B, Z)
     let z: UnsafeMutablePointer<Float>          // (B, Z)
+    /// (B, Z + K): [z; c] in a model with classes, else `z` itself.
+    let code: UnsafeMutablePointer<Float>
+    /// q(c|x), c and the class loss terms, in a model with classes.
+    let classLatent: ClassLatent?
     let decoderInputs: GRUInputs
     let decoderCache: GRU.Cache
     /// (N_dec, H): the states the output layer read: the cache's `out`, or its copy after output dropout.
@@ -23,12 +27,17 @@ struct ForwardPass {
     func result() -> BatchResult {
         let dec = batch.decoder, B = batch.count, Z = encoder.latent
         let recRow = batch.rowSums(nll)
-        let loss = recRow.reduce(0, +) / Float(settings.meanOver(B)) + settings.beta * latentLoss.term
+        let loss = recRow.reduce(0, +) / Float(settings.meanOver(B)) + settings.beta * latentLoss.term + (classLatent?.term ?? 0)
         var result = BatchResult(rec: recRow, kl: latentLoss.perRow, mu: [], logv: [], z: [], loss: loss,
                                  targetNLL: Array(UnsafeBufferPointer(start: nll, count: dec.total)))
         for (row, s) in batch.order.enumerated() {
             result.rec[s] = recRow[row]
             result.kl[s] = latentLoss.perRow[row]
+        }
+        if let c = classLatent {
+            result.classProbabilities = batch.inCallerOrder(c.probabilities, width: c.classes)
+            result.labelNLL = c.labelNLL.withUnsafeBufferPointer { batch.inCallerOrder($0.baseAddress!, width: 1) }
+            result.classKL = c.kl.withUnsafeBufferPointer { batch.inCallerOrder($0.baseAddress!, width: 1) }
         }
         result.mu = batch.inCallerOrder(encoder.mu, width: Z)
         result.logv = batch.inCallerOrder(encoder.logv, width: Z)

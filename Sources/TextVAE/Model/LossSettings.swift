@@ -8,11 +8,18 @@ public struct LossSettings {
     /// the loss and its gradient are means over all of its sentences, so that the ranks' gradients add up
     /// to the whole batch's. nil: the batch is whole.
     public var sharedBatch: SharedBatch?
+    /// Models with classes (see `ClassLatent`): α, the weight of −log q(y|x) for labelled sentences;
+    /// γ, the weight of the class KL of unlabelled ones; C, its capacity in nats (0: the plain KL term).
+    public var labelWeight: Float = 1, classWeight: Float = 1, classCapacity: Float = 0
 
-    public init(beta: Float = 1, freeBits: Float = 0, sharedBatch: SharedBatch? = nil) {
+    public init(beta: Float = 1, freeBits: Float = 0, sharedBatch: SharedBatch? = nil, labelWeight: Float = 1,
+                classWeight: Float = 1, classCapacity: Float = 0) {
         self.beta = beta
         self.freeBits = freeBits
         self.sharedBatch = sharedBatch
+        self.labelWeight = labelWeight
+        self.classWeight = classWeight
+        self.classCapacity = classCapacity
     }
 }
 

@@ -12,9 +12,23 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     public var latentToInputs = false
     /// Longest sentence, in tokens, for training and decoding.
     public var maxLength = 60
+    /// K: classes of the discrete latent c beside z (0: none, Bowman et al.'s model). See `ClassLatent`.
+    public var classes = 0
 
     enum CodingKeys: String, CodingKey {
-        case vocabulary, embedding, hidden, latent, latentToInputs = "latent_to_inputs", maxLength = "max_length"
+        case vocabulary, embedding, hidden, latent, latentToInputs = "latent_to_inputs", maxLength = "max_length", classes
+    }
+
+    /// `classes` is written only when there are some, so that a model without classes has the same file as before them.
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(vocabulary, forKey: .vocabulary)
+        try c.encode(embedding, forKey: .embedding)
+        try c.encode(hidden, forKey: .hidden)
+        try c.encode(latent, forKey: .latent)
+        try c.encode(latentToInputs, forKey: .latentToInputs)
+        try c.encode(maxLength, forKey: .maxLength)
+        if classes > 0 { try c.encode(classes, forKey: .classes) }
     }
 
     /// Missing keys take their defaults; `vocabulary` may be left out, since
@@ -28,22 +42,27 @@ public struct ModelConfig: Codable, Equatable, Sendable {
         latent = try c.decodeIfPresent(Int.self, forKey: .latent) ?? latent
         latentToInputs = try c.decodeIfPresent(Bool.self, forKey: .latentToInputs) ?? latentToInputs
         maxLength = try c.decodeIfPresent(Int.self, forKey: .maxLength) ?? maxLength
+        classes = try c.decodeIfPresent(Int.self, forKey: .classes) ?? 0
     }
 
     /// Sizes not given keep the defaults written on the properties above.
     public init(vocabulary: Int, embedding: Int? = nil, hidden: Int? = nil, latent: Int? = nil,
-                latentToInputs: Bool? = nil, maxLength: Int? = nil) {
+                latentToInputs: Bool? = nil, maxLength: Int? = nil, classes: Int? = nil) {
         self.vocabulary = vocabulary
         if let embedding { self.embedding = embedding }
         if let hidden { self.hidden = hidden }
         if let latent { self.latent = latent }
         if let latentToInputs { self.latentToInputs = latentToInputs }
         if let maxLength { self.maxLength = maxLength }
+        if let classes { self.classes = classes }
     }
 
     /// The default sizes (Bowman et al.'s E 300, a 256-state GRU, Z 16, sentences up to 60 tokens), with no vocabulary yet.
     public static var defaults: ModelConfig { ModelConfig(vocabulary: 0) }
 
-    /// Width of a decoder input row: E, or E + Z with latent-to-inputs.
-    public var decoderInput: Int { embedding + (latentToInputs ? latent : 0) }
+    /// Width of the code the decoder starts from: [z; c], Z + K.
+    public var code: Int { latent + classes }
+
+    /// Width of a decoder input row: E, or E + Z + K with latent-to-inputs.
+    public var decoderInput: Int { embedding + (latentToInputs ? code : 0) }
 }

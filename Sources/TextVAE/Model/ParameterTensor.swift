@@ -4,6 +4,8 @@ public enum ParameterTensor: Int, CaseIterable, Sendable {
     case embedding
     case encoderWeightIH, encoderWeightHH, encoderBiasIH, encoderBiasHH
     case meanWeight, meanBias, logvWeight, logvBias
+    /// q(c|x)'s logits from the encoder's last state; no values in a model without classes (K = 0).
+    case classWeight, classBias
     case latentWeight, latentBias
     case decoderWeightIH, decoderWeightHH, decoderBiasIH, decoderBiasHH
     case outputWeight, outputBias
@@ -20,6 +22,8 @@ public enum ParameterTensor: Int, CaseIterable, Sendable {
         case .meanBias: "hidden2mean.bias"
         case .logvWeight: "hidden2logv.weight"
         case .logvBias: "hidden2logv.bias"
+        case .classWeight: "hidden2class.weight"
+        case .classBias: "hidden2class.bias"
         case .latentWeight: "latent2hidden.weight"
         case .latentBias: "latent2hidden.bias"
         case .decoderWeightIH: "decoder_rnn.weight_ih_l0"
@@ -31,6 +35,12 @@ public enum ParameterTensor: Int, CaseIterable, Sendable {
         }
     }
 
+    /// The tensors a model of this configuration has, in the file's order.
+    public static func present(_ c: ModelConfig) -> [ParameterTensor] { allCases.filter { $0.exists(c) } }
+
+    /// Whether a model of this configuration has the tensor (the class tensors only with K > 0).
+    public func exists(_ c: ModelConfig) -> Bool { c.classes > 0 || (self != .classWeight && self != .classBias) }
+
     public func shape(_ c: ModelConfig) -> [Int] {
         let (V, E, H, Z) = (c.vocabulary, c.embedding, c.hidden, c.latent)
         switch self {
@@ -40,7 +50,9 @@ public enum ParameterTensor: Int, CaseIterable, Sendable {
         case .encoderBiasIH, .encoderBiasHH, .decoderBiasIH, .decoderBiasHH: return [3 * H]
         case .meanWeight, .logvWeight: return [Z, H]
         case .meanBias, .logvBias: return [Z]
-        case .latentWeight: return [H, Z]
+        case .classWeight: return [c.classes, H]
+        case .classBias: return [c.classes]
+        case .latentWeight: return [H, c.code]
         case .latentBias: return [H]
         case .decoderWeightIH: return [3 * H, c.decoderInput]
         case .outputWeight: return [V, H]
@@ -54,9 +66,9 @@ public enum ParameterTensor: Int, CaseIterable, Sendable {
         case .embedding: return nil  // N(0, 1)
         case .encoderWeightIH, .encoderWeightHH, .encoderBiasIH, .encoderBiasHH,
              .decoderWeightIH, .decoderWeightHH, .decoderBiasIH, .decoderBiasHH,
-             .meanWeight, .meanBias, .logvWeight, .logvBias, .outputWeight, .outputBias:
+             .meanWeight, .meanBias, .logvWeight, .logvBias, .classWeight, .classBias, .outputWeight, .outputBias:
             return 1 / Float(c.hidden).squareRoot()
-        case .latentWeight, .latentBias: return 1 / Float(c.latent).squareRoot()
+        case .latentWeight, .latentBias: return 1 / Float(c.code).squareRoot()
         }
     }
 }

@@ -5,6 +5,8 @@ import Foundation
 public struct Posteriors: Equatable {
     public var mu: [Float]    // (N, Z)
     public var logv: [Float]  // (N, Z)
+    /// q(c|x) of each sentence in a model with K classes, (N, K); empty without classes.
+    public var classProbabilities: [Float] = []
 
     public var count: Int { latent == 0 ? 0 : mu.count / latent }
     public let latent: Int
@@ -17,6 +19,21 @@ public struct Posteriors: Equatable {
 
     public func mu(_ i: Int) -> ArraySlice<Float> { mu[i * latent..<(i + 1) * latent] }
     public func logv(_ i: Int) -> ArraySlice<Float> { logv[i * latent..<(i + 1) * latent] }
+
+    /// q(c|x) of sentence i (K values; empty without classes).
+    public func classProbabilities(_ i: Int) -> ArraySlice<Float> {
+        let K = classProbabilities.count / max(1, count)
+        return classProbabilities[i * K..<(i + 1) * K]
+    }
+
+    /// The most likely class of each sentence under q(c|x) (empty without classes).
+    public var mostLikelyClasses: [Int] {
+        guard !classProbabilities.isEmpty else { return [] }
+        return (0..<count).map { i in
+            let q = classProbabilities(i)
+            return q.indices.max { q[$0] < q[$1] }! - q.startIndex
+        }
+    }
 
     /// One z ~ q(z|x) per sentence, (N, Z): μ + σ ⊙ ε with ε from `rng` (σ computed in Double).
     public func draw(_ rng: inout Random) -> [Float] {

@@ -4,9 +4,13 @@ extension SentenceVAE {
     func backward(_ pass: ForwardPass, _ p: ParameterPointers, _ g: GradientPointers, ws: Workspace) {
         let dDecoderOut = outputBackward(pass, p, g, ws: ws)
         PhaseProfile.lap(.outputBackward)
-        let dz = decoderBackward(pass, dOut: dDecoderOut, p, g, ws: ws)
+        let dCode = decoderBackward(pass, dOut: dDecoderOut, p, g, ws: ws)
         PhaseProfile.lap(.decoderBackward)
-        let dhT = latentBackward(pass, dz: dz, p, g, ws: ws)
+        let dhT = latentBackward(pass, dCode: dCode, p, g, ws: ws)
+        if let classLatent = pass.classLatent {
+            classLatent.backward(hT: pass.encoder.hT, hidden: config.hidden, code: pass.code, dCode: dCode, stride: config.code,
+                                 column: config.latent, settings: pass.settings, p, g, dhT: dhT, ws: ws)
+        }
         encoderBackward(pass, dhT: dhT, g, ws: ws)
         PhaseProfile.lap(.encoderBackward)
     }
@@ -40,11 +44,11 @@ extension SentenceVAE {
         return dStates
     }
 
-    /// Through the decoder GRU into its weights, the embedding and W_zh; returns d loss / dz (B, Z) from
+    /// Through the decoder GRU into its weights, the embedding and W_zh; returns d loss / d code (B, Z + K) from
     /// h0 (and from each input row with `latentToInputs`).
     func decoderBackward(_ pass: ForwardPass, dOut: UnsafeMutablePointer<Float>, _ p: ParameterPointers, _ g: GradientPointers,
                          ws: Workspace) -> UnsafeMutablePointer<Float> {
-        let (B, E, H, Z, D) = (pass.batch.count, config.embedding, config.hidden, config.latent, config.decoderInput)
+        let (B, E, H, C, D) = (pass.batch.count, config.embedding, config.hidden, config.code, config.decoderInput)
         let dec = pass.batch.decoder, inputs = pass.decoderInputs
         let rows = max(dec.total, pass.batch.encoder.total), inputRows = max(inputs.rows, pass.encoder.inputs.rows)
         let dX = ws.dX.reserve(inputs.rows * D), dh0 = ws.dh0.reserve(B * H)
@@ -58,32 +62,36 @@ extension SentenceVAE {
         (perPosition ? pass.batch.decoderInputs : pass.batch.decoderWords.words).withUnsafeBufferPointer { ids in
             Embedding.scatterAdd(dX, stride: D, ids: ids.baseAddress!, count: ids.count, width: E, into: g[.embedding])
         }
-        let dz = ws.dz.reserve(B * Z)
-        dz.update(repeating: 0, count: B * Z)
+        let dCode = ws.dz.reserve(B * C)
+        dCode.update(repeating: 0, count: B * C)
         if config.latentToInputs {
             for t in 0..<dec.steps {
                 for row in 0..<dec.active[t] {
                     let src = dX + dec.index(step: t, row: row) * D + E
-                    for j in 0..<Z { dz[row * Z + j] += src[j] }
+                    for j in 0..<C { dCode[row * C + j] += src[j] }
                 }
             }
         }
-        Linear.backward(pass.z, rows: B, input: Z, output: H, weight: p[.latentWeight], dOut: dh0,
-                        dWeight: g[.latentWeight], dBias: g[.latentBias], dInput: dz, accumulateInput: true, threads: ws.threads)
-        return dz
+        Linear.backward(pass.code, rows: B, input: C, output: H, weight: p[.latentWeight], dOut: dh0,
+                        dWeight: g[.latentWeight], dBias: g[.latentBias], dInput: dCode, accumulateInput: true, threads: ws.threads)
+        return dCode
     }
 
     /// z = μ + exp(½ log σ²) ε, plus β ∂KL (`LatentLoss`), back into W_μ, W_logv; returns d loss / d h_T (B, H).
-    func latentBackward(_ pass: ForwardPass, dz: UnsafePointer<Float>, _ p: ParameterPointers, _ g: GradientPointers,
+    /// - Parameter dCode: d loss / d code (B, Z + K): dz is its first Z columns.
+    func latentBackward(_ pass: ForwardPass, dCode: UnsafePointer<Float>, _ p: ParameterPointers, _ g: GradientPointers,
                         ws: Workspace) -> UnsafeMutablePointer<Float> {
-        let (B, H, Z) = (pass.batch.count, config.hidden, config.latent)
+        let (B, H, Z, C) = (pass.batch.count, config.hidden, config.latent, config.code)
         let (mu, logv, eps) = (pass.encoder.mu, pass.encoder.logv, pass.eps)
         let dMu = ws.dmu.reserve(B * Z), dLogv = ws.dlogv.reserve(B * Z)
         let sampled = pass.latent.isSample, zFromMu = pass.latent.dependsOnMean
-        for k in 0..<B * Z {
-            let s = zFromMu ? dz[k] : 0
-            dMu[k] = s
-            dLogv[k] = sampled ? s * eps[k] * 0.5 * VectorMath.fastExp(0.5 * logv[k]) : 0
+        for row in 0..<B {
+            for j in 0..<Z {
+                let k = row * Z + j
+                let s = zFromMu ? dCode[row * C + j] : 0
+                dMu[k] = s
+                dLogv[k] = sampled ? s * eps[k] * 0.5 * VectorMath.fastExp(0.5 * logv[k]) : 0
+            }
         }
         pass.latentLoss.backward(mu: mu, logv: logv, rows: B, latent: Z, beta: pass.settings.beta,
                                  meanOver: pass.settings.meanOver(B), dMu: dMu, dLogv: dLogv)

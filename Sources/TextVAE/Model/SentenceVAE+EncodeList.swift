@@ -8,10 +8,12 @@ extension SentenceVAE {
     /// (a validation file of 70,000 tokens has about 6,000 distinct words); and
     /// sentences are encoded in order of length, so each pass holds sentences of
     /// about the same length, whose products keep all their rows to the last step.
+    /// In a model with classes, q(c|x) too.
     public func encode(_ sentences: [[Int32]], batchSize: Int = 256, workspace ws: Workspace = Workspace()) -> Posteriors {
-        let (E, H, Z) = (config.embedding, config.hidden, config.latent)
+        let (E, H, Z, K) = (config.embedding, config.hidden, config.latent, config.classes)
         var out = Posteriors(latent: Z, mu: [Float](repeating: 0, count: sentences.count * Z),
                              logv: [Float](repeating: 0, count: sentences.count * Z))
+        out.classProbabilities = [Float](repeating: 0, count: sentences.count * K)
         if sentences.isEmpty { return out }
         let words = DistinctWords(sentences.joined())
         var rowOf = [Int32](repeating: -1, count: Int(words.words.max() ?? 0) + 1)  // word id -> row of the projections
@@ -33,10 +35,19 @@ extension SentenceVAE {
                 let cache = GRU.Cache(gi: projections.pointer, hPrev: b.hPrev.pointer, gates: b.gates.reserve(B * 4 * H),
                                       out: b.out.reserve(B * H), gh: b.gh.reserve(B * 3 * H), packed: b.packed.reserve(3 * H * H))
                 gru.recur(slots: slots, h0: nil, enc, cache, history: false)
-                let (_, mu, logv) = posterior(enc, states: cache.out, history: false, p, ws: ws)
+                let (hT, mu, logv) = posterior(enc, states: cache.out, history: false, p, ws: ws)
                 for (row, k) in batch.order.enumerated() {
                     let s = members[k]
                     for j in 0..<Z { out.mu[s * Z + j] = mu[row * Z + j]; out.logv[s * Z + j] = logv[row * Z + j] }
+                }
+                if K > 0 {
+                    let logits = ws.classLogits.reserve(B * K)
+                    Linear.forward(hT, rows: B, input: H, output: K, weight: p[.classWeight], bias: p[.classBias], into: logits, threads: 1)
+                    for (row, k) in batch.order.enumerated() {
+                        out.classProbabilities.withUnsafeMutableBufferPointer {
+                            _ = ClassLatent.softmax(logits + row * K, count: K, into: $0.baseAddress! + members[k] * K)
+                        }
+                    }
                 }
             }
         }

@@ -1,21 +1,32 @@
 extension SentenceVAE {
     /// Encoder, latent, decoder, output layer and loss on a batch.
     /// - Parameter training: also leave d loss / d logits in `logits`, for `backward`.
-    func forward(_ batch: Batch, latent: LatentChoice, settings: LossSettings, _ p: ParameterPointers, training: Bool,
-                 ws: Workspace) -> ForwardPass {
-        let B = batch.count, Z = config.latent
+    /// - Parameter classes: in a model with classes, each sentence's label or how its c is chosen (nil: the most
+    ///   likely class of q(c|x)); ignored without classes.
+    func forward(_ batch: Batch, latent: LatentChoice, classes: ClassChoice?, settings: LossSettings, _ p: ParameterPointers,
+                 training: Bool, ws: Workspace) -> ForwardPass {
+        let B = batch.count, Z = config.latent, K = config.classes
         let encoderGRU = encoderGRU(p, threads: ws.threads), decoderGRU = decoderGRU(p, threads: ws.threads)
         let encoder = encoderForward(batch, encoderGRU, p, ws: ws)
         PhaseProfile.lap(.encoderForward)
         let (eps, z) = sampleLatent(batch, latent, encoder, ws: ws)
-        let (decoderInputs, decoderCache) = decoderForward(batch, z: z, decoderGRU, p, ws: ws)
+        // The decoder's code [z; c]: z itself without classes.
+        var code = z, classLatent: ClassLatent?
+        if K > 0 {
+            let C = config.code
+            code = ws.code.reserve(B * C)
+            for row in 0..<B { (code + row * C).update(from: z + row * Z, count: Z) }
+            classLatent = ClassLatent.forward(batch, classes ?? .mostLikely(count: B), hT: encoder.hT, hidden: config.hidden, p,
+                                              settings: settings, code: code, stride: C, column: Z, classes: K, ws: ws)
+        }
+        let (decoderInputs, decoderCache) = decoderForward(batch, code: code, decoderGRU, p, ws: ws)
         PhaseProfile.lap(.decoderForward)
         let outputStates = droppedOut(decoderCache.out, mask: batch.decoderOutputMask, ws: ws)
         let (logits, nll) = outputForward(batch, states: outputStates, p, training: training ? settings.meanOver(B) : nil, ws: ws)
         let latentLoss = LatentLoss.forward(mu: encoder.mu, logv: encoder.logv, rows: B, latent: Z, freeBits: settings.freeBits,
                                             shared: settings.sharedBatch)
         return ForwardPass(batch: batch, latent: latent, settings: settings, encoder: encoder, encoderGRU: encoderGRU, decoderGRU: decoderGRU,
-                           eps: eps, z: z, decoderInputs: decoderInputs, decoderCache: decoderCache, outputStates: outputStates,
+                           eps: eps, z: z, code: code, classLatent: classLatent, decoderInputs: decoderInputs, decoderCache: decoderCache, outputStates: outputStates,
                            logits: logits, nll: nll,
                            latentLoss: latentLoss)
     }
@@ -42,14 +53,14 @@ extension SentenceVAE {
         return (eps, z)
     }
 
-    /// h0 = W_zh z + b_zh, then the decoder GRU over `<bos>` + tokens (with z beside each input when
-    /// `latentToInputs`). Outputs (N_dec, H) are the cache's `out`.
-    func decoderForward(_ batch: Batch, z: UnsafePointer<Float>, _ gru: GRU, _ p: ParameterPointers, ws: Workspace)
+    /// h0 = W_zh code + b_zh, then the decoder GRU over `<bos>` + tokens (with the code beside each input when
+    /// `latentToInputs`). The code is z, or [z; c] in a model with classes, (B, Z + K). Outputs (N_dec, H) are the cache's `out`.
+    func decoderForward(_ batch: Batch, code: UnsafePointer<Float>, _ gru: GRU, _ p: ParameterPointers, ws: Workspace)
         -> (GRUInputs, GRU.Cache) {
-        let (B, H, Z) = (batch.count, config.hidden, config.latent)
+        let (B, H, C) = (batch.count, config.hidden, config.code)
         let h0 = ws.h0.reserve(B * H)  // (B, H)
-        Linear.forward(z, rows: B, input: Z, output: H, weight: p[.latentWeight], bias: p[.latentBias], into: h0, threads: ws.threads)
-        let inputs = decoderInputs(batch.decoderInputs, words: batch.decoderWords, sequences: batch.decoder, z: z,
+        Linear.forward(code, rows: B, input: C, output: H, weight: p[.latentWeight], bias: p[.latentBias], into: h0, threads: ws.threads)
+        let inputs = decoderInputs(batch.decoderInputs, words: batch.decoderWords, sequences: batch.decoder, code: code,
                                    mask: batch.decoderInputMask, p, ws: ws)
         let cache = ws.cache(ws.decoder, rows: batch.decoder.total, inputRows: inputs.rows, batch: B, hidden: H)
         gru.forward(inputs, h0: h0, batch.decoder, cache)
@@ -57,17 +68,17 @@ extension SentenceVAE {
     }
 
     /// The decoder's input rows: one embedding per distinct word, or per position (it differs at every
-    /// position) with `latentToInputs`, `[embedding; z]`, or with embedding dropout, the masked embedding.
+    /// position) with `latentToInputs`, `[embedding; code]`, or with embedding dropout, the masked embedding.
     /// (U or N_dec, D).
-    func decoderInputs(_ ids: [Int32], words: DistinctWords, sequences dec: PackedSequences, z: UnsafePointer<Float>,
+    func decoderInputs(_ ids: [Int32], words: DistinctWords, sequences dec: PackedSequences, code: UnsafePointer<Float>,
                        mask: [Float]?, _ p: ParameterPointers, ws: Workspace) -> GRUInputs {
-        let (E, Z, D) = (config.embedding, config.latent, config.decoderInput)
+        let (E, C, D) = (config.embedding, config.code, config.decoderInput)
         guard config.latentToInputs || mask != nil else {
             return .words(words, embedding: p[.embedding], width: E, x: ws.decX, slots: ws.decoderSlots)
         }
         let x = ws.decX.reserve(dec.total * D)
         if config.latentToInputs {
-            Embedding.gatherBesideLatent(p[.embedding], width: E, ids: ids, latent: z, dimension: Z, latentRows: dec.rowOfPosition, into: x)
+            Embedding.gatherBesideLatent(p[.embedding], width: E, ids: ids, latent: code, dimension: C, latentRows: dec.rowOfPosition, into: x)
         } else {
             ids.withUnsafeBufferPointer { Embedding.gather(p[.embedding], width: E, ids: $0.baseAddress!, count: ids.count, into: x, stride: E) }
         }

@@ -77,10 +77,11 @@ public final class TrainedModel {
         model.encode(sentences, workspace: workspace)
     }
 
-    /// A sentence decoded from each z (see `SentenceVAE.decode`).
-    public func decode(_ z: [Float], options: DecodingOptions = DecodingOptions(), seed: UInt64 = 0,
+    /// A sentence decoded from each z (see `SentenceVAE.decode`); in a model with classes, with the class
+    /// vectors `classes` (N × K; nil: the average class, see `codes`).
+    public func decode(_ z: [Float], classes: [Float]? = nil, options: DecodingOptions = DecodingOptions(), seed: UInt64 = 0,
                        firstRow: Int = 0) -> [[Hypothesis]] {
-        model.decode(z, options: options, seed: seed, firstRow: firstRow, workspace: decoderWorkspace)
+        model.decode(codes(z, classes: classes), options: options, seed: seed, firstRow: firstRow, workspace: decoderWorkspace)
     }
 
     /// Ids back to display text.

@@ -16,6 +16,7 @@ public final class Workspace {
     let encoder = GRUBuffers(), decoder = GRUBuffers()
     let encX = Buffer(), decX = Buffer(), hT = Buffer(), mu = Buffer(), logv = Buffer(), z = Buffer(), eps = Buffer()
     let h0 = Buffer(), logits = Buffer(), nll = Buffer(), droppedStates = Buffer()
+    let code = Buffer(), classLogits = Buffer(), classProbabilities = Buffer(), dClassLogits = Buffer()
     let dOut = Buffer(), dX = Buffer(), dh0 = Buffer(), dz = Buffer(), dmu = Buffer(), dlogv = Buffer(), dhT = Buffer()
     let dGi = Buffer(), dGh = Buffer(), dGiRows = Buffer(), partialSum = Buffer()
     let encoderSlots = ScratchBuffer<Int32>(), decoderSlots = ScratchBuffer<Int32>()
