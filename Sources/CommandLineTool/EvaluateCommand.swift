@@ -29,6 +29,12 @@ struct EvaluateCommand: ParsableCommand {
             scored whole, also those longer than the model's max_length (which bounds
             training and decoding only), so that nll and ppl compare with published
             figures. The same --seed gives the same numbers.
+
+            A model with classes (trained with labels or --classes): kl_c is KL(q(c|x) ‖
+            uniform) with c drawn from q(c|x), nelbo includes it, and nll sums over the K
+            classes exactly inside each importance sample (K decoder passes per sample):
+            every figure is of the sentences alone, without their labels. Given labels
+            (--label-column or --labels), it adds the accuracy of q(c|x).
             """
     )
 
@@ -46,17 +52,31 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Random seed for the samples.")
     var seed: UInt64 = 0
 
+    @OptionGroup(title: "Labels (a model with classes)") var gold: LabelInputOptions
+
     func validate() throws {
+        try gold.check()
         if samples < 1 || samples > 1_000_000 { throw ValidationError("-k must be between 1 and 1000000") }
         try model.check()
     }
 
     func run() throws {
         let trained = try model.load()
-        let input = try model.readInput(file, for: trained)
-        let bar = ProgressBar("importance sampling (k = \(samples))")
-        var r = trained.model.evaluate(input.ids, samples: samples, seed: seed, workspace: trained.workspace) { done, total in bar.update(done, of: total) }
-        r.countWords(input.ids.map(trained.vocabulary.wordCount))
+        var ids: [[Int32]], labels: [Int?]?
+        if gold.given {
+            guard trained.classes > 0 else {
+                throw TextVAEError("\(model.model) has no classes, so labels have nothing to score; leave out --label-column and --labels")
+            }
+            let input = try SentenceFile.read(file, model: trained, columns: gold.columns, labelsFile: gold.labels)
+            for note in input.notes { warn("note: \(note)") }
+            ids = input.tokens
+            labels = input.labels.map { LabelInputOptions.classes(of: $0, in: trained).classes }
+        } else {
+            ids = try model.readInput(file, for: trained).ids
+        }
+        let bar = ProgressBar("importance sampling (k = \(samples)\(trained.classes > 0 ? ", summing over \(trained.classes) classes" : ""))")
+        var r = trained.model.evaluate(ids, labels: labels, samples: samples, seed: seed, workspace: trained.workspace) { done, total in bar.update(done, of: total) }
+        r.countWords(ids.map(trained.vocabulary.wordCount))
         bar.finish()
         if json {
             let pairs: [(String, String)] = [
@@ -67,7 +87,10 @@ struct EvaluateCommand: ParsableCommand {
                 ("mi", JSON.number(r.mi)), ("mi_batch", String(r.miBatch)), ("au", String(r.au)),
                 ("mu_var", "[" + r.muVariance.map(JSON.number).joined(separator: ",") + "]"), ("seed", String(seed)),
             ]
-            print(JSON.object(pairs))
+            var classPairs: [(String, String)] = []
+            if trained.classes > 0 { classPairs += [("classes", String(trained.classes)), ("kl_c", JSON.number(r.classKL))] }
+            if let accuracy = r.labelAccuracy { classPairs += [("accuracy", JSON.number(accuracy)), ("labelled", String(r.labelled))] }
+            print(JSON.object(pairs + classPairs))
             return
         }
         let columns = ["sentences", "tokens", "k", "rec", "kl", "nelbo", "nll", "ppl", "word_ppl", "mi", "au"]
@@ -77,6 +100,10 @@ struct EvaluateCommand: ParsableCommand {
         print(values.map { pad($0) }.joined(separator: " "))
         print("nll ± \(f(r.nllStandardError, 4)) (Monte-Carlo standard error); mi is an estimate (He et al. 2019, "
               + "batches of \(r.miBatch) in file order, at most log \(r.miBatch) = \(f(log(Double(r.miBatch)), 2)))")
+        if trained.classes > 0 {
+            print("classes: \(trained.classes); kl_c \(f(r.classKL, 4)) (in nelbo); nll sums over the classes exactly (uniform prior on c)"
+                  + (r.labelAccuracy.map { "; label accuracy of q(c|x) \(f(100 * $0, 2))% on \(r.labelled) labelled sentences" } ?? ""))
+        }
     }
 
     func pad(_ s: String) -> String { String(repeating: " ", count: max(0, 10 - s.count)) + s }

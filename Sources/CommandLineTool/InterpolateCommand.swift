@@ -20,6 +20,11 @@ struct InterpolateCommand: ParsableCommand {
             --slerp follows the great circle instead of the straight line (kinder to a
             Gaussian prior); --collapse prints a run of identical sentences once, with
             the range of t it covers.
+
+            A model with classes (trained with labels or --classes) keeps each sentence's
+            most likely class at its end, and moves c in a straight line between the two
+            one-hot vectors, c(t) = (1 − t) ca + t cb, as it moves z (it says so on stderr);
+            --label (or --class) holds c fixed at one class all the way.
             """
     )
 
@@ -42,7 +47,10 @@ struct InterpolateCommand: ParsableCommand {
 
     @OptionGroup var length: LengthOptions
 
+    @OptionGroup(title: "Classes") var classOptions: ClassOptions
+
     func validate() throws {
+        try classOptions.check()
         if !(sentences.isEmpty || sentences.count == 2) {
             throw ValidationError("give two sentences to interpolate between (quote each one), or none for two random points; got \(sentences.count)")
         }
@@ -55,10 +63,22 @@ struct InterpolateCommand: ParsableCommand {
         let file = try model.load()
         let (a, b) = try endPoints(file)
         let ts = Interpolation.steps(steps)
-        let z = ts.flatMap { slerp ? Interpolation.spherical(a, b, $0) : Interpolation.linear(a, b, $0) }
+        let z = ts.flatMap { slerp ? Interpolation.spherical(a.z, b.z, $0) : Interpolation.linear(a.z, b.z, $0) }
+        var classes: [Float]?
+        if file.classes > 0 {
+            let fixed = try classOptions.resolve(file)
+            let (ca, cb) = (file.oneHot(fixed ?? a.c), file.oneHot(fixed ?? b.c))
+            classes = ts.flatMap { Interpolation.linear(ca, cb, $0) }
+            let names = file.classNames
+            warn(fixed.map { "class '\(names[$0])' held fixed" }
+                 ?? (a.c == b.c ? "both ends have class '\(names[a.c])': c stays one-hot at it"
+                     : "class '\(names[a.c])' at the start, '\(names[b.c])' at the end: c moves in a straight line between the two one-hot vectors"))
+        } else if classOptions.label != nil || classOptions.classNumber != nil {
+            _ = try classOptions.resolve(file)  // says that the model has no classes
+        }
         let options = DecodingOptions(method: .greedy, maxLength: length.maxLength, forbidUnknown: length.noUnk,
                                       repetition: length.repetition)
-        let texts = file.decode(z, options: options).map { file.text($0[0].tokens) }
+        let texts = file.decode(z, classes: classes, options: options).map { file.text($0[0].tokens) }
         let digits = steps > 101 ? 3 : 2
         var out = OutputBuffer()
         for run in runs(texts, merge: collapse) {
@@ -68,13 +88,15 @@ struct InterpolateCommand: ParsableCommand {
         out.flush()
     }
 
-    /// μ of the two sentences, or two draws from N(0, I).
-    func endPoints(_ file: TrainedModel) throws -> ([Float], [Float]) {
+    /// μ of the two sentences (and in a model with classes, each one's most likely class), or two draws from
+    /// N(0, I) (and two classes drawn uniformly, after z).
+    func endPoints(_ file: TrainedModel) throws -> (a: (z: [Float], c: Int), b: (z: [Float], c: Int)) {
         let Z = file.model.config.latent
         guard sentences.count == 2 else {
             var rng = Random(seed: seed)
             let z = (0..<2 * Z).map { _ in rng.normal() }
-            return (Array(z[0..<Z]), Array(z[Z...]))
+            let classes = (0..<2).map { _ in file.classes == 0 ? 0 : Int(rng.next() % UInt64(file.classes)) }
+            return ((Array(z[0..<Z]), classes[0]), (Array(z[Z...]), classes[1]))
         }
         let input = try file.input(lines: sentences, name: "the sentences")
         for (i, s) in sentences.enumerated() where !input.sentences.contains(where: { $0.line == i + 1 }) {
@@ -82,7 +104,8 @@ struct InterpolateCommand: ParsableCommand {
         }
         for w in input.warnings { warn("warning: " + w.replacingOccurrences(of: "line", with: "sentence")) }
         let posteriors = file.encode(input.ids)
-        return (Array(posteriors.mu(0)), Array(posteriors.mu(1)))
+        let classes = file.classes == 0 ? [0, 0] : posteriors.mostLikelyClasses
+        return ((Array(posteriors.mu(0)), classes[0]), (Array(posteriors.mu(1)), classes[1]))
     }
 
     /// Index ranges of consecutive equal texts (each index alone without `merge`).

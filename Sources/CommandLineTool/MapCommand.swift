@@ -73,7 +73,12 @@ struct MapCommand: ParsableCommand {
         }
         for note in input.notes { warn("note: \(note)") }
         if input.count < 3 { throw TextVAEError("\(file): \(input.count) sentences are too few for a map; give at least 3") }
-        let means = trained.means(input.tokens)
+        let posteriors = trained.encode(input.tokens)
+        let means = posteriors.mu
+        if input.labels == nil && trained.classes > 0 {
+            // No labels given: colour by the model's own, the most likely class under q(c|x).
+            input.labels = posteriors.mostLikelyClasses.map { "\(trained.classNames[$0]) (model)" }
+        }
         let map = LatentMap(means: means, dimension: trained.latent, texts: input.texts, labels: input.labels)
         let title = "Latent map: " + URL(fileURLWithPath: file).lastPathComponent + " under " + URL(fileURLWithPath: modelArgument.model).lastPathComponent
         try map.svg(title: title).write(to: output)

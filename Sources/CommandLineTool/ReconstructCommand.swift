@@ -38,8 +38,11 @@ struct ReconstructCommand: ParsableCommand {
 
     @OptionGroup var length: LengthOptions
 
+    @OptionGroup(title: "Classes") var classOptions: ClassOptions
+
     func validate() throws {
         try length.check()
+        try classOptions.check()
         try model.check()
     }
 
@@ -51,9 +54,14 @@ struct ReconstructCommand: ParsableCommand {
         let z = sample ? posteriors.draw(&rng) : posteriors.mu
         let options = DecodingOptions(method: .greedy, maxLength: length.maxLength, forbidUnknown: length.noUnk,
                                       repetition: length.repetition)
+        // A model with classes keeps each sentence's most likely class, or takes the one asked for (its z kept:
+        // style or topic transfer).
+        let asked = try classOptions.resolve(trained)
+        let classes = trained.classes == 0 ? nil : (asked.map { k in input.ids.map { _ in k } } ?? posteriors.mostLikelyClasses)
         var out = OutputBuffer()
         var score = ReconstructionScore()
-        for (sentence, hypotheses) in zip(input.sentences, trained.decode(z, options: options)) {
+        let decoded = trained.decode(z, classes: classes?.flatMap(trained.oneHot), options: options)
+        for (sentence, hypotheses) in zip(input.sentences, decoded) {
             let output = hypotheses[0].tokens
             out.line(trained.text(sentence) + "\t" + trained.text(output))
             score.add(input: sentence.ids, output: output)

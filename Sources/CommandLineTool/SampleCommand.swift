@@ -63,7 +63,9 @@ struct SampleCommand: ParsableCommand {
 
     @OptionGroup var length: LengthOptions
 
-    @Option(help: "Output: text (one sentence per line) or jsonl (adds tokens, z and the log-probability).")
+    @OptionGroup(title: "Classes") var classOptions: ClassOptions
+
+    @Option(help: "Output: text (one sentence per line) or jsonl (adds tokens, z, the log-probability, and the class for a model with classes).")
     var format: SampleFormat = .text
 
     @Flag(help: "On stderr, after the sentences: how many are degenerate (a 3-gram twice, or three <unk> in a row).")
@@ -76,6 +78,7 @@ struct SampleCommand: ParsableCommand {
         if count < 1 || count > 10_000_000 { throw ValidationError("-n must be between 1 and 10000000") }
         try model.check()
         try length.check()
+        try classOptions.check()
         _ = try decodingMethod()
     }
 
@@ -98,14 +101,20 @@ struct SampleCommand: ParsableCommand {
         let options = DecodingOptions(method: try decodingMethod(), maxLength: length.maxLength, forbidUnknown: length.noUnk,
                                       repetition: length.repetition)
         var rng = Random(seed: seed)
+        // A model with classes: every sentence of the asked class, or each of a class drawn uniformly (from a
+        // generator of its own, so that z is the same with and without classes).
+        let K = file.classes, fixedClass = try classOptions.resolve(file)
+        var classRNG = Random(seed: seed ^ 0xC1A5_5E5)
         var out = OutputBuffer()
         var degenerate = 0
         let batchRows = SentenceVAE.decodingBatchSize  // how much output is written at a time (decode splits further for beams)
         for start in stride(from: 0, to: count, by: batchRows) {
             let rows = min(batchRows, count - start)
             let z = (0..<rows * Z).map { _ in rng.normal() }
+            let rowClasses = K == 0 ? [] : (0..<rows).map { _ in fixedClass ?? Int(classRNG.next() % UInt64(K)) }
             let decodeStart = Date()
-            let decoded = file.decode(z, options: options, seed: seed, firstRow: start)
+            let decoded = file.decode(z, classes: K == 0 ? nil : rowClasses.flatMap(file.oneHot), options: options, seed: seed,
+                                      firstRow: start)
             decodeSeconds += Date().timeIntervalSince(decodeStart)
             for (r, hypotheses) in decoded.enumerated() {
                 let best = hypotheses[0]
@@ -116,6 +125,7 @@ struct SampleCommand: ParsableCommand {
                 case .jsonl:
                     var pairs = fields(best, file)
                     pairs.append(("z", JSON.array(z[r * Z..<(r + 1) * Z])))
+                    if K > 0 { pairs.append(("class", JSON.string(file.classNames[rowClasses[r]]))) }
                     if case .beam = options.method {
                         pairs.append(("beam", "[" + hypotheses.map { JSON.object(fields($0, file)) }.joined(separator: ",") + "]"))
                     }

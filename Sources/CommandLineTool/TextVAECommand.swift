@@ -18,7 +18,7 @@ struct TextVAECommand: AsyncParsableCommand {
         version: TextVAEVersion.current,
         subcommands: [TrainCommand.self, SampleCommand.self, InterpolateCommand.self, ReconstructCommand.self, EncodeCommand.self, EvaluateCommand.self, ScoreCommand.self,
                       TokenizeCommand.self, VocabCommand.self, PrepareCommand.self, GrammarCommand.self, BenchCommand.self,
-                      PlotCommand.self, MapCommand.self, NeighboursCommand.self, ImputeCommand.self, AnalogyCommand.self]
+                      PlotCommand.self, MapCommand.self, ClassifyCommand.self, NeighboursCommand.self, ImputeCommand.self, AnalogyCommand.self]
             + serverCommands
     )
 

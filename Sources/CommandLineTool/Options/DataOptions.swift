@@ -22,7 +22,17 @@ struct DataOptions: ParsableArguments {
     @Option(help: "Subword vocabulary size, specials included (implies --vocab-type bpe; default \(DataSettings.defaultSubwords)).")
     var subwords: Int?
 
+    @Option(help: "Train with labels (a conditional model; empty labels train semi-supervised): the tab-separated column of CORPUS that holds each line's label, counted from 1; the sentence is the last other column.")
+    var labelColumn: Int?
+    @Option(help: "With --label-column: the column that holds the sentence.")
+    var textColumn: Int?
+    @Option(help: "Train with labels from this file, one per line of CORPUS, line for line (an empty line: no label).")
+    var labels: String?
+
     func check() throws {
+        if labelColumn != nil && labels != nil { throw ValidationError("give either --label-column or --labels, not both") }
+        if textColumn != nil && labelColumn == nil { throw ValidationError("--text-column goes with --label-column") }
+        if let c = labelColumn ?? textColumn, c < 1 { throw ValidationError("columns are counted from 1") }
         if let validFraction, !(validFraction > 0 && validFraction < 1) { throw ValidationError("--valid-fraction must be between 0 and 1, e.g. 0.05") }
         if let minCount, minCount < 1 { throw ValidationError("--min-count must be at least 1") }
         if let maxSize, maxSize < 1 { throw ValidationError("--max-size must be at least 1") }
@@ -43,6 +53,8 @@ struct DataOptions: ParsableArguments {
         if vocabType == .bpe || subwords != nil { d.subwords = subwords ?? DataSettings.defaultSubwords }
         d.paragraphs = tokenization.paragraphs
         d.skipInvalid = tokenization.skipInvalid
+        if labelColumn != nil { d.labelColumns = LabelledLines.Columns(label: labelColumn, text: textColumn) }
+        d.labelsFile = labels
         return d
     }
 
@@ -55,6 +67,9 @@ struct DataOptions: ParsableArguments {
         if maxSize != nil { flags.insert("--max-size") }
         if vocabType != nil { flags.insert("--vocab-type") }
         if subwords != nil { flags.insert("--subwords") }
+        if labelColumn != nil { flags.insert("--label-column") }
+        if textColumn != nil { flags.insert("--text-column") }
+        if labels != nil { flags.insert("--labels") }
         return flags
     }
 }

@@ -9,18 +9,21 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Latent size Z (default: \(ModelConfig.defaults.latent)).") var latent: Int?
     @Flag(help: "Also feed z to the decoder at every step.") var latentToInputs = false
     @Option(help: "Longest sentence in tokens; longer ones are cut (default: \(ModelConfig.defaults.maxLength)).") var maxLength: Int?
+    @Option(help: "Without labels: learn K classes beside z, unsupervised (JointVAE, Dupont 2018); see 'textvae classify' (default: none).")
+    var classes: Int?
 
     func check() throws {
         for (name, v, limit) in [("--embedding", embedding, 8192), ("--hidden", hidden, 8192), ("--latent", latent, 4096), ("--max-length", maxLength, 10_000)]
         where v.map({ $0 < 1 || $0 > limit }) ?? false {
             throw ValidationError("\(name) must be between 1 and \(limit), got \(v!)")
         }
+        if let classes, classes < 2 || classes > 1000 { throw ValidationError("--classes must be between 2 and 1000, such as 4") }
     }
 
     /// The sizes; the vocabulary's is set when it is built.
     var config: ModelConfig {
         ModelConfig(vocabulary: 0, embedding: embedding, hidden: hidden, latent: latent,
-                    latentToInputs: latentToInputs ? true : nil, maxLength: maxLength)
+                    latentToInputs: latentToInputs ? true : nil, maxLength: maxLength, classes: classes)
     }
 
     var given: Set<String> {
@@ -29,6 +32,7 @@ struct ModelOptions: ParsableArguments {
             flags.insert(flag)
         }
         if latentToInputs { flags.insert("--latent-to-inputs") }
+        if classes != nil { flags.insert("--classes") }
         return flags
     }
 }

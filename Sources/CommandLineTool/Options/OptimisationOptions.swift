@@ -30,6 +30,16 @@ struct OptimisationOptions: ParsableArguments {
     var lrDecay: Float?
     @Option(help: "Autoencoder pretraining (Li et al. 2019): the first N epochs train with z = μ and no KL term, then the decoder starts again from fresh weights and the VAE trains (with --free-bits, the recipe that keeps z in use); 0 = off (default: \(D().pretrainEpochs)).")
     var pretrainEpochs: Int?
+    @Option(help: "With labels: weight α of the classifier's loss −log q(label|x) beside the VAE's (default: \(f(Double(D().labelWeight), 1))).")
+    var labelWeight: Float?
+    @Option(help: "With classes: weight γ of KL(q(c|x) ‖ uniform) for unlabelled sentences, kept apart from z's KL (default: \(f(Double(D().classWeight), 1))).")
+    var classKlWeight: Float?
+    @Option(help: "With classes: capacity C in nats (Dupont 2018): the loss is γ·|KL − C| instead of γ·KL, so that c carries about C nats; at most log K (default: 0).")
+    var classCapacity: Float?
+    @Option(help: "With classes: Gumbel-softmax temperature at the start, annealed linearly to --final-temperature over the run (default: \(f(Double(D().temperature), 1))).")
+    var gumbelTemperature: Float?
+    @Option(help: "With classes: Gumbel-softmax temperature at the end of the run (default: \(f(Double(D().finalTemperature), 1))).")
+    var finalTemperature: Float?
     @Option(help: "Random seed: the same seed and data give the same model (default: \(D().seed)).") var seed: UInt64?
     @Option(help: "Stop after this many epochs without a better validation −ELBO; 0 = never (default: \(D().patience)).") var patience: Int?
     @Option(help: "Checkpoint every this many updates; 0 = at epoch ends and by time only (default: \(D().checkpointSteps)).")
@@ -49,6 +59,12 @@ struct OptimisationOptions: ParsableArguments {
             if let p, !(p >= 0 && p < 1) { throw ValidationError("\(flag) must be at least 0 and below 1, such as 0.3") }
         }
         if let lrDecay, !(lrDecay > 0 && lrDecay <= 1) { throw ValidationError("--lr-decay must be above 0 and at most 1, such as 0.5") }
+        for (flag, v) in [("--label-weight", labelWeight), ("--class-kl-weight", classKlWeight), ("--class-capacity", classCapacity)] {
+            if let v, !(v >= 0 && v.isFinite) { throw ValidationError("\(flag) must be 0 or more") }
+        }
+        for (flag, v) in [("--gumbel-temperature", gumbelTemperature), ("--final-temperature", finalTemperature)] {
+            if let v, !(v > 0 && v <= 100) { throw ValidationError("\(flag) must be above 0 (and at most 100), such as 0.5") }
+        }
         if let pretrainEpochs, pretrainEpochs < 0 { throw ValidationError("--pretrain-epochs must not be negative") }
         if let pretrainEpochs, pretrainEpochs > 0, pretrainEpochs >= (epochs ?? D().epochs) {
             throw ValidationError("--pretrain-epochs \(pretrainEpochs) leaves no epoch of VAE training: give fewer, or more --epochs (now \(epochs ?? D().epochs))")
@@ -82,6 +98,11 @@ struct OptimisationOptions: ParsableArguments {
         o.outputDropout = outputDropout ?? o.outputDropout
         o.learningRateDecay = lrDecay ?? o.learningRateDecay
         o.pretrainEpochs = pretrainEpochs ?? o.pretrainEpochs
+        o.labelWeight = labelWeight ?? o.labelWeight
+        o.classWeight = classKlWeight ?? o.classWeight
+        o.classCapacity = classCapacity ?? o.classCapacity
+        o.temperature = gumbelTemperature ?? o.temperature
+        o.finalTemperature = finalTemperature ?? o.finalTemperature
         o.seed = seed ?? o.seed
         o.patience = patience ?? o.patience
         o.checkpointSteps = checkpointSteps ?? o.checkpointSteps
@@ -97,7 +118,9 @@ struct OptimisationOptions: ParsableArguments {
         let values: [(String, Any?)] = [("--batch-size", batchSize), ("--lr", lr), ("--clip", clip), ("--word-dropout", wordDropout),
                                         ("--free-bits", freeBits), ("--embedding-dropout", embeddingDropout),
                                         ("--output-dropout", outputDropout), ("--lr-decay", lrDecay),
-                                        ("--pretrain-epochs", pretrainEpochs), ("--seed", seed), ("--anneal", anneal), ("--k", k), ("--x0", x0),
+                                        ("--pretrain-epochs", pretrainEpochs), ("--label-weight", labelWeight),
+                                        ("--class-kl-weight", classKlWeight), ("--class-capacity", classCapacity),
+                                        ("--gumbel-temperature", gumbelTemperature), ("--final-temperature", finalTemperature), ("--seed", seed), ("--anneal", anneal), ("--k", k), ("--x0", x0),
                                         ("--cycles", cycles), ("--ratio", ratio), ("--beta", beta)]
         for (flag, value) in values where value != nil { flags.insert(flag) }
         return flags

@@ -23,14 +23,7 @@ public struct SentenceFile {
 
     public var count: Int { texts.count }
 
-    public struct Columns: Equatable, Sendable {
-        /// 1-based column holding the label.
-        public var label: Int?
-        /// 1-based column holding the sentence; nil: the last column that is not the label's.
-        public var text: Int?
-        public init(label: Int? = nil, text: Int? = nil) { self.label = label; self.text = text }
-        var split: Bool { label != nil || text != nil }
-    }
+    public typealias Columns = LabelledLines.Columns
 
     /// Reads `path` for `model`.
     /// - Parameters:
@@ -41,32 +34,8 @@ public struct SentenceFile {
         precondition(!(columns.label != nil && labelsFile != nil), "a label column or a labels file, not both")
         var lines = try TextFile.readLines(path, skipInvalid: skipInvalid).lines
         while let last = lines.last, last.allSatisfy(\.isWhitespace) { lines.removeLast() }
-        var labels: [String]?
-        if let labelsFile {
-            var l = try TextFile.readLines(labelsFile).lines
-            while let last = l.last, last.isEmpty { l.removeLast() }
-            guard l.count == lines.count else {
-                throw TextVAEError.file(labelsFile, "has \(l.count) lines but \(path) has \(lines.count)",
-                                        fix: "give one label per line of \(path), line for line")
-            }
-            labels = l
-        }
-        var texts = lines
-        if columns.split {
-            if columns.label != nil { labels = [] }
-            for (n, line) in lines.enumerated() {
-                guard !line.allSatisfy(\.isWhitespace) else { labels?.append(""); continue }
-                let cells = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
-                let textIndex = (columns.text ?? (columns.label == cells.count ? cells.count - 1 : cells.count)) - 1
-                guard textIndex >= 0, textIndex < cells.count, columns.label.map({ $0 <= cells.count }) ?? true else {
-                    let needed = max(columns.text ?? 2, columns.label ?? 1)
-                    throw TextVAEError.file(path, "line \(n + 1) has \(cells.count) tab-separated column\(cells.count == 1 ? "" : "s"), but column \(needed) was asked for",
-                                            fix: "give lines such as 'label<TAB>sentence', or choose the columns with --label-column and --text-column")
-                }
-                texts[n] = cells[textIndex]
-                if let c = columns.label { labels?.append(cells[c - 1]) }
-            }
-        }
+        let split = try LabelledLines(lines, path: path, columns: columns, labelsFile: labelsFile)
+        let texts = split.texts, labels = split.labels
         let input = try ModelInput(lines: texts, name: path, tokenizer: model.tokenizer, vocabulary: model.vocabulary)
         guard !input.sentences.isEmpty else {
             throw TextVAEError.file(path, "holds no sentences (it is empty, blank, or its sentence column has no words)",
@@ -77,7 +46,7 @@ public struct SentenceFile {
         out.texts = out.lineNumbers.map { texts[$0 - 1].trimmingCharacters(in: .whitespaces) }
         out.tokens = input.ids
         out.labels = labels.map { l in out.lineNumbers.map { n in
-            let label = l[n - 1].trimmingCharacters(in: .whitespaces)
+            let label = l[n - 1]
             return label.isEmpty ? "(no label)" : label
         } }
         out.notes = input.warnings

@@ -18,6 +18,12 @@ public struct DataSettings: Equatable, Sendable {
     /// A subword vocabulary (byte-pair encoding) of about this many pieces, specials included;
     /// nil: a vocabulary of words (`minCount`, `maxSize`).
     public var subwords: Int?
+    /// Labels (a conditional or semi-supervised model): which tab-separated column holds each line's label
+    /// and which its sentence, or a file of one label per line. Labelled files are read into memory, not
+    /// through a token file.
+    public var labelColumns: LabelledLines.Columns?
+    public var labelsFile: String?
+    public var hasLabels: Bool { labelColumns != nil || labelsFile != nil }
     /// The subword vocabulary size when subwords are asked for without a size.
     public static let defaultSubwords = 8_000
 

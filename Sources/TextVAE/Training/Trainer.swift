@@ -8,6 +8,8 @@ public final class Trainer {
     public private(set) var checkpoint: Checkpoint
     let train: SentenceIDs
     let valid: [[Int32]]
+    /// The sentences' classes, for a model trained with labels.
+    let labels: SentenceLabels?
     let workspace: Workspace
     /// The ranks training this model together (one process: `SingleProcess`).
     public let collective: any Collective
@@ -31,13 +33,17 @@ public final class Trainer {
     ///   - threads: threads for the model's products and loops, the optimiser and the gradient norm.
     ///   - collective: the ranks this one trains with: each computes its share of every batch; rank 0
     ///     alone writes the model, checkpoints and metrics, and reports events.
-    public init(checkpoint: Checkpoint, train: SentenceIDs, valid: [[Int32]], threads: Int = Workspace.defaultThreads,
-                collective: any Collective = SingleProcess()) {
+    ///   - labels: each training and validation sentence's class (nil where unknown), for a model with classes.
+    public init(checkpoint: Checkpoint, train: SentenceIDs, valid: [[Int32]], labels: SentenceLabels? = nil,
+                threads: Int = Workspace.defaultThreads, collective: any Collective = SingleProcess()) {
         precondition(!train.isEmpty && !valid.isEmpty)
+        precondition(labels == nil || labels!.train.count == train.count && labels!.valid.count == valid.count, "one label per sentence")
+        precondition(labels == nil || checkpoint.file.model.config.classes == labels!.names.count, "one class per label")
         workspace = Workspace(threads: threads)
         self.checkpoint = checkpoint
         self.train = train
         self.valid = valid
+        self.labels = labels
         self.collective = collective
         gradient = [Float](repeating: 0, count: checkpoint.file.model.layout.total + Summed.allCases.count)
     }
@@ -210,17 +216,19 @@ public final class Trainer {
             updateCount += 1
         }
         PhaseProfile.start()
-        let model = checkpoint.file.model, Z = model.config.latent, P = model.layout.total
+        let model = checkpoint.file.model, Z = model.config.latent, K = model.config.classes, P = model.layout.total
         let mine = Array(members[collective.share(of: members.count)])
         let pretraining = options.isPretraining(epoch: checkpoint.state.epoch)
         let beta = options.beta(step: checkpoint.state.step, epoch: checkpoint.state.epoch, batchesPerEpoch: batchesPerEpoch)
         // An MPI error aborts the job (Open MPI's default handler), so the sum returns only with the sum.
         let shared = collective.size == 1 ? nil : SharedBatch(sentences: members.count) { [collective] in (try? collective.sum($0)) ?? $0 }
-        let settings = LossSettings(beta: beta, freeBits: pretraining ? 0 : options.freeBits, sharedBatch: shared)
+        let settings = LossSettings(beta: beta, freeBits: pretraining ? 0 : options.freeBits, sharedBatch: shared,
+                                    labelWeight: options.labelWeight, classWeight: options.classWeight, classCapacity: options.classCapacity)
 
         gradient.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
         if mine.isEmpty {
-            // A batch smaller than the ranks: this rank adds nothing, but joins the sums the others make.
+            // A batch smaller than the ranks: this rank adds nothing, but joins the sums the others make (in the forward pass's order).
+            if let shared, K > 0, settings.classCapacity > 0 { _ = shared.sum([0]) }
             if let shared, settings.freeBits > 0 { _ = shared.sum([Float](repeating: 0, count: Z)) }
         } else {
             var generators = mine.map { SentenceNoise.generator(seed: options.seed, epoch: checkpoint.state.epoch, sentence: $0) }
@@ -230,11 +238,18 @@ public final class Trainer {
             batch.applyWordDropout(options.wordDropout, &generators)
             batch.applyDecoderDropout(embedding: options.embeddingDropout, output: options.outputDropout,
                                       embeddingWidth: model.config.embedding, hidden: model.config.hidden, &generators)
+            // Classes: each sentence's label, or for an unlabelled one a Gumbel-softmax c from its own noise (drawn last).
+            var classes: ClassChoice?
+            if K > 0 {
+                let gumbel = generators.indices.flatMap { ClassChoice.gumbel(K, &generators[$0]) }
+                let tau = options.gumbelTemperature(step: checkpoint.state.step, totalSteps: options.epochs * batchesPerEpoch)
+                classes = ClassChoice(labels: mine.map { labels?.train[$0] ?? nil }, unlabelled: .relaxed(gumbel: gumbel, temperature: tau))
+            }
             PhaseProfile.lap(.batchAndNoise)
             // An autoencoder while pretraining: z = μ (ε is still drawn, so later draws do not move).
             let latent: LatentChoice = pretraining ? .mean : .sample(eps)
             let result = gradient.withUnsafeMutableBufferPointer { g in
-                model.run(batch, latent: latent, loss: settings, gradient: g.baseAddress!, workspace: workspace)
+                model.run(batch, latent: latent, classes: classes, loss: settings, gradient: g.baseAddress!, workspace: workspace)
             }
             gradient[P + Summed.rec.rawValue] = result.rec.reduce(0, +)
             gradient[P + Summed.kl.rawValue] = result.kl.reduce(0, +)
@@ -285,7 +300,8 @@ public final class Trainer {
     /// kernels round differently.
     func validate(log: MetricsLog, _ onEvent: (TrainingEvent) -> Void) throws -> Bool {
         var rng = Random(seed: options.seed &+ 0xA11D)  // the same ε every epoch: epochs compare fairly
-        let scores = checkpoint.file.model.score(valid, batchSize: 64, rng: &rng, workspace: workspace)
+        let scores = checkpoint.file.model.score(valid, labels: labels?.valid, batchSize: 64, rng: &rng, workspace: workspace)
+        let accuracy = labels.flatMap { scores.labelAccuracy($0.valid) }
         let st = checkpoint.state
         let nelbo = scores.meanNELBO
         let lead = collective.isLeader
@@ -305,13 +321,16 @@ public final class Trainer {
         let sentences = Double(max(1, st.epochSentences))
         let summary = TrainingEvent.Epoch(
             epoch: st.epoch + 1, step: st.step, trainRec: st.epochRec / sentences, trainKL: st.epochKL / sentences,
-            valid: scores, seconds: st.epochSeconds, tokensPerSecond: Double(st.epochTokens) / max(st.epochSeconds, 1e-9),
-            improved: improved, beta: beta)
+            valid: scores, validAccuracy: accuracy, seconds: st.epochSeconds,
+            tokensPerSecond: Double(st.epochTokens) / max(st.epochSeconds, 1e-9), improved: improved, beta: beta)
         if lead {
-            try log.append(["kind": "epoch", "step": st.step, "epoch": st.epoch + 1, "beta": Double(beta),
+            var row: [String: Any] = ["kind": "epoch", "step": st.step, "epoch": st.epoch + 1, "beta": Double(beta),
                     "train_rec": summary.trainRec, "train_kl": summary.trainKL, "train_nelbo": summary.trainRec + summary.trainKL,
                     "valid_rec": scores.meanRec, "valid_kl": scores.meanKL, "valid_nelbo": nelbo,
-                    "valid_ppl": scores.elboPerplexity, "seconds": summary.seconds, "tokens_per_s": summary.tokensPerSecond])
+                    "valid_ppl": scores.elboPerplexity, "seconds": summary.seconds, "tokens_per_s": summary.tokensPerSecond]
+            if checkpoint.file.model.config.classes > 0 { row["valid_class_kl"] = scores.meanClassKL }
+            if let accuracy { row["valid_accuracy"] = accuracy }
+            try log.append(row)
         }
         onEvent(.epoch(summary))
         if beta >= 0.5 && scores.meanKL < 0.5 && !checkpoint.state.collapseWarned {

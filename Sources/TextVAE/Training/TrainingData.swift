@@ -18,6 +18,9 @@ public struct TrainingData: Codable, Equatable, Sendable {
     public var maxSize: Int?
     /// The subword vocabulary's size asked for (nil: words, or a checkpoint from before subwords).
     public var subwords: Int?
+    /// Where the labels were read from (nil: no labels, or a checkpoint from before labels).
+    public var labelColumns: LabelledLines.Columns?
+    public var labelsFile: String?
 
     public init(corpus: String, valid: String?, trainSentences: Int, validSentences: Int, fingerprint: String) {
         self.corpus = corpus
@@ -28,9 +31,11 @@ public struct TrainingData: Codable, Equatable, Sendable {
     }
 
     /// What a run is given: the corpus, how it was read (`reading`), and its sentences as ids.
-    public init(corpus: String, reading: DataSettings, train: SentenceIDs, valid: [[Int32]]) {
+    public init(corpus: String, reading: DataSettings, train: SentenceIDs, valid: [[Int32]], labels: SentenceLabels? = nil) {
         self.init(corpus: corpus, valid: reading.valid, trainSentences: train.count, validSentences: valid.count,
-                  fingerprint: Self.fingerprint(train: train, valid: valid))
+                  fingerprint: Self.fingerprint(train: train, valid: valid, labels: labels))
+        labelColumns = reading.labelColumns
+        labelsFile = reading.labelsFile
         paragraphs = reading.paragraphs
         skipInvalid = reading.skipInvalid
         validFraction = reading.validFraction
@@ -51,6 +56,8 @@ public struct TrainingData: Codable, Equatable, Sendable {
         d.minCount = minCount ?? d.minCount
         d.maxSize = maxSize ?? d.maxSize
         d.subwords = subwords
+        d.labelColumns = labelColumns
+        d.labelsFile = labelsFile
         return d
     }
 
@@ -61,11 +68,16 @@ public struct TrainingData: Codable, Equatable, Sendable {
         return h.text
     }
 
-    /// The same fingerprint of training sentences in one buffer (read from a token file, perhaps).
-    public static func fingerprint(train: SentenceIDs, valid: [[Int32]]) -> String {
+    /// The same fingerprint of training sentences in one buffer (read from a token file, perhaps); with labels,
+    /// followed by each sentence's class number (−1: none), training then validation.
+    public static func fingerprint(train: SentenceIDs, valid: [[Int32]], labels: SentenceLabels? = nil) -> String {
         var h = Hash()
         for i in train.indices { train.withIDs(i) { h.add($0) } }
         for s in valid { s.withUnsafeBufferPointer { h.add($0) } }
+        if let labels {
+            let classes = (labels.train + labels.valid).map { Int32($0 ?? -1) }
+            classes.withUnsafeBufferPointer { h.add($0) }
+        }
         return h.text
     }
 

@@ -12,6 +12,8 @@ public enum TrainingEvent {
         public var epoch: Int, step: Int
         public var trainRec: Double, trainKL: Double
         public var valid: SentenceScores
+        /// With labels: the share of labelled validation sentences whose most likely class under q(c|x) is theirs.
+        public var validAccuracy: Double?
         public var seconds: Double, tokensPerSecond: Double
         public var improved: Bool
         public var beta: Float

@@ -24,6 +24,15 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     /// term; then the decoder (W_zh, its GRU and the output layer) starts again from fresh weights, the KL
     /// schedule starts from 0, and the best model is chosen from the epochs after (0 = off).
     public var pretrainEpochs = 0
+    /// Models with classes (`ClassLatent`): α, the weight of −log q(y|x) for labelled sentences; γ and C, the
+    /// weight and capacity (nats) of the class KL of unlabelled ones (C = 0: γ · KL; Dupont 2018's γ |KL − C|
+    /// otherwise); the Gumbel-softmax temperature, annealed linearly from `temperature` to `finalTemperature`
+    /// over the run's updates.
+    public var labelWeight: Float = 1
+    public var classWeight: Float = 1
+    public var classCapacity: Float = 0
+    public var temperature: Float = 1
+    public var finalTemperature: Float = 0.5
     public var seed: UInt64 = 0
     /// Stop after this many epochs without a better validation −ELBO (0 = never).
     public var patience = 3
@@ -65,6 +74,11 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
         outputDropout = try value(.outputDropout, or: 0)
         learningRateDecay = try value(.learningRateDecay, or: 1)
         pretrainEpochs = try value(.pretrainEpochs, or: 0)
+        labelWeight = try value(.labelWeight, or: 1)
+        classWeight = try value(.classWeight, or: 1)
+        classCapacity = try value(.classCapacity, or: 0)
+        temperature = try value(.temperature, or: 1)
+        finalTemperature = try value(.finalTemperature, or: 0.5)
         seed = try c.decode(UInt64.self, forKey: .seed)
         patience = try c.decode(Int.self, forKey: .patience)
         checkpointSteps = try c.decode(Int.self, forKey: .checkpointSteps)
@@ -80,6 +94,12 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
         var o = self
         o.schedule = .cyclical(cycles: cycles, ratio: ratio, totalSteps: (epochs - pretrainEpochs) * batchesPerEpoch)
         return o
+    }
+
+    /// The Gumbel-softmax temperature for the update made after `step` of `totalSteps` updates.
+    public func gumbelTemperature(step: Int, totalSteps: Int) -> Float {
+        let progress = Float(min(step, max(1, totalSteps))) / Float(max(1, totalSteps))
+        return temperature + (finalTemperature - temperature) * progress
     }
 
     /// Whether `epoch` (counted from 0) is one of the autoencoder pretraining epochs.
@@ -106,6 +126,12 @@ extension TrainingOptions {
         }
         if !(learningRateDecay > 0 && learningRateDecay <= 1) { return "learning-rate decay \(learningRateDecay) (above 0, at most 1)" }
         if pretrainEpochs < 0 || pretrainEpochs >= epochs { return "pretraining epochs \(pretrainEpochs) (0 to fewer than the \(epochs) epochs)" }
+        if !(labelWeight >= 0 && labelWeight.isFinite && classWeight >= 0 && classWeight.isFinite && classCapacity >= 0 && classCapacity.isFinite) {
+            return "label weight \(labelWeight), class weight \(classWeight) or class capacity \(classCapacity)"
+        }
+        if !(temperature > 0 && temperature <= 100 && finalTemperature > 0 && finalTemperature <= 100) {
+            return "Gumbel-softmax temperature \(temperature) → \(finalTemperature) (above 0)"
+        }
         if patience < 0 || checkpointSteps < 0 || logSteps < 1 { return "patience, checkpoint steps or log steps out of range" }
         if !(checkpointMinutes >= 0 && checkpointMinutes.isFinite && timeLimitMinutes >= 0 && timeLimitMinutes.isFinite) {
             return "checkpoint minutes \(checkpointMinutes) or time limit \(timeLimitMinutes)"

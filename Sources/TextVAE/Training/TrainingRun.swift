@@ -46,6 +46,10 @@ public enum TrainingRun {
         let read = try readCorpus(plan.corpus, &plan.data, tokenizer: &plan.tokenizer, maxLength: plan.model.maxLength,
                                   tokenFile: files.tokens, threads: threads, collective: collective, progress: progress)
         let set = read.set
+        if let labels = set.labels, plan.model.classes > 0, plan.model.classes != labels.names.count {
+            throw TextVAEError("--classes \(plan.model.classes) is for training without labels; with labels, the classes are the "
+                               + "\(labels.names.count) distinct labels (\(labels.names.prefix(10).joined(separator: ", "))): leave out --classes")
+        }
         try checkMemory(set, batchSize: plan.options.batchSize, vocabulary: set.vocabulary.count, resuming: false)
         if collective.isLeader {
             if plan.overwrite { files.removeEarlierRun() }
@@ -53,16 +57,31 @@ public enum TrainingRun {
         }
         let trainer = newTrainer(set, plan, output: files.model, threads: threads, collective: collective)
         let config = trainer.checkpoint.file.model.config, data = plan.data
-        let header = read.tokenFile.header
+        let sentences = read.tokenFile?.header.sentences ?? (set.train.count + set.valid.count)
+        let skipped = read.tokenFile?.header.skippedInvalid ?? read.skippedInvalid
         note("corpus \(plan.corpus): \(set.train.count) training sentences, \(set.valid.count) validation"
              + (data.valid.map { " (\($0))" }
-                ?? " (every \(TrainingSet.holdOutStride(validFraction: data.validFraction, sentences: header.sentences))th held out)")
+                ?? " (every \(TrainingSet.holdOutStride(validFraction: data.validFraction, sentences: sentences))th held out)")
              + ", \(set.truncated) cut to \(config.maxLength) tokens"
-             + (header.skippedInvalid > 0 ? ", \(header.skippedInvalid) invalid lines skipped" : "")
+             + (skipped > 0 ? ", \(skipped) invalid lines skipped" : "")
              + "; \(read.how) in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
+        if let labels = set.labels {
+            note("labels: \(labels.names.count) classes (\(labels.names.prefix(12).joined(separator: ", "))\(labels.names.count > 12 ? ", …" : "")); "
+                 + "\(labels.labelledTrain) of \(labels.train.count) training sentences labelled"
+                 + (labels.labelledTrain < labels.train.count ? " (the others train semi-supervised, Kingma et al.'s M2)" : "")
+                 + "; \(labels.valid.filter { $0 != nil }.count) of \(labels.valid.count) validation sentences labelled"
+                 + (labels.unknownValid > 0 ? " (\(labels.unknownValid) with labels unseen in training, read as unlabelled)" : ""))
+        } else if config.classes > 0 {
+            note("no labels: \(config.classes) classes learned unsupervised beside z (JointVAE)")
+        }
+        let coverage = read.tokenFile?.header.coverage ?? {
+            let ids = set.train.arrays.joined()
+            return Double(ids.filter { $0 != Int32(Vocabulary.unk) }.count) / Double(max(1, ids.count))
+        }()
         let kind = set.vocabulary.subwords.map { " subword pieces and \($0.merges.count) merges" } ?? ""
-        note("vocabulary \(set.vocabulary.count)\(kind) (coverage \(String(format: "%.1f", 100 * header.coverage))%); "
-             + "model E \(config.embedding) H \(config.hidden) Z \(config.latent)\(config.latentToInputs ? " +z-inputs" : ""), "
+        note("vocabulary \(set.vocabulary.count)\(kind) (coverage \(String(format: "%.1f", 100 * coverage))%); "
+             + "model E \(config.embedding) H \(config.hidden) Z \(config.latent)\(config.classes > 0 ? " K \(config.classes)" : "")"
+             + "\(config.latentToInputs ? " +z-inputs" : ""), "
              + "\(trainer.checkpoint.file.model.layout.total) parameters; \(BLAS.description(threads: threads))"
              + (collective.size > 1 ? "; \(collective.size) ranks" : ""))
         return trainer
@@ -71,8 +90,10 @@ public enum TrainingRun {
     /// What `readCorpus` read, and how ("tokenised", "read from its token file").
     struct ReadCorpus {
         var set: TrainingSet
-        var tokenFile: TokenFile
+        /// nil: a labelled corpus, read into memory.
+        var tokenFile: TokenFile?
         var how: String
+        var skippedInvalid = 0
     }
 
     /// The run's sentences from the token file `tokenFile` (prepared from the text when missing or stale,
@@ -81,6 +102,9 @@ public enum TrainingRun {
     static func readCorpus(_ corpus: String, _ data: inout DataSettings, tokenizer: inout TokenizerSettings, maxLength: Int,
                            tokenFile tokensPath: String, threads: Int, collective: any Collective,
                            progress: (CorpusPreparation.Progress) -> Void) throws -> ReadCorpus {
+        if data.hasLabels {
+            return try readLabelledCorpus(corpus, data, tokenizer: tokenizer, maxLength: maxLength)
+        }
         func readValid() throws -> Corpus? {
             try data.valid.map {
                 try Corpus.read($0, tokenizer: Tokenizer(tokenizer), paragraphs: data.paragraphs, skipInvalid: data.skipInvalid, threads: threads)
@@ -128,19 +152,46 @@ public enum TrainingRun {
         return ReadCorpus(set: set, tokenFile: file, how: how)
     }
 
+    /// A labelled corpus (and validation file), read into memory: a token file holds no labels.
+    static func readLabelledCorpus(_ corpus: String, _ data: DataSettings, tokenizer settings: TokenizerSettings,
+                                   maxLength: Int) throws -> ReadCorpus {
+        if TokenFile.isTokenFile(corpus) {
+            throw TextVAEError.file(corpus, "is a token file, which holds no labels", fix: "train on the labelled text file itself")
+        }
+        if data.paragraphs {
+            throw TextVAEError("labels belong to lines: leave out --paragraphs when training with labels")
+        }
+        let tokenizer = try Tokenizer(settings), columns = data.labelColumns ?? LabelledLines.Columns()
+        let text = try LabelledCorpus.read(corpus, tokenizer: tokenizer, columns: columns, labelsFile: data.labelsFile,
+                                           skipInvalid: data.skipInvalid)
+        // A validation file has the corpus's columns; with a labels file (which is the corpus's alone) it is plain sentences.
+        let valid = try data.valid.map {
+            try LabelledCorpus.read($0, tokenizer: tokenizer, columns: data.labelsFile == nil ? columns : LabelledLines.Columns(),
+                                    labelsFile: nil, skipInvalid: data.skipInvalid)
+        }
+        let given = try data.vocabularyFile.map { try Vocabulary.load($0) }
+        let set = try TrainingSet(labelled: text, validCorpus: valid, validFraction: data.validFraction, vocabulary: given,
+                                  minCount: data.minCount, maxSize: data.maxSize, subwords: data.subwords, maxLength: maxLength,
+                                  corpusName: corpus)
+        return ReadCorpus(set: set, tokenFile: nil, how: "read with its labels into memory (no token file)",
+                          skippedInvalid: text.skippedInvalid)
+    }
+
     /// A new model of the plan's sizes over `set`'s vocabulary, with a fresh optimiser, at step 0.
     public static func newTrainer(_ set: TrainingSet, _ plan: TrainingPlan, output: String, threads: Int,
                                   collective: any Collective = SingleProcess()) -> Trainer {
         var config = plan.model
         config.vocabulary = set.vocabulary.count
+        if let labels = set.labels { config.classes = labels.names.count }
         let model = SentenceVAE(config: config, seed: plan.options.seed)
         let batchesPerEpoch = (set.train.count + plan.options.batchSize - 1) / plan.options.batchSize
         let options = plan.options.withScheduleLength(batchesPerEpoch: batchesPerEpoch)
-        let data = TrainingData(corpus: plan.corpus, reading: plan.data, train: set.train, valid: set.valid)
-        let checkpoint = Checkpoint(file: ModelFile(model: model, vocabulary: set.vocabulary, tokenizer: plan.tokenizer),
-                                    adam: Adam(parameterCount: model.layout.total, learningRate: options.learningRate),
+        let data = TrainingData(corpus: plan.corpus, reading: plan.data, train: set.train, valid: set.valid, labels: set.labels)
+        let file = ModelFile(model: model, vocabulary: set.vocabulary, tokenizer: plan.tokenizer, classNames: set.labels?.names)
+        let checkpoint = Checkpoint(file: file, adam: Adam(parameterCount: model.layout.total, learningRate: options.learningRate),
                                     state: TrainingState(seed: options.seed), options: options, data: data, output: output)
-        return Trainer(checkpoint: checkpoint, train: set.train, valid: set.valid, threads: threads, collective: collective)
+        return Trainer(checkpoint: checkpoint, train: set.train, valid: set.valid, labels: set.labels, threads: threads,
+                       collective: collective)
     }
 
     /// Loads a checkpoint and re-reads its data exactly as the run first read it; refuses data that differ
@@ -164,7 +215,8 @@ public enum TrainingRun {
         if moved && changes.overwrite && collective.isLeader { files.removeEarlierRun(keeping: path) }
         note("resuming \(path) at epoch \(checkpoint.state.epoch + 1), step \(checkpoint.state.step)"
              + (applied.isEmpty ? "" : "; changed: " + applied.joined(separator: ", ")))
-        return Trainer(checkpoint: checkpoint, train: set.train, valid: set.valid, threads: threads, collective: collective)
+        return Trainer(checkpoint: checkpoint, train: set.train, valid: set.valid, labels: set.labels, threads: threads,
+                       collective: collective)
     }
 
     /// The run's sentences, read as it first read them (from where they are now, if they moved), checked
@@ -185,8 +237,9 @@ public enum TrainingRun {
         var tokenizer = checkpoint.file.tokenizer
         let set = try readCorpus(corpusPath, &data, tokenizer: &tokenizer, maxLength: checkpoint.file.model.config.maxLength,
                                  tokenFile: tokenFile, threads: threads, collective: collective, progress: progress).set
-        guard set.vocabulary == checkpoint.file.vocabulary,
-              TrainingData.fingerprint(train: set.train, valid: set.valid) == stored.fingerprint else {
+        let sameClasses = set.labels.map { $0.names == checkpoint.file.classNames } ?? true
+        guard set.vocabulary == checkpoint.file.vocabulary, sameClasses,
+              TrainingData.fingerprint(train: set.train, valid: set.valid, labels: set.labels) == stored.fingerprint else {
             throw TextVAEError("\(corpusPath)\(data.valid.map { " with " + $0 } ?? "") is not the data this checkpoint was trained on "
                                + "(or it changed); resume with the same files, or start a new run")
         }

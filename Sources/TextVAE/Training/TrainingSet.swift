@@ -6,17 +6,39 @@ public struct TrainingSet {
     public var vocabulary: Vocabulary
     /// Sentences cut to the maximum length (training and validation).
     public var truncated: Int
+    /// The sentences' classes, when the run has labels.
+    public var labels: SentenceLabels?
 
     /// Without a validation file, every `holdOutStride`-th sentence goes to validation.
     public static func holdOutStride(validFraction: Double, sentences: Int) -> Int {
         max(2, min(Int((1 / validFraction).rounded()), sentences))
     }
 
-    public init(train: [[Int32]], valid: [[Int32]], vocabulary: Vocabulary, truncated: Int) {
+    public init(train: [[Int32]], valid: [[Int32]], vocabulary: Vocabulary, truncated: Int, labels: SentenceLabels? = nil) {
         self.train = SentenceIDs(train)
         self.valid = valid
         self.vocabulary = vocabulary
         self.truncated = truncated
+        self.labels = labels
+    }
+
+    /// A labelled corpus: held out and encoded as `init(corpus:...)` does, each sentence keeping its label.
+    /// Without a validation file, the held-out sentences keep theirs; a validation file read without labels
+    /// (`validCorpus.labels` all empty) gives unlabelled validation sentences.
+    public init(labelled corpus: LabelledCorpus, validCorpus: LabelledCorpus?, validFraction: Double, vocabulary: Vocabulary?,
+                minCount: Int, maxSize: Int, subwords: Int?, maxLength: Int, corpusName: String) throws {
+        self = try TrainingSet(corpus: Corpus(sentences: corpus.sentences), validCorpus: validCorpus.map { Corpus(sentences: $0.sentences) },
+                               validFraction: validFraction, vocabulary: vocabulary, minCount: minCount, maxSize: maxSize,
+                               subwords: subwords, maxLength: maxLength, corpusName: corpusName)
+        var trainLabels = corpus.labels, validLabels: [String]
+        if let validCorpus {
+            validLabels = validCorpus.labels
+        } else {
+            let every = Self.holdOutStride(validFraction: validFraction, sentences: trainLabels.count)
+            validLabels = trainLabels.enumerated().filter { $0.offset % every == every - 1 }.map(\.element)
+            trainLabels = trainLabels.enumerated().filter { $0.offset % every != every - 1 }.map(\.element)
+        }
+        labels = try SentenceLabels(train: trainLabels, valid: validLabels, corpusName: corpusName)
     }
 
     /// - Parameters:

@@ -1,0 +1,88 @@
+import ArgumentParser
+import Foundation
+import TextVAE
+
+struct ClassifyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "classify",
+        abstract: "Label each sentence with q(c|x), for a model trained with labels (or --classes).",
+        discussion: """
+            Prints, per sentence, the most likely class under the model's q(c|x), its
+            probability, a tab and the sentence; with --format jsonl, one JSON object per
+            line with every class's probability. The encoder alone runs: it is fast.
+
+            With gold labels (--label-column or --labels, as 'map' and 'train' read
+            them), it also prints the accuracy, what always guessing the most common
+            gold class would score, and a confusion matrix (rows gold, columns predicted).
+            Labels that are not among the model's classes are left out of the score.
+
+            Examples:
+              textvae classify -m pos.safetensors sentences.txt
+              textvae classify -m pos.safetensors held-out.tsv --label-column 1 --quiet
+              textvae classify -m pos.safetensors held-out.tsv --label-column 1 --format jsonl > q.jsonl
+            """
+    )
+
+    @OptionGroup var model: ModelArgument
+
+    @Argument(help: "Sentences, one per line (or tab-separated columns with --label-column; '-': standard input).")
+    var file: String
+
+    @OptionGroup(title: "Gold labels") var gold: LabelInputOptions
+
+    @Option(help: "Output: text (class, probability, sentence) or jsonl (adds every class's probability, and the gold label).")
+    var format: SampleFormat = .text
+
+    @Flag(help: "Print only the score (with gold labels), not a line per sentence.")
+    var quiet = false
+
+    @Flag(help: "Drop lines that are not valid UTF-8 (and count them) instead of stopping.")
+    var skipInvalid = false
+
+    func validate() throws {
+        try model.check()
+        try gold.check()
+        if quiet && !gold.given { throw ValidationError("--quiet prints only the score, which needs gold labels (--label-column or --labels)") }
+    }
+
+    func run() throws {
+        let trained = try model.load()
+        guard trained.classes > 0 else {
+            throw TextVAEError("\(model.model) has no classes: train with labels (--label-column or --labels) or with --classes K to classify")
+        }
+        let input = try SentenceFile.read(file, model: trained, columns: gold.columns, labelsFile: gold.labels, skipInvalid: skipInvalid)
+        for note in input.notes { warn("note: \(note)") }
+        let posteriors = trained.encode(input.tokens)
+        let predicted = posteriors.mostLikelyClasses, names = trained.classNames
+        let (goldClasses, unknown) = input.labels.map { LabelInputOptions.classes(of: $0, in: trained) } ?? ([], [:])
+        var out = OutputBuffer()
+        if !quiet {
+            for i in 0..<input.count {
+                let q = posteriors.classProbabilities(i), k = predicted[i]
+                switch format {
+                case .text:
+                    out.line("\(names[k])\t\(f(Double(q[q.startIndex + k]), 4))\t\(input.texts[i])")
+                case .jsonl:
+                    var pairs: [(String, String)] = [("line", String(input.lineNumbers[i])), ("class", JSON.string(names[k])),
+                                                     ("probability", JSON.number(q[q.startIndex + k])),
+                                                     ("probabilities", JSON.object(zip(names, q).map { ($0, JSON.number($1)) })),
+                                                     ("text", JSON.string(input.texts[i]))]
+                    if let labels = input.labels { pairs.append(("gold", JSON.string(labels[i]))) }
+                    out.line(JSON.object(pairs))
+                }
+            }
+        }
+        out.flush()
+        guard input.labels != nil else { return }
+        var matrix = ConfusionMatrix(names: names)
+        for (g, p) in zip(goldClasses, predicted) { if let g { matrix.add(gold: g, predicted: p) } }
+        let say: (String) -> Void = quiet || format == .text ? { print($0) } : { warn($0) }
+        if !unknown.isEmpty {
+            say("note: \(unknown.values.reduce(0, +)) lines have labels that are not classes of the model (\(unknown.keys.sorted().prefix(5).joined(separator: ", "))); left out of the score")
+        }
+        guard matrix.total > 0 else { throw TextVAEError("\(file): no line has a label among the model's classes (\(names.joined(separator: ", ")))") }
+        say("accuracy \(f(100 * matrix.accuracy, 2))% (\(matrix.correct) of \(matrix.total) labelled sentences); "
+            + "always guessing the most common gold class: \(f(100 * matrix.majorityShare, 2))%")
+        say(matrix.table)
+    }
+}

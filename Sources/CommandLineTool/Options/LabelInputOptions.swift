@@ -1,0 +1,35 @@
+import ArgumentParser
+import TextVAE
+
+/// Where a file's labels are: a tab-separated column, or a second file (as `map` and `train` read them).
+struct LabelInputOptions: ParsableArguments {
+    @Option(help: "The 1-based tab-separated column of FILE that holds each line's label (the sentence is the last other column).")
+    var labelColumn: Int?
+    @Option(help: "With --label-column: the column that holds the sentence.")
+    var textColumn: Int?
+    @Option(help: "A file with one label per line of FILE, line for line.")
+    var labels: String?
+
+    func check() throws {
+        if labelColumn != nil && labels != nil { throw ValidationError("give either --label-column or --labels, not both") }
+        if textColumn != nil && labelColumn == nil { throw ValidationError("--text-column goes with --label-column") }
+        if let c = labelColumn ?? textColumn, c < 1 { throw ValidationError("columns are counted from 1, e.g. --label-column 1 for label<TAB>sentence") }
+        if let l = labelColumn, l == textColumn { throw ValidationError("--label-column and --text-column must differ") }
+    }
+
+    var given: Bool { labelColumn != nil || textColumn != nil || labels != nil }
+    var columns: SentenceFile.Columns { SentenceFile.Columns(label: labelColumn, text: textColumn) }
+
+    /// Each sentence's gold class in `model` (nil: no label, or a label that is not one of its classes), and the
+    /// labels that are not its classes with how often they occur.
+    static func classes(of labels: [String], in model: TrainedModel) -> (classes: [Int?], unknown: [String: Int]) {
+        var unknown: [String: Int] = [:]
+        let classes = labels.map { label -> Int? in
+            if label == "(no label)" { return nil }
+            if let k = model.classNames.firstIndex(of: label) { return k }
+            unknown[label, default: 0] += 1
+            return nil
+        }
+        return (classes, unknown)
+    }
+}
