@@ -12,9 +12,11 @@ struct ClassifyCommand: ParsableCommand {
             line with every class's probability. The encoder alone runs: it is fast.
 
             With gold labels (--label-column or --labels, as 'map' and 'train' read
-            them), it also prints the accuracy, what always guessing the most common
-            gold class would score, and a confusion matrix (rows gold, columns predicted).
-            Labels that are not among the model's classes are left out of the score.
+            them), it also prints a table of gold labels (rows) against the model's classes
+            (columns) and their normalised mutual information; when the labels are the
+            model's classes, the accuracy too, and what always guessing the most common
+            gold label would score. For classes learned without labels (--classes), the
+            table shows what each class captures.
 
             Examples:
               textvae classify -m pos.safetensors sentences.txt
@@ -54,7 +56,6 @@ struct ClassifyCommand: ParsableCommand {
         for note in input.notes { warn("note: \(note)") }
         let posteriors = trained.encode(input.tokens)
         let predicted = posteriors.mostLikelyClasses, names = trained.classNames
-        let (goldClasses, unknown) = input.labels.map { LabelInputOptions.classes(of: $0, in: trained) } ?? ([], [:])
         var out = OutputBuffer()
         if !quiet {
             for i in 0..<input.count {
@@ -73,16 +74,21 @@ struct ClassifyCommand: ParsableCommand {
             }
         }
         out.flush()
-        guard input.labels != nil else { return }
-        var matrix = ConfusionMatrix(names: names)
-        for (g, p) in zip(goldClasses, predicted) { if let g { matrix.add(gold: g, predicted: p) } }
+        guard let labels = input.labels else { return }
+        // Gold labels in the model's class order first, then any others in order of appearance; "(no label)" left out.
+        var goldNames = names.filter(labels.contains)
+        for label in labels where label != "(no label)" && !goldNames.contains(label) { goldNames.append(label) }
+        guard !goldNames.isEmpty else { throw TextVAEError("\(file): every line's label is empty; give gold labels to score against") }
+        var matrix = ConfusionMatrix(goldNames: goldNames, predictedNames: names)
+        for (label, p) in zip(labels, predicted) { if let g = goldNames.firstIndex(of: label) { matrix.add(gold: g, predicted: p) } }
         let say: (String) -> Void = quiet || format == .text ? { print($0) } : { warn($0) }
-        if !unknown.isEmpty {
-            say("note: \(unknown.values.reduce(0, +)) lines have labels that are not classes of the model (\(unknown.keys.sorted().prefix(5).joined(separator: ", "))); left out of the score")
+        let others = goldNames.filter { !names.contains($0) }
+        if let accuracy = matrix.accuracy {
+            say("accuracy \(f(100 * accuracy, 2))% (\(matrix.correct) of \(matrix.total) labelled sentences); "
+                + "always guessing the most common gold label: \(f(100 * matrix.majorityShare, 2))%"
+                + (others.isEmpty ? "" : " (labels that are not classes of the model count as wrong: \(others.prefix(5).joined(separator: ", ")))"))
         }
-        guard matrix.total > 0 else { throw TextVAEError("\(file): no line has a label among the model's classes (\(names.joined(separator: ", ")))") }
-        say("accuracy \(f(100 * matrix.accuracy, 2))% (\(matrix.correct) of \(matrix.total) labelled sentences); "
-            + "always guessing the most common gold class: \(f(100 * matrix.majorityShare, 2))%")
+        say("normalised mutual information between the gold labels and the model's classes: \(f(matrix.normalisedMutualInformation, 4))")
         say(matrix.table)
     }
 }

@@ -70,7 +70,7 @@ struct EvaluateCommand: ParsableCommand {
             let input = try SentenceFile.read(file, model: trained, columns: gold.columns, labelsFile: gold.labels)
             for note in input.notes { warn("note: \(note)") }
             ids = input.tokens
-            labels = input.labels.map { LabelInputOptions.classes(of: $0, in: trained).classes }
+            labels = input.labels.map { LabelInputOptions.classes(of: $0, in: trained) }
         } else {
             ids = try model.readInput(file, for: trained).ids
         }

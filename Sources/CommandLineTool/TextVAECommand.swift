@@ -12,6 +12,11 @@ struct TextVAECommand: AsyncParsableCommand {
               textvae sample -m model.safetensors -n 10
               textvae interpolate -m model.safetensors "first sentence" "second sentence"
 
+            With labels (a tab-separated column, or a file of one per line):
+              textvae train labelled.tsv --label-column 1 -o model.safetensors
+              textvae classify -m model.safetensors sentences.txt
+              textvae sample -m model.safetensors -n 10 --label LABEL
+
             Run 'textvae help SUBCOMMAND' for the options of each subcommand.
             Shell completions: textvae --generate-completion-script bash (or zsh, fish).
             """,

@@ -22,6 +22,19 @@ struct TrainCommand: ParsableCommand {
               textvae train --resume model.checkpoint.safetensors
               textvae train --resume model.checkpoint.safetensors --epochs 20   # train longer
               mpirun -np 4 textvae train corpus.tokens -o model.safetensors     # 4 ranks (MPI)
+              textvae train labelled.tsv --label-column 1    # label<TAB>sentence: a conditional model
+              textvae train corpus.txt --classes 4 --class-capacity 1   # 4 classes learned without labels
+
+            Labels: with --label-column N (or --labels FILE, one per line), the model gets a
+            class c beside z, K = the distinct labels: the decoder starts from [z; c], and
+            q(c|x) is trained as a classifier too (--label-weight). Lines whose label is
+            empty train semi-supervised (Kingma et al.'s M2: c from q(c|x) by the Gumbel-
+            softmax, with its own KL term, --class-kl-weight). Without labels, --classes K
+            learns K classes unsupervised (JointVAE; --class-capacity C asks them to carry
+            about C nats, at most log K). With labels, free bits are off unless
+            --free-bits is given (they let z carry the label for free). A labelled file is
+            read into memory, not through a token file. Then: textvae classify, and
+            --label in sample, reconstruct and interpolate.
 
             The corpus is tokenised once into MODEL.tokens (token ids, next to the model),
             which the next run on the same text and settings reuses; a token file written by
@@ -113,6 +126,12 @@ struct TrainCommand: ParsableCommand {
         plan.tokenizer = tokenization.settings
         plan.model = modelOptions.config
         plan.options = optimisation.options
+        if plan.data.hasLabels && optimisation.freeBits == nil && resume == nil {
+            // Free bits would let z carry the label at no cost, and the decoder then leans less on c: on WordNet's
+            // parts of speech, conditional samples were recognised as their class 71% of the time without, 65% with.
+            plan.options.freeBits = 0
+            if collective.isLeader && !quiet { display.line("labels: free bits off (z would carry the label for free); --free-bits sets them") }
+        }
         plan.output = output
         plan.overwrite = overwrite
         // A bar for corpora that take more than a few seconds to tokenise (the first run on them).

@@ -20,16 +20,8 @@ struct LabelInputOptions: ParsableArguments {
     var given: Bool { labelColumn != nil || textColumn != nil || labels != nil }
     var columns: SentenceFile.Columns { SentenceFile.Columns(label: labelColumn, text: textColumn) }
 
-    /// Each sentence's gold class in `model` (nil: no label, or a label that is not one of its classes), and the
-    /// labels that are not its classes with how often they occur.
-    static func classes(of labels: [String], in model: TrainedModel) -> (classes: [Int?], unknown: [String: Int]) {
-        var unknown: [String: Int] = [:]
-        let classes = labels.map { label -> Int? in
-            if label == "(no label)" { return nil }
-            if let k = model.classNames.firstIndex(of: label) { return k }
-            unknown[label, default: 0] += 1
-            return nil
-        }
-        return (classes, unknown)
+    /// Each sentence's gold class in `model`: nil for no label, or a label that is not one of its classes.
+    static func classes(of labels: [String], in model: TrainedModel) -> [Int?] {
+        labels.map { model.classNames.firstIndex(of: $0) }
     }
 }
