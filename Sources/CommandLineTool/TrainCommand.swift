@@ -31,9 +31,9 @@ struct TrainCommand: ParsableCommand {
             empty train semi-supervised (Kingma et al.'s M2: c from q(c|x) by the Gumbel-
             softmax, with its own KL term, --class-kl-weight). Without labels, --classes K
             learns K classes unsupervised (JointVAE; --class-capacity C asks them to carry
-            about C nats, at most log K). With labels, free bits are off unless
-            --free-bits is given (they let z carry the label for free). A labelled file is
-            read into memory, not through a token file. Then: textvae classify, and
+            about C nats, at most log K). When every line is labelled, free bits are off
+            unless --free-bits is given (they let z carry the label for free). A labelled
+            file is read into memory, not through a token file. Then: textvae classify, and
             --label in sample, reconstruct and interpolate.
 
             The corpus is tokenised once into MODEL.tokens (token ids, next to the model),
@@ -126,12 +126,7 @@ struct TrainCommand: ParsableCommand {
         plan.tokenizer = tokenization.settings
         plan.model = modelOptions.config
         plan.options = optimisation.options
-        if plan.data.hasLabels && optimisation.freeBits == nil && resume == nil {
-            // Free bits would let z carry the label at no cost, and the decoder then leans less on c: on WordNet's
-            // parts of speech, conditional samples were recognised as their class 71% of the time without, 65% with.
-            plan.options.freeBits = 0
-            if collective.isLeader && !quiet { display.line("labels: free bits off (z would carry the label for free); --free-bits sets them") }
-        }
+        plan.freeBitsGiven = optimisation.freeBits != nil
         plan.output = output
         plan.overwrite = overwrite
         // A bar for corpora that take more than a few seconds to tokenise (the first run on them).

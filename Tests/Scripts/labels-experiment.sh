@@ -6,7 +6,8 @@
 #     linear classifier on μ of an unlabelled model of the same sizes;
 #   - with labels on 10% of the lines (M2), against the same model trained on the 10% alone;
 #   - 100 conditional samples per class from model 1, classified by model 2 (another seed);
-#   - with no labels (--classes 4, JointVAE): NMI between the learned classes and the parts of speech.
+#   - with no labels (--classes 4, JointVAE, without and with a capacity): NMI between the learned classes and the
+#     parts of speech, examples of each class, and each class's share of sentences with a word out of the vocabulary.
 # Usage: Tests/Scripts/labels-experiment.sh OUT [MINUTES]   (the linear probe needs python3 with numpy)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
@@ -38,6 +39,7 @@ run unlabelled train.txt --seed 1
 run m2-10pct train-10pct.tsv --label-column 1 --seed 1
 run only-10pct only-10pct.tsv --label-column 1 --seed 1
 run joint-4 train.txt --classes 4 --seed 1
+run joint-4-capacity train.txt --classes 4 --class-capacity 1.1 --class-kl-weight 5 --seed 1
 
 echo "=== held-out accuracy of q(c|x) ($(wc -l < test.tsv) sentences)"
 for m in conditional-seed1 conditional-seed2 m2-10pct only-10pct; do
@@ -49,14 +51,25 @@ echo "--- linear classifier on μ of the unlabelled model"
 python3 "$here/Tests/Scripts/label-probe.py" linear train-mu.npy train.labels test-mu.npy test.labels
 
 echo "=== conditional samples: 100 per class from conditional-seed1, classified by conditional-seed2"
-: > samples.tsv
-for c in noun verb adj adv; do
-  "$bin" sample -m conditional-seed1.safetensors -n 100 --label $c --seed 7 --decoder sample --temperature 0.8 --no-unk \
-    | awk -v c=$c '{ print c "\t" $0 }' >> samples.tsv
+for decoding in greedy sampled; do
+  how=(); [ $decoding = sampled ] && how=(--decoder sample --temperature 0.8)
+  : > samples-$decoding.tsv
+  for c in noun verb adj adv; do
+    "$bin" sample -m conditional-seed1.safetensors -n 100 --label $c --seed 7 "${how[@]}" --no-unk \
+      | awk -v c=$c '{ print c "\t" $0 }' >> samples-$decoding.tsv
+  done
+  echo "--- $decoding ${how[*]}"
+  for c in noun verb adj adv; do echo "$c:"; grep "^$c	" samples-$decoding.tsv | head -4 | cut -f2 | sed 's/^/    /'; done
+  "$bin" classify -m conditional-seed2.safetensors samples-$decoding.tsv --label-column 1 --quiet
 done
-for c in noun verb adj adv; do echo "$c:"; grep "^$c	" samples.tsv | head -4 | cut -f2 | sed 's/^/    /'; done
-"$bin" classify -m conditional-seed2.safetensors samples.tsv --label-column 1 --quiet
 
-echo "=== unsupervised classes (joint-4) against the parts of speech"
-"$bin" classify -m joint-4.safetensors test.tsv --label-column 1 --quiet
-"$bin" classify -m joint-4.safetensors test.txt 2>/dev/null | awk -F'\t' 'n[$1]++ < 6 { print "class " $1 ": " $3 }' | sort -s -k2,2
+echo "=== unsupervised classes against the parts of speech"
+for m in joint-4 joint-4-capacity; do
+  echo "--- $m"
+  "$bin" classify -m $m.safetensors test.tsv --label-column 1 --quiet
+  "$bin" classify -m $m.safetensors test.txt 2>/dev/null > $m.classes
+  awk -F'\t' 'n[$1]++ < 4 { print "class " $1 ": " $3 }' $m.classes | sort -s -k2,2
+  # What the model read: reconstruct's first column shows out-of-vocabulary words as <unk>.
+  "$bin" reconstruct -m $m.safetensors test.txt 2>/dev/null | cut -f1 | paste <(cut -f1 $m.classes) - \
+    | awk -F'\t' '{ n[$1]++; if ($2 ~ /<unk>/) u[$1]++ } END { for (c in n) printf "class %s: %d sentences, %.1f%% with a word read as <unk>\n", c, n[c], 100 * u[c] / n[c] }' | sort
+done

@@ -233,6 +233,31 @@ import Testing
         }
     }
 
+    /// Free bits are off by default when every training line is labelled, kept when some are not or when asked for.
+    @Test func freeBitsDefaultDependsOnWhetherEveryLineIsLabelled() throws {
+        try loadBLAS()
+        try withScratchFolder { folder in
+            let lines = Self.labelledLines(200, seed: 2)
+            try (lines.joined(separator: "\n") + "\n").write(toFile: folder + "/all.tsv", atomically: true, encoding: .utf8)
+            let some = lines.enumerated().map { $0.offset % 3 == 0 ? $0.element : "\t" + $0.element.split(separator: "\t")[1] }
+            try (some.joined(separator: "\n") + "\n").write(toFile: folder + "/some.tsv", atomically: true, encoding: .utf8)
+            for (file, given, expected) in [("all", false, Float(0)), ("some", false, TrainingOptions().freeBits), ("all", true, Float(0.5))] {
+                var plan = TrainingPlan(corpus: folder + "/\(file).tsv")
+                plan.data.labelColumns = LabelledLines.Columns(label: 1)
+                plan.tokenizer = TokenizerSettings(name: .whitespace)
+                plan.model = ModelConfig(vocabulary: 0, embedding: 8, hidden: 8, latent: 2)
+                plan.output = folder + "/\(file)-\(given).safetensors"
+                plan.freeBitsGiven = given
+                if given { plan.options.freeBits = 0.5 }
+                var notes: [String] = []
+                let trainer = try TrainingRun.start(plan, threads: 1) { notes.append($0) }
+                #expect(trainer.checkpoint.options.freeBits == expected, "\(file), given \(given)")
+                #expect(notes.contains { $0.contains("free bits off") } == (file == "all" && !given), "\(notes)")
+                #expect(trainer.checkpoint.file.model.config.classes == 2)
+            }
+        }
+    }
+
     @Test func commandsSayWhenAModelHasNoClasses() throws {
         try withScratchFolder { folder in
             _ = try GenerationCLITests.saveModel(folder)

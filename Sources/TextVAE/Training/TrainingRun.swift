@@ -50,6 +50,8 @@ public enum TrainingRun {
             throw TextVAEError("--classes \(plan.model.classes) is for training without labels; with labels, the classes are the "
                                + "\(labels.names.count) distinct labels (\(labels.names.prefix(10).joined(separator: ", "))): leave out --classes")
         }
+        let freeBitsOff = !plan.freeBitsGiven && plan.options.freeBits > 0 && set.labels.map { $0.labelledTrain == $0.train.count } ?? false
+        if freeBitsOff { plan.options.freeBits = 0 }
         try checkMemory(set, batchSize: plan.options.batchSize, vocabulary: set.vocabulary.count, resuming: false)
         if collective.isLeader {
             if plan.overwrite { files.removeEarlierRun() }
@@ -70,7 +72,8 @@ public enum TrainingRun {
                  + "\(labels.labelledTrain) of \(labels.train.count) training sentences labelled"
                  + (labels.labelledTrain < labels.train.count ? " (the others train semi-supervised, Kingma et al.'s M2)" : "")
                  + "; \(labels.valid.filter { $0 != nil }.count) of \(labels.valid.count) validation sentences labelled"
-                 + (labels.unknownValid > 0 ? " (\(labels.unknownValid) with labels unseen in training, read as unlabelled)" : ""))
+                 + (labels.unknownValid > 0 ? " (\(labels.unknownValid) with labels unseen in training, read as unlabelled)" : "")
+                 + (freeBitsOff ? "; free bits off, as every training sentence is labelled (--free-bits sets them)" : ""))
         } else if config.classes > 0 {
             note("no labels: \(config.classes) classes learned unsupervised beside z (JointVAE)")
         }
