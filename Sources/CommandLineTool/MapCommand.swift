@@ -16,6 +16,8 @@ struct MapCommand: ParsableCommand {
             Labels colour the dots. Either the file is tab-separated with a label column
             (label<TAB>sentence: --label-column 1; the sentence is the last other column,
             or --text-column N), or --labels FILE gives one label per line, line for line.
+            Without labels, a model with classes (trained with labels or --classes) colours
+            the dots by its own most likely class, "NAME (model)".
             --tsv writes the same coordinates as x, y, label, sentence for Python:
               pd.read_csv("map.tsv", sep="\\t", quoting=3)
 
