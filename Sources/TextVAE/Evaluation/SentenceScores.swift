@@ -28,11 +28,7 @@ public struct SentenceScores {
     }
 
     /// The most likely class of each sentence under q(c|x) (empty without classes).
-    public var predictedClasses: [Int] {
-        guard !classProbabilities.isEmpty else { return [] }
-        let K = classProbabilities.count / count
-        return (0..<count).map { s in (0..<K).max { classProbabilities[s * K + $0] < classProbabilities[s * K + $1] }! }
-    }
+    public var predictedClasses: [Int] { ClassChoice.mostLikely(classProbabilities, classes: classProbabilities.count / max(1, count)) }
 
     /// The share of labelled sentences whose most likely class is their label (nil: none is labelled).
     public func labelAccuracy(_ labels: [Int?]) -> Double? {

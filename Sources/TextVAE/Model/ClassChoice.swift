@@ -26,6 +26,14 @@ public struct ClassChoice {
     /// No labels: every c from q(c|x)'s most likely class.
     public static func mostLikely(count: Int) -> ClassChoice { ClassChoice(labels: [Int?](repeating: nil, count: count), unlabelled: .mostLikely) }
 
+    /// The most likely class of each row of `probabilities` (rows of K values; empty without classes).
+    public static func mostLikely(_ probabilities: [Float], classes K: Int) -> [Int] {
+        guard K > 0 else { return [] }
+        return stride(from: 0, to: probabilities.count, by: K).map { start in
+            (start..<start + K).max { probabilities[$0] < probabilities[$1] }! - start
+        }
+    }
+
     /// Standard Gumbel noise, −log(−log u) with u uniform in (0, 1), K values from `rng`.
     public static func gumbel(_ K: Int, _ rng: inout Random) -> [Float] {
         (0..<K).map { _ in

@@ -20,6 +20,8 @@ struct ClassLatent {
     let logits: UnsafeMutablePointer<Float>, probabilities: UnsafeMutablePointer<Float>
     /// Per packed row: its label, or nil.
     let labels: [Int?]
+    /// Per packed row: log Σ_k exp l_k, so that log q = l − it.
+    let logNormalisers: [Float]
     /// Per packed row: −log q(y|x) (labelled rows; 0 otherwise) and KL(q(c|x) ‖ uniform) (unlabelled rows; 0 otherwise).
     let labelNLL: [Float], kl: [Float]
     /// What the loss adds: α Σ labelNLL / n + γ |KL̄ − C| (this rank's share, when the batch is shared).
@@ -38,10 +40,12 @@ struct ClassLatent {
         let logits = ws.classLogits.reserve(B * K), q = ws.classProbabilities.reserve(B * K)
         Linear.forward(hT, rows: B, input: H, output: K, weight: p[.classWeight], bias: p[.classBias], into: logits, threads: 1)
         var labels = [Int?](repeating: nil, count: B), labelNLL = [Float](repeating: 0, count: B), kl = labelNLL
+        var logNormalisers = labelNLL
         var temperature: Float?
         for (row, s) in batch.order.enumerated() {
             let l = logits + row * K, qRow = q + row * K, c = code + row * stride + column
             let logNormaliser = Self.softmax(l, count: K, into: qRow)
+            logNormalisers[row] = logNormaliser
             if let y = choice.labels[s] {
                 precondition(y >= 0 && y < K, "label out of range")
                 labels[row] = y
@@ -76,7 +80,8 @@ struct ClassLatent {
         // With a shared batch, each rank's loss is its share of the whole batch's, so that they add up to it.
         if capacity > 0, let shared = settings.sharedBatch { klTerm *= Float(B) / Float(shared.sentences) }
         let term = settings.labelWeight * labelNLL.reduce(0, +) / n + klTerm
-        return ClassLatent(classes: K, logits: logits, probabilities: q, labels: labels, labelNLL: labelNLL, kl: kl, term: term,
+        return ClassLatent(classes: K, logits: logits, probabilities: q, labels: labels, logNormalisers: logNormalisers,
+                           labelNLL: labelNLL, kl: kl, term: term,
                            klSlope: klMean >= capacity ? gamma : -gamma, temperature: temperature)
     }
 
@@ -108,11 +113,7 @@ struct ClassLatent {
                 continue
             }
             // d KL / d l_k = q_k (log q_k − Σ_j q_j log q_j), with log q = l − log-sum-exp.
-            var largest = -Float.infinity
-            for k in 0..<K { largest = max(largest, l[k]) }
-            var sum: Float = 0
-            for k in 0..<K { sum += exp(l[k] - largest) }
-            let logNormaliser = largest + log(sum)
+            let logNormaliser = logNormalisers[row]
             var mean: Float = 0
             for k in 0..<K where q[k] > 0 { mean += q[k] * (l[k] - logNormaliser) }
             for k in 0..<K { d[k] = q[k] > 0 ? klSlope / n * q[k] * (l[k] - logNormaliser - mean) : 0 }

@@ -27,13 +27,7 @@ public struct Posteriors: Equatable {
     }
 
     /// The most likely class of each sentence under q(c|x) (empty without classes).
-    public var mostLikelyClasses: [Int] {
-        guard !classProbabilities.isEmpty else { return [] }
-        return (0..<count).map { i in
-            let q = classProbabilities(i)
-            return q.indices.max { q[$0] < q[$1] }! - q.startIndex
-        }
-    }
+    public var mostLikelyClasses: [Int] { ClassChoice.mostLikely(classProbabilities, classes: classProbabilities.count / max(1, count)) }
 
     /// One z ~ q(z|x) per sentence, (N, Z): μ + σ ⊙ ε with ε from `rng` (σ computed in Double).
     public func draw(_ rng: inout Random) -> [Float] {

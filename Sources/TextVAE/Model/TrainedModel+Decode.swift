@@ -14,15 +14,9 @@ extension TrainedModel {
 
     /// What `textvae sample` decodes for `count` sentences and `seed`: codes z ~ N(0, I) (count × Z, drawn in
     /// order from one generator seeded with `seed`) and the seed of each row's word-sampling generator.
-    /// In a model with classes, each row's c: one-hot of `fixedClass`, or of a class drawn uniformly (after all of z,
-    /// from the same generator).
-    public func priorDraws(count: Int, seed: UInt64, fixedClass: Int? = nil) -> (z: [Float], classes: [Float]?, rowSeeds: [UInt64]) {
+    public func priorDraws(count: Int, seed: UInt64) -> (z: [Float], rowSeeds: [UInt64]) {
         var rng = Random(seed: seed)
         let z = (0..<count * latent).map { _ in rng.normal() }
-        var classes: [Float]?
-        if self.classes > 0 {
-            classes = (0..<count).flatMap { _ in oneHot(fixedClass ?? Int(rng.next() % UInt64(self.classes))) }
-        }
-        return (z, classes, SentenceVAE.rowSeeds(seed, rows: 0..<count))
+        return (z, SentenceVAE.rowSeeds(seed, rows: 0..<count))
     }
 }
