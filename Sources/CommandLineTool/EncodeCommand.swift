@@ -32,6 +32,9 @@ struct EncodeCommand: ParsableCommand {
     @Argument(help: "Sentences, one per line ('-' or nothing: standard input).")
     var file = "-"
 
+    @Flag(help: "Read running text as 'train --paragraphs' does: paragraphs separated by blank lines, split into sentences.")
+    var paragraphs = false
+
     @Option(help: "Output format: tsv, jsonl or npy (default: from -o's extension, else tsv).")
     var format: EncodeFormat?
 
@@ -59,7 +62,7 @@ struct EncodeCommand: ParsableCommand {
 
     func run() throws {
         let trained = try model.load()
-        let input = try model.readInput(file, for: trained)
+        let input = try model.readInput(file, for: trained, paragraphs: paragraphs)
         let Z = trained.model.config.latent
         let posteriors = trained.encode(input.ids)
         let N = posteriors.count

@@ -43,6 +43,9 @@ struct EvaluateCommand: ParsableCommand {
     @Argument(help: "Sentences, one per line ('-': standard input).")
     var file: String
 
+    @Flag(help: "Read running text as 'train --paragraphs' does: paragraphs separated by blank lines, split into sentences.")
+    var paragraphs = false
+
     @Option(name: .customShort("k"), help: "Importance samples per sentence for nll.")
     var samples = 500
 
@@ -64,6 +67,7 @@ struct EvaluateCommand: ParsableCommand {
         let trained = try model.load()
         var ids: [[Int32]], labels: [Int?]?
         if gold.given {
+            if paragraphs { throw TextVAEError("labels belong to lines: leave out --paragraphs with --label-column or --labels") }
             guard trained.classes > 0 else {
                 throw TextVAEError("\(model.model) has no classes, so labels have nothing to score; leave out --label-column and --labels")
             }
@@ -72,18 +76,19 @@ struct EvaluateCommand: ParsableCommand {
             ids = input.tokens
             labels = input.labels.map { LabelInputOptions.classes(of: $0, in: trained) }
         } else {
-            ids = try model.readInput(file, for: trained).ids
+            ids = try model.readInput(file, for: trained, paragraphs: paragraphs).ids
         }
         let bar = ProgressBar("importance sampling (k = \(samples)\(trained.classes > 0 ? ", summing over \(trained.classes) classes" : ""))")
         var r = trained.model.evaluate(ids, labels: labels, samples: samples, seed: seed, workspace: trained.workspace) { done, total in bar.update(done, of: total) }
         r.countWords(ids.map(trained.vocabulary.wordCount))
         bar.finish()
+        let unknown = Vocabulary.unknownShare(ids)  // what the vocabulary leaves out: figures compare only at equal shares
         if json {
             let pairs: [(String, String)] = [
                 ("file", JSON.string(file)), ("sentences", String(r.sentences)), ("tokens", String(r.tokens)), ("k", String(r.samples)),
                 ("rec", JSON.number(r.rec)), ("kl", JSON.number(r.kl)), ("nelbo", JSON.number(r.nelbo)),
                 ("nll", JSON.number(r.nll)), ("nll_se", JSON.number(r.nllStandardError)), ("ppl", JSON.number(r.ppl)),
-                ("words", String(r.words)), ("word_ppl", JSON.number(r.wordPPL)),
+                ("words", String(r.words)), ("word_ppl", JSON.number(r.wordPPL)), ("unk_share", JSON.number(unknown)),
                 ("mi", JSON.number(r.mi)), ("mi_batch", String(r.miBatch)), ("au", String(r.au)),
                 ("mu_var", "[" + r.muVariance.map(JSON.number).joined(separator: ",") + "]"), ("seed", String(seed)),
             ]
@@ -99,7 +104,8 @@ struct EvaluateCommand: ParsableCommand {
         print(columns.map { pad($0) }.joined(separator: " "))
         print(values.map { pad($0) }.joined(separator: " "))
         print("nll ± \(f(r.nllStandardError, 4)) (Monte-Carlo standard error); mi is an estimate (He et al. 2019, "
-              + "batches of \(r.miBatch) in file order, at most log \(r.miBatch) = \(f(log(Double(r.miBatch)), 2)))")
+              + "batches of \(r.miBatch) in file order, at most log \(r.miBatch) = \(f(log(Double(r.miBatch)), 2))); "
+              + "<unk> is \(f(100 * unknown, 2))% of the tokens (compare models only at equal shares)")
         if trained.classes > 0 {
             print("classes: \(trained.classes); kl_c \(f(r.classKL, 4)) (in nelbo); nll sums over the classes exactly (uniform prior on c)"
                   + (r.labelAccuracy.map { "; label accuracy of q(c|x) \(f(100 * $0, 2))% on \(r.labelled) labelled sentences" } ?? ""))

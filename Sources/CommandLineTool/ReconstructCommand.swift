@@ -27,6 +27,9 @@ struct ReconstructCommand: ParsableCommand {
     @Argument(help: "Sentences, one per line ('-' or nothing: standard input).")
     var file = "-"
 
+    @Flag(help: "Read running text as 'train --paragraphs' does: paragraphs separated by blank lines, split into sentences.")
+    var paragraphs = false
+
     @Flag(help: "Decode one z ~ q(z|x) instead of the posterior mean.")
     var sample = false
 
@@ -48,7 +51,7 @@ struct ReconstructCommand: ParsableCommand {
 
     func run() throws {
         let trained = try model.load()
-        let input = try model.readInput(file, for: trained)
+        let input = try model.readInput(file, for: trained, paragraphs: paragraphs)
         let posteriors = trained.encode(input.ids)
         var rng = Random(seed: seed)
         let z = sample ? posteriors.draw(&rng) : posteriors.mu

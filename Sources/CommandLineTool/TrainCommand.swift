@@ -18,7 +18,7 @@ struct TrainCommand: ParsableCommand {
             Examples:
               textvae train corpus.txt -o model.safetensors
               textvae train ptb/train.txt --valid ptb/valid.txt --tokenizer whitespace
-              textvae train corpus.txt --time-limit 3      # stop after 3 minutes
+              textvae train corpus.txt --time-limit 3      # a plan that fits 3 minutes
               textvae train --resume model.checkpoint.safetensors
               textvae train --resume model.checkpoint.safetensors --epochs 20   # train longer
               mpirun -np 4 textvae train corpus.tokens -o model.safetensors     # 4 ranks (MPI)
@@ -45,16 +45,33 @@ struct TrainCommand: ParsableCommand {
             are summed (MPI_Allreduce), and rank 0 alone prints and writes files. The same
             seed gives the same model with any number of ranks, up to float summation order.
 
-            Beyond the PyTorch reference's settings (word dropout 0.25, logistic annealing),
-            the defaults halve the learning rate after an epoch that does not improve the
-            validation −ELBO (--lr-decay 0.5) and keep every latent dimension in use (free
-            bits 0.25 nats each); --free-bits 0 --lr-decay 1 gives the reference's settings.
-            Off by default: dropout in the decoder (--embedding-dropout, --output-dropout;
-            in 10-epoch Penn Treebank runs they slowed learning more than they curbed
-            overfitting). Recipes against posterior collapse:
-            a larger --free-bits, --pretrain-epochs 2 (Li et al. 2019: autoencoder first,
-            then a fresh decoder), --anneal cyclical (Fu et al. 2019), slower annealing
-            (--x0 5000), more word dropout. Ctrl-C saves a checkpoint and says how to resume.
+            The run is planned once the corpus is read, and its first lines say the plan.
+            --epochs auto (the default) aims at about \(RunLength.targetUpdates) updates: \(RunLength.epochRange.upperBound) epochs for
+            a file of a few thousand lines, \(RunLength.epochRange.lowerBound) for a very large one. The KL weight β rises
+            along a logistic curve placed in the plan (--x0 \(Int(100 * AnnealingRequest.defaultMidpointShare))%: β is ½ after 27% of the
+            updates and final after 47%), so small and large corpora both finish annealing
+            with half of the run left. With --time-limit, the first updates are timed and
+            the curve is placed in the updates that fit. While β rises, each epoch's model
+            replaces the last; once β is final, the epoch with the lowest validation −ELBO
+            is kept, and only those epochs count for --patience and --lr-decay. The last
+            line names the epoch kept, its β, KL and −ELBO.
+
+            Beyond the PyTorch reference's settings (word dropout 0.25, logistic
+            annealing), the defaults halve the learning rate after an epoch that does
+            not improve the validation −ELBO (--lr-decay 0.5), keep every latent
+            dimension in use (free bits 0.25 nats each) and leave words seen once out
+            of the vocabulary (--min-count 2); --free-bits 0 --lr-decay 1 --min-count 1
+            gives the reference's settings.
+            Off by default: dropout in the decoder (--embedding-dropout, --output-dropout).
+
+            If the KL ends near 0 (posterior collapse: the decoder ignores z): a larger
+            --free-bits (0.5 to 2), more --word-dropout, --pretrain-epochs 2 (Li et al.
+            2019), or --anneal cyclical (Fu et al. 2019). If the run ends before β is final
+            (the last line says so), anneal sooner (--x0 15%) or train longer. Annealing
+            more slowly (--x0 40%) helps a large corpus whose decoder learns fast; it is
+            the wrong way for a small file, whose run is short. Running text wrapped at a
+            fixed width wants --paragraphs (train warns when a file looks like it).
+            Ctrl-C saves a checkpoint and says how to resume.
             """
     )
 
@@ -113,6 +130,18 @@ struct TrainCommand: ParsableCommand {
         }
     }
 
+    /// Which epoch's model the run kept, its figures, and why; for a run that ended while β was still
+    /// rising, what to do.
+    static func kept(_ cp: Checkpoint, _ batchesPerEpoch: Int) -> String {
+        guard let kept = cp.state.kept else { return "no epoch finished, no model kept" }
+        let figures = "kept epoch \(kept.epoch) (β \(f(Double(kept.beta), 2)), validation KL \(f(kept.kl, 2)), −ELBO \(f(kept.nelbo, 2)))"
+        if kept.annealed { return figures + ": the lowest validation −ELBO once β was at its final value" }
+        let annealed = cp.options.annealedStep(batchesPerEpoch: batchesPerEpoch)
+        return figures + ", the latest: the run ended before β reached its final value (at update \(annealed)), so its −ELBO "
+            + "is not the model's; train longer (--resume \(RunFiles(model: cp.output).checkpoint) --epochs N), give a longer --time-limit, "
+            + "or anneal sooner (--x0 20%)"
+    }
+
     func train(collective: any Collective) throws {
         let display = TrainingDisplay(quiet: quiet || !collective.isLeader)
         if verbose && collective.isLeader {
@@ -120,12 +149,19 @@ struct TrainCommand: ParsableCommand {
             if collective.size > 1 { display.line("MPI: \(MPICollective.libraryVersion), \(collective.size) ranks") }
         }
         Interruption.install()
+        if let corpus, resume == nil, !tokenization.paragraphs, !data.hasLabels, collective.isLeader, LineWrapping.looksWrapped(path: corpus) {
+            display.show(.warning("\(corpus) looks like running text wrapped at a fixed width (most lines are about as long and end "
+                                  + "mid-sentence); the model would learn line fragments. If it is, train with --paragraphs (paragraphs "
+                                  + "separated by blank lines are split into sentences)"))
+        }
 
         var plan = TrainingPlan(corpus: corpus ?? "")
         plan.data = data.settings(tokenization)
         plan.tokenizer = tokenization.settings
         plan.model = modelOptions.config
         plan.options = optimisation.options
+        plan.annealing = optimisation.annealing
+        plan.autoEpochs = optimisation.autoEpochs
         plan.freeBitsGiven = optimisation.freeBits != nil
         plan.output = output
         plan.overwrite = overwrite
@@ -137,7 +173,7 @@ struct TrainCommand: ParsableCommand {
         let trainer: Trainer
         if let resume {
             var changes = TrainingRun.Changes()
-            changes.epochs = optimisation.epochs
+            changes.epochs = optimisation.epochs?.number
             changes.patience = optimisation.patience
             changes.timeLimitMinutes = optimisation.timeLimit
             changes.checkpointSteps = optimisation.checkpointSteps
@@ -161,10 +197,8 @@ struct TrainCommand: ParsableCommand {
         display.finish()
         guard collective.isLeader else { return }
         let cp = trainer.checkpoint
-        let best = cp.state.bestValidNELBO.map { String(format: "%.3f", $0) } ?? "n/a"
         print("\(outcome == .finished ? "finished" : outcome == .earlyStopped ? "stopped early" : "time limit reached"): "
-              + "\(cp.state.step) steps; best validation −ELBO \(best); model \(trainer.modelPath); "
-              + "metrics \(trainer.metricsPath)")
+              + "\(cp.state.step) steps; \(Self.kept(cp, trainer.batchesPerEpoch)); model \(trainer.modelPath); metrics \(trainer.metricsPath)")
         if collective.size > 1 {
             print("\(collective.size) ranks: the gradient's sum (MPI_Allreduce of \(cp.file.model.layout.total) floats) took "
                   + "\(f(100 * trainer.sumSeconds / max(trainer.updateSeconds, 1e-9), 1))% of rank 0's update time "

@@ -24,8 +24,8 @@ struct VocabCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Where to write the vocabulary.")
     var output: String
 
-    @Option(help: "Leave out tokens seen fewer times than this.")
-    var minCount = 1
+    @Option(help: "Leave out tokens seen fewer times than this (default: \(DataSettings().minCount), as train).")
+    var minCount = DataSettings().minCount
 
     @Option(help: "Keep at most this many words (the 4 specials come on top).")
     var maxSize = 20_000

@@ -8,8 +8,10 @@
 #   bash Tests/Scripts/ptb-recipes.sh ptb/train.txt ptb/valid.txt /tmp/recipes 100 reference default
 #
 # Recipes (all 10 epochs, the default sizes E 300, H 256, Z 16, batch 32, 2 threads):
-#   reference   the PyTorch reference's settings: word dropout 0.25, logistic annealing, nothing else
-#   default     textvae's defaults: the reference's plus free bits 0.25 and the learning rate halved on a plateau
+#   reference   the PyTorch reference's settings: word dropout 0.25, logistic annealing fixed in updates (midpoint
+#               2,500, k 0.0025), every word in the vocabulary, nothing else
+#   default     textvae's defaults: the reference's plus free bits 0.25, the learning rate halved on a plateau,
+#               words seen once left out, and the annealing placed in the run's plan (on this file: the same curve)
 #   pretrain    the defaults plus 2 epochs of autoencoder pretraining and a decoder reset (Li et al. 2019), with
 #               dropout in the decoder (0.5 on input embeddings, 0.3 on states)
 #   nowd        the defaults without word dropout: free bits alone keep z in use
@@ -28,7 +30,7 @@ mkdir -p "$out"
 
 flags() {
   case $1 in
-    reference) echo "--free-bits 0 --lr-decay 1" ;;
+    reference) echo "--free-bits 0 --lr-decay 1 --min-count 1 --epochs 10 --x0 2500 --k 0.0025" ;;
     default) echo "" ;;
     pretrain) echo "--pretrain-epochs 2 --embedding-dropout 0.5 --output-dropout 0.3" ;;
     nowd) echo "--word-dropout 0" ;;

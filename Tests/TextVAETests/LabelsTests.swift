@@ -169,8 +169,9 @@ import Testing
             let lines = Self.labelledLines(700, seed: 1)
             try (lines.prefix(600).joined(separator: "\n") + "\n").write(toFile: folder + "/train.tsv", atomically: true, encoding: .utf8)
             try (lines.suffix(100).joined(separator: "\n") + "\n").write(toFile: folder + "/test.tsv", atomically: true, encoding: .utf8)
-            let train = try TextVAEProgram.run(["train", "train.tsv", "--label-column", "1", "-o", "m.safetensors", "--epochs", "25",
-                                                "--embedding", "24", "--hidden", "32", "--latent", "4", "--x0", "200", "--tokenizer", "whitespace",
+            // The default plan (epochs and annealing placed for 570 sentences), small sizes.
+            let train = try TextVAEProgram.run(["train", "train.tsv", "--label-column", "1", "-o", "m.safetensors",
+                                                "--embedding", "24", "--hidden", "32", "--latent", "4", "--tokenizer", "whitespace",
                                                 "--quiet"], in: folder)
             #expect(train.status == 0, "\(train)")
 
@@ -193,6 +194,11 @@ import Testing
                 #expect(sample.status == 0, "\(sample)")
                 let ofClass = GenerationCLITests.lines(sample.stdout).filter { !Set($0.split(separator: " ").map(String.init)).isDisjoint(with: words) }
                 #expect(ofClass.count >= 16, "\(label): \(sample.stdout)")
+                // q(c|x) reads each label's samples as that label: the class changes what is sampled.
+                try sample.stdout.write(toFile: folder + "/\(label).txt", atomically: true, encoding: .utf8)
+                let classified = try TextVAEProgram.run(["classify", "-m", "m.safetensors", label + ".txt"], in: folder)
+                let asLabel = GenerationCLITests.lines(classified.stdout).filter { $0.hasPrefix(label + "\t") }
+                #expect(asLabel.count >= 16, "\(label): \(classified)")
             }
             let byNumber = try TextVAEProgram.run(["sample", "-m", "m.safetensors", "-n", "3", "--class", "1", "--format", "jsonl"], in: folder)
             #expect(GenerationCLITests.lines(byNumber.stdout).allSatisfy { $0.contains("\"class\":\"vehicle\"") }, "\(byNumber)")

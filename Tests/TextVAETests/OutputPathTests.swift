@@ -83,7 +83,7 @@ import Testing
         let folder = try temporaryFolder().path
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try Data("the cat sat\na dog ran\n".utf8).write(to: URL(fileURLWithPath: folder + "/c.txt"))
-        let run = try TextVAEProgram.run(["vocab", "c.txt", "-o", "/dev/stdout"], in: folder)
+        let run = try TextVAEProgram.run(["vocab", "c.txt", "-o", "/dev/stdout", "--min-count", "1"], in: folder)
         #expect(run.status == 0 && run.stderr.contains("wrote /dev/stdout"), "\(run)")
         let vocabulary = try Vocabulary.parse(run.stdout.split(separator: "\n").map(String.init), name: "stdout")
         #expect(vocabulary.count == 4 + 6, "\(run)")

@@ -44,7 +44,10 @@ import Testing
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         try Self.slowModel().save(to: folder.appendingPathComponent("slow.safetensors").path)
-        let (process, port, _, err) = try startServer(["-m", "slow.safetensors", "--no-batching", "--threads", "1"], in: folder)
+        // A request time limit far beyond the three requests' work: on a loaded machine (the rest of the suite runs
+        // beside this test) the third waits more than the default 30 s, and this test is about SIGTERM, not time limits.
+        let (process, port, _, err) = try startServer(["-m", "slow.safetensors", "--no-batching", "--threads", "1", "--time-limit", "600"],
+                                                      in: folder)
         defer { if process.isRunning { process.terminate() } }
 
         // Three requests the worker runs one after the other.

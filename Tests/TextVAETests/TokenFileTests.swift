@@ -39,6 +39,7 @@ import Testing
         data.paragraphs = setup.paragraphs
         data.subwords = setup.subwords
         data.validFraction = 0.1
+        data.minCount = 1  // every word: the messy corpus is small
         if setup.valid { data.valid = validPath }
         let tokenizer = TokenizerSettings()
         let (memory, _) = try TrainingRun.read(corpusPath, data, tokenizer: Tokenizer(tokenizer), vocabulary: nil, maxLength: 8)

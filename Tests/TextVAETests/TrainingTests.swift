@@ -128,6 +128,7 @@ import Testing
         let set = try Self.grammarSet(300)
         let trainer = Self.trainer(set, folder: folder, epochs: 3) { options, state in
             options.learningRateDecay = 0.5
+            options.schedule = .constant(beta: 1)  // at the final β from the start: every epoch counts
             state.bestValidNELBO = -1
         }
         var notes: [String] = []

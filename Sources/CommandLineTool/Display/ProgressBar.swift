@@ -1,14 +1,17 @@
 import Foundation
 
-/// A progress bar with ETA on stderr: redrawn in place on a terminal, a line
-/// per tenth otherwise (so logs stay short).
+/// A progress bar with ETA on stderr: redrawn in place on a terminal; when stderr is a file or a pipe,
+/// a line at most every `logInterval` seconds, counted across bars (so that a log of a short run holds
+/// only the epochs' summary lines, and a long one a line every half-minute).
 final class ProgressBar {
     let label: String
     let terminal = isatty(2) != 0
     let start = Date()
     var lastDraw = Date.distantPast
-    var lastTenth = -1
     var shown = false
+    static let logInterval: TimeInterval = 30
+    /// When any bar last wrote a line to a file or pipe (the first after `logInterval` seconds of the process).
+    nonisolated(unsafe) static var lastLogged = Date()
 
     init(_ label: String) { self.label = label }
 
@@ -27,8 +30,8 @@ final class ProgressBar {
                 lastDraw = Date()
                 shown = true
             }
-        } else if Int(fraction * 10) > lastTenth {
-            lastTenth = Int(fraction * 10)
+        } else if Date().timeIntervalSince(Self.lastLogged) >= Self.logInterval {
+            Self.lastLogged = Date()
             warn(text)
         }
     }

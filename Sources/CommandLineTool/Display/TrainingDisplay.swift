@@ -28,7 +28,7 @@ final class TrainingDisplay {
                  + (e.valid.classKL.isEmpty ? "" : " kl(c) \(f(e.valid.meanClassKL, 3))")
                  + (e.validAccuracy.map { " accuracy \(f(100 * $0, 1))%" } ?? "") + " −elbo \(f(e.valid.meanNELBO, 3)) "
                  + "ppl≤ \(f(e.valid.elboPerplexity, 1)) | \(f(e.seconds, 1)) s, \(Int(e.tokensPerSecond)) tok/s"
-                 + (e.improved ? " (best, saved)" : ""))
+                 + (e.improved ? " (best, saved)" : e.savedWhileWarmingUp ? " (saved; β still rising)" : ""))
         case .note(let s):
             line(s)
         case .warning(let s):

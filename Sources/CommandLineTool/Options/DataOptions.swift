@@ -43,6 +43,8 @@ struct DataOptions: ParsableArguments {
         }
     }
 
+    var hasLabels: Bool { labelColumn != nil || labels != nil }
+
     func settings(_ tokenization: TokenizerOptions) -> DataSettings {
         var d = DataSettings()
         d.valid = valid

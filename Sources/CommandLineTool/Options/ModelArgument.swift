@@ -20,11 +20,13 @@ struct ModelArgument: ParsableArguments {
     }
 
     /// The sentences of `path` (or standard input for "-") for `trained`, with its notes on stderr.
-    func readInput(_ path: String, for trained: TrainedModel) throws -> ModelInput {
+    /// - Parameter paragraphs: running text, split into sentences as `train --paragraphs` does.
+    func readInput(_ path: String, for trained: TrainedModel, paragraphs: Bool = false) throws -> ModelInput {
         if path == "-" && isatty(0) != 0 {
-            warn("reading sentences from standard input, one per line (end with Ctrl-D)")
+            warn("reading sentences from standard input, " + (paragraphs ? "paragraphs separated by blank lines" : "one per line")
+                 + " (end with Ctrl-D)")
         }
-        let input = try trained.readInput(path)
+        let input = try trained.readInput(path, paragraphs: paragraphs)
         for w in input.warnings { warn("warning: " + w) }
         return input
     }

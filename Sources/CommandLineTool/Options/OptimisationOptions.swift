@@ -2,22 +2,40 @@ import ArgumentParser
 import Foundation
 import TextVAE
 
-enum AnnealName: String, ExpressibleByArgument, CaseIterable { case logistic, linear, cyclical, constant }
+extension AnnealingRequest.Kind: ExpressibleByArgument {}
+
+extension AnnealingRequest.Point: ExpressibleByArgument {
+    public init?(argument: String) { self.init(argument) }
+}
+
+/// `--epochs`: a number, or `auto` (planned from the corpus's size, `RunLength`).
+enum EpochCount: ExpressibleByArgument, Equatable {
+    case auto
+    case count(Int)
+
+    init?(argument: String) {
+        if argument == "auto" { self = .auto } else if let n = Int(argument) { self = .count(n) } else { return nil }
+    }
+
+    var number: Int? { if case .count(let n) = self { n } else { nil } }
+}
 
 /// How `train` optimises. Options left out take `TrainingOptions`'s and `KLSchedule`'s defaults
 /// (and, on resume, the run's own); a resumed run may change the epochs, patience, time limit and
 /// checkpoint cadence, and refuses the others.
 struct OptimisationOptions: ParsableArguments {
     typealias D = TrainingOptions
-    @Option(help: "Passes over the training data (default: \(D().epochs); with --resume, the run's own unless given).") var epochs: Int?
+    @Option(help: ArgumentHelp("Passes over the training data, or auto: about \(RunLength.targetUpdates) updates, \(RunLength.epochRange.lowerBound) to \(RunLength.epochRange.upperBound) epochs, from the corpus's size (default: auto; with --resume, the run's own unless given).", valueName: "n|auto"))
+    var epochs: EpochCount?
     @Option(help: "Sentences per update (default: \(D().batchSize)).") var batchSize: Int?
     @Option(help: "Adam learning rate (default: \(D().learningRate)).") var lr: Float?
     @Option(help: "Clip the gradient's global norm to this (default: \(D().clip)).") var clip: Float?
     @Option(help: "Probability of replacing a decoder input word by <unk>; 1 = input-less decoder (default: \(D().wordDropout)).")
     var wordDropout: Float?
-    @Option(help: "KL annealing schedule (default: logistic).") var anneal: AnnealName?
-    @Option(help: "Logistic annealing steepness k (default: \(KLSchedule.defaultK)).") var k: Double?
-    @Option(help: "Logistic midpoint / linear length x0, in updates (default: \(Int(KLSchedule.defaultX0))).") var x0: Double?
+    @Option(help: "KL annealing schedule (default: logistic).") var anneal: AnnealingRequest.Kind?
+    @Option(help: "Logistic annealing steepness k (default: from x0, so that β climbs from 1% to 99% between 0.26·x0 and 1.74·x0).") var k: Double?
+    @Option(help: ArgumentHelp("Logistic midpoint (β = ½) or linear length x0: updates, or a share of the planned updates such as 30% (default: \(Int(100 * AnnealingRequest.defaultMidpointShare))%: β reaches its final value at 47% of the run).", valueName: "updates|share%"))
+    var x0: AnnealingRequest.Point?
     @Option(help: "Cyclical annealing: number of cycles (default: \(KLSchedule.defaultCycles)).") var cycles: Int?
     @Option(help: "Cyclical annealing: share of each cycle spent rising (default: \(KLSchedule.defaultRatio)).") var ratio: Double?
     @Option(help: "Constant annealing: β (default: \(KLSchedule.defaultBeta)).") var beta: Double?
@@ -49,7 +67,7 @@ struct OptimisationOptions: ParsableArguments {
     @Option(help: "Threads for matrix products (2 is fastest on an idle 2-core machine).") var threads = Workspace.defaultThreads
 
     func check() throws {
-        if let epochs, epochs < 1 { throw ValidationError("--epochs must be at least 1") }
+        if let n = epochs?.number, n < 1 { throw ValidationError("--epochs must be at least 1, or auto") }
         if let batchSize, batchSize < 1 || batchSize > 4096 { throw ValidationError("--batch-size must be between 1 and 4096") }
         if let lr, !(lr > 0 && lr < 10) { throw ValidationError("--lr must be a positive number such as 0.001") }
         if let clip, !(clip > 0) { throw ValidationError("--clip must be positive") }
@@ -66,13 +84,14 @@ struct OptimisationOptions: ParsableArguments {
             if let v, !(v > 0 && v <= 100) { throw ValidationError("\(flag) must be above 0 (and at most 100), such as 0.5") }
         }
         if let pretrainEpochs, pretrainEpochs < 0 { throw ValidationError("--pretrain-epochs must not be negative") }
-        if let pretrainEpochs, pretrainEpochs > 0, pretrainEpochs >= (epochs ?? D().epochs) {
-            throw ValidationError("--pretrain-epochs \(pretrainEpochs) leaves no epoch of VAE training: give fewer, or more --epochs (now \(epochs ?? D().epochs))")
+        if let pretrainEpochs, pretrainEpochs > 0, let n = epochs?.number, pretrainEpochs >= n {
+            throw ValidationError("--pretrain-epochs \(pretrainEpochs) leaves no epoch of VAE training: give fewer, or more --epochs (now \(n))")
         }
-        if !((k ?? 1) > 0) || !((x0 ?? 0) >= 0) { throw ValidationError("--k must be positive and --x0 not negative") }
+        if !((k ?? 1) > 0 && (k ?? 1).isFinite) { throw ValidationError("--k must be a positive number such as 0.0025, or left out (derived from --x0)") }
         if (cycles ?? 1) < 1 || !((ratio ?? 1) > 0 && (ratio ?? 1) <= 1) { throw ValidationError("--cycles must be at least 1 and --ratio in (0, 1]") }
         if let beta, !(beta >= 0 && beta.isFinite) { throw ValidationError("--beta must be 0 or more") }
-        if (patience ?? 0) < 0 || (checkpointSteps ?? 0) < 0 || !((checkpointMinutes ?? 0) >= 0) || !((timeLimit ?? 0) >= 0) {
+        if (patience ?? 0) < 0 || (checkpointSteps ?? 0) < 0 || !((checkpointMinutes ?? 0) >= 0 && (checkpointMinutes ?? 0).isFinite)
+            || !((timeLimit ?? 0) >= 0 && (timeLimit ?? 0).isFinite) {
             throw ValidationError("--patience, --checkpoint-steps, --checkpoint-minutes and --time-limit must not be negative")
         }
         if threads < 1 || threads > 256 { throw ValidationError("--threads must be between 1 and 256") }
@@ -80,19 +99,12 @@ struct OptimisationOptions: ParsableArguments {
 
     var options: TrainingOptions {
         var o = TrainingOptions()
-        o.epochs = epochs ?? o.epochs
+        o.epochs = epochs?.number ?? o.epochs
         o.batchSize = batchSize ?? o.batchSize
         o.learningRate = lr ?? o.learningRate
         o.clip = clip ?? o.clip
         o.wordDropout = wordDropout ?? o.wordDropout
-        let (k, x0) = (k ?? KLSchedule.defaultK, x0 ?? KLSchedule.defaultX0)
-        switch anneal {
-        case nil: if self.k != nil || self.x0 != nil { o.schedule = .logistic(k: k, x0: x0) }
-        case .logistic: o.schedule = .logistic(k: k, x0: x0)
-        case .linear: o.schedule = .linear(x0: x0)
-        case .cyclical: o.schedule = .cyclical(cycles: cycles ?? KLSchedule.defaultCycles, ratio: ratio ?? KLSchedule.defaultRatio, totalSteps: 0)
-        case .constant: o.schedule = .constant(beta: beta ?? KLSchedule.defaultBeta)
-        }
+        o.schedule = annealing.schedule(plannedUpdates: 0)  // placed in the run's plan once the corpus is read
         o.freeBits = freeBits ?? o.freeBits
         o.embeddingDropout = embeddingDropout ?? o.embeddingDropout
         o.outputDropout = outputDropout ?? o.outputDropout
@@ -110,6 +122,21 @@ struct OptimisationOptions: ParsableArguments {
         o.timeLimitMinutes = timeLimit ?? o.timeLimitMinutes
         return o
     }
+
+    /// The KL schedule asked for, to be placed in the run's plan.
+    var annealing: AnnealingRequest {
+        var a = AnnealingRequest()
+        a.kind = anneal ?? a.kind
+        a.x0 = x0 ?? a.x0
+        a.k = k
+        a.cycles = cycles ?? a.cycles
+        a.ratio = ratio ?? a.ratio
+        a.beta = beta ?? a.beta
+        return a
+    }
+
+    /// Whether the epochs are planned from the corpus's size.
+    var autoEpochs: Bool { epochs?.number == nil }
 
     /// The flags given that a resumed run may not change (epochs, patience, time limit and
     /// checkpoint cadence may change, and --threads is no part of the run).

@@ -63,8 +63,8 @@ public final class TrainedModel {
     }
 
     /// The sentences of a file (or standard input for "-"), with one warning per kind of problem in `input.warnings`.
-    public func readInput(_ path: String) throws -> ModelInput {
-        try ModelInput.read(path, tokenizer: tokenizer, vocabulary: vocabulary)
+    public func readInput(_ path: String, paragraphs: Bool = false) throws -> ModelInput {
+        try ModelInput.read(path, tokenizer: tokenizer, vocabulary: vocabulary, paragraphs: paragraphs)
     }
 
     /// Posterior means μ (N × Z) of non-empty token sequences, from the encoder alone.

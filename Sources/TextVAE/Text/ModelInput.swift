@@ -34,11 +34,16 @@ public struct ModelInput {
 
     public var ids: [[Int32]] { sentences.map(\.ids) }
 
-    public init(lines: [String], name: String, tokenizer: Tokenizer, vocabulary: Vocabulary, maxLength: Int = ModelInput.longest) throws {
+    /// - Parameter paragraphs: read running text as training with `--paragraphs` does: paragraphs separated by
+    ///   blank lines, split into sentences by ICU; each sentence is numbered by its paragraph's first line.
+    public init(lines: [String], name: String, tokenizer: Tokenizer, vocabulary: Vocabulary, maxLength: Int = ModelInput.longest,
+                paragraphs: Bool = false) throws {
         self.name = name
         self.maxLength = maxLength
-        for (i, line) in lines.enumerated() {
+        let units = paragraphs ? try Self.sentences(ofParagraphs: lines, tokenizer) : lines.enumerated().map { ($0.offset + 1, $0.element) }
+        for (number, line) in units {
             if line.unicodeScalars.allSatisfy(\.properties.isWhitespace) { continue }
+            let i = number - 1
             var tokens = try tokenizer.tokenize(line)
             if tokens.isEmpty { noTokens.append(i + 1); continue }
             var ids = vocabulary.ids(tokens)  // with subwords, more ids than tokens
@@ -52,8 +57,27 @@ public struct ModelInput {
         }
     }
 
+    /// The sentences of running text: each paragraph (lines up to a blank one) joined and split by ICU,
+    /// with the 1-based number of the paragraph's first line.
+    static func sentences(ofParagraphs lines: [String], _ tokenizer: Tokenizer) throws -> [(Int, String)] {
+        var units: [(Int, String)] = [], pending: [String] = [], first = 0
+        func flush() throws {
+            guard !pending.isEmpty else { return }
+            for s in try tokenizer.sentences(pending.joined(separator: " ")) { units.append((first, s)) }
+            pending.removeAll()
+        }
+        for (i, line) in lines.enumerated() {
+            if Corpus.isBlank(line) { try flush(); continue }
+            if pending.isEmpty { first = i + 1 }
+            pending.append(line)
+        }
+        try flush()
+        return units
+    }
+
     /// Reads `path`, or standard input for "-".
-    public static func read(_ path: String, tokenizer: Tokenizer, vocabulary: Vocabulary, maxLength: Int = ModelInput.longest) throws -> ModelInput {
+    public static func read(_ path: String, tokenizer: Tokenizer, vocabulary: Vocabulary, maxLength: Int = ModelInput.longest,
+                            paragraphs: Bool = false) throws -> ModelInput {
         let lines: [String], name: String
         if path == "-" {
             name = "standard input"
@@ -63,7 +87,8 @@ public struct ModelInput {
             name = path
             lines = try TextFile.readLines(path).lines
         }
-        let input = try ModelInput(lines: lines, name: name, tokenizer: tokenizer, vocabulary: vocabulary, maxLength: maxLength)
+        let input = try ModelInput(lines: lines, name: name, tokenizer: tokenizer, vocabulary: vocabulary, maxLength: maxLength,
+                                   paragraphs: paragraphs)
         if input.sentences.isEmpty {
             throw TextVAEError.file(name, "holds no sentences" + (input.noTokens.isEmpty ? " (it is empty or blank)" : " with tokens"),
                                     fix: "give UTF-8 text with one sentence per line")

@@ -175,3 +175,16 @@ public struct Vocabulary: Equatable, Sendable {
         return total == 0 ? 0 : Double(known) / Double(total)
     }
 }
+
+extension Vocabulary {
+    /// The share of the sentences' tokens that are `<unk>`: what a vocabulary leaves out of the text it is
+    /// scored on, to be stated beside every figure (runs with different vocabularies do not compare).
+    public static func unknownShare(_ sentences: [[Int32]]) -> Double {
+        var unknown = 0, tokens = 0
+        for s in sentences {
+            tokens += s.count
+            for id in s where id == Int32(unk) { unknown += 1 }
+        }
+        return Double(unknown) / Double(max(1, tokens))
+    }
+}

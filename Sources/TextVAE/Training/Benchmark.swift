@@ -49,7 +49,9 @@ public struct Benchmark {
         var plan = TrainingPlan(corpus: train)
         plan.tokenizer = TokenizerSettings(name: .whitespace)
         plan.data.valid = valid
-        plan.options = .reference  // the workload the reference's bench times
+        plan.options = .reference  // the workload the reference's bench times, its schedule fixed in updates
+        plan.annealing = nil
+        plan.autoEpochs = false
         plan.options.seed = seed
         let (set, _) = try TrainingRun.read(train, plan.data, tokenizer: try Tokenizer(plan.tokenizer), vocabulary: nil,
                                             maxLength: plan.model.maxLength)

@@ -34,6 +34,19 @@ public enum KLSchedule: Codable, Equatable, Sendable {
 }
 
 extension KLSchedule {
+    /// The first update (as `beta(step:)` counts them) whose β is at its final value (99% of it for the logistic curve, which only
+    /// approaches 1): from there on, epochs train the objective they are compared by. For a cyclical
+    /// schedule, the start of the last cycle's plateau.
+    public var annealedStep: Int {
+        switch self {
+        case .logistic(let k, let x0): Int(max(0, (x0 + log(99) / k).rounded(.up)))
+        case .linear(let x0): Int(max(0, x0.rounded(.up)))
+        case .cyclical(let cycles, let ratio, let total):
+            Int((Double(total) / Double(max(1, cycles)) * (Double(max(1, cycles) - 1) + ratio)).rounded(.up))
+        case .constant: 0
+        }
+    }
+
     /// What makes this schedule unusable, or nil.
     var problem: String? {
         switch self {

@@ -51,6 +51,7 @@ enum ResumeConflicts {
         case "--seed": return pair(asked.options.seed, options.seed)
         case "--anneal", "--k", "--x0", "--cycles", "--ratio", "--beta":
             let name = String(flag.dropFirst(2))
+            if let run = options.annealing, let request = asked.annealing { return (request.parameter(name), run.parameter(name)) }
             return (asked.options.schedule.parameter(name), options.schedule.parameter(name))
         case "--valid-fraction": return pair(asked.data.validFraction, data.validFraction)
         case "--paragraphs": return pair(asked.data.paragraphs, data.paragraphs)

@@ -56,6 +56,11 @@ public final class Trainer {
 
     public var batchesPerEpoch: Int { (train.count + options.batchSize - 1) / options.batchSize }
 
+    /// The updates the run plans in all, pretraining included (fewer than the epochs' when a time limit allows fewer).
+    public var plannedSteps: Int {
+        options.pretrainEpochs * batchesPerEpoch + (options.plannedUpdates ?? (options.epochs - options.pretrainEpochs) * batchesPerEpoch)
+    }
+
     /// The epoch's batches: ranges of `order` (indices into `train`), and the shuffling generator after drawing
     /// them. Shuffle, sort chunks of 50 batches by length (little work wasted on steps where few rows are
     /// active), then shuffle the batches. Int32 indices: 4 bytes a sentence for corpora of millions.
@@ -89,7 +94,7 @@ public final class Trainer {
         func onEvent(_ event: TrainingEvent) { if lead { report(event) } }
         let log = MetricsLog(path: metricsPath)
         if lead && checkpoint.state.step > 0 { try log.truncate(afterStep: checkpoint.state.step) }
-        let runStart = Date()
+        let runStart = Date(), firstStep = checkpoint.state.step
         var lastCheckpoint = Date()
 
         while checkpoint.state.epoch < options.epochs {
@@ -131,6 +136,7 @@ public final class Trainer {
                     rec: update.rec / Double(members.count), kl: update.kl / Double(members.count),
                     beta: update.beta, tokensPerSecond: Double(st.epochTokens) / max(st.epochSeconds, 1e-9))
                 onEvent(.step(progress))
+                if firstStep == 0 && st.step == Self.timingUpdates { try placeInTimeBudget(seconds: Date().timeIntervalSince(runStart), onEvent) }
                 if lead && st.step % max(1, options.logSteps) == 0 {
                     try log.append(["kind": "step", "step": st.step, "epoch": Double(st.epoch) + Double(st.batchInEpoch) / Double(batches.count),
                                 "rec": progress.rec, "kl": progress.kl, "beta": Double(update.beta), "loss": Double(update.loss),
@@ -146,20 +152,26 @@ public final class Trainer {
             }
 
             // End of epoch: validate, keep the best model, checkpoint.
-            let improved = try validate(log: log, onEvent)
+            // Patience and learning-rate decay count only the epochs at the final β: while β rises, the
+            // −ELBO rises with the KL it weighs, and an epoch that "does not improve" says nothing.
+            let verdict = try validate(log: log, onEvent)
+            let improved = verdict == .best
             checkpoint.state.epoch += 1
             checkpoint.state.batchInEpoch = 0
             checkpoint.state.shuffleState = nextShuffle.state
             checkpoint.state.epochSentences = 0; checkpoint.state.epochTokens = 0
             checkpoint.state.epochRec = 0; checkpoint.state.epochKL = 0; checkpoint.state.epochSeconds = 0
-            checkpoint.state.epochsWithoutImprovement = improved ? 0 : checkpoint.state.epochsWithoutImprovement + 1
+            if verdict != .warmingUp {
+                checkpoint.state.epochsWithoutImprovement = improved ? 0 : checkpoint.state.epochsWithoutImprovement + 1
+            }
             let stopping = options.patience > 0 && checkpoint.state.epochsWithoutImprovement >= options.patience
-                && checkpoint.state.epoch < options.epochs && !options.isPretraining(epoch: checkpoint.state.epoch - 1)
+                && checkpoint.state.epoch < options.epochs && verdict == .notBetter
             if options.pretrainEpochs > 0 && checkpoint.state.epoch == options.pretrainEpochs {
                 resetDecoder()
                 onEvent(.note("autoencoder pretraining done after \(options.pretrainEpochs) epoch\(options.pretrainEpochs == 1 ? "" : "s"): "
-                              + "the decoder starts again from fresh weights, and the KL schedule from 0"))
-            } else if !improved && !stopping && options.learningRateDecay < 1 && !options.isPretraining(epoch: checkpoint.state.epoch - 1) {
+                              + "the decoder starts again from fresh weights, and the KL schedule from 0; the model kept so far "
+                              + "(the autoencoder's) will be replaced by the VAE's epochs"))
+            } else if verdict == .notBetter && !stopping && options.learningRateDecay < 1 {
                 let rate = checkpoint.adam.learningRate * options.learningRateDecay
                 checkpoint.adam.learningRate = rate
                 checkpoint.state.learningRate = rate
@@ -242,7 +254,7 @@ public final class Trainer {
             var classes: ClassChoice?
             if K > 0 {
                 let gumbel = generators.indices.flatMap { ClassChoice.gumbel(K, &generators[$0]) }
-                let tau = options.gumbelTemperature(step: checkpoint.state.step, totalSteps: options.epochs * batchesPerEpoch)
+                let tau = options.gumbelTemperature(step: checkpoint.state.step, totalSteps: plannedSteps)
                 classes = ClassChoice(labels: mine.map { labels?.train[$0] ?? nil }, unlabelled: .relaxed(gumbel: gumbel, temperature: tau))
             }
             PhaseProfile.lap(.batchAndNoise)
@@ -287,6 +299,28 @@ public final class Trainer {
                       loss: loss, beta: beta, norm: norm)
     }
 
+    /// Updates timed before a run with a time limit places its KL schedule within the time.
+    static let timingUpdates = 20
+
+    /// With a time limit, after the run's first `timingUpdates` updates took `seconds`: when the time left
+    /// allows fewer updates than the epochs plan, the schedule is placed in the updates the time allows (at
+    /// 90% of the measured pace, for validation and checkpoints), so that β reaches its final value well
+    /// before the limit. The leader's measurement is every rank's.
+    func placeInTimeBudget(seconds: Double, _ onEvent: (TrainingEvent) -> Void) throws {
+        guard options.timeLimitMinutes > 0, options.annealing != nil else { return }
+        let B = batchesPerEpoch, done = Self.timingUpdates
+        let pace = seconds / Double(done), left = options.timeLimitMinutes * 60 - seconds
+        var affordable = done + Int(0.9 * max(0, left) / max(pace, 1e-9)) - options.pretrainEpochs * B
+        if collective.size > 1 { affordable = Int(try collective.sum([collective.isLeader ? Float(affordable) : 0])[0]) }
+        let planned = (options.epochs - options.pretrainEpochs) * B
+        guard affordable < planned else { return }
+        checkpoint.options = options.placed(batchesPerEpoch: B, plannedUpdates: max(1, affordable))
+        let annealed = options.annealedStep(batchesPerEpoch: B)
+        onEvent(.note("the time limit of \(options.timeLimitMinutes) minutes allows about \(options.pretrainEpochs * B + max(1, affordable)) "
+                      + "updates (\(String(format: "%.0f", 1000 * pace)) ms each), not the \(options.epochs * B) of \(options.epochs) epochs: "
+                      + "β now reaches its final value at update \(annealed) (epoch \(annealed / max(1, B) + 1))"))
+    }
+
     /// The time limit hit mid-epoch: validate what we have, keep it if best, checkpoint.
     func finishEarly(log: MetricsLog, _ onEvent: (TrainingEvent) -> Void) throws {
         _ = try validate(log: log, onEvent)
@@ -294,22 +328,40 @@ public final class Trainer {
         onEvent(.note("time limit of \(options.timeLimitMinutes) minutes reached at step \(checkpoint.state.step)"))
     }
 
-    /// Validation −ELBO on the held-out sentences; writes the model when it is the best so far.
+    /// What a validation made of an epoch.
+    public enum Verdict: Sendable {
+        /// β was still rising (or the epoch pretrained): the model is kept as the latest, not compared.
+        case warmingUp
+        /// At the final β, the lowest validation −ELBO so far: kept.
+        case best
+        /// At the final β, not better than the kept model.
+        case notBetter
+    }
+
+    /// Validation −ELBO on the held-out sentences; writes the model while β is still rising (the latest)
+    /// and, once it is at its final value, when it is the best so far.
     /// Every rank scores all validation sentences (the same parameters give the same figures), and the
     /// leader's verdict is every rank's, so that they stop at the same epoch even on machines whose
     /// kernels round differently.
-    func validate(log: MetricsLog, _ onEvent: (TrainingEvent) -> Void) throws -> Bool {
+    func validate(log: MetricsLog, _ onEvent: (TrainingEvent) -> Void) throws -> Verdict {
         var rng = Random(seed: options.seed &+ 0xA11D)  // the same ε every epoch: epochs compare fairly
         let scores = checkpoint.file.model.score(valid, labels: labels?.valid, batchSize: 64, rng: &rng, workspace: workspace)
         let accuracy = labels.flatMap { scores.labelAccuracy($0.valid) }
         let st = checkpoint.state
         let nelbo = scores.meanNELBO
         let lead = collective.isLeader
-        var improved = nelbo.isFinite && nelbo < (st.bestValidNELBO ?? .infinity)
-        if collective.size > 1 { improved = try collective.sum([lead && improved ? 1 : 0])[0] > 0 }
+        let annealed = st.step >= options.annealedStep(batchesPerEpoch: batchesPerEpoch)
+        var kept = nelbo.isFinite && (!annealed || nelbo < (st.bestValidNELBO ?? .infinity))
+        if collective.size > 1 { kept = try collective.sum([lead && kept ? 1 : 0])[0] > 0 }
+        let verdict: Verdict = !annealed ? .warmingUp : kept ? .best : .notBetter
+        let improved = verdict == .best
         let beta = options.beta(step: max(0, st.step - 1), epoch: st.epoch, batchesPerEpoch: batchesPerEpoch)
-        if improved && lead {
-            checkpoint.state.bestValidNELBO = nelbo
+        if kept {
+            if annealed { checkpoint.state.bestValidNELBO = nelbo }
+            checkpoint.state.kept = KeptEpoch(epoch: st.epoch + 1, step: st.step, beta: beta, kl: scores.meanKL, nelbo: nelbo,
+                                              annealed: annealed)
+        }
+        if kept && lead {
             var file = checkpoint.file
             file.extraMetadata["producer"] = TextVAEVersion.producer
             file.extraMetadata["train_options"] = ModelFile.json(options)
@@ -322,9 +374,11 @@ public final class Trainer {
         let summary = TrainingEvent.Epoch(
             epoch: st.epoch + 1, step: st.step, trainRec: st.epochRec / sentences, trainKL: st.epochKL / sentences,
             valid: scores, validAccuracy: accuracy, seconds: st.epochSeconds,
-            tokensPerSecond: Double(st.epochTokens) / max(st.epochSeconds, 1e-9), improved: improved, beta: beta)
+            tokensPerSecond: Double(st.epochTokens) / max(st.epochSeconds, 1e-9), improved: improved, beta: beta,
+            savedWhileWarmingUp: kept && !annealed)
         if lead {
-            var row: [String: Any] = ["kind": "epoch", "step": st.step, "epoch": st.epoch + 1, "beta": Double(beta),
+            var row: [String: Any] = ["kind": "epoch", "step": st.step, "epoch": st.epoch + 1, "beta": Double(beta), "annealed": annealed,
+                    "kept": kept,
                     "train_rec": summary.trainRec, "train_kl": summary.trainKL, "train_nelbo": summary.trainRec + summary.trainKL,
                     "valid_rec": scores.meanRec, "valid_kl": scores.meanKL, "valid_nelbo": nelbo,
                     "valid_ppl": scores.elboPerplexity, "seconds": summary.seconds, "tokens_per_s": summary.tokensPerSecond]
@@ -336,8 +390,9 @@ public final class Trainer {
         if beta >= 0.5 && scores.meanKL < 0.5 && !checkpoint.state.collapseWarned {
             checkpoint.state.collapseWarned = true
             onEvent(.warning("the KL term is \(String(format: "%.3f", scores.meanKL)) nats: the posterior has collapsed (the decoder ignores z). "
-                             + "Try slower annealing (--x0 larger), more word dropout (--word-dropout 0.5), or free bits (--free-bits 0.5)"))
+                             + "Try free bits (--free-bits 0.5), more word dropout (--word-dropout 0.5), or annealing over a larger "
+                             + "share of the run (--x0 40%)"))
         }
-        return improved
+        return verdict
     }
 }

@@ -15,8 +15,11 @@ public enum TrainingEvent {
         /// With labels: the share of labelled validation sentences whose most likely class under q(c|x) is theirs.
         public var validAccuracy: Double?
         public var seconds: Double, tokensPerSecond: Double
+        /// At the final β, the best validation −ELBO so far: the model was saved as the run's best.
         public var improved: Bool
         public var beta: Float
+        /// β was still rising: the model was saved as the latest, to be replaced by the epochs at the final β.
+        public var savedWhileWarmingUp = false
     }
 
     case step(Step)

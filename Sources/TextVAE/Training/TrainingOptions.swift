@@ -8,7 +8,14 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     public var clip: Float = 5
     /// Probability of replacing a decoder input word by `<unk>`.
     public var wordDropout: Float = 0.25
+    /// The KL schedule in updates (counted after any pretraining). A new run places it in its plan from
+    /// `annealing` (`placed(batchesPerEpoch:plannedUpdates:)`); a run without a request keeps it as set here.
     public var schedule: KLSchedule = .logistic(k: KLSchedule.defaultK, x0: KLSchedule.defaultX0)
+    /// The schedule as asked for, placed in the run's plan once its length is known; nil: `schedule` as set.
+    public var annealing: AnnealingRequest?
+    /// The updates after any pretraining that the schedule was placed in: the epochs' updates, or fewer
+    /// when a time limit allows fewer (measured in the run's first updates). nil: not placed.
+    public var plannedUpdates: Int?
     /// Free bits λ per latent dimension (0 = off). This default and the learning-rate decay's are the Penn
     /// Treebank measurements' best (the README's table); `reference` turns them off.
     public var freeBits: Float = 0.25
@@ -69,6 +76,8 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
         clip = try c.decode(Float.self, forKey: .clip)
         wordDropout = try c.decode(Float.self, forKey: .wordDropout)
         schedule = try c.decode(KLSchedule.self, forKey: .schedule)
+        annealing = try value(.annealing, or: nil)
+        plannedUpdates = try value(.plannedUpdates, or: nil)
         freeBits = try c.decode(Float.self, forKey: .freeBits)
         embeddingDropout = try value(.embeddingDropout, or: 0)
         outputDropout = try value(.outputDropout, or: 0)
@@ -85,6 +94,24 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
         checkpointMinutes = try c.decode(Double.self, forKey: .checkpointMinutes)
         timeLimitMinutes = try c.decode(Double.self, forKey: .timeLimitMinutes)
         logSteps = try c.decode(Int.self, forKey: .logSteps)
+    }
+
+    /// The options with the schedule placed in a run of `plannedUpdates` updates after pretraining (the
+    /// epochs' updates when nil): from `annealing` when there is a request, else a cyclical schedule's length
+    /// set to match (the others are fixed in updates).
+    public func placed(batchesPerEpoch: Int, plannedUpdates: Int? = nil) -> TrainingOptions {
+        let planned = plannedUpdates ?? (epochs - pretrainEpochs) * batchesPerEpoch
+        guard let annealing else { return withScheduleLength(batchesPerEpoch: batchesPerEpoch) }
+        var o = self
+        o.schedule = annealing.schedule(plannedUpdates: planned)
+        o.plannedUpdates = planned
+        return o
+    }
+
+    /// The number of updates after which the last one made was at the final β; the epochs that end there or
+    /// later are the ones compared for the best model, and counted by patience and learning-rate decay.
+    public func annealedStep(batchesPerEpoch: Int) -> Int {
+        pretrainEpochs * batchesPerEpoch + schedule.annealedStep + 1
     }
 
     /// The options with a cyclical schedule's length set to the epochs after any pretraining, of
@@ -136,6 +163,7 @@ extension TrainingOptions {
         if !(checkpointMinutes >= 0 && checkpointMinutes.isFinite && timeLimitMinutes >= 0 && timeLimitMinutes.isFinite) {
             return "checkpoint minutes \(checkpointMinutes) or time limit \(timeLimitMinutes)"
         }
-        return schedule.problem
+        if let plannedUpdates, plannedUpdates < 0 { return "planned updates \(plannedUpdates)" }
+        return annealing?.problem ?? schedule.problem
     }
 }

@@ -10,6 +10,11 @@ public struct TrainingPlan: Sendable {
     /// The model's sizes; `vocabulary` is set from the vocabulary built.
     public var model = ModelConfig.defaults
     public var options = TrainingOptions()
+    /// Plan the epochs from the corpus's size (`RunLength`) instead of `options.epochs`; pretraining epochs
+    /// come on top.
+    public var autoEpochs = true
+    /// The KL schedule, placed in the run's plan once the corpus is read; nil: `options.schedule` as set.
+    public var annealing: AnnealingRequest? = AnnealingRequest()
     /// Where the best model goes; nil: the corpus's name with `.safetensors`, in the current folder.
     public var output: String?
     /// Start even where an earlier run left its model, checkpoint or metrics log (they are replaced).

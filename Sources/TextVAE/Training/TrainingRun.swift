@@ -82,12 +82,28 @@ public enum TrainingRun {
             return Double(ids.filter { $0 != Int32(Vocabulary.unk) }.count) / Double(max(1, ids.count))
         }()
         let kind = set.vocabulary.subwords.map { " subword pieces and \($0.merges.count) merges" } ?? ""
-        note("vocabulary \(set.vocabulary.count)\(kind) (coverage \(String(format: "%.1f", 100 * coverage))%); "
+        let unknown = Vocabulary.unknownShare(set.valid)
+        note("vocabulary \(set.vocabulary.count)\(kind) (coverage \(String(format: "%.1f", 100 * coverage))%, "
+             + "validation <unk> \(String(format: "%.1f", 100 * unknown))%); "
              + "model E \(config.embedding) H \(config.hidden) Z \(config.latent)\(config.classes > 0 ? " K \(config.classes)" : "")"
              + "\(config.latentToInputs ? " +z-inputs" : ""), "
              + "\(trainer.checkpoint.file.model.layout.total) parameters; \(BLAS.description(threads: threads))"
              + (collective.size > 1 ? "; \(collective.size) ranks" : ""))
+        note(planLine(trainer.checkpoint.options, batchesPerEpoch: trainer.batchesPerEpoch, autoEpochs: plan.autoEpochs))
         return trainer
+    }
+
+    /// The run's plan in one line: updates, epochs, and when β reaches its final value.
+    static func planLine(_ options: TrainingOptions, batchesPerEpoch B: Int, autoEpochs: Bool) -> String {
+        let annealed = options.annealedStep(batchesPerEpoch: B), total = options.epochs * B
+        let pretraining = options.pretrainEpochs > 0 ? ", the first \(options.pretrainEpochs) pretraining the autoencoder" : ""
+        let when = annealed < total
+            ? "β reaches its final value at update \(annealed) (\(100 * annealed / max(1, total))%, epoch \(annealed / max(1, B) + 1)); "
+              + "the best epoch from there on is kept"
+            : "β reaches its final value only at update \(annealed), after the run: the model kept is the last one; "
+              + "train longer (--epochs) or anneal sooner (--x0 30%)"
+        return "plan: \(total) updates, \(options.epochs) epochs of \(B)\(autoEpochs ? " (--epochs auto)" : "")\(pretraining); " + when
+            + (options.timeLimitMinutes > 0 ? "; within the time limit of \(options.timeLimitMinutes) minutes" : "")
     }
 
     /// What `readCorpus` read, and how ("tokenised", "read from its token file").
@@ -188,7 +204,10 @@ public enum TrainingRun {
         if let labels = set.labels { config.classes = labels.names.count }
         let model = SentenceVAE(config: config, seed: plan.options.seed)
         let batchesPerEpoch = (set.train.count + plan.options.batchSize - 1) / plan.options.batchSize
-        let options = plan.options.withScheduleLength(batchesPerEpoch: batchesPerEpoch)
+        var options = plan.options
+        if plan.autoEpochs { options.epochs = options.pretrainEpochs + RunLength.epochs(batchesPerEpoch: batchesPerEpoch) }
+        if let annealing = plan.annealing { options.annealing = annealing }
+        options = options.placed(batchesPerEpoch: batchesPerEpoch)
         let data = TrainingData(corpus: plan.corpus, reading: plan.data, train: set.train, valid: set.valid, labels: set.labels)
         let file = ModelFile(model: model, vocabulary: set.vocabulary, tokenizer: plan.tokenizer, classNames: set.labels?.names)
         let checkpoint = Checkpoint(file: file, adam: Adam(parameterCount: model.layout.total, learningRate: options.learningRate),

@@ -18,6 +18,8 @@ public struct TrainingState: Codable, Equatable, Sendable {
     public var epochSentences = 0, epochTokens = 0
     public var epochRec = 0.0, epochKL = 0.0, epochSeconds = 0.0
     public var collapseWarned = false
+    /// The epoch whose model is at the run's output (nil: none yet, or a checkpoint from before textvae 0.6).
+    public var kept: KeptEpoch?
     /// Adam's learning rate now, after any decays on plateau (nil: the options' rate, as in checkpoints
     /// from before textvae 0.4, which had no decay).
     public var learningRate: Float?

@@ -1,0 +1,25 @@
+/// The epoch whose model a run keeps at its output, with the figures that made it so: what the run's
+/// last line reports. While β is still rising, each epoch replaces the last (a model of a run cut short
+/// during the warm-up is its latest); once β is at its final value, only an epoch with a lower validation
+/// −ELBO does.
+public struct KeptEpoch: Codable, Equatable, Sendable {
+    /// The epoch, counted from 1 (an epoch cut short by a time limit counts).
+    public var epoch: Int
+    public var step: Int
+    /// β of the epoch's last update.
+    public var beta: Float
+    /// Validation KL and −ELBO, nats per sentence.
+    public var kl: Double
+    public var nelbo: Double
+    /// Whether β had reached its final value: the model was chosen as the best of the epochs at that β.
+    public var annealed: Bool
+
+    public init(epoch: Int, step: Int, beta: Float, kl: Double, nelbo: Double, annealed: Bool) {
+        self.epoch = epoch
+        self.step = step
+        self.beta = beta
+        self.kl = kl
+        self.nelbo = nelbo
+        self.annealed = annealed
+    }
+}
