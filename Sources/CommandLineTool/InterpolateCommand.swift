@@ -98,14 +98,9 @@ struct InterpolateCommand: ParsableCommand {
             let classes = (0..<2).map { _ in file.classes == 0 ? 0 : Int(rng.next() % UInt64(file.classes)) }
             return ((Array(z[0..<Z]), classes[0]), (Array(z[Z...]), classes[1]))
         }
-        let input = try file.input(lines: sentences, name: "the sentences")
-        for (i, s) in sentences.enumerated() where !input.sentences.contains(where: { $0.line == i + 1 }) {
-            throw TextVAEError("sentence \(i + 1) (\"\(s)\") has no words to encode; give two non-empty sentences")
-        }
-        for w in input.warnings { warn("warning: " + w.replacingOccurrences(of: "line", with: "sentence")) }
-        let posteriors = file.encode(input.ids)
-        let classes = file.classes == 0 ? [0, 0] : posteriors.mostLikelyClasses
-        return ((Array(posteriors.mu(0)), classes[0]), (Array(posteriors.mu(1)), classes[1]))
+        let (ends, warnings) = try file.interpolationEnds(sentences[0], sentences[1])
+        for w in warnings { warn("warning: " + w) }
+        return (ends[0], ends[1])
     }
 
     /// Index ranges of consecutive equal texts (each index alone without `merge`).

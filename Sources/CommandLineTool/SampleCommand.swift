@@ -101,17 +101,16 @@ struct SampleCommand: ParsableCommand {
         let options = DecodingOptions(method: try decodingMethod(), maxLength: length.maxLength, forbidUnknown: length.noUnk,
                                       repetition: length.repetition)
         var rng = Random(seed: seed)
-        // A model with classes: every sentence of the asked class, or each of a class drawn uniformly (from a
-        // generator of its own, so that z is the same with and without classes).
-        let K = file.classes, fixedClass = try classOptions.resolve(file)
-        var classRNG = Random(seed: seed ^ 0xC1A5_5E5)
+        // A model with classes: every sentence of the asked class, or each of a class drawn uniformly.
+        let K = file.classes
+        let sampleClasses = file.priorClasses(count: count, seed: seed, fixed: try classOptions.resolve(file))
         var out = OutputBuffer()
         var degenerate = 0
         let batchRows = SentenceVAE.decodingBatchSize  // how much output is written at a time (decode splits further for beams)
         for start in stride(from: 0, to: count, by: batchRows) {
             let rows = min(batchRows, count - start)
             let z = (0..<rows * Z).map { _ in rng.normal() }
-            let rowClasses = K == 0 ? [] : (0..<rows).map { _ in fixedClass ?? Int(classRNG.next() % UInt64(K)) }
+            let rowClasses = K == 0 ? [] : Array(sampleClasses[start..<start + rows])
             let decodeStart = Date()
             let decoded = file.decode(z, classes: K == 0 ? nil : rowClasses.flatMap(file.oneHot), options: options, seed: seed,
                                       firstRow: start)

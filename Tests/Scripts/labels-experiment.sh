@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The label experiments of the README's "Labels and classes" section, on the WordNet part-of-speech corpus
+# The label experiments of the Labels article (Sources/TextVAE/TextVAE.docc/Labels.md), on the WordNet part-of-speech corpus
 # (Corpora/wordnet-pos.sh writes it). Trains six models of the demo's sizes for MINUTES each (one at a time),
 # then measures:
 #   - held-out accuracy of q(c|x), all lines labelled (conditional VAE), against the majority class and a

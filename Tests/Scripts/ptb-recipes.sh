@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The README's Penn Treebank table: trains each recipe on TRAIN (whitespace-tokenised, one sentence a line),
+# The Penn Treebank table of the Results article (Sources/TextVAE/TextVAE.docc/Results.md): trains each recipe on TRAIN (whitespace-tokenised, one sentence a line),
 # scores it on VALID with `textvae evaluate -k K`, counts degenerate greedy prior samples (1,000, with and
 # without the repetition rule), and prints one Markdown row per recipe.
 #

@@ -4,7 +4,9 @@
 # Tests/Scripts/browser-test.sh), and Open MPI (the 2-rank training tests; textvae itself loads MPI only for
 # distributed runs). Needs a Swift 6 toolchain on PATH.
 set -euo pipefail
-needed=(libicu-dev libopenblas-dev pkg-config wordnet-base chromium chromium-driver openmpi-bin libopenmpi-dev)
+# `setup.sh demo` installs only what the demo needs: the libraries and the default corpus.
+needed=(libicu-dev libopenblas-dev pkg-config wordnet-base)
+[ "${1:-}" = demo ] || needed+=(chromium chromium-driver openmpi-bin libopenmpi-dev)
 missing=()
 for p in "${needed[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

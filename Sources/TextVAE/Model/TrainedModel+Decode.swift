@@ -19,4 +19,27 @@ extension TrainedModel {
         let z = (0..<count * latent).map { _ in rng.normal() }
         return (z, SentenceVAE.rowSeeds(seed, rows: 0..<count))
     }
+
+    /// The class of each of `count` prior samples in a model with classes: `fixed` for all, or each drawn
+    /// uniformly from a generator of its own (seeded from `seed`), so that the codes z are the same with and
+    /// without classes. Empty for a model without classes.
+    public func priorClasses(count: Int, seed: UInt64, fixed: Int? = nil) -> [Int] {
+        guard classes > 0 else { return [] }
+        var rng = Random(seed: seed ^ 0xC1A5_5E5)
+        return (0..<count).map { _ in fixed ?? Int(rng.next() % UInt64(classes)) }
+    }
+
+    /// The two ends of a homotopy between sentences: each one's posterior mean and, in a model with classes, its
+    /// most likely class (0 without classes). Throws when a sentence has no words to encode.
+    public func interpolationEnds(_ a: String, _ b: String) throws -> (ends: [(z: [Float], c: Int)], warnings: [String]) {
+        let sentences = [a, b]
+        let input = try self.input(lines: sentences, name: "the sentences")
+        for (i, s) in sentences.enumerated() where !input.sentences.contains(where: { $0.line == i + 1 }) {
+            throw TextVAEError("sentence \(i + 1) (\"\(s)\") has no words to encode; give two non-empty sentences")
+        }
+        let posteriors = encode(input.ids)
+        let classes = self.classes == 0 ? [0, 0] : posteriors.mostLikelyClasses
+        return ([(Array(posteriors.mu(0)), classes[0]), (Array(posteriors.mu(1)), classes[1])],
+                input.warnings.map { $0.replacingOccurrences(of: "line", with: "sentence") })
+    }
 }

@@ -17,7 +17,7 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     /// when a time limit allows fewer (measured in the run's first updates). nil: not placed.
     public var plannedUpdates: Int?
     /// Free bits λ per latent dimension (0 = off). This default and the learning-rate decay's are the Penn
-    /// Treebank measurements' best (the README's table); `reference` turns them off.
+    /// Treebank measurements' best (the Results article's table); `reference` turns them off.
     public var freeBits: Float = 0.25
     /// Dropout on the decoder's input embeddings, per element, in training only (0 = off: within 10 epochs
     /// on the Penn Treebank it slowed learning more than it curbed overfitting).
