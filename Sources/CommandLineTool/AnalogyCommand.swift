@@ -37,6 +37,8 @@ struct AnalogyCommand: ParsableCommand {
 
     @OptionGroup var length: LengthOptions
 
+    @OptionGroup(title: "Output (jsonl: one object per scale, with scale and text)") var output: FormatOptions
+
     var scales: [Float] {
         scale.flatMap { $0.split(separator: ",") }.compactMap { Float($0.trimmingCharacters(in: .whitespaces)) }
     }
@@ -44,6 +46,7 @@ struct AnalogyCommand: ParsableCommand {
     func validate() throws {
         try modelArgument.check()
         try length.check()
+        _ = try output.chosen([.text, .jsonl])
         let parts = scale.flatMap { $0.split(separator: ",") }
         if parts.isEmpty || parts.count != scales.count || !scales.allSatisfy(\.isFinite) {
             throw ValidationError("--scale takes numbers, e.g. --scale 0,0.5,1 or --scale 1 --scale 2")
@@ -59,13 +62,18 @@ struct AnalogyCommand: ParsableCommand {
         let v = AttributeVector(from: trained.means(a.tokens), to: trained.means(b.tokens), dimension: trained.latent)
         let mu = trained.means([query])
         let muNorm = mu.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
-        print("attribute vector: mean μ of \(to) (\(b.count) sentences) − mean μ of \(from) (\(a.count)); "
+        let format = try output.chosen([.text, .jsonl])
+        warn("attribute vector: mean μ of \(to) (\(b.count) sentences) − mean μ of \(from) (\(a.count)); "
               + String(format: "‖v‖ = %.3f, ‖μ(sentence)‖ = %.3f", v.norm, muNorm))
         let z = scales.flatMap { v.shift(mu, scale: $0) }
         let decoded = trained.decodeGreedily(z, maxLength: length.maxLength, forbidUnknown: length.noUnk,
                                               repetition: length.repetition)
         let width = scales.map { String(format: "%g", Double($0)).count }.max() ?? 1
         for (s, tokens) in zip(scales, decoded) {
+            if format == .jsonl {
+                print(JSON.object([("scale", JSON.number(s)), ("text", JSON.string(trained.text(tokens)))]))
+                continue
+            }
             let label = String(format: "%g", Double(s))
             print("scale " + String(repeating: " ", count: width - label.count) + label + "  " + trained.text(tokens))
         }

@@ -32,8 +32,7 @@ struct ClassifyCommand: ParsableCommand {
 
     @OptionGroup(title: "Gold labels") var gold: LabelInputOptions
 
-    @Option(help: "Output: text (class, probability, sentence) or jsonl (adds every class's probability, and the gold label).")
-    var format: SampleFormat = .text
+    @OptionGroup(title: "Output (jsonl adds every class's probability, and the gold label)") var output: FormatOptions
 
     @Flag(help: "Print only the score (with gold labels), not a line per sentence.")
     var quiet = false
@@ -44,6 +43,7 @@ struct ClassifyCommand: ParsableCommand {
     func validate() throws {
         try model.check()
         try gold.check()
+        _ = try output.chosen([.text, .jsonl])
         if quiet && !gold.given { throw ValidationError("--quiet prints only the score, which needs gold labels (--label-column or --labels)") }
     }
 
@@ -56,6 +56,7 @@ struct ClassifyCommand: ParsableCommand {
         for note in input.notes { warn("note: \(note)") }
         let posteriors = trained.encode(input.tokens)
         let predicted = posteriors.mostLikelyClasses, names = trained.classNames
+        let format = try output.chosen([.text, .jsonl])
         var out = OutputBuffer()
         if !quiet {
             for i in 0..<input.count {
@@ -63,7 +64,7 @@ struct ClassifyCommand: ParsableCommand {
                 switch format {
                 case .text:
                     out.line("\(names[k])\t\(f(Double(q[q.startIndex + k]), 4))\t\(input.texts[i])")
-                case .jsonl:
+                case .jsonl, .json:
                     var pairs: [(String, String)] = [("line", String(input.lineNumbers[i])), ("class", JSON.string(names[k])),
                                                      ("probability", JSON.number(q[q.startIndex + k])),
                                                      ("probabilities", JSON.object(zip(names, q).map { ($0, JSON.number($1)) })),

@@ -49,8 +49,7 @@ struct EvaluateCommand: ParsableCommand {
     @Option(name: .customShort("k"), help: "Importance samples per sentence for nll.")
     var samples = 500
 
-    @Flag(help: "Print one JSON line instead of a table.")
-    var json = false
+    @OptionGroup(title: "Output (json: one JSON object)") var output: FormatOptions
 
     @Option(help: "Random seed for the samples.")
     var seed: UInt64 = 0
@@ -59,6 +58,7 @@ struct EvaluateCommand: ParsableCommand {
 
     func validate() throws {
         try gold.check()
+        _ = try output.chosen([.text, .json])
         if samples < 1 || samples > 1_000_000 { throw ValidationError("-k must be between 1 and 1000000") }
         try model.check()
     }
@@ -83,7 +83,7 @@ struct EvaluateCommand: ParsableCommand {
         r.countWords(ids.map(trained.vocabulary.wordCount))
         bar.finish()
         let unknown = Vocabulary.unknownShare(ids)  // what the vocabulary leaves out: figures compare only at equal shares
-        if json {
+        if try output.chosen([.text, .json]) == .json {
             let pairs: [(String, String)] = [
                 ("file", JSON.string(file)), ("sentences", String(r.sentences)), ("tokens", String(r.tokens)), ("k", String(r.samples)),
                 ("rec", JSON.number(r.rec)), ("kl", JSON.number(r.kl)), ("nelbo", JSON.number(r.nelbo)),

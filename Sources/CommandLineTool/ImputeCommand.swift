@@ -34,13 +34,16 @@ struct ImputeCommand: ParsableCommand {
     @Option(help: "Try only the N most frequent words of the vocabulary (default: all).")
     var candidates: Int?
 
-    @Flag(help: "Print the sentence after each round, with its score.")
+    @Flag(help: "Print the sentence after each round, with its score (on stderr).")
     var showRounds = false
+
+    @OptionGroup(title: "Output (jsonl: one object per sentence, with input, text and its −ELBO)") var output: FormatOptions
 
     func validate() throws {
         try modelArgument.check()
         if sentences.isEmpty { throw ValidationError("give a sentence with blanks, e.g. \"the ___ sat on the mat\"") }
         if rounds < 1 { throw ValidationError("--rounds must be at least 1") }
+        _ = try output.chosen([.text, .jsonl])
         if let c = candidates, c < 1 { throw ValidationError("--candidates must be at least 1 (or leave it out for all words)") }
     }
 
@@ -55,12 +58,18 @@ struct ImputeCommand: ParsableCommand {
             if showRounds {
                 for (round, s) in result.history.enumerated() {
                     let score = trained.model.scoreSentences([s], workspace: trained.workspace)[0]
-                    print(String(format: "round %d  −ELBO %8.3f  ", round, score) + trained.text(s))
+                    warn(String(format: "round %d  −ELBO %8.3f  ", round, score) + trained.text(s))
                 }
             }
-            print(trained.text(result.tokens))
+            if try output.chosen([.text, .jsonl]) == .jsonl {
+                let score = trained.model.scoreSentences([result.tokens], workspace: trained.workspace)[0]
+                print(JSON.object([("input", JSON.string(sentence)), ("text", JSON.string(trained.text(result.tokens))),
+                                   ("nelbo", JSON.number(score))]))
+            } else {
+                print(trained.text(result.tokens))
+            }
             if showRounds {
-                print("\(blanks.count) blank\(blanks.count == 1 ? "" : "s"), \(words.count) candidate words, "
+                warn("\(blanks.count) blank\(blanks.count == 1 ? "" : "s"), \(words.count) candidate words, "
                       + (result.converged ? "stable after \(result.history.count - 1) rounds" : "still changing after \(rounds) rounds (try more --rounds)"))
             }
         }

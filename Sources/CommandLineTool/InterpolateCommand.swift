@@ -49,8 +49,11 @@ struct InterpolateCommand: ParsableCommand {
 
     @OptionGroup(title: "Classes") var classOptions: ClassOptions
 
+    @OptionGroup(title: "Output (jsonl: one object per step, with t and text)") var output: FormatOptions
+
     func validate() throws {
         try classOptions.check()
+        _ = try output.chosen([.text, .jsonl])
         if !(sentences.isEmpty || sentences.count == 2) {
             throw ValidationError("give two sentences to interpolate between (quote each one), or none for two random points; got \(sentences.count)")
         }
@@ -81,7 +84,13 @@ struct InterpolateCommand: ParsableCommand {
         let texts = file.decode(z, classes: classes, options: options).map { file.text($0[0].tokens) }
         let digits = steps > 101 ? 3 : 2
         var out = OutputBuffer()
+        let format = try output.chosen([.text, .jsonl])
         for run in runs(texts, merge: collapse) {
+            if format == .jsonl {
+                out.line(JSON.object([("t", JSON.number(ts[run.first])), ("t_last", JSON.number(ts[run.last])),
+                                      ("text", JSON.string(texts[run.first]))]))
+                continue
+            }
             let t = run.first == run.last ? f(ts[run.first], digits) : "\(f(ts[run.first], digits))-\(f(ts[run.last], digits))"
             out.line("\(t)\t\(texts[run.first])")
         }

@@ -38,9 +38,12 @@ struct NeighboursCommand: ParsableCommand {
     @Flag(help: "Drop lines that are not valid UTF-8 (and count them) instead of stopping.")
     var skipInvalid = false
 
+    @OptionGroup(title: "Output (jsonl: one object per neighbour, with rank, distance, line and text)") var output: FormatOptions
+
     func validate() throws {
         try modelArgument.check()
         if count < 1 { throw ValidationError("-k must be at least 1") }
+        _ = try output.chosen([.text, .jsonl])
     }
 
     func run() throws {
@@ -52,9 +55,15 @@ struct NeighboursCommand: ParsableCommand {
         let z = trained.means([query])
         let means = trained.means(input.tokens)
         let found = Neighbours.nearest(to: z, among: means, dimension: trained.latent, k: count, metric: metric)
-        print("\(found.count) nearest of \(input.count) sentences in \(file) to \"\(sentence)\" (\(metric.rawValue) distance of μ):")
+        let format = try output.chosen([.text, .jsonl])
+        warn("\(found.count) nearest of \(input.count) sentences in \(file) to \"\(sentence)\" (\(metric.rawValue) distance of μ):")
         let lineWidth = String(input.lineNumbers.last ?? 1).count
         for (rank, hit) in found.enumerated() {
+            if format == .jsonl {
+                print(JSON.object([("rank", String(rank + 1)), ("distance", JSON.number(hit.distance)),
+                                   ("line", String(input.lineNumbers[hit.index])), ("text", JSON.string(input.texts[hit.index]))]))
+                continue
+            }
             let line = String(input.lineNumbers[hit.index])
             print(String(format: "%3d  %8.4f  ", rank + 1, hit.distance)
                   + "line " + String(repeating: " ", count: lineWidth - line.count) + line + "  " + input.texts[hit.index])

@@ -16,7 +16,7 @@ struct ReconstructCommand: ParsableCommand {
               echo "the cat sat on the mat ." | textvae reconstruct -m model.safetensors
               textvae reconstruct -m model.safetensors valid.txt --stats --sample --seed 1
 
-            --stats adds two '#' lines at the end: the share of sentences reconstructed
+            --stats adds two '#' lines on stderr: the share of sentences reconstructed
             exactly, and the token accuracy (position by position, <eos> included, over
             all T + 1 targets of the inputs).
             """
@@ -43,10 +43,13 @@ struct ReconstructCommand: ParsableCommand {
 
     @OptionGroup(title: "Classes") var classOptions: ClassOptions
 
+    @OptionGroup(title: "Output (jsonl: one object per sentence, with its line, input and output)") var output: FormatOptions
+
     func validate() throws {
         try length.check()
         try classOptions.check()
         try model.check()
+        _ = try output.chosen([.text, .jsonl])
     }
 
     func run() throws {
@@ -64,15 +67,21 @@ struct ReconstructCommand: ParsableCommand {
         var out = OutputBuffer()
         var score = ReconstructionScore()
         let decoded = trained.decode(z, classes: classes?.flatMap(trained.oneHot), options: options)
+        let format = try output.chosen([.text, .jsonl])
         for (sentence, hypotheses) in zip(input.sentences, decoded) {
             let output = hypotheses[0].tokens
-            out.line(trained.text(sentence) + "\t" + trained.text(output))
+            if format == .jsonl {
+                out.line(JSON.object([("line", String(sentence.line)), ("input", JSON.string(trained.text(sentence))),
+                                      ("output", JSON.string(trained.text(output)))]))
+            } else {
+                out.line(trained.text(sentence) + "\t" + trained.text(output))
+            }
             score.add(input: sentence.ids, output: output)
         }
-        if stats {
-            out.line("# exact \(score.exact)/\(score.sentences) (\(f(100 * score.exactShare, 1))%)")
-            out.line("# token accuracy \(score.correct)/\(score.targets) (\(f(100 * score.tokenAccuracy, 1))%)")
-        }
         out.flush()
+        if stats {  // on stderr: stdout holds only the sentences
+            warn("# exact \(score.exact)/\(score.sentences) (\(f(100 * score.exactShare, 1))%)")
+            warn("# token accuracy \(score.correct)/\(score.targets) (\(f(100 * score.tokenAccuracy, 1))%)")
+        }
     }
 }

@@ -3,7 +3,6 @@ import Foundation
 import TextVAE
 
 enum DecoderName: String, ExpressibleByArgument, CaseIterable { case greedy, sample, beam }
-enum SampleFormat: String, ExpressibleByArgument, CaseIterable { case text, jsonl }
 
 struct SampleCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -65,8 +64,7 @@ struct SampleCommand: ParsableCommand {
 
     @OptionGroup(title: "Classes") var classOptions: ClassOptions
 
-    @Option(help: "Output: text (one sentence per line) or jsonl (adds tokens, z, the log-probability, and the class for a model with classes).")
-    var format: SampleFormat = .text
+    @OptionGroup(title: "Output (jsonl adds tokens, z, the log-probability, and the class for a model with classes)") var output: FormatOptions
 
     @Flag(help: "On stderr, after the sentences: how many are degenerate (a 3-gram twice, or three <unk> in a row).")
     var stats = false
@@ -79,6 +77,7 @@ struct SampleCommand: ParsableCommand {
         try model.check()
         try length.check()
         try classOptions.check()
+        _ = try output.chosen([.text, .jsonl])
         _ = try decodingMethod()
     }
 
@@ -104,6 +103,7 @@ struct SampleCommand: ParsableCommand {
         // A model with classes: every sentence of the asked class, or each of a class drawn uniformly.
         let K = file.classes
         let sampleClasses = file.priorClasses(count: count, seed: seed, fixed: try classOptions.resolve(file))
+        let format = try output.chosen([.text, .jsonl])
         var out = OutputBuffer()
         var degenerate = 0
         let batchRows = SentenceVAE.decodingBatchSize  // how much output is written at a time (decode splits further for beams)
@@ -121,7 +121,7 @@ struct SampleCommand: ParsableCommand {
                 switch format {
                 case .text:
                     out.line(file.text(best.tokens))
-                case .jsonl:
+                case .jsonl, .json:
                     var pairs = fields(best, file)
                     pairs.append(("z", JSON.array(z[r * Z..<(r + 1) * Z])))
                     if K > 0 { pairs.append(("class", JSON.string(file.classNames[rowClasses[r]]))) }

@@ -92,7 +92,7 @@ import Testing
             let analogy = try TextVAEProgram.run(["analogy", "-m", "g.safetensors", "--from", "a.txt", "--to", "b.txt", query,
                                                   "--scale", "0,1", "--scale", "2.5"], in: folder)
             let scaleLines = analogy.stdout.split(separator: "\n").filter { $0.hasPrefix("scale ") }
-            #expect(analogy.status == 0 && scaleLines.count == 3 && analogy.stdout.contains("(20 sentences)"), "\(analogy)")
+            #expect(analogy.status == 0 && scaleLines.count == 3 && analogy.stderr.contains("(20 sentences)"), "\(analogy)")
             #expect(scaleLines.map { $0.split(separator: " ", maxSplits: 2)[1] } == ["0", "1", "2.5"], "\(analogy)")
 
             let impute = try TextVAEProgram.run(["impute", "-m", "g.safetensors", "the ___ likes a robot ."], in: folder)
