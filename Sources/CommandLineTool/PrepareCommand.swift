@@ -84,8 +84,10 @@ struct PrepareCommand: ParsableCommand {
             vocabularyFile: given.map { TokenFile.fingerprint($0.fileText) })
         Interruption.install()
         let bar = ProgressBar("tokenising")
-        let file = try CorpusPreparation.prepare(corpus, to: path, recipe: recipe, vocabulary: given, threads: threads) { p in
-            bar.update(Int(p.bytesRead >> 20), of: Int(max(1, p.bytes >> 20)), detail: "MB, \(p.sentences) sentences")
+        let file = try ExitStatus.interruptible {
+            try CorpusPreparation.prepare(corpus, to: path, recipe: recipe, vocabulary: given, threads: threads) { p in
+                bar.update(Int(p.bytesRead >> 20), of: Int(max(1, p.bytes >> 20)), detail: "MB, \(p.sentences) sentences")
+            }
         }
         bar.finish()
         let seconds = Date().timeIntervalSince(start), h = file.header

@@ -64,8 +64,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Largest request body in bytes.")
     var maxBodyBytes = ServerSettings().maxBodyBytes
 
-    @Option(help: "Seconds a request may wait for the model (queueing included) before a 503.")
-    var timeLimit = ServerSettings().timeLimit
+    @Option(help: ArgumentHelp("How long a request may wait for the model (queueing included) before a 503: 30s, 2m, or a number of seconds (default: \(Int(ServerSettings().timeLimit))s).", valueName: "time"))
+    var timeLimit: TimeSpan?
 
     @Flag(help: "Decode each request on its own instead of merging concurrent ones (to measure what batching gains).")
     var noBatching = false
@@ -83,7 +83,7 @@ struct ServeCommand: AsyncParsableCommand {
         s.maxSteps = maxSteps
         s.maxBeamWidth = maxBeamWidth
         s.maxBodyBytes = maxBodyBytes
-        s.timeLimit = timeLimit
+        s.timeLimit = timeLimit?.seconds(bare: .seconds) ?? s.timeLimit
         return s
     }
 
@@ -99,7 +99,7 @@ struct ServeCommand: AsyncParsableCommand {
         if maxSentences < 1 || maxSteps < 2 || maxBeamWidth < 1 || maxBodyBytes < 64 {
             throw ValidationError("--max-sentences, --max-beam-width must be at least 1, --max-steps at least 2, --max-body-bytes at least 64")
         }
-        if !(timeLimit > 0 && timeLimit.isFinite) { throw ValidationError("--time-limit must be a positive number of seconds") }
+        if !(settings.timeLimit > 0 && settings.timeLimit.isFinite) { throw ValidationError("--time-limit must be a positive time, such as 30s") }
     }
 
     func run() async throws {

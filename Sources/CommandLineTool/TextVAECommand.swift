@@ -19,18 +19,25 @@ struct TextVAECommand: AsyncParsableCommand {
 
             Run 'textvae help SUBCOMMAND' for the options of each subcommand.
             Shell completions: textvae --generate-completion-script bash (or zsh, fish).
+            Threads: --threads, or TEXTVAE_THREADS for every command (default: the cores).
+            \(ExitStatus.summary)
             """,
         version: TextVAEVersion.current,
-        subcommands: [TrainCommand.self, SampleCommand.self, InterpolateCommand.self, ReconstructCommand.self, EncodeCommand.self, EvaluateCommand.self, ScoreCommand.self,
-                      TokenizeCommand.self, VocabCommand.self, PrepareCommand.self, GrammarCommand.self, BenchCommand.self,
-                      PlotCommand.self, MapCommand.self, ClassifyCommand.self, NeighboursCommand.self, ImputeCommand.self, AnalogyCommand.self]
-            + serverCommands
+        groupedSubcommands: [
+            CommandGroup(name: "Train", subcommands: [TrainCommand.self, PrepareCommand.self]),
+            CommandGroup(name: "Generate", subcommands: [SampleCommand.self, InterpolateCommand.self, ReconstructCommand.self,
+                                                         AnalogyCommand.self, ImputeCommand.self]),
+            CommandGroup(name: "Embed and score", subcommands: [EncodeCommand.self, EvaluateCommand.self, ScoreCommand.self,
+                                                                ClassifyCommand.self, NeighboursCommand.self, MapCommand.self]),
+            CommandGroup(name: "Text and tools", subcommands: [TokenizeCommand.self, VocabCommand.self, GrammarCommand.self,
+                                                               PlotCommand.self, BenchCommand.self]),
+        ] + serverGroup
     )
 
     /// `serve` exists when the package is built with its `Server` trait (the default).
     #if Server
-    static let serverCommands: [any ParsableCommand.Type] = [ServeCommand.self]
+    static let serverGroup = [CommandGroup(name: "Serve", subcommands: [ServeCommand.self])]
     #else
-    static let serverCommands: [any ParsableCommand.Type] = []
+    static let serverGroup: [CommandGroup] = []
     #endif
 }

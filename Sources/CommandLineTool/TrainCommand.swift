@@ -113,7 +113,7 @@ struct TrainCommand: ParsableCommand {
 
     func run() throws {
         try BLAS.load()
-        guard distributed || MPICollective.launchedByMPI else { return try train(collective: SingleProcess()) }
+        guard distributed || MPICollective.launchedByMPI else { return try ExitStatus.interruptible { try train(collective: SingleProcess()) } }
         let ranks = try MPICollective()
         do {
             try train(collective: ranks)
@@ -121,7 +121,7 @@ struct TrainCommand: ParsableCommand {
         } catch let interrupted as TrainingInterrupted {
             // The ranks decided to stop together, at the same update: none waits for another, so the job ends in order.
             ranks.finish()
-            if ranks.isLeader { throw interrupted }
+            if ranks.isLeader { warn(interrupted.description) }
             throw ExitCode(130)
         } catch {
             // The other ranks would wait for this one in their next sum: end them all.
@@ -175,7 +175,7 @@ struct TrainCommand: ParsableCommand {
             var changes = TrainingRun.Changes()
             changes.epochs = optimisation.epochs?.number
             changes.patience = optimisation.patience
-            changes.timeLimitMinutes = optimisation.timeLimit
+            changes.timeLimitMinutes = optimisation.timeLimitMinutes
             changes.checkpointSteps = optimisation.checkpointSteps
             changes.checkpointMinutes = optimisation.checkpointMinutes
             changes.output = output

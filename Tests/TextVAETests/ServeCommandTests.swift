@@ -84,7 +84,8 @@ import Testing
             (["--host", "0.0.0.0"], ["--api-key", "--insecure"]),
             (["--api-key", "two words"], ["--api-key must be a non-empty key without spaces"]),
             (["--port", "70000"], ["--port must be between 0 and 65535"]),
-            (["--time-limit", "0"], ["--time-limit must be a positive number"]),
+            (["--time-limit", "0"], ["--time-limit must be a positive time"]),
+            (["--time-limit", "inf"], ["--time-limit"]),
             (["--index", "missing.txt"], ["missing.txt"]),
         ] {
             let run = try TextVAEProgram.run(["serve", "-m", "m.safetensors", "--port", "0"] + arguments, in: folder.path)

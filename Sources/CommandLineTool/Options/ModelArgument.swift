@@ -7,7 +7,7 @@ struct ModelArgument: ParsableArguments {
     @Option(name: .shortAndLong, help: "Model file written by 'textvae train' (.safetensors).")
     var model: String
 
-    @Option(help: "Threads for matrix products (2 is fastest on an idle 2-core machine; use 1 while other heavy jobs run).")
+    @Option(help: "Threads for matrix products (default: TEXTVAE_THREADS, or the cores; use 1 while other heavy jobs run).")
     var threads = Workspace.defaultThreads
 
     func check() throws {

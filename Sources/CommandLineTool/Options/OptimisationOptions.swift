@@ -63,14 +63,18 @@ struct OptimisationOptions: ParsableArguments {
     @Option(help: "Checkpoint every this many updates; 0 = at epoch ends and by time only (default: \(D().checkpointSteps)).")
     var checkpointSteps: Int?
     @Option(help: "Checkpoint at least every this many minutes; 0 = off (default: \(f(D().checkpointMinutes, 0))).") var checkpointMinutes: Double?
-    @Option(help: "Stop after this many minutes, keeping the best model (0 = no limit, the default).") var timeLimit: Double?
-    @Option(help: "Threads for matrix products (2 is fastest on an idle 2-core machine).") var threads = Workspace.defaultThreads
+    @Option(help: ArgumentHelp("Stop after this long, keeping the best model: 30m, 90s, 2h, or a number of minutes; the KL annealing is placed in the updates that fit (0 = no limit, the default).", valueName: "time"))
+    var timeLimit: TimeSpan?
+
+    /// The time limit in minutes, as the run stores it.
+    var timeLimitMinutes: Double? { timeLimit.map { $0.seconds(bare: .minutes) / 60 } }
+    @Option(help: "Threads for matrix products (default: TEXTVAE_THREADS, or the cores; use 1 while other heavy jobs run).") var threads = Workspace.defaultThreads
 
     func check() throws {
         if let n = epochs?.number, n < 1 { throw ValidationError("--epochs must be at least 1, or auto") }
         if let batchSize, batchSize < 1 || batchSize > 4096 { throw ValidationError("--batch-size must be between 1 and 4096") }
         if let lr, !(lr > 0 && lr < 10) { throw ValidationError("--lr must be a positive number such as 0.001") }
-        if let clip, !(clip > 0) { throw ValidationError("--clip must be positive") }
+        if let clip, !(clip > 0 && clip.isFinite) { throw ValidationError("--clip must be a positive number such as 5") }
         if let wordDropout, !(wordDropout >= 0 && wordDropout <= 1) { throw ValidationError("--word-dropout must be between 0 and 1") }
         if let freeBits, !(freeBits >= 0 && freeBits.isFinite) { throw ValidationError("--free-bits must be 0 or more") }
         for (flag, p) in [("--embedding-dropout", embeddingDropout), ("--output-dropout", outputDropout)] {
@@ -91,7 +95,7 @@ struct OptimisationOptions: ParsableArguments {
         if (cycles ?? 1) < 1 || !((ratio ?? 1) > 0 && (ratio ?? 1) <= 1) { throw ValidationError("--cycles must be at least 1 and --ratio in (0, 1]") }
         if let beta, !(beta >= 0 && beta.isFinite) { throw ValidationError("--beta must be 0 or more") }
         if (patience ?? 0) < 0 || (checkpointSteps ?? 0) < 0 || !((checkpointMinutes ?? 0) >= 0 && (checkpointMinutes ?? 0).isFinite)
-            || !((timeLimit ?? 0) >= 0 && (timeLimit ?? 0).isFinite) {
+            || !((timeLimitMinutes ?? 0) >= 0 && (timeLimitMinutes ?? 0).isFinite) {
             throw ValidationError("--patience, --checkpoint-steps, --checkpoint-minutes and --time-limit must not be negative")
         }
         if threads < 1 || threads > 256 { throw ValidationError("--threads must be between 1 and 256") }
@@ -119,7 +123,7 @@ struct OptimisationOptions: ParsableArguments {
         o.patience = patience ?? o.patience
         o.checkpointSteps = checkpointSteps ?? o.checkpointSteps
         o.checkpointMinutes = checkpointMinutes ?? o.checkpointMinutes
-        o.timeLimitMinutes = timeLimit ?? o.timeLimitMinutes
+        o.timeLimitMinutes = timeLimitMinutes ?? o.timeLimitMinutes
         return o
     }
 

@@ -22,6 +22,9 @@ public enum Interruption {
         pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
     }
 
+    /// Whether Ctrl-C or SIGTERM came: a command then exits with status 130, as shells expect.
+    public static var wasRequested: Bool { requested != 0 }
+
     /// Throws if Ctrl-C or SIGTERM came: for the long steps before training (reading and
     /// tokenising a large corpus), which have nothing to save yet.
     public static func check(_ doing: String) throws {
