@@ -42,8 +42,8 @@ struct PrepareCommand: ParsableCommand {
 
     @Option(help: "Use this vocabulary file instead of building one.")
     var vocab: String?
-    @Option(help: "Vocabulary: leave out tokens seen fewer times (default: \(DataSettings().minCount)).")
-    var minCount: Int?
+    @Option(help: ArgumentHelp("Vocabulary: leave out tokens seen fewer times; auto: 2 when the words seen twice or more cover 95% of the training tokens, else 1 (default: auto).", valueName: "n|auto"))
+    var minCount: CountOrAuto?
     @Option(help: "Vocabulary: at most this many words, plus 4 specials (default: \(DataSettings().maxSize)).")
     var maxSize: Int?
     @Option(help: "A subword (byte-pair) vocabulary of about this many pieces, specials included, instead of words.")
@@ -57,7 +57,7 @@ struct PrepareCommand: ParsableCommand {
     func validate() throws {
         if let validFraction, !(validFraction > 0 && validFraction < 1) { throw ValidationError("--valid-fraction must be between 0 and 1, e.g. 0.05") }
         if validFraction != nil && noHoldOut { throw ValidationError("--valid-fraction and --no-hold-out contradict each other; drop one") }
-        if let minCount, minCount < 1 { throw ValidationError("--min-count must be at least 1") }
+        if let n = minCount?.number, n < 1 { throw ValidationError("--min-count must be at least 1, or auto") }
         if let maxSize, maxSize < 1 { throw ValidationError("--max-size must be at least 1") }
         if let subwords, subwords < 16 || subwords > 1_000_000 { throw ValidationError("--subwords must be between 16 and 1000000, such as 8000") }
         if subwords != nil && (minCount != nil || maxSize != nil) {
@@ -80,7 +80,7 @@ struct PrepareCommand: ParsableCommand {
         let recipe = TokenFile.Recipe(
             tokenizer: tokenization.settings, paragraphs: tokenization.paragraphs, skipInvalid: tokenization.skipInvalid,
             heldOutFraction: noHoldOut ? nil : validFraction ?? defaults.validFraction,
-            minCount: minCount ?? defaults.minCount, maxSize: maxSize ?? defaults.maxSize, subwords: subwords,
+            minCount: minCount.map { $0.number ?? Vocabulary.automaticMinCount } ?? defaults.minCount, maxSize: maxSize ?? defaults.maxSize, subwords: subwords,
             vocabularyFile: given.map { TokenFile.fingerprint($0.fileText) })
         Interruption.install()
         let bar = ProgressBar("tokenising")

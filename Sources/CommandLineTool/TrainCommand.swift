@@ -60,8 +60,8 @@ struct TrainCommand: ParsableCommand {
             annealing), the defaults halve the learning rate after an epoch that does
             not improve the validation −ELBO (--lr-decay 0.5), keep every latent
             dimension in use (free bits 0.25 nats each) and leave words seen once out
-            of the vocabulary (--min-count 2); --free-bits 0 --lr-decay 1 --min-count 1
-            gives the reference's settings.
+            of the vocabulary when the others cover 95% of the tokens (--min-count
+            auto); --free-bits 0 --lr-decay 1 --min-count 1 gives the reference's.
             Off by default: dropout in the decoder (--embedding-dropout, --output-dropout).
 
             If the KL ends near 0 (posterior collapse: the decoder ignores z): a larger

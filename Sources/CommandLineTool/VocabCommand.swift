@@ -24,8 +24,8 @@ struct VocabCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Where to write the vocabulary.")
     var output: String
 
-    @Option(help: "Leave out tokens seen fewer times than this (default: \(DataSettings().minCount), as train).")
-    var minCount = DataSettings().minCount
+    @Option(help: ArgumentHelp("Leave out tokens seen fewer times than this; auto: 2 when the words seen twice or more cover 95% of the tokens, else 1 (default: auto, as train).", valueName: "n|auto"))
+    var minCount: CountOrAuto = .auto
 
     @Option(help: "Keep at most this many words (the 4 specials come on top).")
     var maxSize = 20_000
@@ -36,7 +36,7 @@ struct VocabCommand: ParsableCommand {
     @OptionGroup var tokenization: TokenizerOptions
 
     func validate() throws {
-        if minCount < 1 { throw ValidationError("--min-count must be at least 1") }
+        if let n = minCount.number, n < 1 { throw ValidationError("--min-count must be at least 1, or auto") }
         if maxSize < 1 { throw ValidationError("--max-size must be at least 1") }
         if let subwords, subwords < 16 || subwords > 1_000_000 { throw ValidationError("--subwords must be between 16 and 1000000, such as 8000") }
     }
@@ -46,7 +46,7 @@ struct VocabCommand: ParsableCommand {
         let text = try tokenization.readCorpus(corpus)
         let learning = Date()
         let vocabulary = try subwords.map { try Vocabulary(learningSubwords: text.sentences, size: $0) }
-            ?? Vocabulary(building: text.sentences, minCount: minCount, maxSize: maxSize)
+            ?? Vocabulary(building: text.sentences, minCount: minCount.number ?? Vocabulary.automaticMinCount, maxSize: maxSize)
         let learnSeconds = Date().timeIntervalSince(learning)
         try vocabulary.write(to: output)
         let seconds = Date().timeIntervalSince(start)

@@ -123,4 +123,15 @@ import Testing
             }
         }
     }
+
+    /// `--min-count auto`: words seen once leave when the others cover 95% of the tokens, and stay otherwise.
+    @Test func automaticMinCountFollowsTheCorpus() throws {
+        let common = Array(repeating: ["the", "cat", "sat", "on", "a", "mat"], count: 20)  // 120 tokens seen 20 times each
+        let few = common + [["zebra"], ["yak"]]  // 2 of 122 tokens seen once: 1.6%
+        let many = common + (0..<10).map { ["word\($0)"] }  // 10 of 130: 7.7%
+        let auto = Vocabulary.automaticMinCount
+        #expect(try Vocabulary(building: few, minCount: auto).count == 4 + 6)
+        #expect(try Vocabulary(building: many, minCount: auto).count == 4 + 6 + 10)
+        #expect(try Vocabulary(building: many, minCount: 2).count == 4 + 6)
+    }
 }

@@ -13,8 +13,8 @@ struct DataOptions: ParsableArguments {
     var validFraction: Double?
     @Option(help: "Use this vocabulary file instead of building one.")
     var vocab: String?
-    @Option(help: "Vocabulary: leave out tokens seen fewer times (default: \(DataSettings().minCount)).")
-    var minCount: Int?
+    @Option(help: ArgumentHelp("Vocabulary: leave out tokens seen fewer times; auto: 2 when the words seen twice or more cover 95% of the training tokens, else 1 (default: auto).", valueName: "n|auto"))
+    var minCount: CountOrAuto?
     @Option(help: "Vocabulary: at most this many words, plus 4 specials (default: \(DataSettings().maxSize)).")
     var maxSize: Int?
     @Option(help: ArgumentHelp("Vocabulary of words (default) or bpe: subword pieces learned by byte-pair encoding, so that only characters never seen become <unk>.", valueName: "word|bpe"))
@@ -34,7 +34,7 @@ struct DataOptions: ParsableArguments {
         if textColumn != nil && labelColumn == nil { throw ValidationError("--text-column goes with --label-column") }
         if let c = labelColumn ?? textColumn, c < 1 { throw ValidationError("columns are counted from 1") }
         if let validFraction, !(validFraction > 0 && validFraction < 1) { throw ValidationError("--valid-fraction must be between 0 and 1, e.g. 0.05") }
-        if let minCount, minCount < 1 { throw ValidationError("--min-count must be at least 1") }
+        if let n = minCount?.number, n < 1 { throw ValidationError("--min-count must be at least 1, or auto") }
         if let maxSize, maxSize < 1 { throw ValidationError("--max-size must be at least 1") }
         if let subwords, subwords < 16 || subwords > 1_000_000 { throw ValidationError("--subwords must be between 16 and 1000000, such as 8000") }
         if vocabType == .word && subwords != nil { throw ValidationError("--subwords applies to --vocab-type bpe; drop one of them") }
@@ -50,7 +50,7 @@ struct DataOptions: ParsableArguments {
         d.valid = valid
         d.validFraction = validFraction ?? d.validFraction
         d.vocabularyFile = vocab
-        d.minCount = minCount ?? d.minCount
+        if let minCount { d.minCount = minCount.number ?? Vocabulary.automaticMinCount }
         d.maxSize = maxSize ?? d.maxSize
         if vocabType == .bpe || subwords != nil { d.subwords = subwords ?? DataSettings.defaultSubwords }
         d.paragraphs = tokenization.paragraphs

@@ -8,8 +8,9 @@ extension AnnealingRequest.Point: ExpressibleByArgument {
     public init?(argument: String) { self.init(argument) }
 }
 
-/// `--epochs`: a number, or `auto` (planned from the corpus's size, `RunLength`).
-enum EpochCount: ExpressibleByArgument, Equatable {
+/// A count on the command line, or `auto` (`--epochs`: planned from the corpus's size; `--min-count`: chosen
+/// from the counts).
+enum CountOrAuto: ExpressibleByArgument, Equatable {
     case auto
     case count(Int)
 
@@ -26,7 +27,7 @@ enum EpochCount: ExpressibleByArgument, Equatable {
 struct OptimisationOptions: ParsableArguments {
     typealias D = TrainingOptions
     @Option(help: ArgumentHelp("Passes over the training data, or auto: about \(RunLength.targetUpdates) updates, \(RunLength.epochRange.lowerBound) to \(RunLength.epochRange.upperBound) epochs, from the corpus's size (default: auto; with --resume, the run's own unless given).", valueName: "n|auto"))
-    var epochs: EpochCount?
+    var epochs: CountOrAuto?
     @Option(help: "Sentences per update (default: \(D().batchSize)).") var batchSize: Int?
     @Option(help: "Adam learning rate (default: \(D().learningRate)).") var lr: Float?
     @Option(help: "Clip the gradient's global norm to this (default: \(D().clip)).") var clip: Float?

@@ -11,12 +11,12 @@ public struct DataSettings: Equatable, Sendable {
     public var skipInvalid = false
     /// A vocabulary file to use instead of building one.
     public var vocabularyFile: String?
-    /// Vocabulary: leave out tokens seen fewer times. A word seen once gets an embedding and an output row
-    /// trained on one sentence, and half of a small corpus's distinct words are such words: with the default
-    /// of 2 the vocabulary follows the corpus (5,000 lines of the Penn Treebank: 7,010 entries with 1, 5,151
-    /// with 2; the whole training file: 9,877 and 9,744), and the output layer, most of an update's time,
-    /// shrinks with it.
-    public var minCount = 2
+    /// Vocabulary: leave out tokens seen fewer times; `Vocabulary.automaticMinCount` (the default, `--min-count
+    /// auto`): 2 when the words seen at least twice cover 95% of the training tokens, else 1
+    /// (`Vocabulary.minCount(for:)`). Leaving out the words seen once shrinks the output layer, most of an
+    /// update's time (5,000 lines of the Penn Treebank: 7,010 entries with 1, 5,151 with 2), where that costs
+    /// the corpus little.
+    public var minCount = Vocabulary.automaticMinCount
     /// Vocabulary: at most this many words (plus the four specials).
     public var maxSize = 20_000
     /// A subword vocabulary (byte-pair encoding) of about this many pieces, specials included;
