@@ -14,7 +14,7 @@ cd "$(dirname "$0")/../.."
 seconds=${1:-600}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(model-file checkpoint metrics-log tokenizer vocabulary)
+[ ${#targets[@]} -eq 0 ] && targets=(model-file checkpoint metrics-log tokenizer vocabulary token-file)
 
 toolchain=$(dirname "$(dirname "$(readlink -f "$(command -v swiftc)")")")
 runtime=$(ls "$toolchain"/lib/clang/*/lib/linux/libclang_rt.fuzzer_no_main-x86_64.a 2>/dev/null | head -1)

@@ -34,7 +34,8 @@ import Testing
             let plain = ModelFile(model: SentenceVAE(config: Self.tinyConfig(classes: 0), seed: 1), vocabulary: try Self.vocabulary(12),
                                   tokenizer: TokenizerSettings(name: .whitespace))
             #expect(!plain.tensors.contains { $0.name.hasPrefix("hidden2class") })
-            #expect(!plain.metadata["config"]!.contains("classes") && plain.metadata["class_names"] == nil)
+            let plainMetadata = try plain.metadata()
+            #expect(!plainMetadata["config"]!.contains("classes") && plainMetadata["class_names"] == nil)
             #expect(plain.tensors.count == 17)
 
             let config = Self.tinyConfig(classes: 3, latentToInputs: true)
@@ -48,7 +49,7 @@ import Testing
             #expect(ParameterTensor.decoderWeightIH.shape(config) == [15, 6 + 3 + 3])
 
             // Names that do not match K are refused with a message naming the file.
-            var broken = Safetensors(metadata: file.metadata, tensors: file.tensors)
+            var broken = Safetensors(metadata: try file.metadata(), tensors: file.tensors)
             broken.metadata["class_names"] = "[\"noun\",\"verb\"]"
             try AtomicFile.write(broken.encoded(), to: folder + "/broken.safetensors")
             #expect {

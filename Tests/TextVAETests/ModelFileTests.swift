@@ -31,10 +31,10 @@ import Testing
     /// Each broken file and the words its error must contain.
     @Test func brokenFilesAreRejectedWithAReason() throws {
         let good = try Self.smallFile()
-        let bytes = [UInt8](Safetensors(metadata: good.metadata, tensors: good.tensors).encoded())
-        var otherMetadata = good.metadata
+        let bytes = [UInt8](Safetensors(metadata: (try good.metadata()), tensors: good.tensors).encoded())
+        var otherMetadata = (try good.metadata())
         otherMetadata["format"] = nil
-        var future = good.metadata
+        var future = (try good.metadata())
         future["format"] = "textvae/2"
         var wrongShape = good.tensors
         wrongShape[1] = Safetensors.Tensor(name: wrongShape[1].name, shape: [wrongShape[1].data.count], data: wrongShape[1].data)
@@ -48,8 +48,8 @@ import Testing
             ("huge header length", [0xFF, 0xFF, 0xFF, 0xFF, 0, 0, 0, 0] + Array(bytes[8...]), "header length"),
             ("other safetensors", [UInt8](Safetensors(metadata: otherMetadata, tensors: good.tensors).encoded()), "not a textvae model"),
             ("future version", [UInt8](Safetensors(metadata: future, tensors: good.tensors).encoded()), "upgrade textvae"),
-            ("wrong shape", [UInt8](Safetensors(metadata: good.metadata, tensors: wrongShape).encoded()), "has shape"),
-            ("missing tensor", [UInt8](Safetensors(metadata: good.metadata, tensors: Array(good.tensors.dropLast())).encoded()), "lacks tensor"),
+            ("wrong shape", [UInt8](Safetensors(metadata: (try good.metadata()), tensors: wrongShape).encoded()), "has shape"),
+            ("missing tensor", [UInt8](Safetensors(metadata: (try good.metadata()), tensors: Array(good.tensors.dropLast())).encoded()), "lacks tensor"),
             ("half precision", f16, "F32 only"),
         ]
         let folder = try temporaryFolder()
@@ -70,7 +70,7 @@ import Testing
     /// Random mutations of a valid file: every one loads or throws a TextVAEError; none crashes.
     @Test func fuzzedModelFilesNeverCrash() throws {
         let good = try Self.smallFile()
-        let bytes = [UInt8](Safetensors(metadata: good.metadata, tensors: good.tensors).encoded())
+        let bytes = [UInt8](Safetensors(metadata: (try good.metadata()), tensors: good.tensors).encoded())
         var rng = Random(seed: 2026)
         var rejected = 0
         let cases = 20_000
@@ -117,6 +117,23 @@ import Testing
                     #expect(tokens.allSatisfy { !$0.isEmpty && !$0.unicodeScalars.allSatisfy(\.properties.isWhitespace) })
                     _ = Detokenizer.join(tokens)
                 }
+            }
+        }
+    }
+
+    /// A NaN or an infinity in any tensor is refused at load, naming the tensor, instead of NaN scores later.
+    @Test func nonFiniteWeightsAreRefusedNamingTheTensor() throws {
+        try withScratchFolder { folder in
+            for (tensor, value) in [(ParameterTensor.embedding, Float.nan), (.outputBias, Float.infinity)] {
+                var model = TinyModel.make()
+                model.parameters[model.layout.range(tensor).lowerBound + 1] = value
+                try TinyModel.file(model).save(to: folder + "/bad.safetensors")
+                #expect(throws: TextVAEError.self) { try ModelFile.load(folder + "/bad.safetensors") }
+                do { _ = try ModelFile.load(folder + "/bad.safetensors") } catch {
+                    #expect("\(error)".contains(tensor.name) && "\(error)".contains("not a finite number"), "\(error)")
+                }
+                let run = try TextVAEProgram.run(["sample", "-m", "bad.safetensors"], in: folder)
+                #expect(run.failedCleanly && run.stderr.contains(tensor.name), "\(run)")
             }
         }
     }

@@ -163,10 +163,10 @@ import Testing
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let good = try ModelFileTests.smallFile()
-        let bytes = [UInt8](Safetensors(metadata: good.metadata, tensors: good.tensors).encoded())
-        var future = good.metadata
+        let bytes = [UInt8](Safetensors(metadata: (try good.metadata()), tensors: good.tensors).encoded())
+        var future = (try good.metadata())
         future["format"] = "textvae/2"
-        var foreign = good.metadata
+        var foreign = (try good.metadata())
         foreign["format"] = nil
         var wrongShape = good.tensors
         wrongShape[0] = Safetensors.Tensor(name: wrongShape[0].name, shape: [wrongShape[0].data.count], data: wrongShape[0].data)
@@ -175,7 +175,7 @@ import Testing
             ("corrupt-header", Array(bytes[0..<8]) + Array(repeating: 0x7B, count: bytes.count - 8), "not a JSON object"),
             ("other", [UInt8](Safetensors(metadata: foreign, tensors: good.tensors).encoded()), "not a textvae model"),
             ("future", [UInt8](Safetensors(metadata: future, tensors: good.tensors).encoded()), "upgrade textvae"),
-            ("wrong-shape", [UInt8](Safetensors(metadata: good.metadata, tensors: wrongShape).encoded()), "has shape"),
+            ("wrong-shape", [UInt8](Safetensors(metadata: (try good.metadata()), tensors: wrongShape).encoded()), "has shape"),
         ]
         try Data("the cat\n".utf8).write(to: folder.appendingPathComponent("s.txt"))
         for (name, content, mentions) in files {

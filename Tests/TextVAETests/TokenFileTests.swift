@@ -172,3 +172,38 @@ import Testing
         #expect(model.vocabulary.knows("Word1,"))  // a whitespace token, which ICU would have split
     }
 }
+
+/// Bad token files and corpora that are not files: a clear error or the same sentences, never a trap.
+@Suite struct TokenFileInputTests {
+    @Test func headerLengthsAndCountsOutOfRangeAreRefusedNotTrapped() throws {
+        try withScratchFolder { folder in
+            let magic = Array("TVTOKENS".utf8)
+            let cases: [(String, [UInt8])] = [
+                ("a header length of 2⁶⁴ − 1", magic + [UInt8](repeating: 0xFF, count: 8)),
+                ("counts near Int.max", magic + [60, 0, 0, 0, 0, 0, 0, 0]
+                    + Array(#"{"format":1,"sentences":9223372036854775000,"tokens":5}"#.utf8)),
+            ]
+            for (name, bytes) in cases {
+                let path = folder + "/bad.tokens"
+                try Data(bytes).write(to: URL(fileURLWithPath: path))
+                #expect(throws: TextVAEError.self, "\(name)") { try TokenFile.open(path) }
+                let run = try TextVAEProgram.run(["train", "bad.tokens"], in: folder)
+                #expect(run.failedCleanly && run.stderr.contains("bad.tokens"), "\(name): \(run)")
+            }
+        }
+    }
+
+    /// A corpus read from a pipe (`<(cat c.txt)`) gives every token: the check for a token file does not read it.
+    @Test func aCorpusFromAPipeLosesNothing() throws {
+        try withScratchFolder { folder in
+            try (GrammarCorpus.sentences(count: 200, seed: 3).joined(separator: "\n") + "\n")
+                .write(toFile: folder + "/c.txt", atomically: true, encoding: .utf8)
+            let binary = try TextVAEProgram.path()
+            let fromFile = try TextVAEProgram.run(["prepare", "c.txt", "-o", "file.tokens"], in: folder)
+            let fromPipe = try runProcess("/bin/bash", ["-c", "\"$0\" prepare <(cat c.txt) -o pipe.tokens", binary], in: folder, stdin: nil)
+            #expect(fromFile.status == 0 && fromPipe.status == 0, "\(fromFile) \(fromPipe)")
+            let (a, b) = (try TokenFile.open(folder + "/file.tokens"), try TokenFile.open(folder + "/pipe.tokens"))
+            #expect(a.header.tokens == b.header.tokens && a.header.sentences == b.header.sentences && a.vocabulary == b.vocabulary)
+        }
+    }
+}

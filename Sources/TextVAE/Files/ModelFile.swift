@@ -27,14 +27,14 @@ public struct ModelFile {
         self.extraMetadata = extraMetadata
     }
 
-    var metadata: [String: String] {
+    func metadata() throws -> [String: String] {
         var m = extraMetadata
         m["format"] = Self.format
         m["vocab"] = "[" + vocabulary.tokens.map(jsonString).joined(separator: ",") + "]"
         m["vocab_counts"] = "[" + vocabulary.counts.map(String.init).joined(separator: ",") + "]"
-        m["config"] = Self.json(model.config)
-        m["tokenizer"] = Self.json(tokenizer)
-        if !classNames.isEmpty { m["class_names"] = Self.json(classNames) }
+        m["config"] = try Self.json(model.config)
+        m["tokenizer"] = try Self.json(tokenizer)
+        if !classNames.isEmpty { m["class_names"] = try Self.json(classNames) }
         if let subwords = vocabulary.subwords {
             m["subword_merges"] = "[" + subwords.merges.map { "[\(jsonString($0.left)),\(jsonString($0.right))]" }.joined(separator: ",") + "]"
         }
@@ -49,7 +49,7 @@ public struct ModelFile {
 
     /// Writes the model atomically, with any extra tensors (optimiser state) after the model's.
     public func save(to path: String, extraTensors: [Safetensors.Tensor] = [], extraMetadata more: [String: String] = [:]) throws {
-        let file = Safetensors(metadata: metadata.merging(more) { $1 }, tensors: tensors + extraTensors)
+        let file = Safetensors(metadata: try metadata().merging(more) { $1 }, tensors: tensors + extraTensors)
         try AtomicFile.write(file.encoded(), to: path)
     }
 
@@ -155,15 +155,25 @@ public struct ModelFile {
             }
             count = layout.total
         }
+        // A NaN or an infinity would only show as NaN sentences scores later: refuse it here, naming the tensor.
+        for t in present {
+            let range = layout.range(t)
+            if let bad = parameters[range].firstIndex(where: { !$0.isFinite }) {
+                throw fail("tensor \(t.name) holds \(parameters[bad]) at index \(bad - range.lowerBound), not a finite number",
+                           "the file is damaged, or the run that wrote it diverged: use an earlier checkpoint or train again")
+            }
+        }
         var extra = metadata
         for k in ["format", "vocab", "vocab_counts", "config", "tokenizer", "subword_merges", "class_names"] { extra[k] = nil }
         return ModelFile(model: SentenceVAE(config: config, parameters: parameters), vocabulary: vocabulary,
                          tokenizer: tokenizer, classNames: classNames, extraMetadata: extra)
     }
 
-    static func json<T: Encodable>(_ value: T) -> String {
+    /// `value` as JSON with sorted keys, for metadata. Throws rather than write a placeholder: a checkpoint with
+    /// "{}" for its state would not resume.
+    static func json<T: Encodable>(_ value: T) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return String(decoding: (try? encoder.encode(value)) ?? Data("{}".utf8), as: UTF8.self)
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
     }
 }

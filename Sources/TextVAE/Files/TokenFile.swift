@@ -92,7 +92,11 @@ public struct TokenFile {
     public let sentences: SentenceIDs
 
     /// Whether `path` is a token file (by its first bytes), rather than text.
+    /// Only a regular file is looked into: reading the first bytes of a pipe (`<(cat corpus.txt)`) would take them
+    /// from the text that is read next.
     public static func isTokenFile(_ path: String) -> Bool {
+        var info = stat()
+        guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return false }
         guard let handle = FileHandle(forReadingAtPath: path) else { return false }
         defer { try? handle.close() }
         return (try? handle.read(upToCount: magic.count)).map(Array.init) == magic
@@ -129,7 +133,10 @@ public struct TokenFile {
         guard Array(bytes[0..<8]) == magic else {
             throw TextVAEError.file(path, "is not a token file (it does not start with TVTOKENS)", fix: "give a file written by 'textvae prepare'")
         }
-        let headerLength = Int(UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self)))
+        // Compared as UInt64 before it becomes an Int: a length of 2⁶⁴ − 1 must be refused, not trap.
+        let rawLength = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
+        guard rawLength > 0, rawLength <= UInt64(size - 16) else { throw TextVAEError.file(path, "has a damaged header", fix: fix) }
+        let headerLength = Int(rawLength)
         guard headerLength > 0, headerLength <= size - 16,
               let header = try? JSONDecoder().decode(Header.self, from: Data(bytes[16..<(16 + headerLength)])) else {
             throw TextVAEError.file(path, "has a damaged header", fix: fix)
@@ -139,7 +146,8 @@ public struct TokenFile {
         }
         let offsetsStart = (16 + headerLength + 7) / 8 * 8
         let n = header.sentences, t = header.tokens
-        guard n >= 0, t >= 0, n < Int.max / 16, t < Int.max / 8,
+        // Bounds far beyond any file (2⁴⁰ sentences, 2⁴⁴ tokens) keep the size's arithmetic from overflowing.
+        guard n >= 0, t >= 0, n < 1 << 40, t < 1 << 44,
               offsetsStart + 8 * (n + 1) + 4 * t == size else {
             throw TextVAEError.file(path, "is \(size) bytes, not what its header says (\(n) sentences, \(t) tokens): it is cut short or damaged", fix: fix)
         }

@@ -1,5 +1,5 @@
 /// This release of textvae: what `textvae --version` prints and what a model
-/// file's `producer` metadata records ("textvae 0.5.0").
+/// file's `producer` metadata records ("textvae 0.6.0").
 public enum TextVAEVersion {
     public static let current = "0.6.0"
 

@@ -29,9 +29,9 @@ public struct Checkpoint {
             Safetensors.Tensor(name: "optimizer.adam_v", shape: [P], data: adam.v),
         ], extraMetadata: [
             "checkpoint": "1",
-            "training_state": ModelFile.json(state),
-            "train_options": ModelFile.json(options),
-            "train_data": ModelFile.json(data),
+            "training_state": try ModelFile.json(state),
+            "train_options": try ModelFile.json(options),
+            "train_data": try ModelFile.json(data),
             "adam_steps": String(adam.steps),
             "output": output,
         ])

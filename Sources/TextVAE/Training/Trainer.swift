@@ -364,7 +364,7 @@ public final class Trainer {
         if kept && lead {
             var file = checkpoint.file
             file.extraMetadata["producer"] = TextVAEVersion.producer
-            file.extraMetadata["train_options"] = ModelFile.json(options)
+            file.extraMetadata["train_options"] = try ModelFile.json(options)
             file.extraMetadata["step"] = String(st.step)
             file.extraMetadata["epoch"] = String(st.epoch + (st.batchInEpoch > 0 ? 1 : 0))
             file.extraMetadata["valid_nelbo"] = String(nelbo)

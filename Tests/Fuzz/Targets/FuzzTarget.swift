@@ -16,6 +16,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case tokenizer
     /// A vocabulary file, `token<TAB>count` lines (`Vocabulary.load`).
     case vocabulary
+    /// A token file (`TokenFile.open`: header, offsets and ids, mapped), then every sentence read.
+    case tokenFile = "token-file"
 
     /// Runs one input. Returns whether the reader accepted it (for the replay's summary).
     @discardableResult
@@ -36,6 +38,16 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
             case .vocabulary:
                 let vocabulary = try Vocabulary.parse(lines(bytes), name: "input")
                 _ = vocabulary.text(vocabulary.ids(vocabulary.tokens))
+            case .tokenFile:
+                // TokenFile maps a file: the input goes to one of this process's own.
+                let path = NSTemporaryDirectory() + "textvae-fuzz-\(getpid()).tokens"
+                try bytes.write(to: URL(fileURLWithPath: path))
+                defer { try? FileManager.default.removeItem(atPath: path) }
+                let file = try TokenFile.open(path)
+                let V = Int32(file.vocabulary.count)
+                for i in 0..<file.sentences.count {
+                    precondition(file.sentences[i].allSatisfy { $0 >= 0 && $0 < V }, "an id outside the vocabulary was accepted")
+                }
             }
             return true
         } catch {
