@@ -56,7 +56,8 @@ import Testing
         }
         // Wait until the server has them (the gauge counts the /metrics request too), then ask it to stop.
         var inFlight = 0
-        for _ in 0..<1_200 where inFlight < 3 {
+        let deadline = Date().addingTimeInterval(120)  // a guard against a hang on a loaded machine, not a timing
+        while inFlight < 3 && Date() < deadline {
             let metrics = try await httpRequest("GET", port: port, "/metrics").body
             let line = metrics.split(separator: "\n").first { $0.hasPrefix("textvae_requests_in_flight ") } ?? ""
             inFlight = Int(line.split(separator: " ").last ?? "") ?? 0
