@@ -66,12 +66,9 @@ struct InterpolateCommand: ParsableCommand {
         let file = try model.load()
         let (a, b) = try endPoints(file)
         let ts = Interpolation.steps(steps)
-        let z = ts.flatMap { slerp ? Interpolation.spherical(a.z, b.z, $0) : Interpolation.linear(a.z, b.z, $0) }
-        var classes: [Float]?
+        let fixed = file.classes > 0 ? try classOptions.resolve(file) : nil
+        let (z, classes) = file.homotopy(a, b, at: ts, spherical: slerp, fixedClass: fixed)
         if file.classes > 0 {
-            let fixed = try classOptions.resolve(file)
-            let (ca, cb) = (file.oneHot(fixed ?? a.c), file.oneHot(fixed ?? b.c))
-            classes = ts.flatMap { Interpolation.linear(ca, cb, $0) }
             let names = file.classNames
             warn(fixed.map { "class '\(names[$0])' held fixed" }
                  ?? (a.c == b.c ? "both ends have class '\(names[a.c])': c stays one-hot at it"

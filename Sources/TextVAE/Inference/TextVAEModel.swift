@@ -90,9 +90,7 @@ public actor TextVAEModel {
         guard steps >= 2 else { throw TextVAEError("steps must be at least 2, got \(steps)") }
         let (ends, _) = try trained.interpolationEnds(first, second)
         let ts = Interpolation.steps(steps)
-        let z = ts.flatMap { Interpolation.linear(ends[0].z, ends[1].z, $0) }
-        let classes = trained.classes == 0 ? nil
-            : ts.flatMap { Interpolation.linear(trained.oneHot(ends[0].c), trained.oneHot(ends[1].c), $0) }
+        let (z, classes) = trained.homotopy(ends[0], ends[1], at: ts)
         let texts = trained.decode(z, classes: classes, options: options).map { trained.text($0[0].tokens) }
         return zip(ts, texts).map { Step(t: $0, text: $1) }
     }

@@ -42,4 +42,15 @@ extension TrainedModel {
         return ([(Array(posteriors.mu(0)), classes[0]), (Array(posteriors.mu(1)), classes[1])],
                 input.warnings.map { $0.replacingOccurrences(of: "line", with: "sentence") })
     }
+
+    /// The codes of a homotopy at each t of `ts`: z on the line (or, `spherical`, the great circle) between the
+    /// two ends, and in a model with classes c moving in a straight line between their one-hot vectors (both
+    /// `fixedClass` when given); nil classes for a model without.
+    public func homotopy(_ a: (z: [Float], c: Int), _ b: (z: [Float], c: Int), at ts: [Double], spherical: Bool = false,
+                         fixedClass: Int? = nil) -> (z: [Float], classes: [Float]?) {
+        let z = ts.flatMap { spherical ? Interpolation.spherical(a.z, b.z, $0) : Interpolation.linear(a.z, b.z, $0) }
+        guard classes > 0 else { return (z, nil) }
+        let (ca, cb) = (oneHot(fixedClass ?? a.c), oneHot(fixedClass ?? b.c))
+        return (z, ts.flatMap { Interpolation.linear(ca, cb, $0) })
+    }
 }

@@ -58,7 +58,7 @@ public final class Trainer {
 
     /// The updates the run plans in all, pretraining included (fewer than the epochs' when a time limit allows fewer).
     public var plannedSteps: Int {
-        options.pretrainEpochs * batchesPerEpoch + (options.plannedUpdates ?? (options.epochs - options.pretrainEpochs) * batchesPerEpoch)
+        options.pretrainEpochs * batchesPerEpoch + (options.plannedUpdates ?? options.epochUpdates(batchesPerEpoch: batchesPerEpoch))
     }
 
     /// The epoch's batches: ranges of `order` (indices into `train`), and the shuffling generator after drawing
@@ -312,8 +312,7 @@ public final class Trainer {
         let pace = seconds / Double(done), left = options.timeLimitMinutes * 60 - seconds
         var affordable = done + Int(0.9 * max(0, left) / max(pace, 1e-9)) - options.pretrainEpochs * B
         if collective.size > 1 { affordable = Int(try collective.sum([collective.isLeader ? Float(affordable) : 0])[0]) }
-        let planned = (options.epochs - options.pretrainEpochs) * B
-        guard affordable < planned else { return }
+        guard affordable < options.epochUpdates(batchesPerEpoch: B) else { return }
         checkpoint.options = options.placed(batchesPerEpoch: B, plannedUpdates: max(1, affordable))
         let annealed = options.annealedStep(batchesPerEpoch: B)
         onEvent(.note("the time limit of \(options.timeLimitMinutes) minutes allows about \(options.pretrainEpochs * B + max(1, affordable)) "

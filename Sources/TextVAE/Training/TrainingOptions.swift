@@ -100,13 +100,16 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     /// epochs' updates when nil): from `annealing` when there is a request, else a cyclical schedule's length
     /// set to match (the others are fixed in updates).
     public func placed(batchesPerEpoch: Int, plannedUpdates: Int? = nil) -> TrainingOptions {
-        let planned = plannedUpdates ?? (epochs - pretrainEpochs) * batchesPerEpoch
+        let planned = plannedUpdates ?? epochUpdates(batchesPerEpoch: batchesPerEpoch)
         guard let annealing else { return withScheduleLength(batchesPerEpoch: batchesPerEpoch) }
         var o = self
         o.schedule = annealing.schedule(plannedUpdates: planned)
         o.plannedUpdates = planned
         return o
     }
+
+    /// The updates of the epochs after any pretraining, `batchesPerEpoch` an epoch.
+    public func epochUpdates(batchesPerEpoch: Int) -> Int { (epochs - pretrainEpochs) * batchesPerEpoch }
 
     /// The number of updates after which the last one made was at the final β; the epochs that end there or
     /// later are the ones compared for the best model, and counted by patience and learning-rate decay.
