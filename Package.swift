@@ -48,6 +48,8 @@ let package = Package(
             dependencies: [
                 "TextVAE",
                 .product(name: "Hummingbird", package: "hummingbird", condition: .when(traits: ["Server"])),
+                // For MaximumAvailableConnections (--max-connections).
+                .product(name: "HummingbirdCore", package: "hummingbird", condition: .when(traits: ["Server"])),
             ],
             exclude: ["README.md"],
             resources: [.embedInCode("Page/index.html")]

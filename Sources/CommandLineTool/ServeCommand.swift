@@ -46,8 +46,17 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "File of sentences, one per line, encoded at start for /v1/neighbours and the map.")
     var index: String?
 
-    @Option(help: "Require 'Authorization: Bearer KEY' on every route but / and /healthz.")
+    @Option(help: "Require 'Authorization: Bearer KEY' on every route but / and /healthz (visible to other users in 'ps': prefer TEXTVAE_API_KEY or --api-key-file).")
     var apiKey: String?
+
+    @Option(help: ArgumentHelp("Read the API key from this file (its first line).", valueName: "file"))
+    var apiKeyFile: String?
+
+    @Option(help: ArgumentHelp("Also accept requests whose Host header is this name (repeatable; '*' for any), e.g. behind a reverse proxy.", valueName: "name"))
+    var allowedHost: [String] = []
+
+    @Option(help: ArgumentHelp("Let web pages of this origin call the API from a browser (repeatable; '*' for any), e.g. https://app.example.com.", valueName: "origin"))
+    var corsOrigin: [String] = []
 
     @Flag(help: "Listen on a non-loopback --host without an API key (anyone who can reach it can use it).")
     var insecure = false
@@ -61,11 +70,26 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "Widest beam a request may ask for.")
     var maxBeamWidth = ServerSettings().maxBeamWidth
 
+    @Option(help: "Most work per request, in word scores: sentences × steps × beam width × vocabulary for decoding, tokens × vocabulary for scoring; more gets a 413 before any work.")
+    var maxRequestWork = ServerSettings().maxRequestWork
+
     @Option(help: "Largest request body in bytes.")
     var maxBodyBytes = ServerSettings().maxBodyBytes
 
     @Option(help: ArgumentHelp("How long a request may wait for the model (queueing included) before a 503: 30s, 2m, or a number of seconds (default: \(Int(ServerSettings().timeLimit))s).", valueName: "time"))
     var timeLimit: TimeSpan?
+
+    @Option(help: ArgumentHelp("Close a connection that sends no complete request for this long (slow headers included; default: 30s).", valueName: "time"))
+    var idleTimeout: TimeSpan?
+
+    @Option(help: ArgumentHelp("Answer 408 to a request whose body takes longer than this to arrive (shorter than --idle-timeout; default: 10s).", valueName: "time"))
+    var readTimeout: TimeSpan?
+
+    @Option(help: "Connections served at once; more wait to be accepted.")
+    var maxConnections = ServerSettings().maxConnections
+
+    @Flag(help: "Serve /metrics without the API key (for a Prometheus scraper).")
+    var publicMetrics = false
 
     @Flag(help: "Decode each request on its own instead of merging concurrent ones (to measure what batching gains).")
     var noBatching = false
@@ -77,29 +101,65 @@ struct ServeCommand: AsyncParsableCommand {
         var s = ServerSettings()
         s.host = host
         s.port = port
-        s.apiKey = apiKey
+        s.apiKey = resolvedKey
+        s.allowedHosts = allowedHost
+        s.corsOrigins = corsOrigin
         s.batching = !noBatching
         s.maxSentences = maxSentences
         s.maxSteps = maxSteps
         s.maxBeamWidth = maxBeamWidth
         s.maxBodyBytes = maxBodyBytes
+        s.maxRequestWork = maxRequestWork
+        s.publicMetrics = publicMetrics
+        s.idleTimeout = idleTimeout?.seconds(bare: .seconds) ?? s.idleTimeout
+        s.readTimeout = readTimeout?.seconds(bare: .seconds) ?? s.readTimeout
+        s.maxConnections = maxConnections
         s.timeLimit = timeLimit?.seconds(bare: .seconds) ?? s.timeLimit
         return s
     }
 
+    /// The key from --api-key, --api-key-file or TEXTVAE_API_KEY, in that order.
+    var resolvedKey: String? {
+        if let apiKey { return apiKey }
+        if let apiKeyFile {
+            let text = (try? String(contentsOfFile: apiKeyFile, encoding: .utf8)) ?? ""
+            return text.split(separator: "\n", omittingEmptySubsequences: false).first.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) } ?? ""
+        }
+        return ProcessInfo.processInfo.environment["TEXTVAE_API_KEY"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
     func validate() throws {
         try model.check()
-        if !(0...65535).contains(port) { throw ValidationError("--port must be between 0 and 65535, got \(port)") }
-        if !settings.isLoopback && apiKey == nil && !insecure {
-            throw ValidationError("--host \(host) is reachable from other machines: give --api-key KEY (clients send 'Authorization: Bearer KEY'), or --insecure to serve without one")
+        if apiKey != nil && apiKeyFile != nil { throw ValidationError("give either --api-key or --api-key-file, not both") }
+        if let apiKeyFile, !FileManager.default.isReadableFile(atPath: apiKeyFile) {
+            throw ValidationError("--api-key-file \(apiKeyFile) cannot be read: check the path and its permissions")
         }
-        if let apiKey, apiKey.isEmpty || apiKey.contains(where: { $0.isWhitespace }) {
-            throw ValidationError("--api-key must be a non-empty key without spaces, such as the output of 'openssl rand -hex 16'")
+        for origin in corsOrigin where origin != "*" && !(origin.hasPrefix("http://") || origin.hasPrefix("https://")) {
+            throw ValidationError("--cors-origin takes an origin such as https://app.example.com (scheme, host and port if any), got \(origin)")
+        }
+        if !(0...65535).contains(port) { throw ValidationError("--port must be between 0 and 65535, got \(port)") }
+        if !settings.isLoopback && resolvedKey == nil && !insecure {
+            throw ValidationError("--host \(host) is reachable from other machines: set an API key (TEXTVAE_API_KEY, --api-key-file FILE or --api-key KEY; clients send 'Authorization: Bearer KEY'), or --insecure to serve without one")
+        }
+        if let key = resolvedKey, key.isEmpty || key.contains(where: { $0.isWhitespace }) {
+            throw ValidationError("the API key must be non-empty and without spaces, such as the output of 'openssl rand -hex 16'")
+        }
+        if maxRequestWork < 1 { throw ValidationError("--max-request-work must be at least 1") }
+        if maxConnections < 1 { throw ValidationError("--max-connections must be at least 1") }
+        for (name, t) in [("--idle-timeout", settings.idleTimeout), ("--read-timeout", settings.readTimeout)]
+        where !(t > 0 && t <= ServerSettings.maxTimeLimit) {
+            throw ValidationError("\(name) must be a positive time of at most a day, such as 30s")
+        }
+        // A body that stalls is met by whichever comes first; the idle timeout closes without an answer.
+        if settings.readTimeout >= settings.idleTimeout {
+            throw ValidationError("--read-timeout (\(settings.readTimeout) s) must be shorter than --idle-timeout (\(settings.idleTimeout) s), or a stalled body is dropped without its 408")
         }
         if maxSentences < 1 || maxSteps < 2 || maxBeamWidth < 1 || maxBodyBytes < 64 {
             throw ValidationError("--max-sentences, --max-beam-width must be at least 1, --max-steps at least 2, --max-body-bytes at least 64")
         }
-        if !(settings.timeLimit > 0 && settings.timeLimit.isFinite) { throw ValidationError("--time-limit must be a positive time, such as 30s") }
+        if !(settings.timeLimit > 0 && settings.timeLimit <= ServerSettings.maxTimeLimit) {
+            throw ValidationError("--time-limit must be a positive time of at most a day, such as 30s")
+        }
     }
 
     func run() async throws {

@@ -1,6 +1,7 @@
 #if Server
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import TextVAE
 
@@ -13,12 +14,15 @@ public final class ModelServer: Sendable {
     let index: SentenceIndex?
     /// The body of `GET /v1/model`, built once.
     let facts: JSONValue
+    /// The body of `GET /v1/map` (with an index), built once.
+    let mapBody: [UInt8]?
 
     public init(model: TrainedModel, settings: ServerSettings, index: SentenceIndex? = nil) {
         self.settings = settings
         self.index = index
         worker = ModelWorker(model: model, batching: settings.batching, metrics: metrics)
         facts = Self.facts(model, settings: settings, index: index)
+        mapBody = index.map(Self.mapBody)
     }
 
     /// Serves until SIGINT or SIGTERM (with `handlingSignals`) or until the task is cancelled; then stops
@@ -31,7 +35,12 @@ public final class ModelServer: Sendable {
         let port = settings.port
         let app = Application(
             router: makeRouter(),
-            configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "textvae"),
+            // A connection that sends no complete request within the idle timeout is closed (slow headers
+            // included), and past --max-connections new ones wait in the kernel's queue: slow clients cannot
+            // take every descriptor, and /healthz still answers.
+            server: .http1(configuration: .init(idleTimeout: .milliseconds(Int64(settings.idleTimeout * 1000)))),
+            configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "textvae",
+                                 availableConnectionsDelegate: MaximumAvailableConnections(settings.maxConnections)),
             onServerRunning: { channel in onListening(channel.localAddress?.port ?? port) },
             logger: logger
         )
@@ -47,7 +56,9 @@ public final class ModelServer: Sendable {
     func makeRouter() -> Router<BasicRequestContext> {
         let router = Router()
         router.add(middleware: ResponseMiddleware(metrics: metrics))
-        router.add(middleware: KeyMiddleware(key: settings.apiKey))
+        router.add(middleware: RequestGuard(listeningHost: settings.host, allowedHosts: settings.allowedHosts.map { $0.lowercased() },
+                                            corsOrigins: settings.corsOrigins))
+        router.add(middleware: KeyMiddleware(key: settings.apiKey, publicMetrics: settings.publicMetrics))
         addInfoRoutes(router)
         let v1 = router.group("v1")
         addSampleRoute(v1)
@@ -59,7 +70,7 @@ public final class ModelServer: Sendable {
 
     /// Reads a route's body with this server's size limit.
     func fields(_ request: Request, _ allowed: [String]) async throws -> RequestFields {
-        try await RequestFields.read(request, limit: settings.maxBodyBytes, allowed: allowed)
+        try await RequestFields.read(request, limit: settings.maxBodyBytes, allowed: allowed, timeout: settings.readTimeout)
     }
 
     /// Runs `work` on the model within the time limit; errors of the library (such as a sentence without
@@ -72,8 +83,23 @@ public final class ModelServer: Sendable {
         }
     }
 
+    /// Refuses, before it is queued, a request whose work passes `--max-request-work`: counted in word scores
+    /// (one row of the output layer for one word at one step), the cost that grows with every size a request sets.
+    func checkWork(_ scores: Double, _ what: String) throws {
+        guard scores <= Double(settings.maxRequestWork) else {
+            throw APIError.tooLarge("this request asks for \(what) = \(Int(scores)) word scores, over this server's limit of "
+                                    + "\(settings.maxRequestWork) (textvae serve --max-request-work); ask for less, or split it")
+        }
+    }
+
     /// Decodes on the model worker within the time limit, sharing a batch with other requests when it can.
     func decode(_ z: [Float], _ options: DecodingOptions, rowSeeds: [UInt64]) async throws -> [[Hypothesis]] {
+        let c = worker.model.model.config
+        var width = 1
+        if case .beam(let w) = options.method { width = w }
+        let steps = options.maxLength ?? c.maxLength
+        try checkWork(Double(rowSeeds.count) * Double(steps) * Double(width) * Double(c.vocabulary),
+                      "\(rowSeeds.count) sentences × \(steps) steps × beam width \(width) × \(c.vocabulary) words")
         let decoded = try await worker.decode(z, options: options, rowSeeds: rowSeeds, timeLimit: settings.timeLimit)
         metrics.countSentences(decoded.count)
         return decoded

@@ -8,12 +8,25 @@ struct RequestFields {
     private let fields: [String: JSONValue]
 
     /// Reads the body (at most `limit` bytes; an empty body is `{}`) and refuses fields not in `allowed`.
-    static func read(_ request: Request, limit: Int, allowed: [String]) async throws -> RequestFields {
-        let buffer: ByteBuffer
-        do {
-            buffer = try await request.body.collect(upTo: limit)
-        } catch {
-            throw APIError.tooLarge("the request body is over the server's limit of \(limit) bytes (textvae serve --max-body-bytes)")
+    static func read(_ request: Request, limit: Int, allowed: [String], timeout: Double = 10) async throws -> RequestFields {
+        let buffer = try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
+            group.addTask {
+                do {
+                    return try await request.body.collect(upTo: limit)
+                } catch {
+                    throw APIError.tooLarge("the request body is over the server's limit of \(limit) bytes (textvae serve --max-body-bytes)")
+                }
+            }
+            group.addTask {  // a body trickled in a byte at a time must not hold the connection forever
+                try await Task.sleep(nanoseconds: UInt64(timeout * 1e9))
+                return nil
+            }
+            let first = try await group.next()!
+            group.cancelAll()
+            guard let body = first else {
+                throw APIError(.requestTimeout, "the request body did not arrive within \(timeout) s (textvae serve --read-timeout)")
+            }
+            return body
         }
         if buffer.readableBytes == 0 { return RequestFields(fields: [:]) }
         let value: JSONValue

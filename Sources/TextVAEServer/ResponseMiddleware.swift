@@ -34,20 +34,28 @@ struct ResponseMiddleware<Context: RequestContext>: RouterMiddleware {
         case is CancellationError:
             apiError = APIError(.serviceUnavailable, "the request was cancelled (the server is shutting down, or the client left)")
         default:
-            apiError = APIError(.internalServerError, "internal error: \(error)")
+            // The details stay in the server's log: they may name files and internals a client has no business seeing.
+            FileHandle.standardError.write(Data("textvae serve: internal error on \(request.method) \(request.uri.path): \(error)\n".utf8))
+            apiError = APIError(.internalServerError, "internal error; the server's log says more")
         }
         return Response.json(.object(["error": .object(["status": .int(Int(apiError.status.code)), "message": .string(apiError.message)])]),
                              status: apiError.status)
     }
 }
 
-/// With `--api-key`, every route but `/healthz` and the page needs `Authorization: Bearer <key>`.
+/// With `--api-key`, every route but `/healthz` and the page (and `/metrics` with `--public-metrics`) needs
+/// `Authorization: Bearer <key>`.
 struct KeyMiddleware<Context: RequestContext>: RouterMiddleware {
     let key: String?
-    static var open: Set<String> { ["/", "/healthz"] }
+    let open: Set<String>
+
+    init(key: String?, publicMetrics: Bool) {
+        self.key = key
+        open = publicMetrics ? ["/", "/healthz", "/metrics"] : ["/", "/healthz"]
+    }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let key, !Self.open.contains(request.uri.path) else { return try await next(request, context) }
+        guard let key, !open.contains(request.uri.path) else { return try await next(request, context) }
         guard let header = request.headers[.authorization] else {
             throw APIError(.unauthorized, "this server needs an API key: send the header 'Authorization: Bearer KEY'")
         }

@@ -1,5 +1,6 @@
 #if Server
 import Foundation
+import TextVAE
 
 /// What `/metrics` reports, in Prometheus's text format: requests by route and status, their latency
 /// as a histogram by route, requests in flight, sentences generated, and the decoding batches the worker ran.
@@ -95,6 +96,36 @@ final class ServerMetrics: @unchecked Sendable {  // guarded by `lock`
             textvae_decoding_batch_rows_total \(batchRows)
 
             """
+        return out + Self.processText
+    }
+
+    /// Which textvae this is, and the process's memory and descriptors (read from /proc at each scrape), in the
+    /// names Prometheus's own clients use, so that dashboards for other services read them as they are.
+    static var processText: String {
+        var out = """
+            # HELP textvae_build_info The textvae version serving.
+            # TYPE textvae_build_info gauge
+            textvae_build_info{version="\(TextVAEVersion.current)"} 1
+
+            """
+        let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+        if let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+           let kib = Double(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") {
+            out += """
+                # HELP process_resident_memory_bytes Resident memory size in bytes.
+                # TYPE process_resident_memory_bytes gauge
+                process_resident_memory_bytes \(Int(kib * 1024))
+
+                """
+        }
+        if let descriptors = try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/fd") {
+            out += """
+                # HELP process_open_fds Number of open file descriptors.
+                # TYPE process_open_fds gauge
+                process_open_fds \(descriptors.count)
+
+                """
+        }
         return out
     }
 }

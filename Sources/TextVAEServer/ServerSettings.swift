@@ -21,12 +21,32 @@ public struct ServerSettings: Sendable {
     public var maxBeamWidth = 16
     /// Longest wait for one request's model work (queueing included), in seconds; over it: 503.
     public var timeLimit = 30.0
+    /// The most work one request may ask for, in word scores (sentences × steps × beam width × vocabulary for
+    /// decoding; tokens × vocabulary for scoring): about 10 s of one core for a 10,000-word model at the default.
+    public var maxRequestWork = 200_000_000
+    /// Seconds a connection may stay without a complete request (its headers included) before it is closed.
+    public var idleTimeout = 30.0
+    /// Seconds a request's body may take to arrive; over it: 408.
+    public var readTimeout = 10.0
+    /// Connections served at once; more wait to be accepted.
+    public var maxConnections = 256
+    /// `/metrics` without the API key (for a scraper on a trusted network).
+    public var publicMetrics = false
+    /// Host names besides the listening address, `localhost` and loopback that requests may use (`*`: any).
+    public var allowedHosts: [String] = []
+    /// Web origins (such as `https://app.example.com`) whose pages may call the API; `*`: any.
+    public var corsOrigins: [String] = []
+    /// The longest time limit (a day): longer ones are refused, so that no deadline overflows a clock.
+    public static let maxTimeLimit = 86_400.0
 
     public init() {}
 
     /// Whether `host` is a loopback address, which may be served without a key.
     public var isLoopback: Bool {
-        ["127.0.0.1", "::1", "localhost"].contains(host) || host.hasPrefix("127.")
+        if ["::1", "localhost"].contains(host) { return true }
+        // 127.0.0.0/8 as an address (four numbers), not a name such as 127.x.example.
+        let parts = host.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts[0] == "127" && parts.allSatisfy { UInt8($0) != nil }
     }
 }
 #endif

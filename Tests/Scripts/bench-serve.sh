@@ -78,7 +78,7 @@ for clients in 1 8 32 128; do
   for round in $(seq 1 "$rounds"); do
     for mode in on off; do
       if [ "$mode" = on ]; then start_server; else start_server --no-batching; fi
-      curl -sf -m 30 -X POST "http://127.0.0.1:$port/v1/sample" -d '{"n": 8}' >/dev/null   # warm up
+      curl -sf -m 30 "http://127.0.0.1:$port/v1/sample" --json '{"n": 8}' >/dev/null   # warm up
       wrk -t1 -c"$clients" -d"${seconds}s" --timeout 60s -s "$tmp/sample.lua" "http://127.0.0.1:$port" \
         | grep '^RESULT' | cut -d' ' -f2- >>"$tmp/$clients-$mode"
       # Rows per decoding call: how many requests shared a batch on average.

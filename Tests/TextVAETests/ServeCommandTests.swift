@@ -16,7 +16,7 @@ import Testing
     }
 
     /// Starts `textvae serve` and waits for its `listening on` line; returns the process, its port and its output files.
-    func startServer(_ arguments: [String], in folder: URL) throws -> (Process, Int, URL, URL) {
+    func startServer(_ arguments: [String], in folder: URL, environment: [String: String] = [:]) throws -> (Process, Int, URL, URL) {
         let out = folder.appendingPathComponent("serve.out"), err = folder.appendingPathComponent("serve.err")
         FileManager.default.createFile(atPath: out.path, contents: nil)
         FileManager.default.createFile(atPath: err.path, contents: nil)
@@ -24,6 +24,7 @@ import Testing
         process.executableURL = URL(fileURLWithPath: try TextVAEProgram.path())
         process.arguments = ["serve", "--port", "0"] + arguments
         process.currentDirectoryURL = folder
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.standardOutput = try FileHandle(forWritingTo: out)
         process.standardError = try FileHandle(forWritingTo: err)
         try process.run()
@@ -83,10 +84,16 @@ import Testing
         try TinyModel.file().save(to: folder.appendingPathComponent("m.safetensors").path)
         for (arguments, mentions) in [
             (["--host", "0.0.0.0"], ["--api-key", "--insecure"]),
-            (["--api-key", "two words"], ["--api-key must be a non-empty key without spaces"]),
+            (["--api-key", "two words"], ["the API key must be non-empty and without spaces"]),
+            (["--host", "127.x.example"], ["--api-key", "--insecure"]),
+            (["--time-limit", "1e11"], ["at most a day"]),
+            (["--api-key-file", "missing.key"], ["missing.key cannot be read"]),
+            (["--cors-origin", "example.com"], ["--cors-origin takes an origin"]),
             (["--port", "70000"], ["--port must be between 0 and 65535"]),
             (["--time-limit", "0"], ["--time-limit must be a positive time"]),
             (["--time-limit", "inf"], ["--time-limit"]),
+            (["--read-timeout", "40s"], ["must be shorter than --idle-timeout"]),
+            (["--max-connections", "0"], ["--max-connections must be at least 1"]),
             (["--index", "missing.txt"], ["missing.txt"]),
         ] {
             let run = try TextVAEProgram.run(["serve", "-m", "m.safetensors", "--port", "0"] + arguments, in: folder.path)
@@ -96,6 +103,22 @@ import Testing
         let help = try TextVAEProgram.run(["serve", "--help"], in: folder.path)
         for word in ["/v1/sample", "--api-key", "--index", "--no-batching", "SIGTERM"] {
             #expect(help.stdout.contains(word), "serve --help lacks \(word)")
+        }
+    }
+
+    /// The key may come from the environment or a file, so that it does not show in `ps`.
+    @Test func theKeyComesFromTheEnvironmentOrAFile() async throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try TinyModel.file().save(to: folder.appendingPathComponent("m.safetensors").path)
+        try "s3cret\n".write(to: folder.appendingPathComponent("key.txt"), atomically: true, encoding: .utf8)
+        for (arguments, environment) in [([String](), ["TEXTVAE_API_KEY": "s3cret"]), (["--api-key-file", "key.txt"], [:])] {
+            let (process, port, _, err) = try startServer(["-m", "m.safetensors"] + arguments, in: folder, environment: environment)
+            defer { process.terminate(); process.waitUntilExit() }
+            let without = try await httpRequest("GET", port: port, "/v1/model")
+            #expect(without.status == 401, "\(arguments) \(environment): \(without)")
+            let with = try await httpRequest("GET", port: port, "/v1/model", headers: ["Authorization": "Bearer s3cret"])
+            #expect(with.status == 200, "\(arguments) \(environment): \(with) \((try? String(contentsOf: err, encoding: .utf8)) ?? "")")
         }
     }
 }

@@ -177,7 +177,7 @@ import Testing
         ("/v1/interpolate", #"{"a": "the cat", "b": "a dog", "steps": 10}"#, 413, ["limit of 9", "--max-steps"]),
         ("/v1/interpolate", #"{"a": "the cat", "b": "a dog", "steps": 1}"#, 422, ["at least 2"]),
         ("/v1/interpolate", #"{"a": "the cat"}"#, 422, ["'a' and 'b'"]),
-        ("/v1/interpolate", #"{"a": "   ", "b": "a dog"}"#, 422, ["sentence a", "no words"]),
+        ("/v1/interpolate", #"{"a": "   ", "b": "a dog"}"#, 422, ["sentence 1", "no words"]),
         ("/v1/interpolate", #"{"za": [1, 2], "zb": [3, 4]}"#, 422, ["latent size, 4"]),
         ("/v1/interpolate", #"{"za": [1, "x", 3, 4], "zb": [1, 2, 3, 4]}"#, 400, ["'za' must be an array of numbers"]),
         ("/v1/reconstruct", #"{"sentences": []}"#, 422, ["empty"]),

@@ -26,7 +26,10 @@ func httpRequest(_ method: String, port: Int, _ path: String, body: String? = ni
     var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
     request.httpMethod = method
     request.timeoutInterval = 120
-    if let body { request.httpBody = Data(body.utf8) }
+    if let body {
+        request.httpBody = Data(body.utf8)
+        request.setValue("application/json", forHTTPHeaderField: "Content-Type")  // as the API asks; a test may override it
+    }
     for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
     let (data, response) = try await URLSession.shared.data(for: request)
     let http = response as! HTTPURLResponse

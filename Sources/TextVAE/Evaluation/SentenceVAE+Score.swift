@@ -1,16 +1,29 @@
 import Foundation
 
 extension SentenceVAE {
-    /// Scores sentences in file order, `batchSize` at a time, with one
-    /// z ~ q(z|x) per sentence (or z = μ with `useMean`) and no word dropout.
+    /// The most decoder rows (tokens) one batch of `score` holds: their logits take at most 256 MiB, but never
+    /// fewer than a batch of sentences of the model's longest length (so that training's validation batches,
+    /// cut to that length, are never split).
+    func scoreRows(batchSize: Int) -> Int {
+        max((256 << 20) / (4 * max(1, config.vocabulary)), batchSize * (config.maxLength + 1))
+    }
+
+    /// Scores sentences in file order, `batchSize` at a time (fewer when they are so long that their logits
+    /// would pass `scoreRows`), with one z ~ q(z|x) per sentence (or z = μ with `useMean`) and no word dropout.
     /// In a model with classes, a sentence's c is its label in `labels`, else one draw from q(c|x)
     /// (Gumbel-max, drawn after the batch's ε), or with `useMean` its most likely class.
     public func score(_ sentences: [[Int32]], labels: [Int?]? = nil, batchSize: Int = 32, useMean: Bool = false, rng: inout Random,
                       workspace: Workspace = Workspace(), progress: ((Int) -> Void)? = nil) -> SentenceScores {
         var s = SentenceScores()
         let (Z, K) = (config.latent, config.classes)
-        for start in stride(from: 0, to: sentences.count, by: max(1, batchSize)) {
-            let end = min(sentences.count, start + batchSize)
+        let rowLimit = scoreRows(batchSize: batchSize)
+        var start = 0
+        while start < sentences.count {
+            var end = start, rows = 0
+            while end < sentences.count && end - start < max(1, batchSize) && (end == start || rows + sentences[end].count + 1 <= rowLimit) {
+                rows += sentences[end].count + 1
+                end += 1
+            }
             let chunk = Array(sentences[start..<end])
             let batch = Batch(chunk)
             var eps = [Float](repeating: 0, count: chunk.count * Z)
@@ -26,6 +39,7 @@ extension SentenceVAE {
             s.classKL += r.classKL; s.classProbabilities += r.classProbabilities
             s.targets += chunk.map { $0.count + 1 }
             progress?(s.count)
+            start = end
         }
         return s
     }

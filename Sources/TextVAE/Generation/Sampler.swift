@@ -33,6 +33,8 @@ struct Sampler {
             candidates.append(Int32(v))
             weights.append(VectorMath.fastExp((row[v] - m) * invT))
         }
+        // No word left (every logit −∞ or not a number): end the sentence rather than index an empty list.
+        guard !candidates.isEmpty else { return Vocabulary.eos }
         if s.topK > 0 && s.topK < candidates.count { keepTop(s.topK) }
         if s.topP < 1 { keepNucleus(s.topP) }
         var total: Float = 0
@@ -46,11 +48,18 @@ struct Sampler {
         return Int(candidates[weights.lastIndex { $0 > 0 } ?? 0])  // u landed on the rounding slack
     }
 
-    /// Keeps the k heaviest candidates (ties: the lower word id), heaviest first.
+    /// Keeps the k heaviest candidates (ties: the lower word id), heaviest first. A few by insertion (O(V·k)
+    /// with a small k), many by one sort of all candidates (O(V log V)): a k near V must not cost V².
     private mutating func keepTop(_ k: Int) {
-        var top = TopCandidates(capacity: k)
-        for i in candidates.indices { top.offer(Double(weights[i]), hypothesis: i, word: 0) }
-        let chosen = (0..<top.count).map { top[$0].1 }
+        let chosen: [Int]
+        if k <= 32 {
+            var top = TopCandidates(capacity: k)
+            for i in candidates.indices { top.offer(Double(weights[i]), hypothesis: i, word: 0) }
+            chosen = (0..<top.count).map { top[$0].1 }
+        } else {
+            let w = weights
+            chosen = Array(candidates.indices.sorted { w[$0] != w[$1] ? w[$0] > w[$1] : $0 < $1 }.prefix(k))
+        }
         candidates = chosen.map { candidates[$0] }
         weights = chosen.map { weights[$0] }
     }

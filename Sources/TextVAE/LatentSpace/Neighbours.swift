@@ -8,9 +8,23 @@ public enum Neighbours {
     public static func nearest(to query: [Float], among points: [Float], dimension Z: Int, k: Int,
                                metric: DistanceMetric) -> [(index: Int, distance: Double)] {
         precondition(query.count == Z && points.count % Z == 0)
-        let all = (0..<points.count / Z).map { i in
-            (index: i, distance: metric.distance(query[...], points[(i * Z)..<((i + 1) * Z)]))
+        typealias Hit = (index: Int, distance: Double)
+        func nearer(_ a: Hit, _ b: Hit) -> Bool { a.distance != b.distance ? a.distance < b.distance : a.index < b.index }
+        guard k > 0 else { return [] }
+        // The k nearest so far in a heap whose top is the farthest of them: N log k, not a sort of all N
+        // (a server answers many queries over one index).
+        var kept = BinaryHeap<Hit> { nearer($1, $0) }
+        for i in 0..<points.count / Z {
+            let hit = (index: i, distance: metric.distance(query[...], points[(i * Z)..<((i + 1) * Z)]))
+            if kept.count < k {
+                kept.push(hit)
+            } else if let farthest = kept.top, nearer(hit, farthest) {
+                _ = kept.pop()
+                kept.push(hit)
+            }
         }
-        return Array(all.sorted { $0.distance != $1.distance ? $0.distance < $1.distance : $0.index < $1.index }.prefix(max(0, k)))
+        var found: [Hit] = []
+        while let hit = kept.pop() { found.append(hit) }
+        return found.reversed()
     }
 }

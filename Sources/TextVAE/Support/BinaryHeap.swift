@@ -10,6 +10,8 @@ struct BinaryHeap<Element> {
 
     var isEmpty: Bool { items.isEmpty }
     var count: Int { items.count }
+    /// The element `pop` would return, left in place.
+    var top: Element? { items.first }
 
     mutating func push(_ element: Element) {
         items.append(element)

@@ -15,6 +15,10 @@ extension ModelServer {
         let choice = DecodingChoice(
             decoder: try fields.string("decoder"), temperature: try fields.double("temperature").map(Float.init),
             topK: try fields.int("top_k"), topP: try fields.double("top_p").map(Float.init), beamWidth: try fields.int("beam_width"))
+        let vocabulary = worker.model.model.config.vocabulary
+        if let k = choice.topK, k > vocabulary {
+            throw APIError.unprocessable("'top_k' is \(k), more than the model's \(vocabulary) words; give at most \(vocabulary) (0: all)")
+        }
         if let width = choice.beamWidth, width > settings.maxBeamWidth {
             throw APIError.tooLarge("'beam_width' is \(width), over this server's limit of \(settings.maxBeamWidth) (textvae serve --max-beam-width)")
         }

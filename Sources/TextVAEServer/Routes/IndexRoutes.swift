@@ -27,14 +27,20 @@ extension ModelServer {
         }
 
         v1.get("map") { _, _ in
-            let index = try self.requireIndex()
-            let points: [JSONValue] = index.texts.indices.map {
-                .object(["x": .double(index.x[$0]), "y": .double(index.y[$0]), "line": .int(index.lineNumbers[$0]),
-                         "text": .string(index.texts[$0])])
-            }
-            return Response.json(.object(["explained": .array([.double(index.explained.0), .double(index.explained.1)]),
-                                          "points": .array(points)]))
+            _ = try self.requireIndex()
+            return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+                            body: ResponseBody(byteBuffer: ByteBuffer(bytes: self.mapBody ?? [])))
         }
+    }
+
+    /// The body of `GET /v1/map`, built once when the server starts: the index does not change.
+    static func mapBody(_ index: SentenceIndex) -> [UInt8] {
+        let points: [JSONValue] = index.texts.indices.map {
+            .object(["x": .double(index.x[$0]), "y": .double(index.y[$0]), "line": .int(index.lineNumbers[$0]),
+                     "text": .string(index.texts[$0])])
+        }
+        let body = JSONValue.object(["explained": .array([.double(index.explained.0), .double(index.explained.1)]), "points": .array(points)])
+        return Array((body.text + "\n").utf8)
     }
 
     func requireIndex() throws -> SentenceIndex {

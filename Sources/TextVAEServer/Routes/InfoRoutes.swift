@@ -22,9 +22,11 @@ extension ModelServer {
     /// the index, and this server's limits.
     static func facts(_ model: TrainedModel, settings: ServerSettings, index: SentenceIndex?) -> JSONValue {
         let c = model.model.config, t = model.file.tokenizer
-        let training = model.file.extraMetadata.filter { $0.key != "train_options" && $0.key != "producer" }
+        // Only what describes the model: no file paths (of the model, a checkpoint's corpus) leave the machine.
+        let training = model.file.extraMetadata.filter { ["step", "epoch", "valid_nelbo"].contains($0.key) }
+        func name(_ path: String) -> JSONValue { .string((path as NSString).lastPathComponent) }
         return .object([
-            "path": .string(model.path),
+            "name": name(model.path),
             "producer": .string(model.file.extraMetadata["producer"] ?? "unknown"),
             "server": .string(TextVAEVersion.producer),
             "config": .object([
@@ -32,8 +34,9 @@ extension ModelServer {
                 "latent": .int(c.latent), "latent_to_inputs": .bool(c.latentToInputs), "max_length": .int(c.maxLength),
             ]),
             "tokenizer": .object(["name": .string(t.name.rawValue), "locale": .string(t.locale), "lowercase": .bool(t.lowercase)]),
+            "classes": .array(model.classNames.map { .string($0) }),
             "training": .object(training.mapValues { .string($0) }),
-            "index": index.map { .object(["path": .string($0.path), "sentences": .int($0.count)]) } ?? .null,
+            "index": index.map { .object(["name": name($0.path), "sentences": .int($0.count)]) } ?? .null,
             "limits": .object([
                 "max_sentences": .int(settings.maxSentences), "max_steps": .int(settings.maxSteps),
                 "max_beam_width": .int(settings.maxBeamWidth), "max_length": .int(c.maxLength),

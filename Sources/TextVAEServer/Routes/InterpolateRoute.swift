@@ -16,7 +16,7 @@ extension ModelServer {
             let (a, b) = try await self.endPoints(fields, latent: model.latent)
             let slerp = try fields.bool("slerp") ?? false
             let ts = Interpolation.steps(steps)
-            let z = ts.flatMap { slerp ? Interpolation.spherical(a, b, $0) : Interpolation.linear(a, b, $0) }
+            let z = model.homotopy((a, 0), (b, 0), at: ts, spherical: slerp).z  // as textvae interpolate and TextVAEModel
             let decoded = try await self.decode(z, options, rowSeeds: SentenceVAE.rowSeeds(0, rows: 0..<steps))
             let points: [JSONValue] = zip(ts, decoded).map { t, hypotheses in
                 .object(["t": .double(t), "text": .string(model.text(hypotheses[0].tokens))])
@@ -39,9 +39,8 @@ extension ModelServer {
             throw APIError.unprocessable("give two sentences as 'a' and 'b', or two latent codes as 'za' and 'zb'")
         }
         return try await onModel { model in
-            let ids = [try model.requireTokens(a, what: "sentence a"), try model.requireTokens(b, what: "sentence b")]
-            let posteriors = model.encode(ids)
-            return (Array(posteriors.mu(0)), Array(posteriors.mu(1)))
+            let ends = try model.interpolationEnds(a, b).ends
+            return (ends[0].z, ends[1].z)
         }
     }
 }

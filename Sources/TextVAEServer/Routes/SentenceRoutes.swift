@@ -42,6 +42,9 @@ extension ModelServer {
             let sentences = try self.sentences(try await self.fields(request, ["sentences"]))
             let body = try await self.onModel { model in
                 let (input, _) = try Self.read(sentences, model)
+                let tokens = input.ids.reduce(0) { $0 + $1.count + 1 }
+                try self.checkWork(Double(tokens) * Double(model.model.config.vocabulary),
+                                   "\(tokens) tokens × \(model.model.config.vocabulary) words")
                 var rng = Random(seed: 0)
                 let s = model.model.score(input.ids, batchSize: 64, useMean: true, rng: &rng, workspace: model.workspace)
                 let results: [JSONValue] = (0..<s.count).map {
