@@ -61,6 +61,7 @@ struct EncodeCommand: ParsableCommand {
     }
 
     func run() throws {
+        if let output { try refuseOutputThatIsAnInput(output, inputs: [(model.model, "the model"), (file, "the input")]) }
         let trained = try model.load()
         let input = try model.readInput(file, for: trained, paragraphs: paragraphs)
         let Z = trained.model.config.latent

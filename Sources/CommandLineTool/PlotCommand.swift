@@ -42,6 +42,7 @@ struct PlotCommand: ParsableCommand {
     }
 
     func run() throws {
+        try refuseOutputThatIsAnInput(outputPath, inputs: [(log, "the metrics log")])
         let curves = try CurvePlot.write(log: log, to: outputPath)
         var line = "wrote \(outputPath): \(curves.steps.count) step rows, \(curves.epochs.count) epoch rows"
         if let last = curves.epochs.last {

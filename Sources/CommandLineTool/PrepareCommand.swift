@@ -75,6 +75,7 @@ struct PrepareCommand: ParsableCommand {
         if TokenFile.isTokenFile(corpus) {
             throw ValidationError("\(corpus) is already a token file; train from it with: textvae train \(corpus)")
         }
+        if let vocab { try refuseOutputThatIsAnInput(path, inputs: [(vocab, "the vocabulary")]) }
         let defaults = DataSettings()
         let given = try vocab.map { try Vocabulary.load($0) }
         let recipe = TokenFile.Recipe(

@@ -42,6 +42,7 @@ struct VocabCommand: ParsableCommand {
     }
 
     func run() throws {
+        try refuseOutputThatIsAnInput(output, inputs: [(corpus, "the corpus")])
         let start = Date()
         let text = try tokenization.readCorpus(corpus)
         let learning = Date()

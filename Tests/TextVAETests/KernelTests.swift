@@ -110,8 +110,8 @@ import Testing
     /// The AVX2 kernels against the Swift loops they replace: rows with and without a
     /// tail of fewer than eight, logits from −60 to 60, a NaN that must stay a NaN;
     /// gates for hidden sizes with tails, written beside the state and in place.
-    @Test func avx2KernelsMatchTheSwiftLoops() throws {
-        guard VectorKernels.cpuHasAVX2 else { return }  // nothing to compare on this CPU
+    @Test(.enabled(if: VectorKernels.cpuHasAVX2, "this CPU has no AVX2: nothing to compare"))
+    func avx2KernelsMatchTheSwiftLoops() throws {
         var rng = Random(seed: 5)
         for count in [1, 7, 8, 13, 9877] {
             let l = randomArray(count, &rng, scale: 60)
@@ -145,8 +145,8 @@ import Testing
     /// The packed-weight product against the naive reference: row counts around the
     /// kernel's blocks of six, both orientations a GRU uses (Bᵀ forward, B backward),
     /// accumulating into C as the recurrence does.
-    @Test func packedProductMatchesNaiveGemm() throws {
-        guard VectorKernels.cpuHasAVX2 else { return }
+    @Test(.enabled(if: VectorKernels.cpuHasAVX2, "this CPU has no AVX2"))
+    func packedProductMatchesNaiveGemm() throws {
         var rng = Random(seed: 9)
         for (k, n) in [(16, 48), (48, 16)] {
             for transposed in [true, false] {
@@ -166,9 +166,9 @@ import Testing
 
     /// A GRU whose recurrent products use packed weights computes what the OpenBLAS
     /// path computes (that path is the one checked against finite differences).
-    @Test func gruWithPackedWeightsEqualsTheOpenBLASPath() throws {
+    @Test(.enabled(if: VectorKernels.canPack(columns: 16), "this CPU has no AVX2: the packed path is not used"))
+    func gruWithPackedWeightsEqualsTheOpenBLASPath() throws {
         try loadBLAS()
-        guard VectorKernels.canPack(columns: 16) else { return }
         let c = GRUCase(input: 5, hidden: 16, lengths: (0..<19).map { 9 - $0 / 3 }, seed: 13)
         func run(packed: Bool) -> [[Float]] { c.run(threads: Workspace.defaultThreads, packed: packed) }
         let plain = run(packed: false), packed = run(packed: true)

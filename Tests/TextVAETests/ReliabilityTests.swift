@@ -143,16 +143,20 @@ import Testing
         #expect(leftovers.isEmpty, "temporary files left: \(leftovers)")
     }
 
-    /// A 10 MB line (no newline at all) among normal ones: read, tokenised, cut to the maximum length.
-    @Test func aTenMegabyteLineIsReadAndCut() throws {
+    /// A 2 MB line (no newline at all) among normal ones: past the 1 MiB default it stops the run with the flag
+    /// to raise; with --max-line-bytes raised it is read, tokenised and cut to the maximum length.
+    @Test func aTwoMegabyteLineIsRefusedOrReadAndCut() throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         var bytes: [UInt8] = []
         let word = Array("word ".utf8)
-        for _ in 0..<(10_000_000 / word.count) { bytes += word }
+        for _ in 0..<(2_000_000 / word.count) { bytes += word }
         bytes += [0x0A] + Self.good + Self.good  // the long line first, so it is trained on, not held out
         try Data(bytes).write(to: folder.appendingPathComponent("c.txt"))
-        let run = try TextVAEProgram.run(["train", "c.txt", "-o", "m.safetensors", "--tokenizer", "whitespace"] + Self.tiny, in: folder.path)
+        let refused = try TextVAEProgram.run(["train", "c.txt", "-o", "m.safetensors", "--tokenizer", "whitespace"] + Self.tiny, in: folder.path)
+        #expect(refused.failedCleanly && refused.stderr.contains("--max-line-bytes"), "\(refused)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["c.txt"])
+        let run = try TextVAEProgram.run(["train", "c.txt", "-o", "m.safetensors", "--tokenizer", "whitespace", "--max-line-bytes", "3000000"] + Self.tiny, in: folder.path)
         #expect(run.status == 0, "\(run)")
         #expect(run.stdout.contains("1 cut to 60 tokens"), "\(run)")
     }

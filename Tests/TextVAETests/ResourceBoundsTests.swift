@@ -37,7 +37,10 @@ import Testing
     @Test func aMetricsLogThatCannotBeWrittenIsAnError() throws {
         let log = MetricsLog(path: "/nonexistent-folder-\(UUID().uuidString)/m.metrics.jsonl")
         #expect(throws: TextVAEError.self) { try log.append(["kind": "step", "step": 1]) }
-        guard FileManager.default.fileExists(atPath: "/dev/full") else { return }
+    }
+
+    @Test(.enabled(if: OutputPathTests.hasFullDevice, "this machine has no /dev/full"))
+    func aMetricsLogOnAFullDiskIsAnError() throws {
         #expect(throws: TextVAEError.self) { try MetricsLog(path: "/dev/full").append(["kind": "step", "step": 1]) }
     }
 
@@ -50,5 +53,34 @@ import Testing
         #expect(vocabulary.id(precomposed) != vocabulary.id(decomposed))
         #expect(vocabulary.counts[vocabulary.id(precomposed)] == 2 && vocabulary.counts[vocabulary.id(decomposed)] == 1)
         #expect(try Vocabulary(tokens: Vocabulary.specials + [precomposed, decomposed], counts: [0, 0, 0, 0, 1, 1]).count == 6)
+    }
+
+    /// Inputs that never end or have no line breaks stop at once with a reason, instead of filling memory.
+    @Test func endlessOrUnbrokenInputsStopWithAReason() throws {
+        let folder = try temporaryFolder().path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try TinyModel.file().save(to: folder + "/m.safetensors")
+        for arguments in [["encode", "-m", "m.safetensors", "/dev/zero"], ["prepare", "/dev/zero", "-o", "z.tokens"],
+                          ["vocab", "/dev/zero", "-o", "z.vocab.txt"]] {
+            let run = try TextVAEProgram.run(arguments, in: folder)
+            #expect(run.failedCleanly && run.stderr.contains("binary file"), "\(arguments): \(run)")
+        }
+        // One line of 3,000 bytes: over a limit of 1,000, whether the file is read whole or streamed.
+        let long = String(repeating: "cat ", count: 750)
+        try Data(("the cat sat\n" + long + "\n").utf8).write(to: URL(fileURLWithPath: folder + "/long.txt"))
+        for arguments in [["encode", "-m", "m.safetensors", "long.txt"], ["prepare", "long.txt", "-o", "l.tokens"]] {
+            let refused = try TextVAEProgram.run(arguments + ["--max-line-bytes", "1000"], in: folder)
+            #expect(refused.failedCleanly && refused.stderr.contains("line 2 is longer than 1000 bytes")
+                    && refused.stderr.contains("--max-line-bytes"), "\(arguments): \(refused)")
+            #expect(try TextVAEProgram.run(arguments, in: folder).status == 0, "\(arguments) with the default limit")
+        }
+        // A stream with no line break at all (no newline in 3,000 bytes), from a pipe.
+        let unbroken = try runTextVAE(["encode", "-m", "m.safetensors", "-", "--max-line-bytes", "1000"], in: folder,
+                                      stdin: String(repeating: "cat ", count: 750))
+        #expect(unbroken.failedCleanly && unbroken.stderr.contains("longer than 1000 bytes"), "\(unbroken)")
+        // Paragraph mode: text without a blank line in 16 times the line limit.
+        try Data(String(repeating: "the cat sat on the mat .\n", count: 1000).utf8).write(to: URL(fileURLWithPath: folder + "/p.txt"))
+        let paragraphs = try TextVAEProgram.run(["prepare", "p.txt", "-o", "p.tokens", "--paragraphs", "--max-line-bytes", "1000"], in: folder)
+        #expect(paragraphs.failedCleanly && paragraphs.stderr.contains("no blank line"), "\(paragraphs)")
     }
 }

@@ -5,10 +5,14 @@ final class BinaryWriter {
     let path: String
     private var file: UnsafeMutablePointer<FILE>?
 
+    /// Creates `path`, which must not exist: O_EXCL | O_NOFOLLOW, so that a file or link planted under a
+    /// temporary name is never written through (the callers name their scratch files by process id).
     init(_ path: String) throws {
         self.path = path
-        guard let file = fopen(path, "wb") else {
-            throw TextVAEError.file(path, "cannot be written (\(String(cString: strerror(errno))))", fix: "choose a folder you can write to")
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o644)
+        guard fd >= 0, let file = fdopen(fd, "wb") else {
+            let reason = String(cString: strerror(errno))
+            throw TextVAEError.file(path, "cannot be written (\(reason))", fix: "choose a folder you can write to")
         }
         setvbuf(file, nil, _IOFBF, 1 << 20)
         self.file = file

@@ -176,7 +176,19 @@ public struct TokenFile {
         let bad = firstBad.compactMap { $0 }.first
         if let bad { throw TextVAEError.file(path, "holds token id \(ids[bad]) at position \(bad), outside its vocabulary of \(V)", fix: fix) }
         keep = true
-        let storage = SentenceIDs.Storage(ids: ids, offsets: offsets) { munmap(map, size) }
+        let storage: SentenceIDs.Storage
+        let dataBytes = size - offsetsStart
+        if Double(dataBytes) <= MemoryLimit.bytes / 4 {
+            // Copied, when memory allows: a mapping that is cut short under the run (`truncate`, a rewrite by
+            // another program) would end it with SIGBUS at its next read; a copy cannot change.
+            let copy = UnsafeMutableRawPointer.allocate(byteCount: dataBytes, alignment: 8)
+            copy.copyMemory(from: map + offsetsStart, byteCount: dataBytes)
+            munmap(map, size)
+            storage = SentenceIDs.Storage(ids: UnsafeBufferPointer(start: (copy + 8 * (n + 1)).assumingMemoryBound(to: Int32.self), count: t),
+                                          offsets: UnsafeBufferPointer(start: copy.assumingMemoryBound(to: Int64.self), count: n + 1)) { copy.deallocate() }
+        } else {
+            storage = SentenceIDs.Storage(ids: ids, offsets: offsets) { munmap(map, size) }
+        }
         return TokenFile(path: path, header: header, vocabulary: vocabulary, sentences: SentenceIDs(storage: storage))
     }
 

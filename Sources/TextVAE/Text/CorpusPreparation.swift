@@ -26,9 +26,11 @@ public enum CorpusPreparation {
     public static func prepare(_ source: String, to output: String, recipe: TokenFile.Recipe, vocabulary given: Vocabulary? = nil,
                                threads: Int = Workspace.defaultThreads, chunkBytes: Int = 16 << 20,
                                progress: (Progress) -> Void = { _ in }) throws -> TokenFile {
+        try refuseOutputThatIsAnInput(output, inputs: [(source, "the corpus")])
         let sourceInfo = try TokenFile.Source(path: source)
-        let folder = URL(fileURLWithPath: output).deletingLastPathComponent().path
-        let scratchPath = folder + "/." + URL(fileURLWithPath: output).lastPathComponent + ".scratch-\(getpid())"
+        let place = try scratchPlace(for: output)
+        let scratchPath = place.name(".scratch-")
+        unlink(scratchPath)  // one of ours, left by a killed process that had our pid
         defer { unlink(scratchPath) }
 
         // 1. Text → provisional numbers. Each thread tokenises its piece of a chunk and numbers the piece's
@@ -102,7 +104,8 @@ public enum CorpusPreparation {
                                       vocabularyFingerprint: TokenFile.fingerprint(vocabularyText), sentences: sentences,
                                       tokens: total, distinct: idStart.count - 1, skippedInvalid: skipped, empty: empty,
                                       coverage: tokens == 0 ? 0 : Double(known) / Double(tokens))
-        let partial = folder + "/." + URL(fileURLWithPath: output).lastPathComponent + ".partial-\(getpid())"
+        let partial = place.name(".partial-")
+        unlink(partial)
         defer { unlink(partial) }
         let out = try BinaryWriter(partial)
         let encoder = JSONEncoder()
@@ -127,10 +130,25 @@ public enum CorpusPreparation {
         }
         try out.write(buffer.map(\.littleEndian))
         try out.close(sync: true)
-        guard rename(partial, output) == 0 else {
+        guard rename(partial, place.target) == 0 else {
             throw TextVAEError.file(output, "cannot be written (\(String(cString: strerror(errno))))", fix: "choose a folder you can write to")
         }
         return try TokenFile.open(output)
+    }
+
+    /// Where a token file is made: as `AtomicFile` writes every output, the regular file that `output` leads to
+    /// (a link's target) is replaced by a rename from its own folder, and scratch files that killed runs left
+    /// there are removed first. A device or pipe is refused: a token file is read back by mapping it.
+    static func scratchPlace(for output: String) throws -> (target: String, name: (String) -> String) {
+        let destination = try AtomicFile.destination(output)
+        if destination.special != nil || AtomicFile.openDescriptor(output) != nil {
+            throw TextVAEError.file(output, "is not a regular file (a device, pipe or socket): a token file is read back from disk",
+                                    fix: "give -o a file path, such as corpus.tokens")
+        }
+        let url = URL(fileURLWithPath: destination.path)
+        let folder = url.deletingLastPathComponent().path
+        for kind in [".scratch-", ".partial-"] { AtomicFile.removeAbandoned("." + url.lastPathComponent + kind, in: folder) }
+        return (destination.path, { kind in folder + "/." + url.lastPathComponent + kind + "\(getpid())" })
     }
 
     /// Calls `body(k, numbers)` for each sentence of the scratch file (a length, then that many numbers),

@@ -11,11 +11,7 @@ extension TextFile {
     @discardableResult
     public static func forEachChunk(_ path: String, chunkBytes: Int = 16 << 20, paragraphs: Bool, skipInvalid: Bool,
                                     _ body: (_ lines: [String], _ bytesRead: Int64) throws -> Void) throws -> Int {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw TextVAEError.file(path, "no such file", fix: "check the path")
-        }
-        if isDirectory.boolValue { throw TextVAEError.file(path, "is a folder, not a file", fix: "name a text file inside it") }
+        try checkIsFile(path)
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { throw TextVAEError.file(path, "cannot be read", fix: "check its permissions") }
         defer { close(fd) }
@@ -30,8 +26,15 @@ extension TextFile {
                 throw TextVAEError.file(path, "cannot be read (\(String(cString: strerror(errno))))", fix: "check the file and its permissions")
             }
             atEnd = n == 0
+            // Checked as the data arrive, so that neither a binary stream nor text without breaks fills memory.
+            if let nul = block[0..<n].firstIndex(of: 0) { throw binaryFile(path, offset: byteOffset + pending.count + nul) }
             pending += block[0..<n]
             let end: Int? = atEnd ? pending.count : lastCut(in: pending, paragraphs: paragraphs)
+            if end == nil && pending.count > (paragraphs ? maxParagraphBytes : maxLineBytes) {
+                if !paragraphs { throw lineTooLong(path, line: lineNumber) }
+                throw TextVAEError.file(path, "has no blank line in \(pending.count) bytes from line \(lineNumber): with --paragraphs, paragraphs are separated by blank lines",
+                                        fix: "leave out --paragraphs for one sentence per line, or raise --max-line-bytes")
+            }
             guard let cut = end, cut > 0 else { continue }
             let chunk = Array(pending[0..<cut])
             pending.removeFirst(cut)

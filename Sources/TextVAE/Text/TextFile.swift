@@ -14,7 +14,19 @@ public enum TextFile {
         public var skippedInvalid: Int
     }
 
-    public static func readBytes(_ path: String) throws -> [UInt8] {
+    /// The longest line textvae reads, in bytes (`--max-line-bytes`, default 1 MiB). A longer one is not a
+    /// sentence but a file without line breaks, or a stream such as /dev/zero: reading on would only fill memory.
+    /// Set once by the command line before any file is read.
+    nonisolated(unsafe) public static var maxLineBytes = 1 << 20
+
+    /// The most text a command reads into memory at once (2 GiB): the files that commands read whole, such as
+    /// the sentences to encode. Training corpora are streamed into token files and are not bound by it.
+    public static let maxTextBytes = 2 << 30
+
+    /// In paragraph mode, the most text read without a blank line (16 lines of the longest length).
+    public static var maxParagraphBytes: Int { 16 * maxLineBytes }
+
+    static func checkIsFile(_ path: String) throws {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw TextVAEError.file(path, "no such file", fix: "check the path")
@@ -22,6 +34,11 @@ public enum TextFile {
         if isDirectory.boolValue {
             throw TextVAEError.file(path, "is a folder, not a file", fix: "name a text file inside it")
         }
+    }
+
+    /// A file's bytes, whole: for binary files (models), which are mapped or read at their stated size.
+    public static func readBytes(_ path: String) throws -> [UInt8] {
+        try checkIsFile(path)
         // read(2) straight into the array: FileManager's Data and a copy of it cost
         // twice the memory traffic, which shows when a model is loaded to sample one sentence.
         let fd = open(path, O_RDONLY)
@@ -76,8 +93,51 @@ public enum TextFile {
 
     /// The file's lines (split on LF, a trailing CR removed), blank lines kept.
     public static func readLines(_ path: String, skipInvalid: Bool = false) throws -> Lines {
-        let bytes = try readBytes(path)
+        let bytes = try readTextBytes(path)
         return try lines(of: bytes, name: path, skipInvalid: skipInvalid)
+    }
+
+    /// A text file's bytes, read in blocks and checked as they arrive, so that memory stays bounded whatever
+    /// the input (a device, a pipe that never ends): a NUL byte stops the read at once (a binary file), and so
+    /// do a line longer than `maxLineBytes` and more than `maxTextBytes` in all.
+    static func readTextBytes(_ path: String) throws -> [UInt8] {
+        try checkIsFile(path)
+        let fd = open(path, O_RDONLY)
+        guard fd >= 0 else { throw TextVAEError.file(path, "cannot be read", fix: "check its permissions") }
+        defer { close(fd) }
+        var info = stat(), bytes: [UInt8] = []
+        if fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG { bytes.reserveCapacity(min(Int(info.st_size), maxTextBytes) + 1) }
+        var block = [UInt8](repeating: 0, count: 1 << 20)
+        var lineStart = 0  // where the line being read began
+        while true {
+            let n = block.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw TextVAEError.file(path, "cannot be read (\(String(cString: strerror(errno))))", fix: "check the file and its permissions")
+            }
+            if n == 0 { return bytes }
+            let new = block[0..<n]
+            if let nul = new.firstIndex(of: 0) { throw binaryFile(path, offset: bytes.count + nul) }
+            if let lastBreak = new.lastIndex(of: 0x0A) { lineStart = bytes.count + lastBreak + 1 }
+            bytes += new
+            if bytes.count - lineStart > maxLineBytes {
+                throw lineTooLong(path, line: 1 + bytes[0..<lineStart].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) })
+            }
+            if bytes.count > maxTextBytes {
+                throw TextVAEError.file(path, "is larger than \(maxTextBytes >> 30) GiB, more than this command reads into memory",
+                                        fix: "give a smaller file, or split it (split -l 1000000)")
+            }
+        }
+    }
+
+    static func binaryFile(_ path: String, offset: Int) -> TextVAEError {
+        TextVAEError.file(path, "looks like a binary file (NUL byte at byte offset \(offset))",
+                          fix: "give a UTF-8 text file with one sentence per line")
+    }
+
+    static func lineTooLong(_ path: String, line: Int) -> TextVAEError {
+        TextVAEError.file(path, "line \(line) is longer than \(maxLineBytes) bytes (a file without line breaks?)",
+                          fix: "give text with one sentence per line, or raise --max-line-bytes")
     }
 
     /// - Parameters:
@@ -85,10 +145,7 @@ public enum TextFile {
     ///     errors name the file's line and byte, and only the file's first bytes may be a BOM.
     public static func lines(of bytes: [UInt8], name: String, skipInvalid: Bool = false,
                              lineNumber firstLine: Int = 1, byteOffset: Int = 0) throws -> Lines {
-        if let nul = bytes.firstIndex(of: 0) {
-            throw TextVAEError.file(name, "looks like a binary file (NUL byte at byte offset \(byteOffset + nul))",
-                                    fix: "give a UTF-8 text file with one sentence per line")
-        }
+        if let nul = bytes.firstIndex(of: 0) { throw binaryFile(name, offset: byteOffset + nul) }
         var start = 0
         if byteOffset == 0 && bytes.starts(with: [0xEF, 0xBB, 0xBF]) { start = 3 }  // BOM
         var result: [String] = []
@@ -99,6 +156,7 @@ public enum TextFile {
             if lineNumber % 65536 == 0 { try Interruption.check("reading \(name)") }
             var end = start
             while end < bytes.count && bytes[end] != 0x0A { end += 1 }
+            if end - start > maxLineBytes { throw lineTooLong(name, line: lineNumber) }
             var lineEnd = end
             if lineEnd > start && bytes[lineEnd - 1] == 0x0D { lineEnd -= 1 }
             let slice = bytes[start..<lineEnd]

@@ -47,7 +47,7 @@ enum ResumeConflicts {
         case "--classes": return pair(asked.model.classes, model.classes)
         case "--label-column": return pair(asked.data.labelColumns?.label ?? 0, data.labelColumns.map { $0.label ?? 0 } ?? 0)
         case "--text-column": return pair(asked.data.labelColumns?.text ?? 0, data.labelColumns.map { $0.text ?? 0 } ?? 0)
-        case "--labels": return pair(asked.data.labelsFile ?? "none", data.labelsFile ?? "none")
+        case "--label-file": return pair(asked.data.labelsFile ?? "none", data.labelsFile ?? "none")
         case "--seed": return pair(asked.options.seed, options.seed)
         case "--anneal", "--k", "--x0", "--cycles", "--ratio", "--beta":
             let name = String(flag.dropFirst(2))

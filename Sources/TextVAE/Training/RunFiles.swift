@@ -13,6 +13,16 @@ public struct RunFiles: Sendable {
 
     public init(model: String) { self.model = model }
 
+    /// The model of a run resumed from `checkpoint`: beside it (`dir/m.checkpoint.safetensors` →
+    /// `dir/m.safetensors`), or, for a checkpoint renamed otherwise, the stored model's name in its folder.
+    public static func model(besideCheckpoint checkpoint: String, stored: String) -> String {
+        let suffix = ".checkpoint.safetensors"
+        if checkpoint.hasSuffix(suffix) { return String(checkpoint.dropLast(suffix.count)) + ".safetensors" }
+        let folder = (checkpoint as NSString).deletingLastPathComponent
+        let name = (stored as NSString).lastPathComponent
+        return folder.isEmpty ? name : (folder as NSString).appendingPathComponent(name)
+    }
+
     public var all: [String] { [model, checkpoint, metrics, vocabulary, curves, tokens] }
 
     /// Throws, naming the file and the problem, unless every file can be written: each
@@ -34,6 +44,20 @@ public struct RunFiles: Sendable {
             guard access(folder, W_OK) == 0 else {
                 throw TextVAEError.file(path, "cannot be written: the folder \(folder) is not writable (\(String(cString: strerror(errno))))",
                                         fix: "choose a folder you can write to with -o")
+            }
+        }
+    }
+
+    /// Throws when one of the run's files is one of its inputs (the corpus, the validation file, a vocabulary
+    /// or labels file, the checkpoint resumed): training would overwrite or delete what it reads.
+    /// - Parameter inputs: each input's path and what the user calls it ("the corpus", "--valid").
+    /// - Parameter tokenFileCorpus: the corpus is a token file, which the run reads and does not write (it may
+    ///   be the run's own `tokens`).
+    public func refuseInputs(_ inputs: [(path: String, role: String)], tokenFileCorpus: Bool) throws {
+        for file in all where !(tokenFileCorpus && file == tokens) {
+            for input in inputs where isSameFile(file, input.path) {
+                throw TextVAEError("\(file), which this run writes, is \(input.role) (\(input.path)): training would replace it; "
+                                   + "choose another -o, such as -o runs/model.safetensors")
             }
         }
     }

@@ -23,7 +23,7 @@ public struct SentenceLabels: Equatable, Sendable {
         }
         guard names.count >= 2 else {
             throw TextVAEError.file(corpusName, names.isEmpty ? "has no labels in its training lines" : "has only one label ('\(names[0])') in its training lines",
-                                    fix: "give at least two classes (check --label-column or --labels), or train without labels")
+                                    fix: "give at least two classes (check --label-column or --label-file), or train without labels")
         }
         guard names.count <= 1000 else {
             throw TextVAEError.file(corpusName, "has \(names.count) distinct labels", fix: "give at most 1000 classes (is --label-column the right column?)")

@@ -54,6 +54,14 @@ public final class Trainer {
 
     var options: TrainingOptions { checkpoint.options }
 
+    /// What every rank must hold the same before the first update: the sentences, the vocabulary, the model's
+    /// shape, the options and where in the run it starts.
+    func agreement() throws -> UInt64 {
+        let c = checkpoint
+        return fingerprint64([c.data.fingerprint, c.file.vocabulary.fileText, try ModelFile.json(c.file.model.config),
+                              try ModelFile.json(c.options), "\(c.state.step) \(c.state.epoch) \(c.state.batchInEpoch)"])
+    }
+
     public var batchesPerEpoch: Int { (train.count + options.batchSize - 1) / options.batchSize }
 
     /// The updates the run plans in all, pretraining included (fewer than the epochs' when a time limit allows fewer).
@@ -90,6 +98,7 @@ public final class Trainer {
     /// limit passes, or an interruption (which throws after saving a checkpoint).
     public func run(_ report: (TrainingEvent) -> Void) throws -> TrainingOutcome {
         try BLAS.load()
+        try collective.agree(on: try agreement(), what: "the data, vocabulary, model, settings and step")
         let lead = collective.isLeader
         func onEvent(_ event: TrainingEvent) { if lead { report(event) } }
         let log = MetricsLog(path: metricsPath)

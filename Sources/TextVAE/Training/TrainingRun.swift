@@ -42,6 +42,7 @@ public enum TrainingRun {
         var plan = plan
         let files = RunFiles(model: plan.outputPath)
         try files.checkWritable()
+        try files.refuseInputs(inputs(corpus: plan.corpus, plan.data), tokenFileCorpus: TokenFile.isTokenFile(plan.corpus))
         if !plan.overwrite { try refuseEarlierRun(files) }
         let read = try readCorpus(plan.corpus, &plan.data, tokenizer: &plan.tokenizer, maxLength: plan.model.maxLength,
                                   tokenFile: files.tokens, threads: threads, collective: collective, progress: progress)
@@ -225,10 +226,15 @@ public enum TrainingRun {
            let refusal = ResumeConflicts.find(given: changes.given, requested: requested, in: checkpoint) {
             throw TextVAEError(refusal)
         }
-        let moved = changes.output.map { $0 != checkpoint.output } ?? false
-        if let output = changes.output { checkpoint.output = output }
+        // Where the checkpoint lives, not where the stored path points from another folder: resuming
+        // ../a/m.checkpoint.safetensors from run b's folder must not write over run b's files.
+        checkpoint.output = changes.output ?? RunFiles.model(besideCheckpoint: path, stored: checkpoint.output)
         let files = RunFiles(model: checkpoint.output)
+        let moved = !isSameFile(files.checkpoint, path)
         try files.checkWritable()
+        let stored = checkpoint.data
+        try files.refuseInputs(inputs(corpus: changes.corpus ?? stored.corpus, stored.reading(fallback: DataSettings())),
+                               tokenFileCorpus: TokenFile.isTokenFile(changes.corpus ?? stored.corpus))
         if moved && !changes.overwrite { try refuseEarlierRun(files) }
         let (set, batchesPerEpoch) = try readData(of: checkpoint, path, changes, tokenFile: files.tokens, threads: threads,
                                                   collective: collective, progress: progress)
@@ -271,6 +277,12 @@ public enum TrainingRun {
                                     fix: "resume from an undamaged checkpoint written by 'textvae train', or start a new run")
         }
         return (set, batchesPerEpoch)
+    }
+
+    /// The files a run reads, as `RunFiles.refuseInputs` names them.
+    static func inputs(corpus: String, _ data: DataSettings) -> [(path: String, role: String)] {
+        [(corpus, "the corpus")] + [data.valid.map { ($0, "the --valid file") }, data.vocabularyFile.map { ($0, "the --vocab file") },
+                                    data.labelsFile.map { ($0, "the --label-file file") }].compactMap { $0 }
     }
 
     /// Refuses to write a run's files where an earlier run left its own, saying how to go on.
