@@ -11,7 +11,7 @@ struct ClassifyCommand: ParsableCommand {
             probability, a tab and the sentence; with --format jsonl, one JSON object per
             line with every class's probability. The encoder alone runs: it is fast.
 
-            With gold labels (--label-column or --labels, as 'map' and 'train' read
+            With gold labels (--label-column or --label-file, as 'map' and 'train' read
             them), it also prints a table of gold labels (rows) against the model's classes
             (columns) and their normalised mutual information; when the labels are the
             model's classes, the accuracy too, and what always guessing the most common
@@ -44,15 +44,15 @@ struct ClassifyCommand: ParsableCommand {
         try model.check()
         try gold.check()
         _ = try output.chosen([.text, .jsonl])
-        if quiet && !gold.given { throw ValidationError("--quiet prints only the score, which needs gold labels (--label-column or --labels)") }
+        if quiet && !gold.given { throw ValidationError("--quiet prints only the score, which needs gold labels (--label-column or --label-file)") }
     }
 
     func run() throws {
         let trained = try model.load()
         guard trained.classes > 0 else {
-            throw TextVAEError("\(model.model) has no classes: train with labels (--label-column or --labels) or with --classes K to classify")
+            throw TextVAEError("\(model.model) has no classes: train with labels (--label-column or --label-file) or with --classes K to classify")
         }
-        let input = try SentenceFile.read(file, model: trained, columns: gold.columns, labelsFile: gold.labels, skipInvalid: skipInvalid)
+        let input = try SentenceFile.read(file, model: trained, columns: gold.columns, labelsFile: gold.labelFile, skipInvalid: skipInvalid)
         for note in input.notes { warn("note: \(note)") }
         let posteriors = trained.encode(input.tokens)
         let predicted = posteriors.mostLikelyClasses, names = trained.classNames

@@ -34,7 +34,7 @@ struct EvaluateCommand: ParsableCommand {
             uniform) with c drawn from q(c|x), nelbo includes it, and nll sums over the K
             classes exactly inside each importance sample (K decoder passes per sample):
             every figure is of the sentences alone, without their labels. Given labels
-            (--label-column or --labels), it adds the accuracy of q(c|x).
+            (--label-column or --label-file), it adds the accuracy of q(c|x).
             """
     )
 
@@ -67,11 +67,11 @@ struct EvaluateCommand: ParsableCommand {
         let trained = try model.load()
         var ids: [[Int32]], labels: [Int?]?
         if gold.given {
-            if paragraphs { throw TextVAEError("labels belong to lines: leave out --paragraphs with --label-column or --labels") }
+            if paragraphs { throw TextVAEError("labels belong to lines: leave out --paragraphs with --label-column or --label-file") }
             guard trained.classes > 0 else {
-                throw TextVAEError("\(model.model) has no classes, so labels have nothing to score; leave out --label-column and --labels")
+                throw TextVAEError("\(model.model) has no classes, so labels have nothing to score; leave out --label-column and --label-file")
             }
-            let input = try SentenceFile.read(file, model: trained, columns: gold.columns, labelsFile: gold.labels)
+            let input = try SentenceFile.read(file, model: trained, columns: gold.columns, labelsFile: gold.labelFile)
             for note in input.notes { warn("note: \(note)") }
             ids = input.tokens
             labels = input.labels.map { LabelInputOptions.classes(of: $0, in: trained) }

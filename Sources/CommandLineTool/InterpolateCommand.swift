@@ -24,7 +24,7 @@ struct InterpolateCommand: ParsableCommand {
             A model with classes (trained with labels or --classes) keeps each sentence's
             most likely class at its end, and moves c in a straight line between the two
             one-hot vectors, c(t) = (1 − t) ca + t cb, as it moves z (it says so on stderr);
-            --label (or --class) holds c fixed at one class all the way.
+            --with-label (or --with-class) holds c fixed at one class all the way.
             """
     )
 

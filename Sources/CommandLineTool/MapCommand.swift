@@ -15,16 +15,16 @@ struct MapCommand: ParsableCommand {
 
             Labels colour the dots. Either the file is tab-separated with a label column
             (label<TAB>sentence: --label-column 1; the sentence is the last other column,
-            or --text-column N), or --labels FILE gives one label per line, line for line.
-            Without labels, a model with classes (trained with labels or --classes) colours
-            the dots by its own most likely class, "NAME (model)".
+            or --text-column N), or --label-file FILE gives one label per line, line for
+            line. Without labels, a model with classes (trained with labels or --classes)
+            colours the dots by its own most likely class, "NAME (model)".
             --tsv writes the same coordinates as x, y, label, sentence for Python:
               pd.read_csv("map.tsv", sep="\\t", quoting=3)
 
             Examples:
               textvae map -m model.safetensors valid.txt -o map.svg
               textvae map -m model.safetensors labelled.tsv --label-column 1 -o map.svg --tsv map.tsv
-              textvae map -m model.safetensors sentences.txt --labels topics.txt -o map.svg
+              textvae map -m model.safetensors sentences.txt --label-file topics.txt
             """
     )
 
@@ -42,8 +42,12 @@ struct MapCommand: ParsableCommand {
     @Option(help: "The 1-based tab-separated column that holds the sentence (default: the last column that is not the label).")
     var textColumn: Int?
 
-    @Option(help: "A file with one label per line of FILE, line for line.")
-    var labels: String?
+    @Option(help: ArgumentHelp("A file with one label per line of FILE, line for line.", valueName: "file"))
+    var labelFile: String?
+
+    /// `--labels FILE`, renamed `--label-file` in 0.7.0: refused with the new name.
+    @Option(name: .customLong("labels"), help: .hidden)
+    var renamedLabels: String?
 
     @Option(help: "Also write the coordinates as tab-separated x, y, label, sentence.")
     var tsv: String?
@@ -56,7 +60,8 @@ struct MapCommand: ParsableCommand {
 
     func validate() throws {
         try modelArgument.check()
-        if labelColumn != nil && labels != nil { throw ValidationError("give either --label-column or --labels, not both") }
+        try RenamedFlag.refuse(renamedLabels, old: "--labels", new: "--label-file", valueName: "FILE")
+        if labelColumn != nil && labelFile != nil { throw ValidationError("give either --label-column or --label-file, not both") }
         if let c = labelColumn, c < 1 { throw ValidationError("--label-column counts from 1, e.g. --label-column 1 for label<TAB>sentence") }
         if let c = textColumn, c < 1 { throw ValidationError("--text-column counts from 1") }
         if let l = labelColumn, l == textColumn { throw ValidationError("--label-column and --text-column must differ") }
@@ -67,7 +72,7 @@ struct MapCommand: ParsableCommand {
     func run() throws {
         let trained = try modelArgument.load()
         var input = try SentenceFile.read(file, model: trained, columns: .init(label: labelColumn, text: textColumn),
-                                          labelsFile: labels, skipInvalid: skipInvalid)
+                                          labelsFile: labelFile, skipInvalid: skipInvalid)
         if limit > 0 && input.count > limit {
             input.texts = Array(input.texts.prefix(limit))
             input.tokens = Array(input.tokens.prefix(limit))

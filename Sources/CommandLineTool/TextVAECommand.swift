@@ -15,7 +15,7 @@ struct TextVAECommand: AsyncParsableCommand {
             With labels (a tab-separated column, or a file of one per line):
               textvae train labelled.tsv --label-column 1 -o model.safetensors
               textvae classify -m model.safetensors sentences.txt
-              textvae sample -m model.safetensors -n 10 --label LABEL
+              textvae sample -m model.safetensors -n 10 --with-label LABEL
 
             Run 'textvae help SUBCOMMAND' for the options of each subcommand.
             Shell completions: textvae --generate-completion-script bash (or zsh, fish).
@@ -30,7 +30,7 @@ struct TextVAECommand: AsyncParsableCommand {
             CommandGroup(name: "Embed and score", subcommands: [EncodeCommand.self, EvaluateCommand.self, ScoreCommand.self,
                                                                 ClassifyCommand.self, NeighboursCommand.self, MapCommand.self]),
             CommandGroup(name: "Text and tools", subcommands: [TokenizeCommand.self, VocabCommand.self, GrammarCommand.self,
-                                                               PlotCommand.self, BenchCommand.self]),
+                                                               PlotCommand.self, ExportCommand.self, BenchCommand.self]),
         ] + serverGroup
     )
 

@@ -25,16 +25,16 @@ struct TrainCommand: ParsableCommand {
               textvae train labelled.tsv --label-column 1    # label<TAB>sentence: a conditional model
               textvae train corpus.txt --classes 4 --class-capacity 1   # 4 classes learned without labels
 
-            Labels: with --label-column N (or --labels FILE, one per line), the model gets a
-            class c beside z, K = the distinct labels: the decoder starts from [z; c], and
-            q(c|x) is trained as a classifier too (--label-weight). Lines whose label is
-            empty train semi-supervised (Kingma et al.'s M2: c from q(c|x) by the Gumbel-
-            softmax, with its own KL term, --class-kl-weight). Without labels, --classes K
-            learns K classes unsupervised (JointVAE; --class-capacity C asks them to carry
-            about C nats, at most log K). When every line is labelled, free bits are off
-            unless --free-bits is given (they let z carry the label for free). A labelled
-            file is read into memory, not through a token file. Then: textvae classify, and
-            --label in sample, reconstruct and interpolate.
+            Labels: with --label-column N (or --label-file FILE, one per line), the model
+            gets a class c beside z, K = the distinct labels: the decoder starts from
+            [z; c], and q(c|x) is trained as a classifier too (--label-weight). Lines whose
+            label is empty train semi-supervised (Kingma et al.'s M2: c from q(c|x) by the
+            Gumbel-softmax, with its own KL term, --class-kl-weight). Without labels,
+            --classes K learns K classes unsupervised (JointVAE; --class-capacity C asks
+            them to carry about C nats, at most log K). When every line is labelled, free
+            bits are off unless --free-bits is given (they let z carry the label for free).
+            A labelled file is read into memory, not through a token file. Then: textvae
+            classify, and --with-label in sample, reconstruct and interpolate.
 
             The corpus is tokenised once into MODEL.tokens (token ids, next to the model),
             which the next run on the same text and settings reuses; a token file written by

@@ -55,7 +55,7 @@ for decoding in greedy sampled; do
   how=(); [ $decoding = sampled ] && how=(--decoder sample --temperature 0.8)
   : > samples-$decoding.tsv
   for c in noun verb adj adv; do
-    "$bin" sample -m conditional-seed1.safetensors -n 100 --label $c --seed 7 "${how[@]}" --no-unk \
+    "$bin" sample -m conditional-seed1.safetensors -n 100 --with-label $c --seed 7 "${how[@]}" --no-unk \
       | awk -v c=$c '{ print c "\t" $0 }' >> samples-$decoding.tsv
   done
   echo "--- $decoding ${how[*]}"

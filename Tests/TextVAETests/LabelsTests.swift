@@ -191,7 +191,7 @@ import Testing
 
             // Samples of each class use that class's words.
             for (label, words) in [("animal", Self.animalWords), ("vehicle", Self.vehicleWords)] {
-                let sample = try TextVAEProgram.run(["sample", "-m", "m.safetensors", "-n", "20", "--label", label, "--seed", "2"], in: folder)
+                let sample = try TextVAEProgram.run(["sample", "-m", "m.safetensors", "-n", "20", "--with-label", label, "--seed", "2"], in: folder)
                 #expect(sample.status == 0, "\(sample)")
                 let ofClass = GenerationCLITests.lines(sample.stdout).filter { !Set($0.split(separator: " ").map(String.init)).isDisjoint(with: words) }
                 #expect(ofClass.count >= 16, "\(label): \(sample.stdout)")
@@ -201,11 +201,11 @@ import Testing
                 let asLabel = GenerationCLITests.lines(classified.stdout).filter { $0.hasPrefix(label + "\t") }
                 #expect(asLabel.count >= 16, "\(label): \(classified)")
             }
-            let byNumber = try TextVAEProgram.run(["sample", "-m", "m.safetensors", "-n", "3", "--class", "1", "--format", "jsonl"], in: folder)
+            let byNumber = try TextVAEProgram.run(["sample", "-m", "m.safetensors", "-n", "3", "--with-class", "1", "--format", "jsonl"], in: folder)
             #expect(GenerationCLITests.lines(byNumber.stdout).allSatisfy { $0.contains("\"class\":\"vehicle\"") }, "\(byNumber)")
 
             // Reconstruct keeps z and swaps the class; interpolate says what it does with c.
-            let swapped = try TextVAEProgram.run(["reconstruct", "-m", "m.safetensors", "--label", "vehicle"], in: folder,
+            let swapped = try TextVAEProgram.run(["reconstruct", "-m", "m.safetensors", "--with-label", "vehicle"], in: folder,
                                                  stdin: "the cat sat on the mat\n")
             #expect(swapped.status == 0 && !Set(swapped.stdout.split(separator: "\t")[1].split(separator: " ").map(String.init))
                 .isDisjoint(with: Self.vehicleWords), "\(swapped)")
@@ -227,14 +227,14 @@ import Testing
             #expect(svg.contains("animal (model)") && svg.contains("vehicle (model)"))
 
             // Mistakes say what to do.
-            let unknown = try TextVAEProgram.run(["sample", "-m", "m.safetensors", "--label", "plant"], in: folder)
+            let unknown = try TextVAEProgram.run(["sample", "-m", "m.safetensors", "--with-label", "plant"], in: folder)
             #expect(unknown.status != 0 && unknown.stderr.contains("its classes are: animal, vehicle"), "\(unknown)")
-            let range = try TextVAEProgram.run(["sample", "-m", "m.safetensors", "--class", "2"], in: folder)
+            let range = try TextVAEProgram.run(["sample", "-m", "m.safetensors", "--with-class", "2"], in: folder)
             #expect(range.status != 0 && range.stderr.contains("classes 0 to 1"), "\(range)")
             let both = try TextVAEProgram.run(["train", "train.tsv", "--label-column", "1", "--classes", "3", "-o", "n.safetensors"], in: folder)
             #expect(both.status != 0 && both.stderr.contains("leave out --classes"), "\(both)")
             try "animal\nvehicle\n".write(toFile: folder + "/two.labels", atomically: true, encoding: .utf8)
-            let short = try TextVAEProgram.run(["train", "train.tsv", "--labels", "two.labels", "-o", "n.safetensors"], in: folder)
+            let short = try TextVAEProgram.run(["train", "train.tsv", "--label-file", "two.labels", "-o", "n.safetensors"], in: folder)
             #expect(short.status != 0 && short.stderr.contains("has 2 lines but train.tsv has 600"), "\(short)")
             #expect(!FileManager.default.fileExists(atPath: folder + "/n.safetensors"))
         }
@@ -269,11 +269,39 @@ import Testing
         try withScratchFolder { folder in
             _ = try GenerationCLITests.saveModel(folder)
             try "the cat sat\n".write(toFile: folder + "/s.txt", atomically: true, encoding: .utf8)
-            for arguments in [["sample", "-m", "model.safetensors", "--label", "x"], ["classify", "-m", "model.safetensors", "s.txt"],
-                              ["reconstruct", "-m", "model.safetensors", "s.txt", "--class", "0"]] {
+            for arguments in [["sample", "-m", "model.safetensors", "--with-label", "x"], ["classify", "-m", "model.safetensors", "s.txt"],
+                              ["reconstruct", "-m", "model.safetensors", "s.txt", "--with-class", "0"]] {
                 let run = try TextVAEProgram.run(arguments, in: folder)
                 #expect(run.status != 0 && run.stderr.contains("has no classes"), "\(arguments): \(run)")
             }
+        }
+    }
+
+    /// The flags renamed in 0.7.0 (--labels is --label-file, --label is --with-label, --class is --with-class) stop
+    /// with the new name before anything is read or written, and help no longer shows them.
+    @Test func renamedFlagsStopWithTheirNewNames() throws {
+        try withScratchFolder { folder in
+            let cases: [(arguments: [String], old: String, new: String)] = [
+                (["sample", "-m", "m.safetensors", "--label", "x"], "--label", "--with-label"),
+                (["reconstruct", "-m", "m.safetensors", "s.txt", "--class", "0"], "--class", "--with-class"),
+                (["interpolate", "-m", "m.safetensors", "--label", "x"], "--label", "--with-label"),
+                (["evaluate", "-m", "m.safetensors", "s.txt", "--labels", "f.txt"], "--labels", "--label-file"),
+                (["classify", "-m", "m.safetensors", "s.txt", "--labels", "f.txt"], "--labels", "--label-file"),
+                (["map", "-m", "m.safetensors", "s.txt", "--labels", "f.txt"], "--labels", "--label-file"),
+                (["train", "s.txt", "--labels", "f.txt", "-o", "n.safetensors"], "--labels", "--label-file"),
+            ]
+            for c in cases {
+                let run = try TextVAEProgram.run(c.arguments, in: folder)
+                #expect(run.failedCleanly && run.stderr.contains("\(c.old) was renamed \(c.new) in 0.7.0: use \(c.new) "),
+                        "\(c.arguments): \(run)")
+            }
+            #expect(!FileManager.default.fileExists(atPath: folder + "/n.safetensors"))
+
+            let sample = try TextVAEProgram.run(["sample", "--help"], in: folder)
+            #expect(sample.status == 0 && sample.stdout.contains("--with-label <name>") && sample.stdout.contains("--with-class <k>")
+                    && !sample.stdout.contains("--label ") && !sample.stdout.contains("--class "), "\(sample)")
+            let evaluate = try TextVAEProgram.run(["evaluate", "--help"], in: folder)
+            #expect(evaluate.status == 0 && evaluate.stdout.contains("--label-file <file>") && !evaluate.stdout.contains("--labels"), "\(evaluate)")
         }
     }
 }

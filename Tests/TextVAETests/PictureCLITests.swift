@@ -19,7 +19,7 @@ import Testing
             let cases: [(arguments: [String], mentions: [String])] = [
                 (["plot", "--help"], ["<log>", "--output", "train --plot", "Examples:"]),
                 (["train", "--help"], ["--plot"]),
-                (["map", "--help"], ["--model", "--label-column", "--text-column", "--labels", "--tsv", "--limit", "Examples:"]),
+                (["map", "--help"], ["--model", "--label-column", "--text-column", "--label-file", "--tsv", "--limit", "Examples:"]),
                 (["neighbours", "--help"], ["--in", "-k", "--metric", "cosine", "euclidean", "Examples:"]),
                 (["impute", "--help"], ["___", "--rounds", "--candidates", "--show-rounds", "Examples:"]),
                 (["analogy", "--help"], ["--from", "--to", "--scale", "--no-unk", "--max-length", "Examples:"]),
@@ -107,7 +107,7 @@ import Testing
             try Data("one line\n".utf8).write(to: URL(fileURLWithPath: folder + "/s.txt"))
             let cases: [(arguments: [String], mention: String)] = [
                 (["map", "-m", "missing.safetensors", "s.txt"], "missing.safetensors"),
-                (["map", "-m", "m.safetensors", "s.txt", "--label-column", "1", "--labels", "l.txt"], "not both"),
+                (["map", "-m", "m.safetensors", "s.txt", "--label-column", "1", "--label-file", "l.txt"], "not both"),
                 (["map", "-m", "m.safetensors", "s.txt", "--label-column", "0"], "counts from 1"),
                 (["neighbours", "-m", "missing.safetensors", "a sentence", "--in", "s.txt"], "missing.safetensors"),
                 (["neighbours", "-m", "m.safetensors", "a sentence", "--in", "s.txt", "-k", "0"], "-k"),

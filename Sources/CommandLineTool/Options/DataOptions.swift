@@ -26,11 +26,15 @@ struct DataOptions: ParsableArguments {
     var labelColumn: Int?
     @Option(help: "With --label-column: the column that holds the sentence.")
     var textColumn: Int?
-    @Option(help: "Train with labels from this file, one per line of CORPUS, line for line (an empty line: no label).")
-    var labels: String?
+    @Option(help: ArgumentHelp("Train with labels from this file, one per line of CORPUS, line for line (an empty line: no label).", valueName: "file"))
+    var labelFile: String?
+    /// `--labels FILE`, renamed `--label-file` in 0.7.0: refused with the new name.
+    @Option(name: .customLong("labels"), help: .hidden)
+    var renamedLabels: String?
 
     func check() throws {
-        if labelColumn != nil && labels != nil { throw ValidationError("give either --label-column or --labels, not both") }
+        try RenamedFlag.refuse(renamedLabels, old: "--labels", new: "--label-file", valueName: "FILE")
+        if labelColumn != nil && labelFile != nil { throw ValidationError("give either --label-column or --label-file, not both") }
         if textColumn != nil && labelColumn == nil { throw ValidationError("--text-column goes with --label-column") }
         if let c = labelColumn ?? textColumn, c < 1 { throw ValidationError("columns are counted from 1") }
         if let validFraction, !(validFraction > 0 && validFraction < 1) { throw ValidationError("--valid-fraction must be between 0 and 1, e.g. 0.05") }
@@ -43,7 +47,7 @@ struct DataOptions: ParsableArguments {
         }
     }
 
-    var hasLabels: Bool { labelColumn != nil || labels != nil }
+    var hasLabels: Bool { labelColumn != nil || labelFile != nil }
 
     func settings(_ tokenization: TokenizerOptions) -> DataSettings {
         var d = DataSettings()
@@ -56,7 +60,7 @@ struct DataOptions: ParsableArguments {
         d.paragraphs = tokenization.paragraphs
         d.skipInvalid = tokenization.skipInvalid
         if labelColumn != nil { d.labelColumns = LabelledLines.Columns(label: labelColumn, text: textColumn) }
-        d.labelsFile = labels
+        d.labelsFile = labelFile
         return d
     }
 
@@ -71,7 +75,7 @@ struct DataOptions: ParsableArguments {
         if subwords != nil { flags.insert("--subwords") }
         if labelColumn != nil { flags.insert("--label-column") }
         if textColumn != nil { flags.insert("--text-column") }
-        if labels != nil { flags.insert("--labels") }
+        if labelFile != nil { flags.insert("--label-file") }
         return flags
     }
 }

@@ -7,17 +7,21 @@ struct LabelInputOptions: ParsableArguments {
     var labelColumn: Int?
     @Option(help: "With --label-column: the column that holds the sentence.")
     var textColumn: Int?
-    @Option(help: "A file with one label per line of FILE, line for line.")
-    var labels: String?
+    @Option(help: ArgumentHelp("A file with one label per line of FILE, line for line.", valueName: "file"))
+    var labelFile: String?
+    /// `--labels FILE`, renamed `--label-file` in 0.7.0: refused with the new name.
+    @Option(name: .customLong("labels"), help: .hidden)
+    var renamedLabels: String?
 
     func check() throws {
-        if labelColumn != nil && labels != nil { throw ValidationError("give either --label-column or --labels, not both") }
+        try RenamedFlag.refuse(renamedLabels, old: "--labels", new: "--label-file", valueName: "FILE")
+        if labelColumn != nil && labelFile != nil { throw ValidationError("give either --label-column or --label-file, not both") }
         if textColumn != nil && labelColumn == nil { throw ValidationError("--text-column goes with --label-column") }
         if let c = labelColumn ?? textColumn, c < 1 { throw ValidationError("columns are counted from 1, e.g. --label-column 1 for label<TAB>sentence") }
         if let l = labelColumn, l == textColumn { throw ValidationError("--label-column and --text-column must differ") }
     }
 
-    var given: Bool { labelColumn != nil || textColumn != nil || labels != nil }
+    var given: Bool { labelColumn != nil || textColumn != nil || labelFile != nil }
     var columns: SentenceFile.Columns { SentenceFile.Columns(label: labelColumn, text: textColumn) }
 
     /// Each sentence's gold class in `model`: nil for no label, or a label that is not one of its classes.

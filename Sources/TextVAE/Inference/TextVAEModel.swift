@@ -98,7 +98,7 @@ public actor TextVAEModel {
     /// Each sentence's most likely class under q(c|x). Throws for a model without classes.
     public func classify(_ sentences: [String]) throws -> [Classification] {
         guard trained.classes > 0 else {
-            throw TextVAEError("\(trained.path) has no classes: train with labels (--label-column or --labels) or with --classes K to classify")
+            throw TextVAEError("\(trained.path) has no classes: train with labels (--label-column or --label-file) or with --classes K to classify")
         }
         let posteriors = trained.encode(try ids(of: sentences))
         return posteriors.mostLikelyClasses.enumerated().map { i, k in

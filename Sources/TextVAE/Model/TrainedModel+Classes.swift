@@ -8,7 +8,7 @@ extension TrainedModel {
     /// itself), or an error that lists them.
     public func classIndex(named name: String) throws -> Int {
         guard classes > 0 else {
-            throw TextVAEError("\(path) has no classes (it was trained without labels or --classes); leave out --label and --class")
+            throw TextVAEError("\(path) has no classes (it was trained without labels or --classes); leave out --with-label and --with-class")
         }
         if let k = classNames.firstIndex(of: name) { return k }
         throw TextVAEError("\(path) has no class '\(name)'; its classes are: \(classNames.joined(separator: ", "))")
@@ -17,10 +17,10 @@ extension TrainedModel {
     /// The class numbered `k` (0 ..< K), or an error.
     public func classIndex(number k: Int) throws -> Int {
         guard classes > 0 else {
-            throw TextVAEError("\(path) has no classes (it was trained without labels or --classes); leave out --label and --class")
+            throw TextVAEError("\(path) has no classes (it was trained without labels or --classes); leave out --with-label and --with-class")
         }
         guard k >= 0 && k < classes else {
-            throw TextVAEError("--class \(k) is out of range: \(path) has classes 0 to \(classes - 1) (\(classNames.joined(separator: ", ")))")
+            throw TextVAEError("--with-class \(k) is out of range: \(path) has classes 0 to \(classes - 1) (\(classNames.joined(separator: ", ")))")
         }
         return k
     }
