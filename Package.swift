@@ -51,8 +51,8 @@ let package = Package(
                 // For MaximumAvailableConnections (--max-connections).
                 .product(name: "HummingbirdCore", package: "hummingbird", condition: .when(traits: ["Server"])),
             ],
-            exclude: ["README.md"],
-            resources: [.embedInCode("Page/index.html")]
+            exclude: ["README.md", "Deployment"],
+            resources: [.embedInCode("Page/index.html"), .embedInCode("openapi.json")]
         ),
 
         // Fuzz targets for textvae's file readers: `Tests/Scripts/fuzz.sh` builds `textvae-fuzz` with

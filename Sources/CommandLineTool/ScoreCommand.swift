@@ -11,7 +11,8 @@ struct ScoreCommand: ParsableCommand {
             KL(q(z|x) ‖ N(0, I)). Both are deterministic, so they compare exactly with
             another implementation (Tests/Reference/svae.py's `score` prints the same
             lines). A last line on stderr gives the means. Blank lines and lines without tokens are
-            skipped, and sentences longer than the model's max_length are cut (both said on stderr).
+            skipped, and sentences longer than 2,000 tokens, the longest textvae reads, are cut (both
+            said on stderr); the model's max_length does not apply.
               textvae score -m model.safetensors valid.txt > scores.jsonl
             """
     )

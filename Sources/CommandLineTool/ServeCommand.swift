@@ -13,14 +13,16 @@ struct ServeCommand: AsyncParsableCommand {
             sentences, sampling with temperature and top-p, reconstruction, and (with
             --index) a map of a file's sentences. Applications call the JSON API:
 
-              curl -s localhost:8080/v1/sample -d '{"n": 3, "seed": 7}'
-              curl -s localhost:8080/v1/interpolate -d '{"a": "he was sad .", "b": "she smiled .", "steps": 5}'
+              curl -s --json '{"n": 3, "seed": 7}' localhost:8080/v1/sample
+              curl -s --json '{"a": "he was sad .", "b": "she smiled ."}' localhost:8080/v1/interpolate
 
             Routes: GET /v1/model, POST /v1/sample, /v1/interpolate, /v1/reconstruct,
-            /v1/encode, /v1/score, /v1/neighbours (with --index), GET /v1/map (with
-            --index), GET /healthz, GET /metrics (Prometheus). Fields and defaults are
-            those of the commands of the same name; the same seed gives the same sentences.
-            Errors are JSON: {"error": {"status": 422, "message": "..."}}.
+            /v1/encode, /v1/score, /v1/classify (a model with classes), /v1/neighbours
+            (with --index), GET /v1/map (with --index), GET /healthz, GET /metrics
+            (Prometheus), GET /openapi.json (every route, field and error). Fields and
+            defaults are those of the commands of the same name; the same seed gives the
+            same sentences. A POST's body is JSON (Content-Type: application/json). Errors
+            are JSON: {"error": {"status": 422, "message": "..."}}.
 
             Concurrent decoding requests with the same options share decoding batches
             (--no-batching turns that off, to measure it). The server listens on loopback
@@ -31,7 +33,8 @@ struct ServeCommand: AsyncParsableCommand {
             Examples:
               textvae serve -m model.safetensors
               textvae serve -m model.safetensors --index valid.txt --port 9000
-              textvae serve -m model.safetensors --host 0.0.0.0 --api-key "$(openssl rand -hex 16)"
+              TEXTVAE_API_KEY="$(openssl rand -hex 16)" textvae serve -m model.safetensors --host 0.0.0.0
+              textvae serve -m model.safetensors --access-log access.jsonl
             """
     )
 
@@ -91,6 +94,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Serve /metrics without the API key (for a Prometheus scraper).")
     var publicMetrics = false
 
+    @Option(help: ArgumentHelp("Append one JSON line per request (time, method, path, status, seconds) to this file; '-': standard error.", valueName: "file"))
+    var accessLog: String?
+
     @Flag(help: "Decode each request on its own instead of merging concurrent ones (to measure what batching gains).")
     var noBatching = false
 
@@ -114,6 +120,7 @@ struct ServeCommand: AsyncParsableCommand {
         s.idleTimeout = idleTimeout?.seconds(bare: .seconds) ?? s.idleTimeout
         s.readTimeout = readTimeout?.seconds(bare: .seconds) ?? s.readTimeout
         s.maxConnections = maxConnections
+        s.accessLog = accessLog
         s.timeLimit = timeLimit?.seconds(bare: .seconds) ?? s.timeLimit
         return s
     }
@@ -130,6 +137,11 @@ struct ServeCommand: AsyncParsableCommand {
 
     func validate() throws {
         try model.check()
+        if let accessLog, accessLog != "-" {
+            let inputs = [(model.model, "the model")] + (index.map { [($0, "the index")] } ?? [])
+                + (apiKeyFile.map { [($0, "the API key file")] } ?? [])
+            try refuseOutputThatIsAnInput(accessLog, inputs: inputs.map { (path: $0.0, role: $0.1) })
+        }
         if apiKey != nil && apiKeyFile != nil { throw ValidationError("give either --api-key or --api-key-file, not both") }
         if let apiKeyFile, !FileManager.default.isReadableFile(atPath: apiKeyFile) {
             throw ValidationError("--api-key-file \(apiKeyFile) cannot be read: check the path and its permissions")

@@ -33,8 +33,9 @@ public final class ModelServer: Sendable {
         var logger = Logger(label: "textvae serve")
         logger.logLevel = logLevel
         let port = settings.port
+        let accessLog = try settings.accessLog.map { try AccessLog(path: $0) }
         let app = Application(
-            router: makeRouter(),
+            router: makeRouter(accessLog: accessLog),
             // A connection that sends no complete request within the idle timeout is closed (slow headers
             // included), and past --max-connections new ones wait in the kernel's queue: slow clients cannot
             // take every descriptor, and /healthz still answers.
@@ -53,9 +54,9 @@ public final class ModelServer: Sendable {
         }
     }
 
-    func makeRouter() -> Router<BasicRequestContext> {
+    func makeRouter(accessLog: AccessLog? = nil) -> Router<BasicRequestContext> {
         let router = Router()
-        router.add(middleware: ResponseMiddleware(metrics: metrics))
+        router.add(middleware: ResponseMiddleware(metrics: metrics, accessLog: accessLog))
         router.add(middleware: RequestGuard(listeningHost: settings.host, allowedHosts: settings.allowedHosts.map { $0.lowercased() },
                                             corsOrigins: settings.corsOrigins))
         router.add(middleware: KeyMiddleware(key: settings.apiKey, publicMetrics: settings.publicMetrics))
@@ -93,14 +94,14 @@ public final class ModelServer: Sendable {
     }
 
     /// Decodes on the model worker within the time limit, sharing a batch with other requests when it can.
-    func decode(_ z: [Float], _ options: DecodingOptions, rowSeeds: [UInt64]) async throws -> [[Hypothesis]] {
+    func decode(_ z: [Float], classes: [Float]? = nil, _ options: DecodingOptions, rowSeeds: [UInt64]) async throws -> [[Hypothesis]] {
         let c = worker.model.model.config
         var width = 1
         if case .beam(let w) = options.method { width = w }
         let steps = options.maxLength ?? c.maxLength
         try checkWork(Double(rowSeeds.count) * Double(steps) * Double(width) * Double(c.vocabulary),
                       "\(rowSeeds.count) sentences × \(steps) steps × beam width \(width) × \(c.vocabulary) words")
-        let decoded = try await worker.decode(z, options: options, rowSeeds: rowSeeds, timeLimit: settings.timeLimit)
+        let decoded = try await worker.decode(z, classes: classes, options: options, rowSeeds: rowSeeds, timeLimit: settings.timeLimit)
         metrics.countSentences(decoded.count)
         return decoded
     }

@@ -48,16 +48,17 @@ final class ModelWorker: @unchecked Sendable {  // state guarded by `condition`
     }
 
     /// Decodes `z` (rows × Z), row r sampling from `rowSeeds[r]`, possibly in one batch with other requests' rows.
-    func decode(_ z: [Float], options: DecodingOptions, rowSeeds: [UInt64], timeLimit: Double) async throws -> [[Hypothesis]] {
+    /// In a model with classes, `classes` holds each row's class vector (rows × K; nil: the average class).
+    func decode(_ z: [Float], classes: [Float]? = nil, options: DecodingOptions, rowSeeds: [UInt64], timeLimit: Double) async throws -> [[Hypothesis]] {
         try await submit(timeLimit: timeLimit) { reply in
-            Job(decoding: DecodeRequest(z: z, options: options, rowSeeds: rowSeeds), reply: reply)
+            Job(decoding: DecodeRequest(z: z, classes: classes, options: options, rowSeeds: rowSeeds), reply: reply)
         }
     }
 
     /// Runs `work` on the model, alone.
     func run<T: Sendable>(timeLimit: Double, _ work: @escaping @Sendable (TrainedModel) throws -> T) async throws -> T {
         try await submit(timeLimit: timeLimit) { reply in
-            Job(work: { model in reply.resume(with: Result { try work(model) }) })
+            Job(work: { model in reply.resume(with: Result { try work(model) }) }, reply: reply)
         }
     }
 
@@ -102,13 +103,18 @@ final class ModelWorker: @unchecked Sendable {  // state guarded by `condition`
         condition.unlock()
     }
 
+    /// Buffers above this size are given back after each job: usual requests keep theirs (no allocation per
+    /// request), and one large request (a long score, a wide beam) does not leave the server at its size.
+    static let keptBufferBytes = 16 << 20
+
     private func loop() {
         while let batch = nextBatch() {
             if let first = batch.first, first.decoding != nil {
                 runDecoding(batch)
             } else {
-                for job in batch { job.work?(model) }
+                for job in batch where !job.isAbandoned() { job.work?(model) }
             }
+            model.releaseBuffers(over: Self.keptBufferBytes)
         }
     }
 
@@ -134,8 +140,18 @@ final class ModelWorker: @unchecked Sendable {  // state guarded by `condition`
     /// One `decode` call for the rows of all the jobs in `batch`, each job's share of the results sent back to it.
     private func runDecoding(_ batch: [Job]) {
         let requests = batch.map { $0.decoding! }
-        let decoded = model.decode(requests.flatMap(\.z), options: requests[0].options, rowSeeds: requests.flatMap(\.rowSeeds))
+        // Each row's class vector: the request's, or the average class for a request that gave none.
+        let K = model.classes
+        let classes: [Float]? = K == 0 ? nil : requests.flatMap { $0.classes ?? [Float](repeating: 1 / Float(K), count: $0.rows * K) }
+        // Work nobody waits for any more (every request out of time or gone) stops at the next step, so a
+        // request past its deadline does not keep the model from the ones behind it.
+        let decoded = model.decode(requests.flatMap(\.z), classes: classes, options: requests[0].options,
+                                   rowSeeds: requests.flatMap(\.rowSeeds), stop: { batch.allSatisfy { $0.isAbandoned() } })
         metrics.countDecodingBatch(rows: decoded.count)
+        if batch.allSatisfy({ $0.isAbandoned() }) {  // the results may be partial: nobody is left to send them to
+            metrics.countAbandonedDecoding()
+            return
+        }
         var start = 0
         for (job, request) in zip(batch, requests) {
             job.deliver?(Array(decoded[start..<start + request.rows]))
@@ -147,6 +163,8 @@ final class ModelWorker: @unchecked Sendable {  // state guarded by `condition`
 /// What a decoding job asks for.
 struct DecodeRequest: Sendable {
     let z: [Float]
+    /// Each row's class vector (rows × K) in a model with classes; nil: the average class.
+    let classes: [Float]?
     let options: DecodingOptions
     let rowSeeds: [UInt64]
     var rows: Int { rowSeeds.count }
@@ -157,17 +175,21 @@ final class Job: @unchecked Sendable {  // immutable after init
     let decoding: DecodeRequest?
     let deliver: (([[Hypothesis]]) -> Void)?
     let work: ((TrainedModel) -> Void)?
+    /// Whether the request already has its answer (a 503 for its time limit, or it was cancelled).
+    let isAbandoned: () -> Bool
 
     init(decoding: DecodeRequest, reply: Reply<[[Hypothesis]]>) {
         self.decoding = decoding
         deliver = { reply.resume(with: .success($0)) }
         work = nil
+        isAbandoned = { reply.isResolved }
     }
 
-    init(work: @escaping (TrainedModel) -> Void) {
+    init<T>(work: @escaping (TrainedModel) -> Void, reply: Reply<T>) {
         decoding = nil
         deliver = nil
         self.work = work
+        isAbandoned = { reply.isResolved }
     }
 }
 

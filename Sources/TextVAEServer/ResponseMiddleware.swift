@@ -2,10 +2,11 @@
 import Foundation
 import Hummingbird
 
-/// The outermost layer: turns every error into the API's JSON error body (never an empty 500), and
-/// counts each request and its latency for `/metrics`.
+/// The outermost layer: turns every error into the API's JSON error body (never an empty 500), counts each
+/// request and its latency for `/metrics`, and writes the access log's line.
 struct ResponseMiddleware<Context: RequestContext>: RouterMiddleware {
     let metrics: ServerMetrics
+    let accessLog: AccessLog?
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let started = ContinuousClock.now
@@ -18,7 +19,10 @@ struct ResponseMiddleware<Context: RequestContext>: RouterMiddleware {
         }
         let elapsed = ContinuousClock.now - started
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
-        metrics.countRequest(route: context.endpointPath ?? "unmatched", status: Int(response.status.code), seconds: seconds)
+        let route = context.endpointPath ?? "unmatched"
+        metrics.countRequest(route: route, status: Int(response.status.code), seconds: seconds)
+        accessLog?.record(method: request.method.rawValue, path: request.uri.path, route: route, status: Int(response.status.code),
+                          seconds: seconds)
         return response
     }
 
@@ -43,7 +47,7 @@ struct ResponseMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 }
 
-/// With `--api-key`, every route but `/healthz` and the page (and `/metrics` with `--public-metrics`) needs
+/// With `--api-key`, every route but `/healthz`, `/openapi.json` and the page (and `/metrics` with `--public-metrics`) needs
 /// `Authorization: Bearer <key>`.
 struct KeyMiddleware<Context: RequestContext>: RouterMiddleware {
     let key: String?
@@ -51,7 +55,7 @@ struct KeyMiddleware<Context: RequestContext>: RouterMiddleware {
 
     init(key: String?, publicMetrics: Bool) {
         self.key = key
-        open = publicMetrics ? ["/", "/healthz", "/metrics"] : ["/", "/healthz"]
+        open = publicMetrics ? ["/", "/healthz", "/openapi.json", "/metrics"] : ["/", "/healthz", "/openapi.json"]
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {

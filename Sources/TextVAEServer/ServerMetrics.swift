@@ -21,6 +21,7 @@ final class ServerMetrics: @unchecked Sendable {  // guarded by `lock`
     private var inFlight = 0
     private var batches = 0
     private var batchRows = 0
+    private var stoppedDecodings = 0
 
     func requestStarted() {
         lock.lock()
@@ -50,6 +51,13 @@ final class ServerMetrics: @unchecked Sendable {  // guarded by `lock`
         lock.lock()
         batches += 1
         batchRows += rows
+        lock.unlock()
+    }
+
+    /// A decoding call that ended early because every request in it had given up (time limit or cancellation).
+    func countAbandonedDecoding() {
+        lock.lock()
+        stoppedDecodings += 1
         lock.unlock()
     }
 
@@ -94,6 +102,9 @@ final class ServerMetrics: @unchecked Sendable {  // guarded by `lock`
             # HELP textvae_decoding_batch_rows_total Latent codes decoded in those calls.
             # TYPE textvae_decoding_batch_rows_total counter
             textvae_decoding_batch_rows_total \(batchRows)
+            # HELP textvae_decodings_stopped_total Decoding calls stopped early because every request in them had timed out or left.
+            # TYPE textvae_decodings_stopped_total counter
+            textvae_decodings_stopped_total \(stoppedDecodings)
 
             """
         return out + Self.processText

@@ -36,6 +36,8 @@ public struct ServerSettings: Sendable {
     public var allowedHosts: [String] = []
     /// Web origins (such as `https://app.example.com`) whose pages may call the API; `*`: any.
     public var corsOrigins: [String] = []
+    /// A file that gets one JSON line per answered request (`-`: standard error); nil: no access log.
+    public var accessLog: String?
     /// The longest time limit (a day): longer ones are refused, so that no deadline overflows a clock.
     public static let maxTimeLimit = 86_400.0
 

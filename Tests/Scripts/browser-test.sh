@@ -233,6 +233,8 @@ points=$({ grep -oE '"x" *:' <<<"$r" || true; } | wc -l)
 wait_for_count '#map-svg circle' "$points" 30
 axis=$(text_at '#map-svg text:nth-of-type(1)')
 grep -qE '^PC1 [0-9]+%$' <<<"$axis" || die "the map's x axis reads '$axis', not 'PC1 N%'"
+note=$(text_at '#map-note')
+grep -q "sentences of index.txt" <<<"$note" || die "the map's note reads '$note', not naming the index file"
 pass "map: $points points, axis '$axis'"
 
 step="neighbours"

@@ -159,6 +159,9 @@ import Testing
         let run = try TextVAEProgram.run(["train", "c.txt", "-o", "m.safetensors", "--tokenizer", "whitespace", "--max-line-bytes", "3000000"] + Self.tiny, in: folder.path)
         #expect(run.status == 0, "\(run)")
         #expect(run.stdout.contains("1 cut to 60 tokens"), "\(run)")
+        // The model records what the whitespace tokenizer does: neither lower-casing nor NFC.
+        let tokenizer = try ModelFile.load(folder.appendingPathComponent("m.safetensors").path).tokenizer
+        #expect(tokenizer == TokenizerSettings(name: .whitespace) && !tokenizer.lowercase && tokenizer.normalization == "none", "\(tokenizer)")
     }
 
     /// Broken model files through the commands that read models: one line that

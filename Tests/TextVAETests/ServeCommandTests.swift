@@ -94,6 +94,7 @@ import Testing
             (["--time-limit", "inf"], ["--time-limit"]),
             (["--read-timeout", "40s"], ["must be shorter than --idle-timeout"]),
             (["--max-connections", "0"], ["--max-connections must be at least 1"]),
+            (["--access-log", "m.safetensors"], ["is the model", "choose another output file"]),
             (["--index", "missing.txt"], ["missing.txt"]),
         ] {
             let run = try TextVAEProgram.run(["serve", "-m", "m.safetensors", "--port", "0"] + arguments, in: folder.path)

@@ -175,6 +175,43 @@ import Testing
         return candidates[weights.lastIndex { $0 > 0 } ?? 0]
     }
 
+    /// Decoding asks `stop` before each step and ends once it says so (the server stops work whose requests all
+    /// gave up); asked and never stopping, it decodes what it decodes without being asked.
+    @Test func decodingEndsAtTheStepItIsToldTo() throws {
+        let model = try ServerFixture.model()
+        let z = (0..<3 * model.latent).map { Float($0 % 5) * 0.3 - 0.6 }
+        let seeds = SentenceVAE.rowSeeds(0, rows: 0..<3)
+        for method in [DecodingMethod.greedy, .sample(Sampling(temperature: 1.5)), .beam(width: 3)] {
+            let options = DecodingOptions(method: method, maxLength: 40)
+            let whole = model.decode(z, options: options, rowSeeds: seeds)
+            #expect(model.decode(z, options: options, rowSeeds: seeds, stop: { false }) == whole, "\(method)")
+            var asked = 0
+            let cut = model.decode(z, options: options, rowSeeds: seeds, stop: { asked += 1; return asked > 2 })
+            #expect(whole.contains { $0.contains { $0.tokens.count > 2 } }, "\(method): no sentence longer than the cut")
+            #expect(asked == 3, "\(method): asked \(asked) times")
+            for hypotheses in cut { #expect(hypotheses.allSatisfy { $0.tokens.count <= 2 }, "\(method): \(hypotheses)") }
+        }
+    }
+
+    /// After a large job the server's worker gives back the buffers it grew (`releaseBuffers`); they grow again
+    /// when needed, with the same results.
+    @Test func largeJobsGiveTheirBuffersBack() throws {
+        let model = try ServerFixture.model()
+        let V = Int32(model.model.config.vocabulary)
+        let long = (0..<32).map { s in (0..<1_500).map { Int32(4) + Int32(($0 * 7 + s) % Int(V - 4)) } }
+        func score() -> [Float] {
+            var rng = Random(seed: 0)
+            return model.model.score(long, batchSize: 32, useMean: true, rng: &rng, workspace: model.workspace).rec
+        }
+        let first = score()
+        let grown = model.workspace.bytesHeld
+        #expect(grown > 4 << 20, "the long job held only \(grown) bytes")
+        let given = model.releaseBuffers(over: 64 << 10)
+        #expect(given > 0 && model.workspace.bytesHeld < grown - given / 2, "gave back \(given) of \(grown)")
+        #expect(model.workspace.bytesHeld < 2 << 20, "still holds \(model.workspace.bytesHeld) bytes")
+        #expect(score() == first)
+    }
+
     /// The heap keeps what a full sort keeps, ties in index order included.
     @Test func neighboursByHeapAreNeighboursBySort() {
         var rng = Random(seed: 9)

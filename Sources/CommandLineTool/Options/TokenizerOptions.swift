@@ -31,12 +31,10 @@ struct TokenizerOptions: ParsableArguments {
         }
     }
 
+    /// Built by the initialiser, which fixes what the name decides (whitespace neither lower-cases nor normalises).
     var settings: TokenizerSettings {
-        var s = TokenizerSettings()
-        s.name = tokenizer ?? s.name
-        s.locale = locale ?? s.locale
-        if keepCase { s.lowercase = false }
-        return s
+        let defaults = TokenizerSettings()
+        return TokenizerSettings(name: tokenizer ?? defaults.name, locale: locale ?? defaults.locale, lowercase: !keepCase)
     }
 
     /// The flags given on the command line, for `train --resume` to check against the run.

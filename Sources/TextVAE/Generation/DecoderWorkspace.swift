@@ -10,4 +10,15 @@ public final class DecoderWorkspace {
     public init(threads: Int = Workspace.defaultThreads) {
         self.threads = max(1, threads)
     }
+
+    private var floatBuffers: [Buffer] { [h, hNext, z, zNext, x, logits] + gru.all }
+
+    /// The bytes the workspace's buffers hold.
+    public var bytesHeld: Int { floatBuffers.reduce(0) { $0 + $1.bytesHeld } + slots.bytesHeld }
+
+    /// Gives back each buffer larger than `bytes` (see `ScratchBuffer.release(over:)`); returns the bytes given back.
+    @discardableResult
+    public func release(over bytes: Int) -> Int {
+        floatBuffers.reduce(0) { $0 + $1.release(over: bytes) } + slots.release(over: bytes)
+    }
 }

@@ -6,8 +6,8 @@ extension SentenceVAE {
     /// W hypotheses have finished (Hugging Face's `early_stopping=True`), or at
     /// the length cap, where the live ones are ended with `<eos>`. With W = 1
     /// this is exactly greedy decoding. The repetition rule bans words per hypothesis, by its own history.
-    func decodeBeam(_ state: inout DecoderState, cap: Int, rules: TokenRules, repetition: RepetitionRule, width W: Int)
-        -> [[Hypothesis]] {
+    func decodeBeam(_ state: inout DecoderState, cap: Int, rules: TokenRules, repetition: RepetitionRule, width W: Int,
+                    stop: (() -> Bool)? = nil) -> [[Hypothesis]] {
         let B = state.rows, V = config.vocabulary
         struct Live { var tokens: [Int32]; var score: Double; var row: Int }
         var live = (0..<B).map { [Live(tokens: [], score: 0, row: $0)] }
@@ -15,6 +15,7 @@ extension SentenceVAE {
         var inputs = [Int32](repeating: Int32(Vocabulary.bos), count: B)
         var top = TopCandidates(capacity: 2 * W)
         for t in 0...cap {
+            if stop?() == true { break }
             let logits = state.step(inputs)
             var lse = [Double](repeating: 0, count: state.rows)
             withUnsafeTemporaryAllocation(of: Float.self, capacity: V) { scratch in

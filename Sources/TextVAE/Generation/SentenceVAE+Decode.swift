@@ -42,8 +42,10 @@ extension SentenceVAE {
 
     /// Decodes a sentence from each code (B, Z + K), row r drawing (for `.sample`) from a generator seeded with `rowSeeds[r]`.
     /// Rows that came from different requests can share a call: each keeps the sentence it would get alone.
+    /// - Parameter stop: asked before each step; once it says true, decoding ends and the results are partial
+    ///   (a row may have no hypothesis). The server stops work whose requests have all given up.
     public func decode(_ z: [Float], options: DecodingOptions, rowSeeds: [UInt64],
-                       workspace: DecoderWorkspace = DecoderWorkspace()) -> [[Hypothesis]] {
+                       workspace: DecoderWorkspace = DecoderWorkspace(), stop: (() -> Bool)? = nil) -> [[Hypothesis]] {
         let Z = config.code
         precondition(z.count % Z == 0, "codes must be (B, Z + K)")
         let B = z.count / Z
@@ -53,8 +55,9 @@ extension SentenceVAE {
         if B > perCall {
             return stride(from: 0, to: B, by: perCall).flatMap { start in
                 let end = min(B, start + perCall)
+                if stop?() == true { return [[Hypothesis]](repeating: [], count: end - start) }
                 return decode(Array(z[start * Z..<end * Z]), options: options, rowSeeds: Array(rowSeeds[start..<end]),
-                              workspace: workspace)
+                              workspace: workspace, stop: stop)
             }
         }
         let cap = options.maxLength ?? config.maxLength
@@ -66,13 +69,13 @@ extension SentenceVAE {
                 switch options.method {
                 case .greedy:
                     return decodeOneEach(&state, cap: cap, rules: rules, repetition: options.repetition, sampling: nil,
-                                         rowSeeds: rowSeeds).map { [$0] }
+                                         rowSeeds: rowSeeds, stop: stop).map { [$0] }
                 case .sample(let s):
                     return decodeOneEach(&state, cap: cap, rules: rules, repetition: options.repetition, sampling: s,
-                                         rowSeeds: rowSeeds).map { [$0] }
+                                         rowSeeds: rowSeeds, stop: stop).map { [$0] }
                 case .beam(let width):
                     precondition(width >= 1, "the beam width must be at least 1")
-                    return decodeBeam(&state, cap: cap, rules: rules, repetition: options.repetition, width: width)
+                    return decodeBeam(&state, cap: cap, rules: rules, repetition: options.repetition, width: width, stop: stop)
                 }
             }
         }
@@ -80,13 +83,14 @@ extension SentenceVAE {
 
     /// Greedy or sampled decoding: one running row per z.
     func decodeOneEach(_ state: inout DecoderState, cap: Int, rules: TokenRules, repetition: RepetitionRule, sampling: Sampling?,
-                       rowSeeds: [UInt64]) -> [Hypothesis] {
+                       rowSeeds: [UInt64], stop: (() -> Bool)? = nil) -> [Hypothesis] {
         let B = state.rows, V = config.vocabulary
         var out = [Hypothesis](repeating: Hypothesis(tokens: [], logProbability: 0, reachedLengthCap: false), count: B)
         var generators = sampling == nil ? [] : rowSeeds.map { Random(seed: $0) }
         var owner = Array(0..<B)  // state row -> output index
         var inputs = [Int32](repeating: Int32(Vocabulary.bos), count: B)
         for t in 0...cap {
+            if stop?() == true { break }
             let logits = state.step(inputs)
             let R = state.rows
             var words = [Int](repeating: Vocabulary.eos, count: R), lse = [Double](repeating: 0, count: R)

@@ -58,6 +58,22 @@ final class ScratchBuffer<Element: AdditiveArithmetic & BitwiseCopyable> {
         return pointer
     }
 
+    /// Gives the memory back when the buffer holds more than `bytes` (it grows again when next needed): a long
+    /// process such as the server keeps what usual requests use, not what its largest one took.
+    /// - Returns: the bytes given back.
+    @discardableResult
+    func release(over bytes: Int) -> Int {
+        let held = capacity * MemoryLayout<Element>.stride
+        guard held > bytes else { return 0 }
+        Self.release(pointer, capacity)
+        capacity = 1
+        pointer = Self.allocate(1)
+        return held - MemoryLayout<Element>.stride
+    }
+
+    /// The bytes the buffer holds.
+    var bytesHeld: Int { capacity * MemoryLayout<Element>.stride }
+
     func zero(_ count: Int) { pointer.update(repeating: .zero, count: count) }
 
     func array(_ count: Int) -> [Element] { Array(UnsafeBufferPointer(start: pointer, count: count)) }

@@ -7,9 +7,10 @@ extension TrainedModel {
     }
 
     /// A sentence decoded from each z, row r sampling from a generator seeded with `rowSeeds[r]`
-    /// (see `SentenceVAE.decode(_:options:rowSeeds:workspace:)`).
-    public func decode(_ z: [Float], classes: [Float]? = nil, options: DecodingOptions, rowSeeds: [UInt64]) -> [[Hypothesis]] {
-        model.decode(codes(z, classes: classes), options: options, rowSeeds: rowSeeds, workspace: decoderWorkspace)
+    /// (see `SentenceVAE.decode(_:options:rowSeeds:workspace:stop:)`, which says what `stop` does).
+    public func decode(_ z: [Float], classes: [Float]? = nil, options: DecodingOptions, rowSeeds: [UInt64],
+                       stop: (() -> Bool)? = nil) -> [[Hypothesis]] {
+        model.decode(codes(z, classes: classes), options: options, rowSeeds: rowSeeds, workspace: decoderWorkspace, stop: stop)
     }
 
     /// What `textvae sample` decodes for `count` sentences and `seed`: codes z ~ N(0, I) (count × Z, drawn in
@@ -52,5 +53,12 @@ extension TrainedModel {
         guard classes > 0 else { return (z, nil) }
         let (ca, cb) = (oneHot(fixedClass ?? a.c), oneHot(fixedClass ?? b.c))
         return (z, ts.flatMap { Interpolation.linear(ca, cb, $0) })
+    }
+
+    /// Gives back the workspaces' buffers larger than `bytes`, so that one large request does not keep a long
+    /// process at its size; returns the bytes given back.
+    @discardableResult
+    public func releaseBuffers(over bytes: Int) -> Int {
+        workspace.release(over: bytes) + decoderWorkspace.release(over: bytes)
     }
 }

@@ -16,6 +16,7 @@ public final class Workspace {
 
     final class GRUBuffers {
         let gi = Buffer(), hPrev = Buffer(), gates = Buffer(), out = Buffer(), gh = Buffer(), packed = Buffer()
+        var all: [Buffer] { [gi, hPrev, gates, out, gh, packed] }
     }
 
     let encoder = GRUBuffers(), decoder = GRUBuffers()
@@ -28,6 +29,20 @@ public final class Workspace {
 
     public init(threads: Int = Workspace.defaultThreads) {
         self.threads = max(1, threads)
+    }
+
+    private var floatBuffers: [Buffer] {
+        encoder.all + decoder.all + [encX, decX, hT, mu, logv, z, eps, h0, logits, nll, droppedStates, code, classLogits,
+                                     classProbabilities, dClassLogits, dOut, dX, dh0, dz, dmu, dlogv, dhT, dGi, dGh, dGiRows, partialSum]
+    }
+
+    /// The bytes the workspace's buffers hold.
+    public var bytesHeld: Int { floatBuffers.reduce(0) { $0 + $1.bytesHeld } + encoderSlots.bytesHeld + decoderSlots.bytesHeld }
+
+    /// Gives back each buffer larger than `bytes` (see `ScratchBuffer.release(over:)`); returns the bytes given back.
+    @discardableResult
+    public func release(over bytes: Int) -> Int {
+        floatBuffers.reduce(0) { $0 + $1.release(over: bytes) } + encoderSlots.release(over: bytes) + decoderSlots.release(over: bytes)
     }
 
     /// - Parameters: rows: positions N; inputRows: distinct inputs U; batch: sequences B.

@@ -7,6 +7,31 @@ extension ModelServer {
     static let lengthFields = ["max_length", "no_unk", "raw"]
     /// The decoder fields of `sample`.
     static let decoderFields = ["decoder", "temperature", "top_k", "top_p", "beam_width"]
+    /// The class to decode with, in a model with classes (`--with-label`, `--with-class` of the commands).
+    static let classFields = ["with_label", "with_class"]
+
+    /// The class a request asks for by `with_label` (a name) or `with_class` (a number); nil when it names none.
+    func askedClass(_ fields: RequestFields) throws -> Int? {
+        let label = try fields.string("with_label"), number = try fields.int("with_class")
+        if label != nil && number != nil { throw APIError.unprocessable("give either 'with_label' or 'with_class', not both") }
+        let model = worker.model
+        if (label != nil || number != nil) && model.classes == 0 {
+            throw APIError.unprocessable("this model has no classes (it was trained without labels or --classes); leave out 'with_label' and 'with_class'")
+        }
+        if let label {
+            guard let k = model.classNames.firstIndex(of: label) else {
+                throw APIError.unprocessable("this model has no class '\(label)'; its classes are: \(model.classNames.joined(separator: ", "))")
+            }
+            return k
+        }
+        if let number {
+            guard number >= 0 && number < model.classes else {
+                throw APIError.unprocessable("'with_class' is \(number); this model has classes 0 to \(model.classes - 1) (\(model.classNames.joined(separator: ", ")))")
+            }
+            return number
+        }
+        return nil
+    }
 
     /// Decoding options from a request's fields, by the rule `textvae sample` follows (`DecodingChoice`); without
     /// decoder fields, greedy. `max_length` may not exceed the model's. The repetition rule applies unless

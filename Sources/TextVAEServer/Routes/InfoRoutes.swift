@@ -4,13 +4,18 @@ import Hummingbird
 import TextVAE
 
 extension ModelServer {
-    /// `/` (the page), `/healthz`, `/metrics` and `GET /v1/model`.
+    /// `/` (the page), `/healthz`, `/openapi.json`, `/metrics` and `GET /v1/model`.
     func addInfoRoutes(_ router: Router<BasicRequestContext>) {
         router.get("/") { _, _ in
             Response(status: .ok, headers: [.contentType: "text/html; charset=utf-8"],
                      body: ResponseBody(byteBuffer: ByteBuffer(bytes: PackageResources.index_html)))
         }
         router.get("healthz") { _, _ in Response.json(.object(["status": .string("ok")])) }
+        // The API's description (OpenAPI 3.1): every route, field and error; ServerContractTests checks replies against it.
+        router.get("openapi.json") { _, _ in
+            Response(status: .ok, headers: [.contentType: "application/json"],
+                     body: ResponseBody(byteBuffer: ByteBuffer(bytes: PackageResources.openapi_json)))
+        }
         router.get("metrics") { [metrics] _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                      body: ResponseBody(byteBuffer: ByteBuffer(string: metrics.text)))

@@ -4,23 +4,30 @@ import Hummingbird
 import TextVAE
 
 extension ModelServer {
-    /// `POST /v1/reconstruct`, `/v1/encode` and `/v1/score`: routes that take a list of sentences.
+    /// `POST /v1/reconstruct`, `/v1/encode`, `/v1/score` and `/v1/classify`: routes that take a list of sentences.
     func addSentenceRoutes(_ v1: RouterGroup<BasicRequestContext>) {
         v1.post("reconstruct") { request, _ in
-            let fields = try await self.fields(request, ["sentences", "sample", "seed"] + Self.lengthFields)
+            let fields = try await self.fields(request, ["sentences", "sample", "seed"] + Self.lengthFields + Self.classFields)
             let sentences = try self.sentences(fields)
             let options = try self.decodingOptions(fields, maxLength: self.worker.model.model.config.maxLength)
             let sample = try fields.bool("sample") ?? false, seed = try fields.seed("seed") ?? 0
-            let (inputs, z) = try await self.onModel { model in
+            let asked = try self.askedClass(fields)
+            let (inputs, z, classes) = try await self.onModel { model in
                 let (input, inputs) = try Self.read(sentences, model)
                 var rng = Random(seed: seed)
                 let posteriors = model.encode(input.ids)
-                return (inputs, sample ? posteriors.draw(&rng) : posteriors.mu)
+                // With classes: each sentence's most likely class, or the asked one with its z kept (transfer), as
+                // textvae reconstruct.
+                let classes = model.classes == 0 ? [] : asked.map { k in inputs.map { _ in k } } ?? posteriors.mostLikelyClasses
+                return (inputs, sample ? posteriors.draw(&rng) : posteriors.mu, classes)
             }
-            let decoded = try await self.decode(z, options, rowSeeds: SentenceVAE.rowSeeds(0, rows: 0..<sentences.count))
             let model = self.worker.model
-            let results: [JSONValue] = zip(inputs, decoded).map { input, hypotheses in
-                .object(["input": .string(input), "output": .string(model.text(hypotheses[0].tokens))])
+            let decoded = try await self.decode(z, classes: classes.isEmpty ? nil : classes.flatMap(model.oneHot), options,
+                                                rowSeeds: SentenceVAE.rowSeeds(0, rows: 0..<sentences.count))
+            let results: [JSONValue] = zip(inputs, decoded).enumerated().map { i, pair in
+                var fields: [String: JSONValue] = ["input": .string(pair.0), "output": .string(model.text(pair.1[0].tokens))]
+                if !classes.isEmpty { fields["class"] = .string(model.classNames[classes[i]]) }
+                return .object(fields)
             }
             return Response.json(.object(["results": .array(results)]))
         }
@@ -56,6 +63,23 @@ extension ModelServer {
                 ])
             }
             return Response.json(body)
+        }
+
+        v1.post("classify") { request, _ in
+            let sentences = try self.sentences(try await self.fields(request, ["sentences"]))
+            guard self.worker.model.classes > 0 else {
+                throw APIError.unprocessable("this model has no classes: train it with labels (--label-column or --label-file) or with --classes K to classify")
+            }
+            let results = try await self.onModel { model in
+                let (input, inputs) = try Self.read(sentences, model)
+                let posteriors = model.encode(input.ids)
+                return posteriors.mostLikelyClasses.enumerated().map { i, k -> JSONValue in
+                    let q = Array(posteriors.classProbabilities(i))
+                    return .object(["input": .string(inputs[i]), "class": .string(model.classNames[k]), "probability": .float(q[k]),
+                                    "probabilities": .object(Dictionary(uniqueKeysWithValues: zip(model.classNames, q.map { JSONValue.float($0) })))])
+                }
+            }
+            return Response.json(.object(["results": .array(results)]))
         }
     }
 
