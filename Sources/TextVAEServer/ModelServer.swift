@@ -76,9 +76,10 @@ public final class ModelServer: Sendable {
 
     /// Runs `work` on the model within the time limit; errors of the library (such as a sentence without
     /// words) are the caller's to fix: 422 with the library's message.
-    func onModel<T: Sendable>(_ work: @escaping @Sendable (TrainedModel) throws -> T) async throws -> T {
+    /// - Parameter timeLimit: the seconds left to the request (by default the whole time limit).
+    func onModel<T: Sendable>(timeLimit: Double? = nil, _ work: @escaping @Sendable (TrainedModel) throws -> T) async throws -> T {
         do {
-            return try await worker.run(timeLimit: settings.timeLimit, work)
+            return try await worker.run(timeLimit: timeLimit ?? settings.timeLimit, work)
         } catch let error as TextVAEError {
             throw APIError.unprocessable(error.description)
         }
@@ -93,17 +94,48 @@ public final class ModelServer: Sendable {
         }
     }
 
-    /// Decodes on the model worker within the time limit, sharing a batch with other requests when it can.
+    /// Rows one decoding turn on the worker takes. A larger request is decoded a turn at a time, each turn queued
+    /// behind the requests that came meanwhile, so that one client's hundred sentences do not hold everyone else
+    /// for their whole time. Sampling that sorts the vocabulary at each word (a top_k above 32, a top_p) costs
+    /// about 25 greedy rows on a 10,000-word model (bench-serve-attack.sh): fewer rows per turn.
+    static func rowsPerTurn(_ options: DecodingOptions) -> Int {
+        switch options.method {
+        case .greedy: 16
+        case .sample(let s): s.topK > 32 || s.topP < 1 ? 2 : 16
+        case .beam(let width): max(1, 16 / width)
+        }
+    }
+
+    /// Decodes on the model worker within the time limit, sharing a batch with other requests when it can, a
+    /// turn of `rowsPerTurn` rows at a time (each row keeps its seed: the sentences are those of one call).
     func decode(_ z: [Float], classes: [Float]? = nil, _ options: DecodingOptions, rowSeeds: [UInt64]) async throws -> [[Hypothesis]] {
-        let c = worker.model.model.config
+        let model = worker.model, c = model.model.config
         var width = 1
         if case .beam(let w) = options.method { width = w }
         let steps = options.maxLength ?? c.maxLength
         try checkWork(Double(rowSeeds.count) * Double(steps) * Double(width) * Double(c.vocabulary),
                       "\(rowSeeds.count) sentences × \(steps) steps × beam width \(width) × \(c.vocabulary) words")
-        let decoded = try await worker.decode(z, classes: classes, options: options, rowSeeds: rowSeeds, timeLimit: settings.timeLimit)
+        let deadline = ContinuousClock.now + .milliseconds(Int64(settings.timeLimit * 1000))
+        let Z = model.latent, K = model.classes, turn = Self.rowsPerTurn(options)
+        var decoded: [[Hypothesis]] = []
+        for start in stride(from: 0, to: rowSeeds.count, by: turn) {
+            let rows = start..<min(rowSeeds.count, start + turn)
+            decoded += try await worker.decode(Array(z[rows.lowerBound * Z..<rows.upperBound * Z]),
+                                               classes: classes.map { Array($0[rows.lowerBound * K..<rows.upperBound * K]) },
+                                               options: options, rowSeeds: Array(rowSeeds[rows]), timeLimit: try secondsLeft(deadline))
+        }
         metrics.countSentences(decoded.count)
         return decoded
+    }
+
+    /// The seconds left before `deadline`, or the time limit's 503 when none are.
+    func secondsLeft(_ deadline: ContinuousClock.Instant) throws -> Double {
+        let left = ContinuousClock.now.duration(to: deadline)
+        let seconds = Double(left.components.seconds) + Double(left.components.attoseconds) * 1e-18
+        guard seconds > 0 else {
+            throw APIError(.serviceUnavailable, "the request took longer than the server's time limit of \(settings.timeLimit) s (textvae serve --time-limit); ask for less or retry")
+        }
+        return seconds
     }
 }
 #endif

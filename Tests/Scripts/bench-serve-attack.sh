@@ -31,7 +31,7 @@ command -v wrk >/dev/null || { sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"; $su
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/textvae-bench-attack.XXXXXX")
 server_pid="" attacker_pid=""
 cleanup() {
-  [ -n "$attacker_pid" ] && kill "$attacker_pid" 2>/dev/null
+  [ -n "$attacker_pid" ] && pkill -P "$attacker_pid" 2>/dev/null; [ -n "$attacker_pid" ] && kill "$attacker_pid" 2>/dev/null
   [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
   rm -rf "$tmp"
 }
@@ -88,7 +88,8 @@ for round in $(seq 1 "$rounds"); do
   for mode in alone attacked; do
     if [ "$mode" = attacked ]; then attack & attacker_pid=$!; sleep 1; fi
     result=$(wrk -t1 -c32 -d"${seconds}s" --timeout 60s -s "$tmp/sample.lua" "$url" | grep '^RESULT' | cut -d' ' -f2-)
-    if [ -n "$attacker_pid" ]; then kill "$attacker_pid" 2>/dev/null; wait "$attacker_pid" 2>/dev/null || true; attacker_pid=""; fi
+    # The loop and the curl it is waiting for: a request left running would slow the next run down.
+    if [ -n "$attacker_pid" ]; then pkill -P "$attacker_pid" 2>/dev/null; kill "$attacker_pid" 2>/dev/null; wait "$attacker_pid" 2>/dev/null || true; attacker_pid=""; sleep 1; fi
     echo "$result $(rss)" >>"$tmp/$mode"
   done
 done

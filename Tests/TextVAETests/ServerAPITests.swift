@@ -71,8 +71,10 @@ import Testing
                 let codes: [[Float]?] = sentences.map { ($0["z"] as? [Double])?.map(Float.init) }
                 let drawn: [[Float]?] = (0..<sentences.count).map { Array(draws.z[$0 * 4..<($0 + 1) * 4]) }
                 #expect(codes == drawn)
+                // The server decodes a few rows per turn (ModelServer.rowsPerTurn): the same words, and log-probabilities
+                // summed from products of another batch shape, equal to float rounding.
                 for (s, h) in zip(sentences, expected) {
-                    #expect(abs((s["log_prob"] as? Double ?? 0) - h[0].logProbability) < 1e-9)
+                    #expect(abs((s["log_prob"] as? Double ?? 0) - h[0].logProbability) < 1e-5 * max(1, abs(h[0].logProbability)))
                 }
                 if case .beam = options.method { #expect((sentences[0]["beam"] as? [Any])?.count == 3) }
             }

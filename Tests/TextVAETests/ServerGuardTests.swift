@@ -153,6 +153,18 @@ import Testing
         }
     }
 
+    /// The integer-key sort orders as the comparison it replaces: heavier first, ties by the lower index.
+    @Test func heaviestFirstSortsByWeightThenIndex() {
+        var rng = Random(seed: 11)
+        for n in [1, 2, 33, 500] {
+            let weights = (0..<n).map { _ in Float(Int(rng.uniform() * 6)) * 0.25 }  // many ties, zeros included
+            let expected = weights.indices.sorted { weights[$0] != weights[$1] ? weights[$0] > weights[$1] : $0 < $1 }
+            #expect(Sampler.heaviestFirst(weights, weights.indices) == expected, "n \(n)")
+            let some = weights.indices.filter { $0 % 3 != 1 }
+            #expect(Sampler.heaviestFirst(weights, some) == expected.filter { $0 % 3 != 1 }, "n \(n), a subset")
+        }
+    }
+
     /// The draw with the k heaviest kept by insertion, as the sampler did before the sort path.
     static func referenceDraw(_ row: [Float], k: Int, temperature: Float, _ rng: inout Random) -> Int {
         // Never <pad> (0) or <bos> (2), as TokenRules.
@@ -190,6 +202,39 @@ import Testing
             #expect(whole.contains { $0.contains { $0.tokens.count > 2 } }, "\(method): no sentence longer than the cut")
             #expect(asked == 3, "\(method): asked \(asked) times")
             for hypotheses in cut { #expect(hypotheses.allSatisfy { $0.tokens.count <= 2 }, "\(method): \(hypotheses)") }
+        }
+    }
+
+    /// A large request is served in turns (decoding a few rows, scoring about 2,000 tokens at a time, each turn
+    /// queued behind the requests that came meanwhile); its answer is the one a single call gives.
+    @Test func requestsServedInTurnsAnswerAsOneCall() async throws {
+        var settings = ServerFixture.settings()
+        settings.maxBodyBytes = 1 << 16
+        let model = try ServerFixture.model()
+        try await withServer(settings) { server in
+            let sampling = DecodingOptions(method: .sample(Sampling(temperature: 1.2, topP: 0.9)), repetition: .standard)
+            #expect(ModelServer.rowsPerTurn(sampling) < 8)
+            let reply = try await server.post("/v1/sample", #"{"n": 8, "seed": 5, "temperature": 1.2, "top_p": 0.9}"#)
+            let draws = model.priorDraws(count: 8, seed: 5)
+            let expected = model.decode(draws.z, options: sampling, rowSeeds: draws.rowSeeds).map { model.text($0[0].tokens) }
+            let got = (reply.json?["sentences"] as? [[String: Any]] ?? []).map { $0["text"] as? String ?? "" }
+            #expect(got == expected, "\(reply)")
+
+            let words = ["the", "cat", "sat", "on", "mat", "a", "dog", "ran"]
+            let long = (0..<8).map { s in (0..<400).map { words[($0 * 3 + s) % words.count] }.joined(separator: " ") }
+            let body = "{\"sentences\": [" + long.map { "\"\($0)\"" }.joined(separator: ", ") + "]}"
+            let scored = try await server.post("/v1/score", body)
+            #expect(scored.status == 200, "\(scored.status) \(scored.errorMessage ?? "")")
+            let input = try model.input(lines: long, name: "the sentences")
+            var rng = Random(seed: 0)
+            let whole = model.model.score(input.ids, batchSize: 64, useMean: true, rng: &rng, workspace: model.workspace)
+            let results = scored.json?["results"] as? [[String: Any]] ?? []
+            #expect(results.count == 8 && 8 * 401 > ModelServer.scoreTokensPerTurn)
+            for (i, result) in results.enumerated() {
+                let rec = result["rec"] as? Double ?? -1, kl = result["kl"] as? Double ?? -1
+                #expect(abs(rec - Double(whole.rec[i])) <= 1e-4 * abs(Double(whole.rec[i])) && abs(kl - Double(whole.kl[i])) <= 1e-4 + 1e-4 * Double(whole.kl[i]),
+                        "sentence \(i): \(result) against rec \(whole.rec[i]), kl \(whole.kl[i])")
+            }
         }
     }
 
