@@ -89,7 +89,7 @@ for round in $(seq 1 "$rounds"); do
     if [ "$mode" = attacked ]; then attack & attacker_pid=$!; sleep 1; fi
     result=$(wrk -t1 -c32 -d"${seconds}s" --timeout 60s -s "$tmp/sample.lua" "$url" | grep '^RESULT' | cut -d' ' -f2-)
     # The loop and the curl it is waiting for: a request left running would slow the next run down.
-    if [ -n "$attacker_pid" ]; then pkill -P "$attacker_pid" 2>/dev/null; kill "$attacker_pid" 2>/dev/null; wait "$attacker_pid" 2>/dev/null || true; attacker_pid=""; sleep 1; fi
+    if [ -n "$attacker_pid" ]; then pkill -P "$attacker_pid" 2>/dev/null || true; kill "$attacker_pid" 2>/dev/null || true; wait "$attacker_pid" 2>/dev/null || true; attacker_pid=""; sleep 1; fi
     echo "$result $(rss)" >>"$tmp/$mode"
   done
 done

@@ -210,12 +210,13 @@ import Testing
     @Test func requestsServedInTurnsAnswerAsOneCall() async throws {
         var settings = ServerFixture.settings()
         settings.maxBodyBytes = 1 << 16
+        settings.maxSentences = 40
         let model = try ServerFixture.model()
         try await withServer(settings) { server in
             let sampling = DecodingOptions(method: .sample(Sampling(temperature: 1.2, topP: 0.9)), repetition: .standard)
-            #expect(ModelServer.rowsPerTurn(sampling) < 8)
-            let reply = try await server.post("/v1/sample", #"{"n": 8, "seed": 5, "temperature": 1.2, "top_p": 0.9}"#)
-            let draws = model.priorDraws(count: 8, seed: 5)
+            #expect(ModelServer.rowsPerTurn(sampling) < 40)
+            let reply = try await server.post("/v1/sample", #"{"n": 40, "seed": 5, "temperature": 1.2, "top_p": 0.9}"#)
+            let draws = model.priorDraws(count: 40, seed: 5)
             let expected = model.decode(draws.z, options: sampling, rowSeeds: draws.rowSeeds).map { model.text($0[0].tokens) }
             let got = (reply.json?["sentences"] as? [[String: Any]] ?? []).map { $0["text"] as? String ?? "" }
             #expect(got == expected, "\(reply)")
