@@ -6,7 +6,7 @@
 #      ThreadSanitizer runs the in-process suites only: the threads worth checking (matrix kernels, batched
 #      decoding, training) run there too, while the suites that start `textvae` or `mpirun` as child processes
 #      took two thirds of the CI time under it (a child 5-15× slower) and are run under ASan instead;
-#   2. each fuzz target for TEXTVAE_FUZZ_SECONDS seconds (default 30) from its seeds.
+#   2. each fuzz target for TEXTVAE_FUZZ_SECONDS seconds (default 20) from its seeds: a smoke run; the long runs are `bash Tests/Scripts/fuzz.sh 600`.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 started=$SECONDS
@@ -23,5 +23,5 @@ TEXTVAE_SANITIZER=thread swift test --sanitize=thread --scratch-path .build-tsan
     --skip "^TextVAETests\.($child_process_suites)/"
 
 echo "--- fuzz smoke run ($((SECONDS - started)) s so far)"
-bash Tests/Scripts/fuzz.sh "${TEXTVAE_FUZZ_SECONDS:-30}"
+bash Tests/Scripts/fuzz.sh "${TEXTVAE_FUZZ_SECONDS:-20}"
 echo "--- sanitizer passes and fuzzing done in $((SECONDS - started)) s"
