@@ -97,12 +97,12 @@ public final class ModelServer: Sendable {
     /// Rows one decoding turn on the worker takes. A larger request is decoded a turn at a time, each turn queued
     /// behind the requests that came meanwhile, so that one client's hundred sentences do not hold everyone else
     /// for their whole time. Sampling that sorts the vocabulary at each word (a top_k above 32, a top_p) costs
-    /// about 25 greedy rows on a 10,000-word model: fewer rows per turn, but 16, so that both cores still draw.
+    /// about 25 greedy rows on a 10,000-word model: 4 rows per turn (drawn on both cores).
     /// Smaller turns cost the large request itself more than they give the others (bench-serve-attack.sh).
     static func rowsPerTurn(_ options: DecodingOptions) -> Int {
         switch options.method {
         case .greedy: 64
-        case .sample(let s): s.topK > 32 || s.topP < 1 ? 16 : 64
+        case .sample(let s): s.sortsTheVocabulary ? 4 : 64
         case .beam(let width): max(1, 64 / width)
         }
     }

@@ -16,4 +16,8 @@ public struct Sampling: Equatable, Sendable {
         self.topK = topK
         self.topP = topP
     }
+
+    /// Whether a draw sorts the candidates (`Sampler.keepTop` above 32, `keepNucleus`): tens of times the cost of
+    /// a plain draw on a large vocabulary.
+    public var sortsTheVocabulary: Bool { topK > 32 || topP < 1 }
 }

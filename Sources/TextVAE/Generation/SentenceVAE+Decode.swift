@@ -98,7 +98,8 @@ extension SentenceVAE {
             words.withUnsafeMutableBufferPointer { words in
                 lse.withUnsafeMutableBufferPointer { lse in
                     generators.withUnsafeMutableBufferPointer { generators in
-                        let parts = R >= 16 ? state.ws.threads : 1
+                        // A draw that sorts the vocabulary (top-k above 32, top-p) is worth a thread from 2 rows on.
+                        let parts = R >= 16 || (R >= 2 && sampling?.sortsTheVocabulary == true) ? state.ws.threads : 1
                         Parallel.forEach(parts) { part in
                             var sampler = Sampler(vocabulary: sampling == nil ? 0 : V)
                             withUnsafeTemporaryAllocation(of: Float.self, capacity: V) { scratch in
