@@ -25,8 +25,8 @@ while [ $# -gt 0 ]; do
   esac
 done
 [ -n "$model" ] || { echo "give a model: -m model.safetensors (see --help)" >&2; exit 2; }
-[ -x "$bin" ] || { echo "$bin is missing: run 'swift build -c release' first (or set TEXTVAE_BIN)" >&2; exit 1; }
-command -v wrk >/dev/null || { sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"; $sudo apt-get install -y -qq wrk >/dev/null; }
+source Tests/Scripts/serve-bench-support.sh
+check_tools
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/textvae-bench-attack.XXXXXX")
 server_pid="" attacker_pid=""
@@ -51,16 +51,7 @@ done = function(summary, latency, requests)
 end
 LUA
 
-"$bin" serve -m "$model" --port 0 >"$tmp/server.log" 2>&1 &
-server_pid=$!
-port=""
-for _ in $(seq 1 300); do
-  port=$(grep -oE 'listening on http://[^ ]*:[0-9]+' "$tmp/server.log" | grep -oE '[0-9]+$' || true)
-  [ -n "$port" ] && break
-  kill -0 "$server_pid" 2>/dev/null || { cat "$tmp/server.log" >&2; exit 1; }
-  sleep 0.2
-done
-[ -n "$port" ] || { echo "the server did not start" >&2; exit 1; }
+start_server
 url="http://127.0.0.1:$port"
 vocabulary=$(curl -sf "$url/v1/model" | python3 -c 'import json,sys; print(json.load(sys.stdin)["config"]["vocabulary"])')
 long=$(python3 -c 'print(" ".join(["the"] * 1900))')
@@ -80,7 +71,6 @@ attack() {  # loops over the three costly requests until killed
   done
 }
 rss() { curl -sf "$url/metrics" | awk '/^process_resident_memory_bytes/ { printf "%.0f\n", $2 / 1048576 }'; }
-median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
 curl -sf -m 30 --json '{"n": 8}' "$url/v1/sample" >/dev/null  # warm up
 : >"$tmp/alone"; : >"$tmp/attacked"; : >"$tmp/attack-codes"

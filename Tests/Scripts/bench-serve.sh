@@ -25,11 +25,8 @@ while [ $# -gt 0 ]; do
   esac
 done
 [ -n "$model" ] || { echo "give a model: -m model.safetensors (see --help)" >&2; exit 2; }
-[ -x "$bin" ] || { echo "$bin is missing: run 'swift build -c release' first (or set TEXTVAE_BIN)" >&2; exit 1; }
-if ! command -v wrk >/dev/null; then
-  sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
-  $sudo apt-get install -y -qq wrk >/dev/null
-fi
+source Tests/Scripts/serve-bench-support.sh
+check_tools
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/textvae-bench-serve.XXXXXX")
 server_pid=""
@@ -54,30 +51,13 @@ done = function(summary, latency, requests)
 end
 EOF
 
-# start_server [--no-batching]: starts the server on a free port and sets $port.
-start_server() {
-  "$bin" serve -m "$model" --port 0 --max-sentences 1000 "$@" >"$tmp/server.log" 2>&1 &
-  server_pid=$!
-  port=""
-  for _ in $(seq 1 300); do
-    port=$(grep -oE 'listening on http://[^ ]*:[0-9]+' "$tmp/server.log" | grep -oE '[0-9]+$' || true)
-    [ -n "$port" ] && return 0
-    kill -0 "$server_pid" 2>/dev/null || { cat "$tmp/server.log" >&2; exit 1; }
-    sleep 0.2
-  done
-  echo "the server did not start" >&2; exit 1
-}
-stop_server() { kill "$server_pid"; wait "$server_pid" 2>/dev/null || true; server_pid=""; }
-
-median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-
 echo "model $model, decoder $decoder, $seconds s per run, $rounds rounds, $(nproc) cores; medians"
 printf '%-8s %-9s %12s %10s %10s %10s %8s %10s\n' clients batching "requests/s" "p50 ms" "p90 ms" "p99 ms" errors "rows/call"
 for clients in 1 8 32 128; do
   for mode in on off; do : >"$tmp/$clients-$mode"; done
   for round in $(seq 1 "$rounds"); do
     for mode in on off; do
-      if [ "$mode" = on ]; then start_server; else start_server --no-batching; fi
+      if [ "$mode" = on ]; then start_server --max-sentences 1000; else start_server --max-sentences 1000 --no-batching; fi
       curl -sf -m 30 "http://127.0.0.1:$port/v1/sample" --json '{"n": 8}' >/dev/null   # warm up
       wrk -t1 -c"$clients" -d"${seconds}s" --timeout 60s -s "$tmp/sample.lua" "http://127.0.0.1:$port" \
         | grep '^RESULT' | cut -d' ' -f2- >>"$tmp/$clients-$mode"

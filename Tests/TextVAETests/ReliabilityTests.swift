@@ -82,16 +82,9 @@ import Testing
         #expect(straight.status == 0, "\(straight)")
 
         // Start, wait for a checkpoint, then kill at a random moment.
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: try TextVAEProgram.path())
-        process.arguments = ["train", "g.txt", "-o", "killed.safetensors"] + common
-        process.currentDirectoryURL = folder
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+        let process = try startTextVAE(["train", "g.txt", "-o", "killed.safetensors"] + common, in: folder)
         let checkpoint = folder.appendingPathComponent("killed.checkpoint.safetensors").path
-        let deadline = Date().addingTimeInterval(60)
-        while !FileManager.default.fileExists(atPath: checkpoint) && Date() < deadline && process.isRunning { usleep(5_000) }
+        waitForFile(checkpoint, while: process, seconds: 60)
         var rng = Random(seed: UInt64(Date().timeIntervalSince1970))
         usleep(UInt32(rng.next() % 400_000))
         kill(process.processIdentifier, SIGKILL)

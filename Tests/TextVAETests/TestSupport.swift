@@ -22,6 +22,25 @@ func randomArray(_ n: Int, _ rng: inout Random, scale: Float = 1) -> [Float] {
     (0..<n).map { _ in (2 * rng.uniform() - 1) * scale }
 }
 
+/// `textvae ARGUMENTS` started in the background in `folder`, its output discarded: for tests that kill or
+/// disturb a running command.
+func startTextVAE(_ arguments: [String], in folder: URL) throws -> Process {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: try TextVAEProgram.path())
+    process.arguments = arguments
+    process.currentDirectoryURL = folder
+    process.standardOutput = FileHandle.nullDevice
+    process.standardError = FileHandle.nullDevice
+    try process.run()
+    return process
+}
+
+/// Waits until `path` exists (a run's first checkpoint), while `process` runs, at most `seconds`.
+func waitForFile(_ path: String, while process: Process, seconds: Double) {
+    let deadline = Date().addingTimeInterval(seconds)
+    while !FileManager.default.fileExists(atPath: path) && process.isRunning && Date() < deadline { usleep(5_000) }
+}
+
 /// Makes sure OpenBLAS is loaded before any test touches a kernel.
 func loadBLAS() throws {
     try BLAS.load()

@@ -215,18 +215,11 @@ import Testing
         try Data(GrammarCorpus.sentences(count: 840, seed: 6).joined(separator: "\n").utf8).write(to: folder.appendingPathComponent("g.txt"))
         let prepared = try TextVAEProgram.run(["prepare", "g.txt", "-o", "g.tokens"], in: folder.path)
         try #require(prepared.status == 0, "\(prepared)")
-        let job = Process()
-        job.executableURL = URL(fileURLWithPath: try TextVAEProgram.path())
-        job.arguments = ["train", "g.tokens", "-o", "m.safetensors", "--epochs", "2", "--checkpoint-steps", "5", "--embedding", "16",
-                         "--hidden", "24", "--latent", "4", "--batch-size", "16", "--threads", "1", "--quiet"]
-        job.currentDirectoryURL = folder
-        job.standardOutput = FileHandle.nullDevice
-        job.standardError = FileHandle.nullDevice
-        try job.run()
+        let job = try startTextVAE(["train", "g.tokens", "-o", "m.safetensors", "--epochs", "2", "--checkpoint-steps", "5", "--embedding", "16",
+                                    "--hidden", "24", "--latent", "4", "--batch-size", "16", "--threads", "1", "--quiet"], in: folder)
         // Truncated once the run has trained (its first checkpoint is written), as an editor or `truncate` would.
         let checkpoint = folder.appendingPathComponent("m.checkpoint.safetensors").path
-        let deadline = Date().addingTimeInterval(120)
-        while !FileManager.default.fileExists(atPath: checkpoint) && job.isRunning && Date() < deadline { usleep(20_000) }
+        waitForFile(checkpoint, while: job, seconds: 120)
         #expect(truncate(folder.appendingPathComponent("g.tokens").path, 4096) == 0)
         job.waitUntilExit()
         #expect(job.terminationReason == .exit && job.terminationStatus == 0,

@@ -10,14 +10,10 @@ struct ModelArgument: ParsableArguments {
     @Option(help: "Threads for matrix products (default: TEXTVAE_THREADS, or the cores; use 1 while other heavy jobs run).")
     var threads = Workspace.defaultThreads
 
-    @Option(help: "The longest line read, in bytes; a longer one stops the command (a file without line breaks; default: 1048576).")
-    var maxLineBytes: Int?
+    @OptionGroup var lineLimit: LineLimitOption
 
     func check() throws {
-        if let maxLineBytes {
-            guard maxLineBytes >= 64 && maxLineBytes <= 1 << 30 else { throw ValidationError("--max-line-bytes must be between 64 and 1073741824") }
-            TextFile.maxLineBytes = maxLineBytes
-        }
+        try lineLimit.apply()
         if threads < 1 || threads > 256 { throw ValidationError("--threads must be between 1 and 256") }
     }
 

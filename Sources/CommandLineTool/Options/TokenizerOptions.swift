@@ -21,14 +21,10 @@ struct TokenizerOptions: ParsableArguments {
     @Flag(help: "Drop lines that are not valid UTF-8 (and count them) instead of stopping.")
     var skipInvalid = false
 
-    @Option(help: "The longest line read, in bytes; a longer one stops the command (a file without line breaks; default: 1048576).")
-    var maxLineBytes: Int?
+    @OptionGroup var lineLimit: LineLimitOption
 
     func validate() throws {
-        if let maxLineBytes {
-            guard maxLineBytes >= 64 && maxLineBytes <= 1 << 30 else { throw ValidationError("--max-line-bytes must be between 64 and 1073741824") }
-            TextFile.maxLineBytes = maxLineBytes
-        }
+        try lineLimit.apply()
     }
 
     /// Built by the initialiser, which fixes what the name decides (whitespace neither lower-cases nor normalises).
