@@ -51,26 +51,44 @@ import Testing
                                                       in: folder)
         defer { if process.isRunning { process.terminate() } }
 
-        // Three requests the worker runs one after the other.
-        let requests = (0..<3).map { i in
-            Task { try await httpRequest("POST", port: port, "/v1/sample", body: #"{"n": 100, "seed": \#(i)}"#) }
+        // Three requests the worker runs one after the other, each written whole to its own connection by a bash
+        // client before the test looks at the server: URLSession may hold requests back while the rest of the suite
+        // keeps the machine busy, and then they never reach the server together (CI saw exactly that).
+        let replies = try (0..<3).map { i -> (Process, URL) in
+            let reply = folder.appendingPathComponent("reply\(i).txt")
+            FileManager.default.createFile(atPath: reply.path, contents: nil)
+            let body = #"{"n": 100, "seed": \#(i)}"#
+            let client = Process()
+            client.executableURL = URL(fileURLWithPath: "/bin/bash")
+            client.arguments = ["-c", """
+                exec 3<>/dev/tcp/127.0.0.1/\(port)
+                printf 'POST /v1/sample HTTP/1.1\\r\\nHost: 127.0.0.1\\r\\nContent-Type: application/json\\r\\nConnection: close\\r\\nContent-Length: \(body.utf8.count)\\r\\n\\r\\n%s' '\(body)' >&3
+                cat <&3
+                """]
+            client.standardOutput = try FileHandle(forWritingTo: reply)
+            try client.run()
+            return (client, reply)
         }
+        defer { for (client, _) in replies where client.isRunning { client.terminate() } }
         // Wait until the server has them (the gauge counts the /metrics request too), then ask it to stop.
         var inFlight = 0
         let deadline = Date().addingTimeInterval(120)  // a guard against a hang on a loaded machine, not a timing
-        while inFlight < 3 && Date() < deadline {
+        while inFlight < 4 && Date() < deadline {
             let metrics = try await httpRequest("GET", port: port, "/metrics").body
             let line = metrics.split(separator: "\n").first { $0.hasPrefix("textvae_requests_in_flight ") } ?? ""
             inFlight = Int(line.split(separator: " ").last ?? "") ?? 0
-            if inFlight < 3 { try await Task.sleep(nanoseconds: 2_000_000) }
+            if inFlight < 4 { try await Task.sleep(nanoseconds: 2_000_000) }
         }
-        #expect(inFlight >= 3, "the requests never reached the server together")
+        #expect(inFlight >= 4, "the requests never reached the server together")
         kill(process.processIdentifier, SIGTERM)
 
-        for request in requests {
-            let reply = try await request.value
-            #expect(reply.status == 200, "\(reply.status) \(reply.body.prefix(300))")
-            #expect((reply.json?["sentences"] as? [Any])?.count == 100)
+        for (client, reply) in replies {
+            client.waitUntilExit()
+            let text = (try? String(contentsOf: reply, encoding: .utf8)) ?? ""
+            #expect(text.hasPrefix("HTTP/1.1 200"), "\(text.prefix(300))")
+            let body = text.range(of: "\r\n\r\n").map { String(text[$0.upperBound...]) } ?? ""
+            let json = try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any]
+            #expect((json?["sentences"] as? [Any])?.count == 100, "\(body.prefix(300))")
         }
         process.waitUntilExit()
         #expect(process.terminationReason == .exit && process.terminationStatus == 0,
