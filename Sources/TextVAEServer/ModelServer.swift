@@ -7,7 +7,7 @@ import TextVAE
 
 /// `textvae serve`: one trained model behind a JSON API (`/v1/...`), a page (`/`), `/healthz` and
 /// `/metrics`. The routes are in Routes/, one file per family; the model runs on `ModelWorker`'s thread.
-public final class ModelServer: Sendable {
+package final class ModelServer: Sendable {
     let settings: ServerSettings
     let worker: ModelWorker
     let metrics = ServerMetrics()
@@ -17,7 +17,7 @@ public final class ModelServer: Sendable {
     /// The body of `GET /v1/map` (with an index), built once.
     let mapBody: [UInt8]?
 
-    public init(model: TrainedModel, settings: ServerSettings, index: SentenceIndex? = nil) {
+    package init(model: TrainedModel, settings: ServerSettings, index: SentenceIndex? = nil) {
         self.settings = settings
         self.index = index
         worker = ModelWorker(model: model, batching: settings.batching, metrics: metrics)
@@ -28,7 +28,7 @@ public final class ModelServer: Sendable {
     /// Serves until SIGINT or SIGTERM (with `handlingSignals`) or until the task is cancelled; then stops
     /// taking connections, lets the requests in flight finish, and returns.
     /// - Parameter onListening: called with the port once connections are accepted (useful with port 0).
-    public func run(handlingSignals: Bool = true, logLevel: Logger.Level = .warning,
+    package func run(handlingSignals: Bool = true, logLevel: Logger.Level = .warning,
                     onListening: @escaping @Sendable (Int) -> Void = { _ in }) async throws {
         var logger = Logger(label: "textvae serve")
         logger.logLevel = logLevel

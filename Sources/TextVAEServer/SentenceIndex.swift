@@ -4,8 +4,8 @@ import TextVAE
 
 /// The `--index` file, encoded once when the server starts: each sentence's posterior mean (for
 /// `neighbours`) and its place on the first two principal axes (for `map`, as `textvae map` computes it).
-public struct SentenceIndex: Sendable {
-    public let path: String
+package struct SentenceIndex: Sendable {
+    package let path: String
     let texts: [String]
     let lineNumbers: [Int]
     /// N × Z posterior means.
@@ -13,12 +13,12 @@ public struct SentenceIndex: Sendable {
     let x: [Double], y: [Double]
     let explained: (Double, Double)
     /// What was skipped or cut while reading the file, for the start-up message.
-    public let notes: [String]
+    package let notes: [String]
 
-    public var count: Int { texts.count }
+    package var count: Int { texts.count }
 
     /// Reads and encodes `path`; errors name the file and say what to do.
-    public static func build(_ path: String, model: TrainedModel) throws -> SentenceIndex {
+    package static func build(_ path: String, model: TrainedModel) throws -> SentenceIndex {
         let file = try SentenceFile.read(path, model: model)
         guard file.count > 0 else {
             throw TextVAEError("\(path): no sentences with words in the model's vocabulary to index; give a file with one sentence per line")

@@ -3,48 +3,48 @@ import Foundation
 
 /// Where `textvae serve` listens, who may call it, and how much one request may ask for.
 /// The defaults are what `textvae serve --help` shows.
-public struct ServerSettings: Sendable {
-    public var host = "127.0.0.1"
+package struct ServerSettings: Sendable {
+    package var host = "127.0.0.1"
     /// 0: any free port (the server says which once it listens).
-    public var port = 8080
+    package var port = 8080
     /// When set, every route but `/healthz` and `/` needs `Authorization: Bearer <key>`.
-    public var apiKey: String?
+    package var apiKey: String?
     /// Merge concurrent decoding requests into shared decoding batches (off only to measure what it gains).
-    public var batching = true
+    package var batching = true
     /// Largest request body, in bytes.
-    public var maxBodyBytes = 64 * 1024
+    package var maxBodyBytes = 64 * 1024
     /// Most sentences one request may ask for or send (`n` of sample; `sentences` of reconstruct, encode, score).
-    public var maxSentences = 100
+    package var maxSentences = 100
     /// Most points of one interpolation.
-    public var maxSteps = 100
+    package var maxSteps = 100
     /// Widest beam.
-    public var maxBeamWidth = 16
+    package var maxBeamWidth = 16
     /// Longest wait for one request's model work (queueing included), in seconds; over it: 503.
-    public var timeLimit = 30.0
+    package var timeLimit = 30.0
     /// The most work one request may ask for, in word scores (sentences × steps × beam width × vocabulary for
     /// decoding; tokens × vocabulary for scoring): about 10 s of one core for a 10,000-word model at the default.
-    public var maxRequestWork = 200_000_000
+    package var maxRequestWork = 200_000_000
     /// Seconds a connection may stay without a complete request (its headers included) before it is closed.
-    public var idleTimeout = 30.0
+    package var idleTimeout = 30.0
     /// Seconds a request's body may take to arrive; over it: 408.
-    public var readTimeout = 10.0
+    package var readTimeout = 10.0
     /// Connections served at once; more wait to be accepted.
-    public var maxConnections = 256
+    package var maxConnections = 256
     /// `/metrics` without the API key (for a scraper on a trusted network).
-    public var publicMetrics = false
+    package var publicMetrics = false
     /// Host names besides the listening address, `localhost` and loopback that requests may use (`*`: any).
-    public var allowedHosts: [String] = []
+    package var allowedHosts: [String] = []
     /// Web origins (such as `https://app.example.com`) whose pages may call the API; `*`: any.
-    public var corsOrigins: [String] = []
+    package var corsOrigins: [String] = []
     /// A file that gets one JSON line per answered request (`-`: standard error); nil: no access log.
-    public var accessLog: String?
+    package var accessLog: String?
     /// The longest time limit (a day): longer ones are refused, so that no deadline overflows a clock.
-    public static let maxTimeLimit = 86_400.0
+    package static let maxTimeLimit = 86_400.0
 
-    public init() {}
+    package init() {}
 
     /// Whether `host` is a loopback address, which may be served without a key.
-    public var isLoopback: Bool {
+    package var isLoopback: Bool {
         if ["::1", "localhost"].contains(host) { return true }
         // 127.0.0.0/8 as an address (four numbers), not a name such as 127.x.example.
         let parts = host.split(separator: ".", omittingEmptySubsequences: false)

@@ -55,4 +55,38 @@ import TextVAE
         await #expect(throws: TextVAEError.self) { try await model.classify(["the cat sees a dog"]) }
         #expect(throws: TextVAEError.self) { try TextVAEModel(path: folder + "/missing.safetensors") }
     }
+
+    /// The article's code is the code above, and it compiles in a module outside the package: with `import
+    /// TextVAE` alone it sees only the public API, so `package` internals cannot slip into what apps are shown.
+    @Test func theArticlesCodeNeedsOnlyThePublicAPI() throws {
+        let root = testsFolder.deletingLastPathComponent().deletingLastPathComponent()
+        let article = try String(contentsOf: root.appendingPathComponent("Sources/TextVAE/TextVAE.docc/GettingStarted.md"), encoding: .utf8)
+        let blocks = article.components(separatedBy: "```swift\n").dropFirst().map { $0.components(separatedBy: "```")[0] }
+        let example = try #require(blocks.first { $0.hasPrefix("import TextVAE\n") }, "GettingStarted.md has no `import TextVAE` example")
+        let source = try String(contentsOf: testsFolder.appendingPathComponent("LibraryAPITests.swift"), encoding: .utf8)
+        let here = source.components(separatedBy: "// --- the article's code, from here\n")[1].components(separatedBy: "        // --- to here")[0]
+        let dedented = here.split(separator: "\n", omittingEmptySubsequences: false).map { $0.dropFirst(8) }.joined(separator: "\n")
+        #expect("import TextVAE\n\n" + dedented == example.replacingOccurrences(of: #""model.safetensors""#, with: "path"),
+                "the article's example and gettingStarted(_:) differ")
+
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // What SwiftPM gives an app that depends on the library: the Swift modules, and the C shims' module maps
+        // (loaded, not visible: TextVAE imports them `internal`).
+        let build = URL(fileURLWithPath: try TextVAEProgram.path()).deletingLastPathComponent()
+        let shims = ["CBLAS", "CICU", "CKernels", "CMPI"].flatMap { shim in
+            ["-Xcc", "-fmodule-map-file=" + build.appendingPathComponent("\(shim).build/module.modulemap").path,
+             "-Xcc", "-I" + root.appendingPathComponent("Sources/\(shim)/include").path]
+        }
+        func typecheck(_ code: String) throws -> Run {
+            try code.write(to: folder.appendingPathComponent("main.swift"), atomically: true, encoding: .utf8)
+            return try runProcess("/usr/bin/env", ["swiftc", "-typecheck", "-I", build.appendingPathComponent("Modules").path] + shims + ["main.swift"],
+                                  in: folder.path)
+        }
+        let app = try typecheck(example)
+        #expect(app.status == 0, "the article's example does not compile outside the package: \(app.stderr)")
+        // The control: an internal type is out of reach from there, so the check above means something.
+        let inside = try typecheck("import TextVAE\nlet model = try TrainedModel.load(\"m.safetensors\", threads: 1)\n")
+        #expect(inside.status != 0 && inside.stderr.contains("TrainedModel"), "\(inside)")
+    }
 }

@@ -5,7 +5,7 @@ import TextVAE
 extension AnnealingRequest.Kind: ExpressibleByArgument {}
 
 extension AnnealingRequest.Point: ExpressibleByArgument {
-    public init?(argument: String) { self.init(argument) }
+    package init?(argument: String) { self.init(argument) }
 }
 
 /// A count on the command line, or `auto` (`--epochs`: planned from the corpus's size; `--min-count`: chosen

@@ -7,7 +7,7 @@ extension Collective {
     /// The 64 bits go as eight 8-bit pieces, each with its square: floats sum them exactly for up to 258 ranks.
     /// For each piece the sum is n·a and the sum of squares n·a² on a rank holding a exactly when no rank
     /// differs (the pieces' variance is 0), so every rank reaches the same verdict.
-    public func agree(on fingerprint: UInt64, what: String) throws {
+    package func agree(on fingerprint: UInt64, what: String) throws {
         guard size > 1 else { return }
         let pieces = (0..<8).map { Float((fingerprint >> (8 * UInt64($0))) & 0xFF) }
         let sums = try sum(pieces + pieces.map { $0 * $0 })

@@ -1,21 +1,21 @@
-import CMPI
+internal import CMPI
 import Foundation
 
 /// Ranks started by MPI's `mpirun`, summing with `MPI_Allreduce`. Open MPI is loaded when a distributed run
 /// starts (see the CMPI shim), so textvae builds and runs where MPI is not installed.
-public final class MPICollective: Collective {
-    public let rank: Int
-    public let size: Int
+package final class MPICollective: Collective {
+    package let rank: Int
+    package let size: Int
     private var finished = false
 
     /// Whether `mpirun` (Open MPI's, or another PMIx launcher) started this process.
-    public static var launchedByMPI: Bool {
+    package static var launchedByMPI: Bool {
         let environment = ProcessInfo.processInfo.environment
         return environment["OMPI_COMM_WORLD_SIZE"] != nil || environment["PMIX_RANK"] != nil || environment["PMI_SIZE"] != nil
     }
 
     /// Loads Open MPI and joins the job; throws with an installation hint when MPI is missing.
-    public init() throws {
+    package init() throws {
         var message = [CChar](repeating: 0, count: 512)
         guard tvmpi_load(&message, Int32(message.count)) == 0 else {
             throw TextVAEError(String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
@@ -27,28 +27,28 @@ public final class MPICollective: Collective {
     }
 
     /// Open MPI's own description of itself ("Open MPI v4.1.4, ...").
-    public static var libraryVersion: String { String(cString: tvmpi_library_version()) }
+    package static var libraryVersion: String { String(cString: tvmpi_library_version()) }
 
-    public func sum(_ values: UnsafeMutableBufferPointer<Float>) throws {
+    package func sum(_ values: UnsafeMutableBufferPointer<Float>) throws {
         guard size > 1, let base = values.baseAddress else { return }
         let status = tvmpi_allreduce_sum_float(base, values.count)
         guard status == 0 else { throw TextVAEError("MPI_Allreduce failed (error \(status)) on rank \(rank)") }
     }
 
-    public func barrier() throws {
+    package func barrier() throws {
         let status = tvmpi_barrier()
         guard status == 0 else { throw TextVAEError("MPI_Barrier failed (error \(status)) on rank \(rank)") }
     }
 
     /// Leaves the job (MPI_Finalize): every rank must, or mpirun reports the job as failed.
-    public func finish() {
+    package func finish() {
         guard !finished else { return }
         finished = true
         _ = tvmpi_finalize()
     }
 
     /// Ends every rank of the job: for an error on one rank, which would leave the others waiting in a sum.
-    public func abort(code: Int32) -> Never {
+    package func abort(code: Int32) -> Never {
         tvmpi_abort(code)
         exit(code)
     }

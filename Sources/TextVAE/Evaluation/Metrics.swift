@@ -1,11 +1,11 @@
 import Foundation
 
 /// The estimators behind `EvaluationReport`, as plain functions of the posteriors.
-public enum Metrics {
+package enum Metrics {
     /// Active units: dimensions j with Var_x(μ_j) > `threshold` (Burda et al. 2016's
     /// 0.01), the sample variance taken with N − 1 as He et al. do.
     /// - Parameter mu: (N, Z) posterior means. With fewer than 2 rows no variance is defined and none is active.
-    public static func activeUnits(mu: [Float], latent Z: Int, threshold: Double = 0.01) -> (count: Int, variance: [Double]) {
+    package static func activeUnits(mu: [Float], latent Z: Int, threshold: Double = 0.01) -> (count: Int, variance: [Double]) {
         let N = Z == 0 ? 0 : mu.count / Z
         guard N >= 2 else { return (0, [Double](repeating: 0, count: Z)) }
         var mean = [Double](repeating: 0, count: Z), variance = mean
@@ -25,7 +25,7 @@ public enum Metrics {
     /// with E_q[log q(z|x)] = −Z/2 log 2π − ½ Σ_j (1 + log σ_j²) in closed form.
     /// It cannot exceed log B: it is an estimate whose ceiling depends on the batch size.
     /// - Parameters: z, mu, logv: (B, Z).
-    public static func mutualInformation(z: ArraySlice<Float>, mu: ArraySlice<Float>, logv: ArraySlice<Float>, latent Z: Int) -> Double {
+    package static func mutualInformation(z: ArraySlice<Float>, mu: ArraySlice<Float>, logv: ArraySlice<Float>, latent Z: Int) -> Double {
         let B = mu.count / Z
         precondition(B >= 1 && z.count == B * Z && logv.count == B * Z)
         let (z, mu, logv) = (Array(z), Array(mu), Array(logv))

@@ -1,22 +1,22 @@
 /// How well decodings reproduce their inputs, summed over sentences.
-public struct ReconstructionScore: Equatable, Sendable {
-    public private(set) var sentences = 0
+package struct ReconstructionScore: Equatable, Sendable {
+    package private(set) var sentences = 0
     /// Sentences decoded to exactly their words.
-    public private(set) var exact = 0
+    package private(set) var exact = 0
     /// Targets (T + 1 per sentence: the words, then `<eos>`) the decoding got right.
-    public private(set) var correct = 0
-    public private(set) var targets = 0
+    package private(set) var correct = 0
+    package private(set) var targets = 0
 
-    public init() {}
+    package init() {}
 
-    public var exactShare: Double { sentences == 0 ? 0 : Double(exact) / Double(sentences) }
-    public var tokenAccuracy: Double { targets == 0 ? 0 : Double(correct) / Double(targets) }
+    package var exactShare: Double { sentences == 0 ? 0 : Double(exact) / Double(sentences) }
+    package var tokenAccuracy: Double { targets == 0 ? 0 : Double(correct) / Double(targets) }
 
     /// Position by position: target t (the input's word, or `<eos>` after the
     /// last) is right when the output has the same token there, the output's
     /// `<eos>` standing right after its last word. A shifted output scores low,
     /// as it should: the decoder conditions on its own earlier words.
-    public mutating func add(input: [Int32], output: [Int32]) {
+    package mutating func add(input: [Int32], output: [Int32]) {
         let eos = Int32(Vocabulary.eos)
         for t in 0...input.count {
             let want = t < input.count ? input[t] : eos

@@ -15,7 +15,7 @@ extension SentenceVAE {
     ///   - labels: in a model with classes, the sentences' classes (nil where unknown), for the label accuracy of
     ///     q(c|x) alone: every other figure is of the sentences without their labels (c drawn from q(c|x) in the
     ///     one-sample pass, summed over in nll).
-    public func evaluate(_ sentences: [[Int32]], labels: [Int?]? = nil, samples k: Int = 500, seed: UInt64 = 0, miBatch: Int = 32,
+    package func evaluate(_ sentences: [[Int32]], labels: [Int?]? = nil, samples k: Int = 500, seed: UInt64 = 0, miBatch: Int = 32,
                          rowsPerCall: Int = 250, workspace: Workspace = Workspace(),
                          progress: ((Int, Int) -> Void)? = nil) -> EvaluationReport {
         precondition(!sentences.isEmpty && k >= 1 && miBatch >= 1)
@@ -62,7 +62,7 @@ extension SentenceVAE {
     /// through the decoder alone (`reconstructionNLL`) in each call.
     /// - Returns: per sentence the estimate, and the delta-method variance of
     ///   the estimate, Var(w) / (k · mean(w)²) with w the importance weights.
-    public func importanceSampledNLL(_ sentences: [[Int32]], posteriors: Posteriors, samples k: Int, rng: inout Random,
+    package func importanceSampledNLL(_ sentences: [[Int32]], posteriors: Posteriors, samples k: Int, rng: inout Random,
                                      rowsPerCall: Int = 250, workspace: Workspace = Workspace(),
                                      progress: ((Int, Int) -> Void)? = nil) -> (nll: [Double], variance: [Double]) {
         let N = sentences.count

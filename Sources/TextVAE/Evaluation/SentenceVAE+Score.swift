@@ -12,7 +12,7 @@ extension SentenceVAE {
     /// would pass `scoreRows`), with one z ~ q(z|x) per sentence (or z = μ with `useMean`) and no word dropout.
     /// In a model with classes, a sentence's c is its label in `labels`, else one draw from q(c|x)
     /// (Gumbel-max, drawn after the batch's ε), or with `useMean` its most likely class.
-    public func score(_ sentences: [[Int32]], labels: [Int?]? = nil, batchSize: Int = 32, useMean: Bool = false, rng: inout Random,
+    package func score(_ sentences: [[Int32]], labels: [Int?]? = nil, batchSize: Int = 32, useMean: Bool = false, rng: inout Random,
                       workspace: Workspace = Workspace(), progress: ((Int) -> Void)? = nil) -> SentenceScores {
         var s = SentenceScores()
         let (Z, K) = (config.latent, config.classes)

@@ -9,8 +9,8 @@ import Foundation
 /// `/dev/stdout` redirected to a pipe, a named pipe) is written in place, since
 /// renaming over it would replace the device node rather than send it the data.
 /// Every write error, such as a full disk, is an error.
-public enum AtomicFile {
-    public static func write(_ data: Data, to path: String) throws {
+package enum AtomicFile {
+    package static func write(_ data: Data, to path: String) throws {
         if let fd = openDescriptor(path) {
             // /dev/stdout and friends name a descriptor this process already has: write there, at its
             // offset, as a shell's `>` or `>>` set it up (reopening the file would start at 0).
@@ -44,7 +44,7 @@ public enum AtomicFile {
 
     /// Whether `path` is this process's standard output itself (`/dev/stdout`, or the file or pipe that
     /// stdout is redirected to): a command then prints its summary on stderr, not into its own data.
-    public static func isStandardOutput(_ path: String) -> Bool {
+    package static func isStandardOutput(_ path: String) -> Bool {
         var file = stat(), out = stat()
         return stat(path, &file) == 0 && fstat(1, &out) == 0 && file.st_dev == out.st_dev && file.st_ino == out.st_ino
     }

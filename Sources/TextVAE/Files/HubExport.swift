@@ -5,16 +5,16 @@ import Foundation
 /// for a subword vocabulary), `textvae.vocab.txt` (the vocabulary as `textvae vocab` writes it, which
 /// `train --vocab` reads) and `README.md`, a model card written from the file's metadata.
 /// `huggingface-cli upload NAME FOLDER` publishes it; textvae and the Python loader read the model file in it.
-public enum HubExport {
+package enum HubExport {
     /// The files an export writes, in order.
-    public static func fileNames(subwords: Bool) -> [String] {
+    package static func fileNames(subwords: Bool) -> [String] {
         ["model.safetensors", "config.json", "vocab.json"] + (subwords ? ["merges.txt"] : []) + ["textvae.vocab.txt", "README.md"]
     }
 
     /// Writes the folder; returns the paths written. An existing folder must be empty unless `overwrite`,
     /// and the model file must not be inside it under one of the names written.
     @discardableResult
-    public static func write(modelAt modelPath: String, to folder: String, overwrite: Bool = false) throws -> [String] {
+    package static func write(modelAt modelPath: String, to folder: String, overwrite: Bool = false) throws -> [String] {
         let bytes = Data(try TextFile.readBytes(modelPath))
         let file = try ModelFile.load(data: bytes, name: modelPath)
         let names = fileNames(subwords: file.vocabulary.subwords != nil)

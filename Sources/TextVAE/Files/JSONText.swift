@@ -2,7 +2,7 @@ import Foundation
 
 /// A JSON string literal (quotes, backslashes and control characters escaped; U+2028 and U+2029 too, which
 /// JSON allows raw but JavaScript source does not, so that the text can also sit in a page's script).
-public func jsonString(_ s: String) -> String {
+package func jsonString(_ s: String) -> String {
     var out = "\""
     for u in s.unicodeScalars {
         switch u {

@@ -3,19 +3,19 @@ import Foundation
 /// A model file as <doc:ModelFileFormat> defines it: the 17 tensors with
 /// PyTorch's names, and metadata (`format`, `vocab`, `config`, `tokenizer`)
 /// so that the file alone is enough to sample, interpolate and evaluate.
-public struct ModelFile {
-    public static let format = "textvae/1"
+package struct ModelFile {
+    package static let format = "textvae/1"
 
-    public var model: SentenceVAE
-    public var vocabulary: Vocabulary
-    public var tokenizer: TokenizerSettings
+    package var model: SentenceVAE
+    package var vocabulary: Vocabulary
+    package var tokenizer: TokenizerSettings
     /// The names of the K classes of c (the labels it was trained with, or "0" … "K−1" for classes it found
     /// by itself); empty for a model without classes.
-    public var classNames: [String] = []
+    package var classNames: [String] = []
     /// Other metadata (training options, step, ...), kept as strings.
-    public var extraMetadata: [String: String] = [:]
+    package var extraMetadata: [String: String] = [:]
 
-    public init(model: SentenceVAE, vocabulary: Vocabulary, tokenizer: TokenizerSettings, classNames: [String]? = nil,
+    package init(model: SentenceVAE, vocabulary: Vocabulary, tokenizer: TokenizerSettings, classNames: [String]? = nil,
                 extraMetadata: [String: String] = [:]) {
         precondition(model.config.vocabulary == vocabulary.count, "model and vocabulary sizes differ")
         let names = classNames ?? (0..<model.config.classes).map(String.init)
@@ -48,7 +48,7 @@ public struct ModelFile {
     }
 
     /// Writes the model atomically, with any extra tensors (optimiser state) after the model's.
-    public func save(to path: String, extraTensors: [Safetensors.Tensor] = [], extraMetadata more: [String: String] = [:]) throws {
+    package func save(to path: String, extraTensors: [Safetensors.Tensor] = [], extraMetadata more: [String: String] = [:]) throws {
         let file = Safetensors(metadata: try metadata().merging(more) { $1 }, tensors: tensors + extraTensors)
         try AtomicFile.write(file.encoded(), to: path)
     }
@@ -56,12 +56,12 @@ public struct ModelFile {
     /// Reads a model file. The tensors are copied straight from the mapped file
     /// into the parameter block (one copy of the weights, no intermediate
     /// arrays), so that loading a model to sample one sentence stays fast.
-    public static func load(_ path: String) throws -> ModelFile {
+    package static func load(_ path: String) throws -> ModelFile {
         try TextFile.withMappedBytes(path) { try load(bytes: $0, name: path) }
     }
 
     /// Reads a model file held in memory; `name` is what errors call it.
-    public static func load(data: Data, name: String) throws -> ModelFile {
+    package static func load(data: Data, name: String) throws -> ModelFile {
         try data.withUnsafeBytes { try load(bytes: $0, name: name) }
     }
 

@@ -9,10 +9,10 @@ import Foundation
 ///
 /// The header is padded so that the data starts at a multiple of 64 bytes, as
 /// NumPy itself writes it (it allows memory-mapping with aligned rows).
-public enum NPY {
+package enum NPY {
     static let magic: [UInt8] = [0x93] + Array("NUMPY".utf8)
 
-    public static func encode(rows: Int, columns: Int, values: [Float]) -> Data {
+    package static func encode(rows: Int, columns: Int, values: [Float]) -> Data {
         precondition(rows >= 0 && columns >= 0 && values.count == rows * columns, "values must be rows × columns")
         var header = "{'descr': '<f4', 'fortran_order': False, 'shape': (\(rows), \(columns)), }"
         let fixed = magic.count + 2 + 2  // magic, version, header length
@@ -33,7 +33,7 @@ public enum NPY {
     }
 
     /// Writes the matrix to `path` atomically (a reader never sees half a file).
-    public static func write(rows: Int, columns: Int, values: [Float], to path: String) throws {
+    package static func write(rows: Int, columns: Int, values: [Float], to path: String) throws {
         try AtomicFile.write(encode(rows: rows, columns: columns, values: values), to: path)
     }
 }

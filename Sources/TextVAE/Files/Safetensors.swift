@@ -3,13 +3,13 @@ import Foundation
 /// The safetensors format: 8-byte little-endian header length N, N bytes of
 /// JSON header (`__metadata__` with string values, then each tensor's dtype,
 /// shape and byte range), then raw little-endian data. Only F32 tensors here.
-public struct Safetensors {
-    public struct Tensor: Equatable {
-        public var name: String
-        public var shape: [Int]
-        public var data: [Float]
+package struct Safetensors {
+    package struct Tensor: Equatable {
+        package var name: String
+        package var shape: [Int]
+        package var data: [Float]
 
-        public init(name: String, shape: [Int], data: [Float]) {
+        package init(name: String, shape: [Int], data: [Float]) {
             precondition(shape.reduce(1, *) == data.count, "tensor \(name): shape \(shape) does not match \(data.count) values")
             self.name = name
             self.shape = shape
@@ -17,20 +17,20 @@ public struct Safetensors {
         }
     }
 
-    public var metadata: [String: String]
+    package var metadata: [String: String]
     /// In file order.
-    public var tensors: [Tensor]
+    package var tensors: [Tensor]
 
-    public init(metadata: [String: String], tensors: [Tensor]) {
+    package init(metadata: [String: String], tensors: [Tensor]) {
         self.metadata = metadata
         self.tensors = tensors
     }
 
-    public func tensor(_ name: String) -> Tensor? { tensors.first { $0.name == name } }
+    package func tensor(_ name: String) -> Tensor? { tensors.first { $0.name == name } }
 
     /// The file's bytes: compact header, `__metadata__` first (keys sorted),
     /// padded with spaces to a multiple of 8, tensors contiguous in order.
-    public func encoded() -> Data {
+    package func encoded() -> Data {
         var header = "{\"__metadata__\":{"
         header += metadata.keys.sorted().map { "\(jsonString($0)):\(jsonString(metadata[$0]!))" }.joined(separator: ",")
         header += "}"
@@ -52,7 +52,7 @@ public struct Safetensors {
         return data
     }
 
-    public static func read(_ path: String) throws -> Safetensors {
+    package static func read(_ path: String) throws -> Safetensors {
         do { return try TextFile.withMappedBytes(path) { try decode($0) } } catch let e as FormatError { throw e.naming(path) }
     }
 

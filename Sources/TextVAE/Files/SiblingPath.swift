@@ -1,4 +1,4 @@
 /// `dir/name.safetensors` → `dir/name` + suffix.
-public func sibling(_ modelPath: String, _ suffix: String) -> String {
+package func sibling(_ modelPath: String, _ suffix: String) -> String {
     (modelPath.hasSuffix(".safetensors") ? String(modelPath.dropLast(".safetensors".count)) : modelPath) + suffix
 }

@@ -15,19 +15,19 @@ import Foundation
 ///
 /// Every sentence of the source is stored (none cut, none held out): the hold-out and the cut to the
 /// model's length are made when training reads it, as for a text corpus.
-public struct TokenFile {
+package struct TokenFile {
     static let magic = Array("TVTOKENS".utf8)
 
     /// The source text file as it was when the token file was written: a different size or
     /// modification time makes the token file stale.
-    public struct Source: Codable, Equatable, Sendable {
-        public var path: String
-        public var bytes: Int64
+    package struct Source: Codable, Equatable, Sendable {
+        package var path: String
+        package var bytes: Int64
         /// Seconds since 1970, to the nanosecond the file system keeps.
-        public var modified: Double
+        package var modified: Double
 
         /// The file as it is now.
-        public init(path: String) throws {
+        package init(path: String) throws {
             var info = stat()
             guard stat(path, &info) == 0 else { throw TextVAEError.file(path, "no such file", fix: "check the path") }
             self.path = path
@@ -40,20 +40,20 @@ public struct TokenFile {
     }
 
     /// How the text became ids: what must be the same for a token file to stand for a training run's data.
-    public struct Recipe: Codable, Equatable, Sendable {
-        public var tokenizer: TokenizerSettings
-        public var paragraphs: Bool
-        public var skipInvalid: Bool
+    package struct Recipe: Codable, Equatable, Sendable {
+        package var tokenizer: TokenizerSettings
+        package var paragraphs: Bool
+        package var skipInvalid: Bool
         /// The vocabulary was built from all sentences but the share a run without `--valid` holds out
         /// (every (1/fraction)-th); nil: from all of them (a run with `--valid`).
-        public var heldOutFraction: Double?
-        public var minCount: Int
-        public var maxSize: Int
-        public var subwords: Int?
+        package var heldOutFraction: Double?
+        package var minCount: Int
+        package var maxSize: Int
+        package var subwords: Int?
         /// The fingerprint of a given vocabulary file's text, instead of building one.
-        public var vocabularyFile: String?
+        package var vocabularyFile: String?
 
-        public init(tokenizer: TokenizerSettings, paragraphs: Bool, skipInvalid: Bool, heldOutFraction: Double?, minCount: Int,
+        package init(tokenizer: TokenizerSettings, paragraphs: Bool, skipInvalid: Bool, heldOutFraction: Double?, minCount: Int,
                     maxSize: Int, subwords: Int?, vocabularyFile: String?) {
             self.tokenizer = tokenizer
             self.paragraphs = paragraphs
@@ -66,35 +66,35 @@ public struct TokenFile {
         }
     }
 
-    public struct Header: Codable, Equatable, Sendable {
-        public var format = 1
-        public var producer = TextVAEVersion.producer
-        public var source: Source
-        public var recipe: Recipe
+    package struct Header: Codable, Equatable, Sendable {
+        package var format = 1
+        package var producer = TextVAEVersion.producer
+        package var source: Source
+        package var recipe: Recipe
         /// The vocabulary file's text (`Vocabulary.fileText`) and its fingerprint.
-        public var vocabulary: String
-        public var vocabularyFingerprint: String
-        public var sentences: Int
-        public var tokens: Int
+        package var vocabulary: String
+        package var vocabularyFingerprint: String
+        package var sentences: Int
+        package var tokens: Int
         /// Distinct tokens (words, before any subword splitting) in the text.
-        public var distinct: Int
+        package var distinct: Int
         /// Lines dropped as invalid UTF-8 (with `skipInvalid`), and lines that gave no tokens.
-        public var skippedInvalid: Int
-        public var empty: Int
+        package var skippedInvalid: Int
+        package var empty: Int
         /// Share of the vocabulary's training tokens that are not `<unk>`, as words (before subword splitting).
-        public var coverage: Double
+        package var coverage: Double
     }
 
-    public let path: String
-    public let header: Header
-    public let vocabulary: Vocabulary
+    package let path: String
+    package let header: Header
+    package let vocabulary: Vocabulary
     /// All sentences, uncut.
-    public let sentences: SentenceIDs
+    package let sentences: SentenceIDs
 
     /// Whether `path` is a token file (by its first bytes), rather than text.
     /// Only a regular file is looked into: reading the first bytes of a pipe (`<(cat corpus.txt)`) would take them
     /// from the text that is read next.
-    public static func isTokenFile(_ path: String) -> Bool {
+    package static func isTokenFile(_ path: String) -> Bool {
         var info = stat()
         guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return false }
         guard let handle = FileHandle(forReadingAtPath: path) else { return false }
@@ -103,7 +103,7 @@ public struct TokenFile {
     }
 
     /// FNV-1a of a text, as hexadecimal: the vocabulary's fingerprint.
-    public static func fingerprint(_ text: String) -> String {
+    package static func fingerprint(_ text: String) -> String {
         var h: UInt64 = 0xCBF2_9CE4_8422_2325
         for b in text.utf8 { h = (h ^ UInt64(b)) &* 0x100_0000_01B3 }
         return String(h, radix: 16)
@@ -111,7 +111,7 @@ public struct TokenFile {
 
     /// Maps a token file and checks it: its header, that its offsets rise within the ids, and that every id
     /// is in the vocabulary (a damaged file is refused, never read out of bounds).
-    public static func open(_ path: String) throws -> TokenFile {
+    package static func open(_ path: String) throws -> TokenFile {
         let fix = "delete it and run 'textvae prepare' (or 'textvae train') on the text again"
         let fd = Foundation.open(path, O_RDONLY)
         guard fd >= 0 else {
@@ -193,7 +193,7 @@ public struct TokenFile {
     }
 
     /// Why this file cannot stand for `source` read by `recipe`, or nil when it can.
-    public func staleness(source: Source, recipe: Recipe) -> String? {
+    package func staleness(source: Source, recipe: Recipe) -> String? {
         if header.recipe != recipe { return "it was prepared with other settings" }
         if !header.source.matches(source) { return "\(source.path) changed since it was prepared" }
         return nil

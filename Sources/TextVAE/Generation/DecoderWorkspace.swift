@@ -1,24 +1,24 @@
 /// Buffers a decoder reuses from call to call and from step to step, so that
 /// a step allocates no large array, and the threads its products may use. One per thread of callers.
-public final class DecoderWorkspace {
+package final class DecoderWorkspace {
     let h = Buffer(), hNext = Buffer(), z = Buffer(), zNext = Buffer(), x = Buffer(), logits = Buffer()
     let slots = ScratchBuffer<Int32>()
     let gru = Workspace.GRUBuffers()
     /// Threads for the decoder's products and for choosing the rows' words (at least 1).
-    public let threads: Int
+    package let threads: Int
 
-    public init(threads: Int = Workspace.defaultThreads) {
+    package init(threads: Int = Workspace.defaultThreads) {
         self.threads = max(1, threads)
     }
 
     private var floatBuffers: [Buffer] { [h, hNext, z, zNext, x, logits] + gru.all }
 
     /// The bytes the workspace's buffers hold.
-    public var bytesHeld: Int { floatBuffers.reduce(0) { $0 + $1.bytesHeld } + slots.bytesHeld }
+    package var bytesHeld: Int { floatBuffers.reduce(0) { $0 + $1.bytesHeld } + slots.bytesHeld }
 
     /// Gives back each buffer larger than `bytes` (see `ScratchBuffer.release(over:)`); returns the bytes given back.
     @discardableResult
-    public func release(over bytes: Int) -> Int {
+    package func release(over bytes: Int) -> Int {
         floatBuffers.reduce(0) { $0 + $1.release(over: bytes) } + slots.release(over: bytes)
     }
 }

@@ -2,18 +2,18 @@ import Foundation
 
 /// The decoding settings a user gives (`textvae sample`'s options, the server's `sample` fields), and the
 /// one rule that turns them into a `DecodingMethod`, so that the command and the server agree.
-public struct DecodingChoice: Equatable, Sendable {
+package struct DecodingChoice: Equatable, Sendable {
     /// "greedy", "sample" or "beam"; nil: `sample` when a sampling knob is given, `beam` when a beam width is, else `greedy`.
-    public var decoder: String?
-    public var temperature: Float?
-    public var topK: Int?
-    public var topP: Float?
-    public var beamWidth: Int?
+    package var decoder: String?
+    package var temperature: Float?
+    package var topK: Int?
+    package var topP: Float?
+    package var beamWidth: Int?
 
-    public static let decoders = ["greedy", "sample", "beam"]
-    public static let defaultBeamWidth = 5
+    package static let decoders = ["greedy", "sample", "beam"]
+    package static let defaultBeamWidth = 5
 
-    public init(decoder: String? = nil, temperature: Float? = nil, topK: Int? = nil, topP: Float? = nil, beamWidth: Int? = nil) {
+    package init(decoder: String? = nil, temperature: Float? = nil, topK: Int? = nil, topP: Float? = nil, beamWidth: Int? = nil) {
         self.decoder = decoder
         self.temperature = temperature
         self.topK = topK
@@ -23,7 +23,7 @@ public struct DecodingChoice: Equatable, Sendable {
 
     /// The method these settings ask for. Conflicting or out-of-range settings throw an error that says
     /// which to change; `spell` names a setting as the caller's user writes it ("temperature" → "--temperature").
-    public func method(maxBeamWidth: Int = 256, spell: (String) -> String) throws -> DecodingMethod {
+    package func method(maxBeamWidth: Int = 256, spell: (String) -> String) throws -> DecodingMethod {
         let samplingGiven = temperature != nil || topK != nil || topP != nil
         let name = decoder ?? (samplingGiven ? "sample" : beamWidth != nil ? "beam" : "greedy")
         let knobs = "\(spell("temperature")), \(spell("top_k")) and \(spell("top_p"))"

@@ -1,15 +1,15 @@
 import Foundation
 
 /// Points on a path between two latent codes, for Bowman et al.'s homotopy.
-public enum Interpolation {
+package enum Interpolation {
     /// K evenly spaced t in [0, 1]: 0, 1/(K−1), ..., 1 (exactly 0 and 1 at the ends).
-    public static func steps(_ k: Int) -> [Double] {
+    package static func steps(_ k: Int) -> [Double] {
         precondition(k >= 2, "an interpolation needs at least 2 steps")
         return (0..<k).map { $0 == k - 1 ? 1 : Double($0) / Double(k - 1) }
     }
 
     /// (1 − t) a + t b. At t = 0 and t = 1 the result is exactly a and b.
-    public static func linear(_ a: [Float], _ b: [Float], _ t: Double) -> [Float] {
+    package static func linear(_ a: [Float], _ b: [Float], _ t: Double) -> [Float] {
         precondition(a.count == b.count)
         return zip(a, b).map { Float((1 - t) * Double($0) + t * Double($1)) }
     }
@@ -21,7 +21,7 @@ public enum Interpolation {
     /// It keeps the path away from the origin, where a Gaussian prior has
     /// little mass in many dimensions. Falls back to `linear` when a and b are
     /// (anti)parallel or one is zero, where θ does not define a unique arc.
-    public static func spherical(_ a: [Float], _ b: [Float], _ t: Double) -> [Float] {
+    package static func spherical(_ a: [Float], _ b: [Float], _ t: Double) -> [Float] {
         precondition(a.count == b.count)
         var dot = 0.0, na = 0.0, nb = 0.0
         for (x, y) in zip(a, b) { dot += Double(x) * Double(y); na += Double(x) * Double(x); nb += Double(y) * Double(y) }

@@ -46,7 +46,7 @@ public struct RepetitionRule: Equatable, Sendable {
 
     /// Whether a generated sentence is degenerate: some 3-gram occurs twice, or three or more `<unk>` stand in a
     /// row. `textvae sample --stats` reports the share of such sentences.
-    public static func isDegenerate(_ tokens: [Int32]) -> Bool {
+    package static func isDegenerate(_ tokens: [Int32]) -> Bool {
         let unk = Int32(Vocabulary.unk)
         var run = 0
         for token in tokens {

@@ -19,5 +19,5 @@ public struct Sampling: Equatable, Sendable {
 
     /// Whether a draw sorts the candidates (`Sampler.keepTop` above 32, `keepNucleus`): tens of times the cost of
     /// a plain draw on a large vocabulary.
-    public var sortsTheVocabulary: Bool { topK > 32 || topP < 1 }
+    package var sortsTheVocabulary: Bool { topK > 32 || topP < 1 }
 }

@@ -5,12 +5,12 @@ extension SentenceVAE {
     /// products; the gain stops near 250 (greedy, PTB model, 1,000 sentences:
     /// 100 → 5,000 sentences/s, 250 → 5,900, 500 → 5,700, 1,000 → 5,500), and
     /// smaller ones let output stream sooner (`textvae sample` writes each batch).
-    public static let decodingBatchSize = 250
+    package static let decodingBatchSize = 250
 
     /// How many z one decoding pass takes: `decodingBatchSize`, or for a beam of width W, as many z
     /// as make about that many rows (at least one z): the logits of a pass are rows × V floats,
     /// and 250 z × a beam of 256 would be 64,000 rows, 5 GB at V = 20,000.
-    public static func decodingRows(_ method: DecodingMethod) -> Int {
+    package static func decodingRows(_ method: DecodingMethod) -> Int {
         if case .beam(let width) = method { return max(1, decodingBatchSize / max(1, width)) }
         return decodingBatchSize
     }
@@ -28,7 +28,7 @@ extension SentenceVAE {
     ///   - firstRow: the index of z's first row in the caller's numbering.
     /// - Returns: per z row, one hypothesis (greedy, sample) or up to `width`
     ///   (beam), best first.
-    public func decode(_ z: [Float], options: DecodingOptions = DecodingOptions(), seed: UInt64 = 0, firstRow: Int = 0,
+    package func decode(_ z: [Float], options: DecodingOptions = DecodingOptions(), seed: UInt64 = 0, firstRow: Int = 0,
                        workspace: DecoderWorkspace = DecoderWorkspace()) -> [[Hypothesis]] {
         let B = z.count / config.code
         return decode(z, options: options, rowSeeds: Self.rowSeeds(seed, rows: firstRow..<firstRow + B), workspace: workspace)
@@ -36,7 +36,7 @@ extension SentenceVAE {
 
     /// The generators' seeds `decode(_:options:seed:firstRow:workspace:)` gives its rows: row r of the caller's
     /// numbering draws from its own generator seeded from (seed, r).
-    public static func rowSeeds(_ seed: UInt64, rows: Range<Int>) -> [UInt64] {
+    package static func rowSeeds(_ seed: UInt64, rows: Range<Int>) -> [UInt64] {
         rows.map { Sampler.rowSeed(seed, $0) }
     }
 
@@ -44,7 +44,7 @@ extension SentenceVAE {
     /// Rows that came from different requests can share a call: each keeps the sentence it would get alone.
     /// - Parameter stop: asked before each step; once it says true, decoding ends and the results are partial
     ///   (a row may have no hypothesis). The server stops work whose requests have all given up.
-    public func decode(_ z: [Float], options: DecodingOptions, rowSeeds: [UInt64],
+    package func decode(_ z: [Float], options: DecodingOptions, rowSeeds: [UInt64],
                        workspace: DecoderWorkspace = DecoderWorkspace(), stop: (() -> Bool)? = nil) -> [[Hypothesis]] {
         let Z = config.code
         precondition(z.count % Z == 0, "codes must be (B, Z + K)")

@@ -12,6 +12,11 @@ import Foundation
 ///
 /// The same seed and options give the sentences `textvae sample` prints; `interpolate` gives `textvae
 /// interpolate`'s lines.
+///
+/// This type and the decoding settings it takes (``DecodingOptions``, ``DecodingMethod``, ``Sampling``,
+/// ``RepetitionRule``) are the library's public API; errors are ``TextVAEError``s whose message says what to do.
+/// The rest of the package (training, the file formats, the kernels) is `package` access, for the `textvae`
+/// command and its server.
 public actor TextVAEModel {
     let trained: TrainedModel
 
@@ -41,10 +46,12 @@ public actor TextVAEModel {
         public var text: String
     }
 
-    /// Loads the model file at `path` (errors name the file and say what to do).
-    /// - Parameter threads: threads for the model's matrix products.
-    public init(path: String, threads: Int = Workspace.defaultThreads) throws {
-        trained = try TrainedModel.load(path, threads: threads)
+    /// Loads a model file (errors name the file and say what to do).
+    /// - Parameters:
+    ///   - path: a model file that `textvae train` wrote.
+    ///   - threads: threads for the model's matrix products; nil: `TEXTVAE_THREADS`, else the core count.
+    public init(path: String, threads: Int? = nil) throws {
+        trained = try TrainedModel.load(path, threads: threads ?? Workspace.defaultThreads)
     }
 
     /// The size of z.

@@ -1,10 +1,10 @@
-import CBLAS
+internal import CBLAS
 
 /// Matrix products through OpenBLAS, with the kernel chosen for this CPU.
 ///
 /// The library is loaded on first use (see the CBLAS shim for why it is not
 /// linked). `naiveGemm` is the slow, obvious reference the tests compare against.
-public enum BLAS {
+package enum BLAS {
     private static let loadError: String? = {
         var message = [CChar](repeating: 0, count: 512)
         let status = tvblas_load(1, &message, Int32(message.count))
@@ -12,12 +12,12 @@ public enum BLAS {
     }()
 
     /// Loads OpenBLAS if needed; throws with an installation hint if it is missing.
-    public static func load() throws {
+    package static func load() throws {
         if let loadError { throw TextVAEError(loadError) }
     }
 
     /// "OpenBLAS kernel Cooperlake (OPENBLAS_CORETYPE=Cooperlake), large products split over 2 threads": for --verbose.
-    public static func description(threads: Int) -> String {
+    package static func description(threads: Int) -> String {
         if let loadError { return "not loaded: \(loadError)" }
         let core = String(cString: tvblas_core())
         let requested = String(cString: tvblas_coretype_requested())

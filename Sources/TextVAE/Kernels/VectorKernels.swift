@@ -1,4 +1,4 @@
-import CKernels
+internal import CKernels
 import Foundation
 
 /// Whether the AVX2 and FMA versions of the hottest element-wise loops run

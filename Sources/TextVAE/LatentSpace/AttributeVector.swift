@@ -8,16 +8,16 @@
 /// added, scaled, to a sentence's posterior mean, z = μ(x) + s·v, and decoded.
 /// Scale 0 is the sentence's own reconstruction; 1 moves it as far as A's
 /// centre is from B's.
-public struct AttributeVector: Equatable {
+package struct AttributeVector: Equatable {
     /// v (Z).
-    public let vector: [Float]
+    package let vector: [Float]
     /// How many sentences each side's mean is over.
-    public let fromCount: Int, toCount: Int
+    package let fromCount: Int, toCount: Int
 
     /// - Parameters:
     ///   - from: A's posterior means, N_A × Z.
     ///   - to: B's posterior means, N_B × Z.
-    public init(from: [Float], to: [Float], dimension Z: Int) {
+    package init(from: [Float], to: [Float], dimension Z: Int) {
         precondition(Z > 0 && from.count % Z == 0 && to.count % Z == 0 && !from.isEmpty && !to.isEmpty)
         func mean(_ m: [Float]) -> [Double] {
             var s = [Double](repeating: 0, count: Z)
@@ -31,10 +31,10 @@ public struct AttributeVector: Equatable {
     }
 
     /// ‖v‖₂.
-    public var norm: Double { vector.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot() }
+    package var norm: Double { vector.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot() }
 
     /// μ + s·v for each row of `mu` (N × Z).
-    public func shift(_ mu: [Float], scale: Float) -> [Float] {
+    package func shift(_ mu: [Float], scale: Float) -> [Float] {
         let Z = vector.count
         precondition(mu.count % Z == 0)
         return mu.enumerated().map { $1 + scale * vector[$0 % Z] }

@@ -1,12 +1,12 @@
 /// How far apart two points of the latent space are.
-public enum DistanceMetric: String, CaseIterable, Sendable {
+package enum DistanceMetric: String, CaseIterable, Sendable {
     /// 1 − cos(a, b), in [0, 2]: direction only. A zero vector has no direction;
     /// its distance to anything is taken as 1 (orthogonal).
     case cosine
     /// ‖a − b‖₂.
     case euclidean
 
-    public func distance(_ a: ArraySlice<Float>, _ b: ArraySlice<Float>) -> Double {
+    package func distance(_ a: ArraySlice<Float>, _ b: ArraySlice<Float>) -> Double {
         precondition(a.count == b.count)
         var dot = 0.0, na = 0.0, nb = 0.0, squared = 0.0
         for (x, y) in zip(a, b) {

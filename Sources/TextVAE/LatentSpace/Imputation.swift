@@ -21,16 +21,16 @@
 /// forward pass, and it is deterministic. The price is one forward pass per
 /// candidate per blank per round; `candidates` can be cut to the most
 /// frequent words when the vocabulary is large.
-public struct Imputation {
+package struct Imputation {
     /// The completed sentence (token ids).
-    public var tokens: [Int32]
+    package var tokens: [Int32]
     /// Positions of the blanks in `tokens`.
-    public var blanks: [Int]
+    package var blanks: [Int]
     /// −ELBO at z = μ of the completed sentence, in nats.
-    public var score: Double
+    package var score: Double
     /// The sentence after each round (the first entry: blanks as `<unk>`; the last
     /// round may be one that only confirmed nothing changes).
-    public var history: [[Int32]]
+    package var history: [[Int32]]
     /// True when the last round changed nothing.
-    public var converged: Bool
+    package var converged: Bool
 }

@@ -3,22 +3,22 @@ import Foundation
 /// Sentences placed in the plane of the first two principal axes of their
 /// posterior means: the picture `textvae map` draws, and its coordinates as a
 /// table (x, y, label, sentence) for Python or a spreadsheet.
-public struct LatentMap {
+package struct LatentMap {
     /// PC1 and PC2 coordinates, one per sentence.
-    public var x: [Double], y: [Double]
-    public var texts: [String]
-    public var labels: [String]?
-    public let pca: PCA
+    package var x: [Double], y: [Double]
+    package var texts: [String]
+    package var labels: [String]?
+    package let pca: PCA
 
     /// The shares of variance the two axes explain.
-    public var shares: (Double, Double) {
+    package var shares: (Double, Double) {
         let s = pca.explainedShare
         return (s.first ?? 0, s.count > 1 ? s[1] : 0)
     }
 
     /// - Parameters:
     ///   - means: N × Z posterior means.
-    public init(means: [Float], dimension: Int, texts: [String], labels: [String]? = nil) {
+    package init(means: [Float], dimension: Int, texts: [String], labels: [String]? = nil) {
         precondition(means.count == texts.count * dimension && (labels?.count ?? texts.count) == texts.count)
         pca = PCA(points: means, dimension: dimension)
         let k = min(2, dimension)
@@ -35,7 +35,7 @@ public struct LatentMap {
 
     /// Labels in legend order (most frequent first, ties by name) with counts; past the palette's size the
     /// rest share one grey "other" entry.
-    public var legend: [(label: String, count: Int, colour: String)] {
+    package var legend: [(label: String, count: Int, colour: String)] {
         guard let labels else { return [] }
         var counts: [String: Int] = [:]
         for l in labels { counts[l, default: 0] += 1 }
@@ -52,7 +52,7 @@ public struct LatentMap {
     /// The picture: one dot per sentence with the sentence (and label) as its
     /// tooltip, axes in the same units on both sides so that distances read
     /// truly, tick labels, and a legend of the labels.
-    public func svg(title: String) -> SVG {
+    package func svg(title: String) -> SVG {
         let left = 70.0, top = 66.0, plotWidth = 620.0, legendWidth = labels == nil ? 40.0 : 230.0
         let (sx, sy) = shares
         // Equal scales: the frame's height follows the data's aspect, within limits; past
@@ -126,7 +126,7 @@ public struct LatentMap {
 
     /// x, y, label, sentence; tab-separated with a header, tabs and line breaks inside text turned to spaces.
     /// Read it with pandas: `pd.read_csv("map.tsv", sep="\t", quoting=3)` (quoting=3: quotes are text).
-    public var tsv: String {
+    package var tsv: String {
         func clean(_ s: String) -> String {
             String(s.map { $0 == "\t" || $0 == "\n" || $0 == "\r" ? " " : $0 })
         }

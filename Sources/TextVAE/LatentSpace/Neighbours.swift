@@ -1,11 +1,11 @@
 /// Nearest neighbours by exhaustive search: exact, and fast enough for the
 /// files a person reads results from (N × Z operations, Z ~ 16-64).
-public enum Neighbours {
+package enum Neighbours {
     /// The `k` points nearest to `query`, nearest first; equal distances keep the points' order.
     /// - Parameters:
     ///   - query: Z values.
     ///   - points: N × Z, row-major.
-    public static func nearest(to query: [Float], among points: [Float], dimension Z: Int, k: Int,
+    package static func nearest(to query: [Float], among points: [Float], dimension Z: Int, k: Int,
                                metric: DistanceMetric) -> [(index: Int, distance: Double)] {
         precondition(query.count == Z && points.count % Z == 0)
         typealias Hit = (index: Int, distance: Double)

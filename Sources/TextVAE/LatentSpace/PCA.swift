@@ -10,19 +10,19 @@ import Foundation
 /// Sign convention: each axis v_k is flipped so that its largest-magnitude
 /// entry (the first one, on ties) is positive, so the same data always gives
 /// the same picture, not a mirrored one.
-public struct PCA {
+package struct PCA {
     /// x̄ (D).
-    public let mean: [Double]
+    package let mean: [Double]
     /// v_1 … v_D, unit length, by decreasing variance (D × D, row k is v_k).
-    public let axes: [[Double]]
+    package let axes: [[Double]]
     /// λ_1 ≥ … ≥ λ_D: the variance of the data along each axis.
-    public let variances: [Double]
+    package let variances: [Double]
 
-    public var dimension: Int { mean.count }
+    package var dimension: Int { mean.count }
     /// Σ λ_k = trace(C).
-    public var totalVariance: Double { variances.reduce(0, +) }
+    package var totalVariance: Double { variances.reduce(0, +) }
     /// λ_k / Σ λ: the share of the total variance each axis explains (0 when the data has none).
-    public var explainedShare: [Double] {
+    package var explainedShare: [Double] {
         let total = totalVariance
         return variances.map { total > 0 ? $0 / total : 0 }
     }
@@ -30,7 +30,7 @@ public struct PCA {
     /// - Parameters:
     ///   - points: N × D, row-major.
     ///   - dimension: D.
-    public init(points: [Float], dimension D: Int) {
+    package init(points: [Float], dimension D: Int) {
         precondition(D > 0 && points.count % D == 0, "points must be N × D")
         let N = points.count / D
         var mean = [Double](repeating: 0, count: D)
@@ -57,7 +57,7 @@ public struct PCA {
     }
 
     /// Coordinates of the points on the first `count` axes: N × count, row-major.
-    public func project(_ points: [Float], count: Int = 2) -> [Double] {
+    package func project(_ points: [Float], count: Int = 2) -> [Double] {
         let D = dimension
         precondition(points.count % D == 0 && count <= D)
         let N = points.count / D

@@ -5,7 +5,7 @@ extension SentenceVAE {
     ///   - blanks: positions to fill, each in `tokens.indices`.
     ///   - candidates: the words a blank may take (never specials).
     ///   - rounds: at most this many passes over the blanks.
-    public func impute(_ tokens: [Int32], blanks: [Int], candidates: [Int32], rounds: Int = 5, batchSize: Int = 64,
+    package func impute(_ tokens: [Int32], blanks: [Int], candidates: [Int32], rounds: Int = 5, batchSize: Int = 64,
                        workspace: Workspace = Workspace()) -> Imputation {
         precondition(!tokens.isEmpty && blanks.allSatisfy { tokens.indices.contains($0) } && !candidates.isEmpty)
         var current = tokens
@@ -39,7 +39,7 @@ extension SentenceVAE {
     }
 
     /// rec(x | z = μ) + KL for each sentence, in the caller's order.
-    public func scoreSentences(_ sentences: [[Int32]], batchSize: Int = 64, workspace: Workspace = Workspace()) -> [Double] {
+    package func scoreSentences(_ sentences: [[Int32]], batchSize: Int = 64, workspace: Workspace = Workspace()) -> [Double] {
         var unused = Random(seed: 0)  // z = μ draws nothing
         let s = score(sentences, batchSize: batchSize, useMean: true, rng: &unused, workspace: workspace)
         return zip(s.rec, s.kl).map { Double($0) + Double($1) }

@@ -2,7 +2,7 @@ extension TrainedModel {
     /// A sentence with blanks: its token ids (`<unk>` at the blanks) and the blanks' positions among the ids.
     /// A blank is a token made only of underscores ("___"), written with spaces around it. With subwords a
     /// blank is one piece, filled by a piece that begins a word (see `candidateWords`).
-    public func template(_ sentence: String) throws -> (tokens: [Int32], blanks: [Int]) {
+    package func template(_ sentence: String) throws -> (tokens: [Int32], blanks: [Int]) {
         let words = try tokenizer.tokenize(sentence)
         guard !words.isEmpty else { throw TextVAEError("the sentence '\(sentence)' has no words; write one such as \"the ___ sat on the mat\"") }
         let isBlank = words.map { !$0.isEmpty && $0.allSatisfy { $0 == "_" } }
@@ -22,7 +22,7 @@ extension TrainedModel {
     /// The `count` most frequent words of the vocabulary (all of them for nil): tokens with
     /// a letter or a digit, since a blank stands for a missing word, not for punctuation. With subwords,
     /// pieces that begin a word: a blank is filled by one piece, a word the vocabulary holds whole.
-    public func candidateWords(_ count: Int?) -> [Int32] {
+    package func candidateWords(_ count: Int?) -> [Int32] {
         let wordStartOnly = vocabulary.subwords != nil
         let words = (Vocabulary.specials.count..<vocabulary.count).filter { id in
             let token = vocabulary.tokens[id]

@@ -1,9 +1,9 @@
 /// Sentences (token ids, no specials) prepared for the model: rows sorted by
 /// length for packing, encoder tokens, decoder inputs (`<bos>` + tokens) and
 /// targets (tokens + `<eos>`), all packed time-major.
-public struct Batch {
+package struct Batch {
     /// The caller's sentences, in the caller's order. Each has at least one token.
-    public let sentences: [[Int32]]
+    package let sentences: [[Int32]]
     /// Row k of the packed layout is sentence `order[k]`.
     let order: [Int]
     let encoder: PackedSequences
@@ -19,11 +19,11 @@ public struct Batch {
     /// 0 or 1 / (1 − p). nil: no dropout.
     var decoderInputMask: [Float]?, decoderOutputMask: [Float]?
 
-    public var count: Int { sentences.count }
+    package var count: Int { sentences.count }
     /// Real targets (tokens + `<eos>`): what "tokens per second" counts.
-    public var targetCount: Int { decoder.total }
+    package var targetCount: Int { decoder.total }
 
-    public init(_ sentences: [[Int32]]) {
+    package init(_ sentences: [[Int32]]) {
         precondition(!sentences.isEmpty && sentences.allSatisfy { !$0.isEmpty }, "a batch needs non-empty sentences")
         self.sentences = sentences
         // Stable: equal lengths keep the caller's order, so results do not depend on sort internals.

@@ -1,7 +1,7 @@
 import Foundation
 
 /// The diagonal Gaussian posterior q(z|x) = N(μ, diag σ²), σ² = exp(log σ²).
-public enum GaussianLatent {
+package enum GaussianLatent {
     /// z = μ + exp(½ log σ²) ⊙ ε (the reparameterisation: z is differentiable in μ and log σ²).
     static func reparameterise(mu: UnsafePointer<Float>, logv: UnsafePointer<Float>, eps: UnsafePointer<Float>,
                                count: Int, into z: UnsafeMutablePointer<Float>) {
@@ -14,7 +14,7 @@ public enum GaussianLatent {
     }
 
     /// log N(z; μ, σ²) summed over dimensions (the mixture q(z) of the MI estimate).
-    public static func logDensity(z: ArraySlice<Float>, mu: ArraySlice<Float>, logv: ArraySlice<Float>) -> Double {
+    package static func logDensity(z: ArraySlice<Float>, mu: ArraySlice<Float>, logv: ArraySlice<Float>) -> Double {
         var s = 0.0
         for (k, (m, lv)) in zip(z.indices, zip(mu, logv)) {
             let d = Double(z[k]) - Double(m)

@@ -1,5 +1,5 @@
 /// Which z the decoder gets.
-public enum LatentChoice {
+package enum LatentChoice {
     /// z = μ (deterministic reconstruction).
     case mean
     /// z = μ + σ ⊙ ε with the given ε (B×Z, caller's order).

@@ -1,18 +1,18 @@
 /// The loss's knobs for one step.
-public struct LossSettings {
+package struct LossSettings {
     /// Weight of the KL term.
-    public var beta: Float = 1
+    package var beta: Float = 1
     /// Free bits λ per latent dimension (0 = off): KL → Σ_j max(λ, mean_batch KL_j).
-    public var freeBits: Float = 0
+    package var freeBits: Float = 0
     /// When this batch is one rank's share of a larger one (data-parallel training), the larger batch:
     /// the loss and its gradient are means over all of its sentences, so that the ranks' gradients add up
     /// to the whole batch's. nil: the batch is whole.
-    public var sharedBatch: SharedBatch?
+    package var sharedBatch: SharedBatch?
     /// Models with classes (see `ClassLatent`): α, the weight of −log q(y|x) for labelled sentences;
     /// γ, the weight of the class KL of unlabelled ones; C, its capacity in nats (0: the plain KL term).
-    public var labelWeight: Float = 1, classWeight: Float = 1, classCapacity: Float = 0
+    package var labelWeight: Float = 1, classWeight: Float = 1, classCapacity: Float = 0
 
-    public init(beta: Float = 1, freeBits: Float = 0, sharedBatch: SharedBatch? = nil, labelWeight: Float = 1,
+    package init(beta: Float = 1, freeBits: Float = 0, sharedBatch: SharedBatch? = nil, labelWeight: Float = 1,
                 classWeight: Float = 1, classCapacity: Float = 0) {
         self.beta = beta
         self.freeBits = freeBits
@@ -25,11 +25,11 @@ public struct LossSettings {
 
 /// A batch split between ranks: how many sentences it has in all, and how to sum a few numbers over the
 /// ranks (free bits compare each latent dimension's KL, averaged over the whole batch, with λ).
-public struct SharedBatch {
-    public var sentences: Int
-    public var sum: ([Float]) -> [Float]
+package struct SharedBatch {
+    package var sentences: Int
+    package var sum: ([Float]) -> [Float]
 
-    public init(sentences: Int, sum: @escaping ([Float]) -> [Float]) {
+    package init(sentences: Int, sum: @escaping ([Float]) -> [Float]) {
         self.sentences = sentences
         self.sum = sum
     }

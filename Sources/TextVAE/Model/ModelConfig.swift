@@ -1,26 +1,26 @@
 /// The sizes and options that fix a model's shape; stored in the model file's `config`.
-public struct ModelConfig: Codable, Equatable, Sendable {
+package struct ModelConfig: Codable, Equatable, Sendable {
     /// V: vocabulary size, specials included.
-    public var vocabulary: Int
+    package var vocabulary: Int
     /// E: word embedding size (300, as Bowman et al.).
-    public var embedding: Int = 300
+    package var embedding: Int = 300
     /// H: GRU state size.
-    public var hidden: Int = 256
+    package var hidden: Int = 256
     /// Z: latent size (16 keeps KL small enough to train without collapse tricks beyond annealing).
-    public var latent: Int = 16
+    package var latent: Int = 16
     /// Feed z to the decoder at every step, as `[embedding; z]`.
-    public var latentToInputs = false
+    package var latentToInputs = false
     /// Longest sentence, in tokens, for training and decoding.
-    public var maxLength = 60
+    package var maxLength = 60
     /// K: classes of the discrete latent c beside z (0: none, Bowman et al.'s model). See `ClassLatent`.
-    public var classes = 0
+    package var classes = 0
 
     enum CodingKeys: String, CodingKey {
         case vocabulary, embedding, hidden, latent, latentToInputs = "latent_to_inputs", maxLength = "max_length", classes
     }
 
     /// `classes` is written only when there are some, so that a model without classes has the same file as before them.
-    public func encode(to encoder: Encoder) throws {
+    package func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(vocabulary, forKey: .vocabulary)
         try c.encode(embedding, forKey: .embedding)
@@ -34,7 +34,7 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     /// Missing keys take their defaults; `vocabulary` may be left out, since
     /// the model file's `vocab` list fixes it (other writers, such as the
     /// PyTorch reference, omit it).
-    public init(from decoder: Decoder) throws {
+    package init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         vocabulary = try c.decodeIfPresent(Int.self, forKey: .vocabulary) ?? 0
         embedding = try c.decodeIfPresent(Int.self, forKey: .embedding) ?? embedding
@@ -46,7 +46,7 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     }
 
     /// Sizes not given keep the defaults written on the properties above.
-    public init(vocabulary: Int, embedding: Int? = nil, hidden: Int? = nil, latent: Int? = nil,
+    package init(vocabulary: Int, embedding: Int? = nil, hidden: Int? = nil, latent: Int? = nil,
                 latentToInputs: Bool? = nil, maxLength: Int? = nil, classes: Int? = nil) {
         self.vocabulary = vocabulary
         if let embedding { self.embedding = embedding }
@@ -58,11 +58,11 @@ public struct ModelConfig: Codable, Equatable, Sendable {
     }
 
     /// The default sizes (Bowman et al.'s E 300, a 256-state GRU, Z 16, sentences up to 60 tokens), with no vocabulary yet.
-    public static var defaults: ModelConfig { ModelConfig(vocabulary: 0) }
+    package static var defaults: ModelConfig { ModelConfig(vocabulary: 0) }
 
     /// Width of the code the decoder starts from: [z; c], Z + K.
-    public var code: Int { latent + classes }
+    package var code: Int { latent + classes }
 
     /// Width of a decoder input row: E, or E + Z + K with latent-to-inputs.
-    public var decoderInput: Int { embedding + (latentToInputs ? code : 0) }
+    package var decoderInput: Int { embedding + (latentToInputs ? code : 0) }
 }

@@ -1,11 +1,11 @@
 /// Where each tensor lives in the flat parameter block.
-public struct ParameterLayout: Equatable, Sendable {
-    public let config: ModelConfig
-    public let offsets: [Int]
-    public let counts: [Int]
-    public let total: Int
+package struct ParameterLayout: Equatable, Sendable {
+    package let config: ModelConfig
+    package let offsets: [Int]
+    package let counts: [Int]
+    package let total: Int
 
-    public init(_ config: ModelConfig) {
+    package init(_ config: ModelConfig) {
         self.config = config
         var offsets: [Int] = [], counts: [Int] = [], total = 0
         for t in ParameterTensor.allCases {
@@ -17,10 +17,10 @@ public struct ParameterLayout: Equatable, Sendable {
         self.total = total
     }
 
-    public func range(_ t: ParameterTensor) -> Range<Int> { offsets[t.rawValue]..<offsets[t.rawValue] + counts[t.rawValue] }
+    package func range(_ t: ParameterTensor) -> Range<Int> { offsets[t.rawValue]..<offsets[t.rawValue] + counts[t.rawValue] }
 
     /// PyTorch's default initialisation: embeddings N(0, 1), every other tensor U(±1/√fan_in).
-    public func initialParameters(seed: UInt64) -> [Float] {
+    package func initialParameters(seed: UInt64) -> [Float] {
         var rng = Random(seed: seed)
         var p = [Float](repeating: 0, count: total)
         for t in ParameterTensor.allCases {

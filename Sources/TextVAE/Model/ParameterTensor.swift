@@ -1,6 +1,6 @@
 /// The model's tensors, in the model file's order, as named views into one flat
 /// block of floats: the optimiser is one loop and a model file is one write.
-public enum ParameterTensor: Int, CaseIterable, Sendable {
+package enum ParameterTensor: Int, CaseIterable, Sendable {
     case embedding
     case encoderWeightIH, encoderWeightHH, encoderBiasIH, encoderBiasHH
     case meanWeight, meanBias, logvWeight, logvBias
@@ -11,7 +11,7 @@ public enum ParameterTensor: Int, CaseIterable, Sendable {
     case outputWeight, outputBias
 
     /// The PyTorch `state_dict` name, as in the model file.
-    public var name: String {
+    package var name: String {
         switch self {
         case .embedding: "embedding.weight"
         case .encoderWeightIH: "encoder_rnn.weight_ih_l0"
@@ -36,12 +36,12 @@ public enum ParameterTensor: Int, CaseIterable, Sendable {
     }
 
     /// The tensors a model of this configuration has, in the file's order.
-    public static func present(_ c: ModelConfig) -> [ParameterTensor] { allCases.filter { $0.exists(c) } }
+    package static func present(_ c: ModelConfig) -> [ParameterTensor] { allCases.filter { $0.exists(c) } }
 
     /// Whether a model of this configuration has the tensor (the class tensors only with K > 0).
-    public func exists(_ c: ModelConfig) -> Bool { c.classes > 0 || (self != .classWeight && self != .classBias) }
+    package func exists(_ c: ModelConfig) -> Bool { c.classes > 0 || (self != .classWeight && self != .classBias) }
 
-    public func shape(_ c: ModelConfig) -> [Int] {
+    package func shape(_ c: ModelConfig) -> [Int] {
         let (V, E, H, Z) = (c.vocabulary, c.embedding, c.hidden, c.latent)
         switch self {
         case .embedding: return [V, E]

@@ -9,7 +9,7 @@ extension SentenceVAE {
     /// sentences are encoded in order of length, so each pass holds sentences of
     /// about the same length, whose products keep all their rows to the last step.
     /// In a model with classes, q(c|x) too.
-    public func encode(_ sentences: [[Int32]], batchSize: Int = 256, workspace ws: Workspace = Workspace()) -> Posteriors {
+    package func encode(_ sentences: [[Int32]], batchSize: Int = 256, workspace ws: Workspace = Workspace()) -> Posteriors {
         let (E, H, Z, K) = (config.embedding, config.hidden, config.latent, config.classes)
         var out = Posteriors(latent: Z, mu: [Float](repeating: 0, count: sentences.count * Z),
                              logv: [Float](repeating: 0, count: sentences.count * Z))

@@ -1,7 +1,7 @@
 extension SentenceVAE {
     /// The posterior q(z|x) of each sentence: μ and log σ² (B×Z each, caller's order).
     /// Runs only the encoder.
-    public func encode(_ batch: Batch, workspace ws: Workspace) -> (mu: [Float], logv: [Float]) {
+    package func encode(_ batch: Batch, workspace ws: Workspace) -> (mu: [Float], logv: [Float]) {
         withTensors { p in
             let encoder = encoderForward(batch, encoderGRU(p, threads: ws.threads), p, ws: ws)
             return (batch.inCallerOrder(encoder.mu, width: config.latent), batch.inCallerOrder(encoder.logv, width: config.latent))

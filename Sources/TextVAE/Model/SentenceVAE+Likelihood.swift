@@ -5,7 +5,7 @@ extension SentenceVAE {
     /// - Parameter code: one code per sentence, (B, Z + K): z, followed by c in a model with classes; in the
     ///   batch's (caller's) order.
     /// - Returns: per sentence, in the caller's order, the summed NLL of its targets (tokens + `<eos>`).
-    public func reconstructionNLL(_ batch: Batch, code: [Float], workspace ws: Workspace) -> [Float] {
+    package func reconstructionNLL(_ batch: Batch, code: [Float], workspace ws: Workspace) -> [Float] {
         let (B, C) = (batch.count, config.code)
         precondition(code.count == B * C, "the code must be B×(Z + K)")
         return withTensors { p in

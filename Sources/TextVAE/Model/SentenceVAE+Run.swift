@@ -2,7 +2,7 @@ extension SentenceVAE {
     /// The loss and per-sentence figures of a batch (forward pass only).
     /// - Parameter classes: in a model with classes, each sentence's label or how its c is chosen (nil: the most
     ///   likely class of q(c|x)).
-    public func run(_ batch: Batch, latent: LatentChoice, classes: ClassChoice? = nil, loss settings: LossSettings = LossSettings(),
+    package func run(_ batch: Batch, latent: LatentChoice, classes: ClassChoice? = nil, loss settings: LossSettings = LossSettings(),
                     workspace: Workspace) -> BatchResult {
         withTensors { p in
             forward(batch, latent: latent, classes: classes, settings: settings, p, training: false, ws: workspace).result()
@@ -10,7 +10,7 @@ extension SentenceVAE {
     }
 
     /// The loss of a batch, with d loss / d parameters added into `gradient` (`layout.total` values).
-    public func run(_ batch: Batch, latent: LatentChoice, classes: ClassChoice? = nil, loss settings: LossSettings = LossSettings(),
+    package func run(_ batch: Batch, latent: LatentChoice, classes: ClassChoice? = nil, loss settings: LossSettings = LossSettings(),
                     accumulatingGradientInto gradient: inout [Float], workspace: Workspace) -> BatchResult {
         precondition(gradient.count == layout.total, "the gradient must have one value per parameter")
         return gradient.withUnsafeMutableBufferPointer { g in

@@ -8,24 +8,24 @@
 /// The forward pass (`SentenceVAE+Forward.swift`) returns what it computed as a
 /// `ForwardPass`; the backward pass (`SentenceVAE+Backward.swift`) consumes it and
 /// accumulates the gradient, llm.c style.
-public struct SentenceVAE {
-    public let config: ModelConfig
-    public let layout: ParameterLayout
+package struct SentenceVAE {
+    package let config: ModelConfig
+    package let layout: ParameterLayout
     /// All tensors, in the model file's order, as one block (see `ParameterLayout`).
-    public var parameters: [Float]
+    package var parameters: [Float]
 
-    public init(config: ModelConfig, parameters: [Float]) {
+    package init(config: ModelConfig, parameters: [Float]) {
         self.config = config
         layout = ParameterLayout(config)
         precondition(parameters.count == layout.total, "parameter count does not match the configuration")
         self.parameters = parameters
     }
 
-    public init(config: ModelConfig, seed: UInt64) {
+    package init(config: ModelConfig, seed: UInt64) {
         self.init(config: config, parameters: ParameterLayout(config).initialParameters(seed: seed))
     }
 
-    public func tensor(_ t: ParameterTensor) -> ArraySlice<Float> { parameters[layout.range(t)] }
+    package func tensor(_ t: ParameterTensor) -> ArraySlice<Float> { parameters[layout.range(t)] }
 
     /// Runs `body` with named pointers to the parameters: the one way kernels reach them.
     func withTensors<R>(_ body: (ParameterPointers) throws -> R) rethrows -> R {

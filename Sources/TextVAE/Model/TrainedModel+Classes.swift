@@ -1,12 +1,12 @@
 /// A model's classes as commands use them: names, codes [z; c] for the decoder, and q(c|x).
 extension TrainedModel {
     /// K: the classes of c (0 for a model without them).
-    public var classes: Int { model.config.classes }
-    public var classNames: [String] { file.classNames }
+    package var classes: Int { model.config.classes }
+    package var classNames: [String] { file.classNames }
 
     /// The class called `name` (a label the model was trained with, or a class number for classes it found
     /// itself), or an error that lists them.
-    public func classIndex(named name: String) throws -> Int {
+    package func classIndex(named name: String) throws -> Int {
         guard classes > 0 else {
             throw TextVAEError("\(path) has no classes (it was trained without labels or --classes); leave out --with-label and --with-class")
         }
@@ -15,7 +15,7 @@ extension TrainedModel {
     }
 
     /// The class numbered `k` (0 ..< K), or an error.
-    public func classIndex(number k: Int) throws -> Int {
+    package func classIndex(number k: Int) throws -> Int {
         guard classes > 0 else {
             throw TextVAEError("\(path) has no classes (it was trained without labels or --classes); leave out --with-label and --with-class")
         }
@@ -26,11 +26,11 @@ extension TrainedModel {
     }
 
     /// c for class k: one-hot (K values).
-    public func oneHot(_ k: Int) -> [Float] { (0..<classes).map { $0 == k ? 1 : 0 } }
+    package func oneHot(_ k: Int) -> [Float] { (0..<classes).map { $0 == k ? 1 : 0 } }
 
     /// The decoder's codes: each row of z (N × Z) followed by its class vector (N × K), or by the average
     /// class (1/K each) when `classes` is nil. Without classes, z itself.
-    public func codes(_ z: [Float], classes c: [Float]?) -> [Float] {
+    package func codes(_ z: [Float], classes c: [Float]?) -> [Float] {
         let (Z, K) = (latent, classes)
         guard K > 0 else { return z }
         let N = z.count / Z

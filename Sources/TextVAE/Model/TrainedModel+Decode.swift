@@ -1,6 +1,6 @@
 extension TrainedModel {
     /// The greedy decoding of each row of z (N × Z), as token ids without `<eos>`.
-    public func decodeGreedily(_ z: [Float], classes: [Float]? = nil, maxLength: Int? = nil, forbidUnknown: Bool = false,
+    package func decodeGreedily(_ z: [Float], classes: [Float]? = nil, maxLength: Int? = nil, forbidUnknown: Bool = false,
                                repetition: RepetitionRule = .off) -> [[Int32]] {
         decode(z, classes: classes, options: DecodingOptions(method: .greedy, maxLength: maxLength, forbidUnknown: forbidUnknown, repetition: repetition))
             .map { $0.first?.tokens ?? [] }
@@ -8,14 +8,14 @@ extension TrainedModel {
 
     /// A sentence decoded from each z, row r sampling from a generator seeded with `rowSeeds[r]`
     /// (see `SentenceVAE.decode(_:options:rowSeeds:workspace:stop:)`, which says what `stop` does).
-    public func decode(_ z: [Float], classes: [Float]? = nil, options: DecodingOptions, rowSeeds: [UInt64],
+    package func decode(_ z: [Float], classes: [Float]? = nil, options: DecodingOptions, rowSeeds: [UInt64],
                        stop: (() -> Bool)? = nil) -> [[Hypothesis]] {
         model.decode(codes(z, classes: classes), options: options, rowSeeds: rowSeeds, workspace: decoderWorkspace, stop: stop)
     }
 
     /// What `textvae sample` decodes for `count` sentences and `seed`: codes z ~ N(0, I) (count × Z, drawn in
     /// order from one generator seeded with `seed`) and the seed of each row's word-sampling generator.
-    public func priorDraws(count: Int, seed: UInt64) -> (z: [Float], rowSeeds: [UInt64]) {
+    package func priorDraws(count: Int, seed: UInt64) -> (z: [Float], rowSeeds: [UInt64]) {
         var rng = Random(seed: seed)
         let z = (0..<count * latent).map { _ in rng.normal() }
         return (z, SentenceVAE.rowSeeds(seed, rows: 0..<count))
@@ -24,7 +24,7 @@ extension TrainedModel {
     /// The class of each of `count` prior samples in a model with classes: `fixed` for all, or each drawn
     /// uniformly from a generator of its own (seeded from `seed`), so that the codes z are the same with and
     /// without classes. Empty for a model without classes.
-    public func priorClasses(count: Int, seed: UInt64, fixed: Int? = nil) -> [Int] {
+    package func priorClasses(count: Int, seed: UInt64, fixed: Int? = nil) -> [Int] {
         guard classes > 0 else { return [] }
         var rng = Random(seed: seed ^ 0xC1A5_5E5)
         return (0..<count).map { _ in fixed ?? Int(rng.next() % UInt64(classes)) }
@@ -32,7 +32,7 @@ extension TrainedModel {
 
     /// The two ends of a homotopy between sentences: each one's posterior mean and, in a model with classes, its
     /// most likely class (0 without classes). Throws when a sentence has no words to encode.
-    public func interpolationEnds(_ a: String, _ b: String) throws -> (ends: [(z: [Float], c: Int)], warnings: [String]) {
+    package func interpolationEnds(_ a: String, _ b: String) throws -> (ends: [(z: [Float], c: Int)], warnings: [String]) {
         let sentences = [a, b]
         let input = try self.input(lines: sentences, name: "the sentences")
         for (i, s) in sentences.enumerated() where !input.sentences.contains(where: { $0.line == i + 1 }) {
@@ -47,7 +47,7 @@ extension TrainedModel {
     /// The codes of a homotopy at each t of `ts`: z on the line (or, `spherical`, the great circle) between the
     /// two ends, and in a model with classes c moving in a straight line between their one-hot vectors (both
     /// `fixedClass` when given); nil classes for a model without.
-    public func homotopy(_ a: (z: [Float], c: Int), _ b: (z: [Float], c: Int), at ts: [Double], spherical: Bool = false,
+    package func homotopy(_ a: (z: [Float], c: Int), _ b: (z: [Float], c: Int), at ts: [Double], spherical: Bool = false,
                          fixedClass: Int? = nil) -> (z: [Float], classes: [Float]?) {
         let z = ts.flatMap { spherical ? Interpolation.spherical(a.z, b.z, $0) : Interpolation.linear(a.z, b.z, $0) }
         guard classes > 0 else { return (z, nil) }
@@ -58,7 +58,7 @@ extension TrainedModel {
     /// Gives back the workspaces' buffers larger than `bytes`, so that one large request does not keep a long
     /// process at its size; returns the bytes given back.
     @discardableResult
-    public func releaseBuffers(over bytes: Int) -> Int {
+    package func releaseBuffers(over bytes: Int) -> Int {
         workspace.release(over: bytes) + decoderWorkspace.release(over: bytes)
     }
 }

@@ -3,23 +3,23 @@ import Foundation
 /// A trained model as every command uses it: the model file, its tokenizer
 /// (tokenising exactly as training did, from the settings in the file), and
 /// the workspaces its computations reuse. The one way into a trained model.
-public final class TrainedModel {
-    public let file: ModelFile
+package final class TrainedModel {
+    package let file: ModelFile
     /// What the model is called in messages: its path.
-    public let path: String
+    package let path: String
     let tokenizer: Tokenizer
     /// Buffers and thread count for encoding and scoring.
-    public let workspace: Workspace
+    package let workspace: Workspace
     /// Buffers and thread count for decoding.
-    public let decoderWorkspace: DecoderWorkspace
+    package let decoderWorkspace: DecoderWorkspace
 
-    public var model: SentenceVAE { file.model }
-    public var vocabulary: Vocabulary { file.vocabulary }
-    public var latent: Int { file.model.config.latent }
-    public var threads: Int { workspace.threads }
+    package var model: SentenceVAE { file.model }
+    package var vocabulary: Vocabulary { file.vocabulary }
+    package var latent: Int { file.model.config.latent }
+    package var threads: Int { workspace.threads }
 
     /// - Parameter threads: threads for matrix products and the other parallel loops.
-    public init(file: ModelFile, path: String = "model", threads: Int = Workspace.defaultThreads) throws {
+    package init(file: ModelFile, path: String = "model", threads: Int = Workspace.defaultThreads) throws {
         self.file = file
         self.path = path
         tokenizer = try Tokenizer(file.tokenizer)
@@ -28,69 +28,69 @@ public final class TrainedModel {
     }
 
     /// Loads OpenBLAS and the model file at `path`; errors name the file and say what to do.
-    public static func load(_ path: String, threads: Int = Workspace.defaultThreads) throws -> TrainedModel {
+    package static func load(_ path: String, threads: Int = Workspace.defaultThreads) throws -> TrainedModel {
         try BLAS.load()
         return try TrainedModel(file: ModelFile.load(path), path: path, threads: threads)
     }
 
     /// The sentence's tokens as the model sees them: ids, cut to the reading limit (`ModelInput.longest`).
-    public func tokens(_ sentence: String) throws -> [Int32] {
+    package func tokens(_ sentence: String) throws -> [Int32] {
         Array(vocabulary.ids(try tokenizer.tokenize(sentence)).prefix(ModelInput.longest))
     }
 
     /// The sentence's tokens that are not in the vocabulary (they become `<unk>`).
-    public func unknownWords(_ sentence: String) throws -> [String] {
+    package func unknownWords(_ sentence: String) throws -> [String] {
         try tokenizer.tokenize(sentence).filter { !vocabulary.knows($0) }
     }
 
     /// A note for the user when `sentence` has words the model does not know (other than those
     /// `except` accepts, such as the blanks of `impute`), else nil.
-    public func unknownWordsNote(_ sentence: String, except: (String) -> Bool = { _ in false }) throws -> String? {
+    package func unknownWordsNote(_ sentence: String, except: (String) -> Bool = { _ in false }) throws -> String? {
         let unknown = try unknownWords(sentence).filter { !except($0) }
         return unknown.isEmpty ? nil : "note: not in the model's vocabulary, read as <unk>: \(unknown.joined(separator: " "))"
     }
 
     /// The tokens of `sentence`, or an error that says what is wrong with it.
-    public func requireTokens(_ sentence: String, what: String = "the sentence") throws -> [Int32] {
+    package func requireTokens(_ sentence: String, what: String = "the sentence") throws -> [Int32] {
         let ids = try tokens(sentence)
         if ids.isEmpty { throw TextVAEError("\(what) '\(sentence)' has no words; give a sentence with at least one word") }
         return ids
     }
 
     /// Sentences given one per element (`name` is what they are called in messages), as `ModelInput` reads them.
-    public func input(lines: [String], name: String) throws -> ModelInput {
+    package func input(lines: [String], name: String) throws -> ModelInput {
         try ModelInput(lines: lines, name: name, tokenizer: tokenizer, vocabulary: vocabulary)
     }
 
     /// The sentences of a file (or standard input for "-"), with one warning per kind of problem in `input.warnings`.
-    public func readInput(_ path: String, paragraphs: Bool = false) throws -> ModelInput {
+    package func readInput(_ path: String, paragraphs: Bool = false) throws -> ModelInput {
         try ModelInput.read(path, tokenizer: tokenizer, vocabulary: vocabulary, paragraphs: paragraphs)
     }
 
     /// Posterior means μ (N × Z) of non-empty token sequences, from the encoder alone.
-    public func means(_ sentences: [[Int32]]) -> [Float] {
+    package func means(_ sentences: [[Int32]]) -> [Float] {
         encode(sentences).mu
     }
 
     /// μ and log σ² of each sentence.
-    public func encode(_ sentences: [[Int32]]) -> Posteriors {
+    package func encode(_ sentences: [[Int32]]) -> Posteriors {
         model.encode(sentences, workspace: workspace)
     }
 
     /// A sentence decoded from each z (see `SentenceVAE.decode`); in a model with classes, with the class
     /// vectors `classes` (N × K; nil: the average class, see `codes`).
-    public func decode(_ z: [Float], classes: [Float]? = nil, options: DecodingOptions = DecodingOptions(), seed: UInt64 = 0,
+    package func decode(_ z: [Float], classes: [Float]? = nil, options: DecodingOptions = DecodingOptions(), seed: UInt64 = 0,
                        firstRow: Int = 0) -> [[Hypothesis]] {
         model.decode(codes(z, classes: classes), options: options, seed: seed, firstRow: firstRow, workspace: decoderWorkspace)
     }
 
     /// Ids back to display text.
-    public func text(_ ids: [Int32]) -> String {
+    package func text(_ ids: [Int32]) -> String {
         vocabulary.text(ids)
     }
 
     /// An input sentence as the model sees it: unknown words (with subwords, unknown characters) shown as <unk>.
-    public func text(_ sentence: ModelInput.Sentence) -> String {
+    package func text(_ sentence: ModelInput.Sentence) -> String {
         if vocabulary.subwords != nil { return vocabulary.text(sentence.ids) }
         return Detokenizer.join(zip(sentence.tokens, sentence.ids).map { $1 == Int32(Vocabulary.unk) ? "<unk>" : $0 })
     }

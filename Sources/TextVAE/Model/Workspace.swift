@@ -3,16 +3,16 @@ import Foundation
 /// Buffers a model reuses from batch to batch, so that a training step
 /// allocates nothing once the longest batch has been seen, and the number of
 /// threads its products and loops may use. One per thread of callers.
-public final class Workspace {
+package final class Workspace {
     /// Threads for large products and element-wise loops when none are asked for: `TEXTVAE_THREADS` if set
     /// (1 to 256), else the cores this process may use. Use one while other heavy jobs run.
-    public static let defaultThreads: Int = {
+    package static let defaultThreads: Int = {
         if let text = ProcessInfo.processInfo.environment["TEXTVAE_THREADS"], let n = Int(text), (1...256).contains(n) { return n }
         return min(256, max(1, ProcessInfo.processInfo.activeProcessorCount))
     }()
 
     /// Threads the model's computations in this workspace use (at least 1).
-    public let threads: Int
+    package let threads: Int
 
     final class GRUBuffers {
         let gi = Buffer(), hPrev = Buffer(), gates = Buffer(), out = Buffer(), gh = Buffer(), packed = Buffer()
@@ -27,7 +27,7 @@ public final class Workspace {
     let dGi = Buffer(), dGh = Buffer(), dGiRows = Buffer(), partialSum = Buffer()
     let encoderSlots = ScratchBuffer<Int32>(), decoderSlots = ScratchBuffer<Int32>()
 
-    public init(threads: Int = Workspace.defaultThreads) {
+    package init(threads: Int = Workspace.defaultThreads) {
         self.threads = max(1, threads)
     }
 
@@ -37,11 +37,11 @@ public final class Workspace {
     }
 
     /// The bytes the workspace's buffers hold.
-    public var bytesHeld: Int { floatBuffers.reduce(0) { $0 + $1.bytesHeld } + encoderSlots.bytesHeld + decoderSlots.bytesHeld }
+    package var bytesHeld: Int { floatBuffers.reduce(0) { $0 + $1.bytesHeld } + encoderSlots.bytesHeld + decoderSlots.bytesHeld }
 
     /// Gives back each buffer larger than `bytes` (see `ScratchBuffer.release(over:)`); returns the bytes given back.
     @discardableResult
-    public func release(over bytes: Int) -> Int {
+    package func release(over bytes: Int) -> Int {
         floatBuffers.reduce(0) { $0 + $1.release(over: bytes) } + encoderSlots.release(over: bytes) + decoderSlots.release(over: bytes)
     }
 

@@ -12,7 +12,7 @@ import Foundation
 /// are noisy: a trailing mean is drawn over them); validation figures from the
 /// epoch rows, drawn with markers.
 /// A run shorter than 50 steps has no step rows: its epoch means stand in.
-public enum CurvePlot {
+package enum CurvePlot {
     static let width = 930.0
     static let left = 78.0, plotWidth = 600.0
     static var legendX: Double { left + plotWidth + 18 }
@@ -60,13 +60,13 @@ public enum CurvePlot {
 
     /// Reads `log` and writes its curves to `output`; returns what it read.
     @discardableResult
-    public static func write(log: String, to output: String) throws -> TrainingCurves {
+    package static func write(log: String, to output: String) throws -> TrainingCurves {
         let curves = try TrainingCurves.read(log)
         try svg(curves, title: "Training curves: " + URL(fileURLWithPath: log).lastPathComponent).write(to: output)
         return curves
     }
 
-    public static func svg(_ c: TrainingCurves, title: String) -> SVG {
+    package static func svg(_ c: TrainingCurves, title: String) -> SVG {
         let useSteps = !c.steps.isEmpty
         let trainRec = useSteps ? c.steps.map { (Double($0.step), $0.rec) } : c.epochs.map { (Double($0.step), $0.trainRec) }
         let trainKL = useSteps ? c.steps.map { (Double($0.step), $0.kl) } : c.epochs.map { (Double($0.step), $0.trainKL) }
@@ -192,7 +192,7 @@ extension CurvePlot {
     /// `train --plot`: redraws MODEL.curves.svg from the run's metrics log. A
     /// picture that cannot be written is reported through `warn`, never a
     /// reason to stop training.
-    public static func drawDuringTraining(_ trainer: Trainer, warn: (String) -> Void) {
+    package static func drawDuringTraining(_ trainer: Trainer, warn: (String) -> Void) {
         let output = trainer.files.curves
         do { try write(log: trainer.metricsPath, to: output) } catch { warn("could not draw \(output): \(error)") }
     }

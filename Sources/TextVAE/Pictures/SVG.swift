@@ -1,20 +1,20 @@
 import Foundation
 
 /// An SVG document of a given size in user units (pixels at 100% zoom).
-public struct SVG {
-    public var width: Double
-    public var height: Double
-    public var children: [SVGElement] = []
+package struct SVG {
+    package var width: Double
+    package var height: Double
+    package var children: [SVGElement] = []
 
-    public init(width: Double, height: Double) {
+    package init(width: Double, height: Double) {
         self.width = width
         self.height = height
     }
 
-    public mutating func add(_ element: SVGElement) { children.append(element) }
+    package mutating func add(_ element: SVGElement) { children.append(element) }
 
     /// The whole document, XML declaration first.
-    public var text: String {
+    package var text: String {
         let root = SVGElement("svg", [
             ("xmlns", "http://www.w3.org/2000/svg"), ("width", SVG.number(width)), ("height", SVG.number(height)),
             ("viewBox", "0 0 \(SVG.number(width)) \(SVG.number(height))"),
@@ -25,7 +25,7 @@ public struct SVG {
         return out
     }
 
-    public func write(to path: String) throws {
+    package func write(to path: String) throws {
         try AtomicFile.write(Data(text.utf8), to: path)
     }
 
@@ -34,7 +34,7 @@ public struct SVG {
     /// Escapes text for XML content and double-quoted attributes. Characters
     /// XML 1.0 forbids (C0 controls other than tab, LF and CR; U+FFFE, U+FFFF)
     /// become U+FFFD, so no user text can make the file unreadable.
-    public static func escape(_ s: String) -> String {
+    package static func escape(_ s: String) -> String {
         var out = ""
         out.reserveCapacity(s.utf8.count)
         for scalar in s.unicodeScalars {
@@ -57,7 +57,7 @@ public struct SVG {
     }
 
     /// A coordinate with at most two decimals and no trailing zeros ("12", "3.5", "-0.25").
-    public static func number(_ x: Double) -> String {
+    package static func number(_ x: Double) -> String {
         guard x.isFinite else { return "0" }
         let rounded = (x * 100).rounded() / 100
         if rounded == rounded.rounded() && abs(rounded) < 1e15 { return String(Int(rounded)) }
@@ -66,7 +66,7 @@ public struct SVG {
         return s
     }
 
-    public static func line(x1: Double, y1: Double, x2: Double, y2: Double, stroke: String, width: Double = 1,
+    package static func line(x1: Double, y1: Double, x2: Double, y2: Double, stroke: String, width: Double = 1,
                             dash: String? = nil) -> SVGElement {
         var a = [("x1", number(x1)), ("y1", number(y1)), ("x2", number(x2)), ("y2", number(y2)),
                  ("stroke", stroke), ("stroke-width", number(width))]
@@ -74,14 +74,14 @@ public struct SVG {
         return SVGElement("line", a)
     }
 
-    public static func rect(x: Double, y: Double, width: Double, height: Double, fill: String, stroke: String? = nil) -> SVGElement {
+    package static func rect(x: Double, y: Double, width: Double, height: Double, fill: String, stroke: String? = nil) -> SVGElement {
         var a = [("x", number(x)), ("y", number(y)), ("width", number(width)), ("height", number(height)), ("fill", fill)]
         if let stroke { a.append(("stroke", stroke)) }
         return SVGElement("rect", a)
     }
 
     /// Text at (x, y); `anchor` is start, middle or end; `rotate` turns it about (x, y) in degrees.
-    public static func text(_ s: String, x: Double, y: Double, anchor: String = "start", size: Double? = nil,
+    package static func text(_ s: String, x: Double, y: Double, anchor: String = "start", size: Double? = nil,
                             weight: String? = nil, fill: String = "#222", rotate: Double? = nil) -> SVGElement {
         var a = [("x", number(x)), ("y", number(y)), ("text-anchor", anchor), ("fill", fill)]
         if let size { a.append(("font-size", number(size))) }
@@ -91,7 +91,7 @@ public struct SVG {
     }
 
     /// A line through the points, in order. `class="series"` marks it for readers and tests.
-    public static func polyline(_ points: [(x: Double, y: Double)], stroke: String, width: Double = 1.5,
+    package static func polyline(_ points: [(x: Double, y: Double)], stroke: String, width: Double = 1.5,
                                 dash: String? = nil, label: String? = nil) -> SVGElement {
         var a = [("class", "series"), ("points", points.map { number($0.x) + "," + number($0.y) }.joined(separator: " ")),
                  ("fill", "none"), ("stroke", stroke), ("stroke-width", number(width)), ("stroke-linejoin", "round")]
@@ -100,7 +100,7 @@ public struct SVG {
     }
 
     /// A dot; `title` becomes its tooltip.
-    public static func circle(x: Double, y: Double, r: Double, fill: String, opacity: Double? = nil, stroke: String? = nil,
+    package static func circle(x: Double, y: Double, r: Double, fill: String, opacity: Double? = nil, stroke: String? = nil,
                               title: String? = nil, className: String? = nil) -> SVGElement {
         var a: [(String, String)] = []
         if let className { a.append(("class", className)) }
@@ -110,7 +110,7 @@ public struct SVG {
         return SVGElement("circle", a, children: title.map { [SVGElement("title", text: $0)] } ?? [])
     }
 
-    public static func group(_ children: [SVGElement], _ attributes: [(String, String)] = []) -> SVGElement {
+    package static func group(_ children: [SVGElement], _ attributes: [(String, String)] = []) -> SVGElement {
         SVGElement("g", attributes, children: children)
     }
 }

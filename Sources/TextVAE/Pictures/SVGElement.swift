@@ -6,21 +6,21 @@ import Foundation
 ///
 /// Text and attribute values are escaped here and nowhere else: sentences
 /// from users (with `<`, `&`, quotes or control characters) go straight in.
-public struct SVGElement: Equatable, Sendable {
-    public var name: String
+package struct SVGElement: Equatable, Sendable {
+    package var name: String
     /// In writing order, so the same picture always gives the same bytes.
-    public var attributes: [(String, String)]
-    public var text: String?
-    public var children: [SVGElement]
+    package var attributes: [(String, String)]
+    package var text: String?
+    package var children: [SVGElement]
 
-    public init(_ name: String, _ attributes: [(String, String)] = [], text: String? = nil, children: [SVGElement] = []) {
+    package init(_ name: String, _ attributes: [(String, String)] = [], text: String? = nil, children: [SVGElement] = []) {
         self.name = name
         self.attributes = attributes
         self.text = text
         self.children = children
     }
 
-    public static func == (a: SVGElement, b: SVGElement) -> Bool {
+    package static func == (a: SVGElement, b: SVGElement) -> Bool {
         a.name == b.name && a.text == b.text && a.children == b.children
             && a.attributes.map(\.0) == b.attributes.map(\.0) && a.attributes.map(\.1) == b.attributes.map(\.1)
     }

@@ -1,33 +1,33 @@
 import Foundation
 
 /// The figures of a training metrics log (see `MetricsLog`) that the curve plot draws.
-public struct TrainingCurves {
+package struct TrainingCurves {
     /// A `"kind": "step"` row: one training batch's figures, every 50 steps.
-    public struct StepRow: Equatable {
-        public var step: Int
-        public var rec: Double, kl: Double, beta: Double
+    package struct StepRow: Equatable {
+        package var step: Int
+        package var rec: Double, kl: Double, beta: Double
     }
 
     /// A `"kind": "epoch"` row: means over the epoch and the validation pass at its end.
-    public struct EpochRow: Equatable {
-        public var step: Int, epoch: Int
-        public var beta: Double
-        public var trainRec: Double, trainKL: Double
-        public var validRec: Double, validKL: Double, validNELBO: Double
+    package struct EpochRow: Equatable {
+        package var step: Int, epoch: Int
+        package var beta: Double
+        package var trainRec: Double, trainKL: Double
+        package var validRec: Double, validKL: Double, validNELBO: Double
     }
 
-    public var steps: [StepRow] = []
-    public var epochs: [EpochRow] = []
+    package var steps: [StepRow] = []
+    package var epochs: [EpochRow] = []
     /// Lines that were not JSON objects of either kind (a run killed mid-write leaves one).
-    public var skippedLines = 0
+    package var skippedLines = 0
 
-    public init(steps: [StepRow] = [], epochs: [EpochRow] = []) {
+    package init(steps: [StepRow] = [], epochs: [EpochRow] = []) {
         self.steps = steps
         self.epochs = epochs
     }
 
     /// Reads a metrics log. Throws if the file is missing, empty, or holds no row textvae wrote.
-    public static func read(_ path: String) throws -> TrainingCurves {
+    package static func read(_ path: String) throws -> TrainingCurves {
         var isDirectory: ObjCBool = false
         if !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
             throw TextVAEError.file(path, "no such metrics log",
@@ -37,7 +37,7 @@ public struct TrainingCurves {
     }
 
     /// Reads the lines of a metrics log; `name` is what errors call it.
-    public static func parse(_ allLines: [String], name path: String) throws -> TrainingCurves {
+    package static func parse(_ allLines: [String], name path: String) throws -> TrainingCurves {
         let lines = allLines.filter { !$0.allSatisfy(\.isWhitespace) }
         if lines.isEmpty {
             throw TextVAEError.file(path, "is empty: training writes its first row after 50 steps or at the end of the first epoch",

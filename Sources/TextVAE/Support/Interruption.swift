@@ -2,11 +2,11 @@ import Foundation
 
 /// Ctrl-C and SIGTERM ask training to stop at the next step boundary, with a
 /// checkpoint; a second Ctrl-C stops at once.
-public enum Interruption {
+package enum Interruption {
     /// Set by the signal handler; read between training steps and while reading a corpus.
     nonisolated(unsafe) static var requested: Int32 = 0
 
-    public static func install() {
+    package static func install() {
         let handler: @convention(c) (Int32) -> Void = { _ in
             if Interruption.requested != 0 { _exit(130) }
             Interruption.requested = 1
@@ -23,11 +23,11 @@ public enum Interruption {
     }
 
     /// Whether Ctrl-C or SIGTERM came: a command then exits with status 130, as shells expect.
-    public static var wasRequested: Bool { requested != 0 }
+    package static var wasRequested: Bool { requested != 0 }
 
     /// Throws if Ctrl-C or SIGTERM came: for the long steps before training (reading and
     /// tokenising a large corpus), which have nothing to save yet.
-    public static func check(_ doing: String) throws {
+    package static func check(_ doing: String) throws {
         if requested != 0 { throw TextVAEError("interrupted while \(doing); nothing was written") }
     }
 }

@@ -3,7 +3,7 @@
 public struct TextVAEError: Error, CustomStringConvertible, Equatable {
     public let description: String
 
-    public init(_ description: String) { self.description = description }
+    package init(_ description: String) { self.description = description }
 }
 
 extension TextVAEError {

@@ -1,17 +1,17 @@
 /// A text file read as tokenised sentences.
-public struct Corpus {
-    public var sentences: [[String]]
+package struct Corpus {
+    package var sentences: [[String]]
     /// Lines dropped because they were not valid UTF-8 (only with `skipInvalid`).
-    public var skippedInvalid: Int
+    package var skippedInvalid: Int
     /// Lines (or paragraph-mode sentences) that gave no tokens.
-    public var empty: Int
+    package var empty: Int
 
-    public var tokenCount: Int { sentences.reduce(0) { $0 + $1.count } }
+    package var tokenCount: Int { sentences.reduce(0) { $0 + $1.count } }
 
     /// Reads `path`: one sentence per line, or running text split into
     /// sentences by ICU when `paragraphs` is set. Lines without tokens are skipped.
     /// - Parameter threads: threads that tokenise (the result does not depend on how many).
-    public static func read(_ path: String, tokenizer: Tokenizer, paragraphs: Bool = false,
+    package static func read(_ path: String, tokenizer: Tokenizer, paragraphs: Bool = false,
                             skipInvalid: Bool = false, threads: Int = Workspace.defaultThreads) throws -> Corpus {
         let file = try TextFile.readLines(path, skipInvalid: skipInvalid)
         let corpus = try Corpus(lines: file.lines, tokenizer: tokenizer, paragraphs: paragraphs, threads: threads)
@@ -22,7 +22,7 @@ public struct Corpus {
         return Corpus(sentences: corpus.sentences, skippedInvalid: file.skippedInvalid, empty: corpus.empty)
     }
 
-    public init(sentences: [[String]], skippedInvalid: Int = 0, empty: Int = 0) {
+    package init(sentences: [[String]], skippedInvalid: Int = 0, empty: Int = 0) {
         self.sentences = sentences
         self.skippedInvalid = skippedInvalid
         self.empty = empty
@@ -34,7 +34,7 @@ public struct Corpus {
     ///   - threads: threads that share the lines, in consecutive pieces of at least `linesPerThread`, each
     ///     with its own tokenizer (ICU's iterators are not thread-safe); pieces end at blank lines in
     ///     paragraph mode, so the sentences and counts are the same whatever the number of threads.
-    public init(lines: [String], tokenizer: Tokenizer, paragraphs: Bool = false, threads: Int = 1,
+    package init(lines: [String], tokenizer: Tokenizer, paragraphs: Bool = false, threads: Int = 1,
                 linesPerThread: Int = 4096) throws {
         let pieces = Self.pieces(of: lines, parts: min(max(1, threads), max(1, lines.count / max(1, linesPerThread))),
                                  paragraphs: paragraphs)

@@ -11,19 +11,19 @@ import Foundation
 ///    (a word's pieces, with subwords); the file is written beside its final place and renamed over it.
 ///
 /// The ids are exactly those the in-memory route (`TrainingRun.read`) gives, which the tests check.
-public enum CorpusPreparation {
+package enum CorpusPreparation {
     /// How far the first pass has read.
-    public struct Progress: Sendable {
-        public var bytesRead: Int64
-        public var bytes: Int64
-        public var sentences: Int
+    package struct Progress: Sendable {
+        package var bytesRead: Int64
+        package var bytes: Int64
+        package var sentences: Int
     }
 
     /// Prepares `source` into a token file at `output`.
     /// - Parameters:
     ///   - vocabulary: a vocabulary to use instead of building one (`recipe.vocabularyFile` names it).
     ///   - threads: threads that tokenise (the file does not depend on how many).
-    public static func prepare(_ source: String, to output: String, recipe: TokenFile.Recipe, vocabulary given: Vocabulary? = nil,
+    package static func prepare(_ source: String, to output: String, recipe: TokenFile.Recipe, vocabulary given: Vocabulary? = nil,
                                threads: Int = Workspace.defaultThreads, chunkBytes: Int = 16 << 20,
                                progress: (Progress) -> Void = { _ in }) throws -> TokenFile {
         try refuseOutputThatIsAnInput(output, inputs: [(source, "the corpus")])

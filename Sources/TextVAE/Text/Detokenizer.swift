@@ -1,8 +1,8 @@
 /// Joins tokens for display: spaces between words, but none before closing
 /// punctuation, none after opening punctuation, and none between CJK or Thai
 /// tokens (those scripts do not separate words with spaces).
-public enum Detokenizer {
-    public static func join(_ tokens: [String]) -> String {
+package enum Detokenizer {
+    package static func join(_ tokens: [String]) -> String {
         var out = ""
         var previous: String?
         for token in tokens {

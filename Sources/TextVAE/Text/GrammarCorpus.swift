@@ -11,7 +11,7 @@ import Foundation
 /// Words are drawn uniformly from disjoint sets and the PP attaches only to the
 /// VP, so every sentence has exactly one derivation and H(S) is the expected
 /// −log probability of the derivation, computed exactly below.
-public enum GrammarCorpus {
+package enum GrammarCorpus {
     static let determiners = ["the", "a", "every", "some"]
     static let adjectives = ["small", "red", "old", "happy", "quiet", "strange"]
     static let nouns = ["cat", "dog", "bird", "child", "farmer", "robot", "teacher", "horse"]
@@ -23,7 +23,7 @@ public enum GrammarCorpus {
     static func binaryEntropy(_ p: Double) -> Double { -(p * log(p) + (1 - p) * log(1 - p)) }
 
     /// The exact entropy of a sentence, in nats.
-    public static var entropyPerSentence: Double {
+    package static var entropyPerSentence: Double {
         let np = log(Double(determiners.count)) + binaryEntropy(adjectiveProbability)
             + adjectiveProbability * log(Double(adjectives.count)) + log(Double(nouns.count))
         return np + log(Double(verbs.count)) + np + binaryEntropy(prepositionProbability)
@@ -31,12 +31,12 @@ public enum GrammarCorpus {
     }
 
     /// Mean tokens per sentence (the final "." included, `<eos>` not).
-    public static var meanTokensPerSentence: Double {
+    package static var meanTokensPerSentence: Double {
         let np = 2 + adjectiveProbability
         return np + 1 + np + prepositionProbability * (1 + np) + 1
     }
 
-    public static func sentences(count: Int, seed: UInt64) -> [String] {
+    package static func sentences(count: Int, seed: UInt64) -> [String] {
         var rng = Random(seed: seed)
         func pick(_ words: [String]) -> String { words[Int(rng.next() % UInt64(words.count))] }
         func nounPhrase() -> [String] {

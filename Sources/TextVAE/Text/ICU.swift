@@ -1,4 +1,4 @@
-import CICU
+internal import CICU
 
 /// Swift face of the CICU shim: NFC, locale-aware lower-casing, and word and
 /// sentence boundaries. A `BreakIterator` is not thread-safe; give each thread its own.

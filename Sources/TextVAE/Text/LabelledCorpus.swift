@@ -1,13 +1,13 @@
 /// A labelled text file read as tokenised sentences, each with its label ("" where the line gives none):
 /// the input of a training run with labels. Unlike `Corpus`, lines stay sentences (no paragraph mode), so
 /// that each keeps its label; lines without tokens are dropped together with their labels.
-public struct LabelledCorpus {
-    public var sentences: [[String]] = []
-    public var labels: [String] = []
+package struct LabelledCorpus {
+    package var sentences: [[String]] = []
+    package var labels: [String] = []
     /// Lines dropped because they were not valid UTF-8 (only with `skipInvalid`), or gave no tokens.
-    public var skippedInvalid = 0, empty = 0
+    package var skippedInvalid = 0, empty = 0
 
-    public static func read(_ path: String, tokenizer: Tokenizer, columns: LabelledLines.Columns, labelsFile: String?,
+    package static func read(_ path: String, tokenizer: Tokenizer, columns: LabelledLines.Columns, labelsFile: String?,
                             skipInvalid: Bool) throws -> LabelledCorpus {
         let file = try TextFile.readLines(path, skipInvalid: skipInvalid)
         if labelsFile != nil && file.skippedInvalid > 0 {

@@ -3,24 +3,24 @@ import Foundation
 /// Lines of a user's file split into sentence text and label: by tab-separated columns (one the label, one the
 /// sentence, as spreadsheets and pandas write them), or with labels from a second file, line for line.
 /// `map`, `classify`, `evaluate` and `train` read labels this way.
-public struct LabelledLines {
+package struct LabelledLines {
     /// The sentence text of each line (the whole line without columns).
-    public var texts: [String]
+    package var texts: [String]
     /// One label per line, trimmed ("" where the line gives none), or nil when no labels were asked for.
-    public var labels: [String]?
+    package var labels: [String]?
 
     /// Which tab-separated column is the label and which the sentence.
-    public struct Columns: Equatable, Sendable, Codable {
+    package struct Columns: Equatable, Sendable, Codable {
         /// 1-based column holding the label.
-        public var label: Int?
+        package var label: Int?
         /// 1-based column holding the sentence; nil: the last column that is not the label's.
-        public var text: Int?
-        public init(label: Int? = nil, text: Int? = nil) { self.label = label; self.text = text }
+        package var text: Int?
+        package init(label: Int? = nil, text: Int? = nil) { self.label = label; self.text = text }
         var split: Bool { label != nil || text != nil }
     }
 
     /// Splits `lines` of the file `path`; `labelsFile` gives one label per line instead of a label column.
-    public init(_ lines: [String], path: String, columns: Columns = Columns(), labelsFile: String? = nil) throws {
+    package init(_ lines: [String], path: String, columns: Columns = Columns(), labelsFile: String? = nil) throws {
         precondition(!(columns.label != nil && labelsFile != nil), "a label column or a labels file, not both")
         var labels: [String]?
         if let labelsFile {

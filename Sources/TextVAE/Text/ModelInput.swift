@@ -8,35 +8,35 @@ import Foundation
 /// warning, lines made only of unknown words are kept with a warning (the
 /// model can still encode them, but they say little), and lines longer than
 /// the model's maximum length are cut to it with a warning.
-public struct ModelInput {
-    public struct Sentence: Sendable {
+package struct ModelInput {
+    package struct Sentence: Sendable {
         /// 1-based line number in the input.
-        public var line: Int
+        package var line: Int
         /// Tokens after truncation, as the tokenizer wrote them (with subwords, the words the kept pieces
         /// spell, the last one perhaps in part).
-        public var tokens: [String]
-        public var ids: [Int32]
+        package var tokens: [String]
+        package var ids: [Int32]
     }
 
-    public var sentences: [Sentence] = []
+    package var sentences: [Sentence] = []
     /// 1-based line numbers of non-blank lines that gave no token (skipped).
-    public var noTokens: [Int] = []
+    package var noTokens: [Int] = []
     /// Line numbers of sentences whose every token is unknown to the model (kept).
-    public var onlyUnknown: [Int] = []
+    package var onlyUnknown: [Int] = []
     /// Line numbers of sentences cut to `maxLength` tokens.
-    public var truncated: [Int] = []
-    public var maxLength: Int
+    package var truncated: [Int] = []
+    package var maxLength: Int
     /// The longest sentence the tool's commands read, in tokens: far beyond any sentence, short enough that
     /// importance sampling's logits for one line stay within a few hundred megabytes.
-    public static let longest = 2_000
+    package static let longest = 2_000
     /// What the input is called in messages: the path, or "standard input".
-    public var name: String
+    package var name: String
 
-    public var ids: [[Int32]] { sentences.map(\.ids) }
+    package var ids: [[Int32]] { sentences.map(\.ids) }
 
     /// - Parameter paragraphs: read running text as training with `--paragraphs` does: paragraphs separated by
     ///   blank lines, split into sentences by ICU; each sentence is numbered by its paragraph's first line.
-    public init(lines: [String], name: String, tokenizer: Tokenizer, vocabulary: Vocabulary, maxLength: Int = ModelInput.longest,
+    package init(lines: [String], name: String, tokenizer: Tokenizer, vocabulary: Vocabulary, maxLength: Int = ModelInput.longest,
                 paragraphs: Bool = false) throws {
         self.name = name
         self.maxLength = maxLength
@@ -76,7 +76,7 @@ public struct ModelInput {
     }
 
     /// Reads `path`, or standard input for "-".
-    public static func read(_ path: String, tokenizer: Tokenizer, vocabulary: Vocabulary, maxLength: Int = ModelInput.longest,
+    package static func read(_ path: String, tokenizer: Tokenizer, vocabulary: Vocabulary, maxLength: Int = ModelInput.longest,
                             paragraphs: Bool = false) throws -> ModelInput {
         let lines: [String], name: String
         if path == "-" {
@@ -97,7 +97,7 @@ public struct ModelInput {
     }
 
     /// One line per kind of problem, naming the first few lines, for stderr.
-    public var warnings: [String] {
+    package var warnings: [String] {
         func lines(_ l: [Int]) -> String {
             let shown = l.prefix(5).map(String.init).joined(separator: ", ")
             return (l.count == 1 ? "line " : "lines ") + shown + (l.count > 5 ? " and \(l.count - 5) more" : "")

@@ -9,27 +9,27 @@ import Foundation
 /// a second file, one per line, line for line. The sentences are read as
 /// `ModelInput` reads any input of a model: blank lines are skipped (with
 /// their label), and so are lines whose sentence has no tokens.
-public struct SentenceFile {
+package struct SentenceFile {
     /// The sentence text as written in the file (for tooltips and tables).
-    public var texts: [String] = []
+    package var texts: [String] = []
     /// Token ids per sentence, non-empty, cut to the model's maximum length.
-    public var tokens: [[Int32]] = []
+    package var tokens: [[Int32]] = []
     /// One label per sentence, when labels were asked for.
-    public var labels: [String]?
+    package var labels: [String]?
     /// 1-based line number of each sentence in the file.
-    public var lineNumbers: [Int] = []
+    package var lineNumbers: [Int] = []
     /// What a user should know: skipped, cut or unknown lines, and the share of unknown tokens.
-    public var notes: [String] = []
+    package var notes: [String] = []
 
-    public var count: Int { texts.count }
+    package var count: Int { texts.count }
 
-    public typealias Columns = LabelledLines.Columns
+    package typealias Columns = LabelledLines.Columns
 
     /// Reads `path` for `model`.
     /// - Parameters:
     ///   - columns: which tab-separated column is the label and which the sentence; nothing: whole lines are sentences.
     ///   - labelsFile: one label per line of `path`, line for line (cannot be combined with a label column).
-    public static func read(_ path: String, model: TrainedModel, columns: Columns = Columns(), labelsFile: String? = nil,
+    package static func read(_ path: String, model: TrainedModel, columns: Columns = Columns(), labelsFile: String? = nil,
                             skipInvalid: Bool = false) throws -> SentenceFile {
         precondition(!(columns.label != nil && labelsFile != nil), "a label column or a labels file, not both")
         var lines = try TextFile.readLines(path, skipInvalid: skipInvalid).lines

@@ -7,9 +7,9 @@ import Foundation
 ///
 /// Pieces are vocabulary tokens: "▁the" starts a word, "ing" continues one. Display text joins a word's
 /// pieces, drops the marker, then joins words as `Detokenizer` does.
-public struct Subwords: Sendable {
+package struct Subwords: Sendable {
     /// Marks the start of a word (U+2581, as SentencePiece writes it).
-    public static let marker = "\u{2581}"
+    package static let marker = "\u{2581}"
     static let markerScalar: Unicode.Scalar = "\u{2581}"
 
     /// Whether `text` holds the marker, alone or inside a larger character (String's `contains` compares
@@ -18,7 +18,7 @@ public struct Subwords: Sendable {
 
     /// Whether a piece starts a word. By code point, not by character: a piece such as "▁" + U+200D (zero-width
     /// joiner) is one grapheme cluster, which `hasPrefix` would not see as starting with the marker.
-    public static func startsWord(_ piece: String) -> Bool { piece.unicodeScalars.first == markerScalar }
+    package static func startsWord(_ piece: String) -> Bool { piece.unicodeScalars.first == markerScalar }
 
     /// The piece without its word-start marker.
     static func withoutMarker(_ piece: String) -> String {
@@ -26,17 +26,17 @@ public struct Subwords: Sendable {
     }
 
     /// One merge: the adjacent pieces `left` and `right` become `left + right`.
-    public struct Merge: Equatable, Sendable {
-        public let left: String
-        public let right: String
-        public init(_ left: String, _ right: String) {
+    package struct Merge: Equatable, Sendable {
+        package let left: String
+        package let right: String
+        package init(_ left: String, _ right: String) {
             self.left = left
             self.right = right
         }
     }
 
     /// In rank order: the first learned applies first.
-    public let merges: [Merge]
+    package let merges: [Merge]
     /// (left id, right id) → rank; and each rank's result id.
     private let rank: [UInt64: Int32]
     private let result: [Int32]
@@ -142,7 +142,7 @@ public struct Subwords: Sendable {
 }
 
 extension Subwords: Equatable {
-    public static func == (a: Subwords, b: Subwords) -> Bool { a.merges == b.merges }
+    package static func == (a: Subwords, b: Subwords) -> Bool { a.merges == b.merges }
 }
 
 /// Split words by their text, up to a bound (so that a stream of distinct words cannot grow it without end).

@@ -9,7 +9,7 @@ extension TextFile {
     ///   - body: the chunk's lines and how many bytes of the file have been read so far.
     /// - Returns: lines dropped as invalid UTF-8 (with `skipInvalid`).
     @discardableResult
-    public static func forEachChunk(_ path: String, chunkBytes: Int = 16 << 20, paragraphs: Bool, skipInvalid: Bool,
+    package static func forEachChunk(_ path: String, chunkBytes: Int = 16 << 20, paragraphs: Bool, skipInvalid: Bool,
                                     _ body: (_ lines: [String], _ bytesRead: Int64) throws -> Void) throws -> Int {
         try checkIsFile(path)
         let fd = open(path, O_RDONLY)

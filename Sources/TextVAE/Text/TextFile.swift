@@ -7,24 +7,24 @@ import Foundation
 /// folder, an empty file, NUL bytes (a binary file), invalid UTF-8. A BOM is
 /// dropped, CRLF endings are accepted, ANSI escape sequences are removed and
 /// other control characters become spaces.
-public enum TextFile {
+package enum TextFile {
     /// How many lines with invalid UTF-8 were dropped with `skipInvalid`.
-    public struct Lines {
-        public var lines: [String]
-        public var skippedInvalid: Int
+    package struct Lines {
+        package var lines: [String]
+        package var skippedInvalid: Int
     }
 
     /// The longest line textvae reads, in bytes (`--max-line-bytes`, default 1 MiB). A longer one is not a
     /// sentence but a file without line breaks, or a stream such as /dev/zero: reading on would only fill memory.
     /// Set once by the command line before any file is read.
-    nonisolated(unsafe) public static var maxLineBytes = 1 << 20
+    nonisolated(unsafe) package static var maxLineBytes = 1 << 20
 
     /// The most text a command reads into memory at once (2 GiB): the files that commands read whole, such as
     /// the sentences to encode. Training corpora are streamed into token files and are not bound by it.
-    public static let maxTextBytes = 2 << 30
+    package static let maxTextBytes = 2 << 30
 
     /// In paragraph mode, the most text read without a blank line (16 lines of the longest length).
-    public static var maxParagraphBytes: Int { 16 * maxLineBytes }
+    package static var maxParagraphBytes: Int { 16 * maxLineBytes }
 
     static func checkIsFile(_ path: String) throws {
         var isDirectory: ObjCBool = false
@@ -37,7 +37,7 @@ public enum TextFile {
     }
 
     /// A file's bytes, whole: for binary files (models), which are mapped or read at their stated size.
-    public static func readBytes(_ path: String) throws -> [UInt8] {
+    package static func readBytes(_ path: String) throws -> [UInt8] {
         try checkIsFile(path)
         // read(2) straight into the array: FileManager's Data and a copy of it cost
         // twice the memory traffic, which shows when a model is loaded to sample one sentence.
@@ -92,7 +92,7 @@ public enum TextFile {
     }
 
     /// The file's lines (split on LF, a trailing CR removed), blank lines kept.
-    public static func readLines(_ path: String, skipInvalid: Bool = false) throws -> Lines {
+    package static func readLines(_ path: String, skipInvalid: Bool = false) throws -> Lines {
         let bytes = try readTextBytes(path)
         return try lines(of: bytes, name: path, skipInvalid: skipInvalid)
     }
@@ -143,7 +143,7 @@ public enum TextFile {
     /// - Parameters:
     ///   - lineNumber, byteOffset: where `bytes` start in the file (for a piece of a file read in chunks):
     ///     errors name the file's line and byte, and only the file's first bytes may be a BOM.
-    public static func lines(of bytes: [UInt8], name: String, skipInvalid: Bool = false,
+    package static func lines(of bytes: [UInt8], name: String, skipInvalid: Bool = false,
                              lineNumber firstLine: Int = 1, byteOffset: Int = 0) throws -> Lines {
         if let nul = bytes.firstIndex(of: 0) { throw binaryFile(name, offset: byteOffset + nul) }
         var start = 0

@@ -2,12 +2,12 @@
 ///
 /// A class because it owns ICU break iterators, which are costly to open and
 /// not thread-safe: use one tokenizer per thread.
-public final class Tokenizer {
-    public let settings: TokenizerSettings
+package final class Tokenizer {
+    package let settings: TokenizerSettings
     private let words: ICU.BreakIterator?
     private var sentenceIterator: ICU.BreakIterator?
 
-    public init(_ settings: TokenizerSettings) throws {
+    package init(_ settings: TokenizerSettings) throws {
         self.settings = settings
         switch settings.name {
         case .icu:
@@ -21,7 +21,7 @@ public final class Tokenizer {
     }
 
     /// The tokens of one sentence. Empty for a line with no tokens.
-    public func tokenize(_ sentence: String) throws -> [String] {
+    package func tokenize(_ sentence: String) throws -> [String] {
         guard let words else { return Self.whitespaceTokens(sentence) }
         var text = Array(sentence.utf16)
         if text.isEmpty { return [] }
@@ -38,7 +38,7 @@ public final class Tokenizer {
     }
 
     /// Running text split into sentences with ICU's sentence iterator (paragraph mode).
-    public func sentences(_ text: String) throws -> [String] {
+    package func sentences(_ text: String) throws -> [String] {
         if sentenceIterator == nil {
             sentenceIterator = try ICU.BreakIterator(.sentence, locale: settings.locale.isEmpty ? "en" : settings.locale)
         }

@@ -1,20 +1,20 @@
 /// How text becomes tokens. Stored in the model file (`tokenizer` metadata) so
 /// every command that reads a model tokenises exactly as training did.
-public struct TokenizerSettings: Codable, Equatable, Sendable {
-    public enum Name: String, Codable, Sendable, CaseIterable {
+package struct TokenizerSettings: Codable, Equatable, Sendable {
+    package enum Name: String, Codable, Sendable, CaseIterable {
         /// NFC, ICU word segmentation for `locale`, optional locale-aware lower-casing.
         case icu
         /// Text that is already tokenised: split on Unicode white space, nothing else.
         case whitespace
     }
 
-    public var name: Name
-    public var locale: String
-    public var lowercase: Bool
+    package var name: Name
+    package var locale: String
+    package var lowercase: Bool
     /// "NFC" for icu, "none" for whitespace; informative, fixed by `name`.
-    public var normalization: String
+    package var normalization: String
 
-    public init(name: Name = .icu, locale: String = "en", lowercase: Bool = true) {
+    package init(name: Name = .icu, locale: String = "en", lowercase: Bool = true) {
         self.name = name
         self.locale = locale
         self.lowercase = name == .icu ? lowercase : false

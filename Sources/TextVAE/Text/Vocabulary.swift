@@ -4,22 +4,22 @@ import Foundation
 /// then the training corpus's tokens by count (descending), ties broken by code
 /// points so that a corpus always yields the same file. The tokens are words, or with
 /// `subwords` (byte-pair encoding), pieces of words.
-public struct Vocabulary: Equatable, Sendable {
-    public static let pad = 0, unk = 1, bos = 2, eos = 3
-    public static let specials = ["<pad>", "<unk>", "<bos>", "<eos>"]
+package struct Vocabulary: Equatable, Sendable {
+    package static let pad = 0, unk = 1, bos = 2, eos = 3
+    package static let specials = ["<pad>", "<unk>", "<bos>", "<eos>"]
 
     /// Tokens in id order, specials included.
-    public let tokens: [String]
+    package let tokens: [String]
     /// Training-corpus counts in id order (0 for the specials).
-    public let counts: [Int]
+    package let counts: [Int]
     private let ids: [ExactToken: Int]
     /// The merges that split words into the pieces of `tokens`; nil for a vocabulary of words.
-    public let subwords: Subwords?
+    package let subwords: Subwords?
 
-    public var count: Int { tokens.count }
+    package var count: Int { tokens.count }
 
     /// - Parameter merges: for a subword vocabulary, its byte-pair merges in rank order.
-    public init(tokens: [String], counts: [Int], merges: [Subwords.Merge]? = nil) throws {
+    package init(tokens: [String], counts: [Int], merges: [Subwords.Merge]? = nil) throws {
         guard tokens.count == counts.count else { throw TextVAEError("vocabulary: \(tokens.count) tokens but \(counts.count) counts") }
         guard Array(tokens.prefix(4)) == Self.specials else {
             throw TextVAEError("vocabulary must start with \(Self.specials.joined(separator: " ")), found \(tokens.prefix(4).joined(separator: " "))")
@@ -37,7 +37,7 @@ public struct Vocabulary: Equatable, Sendable {
 
     /// Learns a subword vocabulary of about `size` pieces (specials included; more when the corpus has more
     /// distinct characters) from tokenised sentences: see `Subwords` and `SubwordLearner`.
-    public init(learningSubwords sentences: [[String]], size: Int) throws {
+    package init(learningSubwords sentences: [[String]], size: Int) throws {
         try self.init(learningSubwords: Self.counts(of: sentences), size: size)
     }
 
@@ -54,7 +54,7 @@ public struct Vocabulary: Equatable, Sendable {
     ///   - minCount: tokens seen fewer times are left out (default 1 keeps all; `Vocabulary.automaticMinCount`
     ///     chooses from the counts).
     ///   - maxSize: at most this many words, not counting the 4 specials.
-    public init(building sentences: [[String]], minCount: Int = 1, maxSize: Int = 20_000) throws {
+    package init(building sentences: [[String]], minCount: Int = 1, maxSize: Int = 20_000) throws {
         try self.init(counts: Self.counts(of: sentences), minCount: minCount, maxSize: maxSize)
     }
 
@@ -71,7 +71,7 @@ public struct Vocabulary: Equatable, Sendable {
     }
 
     /// The minimum count that asks for `minCount(for:)` (what `--min-count auto` stores).
-    public static let automaticMinCount = 0
+    package static let automaticMinCount = 0
 
     /// The minimum count that fits a corpus: 2, leaving out the words seen once (each would get an embedding
     /// and an output row trained on one sentence), when the words seen at least twice still cover 95% of the
@@ -96,13 +96,13 @@ public struct Vocabulary: Equatable, Sendable {
     }
 
     /// The id of a token; unknown tokens and literal `<pad>`, `<bos>`, `<eos>` give `<unk>`.
-    public func id(_ token: String) -> Int {
+    package func id(_ token: String) -> Int {
         guard let i = ids[ExactToken(token)], i >= 4 else { return Self.unk }
         return i
     }
 
     /// The ids of a tokenised sentence: one per word, or with subwords, each word's pieces.
-    public func ids(_ sentence: [String]) -> [Int32] {
+    package func ids(_ sentence: [String]) -> [Int32] {
         guard let subwords else { return sentence.map { Int32(id($0)) } }
         return sentence.flatMap { word in subwords.encode(word) { self.pieceID($0) } }
     }
@@ -114,14 +114,14 @@ public struct Vocabulary: Equatable, Sendable {
     }
 
     /// Whether a word reads as something other than `<unk>` (with subwords: every character of it is known).
-    public func knows(_ word: String) -> Bool {
+    package func knows(_ word: String) -> Bool {
         guard subwords != nil else { return id(word) != Self.unk }
         return !ids([word]).contains(Int32(Self.unk))
     }
 
     /// Token ids back to words: each id's token, or with subwords, the pieces joined into words (a piece
     /// starting with the marker starts a word) with the marker dropped.
-    public func words(_ ids: [Int32]) -> [String] {
+    package func words(_ ids: [Int32]) -> [String] {
         guard subwords != nil else { return ids.map { tokens[Int($0)] } }
         var words: [String] = []
         for id in ids {
@@ -136,13 +136,13 @@ public struct Vocabulary: Equatable, Sendable {
     }
 
     /// How many words `ids` spell (with subwords, fewer than the ids).
-    public func wordCount(_ ids: [Int32]) -> Int { subwords == nil ? ids.count : words(ids).count }
+    package func wordCount(_ ids: [Int32]) -> Int { subwords == nil ? ids.count : words(ids).count }
 
     /// Token ids back to display text (see `Detokenizer`).
-    public func text(_ ids: [Int32]) -> String { Detokenizer.join(words(ids)) }
+    package func text(_ ids: [Int32]) -> String { Detokenizer.join(words(ids)) }
 
     /// `token<TAB>count` lines in id order; for subwords, then a line `<merges>` and `left<TAB>right` lines in rank order.
-    public var fileText: String {
+    package var fileText: String {
         var s = ""
         for (t, c) in zip(tokens, counts) { s += "\(t)\t\(c)\n" }
         if let subwords {
@@ -155,16 +155,16 @@ public struct Vocabulary: Equatable, Sendable {
     /// Separates a subword vocabulary file's tokens from its merges.
     static let mergesLine = "<merges>"
 
-    public func write(to path: String) throws {
+    package func write(to path: String) throws {
         try AtomicFile.write(Data(fileText.utf8), to: path)
     }
 
-    public static func load(_ path: String) throws -> Vocabulary {
+    package static func load(_ path: String) throws -> Vocabulary {
         try parse(TextFile.readLines(path).lines, name: path)
     }
 
     /// Reads the lines of a vocabulary file; `name` is what errors call it.
-    public static func parse(_ lines: [String], name path: String) throws -> Vocabulary {
+    package static func parse(_ lines: [String], name path: String) throws -> Vocabulary {
         var tokens: [String] = [], counts: [Int] = [], merges: [Subwords.Merge]?
         for (n, line) in lines.enumerated() where !line.isEmpty {
             if line == mergesLine && merges == nil { merges = []; continue }
@@ -188,7 +188,7 @@ public struct Vocabulary: Equatable, Sendable {
     }
 
     /// Share of the corpus's tokens that are in the vocabulary (literal `<unk>` counts as out).
-    public func coverage(of sentences: [[String]]) -> Double {
+    package func coverage(of sentences: [[String]]) -> Double {
         var known = 0, total = 0
         for s in sentences { for t in s { total += 1; if knows(t) { known += 1 } } }
         return total == 0 ? 0 : Double(known) / Double(total)
@@ -198,7 +198,7 @@ public struct Vocabulary: Equatable, Sendable {
 extension Vocabulary {
     /// The share of the sentences' tokens that are `<unk>`: what a vocabulary leaves out of the text it is
     /// scored on, to be stated beside every figure (runs with different vocabularies do not compare).
-    public static func unknownShare(_ sentences: [[Int32]]) -> Double {
+    package static func unknownShare(_ sentences: [[Int32]]) -> Double {
         var unknown = 0, tokens = 0
         for s in sentences {
             tokens += s.count

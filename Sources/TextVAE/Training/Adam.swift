@@ -2,15 +2,15 @@ import Foundation
 
 /// Adam (Kingma & Ba), as `torch.optim.Adam` with no weight decay: β1 0.9,
 /// β2 0.999, ε 1e-8, bias-corrected moments.
-public struct Adam: Equatable {
-    public var learningRate: Float
-    public var beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8
+package struct Adam: Equatable {
+    package var learningRate: Float
+    package var beta1: Float = 0.9, beta2: Float = 0.999, epsilon: Float = 1e-8
     /// First and second moments, one per parameter; saved in checkpoints.
-    public var m: [Float], v: [Float]
+    package var m: [Float], v: [Float]
     /// Updates done so far (for bias correction).
-    public var steps: Int = 0
+    package var steps: Int = 0
 
-    public init(parameterCount: Int, learningRate: Float = 1e-3) {
+    package init(parameterCount: Int, learningRate: Float = 1e-3) {
         self.learningRate = learningRate
         m = [Float](repeating: 0, count: parameterCount)
         v = m
@@ -18,7 +18,7 @@ public struct Adam: Equatable {
 
     /// One step with `gradient · gradientScale` (the scale is how clipping is applied: folded in here,
     /// it costs no extra pass over millions of gradients). `threads` share the parameters.
-    public mutating func update(_ parameters: inout [Float], gradient: [Float], gradientScale: Float = 1,
+    package mutating func update(_ parameters: inout [Float], gradient: [Float], gradientScale: Float = 1,
                                 threads: Int = Workspace.defaultThreads) {
         steps += 1
         let (b1, b2, eps) = (beta1, beta2, epsilon)

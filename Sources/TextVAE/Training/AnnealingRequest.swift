@@ -5,22 +5,22 @@ import Foundation
 /// places the schedule in that plan. Placing it as a share of the run is what lets one default serve a
 /// file of 1,000 lines (30 updates an epoch) and one of 300,000 (9,400): a schedule fixed in updates
 /// would still be warming up when the small run ends, and be over in the large run's first epoch.
-public struct AnnealingRequest: Codable, Equatable, Sendable {
-    public enum Kind: String, Codable, Sendable, CaseIterable { case logistic, linear, cyclical, constant }
+package struct AnnealingRequest: Codable, Equatable, Sendable {
+    package enum Kind: String, Codable, Sendable, CaseIterable { case logistic, linear, cyclical, constant }
 
     /// A point in the run: a number of updates, or a share of the planned updates after any pretraining.
-    public enum Point: Codable, Equatable, Sendable, CustomStringConvertible {
+    package enum Point: Codable, Equatable, Sendable, CustomStringConvertible {
         case updates(Double)
         case share(Double)
 
-        public func updates(of planned: Int) -> Double {
+        package func updates(of planned: Int) -> Double {
             switch self {
             case .updates(let n): n
             case .share(let s): s * Double(planned)
             }
         }
 
-        public var description: String {
+        package var description: String {
             switch self {
             case .updates(let n): n == n.rounded() ? "\(Int(n))" : "\(n)"
             case .share(let s): String(format: "%g%%", 100 * s)
@@ -28,7 +28,7 @@ public struct AnnealingRequest: Codable, Equatable, Sendable {
         }
 
         /// "2500" (updates) or "30%" (a share of the planned updates); nil for anything else.
-        public init?(_ text: String) {
+        package init?(_ text: String) {
             let t = text.trimmingCharacters(in: .whitespaces)
             if t.hasSuffix("%") {
                 guard let p = Double(t.dropLast()), p >= 0, p <= 100 else { return nil }
@@ -40,31 +40,31 @@ public struct AnnealingRequest: Codable, Equatable, Sendable {
         }
     }
 
-    public var kind: Kind = .logistic
+    package var kind: Kind = .logistic
     /// The logistic schedule's midpoint (β = ½), or the linear schedule's length.
-    public var x0: Point = .share(AnnealingRequest.defaultMidpointShare)
+    package var x0: Point = .share(AnnealingRequest.defaultMidpointShare)
     /// The logistic schedule's steepness; nil: `steepness(x0:)`, so that β climbs from 1% to 99% between
     /// 0.26·x0 and 1.74·x0, whatever x0 is.
-    public var k: Double?
-    public var cycles = KLSchedule.defaultCycles
-    public var ratio = KLSchedule.defaultRatio
-    public var beta = KLSchedule.defaultBeta
+    package var k: Double?
+    package var cycles = KLSchedule.defaultCycles
+    package var ratio = KLSchedule.defaultRatio
+    package var beta = KLSchedule.defaultBeta
 
     /// The default midpoint: β is ½ after 27% of the planned updates and reaches 99% after 47%, so that
     /// about half of the run trains at the final β, where epochs are compared and the best one kept. On the
     /// Penn Treebank's 929 updates an epoch and 10 epochs this is the midpoint of 2,500 updates and the
     /// steepness of 0.0025 that textvae used before runs were planned.
-    public static let defaultMidpointShare = 0.27
+    package static let defaultMidpointShare = 0.27
     /// How wide the logistic climb is, relative to its midpoint (1% to 99% over x0 · (1 ± this)).
     static let climbWidth = 0.74
 
-    public init() {}
+    package init() {}
 
     /// The steepness that takes β from 1% to 99% over x0 · (1 ± 0.74).
-    public static func steepness(x0: Double) -> Double { log(99) / (climbWidth * max(x0, 1)) }
+    package static func steepness(x0: Double) -> Double { log(99) / (climbWidth * max(x0, 1)) }
 
     /// The schedule placed in a run of `plannedUpdates` updates (after any pretraining).
-    public func schedule(plannedUpdates: Int) -> KLSchedule {
+    package func schedule(plannedUpdates: Int) -> KLSchedule {
         let planned = max(1, plannedUpdates), x0 = self.x0.updates(of: planned)
         switch kind {
         case .logistic: return .logistic(k: k ?? Self.steepness(x0: x0), x0: x0)
@@ -77,7 +77,7 @@ public struct AnnealingRequest: Codable, Equatable, Sendable {
     /// One parameter as text, by its flag's name ("anneal", "k", "x0", "cycles", "ratio", "beta"), as
     /// `KLSchedule.parameter` names them; "none" for one this kind of schedule does not have, "auto" for a
     /// steepness derived from x0.
-    public func parameter(_ name: String) -> String {
+    package func parameter(_ name: String) -> String {
         switch (kind, name) {
         case (_, "anneal"): kind.rawValue
         case (.logistic, "k"): k.map { "\($0)" } ?? "auto"

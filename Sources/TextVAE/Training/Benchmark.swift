@@ -4,31 +4,31 @@ import Foundation
 /// measures them (Tests/Reference/README.md, "Benchmark"), so the two
 /// can be compared as a ratio: default sizes, the first 220 batches of 32 of
 /// the shuffled training file, 20 untimed updates, then 200 timed ones.
-public struct Benchmark {
-    public var warmupSteps = 20
-    public var timedSteps = 200
-    public var batchSize = 32
-    public var seed: UInt64 = 0
+package struct Benchmark {
+    package var warmupSteps = 20
+    package var timedSteps = 200
+    package var batchSize = 32
+    package var seed: UInt64 = 0
     /// Also time each phase of the timed updates (`Result.profile`).
-    public var profile = false
+    package var profile = false
 
-    public init() {}
+    package init() {}
 
-    public struct Result: Codable {
-        public var trainTokensPerSecond: Double
-        public var trainSentencesPerSecond: Double
-        public var encodeSentencesPerSecond: Double
-        public var sampleSentencesPerSecond: Double
+    package struct Result: Codable {
+        package var trainTokensPerSecond: Double
+        package var trainSentencesPerSecond: Double
+        package var encodeSentencesPerSecond: Double
+        package var sampleSentencesPerSecond: Double
         /// Words and `<eos>` the greedy sampling emitted: how much work its figure stands for.
-        public var sampleTokens: Int
-        public var threads: Int
-        public var blas: String
+        package var sampleTokens: Int
+        package var threads: Int
+        package var blas: String
         /// Which element-wise kernels ran (`VectorKernels`).
-        public var kernels: String
-        public var peakRSSMegabytes: Double
-        public var parameters: Int
+        package var kernels: String
+        package var peakRSSMegabytes: Double
+        package var parameters: Int
         /// With `--profile`: wall milliseconds per timed update, by phase (`PhaseProfile`).
-        public var profile: [String: Double]?
+        package var profile: [String: Double]?
 
         enum CodingKeys: String, CodingKey {
             case trainTokensPerSecond = "train_tokens_per_s", trainSentencesPerSecond = "train_sentences_per_s"
@@ -44,7 +44,7 @@ public struct Benchmark {
     ///   - valid: the validation file, for the encoding figure.
     ///   - threads: threads for products and loops, as `--threads`.
     ///   - note: receives one line about the model, for the user.
-    public func run(train: String, valid: String, threads: Int, note: (String) -> Void) throws -> (Result, Trainer) {
+    package func run(train: String, valid: String, threads: Int, note: (String) -> Void) throws -> (Result, Trainer) {
         try BLAS.load()
         var plan = TrainingPlan(corpus: train)
         plan.tokenizer = TokenizerSettings(name: .whitespace)

@@ -2,16 +2,16 @@ import Foundation
 
 /// A training checkpoint: a complete model file (usable as a model) plus
 /// Adam's moments as extra tensors and the run's state as metadata.
-public struct Checkpoint {
-    public var file: ModelFile
-    public var adam: Adam
-    public var state: TrainingState
-    public var options: TrainingOptions
-    public var data: TrainingData
+package struct Checkpoint {
+    package var file: ModelFile
+    package var adam: Adam
+    package var state: TrainingState
+    package var options: TrainingOptions
+    package var data: TrainingData
     /// Where the best model goes.
-    public var output: String
+    package var output: String
 
-    public init(file: ModelFile, adam: Adam, state: TrainingState, options: TrainingOptions, data: TrainingData, output: String) {
+    package init(file: ModelFile, adam: Adam, state: TrainingState, options: TrainingOptions, data: TrainingData, output: String) {
         self.file = file
         self.adam = adam
         self.state = state
@@ -22,7 +22,7 @@ public struct Checkpoint {
 
     static let checkpointKeys = ["checkpoint", "training_state", "train_options", "train_data", "adam_steps", "output"]
 
-    public func save(to path: String) throws {
+    package func save(to path: String) throws {
         let P = file.model.layout.total
         try file.save(to: path, extraTensors: [
             Safetensors.Tensor(name: "optimizer.adam_m", shape: [P], data: adam.m),
@@ -37,12 +37,12 @@ public struct Checkpoint {
         ])
     }
 
-    public static func load(_ path: String) throws -> Checkpoint {
+    package static func load(_ path: String) throws -> Checkpoint {
         try load(Safetensors.read(path), name: path)
     }
 
     /// Reads a checkpoint held in memory; `name` is what errors call it.
-    public static func load(data: Data, name: String) throws -> Checkpoint {
+    package static func load(data: Data, name: String) throws -> Checkpoint {
         let raw: Safetensors
         do { raw = try data.withUnsafeBytes { try Safetensors.decode($0) } } catch let e as Safetensors.FormatError { throw e.naming(name) }
         return try load(raw, name: name)

@@ -1,7 +1,7 @@
 /// Scales the gradient so its global L2 norm is at most `maxNorm`, as
 /// `torch.nn.utils.clip_grad_norm_`. Returns the norm before clipping.
 @discardableResult
-public func clipGradientNorm(_ gradient: inout [Float], maxNorm: Float, threads: Int = Workspace.defaultThreads) -> Float {
+package func clipGradientNorm(_ gradient: inout [Float], maxNorm: Float, threads: Int = Workspace.defaultThreads) -> Float {
     let norm = gradientNorm(gradient, threads: threads)
     let scale = clipScale(norm: norm, maxNorm: maxNorm)
     if scale < 1 {
@@ -11,15 +11,15 @@ public func clipGradientNorm(_ gradient: inout [Float], maxNorm: Float, threads:
 }
 
 /// What clipping multiplies the gradient by: min(1, maxNorm / (‖g‖ + 1e-6)), as PyTorch.
-public func clipScale(norm: Float, maxNorm: Float) -> Float { min(1, maxNorm / (norm + 1e-6)) }
+package func clipScale(norm: Float, maxNorm: Float) -> Float { min(1, maxNorm / (norm + 1e-6)) }
 
 /// The global L2 norm of a gradient, `threads` sharing its blocks.
-public func gradientNorm(_ gradient: [Float], threads: Int = Workspace.defaultThreads) -> Float {
+package func gradientNorm(_ gradient: [Float], threads: Int = Workspace.defaultThreads) -> Float {
     gradient.withUnsafeBufferPointer { gradientNorm($0, threads: threads) }
 }
 
 /// The global L2 norm of the gradient in `buffer`.
-public func gradientNorm(_ buffer: UnsafeBufferPointer<Float>, threads: Int = Workspace.defaultThreads) -> Float {
+package func gradientNorm(_ buffer: UnsafeBufferPointer<Float>, threads: Int = Workspace.defaultThreads) -> Float {
     guard let g = buffer.baseAddress else { return 0 }
     let n = buffer.count
     // Blocks of 4096 squares summed in Float (8 lanes, so the loop vectorises), blocks added in Double.

@@ -4,7 +4,7 @@ import Foundation
 /// function of `step`, the number of optimiser updates before this one.
 /// Starting near 0 lets the decoder learn to use z before the KL term pushes
 /// the posterior to the prior (Bowman et al. 2016).
-public enum KLSchedule: Codable, Equatable, Sendable {
+package enum KLSchedule: Codable, Equatable, Sendable {
     /// β = 1 / (1 + exp(−k (step − x0))).
     case logistic(k: Double, x0: Double)
     /// β = min(1, step / x0).
@@ -16,11 +16,11 @@ public enum KLSchedule: Codable, Equatable, Sendable {
     case constant(beta: Double)
 
     /// The default logistic schedule's steepness and midpoint (in updates): β reaches ½ after 2,500 updates.
-    public static let defaultK = 0.0025, defaultX0 = 2500.0
+    package static let defaultK = 0.0025, defaultX0 = 2500.0
     /// Defaults of the other schedules' parameters (Fu et al. 2019 use 4 cycles, half of each rising).
-    public static let defaultCycles = 4, defaultRatio = 0.5, defaultBeta = 1.0
+    package static let defaultCycles = 4, defaultRatio = 0.5, defaultBeta = 1.0
 
-    public func beta(step: Int) -> Float {
+    package func beta(step: Int) -> Float {
         let s = Double(step)
         switch self {
         case .logistic(let k, let x0): return Float(1 / (1 + exp(-k * (s - x0))))
@@ -37,7 +37,7 @@ extension KLSchedule {
     /// The first update (as `beta(step:)` counts them) whose β is at its final value (99% of it for the logistic curve, which only
     /// approaches 1): from there on, epochs train the objective they are compared by. For a cyclical
     /// schedule, the start of the last cycle's plateau.
-    public var annealedStep: Int {
+    package var annealedStep: Int {
         switch self {
         case .logistic(let k, let x0): Int(max(0, (x0 + log(99) / k).rounded(.up)))
         case .linear(let x0): Int(max(0, x0.rounded(.up)))

@@ -2,19 +2,19 @@
 /// last line reports. While β is still rising, each epoch replaces the last (a model of a run cut short
 /// during the warm-up is its latest); once β is at its final value, only an epoch with a lower validation
 /// −ELBO does.
-public struct KeptEpoch: Codable, Equatable, Sendable {
+package struct KeptEpoch: Codable, Equatable, Sendable {
     /// The epoch, counted from 1 (an epoch cut short by a time limit counts).
-    public var epoch: Int
-    public var step: Int
+    package var epoch: Int
+    package var step: Int
     /// β of the epoch's last update.
-    public var beta: Float
+    package var beta: Float
     /// Validation KL and −ELBO, nats per sentence.
-    public var kl: Double
-    public var nelbo: Double
+    package var kl: Double
+    package var nelbo: Double
     /// Whether β had reached its final value: the model was chosen as the best of the epochs at that β.
-    public var annealed: Bool
+    package var annealed: Bool
 
-    public init(epoch: Int, step: Int, beta: Float, kl: Double, nelbo: Double, annealed: Bool) {
+    package init(epoch: Int, step: Int, beta: Float, kl: Double, nelbo: Double, annealed: Bool) {
         self.epoch = epoch
         self.step = step
         self.beta = beta

@@ -3,14 +3,14 @@ import Foundation
 /// The training metrics log: JSON lines next to the model, one row per
 /// logging step (`"kind": "step"`) and per epoch (`"kind": "epoch"`), for
 /// `textvae plot`, pandas (`pd.read_json(path, lines=True)`) or anything else.
-public struct MetricsLog {
-    public let path: String
+package struct MetricsLog {
+    package let path: String
 
-    public init(path: String) { self.path = path }
+    package init(path: String) { self.path = path }
 
     /// Adds one row. Throws when the log cannot be written (a full disk, a removed folder): a run
     /// whose log silently stopped would draw curves that end without saying why.
-    public func append(_ row: [String: Any]) throws {
+    package func append(_ row: [String: Any]) throws {
         let data = try JSONSerialization.data(withJSONObject: row, options: [.sortedKeys]) + Data("\n".utf8)
         let fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0o644)
         guard fd >= 0 else {
@@ -26,7 +26,7 @@ public struct MetricsLog {
     }
 
     /// Drops rows past `step` (a resumed run repeats the steps after its checkpoint).
-    public func truncate(afterStep step: Int) throws {
+    package func truncate(afterStep step: Int) throws {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return }
         let kept = text.split(separator: "\n").filter { line in
             guard let row = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
@@ -36,7 +36,7 @@ public struct MetricsLog {
         try AtomicFile.write(Data(kept.map { $0 + "\n" }.joined().utf8), to: path)
     }
 
-    public static func read(_ path: String) throws -> [[String: Any]] {
+    package static func read(_ path: String) throws -> [[String: Any]] {
         try TextFile.readLines(path).lines.compactMap { line in
             line.isEmpty ? nil : (try? JSONSerialization.jsonObject(with: Data(line.utf8))) as? [String: Any]
         }

@@ -2,20 +2,20 @@ import Foundation
 
 /// The files a training run writes: the best model and, next to it, the
 /// checkpoint, the metrics log, the vocabulary, the curves picture and the corpus's token ids.
-public struct RunFiles: Sendable {
-    public let model: String
-    public var checkpoint: String { sibling(model, ".checkpoint.safetensors") }
-    public var metrics: String { sibling(model, ".metrics.jsonl") }
-    public var vocabulary: String { sibling(model, ".vocab.txt") }
-    public var curves: String { sibling(model, ".curves.svg") }
+package struct RunFiles: Sendable {
+    package let model: String
+    package var checkpoint: String { sibling(model, ".checkpoint.safetensors") }
+    package var metrics: String { sibling(model, ".metrics.jsonl") }
+    package var vocabulary: String { sibling(model, ".vocab.txt") }
+    package var curves: String { sibling(model, ".curves.svg") }
     /// The corpus as token ids (`TokenFile`), reused by the next run on the same text and settings.
-    public var tokens: String { sibling(model, ".tokens") }
+    package var tokens: String { sibling(model, ".tokens") }
 
-    public init(model: String) { self.model = model }
+    package init(model: String) { self.model = model }
 
     /// The model of a run resumed from `checkpoint`: beside it (`dir/m.checkpoint.safetensors` →
     /// `dir/m.safetensors`), or, for a checkpoint renamed otherwise, the stored model's name in its folder.
-    public static func model(besideCheckpoint checkpoint: String, stored: String) -> String {
+    package static func model(besideCheckpoint checkpoint: String, stored: String) -> String {
         let suffix = ".checkpoint.safetensors"
         if checkpoint.hasSuffix(suffix) { return String(checkpoint.dropLast(suffix.count)) + ".safetensors" }
         let folder = (checkpoint as NSString).deletingLastPathComponent
@@ -23,12 +23,12 @@ public struct RunFiles: Sendable {
         return folder.isEmpty ? name : (folder as NSString).appendingPathComponent(name)
     }
 
-    public var all: [String] { [model, checkpoint, metrics, vocabulary, curves, tokens] }
+    package var all: [String] { [model, checkpoint, metrics, vocabulary, curves, tokens] }
 
     /// Throws, naming the file and the problem, unless every file can be written: each
     /// must be a file (or a link to one, or a device) in a folder that exists and is writable.
     /// Called before the first update, so that no run trains for hours and then cannot save.
-    public func checkWritable() throws {
+    package func checkWritable() throws {
         for path in all {
             let target = try AtomicFile.destination(path)
             if target.special != nil || AtomicFile.openDescriptor(path) != nil {
@@ -53,7 +53,7 @@ public struct RunFiles: Sendable {
     /// - Parameter inputs: each input's path and what the user calls it ("the corpus", "--valid").
     /// - Parameter tokenFileCorpus: the corpus is a token file, which the run reads and does not write (it may
     ///   be the run's own `tokens`).
-    public func refuseInputs(_ inputs: [(path: String, role: String)], tokenFileCorpus: Bool) throws {
+    package func refuseInputs(_ inputs: [(path: String, role: String)], tokenFileCorpus: Bool) throws {
         for file in all where !(tokenFileCorpus && file == tokens) {
             for input in inputs where isSameFile(file, input.path) {
                 throw TextVAEError("\(file), which this run writes, is \(input.role) (\(input.path)): training would replace it; "
@@ -64,12 +64,12 @@ public struct RunFiles: Sendable {
 
     /// Removes an earlier run's model, checkpoint and metrics log (but not `keeping`), for `--overwrite`:
     /// the new run must not leave the old model in place until its first validation.
-    public func removeEarlierRun(keeping: String? = nil) {
+    package func removeEarlierRun(keeping: String? = nil) {
         for path in [model, checkpoint, metrics] where path != keeping { try? FileManager.default.removeItem(atPath: path) }
     }
 
     /// The files of an earlier run that are here already (model, checkpoint or metrics log).
-    public var earlierRun: [String] {
+    package var earlierRun: [String] {
         [model, checkpoint, metrics].filter { FileManager.default.fileExists(atPath: $0) }
     }
 }

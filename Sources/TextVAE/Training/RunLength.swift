@@ -5,14 +5,14 @@
 /// would not help it, while fewer would leave too few updates at the final β. A very large corpus gets
 /// at least 3 passes. Patience, counted once β is at its final value, ends a run that overfits sooner;
 /// `--time-limit` bounds it in minutes.
-public enum RunLength {
+package enum RunLength {
     /// The updates an automatic run aims at.
-    public static let targetUpdates = 9_000
+    package static let targetUpdates = 9_000
     /// The fewest and most epochs an automatic run plans (pretraining epochs come on top).
-    public static let epochRange = 3...12
+    package static let epochRange = 3...12
 
     /// The epochs of VAE training (after any pretraining) for `batchesPerEpoch` updates an epoch.
-    public static func epochs(batchesPerEpoch: Int) -> Int {
+    package static func epochs(batchesPerEpoch: Int) -> Int {
         let wanted = (targetUpdates + max(1, batchesPerEpoch) - 1) / max(1, batchesPerEpoch)
         return min(epochRange.upperBound, max(epochRange.lowerBound, wanted))
     }

@@ -6,9 +6,9 @@ import Foundation
 ///
 /// One array per sentence would cost about 40 bytes of bookkeeping for every 20-token sentence and
 /// could not be mapped; this costs 8 bytes of offset per sentence and nothing else.
-public struct SentenceIDs: @unchecked Sendable {
+package struct SentenceIDs: @unchecked Sendable {
     /// Which sentences of the buffer the list shows.
-    public enum Selection: Equatable, Sendable {
+    package enum Selection: Equatable, Sendable {
         case all
         /// All but every `every`-th (the training part of a hold-out).
         case kept(every: Int)
@@ -35,11 +35,11 @@ public struct SentenceIDs: @unchecked Sendable {
     }
 
     let storage: Storage
-    public let selection: Selection
+    package let selection: Selection
     /// Longer sentences are cut to this many tokens.
-    public let maxLength: Int
+    package let maxLength: Int
     /// Sentences in the list.
-    public let count: Int
+    package let count: Int
 
     init(storage: Storage, selection: Selection = .all, maxLength: Int = .max) {
         let total = storage.sentences
@@ -54,7 +54,7 @@ public struct SentenceIDs: @unchecked Sendable {
     }
 
     /// Sentences held in memory, copied into one buffer.
-    public init(_ sentences: [[Int32]], maxLength: Int = .max) {
+    package init(_ sentences: [[Int32]], maxLength: Int = .max) {
         let total = sentences.reduce(0) { $0 + $1.count }
         let ids = UnsafeMutableBufferPointer<Int32>.allocate(capacity: max(1, total))
         let offsets = UnsafeMutableBufferPointer<Int64>.allocate(capacity: sentences.count + 1)
@@ -73,14 +73,14 @@ public struct SentenceIDs: @unchecked Sendable {
     }
 
     /// The same buffer showing other sentences, or cut to another length.
-    public func selecting(_ selection: Selection, maxLength: Int? = nil) -> SentenceIDs {
+    package func selecting(_ selection: Selection, maxLength: Int? = nil) -> SentenceIDs {
         precondition(self.selection == .all, "select from the whole list")
         return SentenceIDs(storage: storage, selection: selection, maxLength: maxLength ?? self.maxLength)
     }
 
     /// The position in the buffer of the list's `i`-th sentence.
     @inline(__always)
-    public func source(_ i: Int) -> Int {
+    package func source(_ i: Int) -> Int {
         switch selection {
         case .all: return i
         case .kept(let every): return (i / (every - 1)) * every + i % (every - 1)
@@ -90,35 +90,35 @@ public struct SentenceIDs: @unchecked Sendable {
 
     /// Tokens of sentence `i` (after the cut).
     @inline(__always)
-    public func length(_ i: Int) -> Int {
+    package func length(_ i: Int) -> Int {
         let k = source(i)
         return min(maxLength, Int(storage.offsets[k + 1] - storage.offsets[k]))
     }
 
     /// Whether sentence `i` is longer than `maxLength` (and so cut).
-    public func isCut(_ i: Int) -> Bool {
+    package func isCut(_ i: Int) -> Bool {
         let k = source(i)
         return Int(storage.offsets[k + 1] - storage.offsets[k]) > maxLength
     }
 
     /// Calls `body` with sentence `i`'s ids, cut to `maxLength`, where they are (no copy).
     @inline(__always)
-    public func withIDs<T>(_ i: Int, _ body: (UnsafeBufferPointer<Int32>) throws -> T) rethrows -> T {
+    package func withIDs<T>(_ i: Int, _ body: (UnsafeBufferPointer<Int32>) throws -> T) rethrows -> T {
         let start = Int(storage.offsets[source(i)])
         return try body(UnsafeBufferPointer(rebasing: storage.ids[start..<(start + length(i))]))
     }
 
     /// Sentence `i`'s ids, cut to `maxLength`.
-    public subscript(i: Int) -> [Int32] {
+    package subscript(i: Int) -> [Int32] {
         let k = source(i)
         let start = Int(storage.offsets[k])
         let end = start + length(i)
         return Array(storage.ids[start..<end])
     }
 
-    public var isEmpty: Bool { count == 0 }
-    public var indices: Range<Int> { 0..<count }
+    package var isEmpty: Bool { count == 0 }
+    package var indices: Range<Int> { 0..<count }
 
     /// Every sentence as its own array: for lists small enough to hold so (validation, tests).
-    public var arrays: [[Int32]] { indices.map { self[$0] } }
+    package var arrays: [[Int32]] { indices.map { self[$0] } }
 }

@@ -1,21 +1,21 @@
 /// The labels of a run's sentences, as class numbers: each training and validation sentence's class, or nil
 /// where its label is empty (semi-supervised training treats those as unlabelled). The classes are the
 /// distinct labels of the training sentences, numbered in order of first appearance.
-public struct SentenceLabels: Equatable, Sendable {
-    public var names: [String]
-    public var train: [Int?]
-    public var valid: [Int?]
+package struct SentenceLabels: Equatable, Sendable {
+    package var names: [String]
+    package var train: [Int?]
+    package var valid: [Int?]
     /// Validation sentences whose label no training sentence has (read as unlabelled).
-    public var unknownValid = 0
+    package var unknownValid = 0
 
-    public init(names: [String], train: [Int?], valid: [Int?]) {
+    package init(names: [String], train: [Int?], valid: [Int?]) {
         self.names = names
         self.train = train
         self.valid = valid
     }
 
     /// Numbers the labels ("" = none); refuses fewer than two classes, which would teach nothing.
-    public init(train: [String], valid: [String], corpusName: String) throws {
+    package init(train: [String], valid: [String], corpusName: String) throws {
         var index: [String: Int] = [:], names: [String] = []
         for label in train where !label.isEmpty && index[label] == nil {
             index[label] = names.count
@@ -32,5 +32,5 @@ public struct SentenceLabels: Equatable, Sendable {
         unknownValid = zip(valid, self.valid).filter { !$0.0.isEmpty && $0.1 == nil }.count
     }
 
-    public var labelledTrain: Int { train.filter { $0 != nil }.count }
+    package var labelledTrain: Int { train.filter { $0 != nil }.count }
 }

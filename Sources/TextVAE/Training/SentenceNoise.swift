@@ -3,9 +3,9 @@
 /// for rather than on how many were drawn before it. So a run gives the same model whether its batches are
 /// computed by one process or split between several ranks, in any order, and a resumed run needs no
 /// generator state to continue: the key says where it is.
-public enum SentenceNoise {
+package enum SentenceNoise {
     /// The generator for `sentence` (its index in the training set) in `epoch` (counted from 0).
-    public static func generator(seed: UInt64, epoch: Int, sentence: Int) -> Random {
+    package static func generator(seed: UInt64, epoch: Int, sentence: Int) -> Random {
         Random(seed: mix(mix(mix(seed ^ 0x5EED_0F_5E47_E11C) &+ UInt64(epoch)) &+ UInt64(sentence)))
     }
 

@@ -4,37 +4,37 @@ import Foundation
 /// similar lengths, one z sample per sentence, word dropout, KL annealing,
 /// Adam with global-norm clipping; validation −ELBO each epoch, the best
 /// model kept, checkpoints that resume bit for bit.
-public final class Trainer {
-    public private(set) var checkpoint: Checkpoint
+package final class Trainer {
+    package private(set) var checkpoint: Checkpoint
     let train: SentenceIDs
     let valid: [[Int32]]
     /// The sentences' classes, for a model trained with labels.
     let labels: SentenceLabels?
     let workspace: Workspace
     /// The ranks training this model together (one process: `SingleProcess`).
-    public let collective: any Collective
+    package let collective: any Collective
     /// The gradient (one value per parameter), then the figures the ranks sum with it in the same call.
     var gradient: [Float]
 
     /// Seconds this rank spent in the gradient's sum over the ranks (waiting for the slowest included), and
     /// in updates in all: their ratio is what distribution costs.
-    public private(set) var sumSeconds = 0.0, updateSeconds = 0.0, updateCount = 0
+    package private(set) var sumSeconds = 0.0, updateSeconds = 0.0, updateCount = 0
 
     /// Where the figures summed with the gradient sit after it.
     enum Summed: Int, CaseIterable { case rec, kl, targets, loss, interrupted, timeLimit }
 
     /// The files this run writes.
-    public var files: RunFiles { RunFiles(model: checkpoint.output) }
-    public var modelPath: String { checkpoint.output }
-    public var checkpointPath: String { files.checkpoint }
-    public var metricsPath: String { files.metrics }
+    package var files: RunFiles { RunFiles(model: checkpoint.output) }
+    package var modelPath: String { checkpoint.output }
+    package var checkpointPath: String { files.checkpoint }
+    package var metricsPath: String { files.metrics }
 
     /// - Parameters:
     ///   - threads: threads for the model's products and loops, the optimiser and the gradient norm.
     ///   - collective: the ranks this one trains with: each computes its share of every batch; rank 0
     ///     alone writes the model, checkpoints and metrics, and reports events.
     ///   - labels: each training and validation sentence's class (nil where unknown), for a model with classes.
-    public init(checkpoint: Checkpoint, train: SentenceIDs, valid: [[Int32]], labels: SentenceLabels? = nil,
+    package init(checkpoint: Checkpoint, train: SentenceIDs, valid: [[Int32]], labels: SentenceLabels? = nil,
                 threads: Int = Workspace.defaultThreads, collective: any Collective = SingleProcess()) {
         precondition(!train.isEmpty && !valid.isEmpty)
         precondition(labels == nil || labels!.train.count == train.count && labels!.valid.count == valid.count, "one label per sentence")
@@ -48,7 +48,7 @@ public final class Trainer {
         gradient = [Float](repeating: 0, count: checkpoint.file.model.layout.total + Summed.allCases.count)
     }
 
-    public convenience init(checkpoint: Checkpoint, train: [[Int32]], valid: [[Int32]], threads: Int = Workspace.defaultThreads) {
+    package convenience init(checkpoint: Checkpoint, train: [[Int32]], valid: [[Int32]], threads: Int = Workspace.defaultThreads) {
         self.init(checkpoint: checkpoint, train: SentenceIDs(train), valid: valid, threads: threads)
     }
 
@@ -62,10 +62,10 @@ public final class Trainer {
                               try ModelFile.json(c.options), "\(c.state.step) \(c.state.epoch) \(c.state.batchInEpoch)"])
     }
 
-    public var batchesPerEpoch: Int { (train.count + options.batchSize - 1) / options.batchSize }
+    package var batchesPerEpoch: Int { (train.count + options.batchSize - 1) / options.batchSize }
 
     /// The updates the run plans in all, pretraining included (fewer than the epochs' when a time limit allows fewer).
-    public var plannedSteps: Int {
+    package var plannedSteps: Int {
         options.pretrainEpochs * batchesPerEpoch + (options.plannedUpdates ?? options.epochUpdates(batchesPerEpoch: batchesPerEpoch))
     }
 
@@ -92,11 +92,11 @@ public final class Trainer {
     }
 
     /// Why a run stops before its epochs are done: asked to (Ctrl-C), or out of time.
-    public enum Halt: Sendable { case interrupted, timeLimit }
+    package enum Halt: Sendable { case interrupted, timeLimit }
 
     /// Runs until the epochs are done, validation stops improving, the time
     /// limit passes, or an interruption (which throws after saving a checkpoint).
-    public func run(_ report: (TrainingEvent) -> Void) throws -> TrainingOutcome {
+    package func run(_ report: (TrainingEvent) -> Void) throws -> TrainingOutcome {
         try BLAS.load()
         try collective.agree(on: try agreement(), what: "the data, vocabulary, model, settings and step")
         let lead = collective.isLeader
@@ -216,20 +216,20 @@ public final class Trainer {
     }
 
     /// What one update did: the batch's figures summed over the ranks, or why it was not made.
-    public struct Update: Sendable {
+    package struct Update: Sendable {
         /// The update was not made: a rank asked to stop (the parameters are as they were).
-        public var halted: Halt?
+        package var halted: Halt?
         /// Target tokens (tokens + `<eos>`), and the sums of the sentences' reconstruction and KL terms.
-        public var targets = 0
-        public var rec = 0.0, kl = 0.0
-        public var loss: Float = 0, beta: Float = 0, norm: Float = 0
+        package var targets = 0
+        package var rec = 0.0, kl = 0.0
+        package var loss: Float = 0, beta: Float = 0, norm: Float = 0
     }
 
     /// One optimiser update on the training sentences `members` (the whole batch; this rank computes its
     /// share): each sentence's ε and word dropout from `SentenceNoise`, forward and backward, the gradient
     /// summed over the ranks, clip, Adam. `halt`: this rank asks to stop; if any rank does, nothing changes.
     /// Throws if the loss is not finite.
-    public func update(_ members: [Int], halt: Halt? = nil) throws -> Update {
+    package func update(_ members: [Int], halt: Halt? = nil) throws -> Update {
         if collective.size == 1, let halt { return Update(halted: halt) }
         let started = DispatchTime.now().uptimeNanoseconds
         defer {
@@ -337,7 +337,7 @@ public final class Trainer {
     }
 
     /// What a validation made of an epoch.
-    public enum Verdict: Sendable {
+    package enum Verdict: Sendable {
         /// β was still rising (or the epoch pretrained): the model is kept as the latest, not compared.
         case warmingUp
         /// At the final β, the lowest validation −ELBO so far: kept.

@@ -1,28 +1,28 @@
 import Foundation
 
 /// What a training run was given, to refuse resuming on different data.
-public struct TrainingData: Codable, Equatable, Sendable {
-    public var corpus: String
-    public var valid: String?
-    public var trainSentences: Int
-    public var validSentences: Int
+package struct TrainingData: Codable, Equatable, Sendable {
+    package var corpus: String
+    package var valid: String?
+    package var trainSentences: Int
+    package var validSentences: Int
     /// FNV-1a hash of the training and validation token ids.
-    public var fingerprint: String
+    package var fingerprint: String
     /// How the files were read (nil in checkpoints written before these were stored:
     /// then the resuming command's flags are used, as they were then).
-    public var paragraphs: Bool?
-    public var skipInvalid: Bool?
-    public var validFraction: Double?
-    public var vocabularyFile: String?
-    public var minCount: Int?
-    public var maxSize: Int?
+    package var paragraphs: Bool?
+    package var skipInvalid: Bool?
+    package var validFraction: Double?
+    package var vocabularyFile: String?
+    package var minCount: Int?
+    package var maxSize: Int?
     /// The subword vocabulary's size asked for (nil: words, or a checkpoint from before subwords).
-    public var subwords: Int?
+    package var subwords: Int?
     /// Where the labels were read from (nil: no labels, or a checkpoint from before labels).
-    public var labelColumns: LabelledLines.Columns?
-    public var labelsFile: String?
+    package var labelColumns: LabelledLines.Columns?
+    package var labelsFile: String?
 
-    public init(corpus: String, valid: String?, trainSentences: Int, validSentences: Int, fingerprint: String) {
+    package init(corpus: String, valid: String?, trainSentences: Int, validSentences: Int, fingerprint: String) {
         self.corpus = corpus
         self.valid = valid
         self.trainSentences = trainSentences
@@ -31,7 +31,7 @@ public struct TrainingData: Codable, Equatable, Sendable {
     }
 
     /// What a run is given: the corpus, how it was read (`reading`), and its sentences as ids.
-    public init(corpus: String, reading: DataSettings, train: SentenceIDs, valid: [[Int32]], labels: SentenceLabels? = nil) {
+    package init(corpus: String, reading: DataSettings, train: SentenceIDs, valid: [[Int32]], labels: SentenceLabels? = nil) {
         self.init(corpus: corpus, valid: reading.valid, trainSentences: train.count, validSentences: valid.count,
                   fingerprint: Self.fingerprint(train: train, valid: valid, labels: labels))
         labelColumns = reading.labelColumns
@@ -46,7 +46,7 @@ public struct TrainingData: Codable, Equatable, Sendable {
     }
 
     /// How the run read its files, with `fallback`'s values where the checkpoint (from an older textvae) has none.
-    public func reading(fallback: DataSettings) -> DataSettings {
+    package func reading(fallback: DataSettings) -> DataSettings {
         var d = fallback
         d.valid = valid
         d.paragraphs = paragraphs ?? d.paragraphs
@@ -62,7 +62,7 @@ public struct TrainingData: Codable, Equatable, Sendable {
     }
 
     /// FNV-1a over each sentence's ids and an end mark after each sentence, training then validation.
-    public static func fingerprint(_ sets: [[[Int32]]]) -> String {
+    package static func fingerprint(_ sets: [[[Int32]]]) -> String {
         var h = Hash()
         for set in sets { for s in set { s.withUnsafeBufferPointer { h.add($0) } } }
         return h.text
@@ -70,7 +70,7 @@ public struct TrainingData: Codable, Equatable, Sendable {
 
     /// The same fingerprint of training sentences in one buffer (read from a token file, perhaps); with labels,
     /// followed by each sentence's class number (−1: none), training then validation.
-    public static func fingerprint(train: SentenceIDs, valid: [[Int32]], labels: SentenceLabels? = nil) -> String {
+    package static func fingerprint(train: SentenceIDs, valid: [[Int32]], labels: SentenceLabels? = nil) -> String {
         var h = Hash()
         for i in train.indices { train.withIDs(i) { h.add($0) } }
         for s in valid { s.withUnsafeBufferPointer { h.add($0) } }

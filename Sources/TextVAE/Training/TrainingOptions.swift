@@ -1,62 +1,62 @@
 /// Everything that shapes a training run besides the data and model sizes.
 /// Stored in checkpoints so that `--resume` continues the same run.
-public struct TrainingOptions: Codable, Equatable, Sendable {
-    public var epochs = 10
-    public var batchSize = 32
-    public var learningRate: Float = 1e-3
+package struct TrainingOptions: Codable, Equatable, Sendable {
+    package var epochs = 10
+    package var batchSize = 32
+    package var learningRate: Float = 1e-3
     /// Global gradient-norm clip.
-    public var clip: Float = 5
+    package var clip: Float = 5
     /// Probability of replacing a decoder input word by `<unk>`.
-    public var wordDropout: Float = 0.25
+    package var wordDropout: Float = 0.25
     /// The KL schedule in updates (counted after any pretraining). A new run places it in its plan from
     /// `annealing` (`placed(batchesPerEpoch:plannedUpdates:)`); a run without a request keeps it as set here.
-    public var schedule: KLSchedule = .logistic(k: KLSchedule.defaultK, x0: KLSchedule.defaultX0)
+    package var schedule: KLSchedule = .logistic(k: KLSchedule.defaultK, x0: KLSchedule.defaultX0)
     /// The schedule as asked for, placed in the run's plan once its length is known; nil: `schedule` as set.
-    public var annealing: AnnealingRequest?
+    package var annealing: AnnealingRequest?
     /// The updates after any pretraining that the schedule was placed in: the epochs' updates, or fewer
     /// when a time limit allows fewer (measured in the run's first updates). nil: not placed.
-    public var plannedUpdates: Int?
+    package var plannedUpdates: Int?
     /// Free bits λ per latent dimension (0 = off). This default and the learning-rate decay's are the Penn
     /// Treebank measurements' best (the Results article's table); `reference` turns them off.
-    public var freeBits: Float = 0.25
+    package var freeBits: Float = 0.25
     /// Dropout on the decoder's input embeddings, per element, in training only (0 = off: within 10 epochs
     /// on the Penn Treebank it slowed learning more than it curbed overfitting).
-    public var embeddingDropout: Float = 0
+    package var embeddingDropout: Float = 0
     /// Dropout on the decoder's states before the output layer, per element, in training only (0 = off).
-    public var outputDropout: Float = 0
+    package var outputDropout: Float = 0
     /// When an epoch does not improve the validation −ELBO, the learning rate is multiplied by this
     /// (1 = never changed); `patience` such epochs in a row stop the run.
-    public var learningRateDecay: Float = 0.5
+    package var learningRateDecay: Float = 0.5
     /// Autoencoder pretraining (Li et al. 2019): the first this many of the epochs train with z = μ and no KL
     /// term; then the decoder (W_zh, its GRU and the output layer) starts again from fresh weights, the KL
     /// schedule starts from 0, and the best model is chosen from the epochs after (0 = off).
-    public var pretrainEpochs = 0
+    package var pretrainEpochs = 0
     /// Models with classes (`ClassLatent`): α, the weight of −log q(y|x) for labelled sentences; γ and C, the
     /// weight and capacity (nats) of the class KL of unlabelled ones (C = 0: γ · KL; Dupont 2018's γ |KL − C|
     /// otherwise); the Gumbel-softmax temperature, annealed linearly from `temperature` to `finalTemperature`
     /// over the run's updates.
-    public var labelWeight: Float = 1
-    public var classWeight: Float = 1
-    public var classCapacity: Float = 0
-    public var temperature: Float = 1
-    public var finalTemperature: Float = 0.5
-    public var seed: UInt64 = 0
+    package var labelWeight: Float = 1
+    package var classWeight: Float = 1
+    package var classCapacity: Float = 0
+    package var temperature: Float = 1
+    package var finalTemperature: Float = 0.5
+    package var seed: UInt64 = 0
     /// Stop after this many epochs without a better validation −ELBO (0 = never).
-    public var patience = 3
+    package var patience = 3
     /// Checkpoint every this many updates (0 = only at epoch ends) ...
-    public var checkpointSteps = 0
+    package var checkpointSteps = 0
     /// ... and at least every this many minutes (0 = off).
-    public var checkpointMinutes: Double = 5
+    package var checkpointMinutes: Double = 5
     /// Stop cleanly, with a checkpoint and the best model, after this many minutes (0 = no limit).
-    public var timeLimitMinutes: Double = 0
+    package var timeLimitMinutes: Double = 0
     /// A metrics-log row every this many updates.
-    public var logSteps = 50
+    package var logSteps = 50
 
-    public init() {}
+    package init() {}
 
     /// The PyTorch reference's settings (and textvae 0.3's defaults): no free bits, no decoder dropout, no
     /// learning-rate decay, no pretraining. The benchmarks against the reference train with these.
-    public static var reference: TrainingOptions {
+    package static var reference: TrainingOptions {
         var o = TrainingOptions()
         o.freeBits = 0
         o.embeddingDropout = 0
@@ -67,7 +67,7 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     }
 
     /// Options saved by a textvae without some of today's settings read as that textvae ran: those settings off.
-    public init(from decoder: Decoder) throws {
+    package init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         func value<T: Decodable>(_ key: CodingKeys, or fallback: T) throws -> T { try c.decodeIfPresent(T.self, forKey: key) ?? fallback }
         epochs = try c.decode(Int.self, forKey: .epochs)
@@ -99,7 +99,7 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     /// The options with the schedule placed in a run of `plannedUpdates` updates after pretraining (the
     /// epochs' updates when nil): from `annealing` when there is a request, else a cyclical schedule's length
     /// set to match (the others are fixed in updates).
-    public func placed(batchesPerEpoch: Int, plannedUpdates: Int? = nil) -> TrainingOptions {
+    package func placed(batchesPerEpoch: Int, plannedUpdates: Int? = nil) -> TrainingOptions {
         let planned = plannedUpdates ?? epochUpdates(batchesPerEpoch: batchesPerEpoch)
         guard let annealing else { return withScheduleLength(batchesPerEpoch: batchesPerEpoch) }
         var o = self
@@ -109,17 +109,17 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     }
 
     /// The updates of the epochs after any pretraining, `batchesPerEpoch` an epoch.
-    public func epochUpdates(batchesPerEpoch: Int) -> Int { (epochs - pretrainEpochs) * batchesPerEpoch }
+    package func epochUpdates(batchesPerEpoch: Int) -> Int { (epochs - pretrainEpochs) * batchesPerEpoch }
 
     /// The number of updates after which the last one made was at the final β; the epochs that end there or
     /// later are the ones compared for the best model, and counted by patience and learning-rate decay.
-    public func annealedStep(batchesPerEpoch: Int) -> Int {
+    package func annealedStep(batchesPerEpoch: Int) -> Int {
         pretrainEpochs * batchesPerEpoch + schedule.annealedStep + 1
     }
 
     /// The options with a cyclical schedule's length set to the epochs after any pretraining, of
     /// `batchesPerEpoch` updates (the other schedules do not depend on the run's length).
-    public func withScheduleLength(batchesPerEpoch: Int) -> TrainingOptions {
+    package func withScheduleLength(batchesPerEpoch: Int) -> TrainingOptions {
         guard case .cyclical(let cycles, let ratio, _) = schedule else { return self }
         var o = self
         o.schedule = .cyclical(cycles: cycles, ratio: ratio, totalSteps: (epochs - pretrainEpochs) * batchesPerEpoch)
@@ -127,24 +127,24 @@ public struct TrainingOptions: Codable, Equatable, Sendable {
     }
 
     /// The Gumbel-softmax temperature for the update made after `step` of `totalSteps` updates.
-    public func gumbelTemperature(step: Int, totalSteps: Int) -> Float {
+    package func gumbelTemperature(step: Int, totalSteps: Int) -> Float {
         let progress = Float(min(step, max(1, totalSteps))) / Float(max(1, totalSteps))
         return temperature + (finalTemperature - temperature) * progress
     }
 
     /// Whether `epoch` (counted from 0) is one of the autoencoder pretraining epochs.
-    public func isPretraining(epoch: Int) -> Bool { epoch < pretrainEpochs }
+    package func isPretraining(epoch: Int) -> Bool { epoch < pretrainEpochs }
 
     /// β for the update made after `step` updates: 0 while pretraining, then the schedule counted from the
     /// end of pretraining (`batchesPerEpoch` updates an epoch).
-    public func beta(step: Int, epoch: Int, batchesPerEpoch: Int) -> Float {
+    package func beta(step: Int, epoch: Int, batchesPerEpoch: Int) -> Float {
         isPretraining(epoch: epoch) ? 0 : schedule.beta(step: max(0, step - pretrainEpochs * batchesPerEpoch))
     }
 }
 
 extension TrainingOptions {
     /// What makes these options unusable (read from a damaged or hand-edited checkpoint), or nil.
-    public var problem: String? {
+    package var problem: String? {
         if epochs < 1 { return "epochs \(epochs) (at least 1)" }
         if batchSize < 1 || batchSize > 4096 { return "batch size \(batchSize) (1 to 4096)" }
         if !(learningRate > 0 && learningRate < 10) { return "learning rate \(learningRate)" }

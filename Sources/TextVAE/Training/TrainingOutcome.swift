@@ -1,6 +1,6 @@
 import Foundation
 
 /// Why a run ended.
-public enum TrainingOutcome: Equatable {
+package enum TrainingOutcome: Equatable {
     case finished, earlyStopped, timeLimit
 }

@@ -3,30 +3,30 @@ import Foundation
 /// The one way to start or resume a training run: read and tokenise the data,
 /// build the vocabulary and the model (or load them from a checkpoint), and
 /// hand back a `Trainer` ready to run. `textvae train` and `textvae bench` use it.
-public enum TrainingRun {
+package enum TrainingRun {
     /// What a resumed run is told: what may change (how long and how often), and the rest of
     /// the command line, to refuse what may not (data, tokenizer, sizes, optimiser settings).
-    public struct Changes: Sendable {
+    package struct Changes: Sendable {
         /// Train until this many epochs in all (a cyclical KL schedule is stretched to match).
-        public var epochs: Int?
-        public var patience: Int?
-        public var timeLimitMinutes: Double?
-        public var checkpointSteps: Int?
-        public var checkpointMinutes: Double?
+        package var epochs: Int?
+        package var patience: Int?
+        package var timeLimitMinutes: Double?
+        package var checkpointSteps: Int?
+        package var checkpointMinutes: Double?
         /// Write the best model here instead.
-        public var output: String?
+        package var output: String?
         /// Read the corpus from here (the same text, moved).
-        public var corpus: String?
+        package var corpus: String?
         /// Where the run's validation file is now, if it moved (the data's fingerprint must still match).
-        public var valid: String?
+        package var valid: String?
         /// Start even where another run left its files at `output` (they are replaced).
-        public var overwrite = false
+        package var overwrite = false
         /// The rest of the command line: the flags given and the plan they make (defaults where not given).
         /// A given flag whose value differs from the run's is refused.
-        public var given: Set<String> = []
-        public var requested: TrainingPlan?
+        package var given: Set<String> = []
+        package var requested: TrainingPlan?
 
-        public init() {}
+        package init() {}
     }
 
     /// Reads the plan's corpus through its token file (prepared next to the model, or reused when it is
@@ -36,7 +36,7 @@ public enum TrainingRun {
     ///   - collective: the ranks training together; the leader prepares the token file and writes files.
     ///   - note: one line each about the data and the model, for the user.
     ///   - progress: how far the token file's preparation has read, when it is made.
-    public static func start(_ plan: TrainingPlan, threads: Int, collective: any Collective = SingleProcess(),
+    package static func start(_ plan: TrainingPlan, threads: Int, collective: any Collective = SingleProcess(),
                              progress: (CorpusPreparation.Progress) -> Void = { _ in }, note: (String) -> Void) throws -> Trainer {
         let started = Date()
         var plan = plan
@@ -198,7 +198,7 @@ public enum TrainingRun {
     }
 
     /// A new model of the plan's sizes over `set`'s vocabulary, with a fresh optimiser, at step 0.
-    public static func newTrainer(_ set: TrainingSet, _ plan: TrainingPlan, output: String, threads: Int,
+    package static func newTrainer(_ set: TrainingSet, _ plan: TrainingPlan, output: String, threads: Int,
                                   collective: any Collective = SingleProcess()) -> Trainer {
         var config = plan.model
         config.vocabulary = set.vocabulary.count
@@ -219,7 +219,7 @@ public enum TrainingRun {
 
     /// Loads a checkpoint and re-reads its data exactly as the run first read it; refuses data that differ
     /// and flags that would change what may not change, applies the rest and says so in one line.
-    public static func resume(_ path: String, changes: Changes, threads: Int, collective: any Collective = SingleProcess(),
+    package static func resume(_ path: String, changes: Changes, threads: Int, collective: any Collective = SingleProcess(),
                               progress: (CorpusPreparation.Progress) -> Void = { _ in }, note: (String) -> Void) throws -> Trainer {
         var checkpoint = try Checkpoint.load(path)
         if let requested = changes.requested,
@@ -349,7 +349,7 @@ public enum TrainingRun {
 
     /// The corpus (and validation file) read, tokenised and turned into ids; the same for new and resumed runs.
     /// - Parameter vocabulary: the vocabulary to use, or nil to build one from the training sentences.
-    public static func read(_ corpusPath: String, _ data: DataSettings, tokenizer: Tokenizer, vocabulary: Vocabulary?,
+    package static func read(_ corpusPath: String, _ data: DataSettings, tokenizer: Tokenizer, vocabulary: Vocabulary?,
                             maxLength: Int, threads: Int = Workspace.defaultThreads) throws -> (TrainingSet, Corpus) {
         let corpus = try Corpus.read(corpusPath, tokenizer: tokenizer, paragraphs: data.paragraphs, skipInvalid: data.skipInvalid,
                                      threads: threads)

@@ -1,20 +1,20 @@
 /// Training and validation sentences as token ids, ready for a `Trainer`.
-public struct TrainingSet {
+package struct TrainingSet {
     /// Cut to the model's length; in memory, or mapped from a token file.
-    public var train: SentenceIDs
-    public var valid: [[Int32]]
-    public var vocabulary: Vocabulary
+    package var train: SentenceIDs
+    package var valid: [[Int32]]
+    package var vocabulary: Vocabulary
     /// Sentences cut to the maximum length (training and validation).
-    public var truncated: Int
+    package var truncated: Int
     /// The sentences' classes, when the run has labels.
-    public var labels: SentenceLabels?
+    package var labels: SentenceLabels?
 
     /// Without a validation file, every `holdOutStride`-th sentence goes to validation.
-    public static func holdOutStride(validFraction: Double, sentences: Int) -> Int {
+    package static func holdOutStride(validFraction: Double, sentences: Int) -> Int {
         max(2, min(Int((1 / validFraction).rounded()), sentences))
     }
 
-    public init(train: [[Int32]], valid: [[Int32]], vocabulary: Vocabulary, truncated: Int, labels: SentenceLabels? = nil) {
+    package init(train: [[Int32]], valid: [[Int32]], vocabulary: Vocabulary, truncated: Int, labels: SentenceLabels? = nil) {
         self.train = SentenceIDs(train)
         self.valid = valid
         self.vocabulary = vocabulary
@@ -25,7 +25,7 @@ public struct TrainingSet {
     /// A labelled corpus: held out and encoded as `init(corpus:...)` does, each sentence keeping its label.
     /// Without a validation file, the held-out sentences keep theirs; a validation file read without labels
     /// (`validCorpus.labels` all empty) gives unlabelled validation sentences.
-    public init(labelled corpus: LabelledCorpus, validCorpus: LabelledCorpus?, validFraction: Double, vocabulary: Vocabulary?,
+    package init(labelled corpus: LabelledCorpus, validCorpus: LabelledCorpus?, validFraction: Double, vocabulary: Vocabulary?,
                 minCount: Int, maxSize: Int, subwords: Int?, maxLength: Int, corpusName: String) throws {
         self = try TrainingSet(corpus: Corpus(sentences: corpus.sentences), validCorpus: validCorpus.map { Corpus(sentences: $0.sentences) },
                                validFraction: validFraction, vocabulary: vocabulary, minCount: minCount, maxSize: maxSize,
@@ -46,7 +46,7 @@ public struct TrainingSet {
     ///     sentence is held out: deterministic, and spread over the whole file.
     ///   - vocabulary: a given vocabulary, or nil to build one from the training sentences: of words
     ///     (`minCount`, `maxSize`), or with `subwords`, of about that many byte-pair pieces.
-    public init(corpus: Corpus, validCorpus: Corpus?, validFraction: Double, vocabulary: Vocabulary?,
+    package init(corpus: Corpus, validCorpus: Corpus?, validFraction: Double, vocabulary: Vocabulary?,
                 minCount: Int, maxSize: Int, subwords: Int? = nil, maxLength: Int, corpusName: String) throws {
         var trainTokens = corpus.sentences, validTokens: [[String]]
         if let validCorpus {
@@ -84,7 +84,7 @@ public struct TrainingSet {
 
     /// The sentences of a token file: all of them for training when a validation corpus is given (encoded with
     /// the file's vocabulary), else the file's hold-out. Sentences are cut to `maxLength` as they are read.
-    public init(tokenFile: TokenFile, validCorpus: Corpus?, maxLength: Int) throws {
+    package init(tokenFile: TokenFile, validCorpus: Corpus?, maxLength: Int) throws {
         let all = tokenFile.sentences.selecting(.all, maxLength: maxLength)
         let vocabulary = tokenFile.vocabulary
         if let validCorpus {

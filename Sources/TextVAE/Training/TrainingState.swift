@@ -1,37 +1,37 @@
 /// Where a run is, saved in checkpoints: enough to draw exactly the numbers
 /// an uninterrupted run would have drawn.
-public struct TrainingState: Codable, Equatable, Sendable {
-    public var step = 0
+package struct TrainingState: Codable, Equatable, Sendable {
+    package var step = 0
     /// Epochs finished.
-    public var epoch = 0
+    package var epoch = 0
     /// Batches of the current epoch already done.
-    public var batchInEpoch = 0
+    package var batchInEpoch = 0
     /// The shuffling generator as it was when the current epoch began (its batches are re-derived from it).
-    public var shuffleState: [UInt64]
+    package var shuffleState: [UInt64]
     /// The generator for ε and word dropout in checkpoints written before textvae 0.3, which drew them
     /// in sequence; they now come from `SentenceNoise`, keyed by the run's seed, the epoch and the sentence,
     /// so there is no state to keep (an older checkpoint resumes with the new numbers).
-    public var noiseState: [UInt64]?
-    public var bestValidNELBO: Double?
-    public var epochsWithoutImprovement = 0
+    package var noiseState: [UInt64]?
+    package var bestValidNELBO: Double?
+    package var epochsWithoutImprovement = 0
     /// Sums over the current epoch so far: sentences, tokens, rec, kl, seconds.
-    public var epochSentences = 0, epochTokens = 0
-    public var epochRec = 0.0, epochKL = 0.0, epochSeconds = 0.0
-    public var collapseWarned = false
+    package var epochSentences = 0, epochTokens = 0
+    package var epochRec = 0.0, epochKL = 0.0, epochSeconds = 0.0
+    package var collapseWarned = false
     /// The epoch whose model is at the run's output (nil: none yet, or a checkpoint from before textvae 0.6).
-    public var kept: KeptEpoch?
+    package var kept: KeptEpoch?
     /// Adam's learning rate now, after any decays on plateau (nil: the options' rate, as in checkpoints
     /// from before textvae 0.4, which had no decay).
-    public var learningRate: Float?
+    package var learningRate: Float?
 
-    public init(seed: UInt64) {
+    package init(seed: UInt64) {
         shuffleState = Random(seed: seed).state
     }
 }
 
 extension TrainingState {
     /// What makes this state unusable (read from a damaged or hand-edited checkpoint), or nil.
-    public var problem: String? {
+    package var problem: String? {
         func usable(_ generator: [UInt64]) -> Bool { generator.count == 4 && generator.contains { $0 != 0 } }
         let limit = 1 << 40  // far beyond any run, far below overflow
         if !(0..<limit).contains(step) || !(0..<limit).contains(epoch) || !(0..<limit).contains(batchInEpoch) {

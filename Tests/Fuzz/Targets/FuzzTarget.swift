@@ -5,7 +5,7 @@ import TextVAE
 /// A thrown error is the right answer to bad bytes; a crash, a hang or a leak
 /// is a bug. `Tests/Scripts/fuzz.sh` runs them under libFuzzer; the test suite
 /// replays the seed corpora (`Tests/Fuzz/Corpus/NAME`) through them.
-public enum FuzzTarget: String, CaseIterable, Sendable {
+package enum FuzzTarget: String, CaseIterable, Sendable {
     /// A model file: safetensors header, tensors, metadata (`ModelFile.load`).
     case modelFile = "model-file"
     /// A training checkpoint: a model file plus optimiser state and JSON metadata (`Checkpoint.load`).
@@ -21,7 +21,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
 
     /// Runs one input. Returns whether the reader accepted it (for the replay's summary).
     @discardableResult
-    public func run(_ bytes: Data) -> Bool {
+    package func run(_ bytes: Data) -> Bool {
         do {
             switch self {
             case .modelFile:
