@@ -50,7 +50,7 @@ struct ClassifyCommand: ParsableCommand {
     func run() throws {
         let trained = try model.load()
         guard trained.classes > 0 else {
-            throw TextVAEError("\(model.model) has no classes: train with labels (--label-column or --label-file) or with --classes K to classify")
+            throw TextVAEError.modelLacks("\(model.model) has no classes: train with labels (--label-column or --label-file) or with --classes K to classify")
         }
         let input = try SentenceFile.read(file, model: trained, columns: gold.columns, labelsFile: gold.labelFile, skipInvalid: skipInvalid)
         for note in input.notes { warn("note: \(note)") }
@@ -79,7 +79,7 @@ struct ClassifyCommand: ParsableCommand {
         // Gold labels in the model's class order first, then any others in order of appearance; "(no label)" left out.
         var goldNames = names.filter(labels.contains)
         for label in labels where label != "(no label)" && !goldNames.contains(label) { goldNames.append(label) }
-        guard !goldNames.isEmpty else { throw TextVAEError("\(file): every line's label is empty; give gold labels to score against") }
+        guard !goldNames.isEmpty else { throw TextVAEError.file("\(file): every line's label is empty; give gold labels to score against") }
         var matrix = ConfusionMatrix(goldNames: goldNames, predictedNames: names)
         for (label, p) in zip(labels, predicted) { if let g = goldNames.firstIndex(of: label) { matrix.add(gold: g, predicted: p) } }
         let say: (String) -> Void = quiet || format == .text ? { print($0) } : { warn($0) }

@@ -67,9 +67,9 @@ struct EvaluateCommand: ParsableCommand {
         let trained = try model.load()
         var ids: [[Int32]], labels: [Int?]?
         if gold.given {
-            if paragraphs { throw TextVAEError("labels belong to lines: leave out --paragraphs with --label-column or --label-file") }
+            if paragraphs { throw TextVAEError.conflict("labels belong to lines: leave out --paragraphs with --label-column or --label-file") }
             guard trained.classes > 0 else {
-                throw TextVAEError("\(model.model) has no classes, so labels have nothing to score; leave out --label-column and --label-file")
+                throw TextVAEError.modelLacks("\(model.model) has no classes, so labels have nothing to score; leave out --label-column and --label-file")
             }
             let input = try SentenceFile.read(file, model: trained, columns: gold.columns, labelsFile: gold.labelFile)
             for note in input.notes { warn("note: \(note)") }

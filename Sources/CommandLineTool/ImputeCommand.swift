@@ -50,7 +50,7 @@ struct ImputeCommand: ParsableCommand {
     func run() throws {
         let trained = try modelArgument.load()
         let words = trained.candidateWords(candidates)
-        if words.isEmpty { throw TextVAEError("\(modelArgument.model): the vocabulary has no words to fill blanks with; train on a real corpus") }
+        if words.isEmpty { throw TextVAEError.modelLacks("\(modelArgument.model): the vocabulary has no words to fill blanks with; train on a real corpus") }
         for sentence in sentences {
             let (tokens, blanks) = try trained.template(sentence)
             if let note = try trained.unknownWordsNote(sentence, except: { $0.allSatisfy { $0 == "_" } }) { warn(note) }

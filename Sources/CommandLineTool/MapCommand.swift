@@ -79,7 +79,7 @@ struct MapCommand: ParsableCommand {
             input.labels = input.labels.map { Array($0.prefix(limit)) }
         }
         for note in input.notes { warn("note: \(note)") }
-        if input.count < 3 { throw TextVAEError("\(file): \(input.count) sentences are too few for a map; give at least 3") }
+        if input.count < 3 { throw TextVAEError.file("\(file): \(input.count) sentences are too few for a map; give at least 3") }
         let posteriors = trained.encode(input.tokens)
         let means = posteriors.mu
         if input.labels == nil && trained.classes > 0 {

@@ -74,14 +74,18 @@ package final class ModelServer: Sendable {
         try await RequestFields.read(request, limit: settings.maxBodyBytes, allowed: allowed, timeout: settings.readTimeout)
     }
 
-    /// Runs `work` on the model within the time limit; errors of the library (such as a sentence without
-    /// words) are the caller's to fix: 422 with the library's message.
+    /// Runs `work` on the model within the time limit. The library's errors about what the request asked (a
+    /// sentence without words, a class the model lacks) are the caller's to fix: 422 with the library's message.
+    /// The others (a library failing) are the server's: they reach the middleware, which answers 500 and logs them.
     /// - Parameter timeLimit: the seconds left to the request (by default the whole time limit).
     func onModel<T: Sendable>(timeLimit: Double? = nil, _ work: @escaping @Sendable (TrainedModel) throws -> T) async throws -> T {
         do {
             return try await worker.run(timeLimit: timeLimit ?? settings.timeLimit, work)
         } catch let error as TextVAEError {
-            throw APIError.unprocessable(error.description)
+            switch error {
+            case .invalidInput, .modelLacks, .conflict: throw APIError.unprocessable(error.description)
+            case .file, .diverged, .interrupted, .system: throw error
+            }
         }
     }
 

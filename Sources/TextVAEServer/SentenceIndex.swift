@@ -21,7 +21,7 @@ package struct SentenceIndex: Sendable {
     package static func build(_ path: String, model: TrainedModel) throws -> SentenceIndex {
         let file = try SentenceFile.read(path, model: model)
         guard file.count > 0 else {
-            throw TextVAEError("\(path): no sentences with words in the model's vocabulary to index; give a file with one sentence per line")
+            throw TextVAEError.file("\(path): no sentences with words in the model's vocabulary to index; give a file with one sentence per line")
         }
         let means = model.means(file.tokens)
         let map = LatentMap(means: means, dimension: model.latent, texts: file.texts)

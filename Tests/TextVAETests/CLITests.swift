@@ -43,7 +43,7 @@ enum TextVAEProgram {
             \(candidates.map(\.path).joined(separator: "\n"))
             Build it with 'swift build' before 'swift test'.
             """)
-        throw TextVAEError("textvae executable not built")
+        throw TestFailure("textvae executable not built")
     }
 
     /// Runs textvae with `arguments` (and `input` on stdin, else /dev/null); output goes through files,
@@ -63,7 +63,7 @@ func runProcess(_ executable: String, _ arguments: [String], in folder: String, 
     process.currentDirectoryURL = URL(fileURLWithPath: folder)
     let outPath = folder + "/.stdout", errPath = folder + "/.stderr", inPath = folder + "/.stdin"
     for path in [outPath, errPath] where !FileManager.default.createFile(atPath: path, contents: nil) {
-        throw TextVAEError("cannot create \(path) for the child's output")
+        throw TestFailure("cannot create \(path) for the child's output")
     }
     defer { for path in [outPath, errPath, inPath] { try? FileManager.default.removeItem(atPath: path) } }
     let out = try FileHandle(forWritingTo: URL(fileURLWithPath: outPath))

@@ -51,9 +51,13 @@ import TextVAE
         #expect(again == [String(GenerationCLITests.lines(cliAgain.stdout)[0].split(separator: "\t")[1])])
         let scores = try await model.score(["the cat sees a dog", "a bird eats the fish"])
         #expect(scores.count == 2 && scores.allSatisfy { $0 > 0 && $0.isFinite })
-        await #expect(throws: TextVAEError.self) { try await model.encode(["fine words", "   "]) }
-        await #expect(throws: TextVAEError.self) { try await model.classify(["the cat sees a dog"]) }
-        #expect(throws: TextVAEError.self) { try TextVAEModel(path: folder + "/missing.safetensors") }
+        // An application matches the kind of problem by case.
+        let empty = await #expect(throws: TextVAEError.self) { try await model.encode(["fine words", "   "]) }
+        #expect(empty?.isCase(.invalidInput("")) == true, "\(String(describing: empty))")
+        let noClasses = await #expect(throws: TextVAEError.self) { try await model.classify(["the cat sees a dog"]) }
+        #expect(noClasses?.isCase(.modelLacks("")) == true, "\(String(describing: noClasses))")
+        let missing = #expect(throws: TextVAEError.self) { try TextVAEModel(path: folder + "/missing.safetensors") }
+        #expect(missing?.isCase(.file("")) == true, "\(String(describing: missing))")
     }
 
     /// The article's code is the code above, and it compiles in a module outside the package: with `import

@@ -23,6 +23,7 @@ import Testing
         let error = #expect(throws: TextVAEError.self) {
             try TrainingRun.checkMemory(set, batchSize: 4096, vocabulary: 10_000_000, resuming: false)
         }
+        #expect(error?.isCase(.invalidInput("")) == true)
         let message = error?.description ?? ""
         #expect(message.contains("batches of 4096 sentences need about") && message.contains("GB") && message.contains("use --batch-size"),
                 "\(message)")
@@ -36,7 +37,8 @@ import Testing
     /// A log that cannot be written is an error, not rows silently lost.
     @Test func aMetricsLogThatCannotBeWrittenIsAnError() throws {
         let log = MetricsLog(path: "/nonexistent-folder-\(UUID().uuidString)/m.metrics.jsonl")
-        #expect(throws: TextVAEError.self) { try log.append(["kind": "step", "step": 1]) }
+        let error = #expect(throws: TextVAEError.self) { try log.append(["kind": "step", "step": 1]) }
+        #expect(error?.isCase(.file("")) == true, "\(String(describing: error))")
     }
 
     @Test(.enabled(if: OutputPathTests.hasFullDevice, "this machine has no /dev/full"))

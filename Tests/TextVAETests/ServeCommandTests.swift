@@ -38,7 +38,7 @@ import Testing
             Thread.sleep(forTimeInterval: 0.1)
         }
         process.terminate()
-        throw TextVAEError("textvae serve did not say it was listening: \((try? String(contentsOf: err, encoding: .utf8)) ?? "")")
+        throw TestFailure("textvae serve did not say it was listening: \((try? String(contentsOf: err, encoding: .utf8)) ?? "")")
     }
 
     @Test func sigtermLetsRequestsInFlightFinishThenExitsZero() async throws {

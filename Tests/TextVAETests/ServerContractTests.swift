@@ -22,7 +22,7 @@ import Testing
         let document = try JSONDecoder().decode(JSONValue.self, from: Data(reply.body.utf8))
         guard case .object(let top) = document, case .string(let version)? = top["openapi"], version.hasPrefix("3.1"),
               case .object(let info)? = top["info"], info["version"] == .string(TextVAEVersion.current) else {
-            throw TextVAEError("openapi.json is not an OpenAPI 3.1 document of version \(TextVAEVersion.current)")
+            throw TestFailure("openapi.json is not an OpenAPI 3.1 document of version \(TextVAEVersion.current)")
         }
         return JSONSchemaCheck(document: document)
     }

@@ -56,7 +56,7 @@ struct RunningServer {
         }
         guard let port else {
             try await task.value
-            throw TextVAEError("the server stopped before it listened")
+            throw TestFailure("the server stopped before it listened")
         }
         return RunningServer(port: port, task: task)
     }

@@ -142,9 +142,10 @@ struct TokenCase: CustomTestStringConvertible, Sendable {
 
     @Test func badLocaleIsAnError() {
         for locale in ["", "en us", "../x"] {
-            #expect(throws: TextVAEError.self, "locale \(locale.debugDescription)") {
+            let error = #expect(throws: TextVAEError.self, "locale \(locale.debugDescription)") {
                 try icu(locale)
             }
+            #expect(error?.isCase(.invalidInput("")) == true, "\(String(describing: error))")
         }
     }
 }

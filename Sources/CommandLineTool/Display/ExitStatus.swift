@@ -13,7 +13,7 @@ enum ExitStatus {
     static func interruptible<T>(_ body: () throws -> T) throws -> T {
         do {
             return try body()
-        } catch where Interruption.wasRequested {
+        } catch where Interruption.wasRequested || (error as? TextVAEError)?.isInterruption == true {
             warn("\(error)")
             throw ExitCode(130)
         }

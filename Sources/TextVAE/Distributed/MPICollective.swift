@@ -18,10 +18,10 @@ package final class MPICollective: Collective {
     package init() throws {
         var message = [CChar](repeating: 0, count: 512)
         guard tvmpi_load(&message, Int32(message.count)) == 0 else {
-            throw TextVAEError(String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
+            throw TextVAEError.system(String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
         }
         let status = tvmpi_init()
-        guard status == 0 else { throw TextVAEError("MPI_Init failed (error \(status)); start textvae with mpirun, e.g. mpirun -np 2 textvae train ...") }
+        guard status == 0 else { throw TextVAEError.system("MPI_Init failed (error \(status)); start textvae with mpirun, e.g. mpirun -np 2 textvae train ...") }
         rank = Int(tvmpi_rank())
         size = Int(tvmpi_size())
     }
@@ -32,12 +32,12 @@ package final class MPICollective: Collective {
     package func sum(_ values: UnsafeMutableBufferPointer<Float>) throws {
         guard size > 1, let base = values.baseAddress else { return }
         let status = tvmpi_allreduce_sum_float(base, values.count)
-        guard status == 0 else { throw TextVAEError("MPI_Allreduce failed (error \(status)) on rank \(rank)") }
+        guard status == 0 else { throw TextVAEError.system("MPI_Allreduce failed (error \(status)) on rank \(rank)") }
     }
 
     package func barrier() throws {
         let status = tvmpi_barrier()
-        guard status == 0 else { throw TextVAEError("MPI_Barrier failed (error \(status)) on rank \(rank)") }
+        guard status == 0 else { throw TextVAEError.system("MPI_Barrier failed (error \(status)) on rank \(rank)") }
     }
 
     /// Leaves the job (MPI_Finalize): every rank must, or mpirun reports the job as failed.

@@ -46,18 +46,18 @@ package enum HubExport {
         let fm = FileManager.default
         if fm.fileExists(atPath: folder, isDirectory: &isFolder) {
             guard isFolder.boolValue else {
-                throw TextVAEError("\(folder) is a file, not a folder: give a new folder's name, such as \(folder).hf")
+                throw TextVAEError.file("\(folder) is a file, not a folder: give a new folder's name, such as \(folder).hf")
             }
             let present = (try? fm.contentsOfDirectory(atPath: folder)) ?? []
             if !present.isEmpty && !overwrite {
-                throw TextVAEError("\(folder) is not empty (\(present.count) entries): give a new folder, or --overwrite to replace the export's files in it")
+                throw TextVAEError.file("\(folder) is not empty (\(present.count) entries): give a new folder, or --overwrite to replace the export's files in it")
             }
             for name in names where isSameFile((folder as NSString).appendingPathComponent(name), modelPath) {
-                throw TextVAEError("\(modelPath) is one of the files the export writes (\(name) in \(folder)): export into another folder")
+                throw TextVAEError.file("\(modelPath) is one of the files the export writes (\(name) in \(folder)): export into another folder")
             }
         } else {
             do { try fm.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
-                throw TextVAEError("cannot create \(folder): \(error.localizedDescription); check the path and its permissions")
+                throw TextVAEError.file("cannot create \(folder): \(error.localizedDescription); check the path and its permissions")
             }
         }
     }

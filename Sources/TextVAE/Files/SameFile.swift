@@ -12,6 +12,6 @@ package func isSameFile(_ a: String, _ b: String) -> Bool {
 /// - Parameter inputs: each input's path and what the command calls it ("the model", "the corpus").
 package func refuseOutputThatIsAnInput(_ output: String, inputs: [(path: String, role: String)]) throws {
     for input in inputs where isSameFile(output, input.path) {
-        throw TextVAEError("\(output) is \(input.role) (\(input.path)): writing there would replace it; choose another output file")
+        throw TextVAEError.file("\(output) is \(input.role) (\(input.path)): writing there would replace it; choose another output file")
     }
 }

@@ -28,26 +28,26 @@ package struct DecodingChoice: Equatable, Sendable {
         let name = decoder ?? (samplingGiven ? "sample" : beamWidth != nil ? "beam" : "greedy")
         let knobs = "\(spell("temperature")), \(spell("top_k")) and \(spell("top_p"))"
         guard Self.decoders.contains(name) else {
-            throw TextVAEError("\(spell("decoder")) must be one of \(Self.decoders.joined(separator: ", ")); got '\(name)'")
+            throw TextVAEError.invalidInput("\(spell("decoder")) must be one of \(Self.decoders.joined(separator: ", ")); got '\(name)'")
         }
         if samplingGiven && name != "sample" {
-            throw TextVAEError("\(knobs) apply to \(spell("decoder")) sample; drop them or choose sample")
+            throw TextVAEError.conflict("\(knobs) apply to \(spell("decoder")) sample; drop them or choose sample")
         }
         if beamWidth != nil && name != "beam" {
-            throw TextVAEError("\(spell("beam_width")) applies to \(spell("decoder")) beam; drop it or choose beam")
+            throw TextVAEError.conflict("\(spell("beam_width")) applies to \(spell("decoder")) beam; drop it or choose beam")
         }
         switch name {
         case "greedy":
             return .greedy
         case "sample":
             let t = temperature ?? 1, k = topK ?? 0, p = topP ?? 1
-            if !(t > 0 && t.isFinite) { throw TextVAEError("\(spell("temperature")) must be a positive number such as 0.8") }
-            if k < 0 { throw TextVAEError("\(spell("top_k")) must be 0 (off) or more") }
-            if !(p > 0 && p <= 1) { throw TextVAEError("\(spell("top_p")) must be in (0, 1], such as 0.9") }
+            if !(t > 0 && t.isFinite) { throw TextVAEError.invalidInput("\(spell("temperature")) must be a positive number such as 0.8") }
+            if k < 0 { throw TextVAEError.invalidInput("\(spell("top_k")) must be 0 (off) or more") }
+            if !(p > 0 && p <= 1) { throw TextVAEError.invalidInput("\(spell("top_p")) must be in (0, 1], such as 0.9") }
             return .sample(Sampling(temperature: t, topK: k, topP: p))
         case "beam":
             let w = beamWidth ?? Self.defaultBeamWidth
-            if w < 1 || w > maxBeamWidth { throw TextVAEError("\(spell("beam_width")) must be between 1 and \(maxBeamWidth)") }
+            if w < 1 || w > maxBeamWidth { throw TextVAEError.invalidInput("\(spell("beam_width")) must be between 1 and \(maxBeamWidth)") }
             return .beam(width: w)
         default:
             preconditionFailure("checked above")

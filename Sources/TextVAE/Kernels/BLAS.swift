@@ -13,7 +13,7 @@ package enum BLAS {
 
     /// Loads OpenBLAS if needed; throws with an installation hint if it is missing.
     package static func load() throws {
-        if let loadError { throw TextVAEError(loadError) }
+        if let loadError { throw TextVAEError.system(loadError) }
     }
 
     /// "OpenBLAS kernel Cooperlake (OPENBLAS_CORETYPE=Cooperlake), large products split over 2 threads": for --verbose.

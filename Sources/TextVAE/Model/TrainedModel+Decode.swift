@@ -36,7 +36,7 @@ extension TrainedModel {
         let sentences = [a, b]
         let input = try self.input(lines: sentences, name: "the sentences")
         for (i, s) in sentences.enumerated() where !input.sentences.contains(where: { $0.line == i + 1 }) {
-            throw TextVAEError("sentence \(i + 1) (\"\(s)\") has no words to encode; give two non-empty sentences")
+            throw TextVAEError.invalidInput("sentence \(i + 1) (\"\(s)\") has no words to encode; give two non-empty sentences")
         }
         let posteriors = encode(input.ids)
         let classes = self.classes == 0 ? [0, 0] : posteriors.mostLikelyClasses

@@ -53,7 +53,7 @@ package final class TrainedModel {
     /// The tokens of `sentence`, or an error that says what is wrong with it.
     package func requireTokens(_ sentence: String, what: String = "the sentence") throws -> [Int32] {
         let ids = try tokens(sentence)
-        if ids.isEmpty { throw TextVAEError("\(what) '\(sentence)' has no words; give a sentence with at least one word") }
+        if ids.isEmpty { throw TextVAEError.invalidInput("\(what) '\(sentence)' has no words; give a sentence with at least one word") }
         return ids
     }
 

@@ -28,6 +28,6 @@ package enum Interruption {
     /// Throws if Ctrl-C or SIGTERM came: for the long steps before training (reading and
     /// tokenising a large corpus), which have nothing to save yet.
     package static func check(_ doing: String) throws {
-        if requested != 0 { throw TextVAEError("interrupted while \(doing); nothing was written") }
+        if requested != 0 { throw TextVAEError.interrupted("interrupted while \(doing); nothing was written") }
     }
 }

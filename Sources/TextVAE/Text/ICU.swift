@@ -5,7 +5,7 @@ internal import CICU
 enum ICU {
     static func check(_ status: Int32, _ what: String) throws {
         if status > 0 {
-            throw TextVAEError("ICU failed to \(what): \(String(cString: tvicu_error_name(status)))")
+            throw TextVAEError.system("ICU failed to \(what): \(String(cString: tvicu_error_name(status)))")
         }
     }
 
@@ -39,7 +39,7 @@ enum ICU {
             if Int(n) <= capacity { return Array(out[0..<Int(n)]) }
             capacity = Int(n)
         }
-        throw TextVAEError("ICU failed to \(what): the result kept growing")
+        throw TextVAEError.system("ICU failed to \(what): the result kept growing")
     }
 
     /// An ICU break iterator (word or sentence) for one locale.
@@ -51,7 +51,7 @@ enum ICU {
             var status: Int32 = 0
             let h = tvicu_breaker_open(kind == .word ? Int32(TVICU_WORD) : Int32(TVICU_SENTENCE), locale, &status)
             try check(status, "open a break iterator for locale '\(locale)'")
-            guard let h else { throw TextVAEError("ICU returned no break iterator for locale '\(locale)'") }
+            guard let h else { throw TextVAEError.system("ICU returned no break iterator for locale '\(locale)'") }
             handle = h
         }
 

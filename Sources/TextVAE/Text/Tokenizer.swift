@@ -12,7 +12,7 @@ package final class Tokenizer {
         switch settings.name {
         case .icu:
             guard !settings.locale.isEmpty, settings.locale.allSatisfy({ $0.isLetter || $0 == "_" || $0 == "-" }) else {
-                throw TextVAEError("'\(settings.locale)' is not a locale; use a code such as en, de, tr, zh or th")
+                throw TextVAEError.invalidInput("'\(settings.locale)' is not a locale; use a code such as en, de, tr, zh or th")
             }
             words = try ICU.BreakIterator(.word, locale: settings.locale)
         case .whitespace:

@@ -20,13 +20,13 @@ package struct Vocabulary: Equatable, Sendable {
 
     /// - Parameter merges: for a subword vocabulary, its byte-pair merges in rank order.
     package init(tokens: [String], counts: [Int], merges: [Subwords.Merge]? = nil) throws {
-        guard tokens.count == counts.count else { throw TextVAEError("vocabulary: \(tokens.count) tokens but \(counts.count) counts") }
+        guard tokens.count == counts.count else { throw TextVAEError.invalidInput("vocabulary: \(tokens.count) tokens but \(counts.count) counts") }
         guard Array(tokens.prefix(4)) == Self.specials else {
-            throw TextVAEError("vocabulary must start with \(Self.specials.joined(separator: " ")), found \(tokens.prefix(4).joined(separator: " "))")
+            throw TextVAEError.invalidInput("vocabulary must start with \(Self.specials.joined(separator: " ")), found \(tokens.prefix(4).joined(separator: " "))")
         }
         var ids: [ExactToken: Int] = [:]
         for (i, t) in tokens.enumerated() {
-            if ids[ExactToken(t)] != nil { throw TextVAEError("vocabulary lists '\(t)' twice") }
+            if ids[ExactToken(t)] != nil { throw TextVAEError.invalidInput("vocabulary lists '\(t)' twice") }
             ids[ExactToken(t)] = i
         }
         self.tokens = tokens

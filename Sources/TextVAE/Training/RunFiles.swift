@@ -56,7 +56,7 @@ package struct RunFiles: Sendable {
     package func refuseInputs(_ inputs: [(path: String, role: String)], tokenFileCorpus: Bool) throws {
         for file in all where !(tokenFileCorpus && file == tokens) {
             for input in inputs where isSameFile(file, input.path) {
-                throw TextVAEError("\(file), which this run writes, is \(input.role) (\(input.path)): training would replace it; "
+                throw TextVAEError.file("\(file), which this run writes, is \(input.role) (\(input.path)): training would replace it; "
                                    + "choose another -o, such as -o runs/model.safetensors")
             }
         }

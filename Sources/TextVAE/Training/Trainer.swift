@@ -293,7 +293,7 @@ package final class Trainer {
         guard loss.isFinite, norm.isFinite else {
             let saved = FileManager.default.fileExists(atPath: checkpointPath)
                 ? "the last good checkpoint is \(checkpointPath) (resume with --resume)" : "no checkpoint was written yet"
-            throw TextVAEError("training diverged at step \(checkpoint.state.step): the loss is \(loss); "
+            throw TextVAEError.diverged("training diverged at step \(checkpoint.state.step): the loss is \(loss); "
                                + "\(saved); try a lower --lr (now \(options.learningRate)) or a smaller --clip")
         }
         // Move the parameters out while Adam updates them: two inout accesses to

@@ -48,7 +48,7 @@ package enum TrainingRun {
                                   tokenFile: files.tokens, threads: threads, collective: collective, progress: progress)
         let set = read.set
         if let labels = set.labels, plan.model.classes > 0, plan.model.classes != labels.names.count {
-            throw TextVAEError("--classes \(plan.model.classes) is for training without labels; with labels, the classes are the "
+            throw TextVAEError.conflict("--classes \(plan.model.classes) is for training without labels; with labels, the classes are the "
                                + "\(labels.names.count) distinct labels (\(labels.names.prefix(10).joined(separator: ", "))): leave out --classes")
         }
         let freeBitsOff = !plan.freeBitsGiven && plan.options.freeBits > 0 && set.labels.map { $0.labelledTrain == $0.train.count } ?? false
@@ -179,7 +179,7 @@ package enum TrainingRun {
             throw TextVAEError.file(corpus, "is a token file, which holds no labels", fix: "train on the labelled text file itself")
         }
         if data.paragraphs {
-            throw TextVAEError("labels belong to lines: leave out --paragraphs when training with labels")
+            throw TextVAEError.conflict("labels belong to lines: leave out --paragraphs when training with labels")
         }
         let tokenizer = try Tokenizer(settings), columns = data.labelColumns ?? LabelledLines.Columns()
         let text = try LabelledCorpus.read(corpus, tokenizer: tokenizer, columns: columns, labelsFile: data.labelsFile,
@@ -224,7 +224,7 @@ package enum TrainingRun {
         var checkpoint = try Checkpoint.load(path)
         if let requested = changes.requested,
            let refusal = ResumeConflicts.find(given: changes.given, requested: requested, in: checkpoint) {
-            throw TextVAEError(refusal)
+            throw TextVAEError.conflict(refusal)
         }
         // Where the checkpoint lives, not where the stored path points from another folder: resuming
         // ../a/m.checkpoint.safetensors from run b's folder must not write over run b's files.
@@ -268,7 +268,7 @@ package enum TrainingRun {
         let sameClasses = set.labels.map { $0.names == checkpoint.file.classNames } ?? true
         guard set.vocabulary == checkpoint.file.vocabulary, sameClasses,
               TrainingData.fingerprint(train: set.train, valid: set.valid, labels: set.labels) == stored.fingerprint else {
-            throw TextVAEError("\(corpusPath)\(data.valid.map { " with " + $0 } ?? "") is not the data this checkpoint was trained on "
+            throw TextVAEError.conflict("\(corpusPath)\(data.valid.map { " with " + $0 } ?? "") is not the data this checkpoint was trained on "
                                + "(or it changed); resume with the same files, or start a new run")
         }
         let batchesPerEpoch = (set.train.count + checkpoint.options.batchSize - 1) / checkpoint.options.batchSize
@@ -291,7 +291,7 @@ package enum TrainingRun {
         guard !earlier.isEmpty else { return }
         let resume = FileManager.default.fileExists(atPath: files.checkpoint)
             ? "continue it with 'textvae train --resume \(files.checkpoint)', " : ""
-        throw TextVAEError("\(earlier.joined(separator: ", ")) \(earlier.count == 1 ? "holds" : "hold") an earlier run; "
+        throw TextVAEError.file("\(earlier.joined(separator: ", ")) \(earlier.count == 1 ? "holds" : "hold") an earlier run; "
                            + resume + "start over with --overwrite, or choose another -o")
     }
 
@@ -342,7 +342,7 @@ package enum TrainingRun {
         let fits = max(1, Int(Double(batchSize) * memory / 2 / bytes))
         let fix = resuming ? "this machine cannot resume the run; start a new one with --batch-size \(fits) or less, or a smaller --max-length"
                            : "use --batch-size \(fits) or less, or a smaller --max-length"
-        throw TextVAEError(String(format: "batches of %d sentences need about %.1f GB for the output layer's logits "
+        throw TextVAEError.invalidInput(String(format: "batches of %d sentences need about %.1f GB for the output layer's logits "
                                   + "(%d target words × %d vocabulary entries), more than half of the %.1f GB this process may use; ",
                                   batchSize, bytes / 1e9, positions, V, memory / 1e9) + fix)
     }

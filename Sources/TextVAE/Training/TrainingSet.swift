@@ -64,11 +64,11 @@ package struct TrainingSet {
         let vocab = try vocabulary ?? subwords.map { try Vocabulary(learningSubwords: trainTokens, size: $0) }
             ?? Vocabulary(building: trainTokens, minCount: minCount, maxSize: maxSize)
         if vocab.coverage(of: validTokens) == 0 {
-            throw TextVAEError("the validation sentences share no word with the training vocabulary; "
+            throw TextVAEError.file("the validation sentences share no word with the training vocabulary; "
                                + "give a validation file in the same language and tokenisation as the corpus")
         }
         if validTokens.isEmpty {
-            throw TextVAEError("the validation file holds no sentences; give one with text, or leave out --valid")
+            throw TextVAEError.file("the validation file holds no sentences; give one with text, or leave out --valid")
         }
         var truncated = 0
         func encode(_ s: [String]) -> [Int32] {
@@ -108,10 +108,10 @@ package struct TrainingSet {
         let training = train
         for i in training.indices where training.isCut(i) { truncated += 1 }
         if valid.isEmpty {
-            throw TextVAEError("the validation file holds no sentences; give one with text, or leave out --valid")
+            throw TextVAEError.file("the validation file holds no sentences; give one with text, or leave out --valid")
         }
         if !valid.contains(where: { $0.contains { $0 != Int32(Vocabulary.unk) } }) {
-            throw TextVAEError("the validation sentences share no word with the training vocabulary; "
+            throw TextVAEError.file("the validation sentences share no word with the training vocabulary; "
                                + "give a validation file in the same language and tokenisation as the corpus")
         }
         self.vocabulary = vocabulary

@@ -122,7 +122,7 @@ extension ModelServer {
         let input = try model.input(lines: sentences, name: "the sentences")
         // ModelInput skips what has no words (blank or not); here each sentence must give one result.
         if let missing = sentences.indices.first(where: { i in !input.sentences.contains { $0.line == i + 1 } }) {
-            throw TextVAEError("sentence \(missing + 1) '\(sentences[missing])' has no words; give a sentence with at least one word")
+            throw TextVAEError.invalidInput("sentence \(missing + 1) '\(sentences[missing])' has no words; give a sentence with at least one word")
         }
         return (input, input.sentences.map { model.text($0) })
     }
