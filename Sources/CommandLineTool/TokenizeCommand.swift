@@ -37,9 +37,9 @@ struct TokenizeCommand: ParsableCommand {
     func validate() throws {
         if text.isEmpty && file == nil { throw ValidationError("give some text, or --file FILE") }
         if !text.isEmpty && file != nil { throw ValidationError("give either text or --file, not both") }
-        let settingFlags = tokenization.given.subtracting(["--paragraphs", "--skip-invalid"])
+        let settingFlags = tokenization.given.subtracting([.paragraphs, .skipInvalid])
         if model != nil && !settingFlags.isEmpty {
-            throw ValidationError("with -m the model's own tokenizer settings apply; drop \(settingFlags.sorted().joined(separator: ", "))")
+            throw ValidationError("with -m the model's own tokenizer settings apply; drop \(settingFlags.sorted().map(\.flag).joined(separator: ", "))")
         }
     }
 

@@ -61,6 +61,25 @@ import Testing
         #expect(try Data(contentsOf: URL(fileURLWithPath: folder + "/m.checkpoint.safetensors")) == before)
     }
 
+    /// Every flag of `textvae train` is either a setting a resume keeps (a `FixedSetting`, which the resume check
+    /// compares) or one named here as free to change, so that a new flag cannot go unclassified and a fixed
+    /// setting cannot name a flag the command does not have.
+    @Test func everyTrainFlagIsFixedOnResumeOrNamedAsFree() throws {
+        let free: Set<String> = ["--output", "--resume", "--overwrite", "--valid", "--labels", "--epochs", "--patience",
+                                 "--checkpoint-steps", "--checkpoint-minutes", "--time-limit", "--threads", "--max-line-bytes",
+                                 "--plot", "--quiet", "--distributed", "--verbose", "--version", "--help"]
+        let dump = try TextVAEProgram.run(["train", "--experimental-dump-help"], in: NSTemporaryDirectory())
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(dump.stdout.utf8)) as? [String: Any], "\(dump)")
+        let arguments = (json["command"] as? [String: Any])?["arguments"] as? [[String: Any]] ?? []
+        let flags = Set(arguments.flatMap { ($0["names"] as? [[String: String]] ?? []).filter { $0["kind"] == "long" }.map { "--" + $0["name"]! } })
+        let fixed = Set(FixedSetting.allCases.map(\.flag))
+        #expect(flags.count > 50, "\(flags)")
+        #expect(fixed.subtracting(flags).isEmpty, "fixed settings that train has no flag for: \(fixed.subtracting(flags).sorted())")
+        #expect(flags.subtracting(fixed).subtracting(free).isEmpty,
+                "train flags neither fixed on resume nor free: \(flags.subtracting(fixed).subtracting(free).sorted())")
+        #expect(fixed.isDisjoint(with: free))
+    }
+
     /// The run's own flags repeated on resume are fine; a flag given with its default value is compared
     /// with the run's too (it is not taken for "not given").
     @Test func resumeComparesGivenFlagsWithTheRunsOwn() throws {

@@ -161,6 +161,33 @@ import Testing
         #expect(values == [0, 2], "zeros and 1 / (1 − p)")
     }
 
+    /// Rank 0 of two whose first sum fails (the free-bits sum inside the forward pass) and whose later sums return
+    /// the values as they are, as if the other rank added zeros.
+    final class FirstSumFails: Collective {
+        let rank = 0, size = 2
+        var calls = 0
+        func sum(_ values: UnsafeMutableBufferPointer<Float>) throws {
+            calls += 1
+            if calls == 1 { throw TextVAEError.system("MPI_Allreduce failed (error 15) on rank 0") }
+        }
+        func barrier() {}
+    }
+
+    /// A sum across ranks that fails inside the forward pass stops the update with its error; it must not pass
+    /// for a sum (the update would go on with this rank's numbers alone).
+    @Test func aSumThatFailsInsideTheForwardPassStopsTheUpdate() throws {
+        try loadBLAS()
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let set = try Self.grammarSet(300)
+        let cp = Self.trainer(set, folder: folder, epochs: 1) { options, _ in options.freeBits = 0.5 }.checkpoint
+        let collective = FirstSumFails()
+        let trainer = Trainer(checkpoint: cp, train: set.train, valid: set.valid, collective: collective)
+        let error = #expect(throws: TextVAEError.self) { _ = try trainer.update(Array(0..<8)) }
+        #expect(error?.isCase(TextVAEError.system("")) == true && error?.description.contains("MPI_Allreduce") == true, "\(String(describing: error))")
+        #expect(collective.calls == 1, "the gradient's all-reduce ran after a failed sum")
+    }
+
     @Test func divergingLossStopsWithAClearMessage() throws {
         try loadBLAS()
         let folder = try temporaryFolder()

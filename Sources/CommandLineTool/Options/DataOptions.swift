@@ -65,17 +65,10 @@ struct DataOptions: ParsableArguments {
     }
 
     /// The flags given on the command line (--valid is not one: on resume it may name the moved file).
-    var given: Set<String> {
-        var flags: Set<String> = []
-        if validFraction != nil { flags.insert("--valid-fraction") }
-        if vocab != nil { flags.insert("--vocab") }
-        if minCount != nil { flags.insert("--min-count") }
-        if maxSize != nil { flags.insert("--max-size") }
-        if vocabType != nil { flags.insert("--vocab-type") }
-        if subwords != nil { flags.insert("--subwords") }
-        if labelColumn != nil { flags.insert("--label-column") }
-        if textColumn != nil { flags.insert("--text-column") }
-        if labelFile != nil { flags.insert("--label-file") }
-        return flags
+    var given: Set<FixedSetting> {
+        let values: [(FixedSetting, Any?)] = [(.validFraction, validFraction), (.vocab, vocab), (.minCount, minCount), (.maxSize, maxSize),
+                                              (.vocabType, vocabType), (.subwords, subwords), (.labelColumn, labelColumn),
+                                              (.textColumn, textColumn), (.labelFile, labelFile)]
+        return Set(values.filter { $0.1 != nil }.map(\.0))
     }
 }

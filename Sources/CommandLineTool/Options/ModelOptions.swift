@@ -26,13 +26,9 @@ struct ModelOptions: ParsableArguments {
                     latentToInputs: latentToInputs ? true : nil, maxLength: maxLength, classes: classes)
     }
 
-    var given: Set<String> {
-        var flags: Set<String> = []
-        for (flag, value) in [("--embedding", embedding), ("--hidden", hidden), ("--latent", latent), ("--max-length", maxLength)] where value != nil {
-            flags.insert(flag)
-        }
-        if latentToInputs { flags.insert("--latent-to-inputs") }
-        if classes != nil { flags.insert("--classes") }
-        return flags
+    var given: Set<FixedSetting> {
+        let values: [(FixedSetting, Bool)] = [(.embedding, embedding != nil), (.hidden, hidden != nil), (.latent, latent != nil),
+                                              (.maxLength, maxLength != nil), (.latentToInputs, latentToInputs), (.classes, classes != nil)]
+        return Set(values.filter(\.1).map(\.0))
     }
 }

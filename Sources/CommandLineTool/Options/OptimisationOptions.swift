@@ -145,16 +145,14 @@ struct OptimisationOptions: ParsableArguments {
 
     /// The flags given that a resumed run may not change (epochs, patience, time limit and
     /// checkpoint cadence may change, and --threads is no part of the run).
-    var givenFixed: Set<String> {
-        var flags: Set<String> = []
-        let values: [(String, Any?)] = [("--batch-size", batchSize), ("--lr", lr), ("--clip", clip), ("--word-dropout", wordDropout),
-                                        ("--free-bits", freeBits), ("--embedding-dropout", embeddingDropout),
-                                        ("--output-dropout", outputDropout), ("--lr-decay", lrDecay),
-                                        ("--pretrain-epochs", pretrainEpochs), ("--label-weight", labelWeight),
-                                        ("--class-kl-weight", classKlWeight), ("--class-capacity", classCapacity),
-                                        ("--gumbel-temperature", gumbelTemperature), ("--final-temperature", finalTemperature), ("--seed", seed), ("--anneal", anneal), ("--k", k), ("--x0", x0),
-                                        ("--cycles", cycles), ("--ratio", ratio), ("--beta", beta)]
-        for (flag, value) in values where value != nil { flags.insert(flag) }
-        return flags
+    var givenFixed: Set<FixedSetting> {
+        let values: [(FixedSetting, Any?)] = [(.batchSize, batchSize), (.learningRate, lr), (.clip, clip), (.wordDropout, wordDropout),
+                                              (.freeBits, freeBits), (.embeddingDropout, embeddingDropout),
+                                              (.outputDropout, outputDropout), (.learningRateDecay, lrDecay),
+                                              (.pretrainEpochs, pretrainEpochs), (.labelWeight, labelWeight),
+                                              (.classKLWeight, classKlWeight), (.classCapacity, classCapacity),
+                                              (.gumbelTemperature, gumbelTemperature), (.finalTemperature, finalTemperature), (.seed, seed),
+                                              (.anneal, anneal), (.k, k), (.x0, x0), (.cycles, cycles), (.ratio, ratio), (.beta, beta)]
+        return Set(values.filter { $0.1 != nil }.map(\.0))
     }
 }

@@ -34,14 +34,10 @@ struct TokenizerOptions: ParsableArguments {
     }
 
     /// The flags given on the command line, for `train --resume` to check against the run.
-    var given: Set<String> {
-        var flags: Set<String> = []
-        if tokenizer != nil { flags.insert("--tokenizer") }
-        if locale != nil { flags.insert("--locale") }
-        if keepCase { flags.insert("--keep-case") }
-        if paragraphs { flags.insert("--paragraphs") }
-        if skipInvalid { flags.insert("--skip-invalid") }
-        return flags
+    var given: Set<FixedSetting> {
+        let values: [(FixedSetting, Bool)] = [(.tokenizer, tokenizer != nil), (.locale, locale != nil), (.keepCase, keepCase),
+                                              (.paragraphs, paragraphs), (.skipInvalid, skipInvalid)]
+        return Set(values.filter(\.1).map(\.0))
     }
 
     func readCorpus(_ path: String) throws -> Corpus {

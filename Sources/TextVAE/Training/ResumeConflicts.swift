@@ -1,14 +1,12 @@
-/// The flags of a resumed run that ask for something the run cannot change: its
-/// data and how it is read, its tokenizer, vocabulary, model sizes and optimiser
-/// settings. Only flags given on the command line count; each is compared with
-/// the value the run was started with (a flag the checkpoint has no record of,
-/// from an older textvae, is let through).
+/// The settings of a resumed run that ask for something the run cannot change (the ``FixedSetting``s). Only
+/// those given on the command line count; each is compared with the value the run was started with (a setting
+/// the checkpoint has no record of, from an older textvae, is let through).
 enum ResumeConflicts {
     /// One message naming every conflicting flag with both values, or nil.
-    static func find(given: Set<String>, requested: TrainingPlan, in checkpoint: Checkpoint) -> String? {
-        let found = given.sorted().compactMap { flag -> String? in
-            guard let (asked, run) = values(flag, requested, checkpoint), asked != run else { return nil }
-            return "\(flag) \(asked) (the run has \(run))"
+    static func find(given: Set<FixedSetting>, requested: TrainingPlan, in checkpoint: Checkpoint) -> String? {
+        let found = given.sorted().compactMap { setting -> String? in
+            guard let (asked, run) = values(setting, requested, checkpoint), asked != run else { return nil }
+            return "\(setting.flag) \(asked) (the run has \(run))"
         }
         guard !found.isEmpty else { return nil }
         return "cannot change on resume: " + found.joined(separator: "; ")
@@ -16,55 +14,54 @@ enum ResumeConflicts {
             + "leave these flags out, or start a new run (with another -o, or --overwrite)"
     }
 
-    /// The value asked for and the run's, as text; nil for a flag that may change or that the run has no record of.
-    private static func values(_ flag: String, _ asked: TrainingPlan, _ checkpoint: Checkpoint) -> (String, String)? {
+    /// The value asked for and the run's, as text; nil for a setting the run has no record of.
+    private static func values(_ setting: FixedSetting, _ asked: TrainingPlan, _ checkpoint: Checkpoint) -> (String, String)? {
         let model = checkpoint.file.model.config, tokenizer = checkpoint.file.tokenizer
         let options = checkpoint.options, data = checkpoint.data
         func pair(_ a: some Any, _ b: (some Any)?) -> (String, String)? { b.map { ("\(a)", "\($0)") } }
-        switch flag {
-        case "--embedding": return pair(asked.model.embedding, model.embedding)
-        case "--hidden": return pair(asked.model.hidden, model.hidden)
-        case "--latent": return pair(asked.model.latent, model.latent)
-        case "--latent-to-inputs": return pair(asked.model.latentToInputs, model.latentToInputs)
-        case "--max-length": return pair(asked.model.maxLength, model.maxLength)
-        case "--tokenizer": return pair(asked.tokenizer.name.rawValue, tokenizer.name.rawValue)
-        case "--locale": return pair(asked.tokenizer.locale, tokenizer.locale)
-        case "--keep-case": return pair(!asked.tokenizer.lowercase, !tokenizer.lowercase)
-        case "--lr": return pair(asked.options.learningRate, options.learningRate)
-        case "--batch-size": return pair(asked.options.batchSize, options.batchSize)
-        case "--clip": return pair(asked.options.clip, options.clip)
-        case "--word-dropout": return pair(asked.options.wordDropout, options.wordDropout)
-        case "--free-bits": return pair(asked.options.freeBits, options.freeBits)
-        case "--embedding-dropout": return pair(asked.options.embeddingDropout, options.embeddingDropout)
-        case "--output-dropout": return pair(asked.options.outputDropout, options.outputDropout)
-        case "--lr-decay": return pair(asked.options.learningRateDecay, options.learningRateDecay)
-        case "--pretrain-epochs": return pair(asked.options.pretrainEpochs, options.pretrainEpochs)
-        case "--label-weight": return pair(asked.options.labelWeight, options.labelWeight)
-        case "--class-kl-weight": return pair(asked.options.classWeight, options.classWeight)
-        case "--class-capacity": return pair(asked.options.classCapacity, options.classCapacity)
-        case "--gumbel-temperature": return pair(asked.options.temperature, options.temperature)
-        case "--final-temperature": return pair(asked.options.finalTemperature, options.finalTemperature)
-        case "--classes": return pair(asked.model.classes, model.classes)
-        case "--label-column": return pair(asked.data.labelColumns?.label ?? 0, data.labelColumns.map { $0.label ?? 0 } ?? 0)
-        case "--text-column": return pair(asked.data.labelColumns?.text ?? 0, data.labelColumns.map { $0.text ?? 0 } ?? 0)
-        case "--label-file": return pair(asked.data.labelsFile ?? "none", data.labelsFile ?? "none")
-        case "--seed": return pair(asked.options.seed, options.seed)
-        case "--anneal", "--k", "--x0", "--cycles", "--ratio", "--beta":
-            let name = String(flag.dropFirst(2))
+        switch setting {
+        case .embedding: return pair(asked.model.embedding, model.embedding)
+        case .hidden: return pair(asked.model.hidden, model.hidden)
+        case .latent: return pair(asked.model.latent, model.latent)
+        case .latentToInputs: return pair(asked.model.latentToInputs, model.latentToInputs)
+        case .maxLength: return pair(asked.model.maxLength, model.maxLength)
+        case .tokenizer: return pair(asked.tokenizer.name.rawValue, tokenizer.name.rawValue)
+        case .locale: return pair(asked.tokenizer.locale, tokenizer.locale)
+        case .keepCase: return pair(!asked.tokenizer.lowercase, !tokenizer.lowercase)
+        case .learningRate: return pair(asked.options.learningRate, options.learningRate)
+        case .batchSize: return pair(asked.options.batchSize, options.batchSize)
+        case .clip: return pair(asked.options.clip, options.clip)
+        case .wordDropout: return pair(asked.options.wordDropout, options.wordDropout)
+        case .freeBits: return pair(asked.options.freeBits, options.freeBits)
+        case .embeddingDropout: return pair(asked.options.embeddingDropout, options.embeddingDropout)
+        case .outputDropout: return pair(asked.options.outputDropout, options.outputDropout)
+        case .learningRateDecay: return pair(asked.options.learningRateDecay, options.learningRateDecay)
+        case .pretrainEpochs: return pair(asked.options.pretrainEpochs, options.pretrainEpochs)
+        case .labelWeight: return pair(asked.options.labelWeight, options.labelWeight)
+        case .classKLWeight: return pair(asked.options.classWeight, options.classWeight)
+        case .classCapacity: return pair(asked.options.classCapacity, options.classCapacity)
+        case .gumbelTemperature: return pair(asked.options.temperature, options.temperature)
+        case .finalTemperature: return pair(asked.options.finalTemperature, options.finalTemperature)
+        case .classes: return pair(asked.model.classes, model.classes)
+        case .labelColumn: return pair(asked.data.labelColumns?.label ?? 0, data.labelColumns.map { $0.label ?? 0 } ?? 0)
+        case .textColumn: return pair(asked.data.labelColumns?.text ?? 0, data.labelColumns.map { $0.text ?? 0 } ?? 0)
+        case .labelFile: return pair(asked.data.labelsFile ?? "none", data.labelsFile ?? "none")
+        case .seed: return pair(asked.options.seed, options.seed)
+        case .anneal, .k, .x0, .cycles, .ratio, .beta:
+            let name = String(setting.flag.dropFirst(2))
             if let run = options.annealing, let request = asked.annealing { return (request.parameter(name), run.parameter(name)) }
             return (asked.options.schedule.parameter(name), options.schedule.parameter(name))
-        case "--valid-fraction": return pair(asked.data.validFraction, data.validFraction)
-        case "--paragraphs": return pair(asked.data.paragraphs, data.paragraphs)
-        case "--skip-invalid": return pair(asked.data.skipInvalid, data.skipInvalid)
-        case "--vocab":  // recorded together with --min-count (an absent file is recorded as none)
+        case .validFraction: return pair(asked.data.validFraction, data.validFraction)
+        case .paragraphs: return pair(asked.data.paragraphs, data.paragraphs)
+        case .skipInvalid: return pair(asked.data.skipInvalid, data.skipInvalid)
+        case .vocab:  // recorded together with --min-count (an absent file is recorded as none)
             return data.minCount == nil ? nil : (asked.data.vocabularyFile ?? "none", data.vocabularyFile ?? "none")
-        case "--min-count": return pair(asked.data.minCount, data.minCount)
-        case "--max-size": return pair(asked.data.maxSize, data.maxSize)
-        case "--vocab-type", "--subwords":  // recorded together with --min-count, as --vocab is
+        case .minCount: return pair(asked.data.minCount, data.minCount)
+        case .maxSize: return pair(asked.data.maxSize, data.maxSize)
+        case .vocabType, .subwords:  // recorded together with --min-count, as --vocab is
             guard data.minCount != nil else { return nil }
             func kind(_ n: Int?) -> String { n.map { "bpe \($0)" } ?? "word" }
             return (kind(asked.data.subwords), kind(data.subwords))
-        default: return nil
         }
     }
 }

@@ -241,8 +241,13 @@ package final class Trainer {
         let mine = Array(members[collective.share(of: members.count)])
         let pretraining = options.isPretraining(epoch: checkpoint.state.epoch)
         let beta = options.beta(step: checkpoint.state.step, epoch: checkpoint.state.epoch, batchesPerEpoch: batchesPerEpoch)
-        // An MPI error aborts the job (Open MPI's default handler), so the sum returns only with the sum.
-        let shared = collective.size == 1 ? nil : SharedBatch(sentences: members.count) { [collective] in (try? collective.sum($0)) ?? $0 }
+        // The forward pass sums a few numbers across ranks as it goes (free bits, class capacity). Open MPI's default
+        // handler aborts the job on an error, but a sum that throws must not pass for a sum: its error is kept and
+        // thrown once the pass is over, before the gradient's all-reduce.
+        let failedSum = FirstError()
+        let shared = collective.size == 1 ? nil : SharedBatch(sentences: members.count) { [collective] values in
+            do { return try collective.sum(values) } catch { failedSum.keep(error); return values }
+        }
         let settings = LossSettings(beta: beta, freeBits: pretraining ? 0 : options.freeBits, sharedBatch: shared,
                                     labelWeight: options.labelWeight, classWeight: options.classWeight, classCapacity: options.classCapacity)
 
@@ -277,6 +282,7 @@ package final class Trainer {
             gradient[P + Summed.targets.rawValue] = Float(batch.targetCount)
             gradient[P + Summed.loss.rawValue] = result.loss
         }
+        try failedSum.rethrow()
         gradient[P + Summed.interrupted.rawValue] = halt == .interrupted ? 1 : 0
         gradient[P + Summed.timeLimit.rawValue] = halt == .timeLimit ? 1 : 0
         let summing = DispatchTime.now().uptimeNanoseconds

@@ -23,7 +23,7 @@ package enum TrainingRun {
         package var overwrite = false
         /// The rest of the command line: the flags given and the plan they make (defaults where not given).
         /// A given flag whose value differs from the run's is refused.
-        package var given: Set<String> = []
+        package var given: Set<FixedSetting> = []
         package var requested: TrainingPlan?
 
         package init() {}
