@@ -11,7 +11,9 @@ struct BenchCommand: ParsableCommand {
             same data, so the two compare as a ratio (Tests/Scripts/bench-vs-torch.py runs both in turn):
               textvae bench --train ptb/train.txt --valid ptb/valid.txt
             Sampling and encoding run as `textvae sample` and `textvae encode` run them.
-            --profile also prints where a training update's wall time goes, by phase.
+            --profile also prints where a training update's wall time goes, by phase, and each phase's
+            matrix products: their GFLOP, the rate the phase achieved, and the rate its heaviest product
+            shape reaches alone on this machine (a probe in the same run), so the share is true on any CPU.
             Benchmark on an idle machine: a second busy process halves what two threads gain.
             """,
         shouldDisplay: false
@@ -22,7 +24,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Timed updates.") var steps = 200
     @Option(help: "Threads for matrix products.") var threads = Workspace.defaultThreads
     @Option(help: "Also write the benchmarked model here (to time start-up with it).") var save: String?
-    @Flag(help: "Time each phase of the training update and print where the time goes.") var profile = false
+    @Flag(help: "Time each phase of the training update, count its matrix products, and compare each with a probe of this machine's bound.") var profile = false
 
     func validate() throws {
         if steps < 1 { throw ValidationError("--steps must be at least 1") }
@@ -41,6 +43,18 @@ struct BenchCommand: ParsableCommand {
             for (name, ms) in phases.sorted(by: { $0.value > $1.value }) {
                 table += "  " + name.padding(toLength: 36, withPad: " ", startingAt: 0) + String(format: "%7.2f ms  %5.1f%%\n", ms, 100 * ms / total)
             }
+            FileHandle.standardError.write(Data(table.utf8))
+        }
+        if let products = result.products {
+            var table = "matrix products by phase, against a probe of each phase's heaviest shape run alone (same process, \(threads) threads):\n"
+            table += "  phase                                  GFLOP/update  achieved GFLOP/s  probe shape               probe GFLOP/s  share\n"
+            for p in products {
+                table += "  " + p.phase.padding(toLength: 38, withPad: " ", startingAt: 0)
+                    + String(format: "%12.3f  %16.1f  ", p.gigaflopsPerUpdate, p.achievedGFLOPS)
+                    + p.probeShape.padding(toLength: 24, withPad: " ", startingAt: 0)
+                    + String(format: "%14.1f  %4.0f%%\n", p.probeGFLOPS, 100 * p.shareOfProbe)
+            }
+            table += "  on \(result.cpu)\n"
             FileHandle.standardError.write(Data(table.utf8))
         }
         let encoder = JSONEncoder()

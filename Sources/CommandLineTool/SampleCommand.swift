@@ -140,7 +140,7 @@ struct SampleCommand: ParsableCommand {
         if verbose {
             warn("loaded \(model.model) in \(f(loadSeconds * 1000, 1)) ms; decoded \(count) sentences in \(f(decodeSeconds * 1000, 1)) ms "
                  + "(\(f(Double(count) / decodeSeconds, 1)) sentences/s, batches of \(SentenceVAE.decodingRows(options.method))); "
-                 + "\(BLAS.description(threads: file.threads)); "
+                 + "\(BLAS.description(threads: file.threads)); \(BF16OutputLayer.description); "
                  + "\(f(Date().timeIntervalSince(began) * 1000, 1)) ms in all")
         }
     }

@@ -183,6 +183,7 @@ struct ServeCommand: AsyncParsableCommand {
             index = built
         }
         let server = ModelServer(model: trained, settings: settings, index: index)
+        if verbose { warn("\(BLAS.description(threads: trained.threads)); \(BF16OutputLayer.description)") }
         let host = self.host.contains(":") ? "[\(self.host)]" : self.host
         let count = index.map { " (index: \($0.count) sentences of \($0.path))" } ?? ""
         try await server.run(logLevel: verbose ? .info : .warning) { port in

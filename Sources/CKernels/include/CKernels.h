@@ -32,4 +32,26 @@ void tvk_pack_b(int transposed, const float *b, long ldb, long k, long n, float 
 /// same for every step of a batch: packed once, not once per step.
 void tvk_gemm_packed(long m, long n, long k, const float *a, long lda, const float *packed, float *c, long ldc);
 
+/// 1 when the CPU has AVX-512 (F, BW) with its BF16 extension, so that tvk_bf16_logits may be called; else 0.
+int tvk_has_avx512_bf16(void);
+
+/// Floats of W (rows × cols) packed by tvk_bf16_pack: rows rounded up to 16, cols to 2.
+long tvk_bf16_packed_count(long rows, long cols);
+
+/// Packs W (rows × cols, row-major float32; an output layer's V × H) as bfloat16, rounded to nearest even,
+/// in blocks of 16 rows: block b, pair p holds for rows 16b ..< 16b + 16 the values of columns 2p and 2p + 1,
+/// interleaved (the operand layout of VDPBF16PS). Rows and columns past the end are zero.
+void tvk_bf16_pack(const float *w, long rows, long cols, unsigned short *packed);
+
+/// y (m × rows, ldy) = x (m × cols, ldx) · Wᵀ + bias for the row blocks [block_begin, block_end) of packed W:
+/// x rounded to bfloat16, products summed in float32 (VDPBF16PS). bias may be NULL. scratch holds
+/// m · ⌈cols / 2⌉ words. Call only when tvk_has_avx512_bf16() is 1.
+void tvk_bf16_logits(long m, long rows, long cols, const float *x, long ldx, const unsigned short *packed, const float *bias,
+                     float *y, long ldy, long block_begin, long block_end, unsigned int *scratch);
+
+/// The same product computed plainly (bfloat16 operands as tvk_bf16_logits rounds them, summed in double), on
+/// any CPU: the reference the tests compare the kernel with.
+void tvk_bf16_reference(long m, long rows, long cols, const float *x, long ldx, const unsigned short *packed, const float *bias,
+                        float *y, long ldy);
+
 #endif

@@ -43,8 +43,12 @@ struct DecoderState {
         gru.forward(x, h0: ws.h.pointer, sequence, cache)  // one position per row, from the current state
         ws.h.pointer.update(from: cache.out, count: R * H)
         let logits = ws.logits.reserve(R * V)
-        Linear.forward(ws.h.pointer, rows: R, input: H, output: V, weight: outputWeight, bias: outputBias, into: logits,
-                       threads: ws.threads)
+        if let layer = ws.outputLayer, layer.vocabulary == V, layer.hidden == H, R <= BF16OutputLayer.mostRows {
+            layer.logits(ws.h.pointer, rows: R, into: logits, threads: ws.threads)
+        } else {
+            Linear.forward(ws.h.pointer, rows: R, input: H, output: V, weight: outputWeight, bias: outputBias, into: logits,
+                           threads: ws.threads)
+        }
         return logits
     }
 

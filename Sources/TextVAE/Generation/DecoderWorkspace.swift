@@ -6,6 +6,9 @@ package final class DecoderWorkspace {
     let gru = Workspace.GRUBuffers()
     /// Threads for the decoder's products and for choosing the rows' words (at least 1).
     package let threads: Int
+    /// The output layer in bfloat16, set by `TrainedModel` where the CPU has AVX-512 BF16 (its weights no longer
+    /// change); nil: the logits in float32.
+    var outputLayer: BF16OutputLayer?
 
     package init(threads: Int = Workspace.defaultThreads) {
         self.threads = max(1, threads)

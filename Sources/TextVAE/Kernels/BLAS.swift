@@ -34,6 +34,7 @@ package enum BLAS {
                      beta: Float = 0, _ c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int) {
         if m == 0 || n == 0 { return }
         precondition(loadError == nil, "BLAS used before BLAS.load() succeeded")
+        if ProductLog.enabled { ProductLog.record(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB) }
         if m == 1 && k > 0 {
             // One row (decoding a single sentence): cᵀ = op(B)ᵀ aᵀ as a matrix-vector product. sgemm would
             // first pack all of B (10 MB for an output layer) and cost several times more.

@@ -25,6 +25,12 @@ package final class TrainedModel {
         tokenizer = try Tokenizer(file.tokenizer)
         workspace = Workspace(threads: threads)
         decoderWorkspace = DecoderWorkspace(threads: threads)
+        if BF16OutputLayer.available {
+            let c = file.model.config
+            decoderWorkspace.outputLayer = file.model.withTensors { p in
+                BF16OutputLayer(weight: p[.outputWeight], bias: p[.outputBias], vocabulary: c.vocabulary, hidden: c.hidden)
+            }
+        }
     }
 
     /// Loads OpenBLAS and the model file at `path`; errors name the file and say what to do.

@@ -29,12 +29,36 @@ package struct Benchmark {
         package var parameters: Int
         /// With `--profile`: wall milliseconds per timed update, by phase (`PhaseProfile`).
         package var profile: [String: Double]?
+        /// With `--profile`: the phases that make matrix products, with their work and its share of the probe.
+        package var products: [PhaseProducts]?
+        /// The CPU it ran on (`CPUDescription`).
+        package var cpu: String
 
         enum CodingKeys: String, CodingKey {
             case trainTokensPerSecond = "train_tokens_per_s", trainSentencesPerSecond = "train_sentences_per_s"
             case encodeSentencesPerSecond = "encode_sentences_per_s", sampleSentencesPerSecond = "sample_sentences_per_s"
             case sampleTokens = "sample_tokens", threads, blas, kernels
-            case peakRSSMegabytes = "peak_rss_mb", parameters, profile = "profile_ms_per_update"
+            case peakRSSMegabytes = "peak_rss_mb", parameters, profile = "profile_ms_per_update", products = "profile_products", cpu
+        }
+    }
+
+    /// One phase's matrix products per timed update: their floating-point work as it ran (`ProductLog`), the rate
+    /// the phase achieved over its whole wall time, and the rate its heaviest product shape reaches alone
+    /// (`ProductProbe`, measured in the same process). `shareOfProbe` = achieved / probe: how close the phase
+    /// comes to what this machine's products allow (the rest of its time is element-wise work, memory and waiting).
+    package struct PhaseProducts: Codable, Equatable {
+        package var phase: String
+        package var millisecondsPerUpdate: Double
+        package var gigaflopsPerUpdate: Double
+        package var achievedGFLOPS: Double
+        package var probeShape: String
+        package var probeGFLOPS: Double
+        package var shareOfProbe: Double
+
+        enum CodingKeys: String, CodingKey {
+            case phase, millisecondsPerUpdate = "ms_per_update", gigaflopsPerUpdate = "gflop_per_update"
+            case achievedGFLOPS = "achieved_gflops", probeShape = "probe_shape", probeGFLOPS = "probe_gflops"
+            case shareOfProbe = "share_of_probe"
         }
     }
 
@@ -59,16 +83,18 @@ package struct Benchmark {
         var shuffle = Random(seed: seed)
         shuffle.shuffle(&order)
         let steps = warmupSteps + timedSteps
-        let batches = (0..<steps).map { b in (b * batchSize..<min(order.count, (b + 1) * batchSize)).map { order[$0 % order.count] } }
+        // A file of fewer than steps × batch sentences is gone through again (PTB's 29,727 are not).
+        let batches = (0..<steps).map { b in (b * batchSize..<(b + 1) * batchSize).map { order[$0 % order.count] } }
 
         let trainer = TrainingRun.newTrainer(set, plan, output: "/dev/null", threads: threads)
         let model = trainer.checkpoint.file.model, config = model.config
-        note("vocabulary \(set.vocabulary.count), \(model.layout.total) parameters, \(BLAS.description(threads: threads))")
+        note("vocabulary \(set.vocabulary.count), \(model.layout.total) parameters, \(BLAS.description(threads: threads)), on \(CPUDescription.current)")
         for b in 0..<warmupSteps { _ = try trainer.update(batches[b]) }
         var tokens = 0, sentences = 0
         PhaseProfile.reset()
         PhaseProfile.enabled = profile
-        defer { PhaseProfile.enabled = false }
+        ProductLog.enabled = profile
+        defer { PhaseProfile.enabled = false; ProductLog.enabled = false }
         let start = Date()
         for b in warmupSteps..<steps {
             tokens += try trainer.update(batches[b]).targets
@@ -76,9 +102,11 @@ package struct Benchmark {
         }
         let trainSeconds = Date().timeIntervalSince(start)
         PhaseProfile.enabled = false
+        ProductLog.enabled = false
         let phases = profile
             ? Dictionary(uniqueKeysWithValues: PhaseProfile.Phase.allCases.map { ($0.name, 1000 * PhaseProfile.seconds[$0.rawValue] / Double(timedSteps)) })
             : nil
+        let products = profile ? Self.phaseProducts(updates: timedSteps, threads: threads) : nil
 
         // Encoding: posterior means of the validation file, as `textvae encode` computes them
         // (SentenceVAE.encode: batches of sentences of about the same length).
@@ -102,7 +130,21 @@ package struct Benchmark {
                             encodeSentencesPerSecond: Double(set.valid.count) / encodeSeconds,
                             sampleSentencesPerSecond: 1000 / sampleSeconds, sampleTokens: samplePositions, threads: threads,
                             blas: BLAS.description(threads: threads), kernels: VectorKernels.description, peakRSSMegabytes: Double(usage.ru_maxrss) / 1024, parameters: model.layout.total,
-                            profile: phases)
+                            profile: phases, products: products, cpu: CPUDescription.current)
         return (result, trainer)
+    }
+
+    /// The profiled phases' products, each against a probe of its heaviest shape (by work).
+    static func phaseProducts(updates: Int, threads: Int) -> [PhaseProducts] {
+        PhaseProfile.Phase.allCases.compactMap { phase in
+            let counts = PhaseProfile.products[phase.rawValue]
+            guard let heaviest = counts.max(by: { Double($0.value) * $0.key.flops < Double($1.value) * $1.key.flops })?.key else { return nil }
+            let seconds = PhaseProfile.seconds[phase.rawValue] / Double(updates)
+            let flops = counts.reduce(0) { $0 + Double($1.value) * $1.key.flops } / Double(updates)
+            let achieved = flops / max(seconds, 1e-12) / 1e9
+            let probe = ProductProbe.gflops(heaviest, threads: threads)
+            return PhaseProducts(phase: phase.name, millisecondsPerUpdate: 1000 * seconds, gigaflopsPerUpdate: flops / 1e9,
+                                 achievedGFLOPS: achieved, probeShape: heaviest.description, probeGFLOPS: probe, shareOfProbe: achieved / probe)
+        }
     }
 }

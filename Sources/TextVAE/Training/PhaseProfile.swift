@@ -30,15 +30,20 @@ enum PhaseProfile {
 
     nonisolated(unsafe) static var enabled = false
     nonisolated(unsafe) private(set) static var seconds = [Double](repeating: 0, count: Phase.allCases.count)
+    /// The matrix products each phase made (`ProductLog`, on while profiling), by shape.
+    nonisolated(unsafe) private(set) static var products = [[ProductLog.Shape: Int]](repeating: [:], count: Phase.allCases.count)
     nonisolated(unsafe) private static var last: UInt64 = 0
 
     static func reset() {
         seconds = [Double](repeating: 0, count: Phase.allCases.count)
+        products = [[ProductLog.Shape: Int]](repeating: [:], count: Phase.allCases.count)
     }
 
     /// Starts timing an update (nothing is charged).
     @inline(__always) static func start() {
-        if enabled { last = DispatchTime.now().uptimeNanoseconds }
+        guard enabled else { return }
+        _ = ProductLog.take()
+        last = DispatchTime.now().uptimeNanoseconds
     }
 
     /// Charges the time since the previous lap to `phase`.
@@ -46,6 +51,7 @@ enum PhaseProfile {
         guard enabled else { return }
         let now = DispatchTime.now().uptimeNanoseconds
         seconds[phase.rawValue] += Double(now - last) * 1e-9
-        last = now
+        products[phase.rawValue].merge(ProductLog.take(), uniquingKeysWith: +)
+        last = DispatchTime.now().uptimeNanoseconds  // the bookkeeping is charged to no phase
     }
 }

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# The bfloat16 output layer for decoding (CPUs with AVX-512 BF16) (TEXTVAE_BF16=1) against float32 (the default), on one model:
+#   1. agreement: greedy `sample` of N sentences, each from its own seed, with both; the share of seeds whose
+#      sentence is the same;
+#   2. speed: the decoding time `sample --verbose` reports for 1, 4, 16 and 64 sentences, and whole `sample -n 1000`
+#      and `sample -n 1` commands, each way in turn, medians.
+# Usage: bash Tests/Scripts/bench-bf16.sh MODEL [ROUNDS] [N]   (release binary: swift build -c release first)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+model=$1
+rounds=${2:-5}
+seeds=${3:-200}
+textvae=.build/release/textvae
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+grep -q avx512_bf16 /proc/cpuinfo || { echo "this CPU has no AVX-512 BF16: the float32 layer is the only one"; exit 0; }
+echo "on $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')"
+TEXTVAE_BF16=1 "$textvae" sample -m "$model" -n 1 --verbose 2>&1 >/dev/null | grep -o 'output layer [^;]*' || true
+
+same=0
+for seed in $(seq 1 "$seeds"); do
+    a=$(TEXTVAE_BF16=1 "$textvae" sample -m "$model" -n 1 --seed "$seed")
+    b=$("$textvae" sample -m "$model" -n 1 --seed "$seed")
+    [ "$a" = "$b" ] && same=$((same + 1))
+done
+echo "greedy sentences equal on $same of $seeds seeds"
+
+# 1,000 at once: batches above 64 rows decode in float32 until their rows thin out to 64.
+TEXTVAE_BF16=1 "$textvae" sample -m "$model" -n 1000 --seed 7 >"$work/bf16.txt"
+"$textvae" sample -m "$model" -n 1000 --seed 7 >"$work/fp32.txt"
+echo "sample -n 1000 --seed 7: $(paste -d'\n' "$work/bf16.txt" "$work/fp32.txt" | paste - - | awk -F'\t' '$1 == $2' | wc -l) of 1000 lines equal"
+
+seconds() { local start end; start=$(date +%s.%N); "$@" >/dev/null; end=$(date +%s.%N); echo "$end - $start" | bc -l; }
+median() { sort -g | awk '{a[NR] = $1} END {print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2}'; }
+for r in $(seq "$rounds"); do
+    seconds env TEXTVAE_BF16=1 "$textvae" sample -m "$model" -n 1000 --seed "$r" >>"$work/batch-bf16"
+    seconds "$textvae" sample -m "$model" -n 1000 --seed "$r" >>"$work/batch-fp32"
+    for i in $(seq 10); do
+        seconds env TEXTVAE_BF16=1 "$textvae" sample -m "$model" -n 1 --seed "$i" >>"$work/one-bf16"
+        seconds "$textvae" sample -m "$model" -n 1 --seed "$i" >>"$work/one-fp32"
+    done
+done
+b=$(median <"$work/batch-bf16"); f=$(median <"$work/batch-fp32")
+o=$(median <"$work/one-bf16"); g=$(median <"$work/one-fp32")
+printf 'sample -n 1000 (whole command): bfloat16 %.3f s, float32 %.3f s, speed-up %.2fx (medians of %d)\n' "$b" "$f" "$(echo "$f / $b" | bc -l)" "$rounds"
+printf 'sample -n 1 (whole command):    bfloat16 %.1f ms, float32 %.1f ms, speed-up %.2fx (medians of %d)\n' \
+    "$(echo "$o * 1000" | bc -l)" "$(echo "$g * 1000" | bc -l)" "$(echo "$g / $o" | bc -l)" "$((rounds * 10))"
+decode_ms() { "$@" --verbose 2>&1 >/dev/null | grep -o 'sentences in [0-9.]* ms' | grep -o '[0-9.]* ms' | cut -d' ' -f1; }
+for n in 1 4 16 64; do
+    : >"$work/d-bf16"; : >"$work/d-fp32"
+    for r in $(seq "$rounds"); do
+        decode_ms env TEXTVAE_BF16=1 "$textvae" sample -m "$model" -n "$n" --seed "$r" >>"$work/d-bf16"
+        decode_ms "$textvae" sample -m "$model" -n "$n" --seed "$r" >>"$work/d-fp32"
+    done
+    b=$(median <"$work/d-bf16"); f=$(median <"$work/d-fp32")
+    printf 'decoding %2d sentences: bfloat16 %.1f ms, float32 %.1f ms, speed-up %.2fx (medians of %d)\n' "$n" "$b" "$f" "$(echo "$f / $b" | bc -l)" "$rounds"
+done

@@ -1,0 +1,63 @@
+import Foundation
+import Testing
+@testable import TextVAE
+
+/// The bfloat16 output layer (CPUs with AVX-512 BF16): the kernel against its plain reference, the rounding
+/// against float32, and decoding with it against decoding in float32.
+@Suite struct BF16KernelTests {
+    /// A layer and inputs of awkward sizes: a vocabulary that is no multiple of 16, an odd hidden size.
+    static func layer(vocabulary V: Int, hidden H: Int) -> (BF16OutputLayer, [Float], [Float], [Float]) {
+        var rng = Random(seed: 7)
+        let weight = (0..<V * H).map { _ in rng.normal() * 0.2 }, bias = (0..<V).map { _ in rng.normal() }
+        let x = (0..<9 * H).map { _ in rng.normal() }
+        let layer = weight.withUnsafeBufferPointer { w in
+            bias.withUnsafeBufferPointer { BF16OutputLayer(weight: w.baseAddress!, bias: $0.baseAddress!, vocabulary: V, hidden: H) }
+        }
+        return (layer, weight, bias, x)
+    }
+
+    @Test(.enabled(if: BF16OutputLayer.cpuHasBF16, "this CPU has no AVX-512 BF16"), arguments: [(1, 2), (9, 1), (4, 2), (7, 2)])
+    func theKernelComputesWhatTheReferenceComputes(rows: Int, threads: Int) {
+        for (V, H) in [(1_000, 257), (37, 16), (16, 2)] {
+            let (layer, _, _, x) = Self.layer(vocabulary: V, hidden: H)
+            var fast = [Float](repeating: .nan, count: rows * V), plain = [Float](repeating: 0, count: rows * V)
+            layer.logits(x, rows: rows, into: &fast, threads: threads)
+            layer.referenceLogits(x, rows: rows, into: &plain)
+            let worst = zip(fast, plain).map { abs($0 - $1) / max(1, abs($1)) }.max() ?? .nan
+            #expect(worst < 1e-5, "V \(V), H \(H), rows \(rows): worst relative difference \(worst)")
+        }
+    }
+
+    /// bfloat16 keeps 8 bits of mantissa: each logit is within a few hundredths of float32's for these sizes.
+    @Test func theRoundingStaysCloseToFloat32() throws {
+        try loadBLAS()
+        let (V, H) = (300, 64)
+        let (layer, weight, bias, x) = Self.layer(vocabulary: V, hidden: H)
+        var rounded = [Float](repeating: 0, count: 3 * V), exact = [Float](repeating: 0, count: 3 * V)
+        layer.referenceLogits(x, rows: 3, into: &rounded)
+        for r in 0..<3 {
+            for v in 0..<V { exact[r * V + v] = bias[v] + (0..<H).reduce(0) { $0 + x[r * H + $1] * weight[v * H + $1] } }
+        }
+        let worst = zip(rounded, exact).map { abs($0 - $1) }.max() ?? .nan
+        #expect(worst > 0 && worst < 0.05, "worst difference \(worst)")
+    }
+
+    /// Decoding with the bfloat16 layer (as `TEXTVAE_BF16=1` sets it up) gives mostly float32's greedy sentences.
+    @Test(.enabled(if: BF16OutputLayer.cpuHasBF16, "this CPU has no AVX-512 BF16"))
+    func decodingUsesTheLayerAndAgreesWithFloat32() throws {
+        try loadBLAS()
+        let trained = try TrainedModel(file: TinyModel.file(), threads: 1)
+        #expect((trained.decoderWorkspace.outputLayer != nil) == BF16OutputLayer.available, "only with TEXTVAE_BF16=1")
+        let c = trained.model.config
+        let workspace = DecoderWorkspace(threads: 1)
+        workspace.outputLayer = trained.model.withTensors {
+            BF16OutputLayer(weight: $0[.outputWeight], bias: $0[.outputBias], vocabulary: c.vocabulary, hidden: c.hidden)
+        }
+        var rng = Random(seed: 3)
+        let z = (0..<50 * trained.latent).map { _ in rng.normal() }
+        let fast = trained.model.decode(z, workspace: workspace).map { $0[0].tokens }
+        let plain = trained.model.decode(z, workspace: DecoderWorkspace(threads: 1)).map { $0[0].tokens }
+        let same = zip(fast, plain).filter { $0 == $1 }.count
+        #expect(same >= 45, "\(same) of 50 greedy sentences agree")
+    }
+}
