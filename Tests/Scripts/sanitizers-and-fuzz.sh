@@ -5,7 +5,8 @@
 #      the server and its tests are left to the plain build, which keeps SwiftNIO out of these two builds.
 #      ThreadSanitizer runs the in-process suites only: the threads worth checking (matrix kernels, batched
 #      decoding, training) run there too, while the suites that start `textvae` or `mpirun` as child processes
-#      took two thirds of the CI time under it (a child 5-15× slower) and are run under ASan instead;
+#      took two thirds of the CI time under it (a child 5-15× slower) and are run under ASan instead
+#      (BenchProfileTests too: it switches a process-wide profiling flag while other suites run);
 #   2. each fuzz target for TEXTVAE_FUZZ_SECONDS seconds (default 20) from its seeds: a smoke run; the long runs are `bash Tests/Scripts/fuzz.sh 600`.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -18,7 +19,7 @@ LSAN_OPTIONS="suppressions=$PWD/Tests/Sanitizers/lsan.supp" \
 
 echo "--- the suite under ThreadSanitizer ($((SECONDS - started)) s so far)"
 swift build --build-tests --sanitize=thread --scratch-path .build-tsan --disable-default-traits
-child_process_suites='CLITests|GenerationCLITests|SubwordCLITests|PictureCLITests|LabelsTests|RunStartTests|RunPlanTests|ReliabilityTests|OutputPathTests|InputProtectionTests|DistributedTests|HubExportTests|MalformedFileTests|OutputFormatTests|HelpSnapshotTests|DocumentationTests'
+child_process_suites='CLITests|GenerationCLITests|SubwordCLITests|PictureCLITests|LabelsTests|RunStartTests|RunPlanTests|ReliabilityTests|OutputPathTests|InputProtectionTests|DistributedTests|HubExportTests|MalformedFileTests|OutputFormatTests|HelpSnapshotTests|DocumentationTests|BenchProfileTests'
 TEXTVAE_SANITIZER=thread swift test --sanitize=thread --scratch-path .build-tsan --skip-build --disable-default-traits \
     --skip "^TextVAETests\.($child_process_suites)/"
 

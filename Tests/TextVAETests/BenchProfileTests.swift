@@ -3,7 +3,11 @@ import Testing
 @testable import TextVAE
 
 /// `textvae bench --profile`: each phase's matrix products counted as they ran, and a probe of the machine's
-/// bound measured in the same run. Figures only, no timing thresholds.
+/// bound measured in the same run. Figures only, no timing thresholds. The log is process-wide and other suites
+/// make products at the same time, so the in-process test checks that what it made is counted (at least), not
+/// that nothing else is, and which phase each product is charged to is checked through `bench` itself, in its
+/// own process; the ThreadSanitizer pass leaves this suite out (the flag is a plain global, which `bench` sets
+/// before its threads start).
 @Suite(.serialized) struct BenchProfileTests {
     @Test func theLogCountsEachProductOnceByShapeWhateverPathItTakes() throws {
         try loadBLAS()
@@ -16,37 +20,16 @@ import Testing
             BLAS.gemm(m: m, n: 70, k: 300, a, lda: 300, b, ldb: 70, &c, ldc: 70, threads: threads)
         }
         let counts = ProductLog.take()
-        #expect(counts == [ProductLog.Shape(m: 64, n: 70, k: 300, transposeA: false, transposeB: false): 2,
-                           ProductLog.Shape(m: 1, n: 70, k: 300, transposeA: false, transposeB: false): 1,
-                           ProductLog.Shape(m: 5, n: 70, k: 300, transposeA: false, transposeB: false): 1])
-        #expect(ProductLog.take().isEmpty, "take() forgets what it returned")
+        for (m, made) in [(64, 2), (1, 1), (5, 1)] {
+            let shape = ProductLog.Shape(m: m, n: 70, k: 300, transposeA: false, transposeB: false)
+            #expect(counts[shape, default: 0] >= made, "\(shape): \(counts)")
+        }
+        let odd = ProductLog.Shape(m: 3, n: 71, k: 299, transposeA: false, transposeB: false)  // a shape no other test makes
+        #expect(ProductLog.take()[odd] == nil, "take() forgets what it returned")
         ProductLog.enabled = false
-        BLAS.gemm(m: 5, n: 70, k: 300, a, lda: 300, b, ldb: 70, &c, ldc: 70, threads: 1)
-        #expect(ProductLog.take().isEmpty, "nothing is counted while the log is off")
-    }
-
-    /// An update's output-layer forward phase holds exactly one product, targets × H times H × V.
-    @Test func eachPhaseGetsTheProductsItMade() throws {
-        try loadBLAS()
-        let folder = try temporaryFolder()
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let set = try TrainingTests.grammarSet(300)
-        let trainer = TrainingTests.trainer(set, folder: folder, epochs: 1)
-        let config = trainer.checkpoint.file.model.config
-        PhaseProfile.reset()
-        PhaseProfile.enabled = true
+        BLAS.gemm(m: 3, n: 71, k: 299, a, lda: 299, b, ldb: 71, &c, ldc: 71, threads: 1)
         ProductLog.enabled = true
-        defer { PhaseProfile.enabled = false; ProductLog.enabled = false }
-        let update = try trainer.update(Array(0..<16))
-        let logits = PhaseProfile.products[PhaseProfile.Phase.outputForward.rawValue]
-        #expect(logits == [ProductLog.Shape(m: update.targets, n: config.vocabulary, k: config.hidden, transposeA: false, transposeB: true): 1],
-                "\(logits)")
-        for phase in [PhaseProfile.Phase.encoderForward, .decoderForward, .outputBackward, .decoderBackward, .encoderBackward] {
-            #expect(!PhaseProfile.products[phase.rawValue].isEmpty, "\(phase.name) made no products")
-        }
-        for phase in [PhaseProfile.Phase.softmaxCrossEntropy, .adam, .gradientNorm] {
-            #expect(PhaseProfile.products[phase.rawValue].isEmpty, "\(phase.name) has products: \(PhaseProfile.products[phase.rawValue])")
-        }
+        #expect(ProductLog.take()[odd] == nil, "nothing is counted while the log is off")
     }
 
     @Test func benchProfilePrintsEachPhaseAgainstItsProbe() throws {
@@ -62,6 +45,10 @@ import Testing
         let phases = try #require(json["profile_products"] as? [[String: Any]], "\(run.stdout)")
         #expect(Set(phases.compactMap { $0["phase"] as? String }) == Set([PhaseProfile.Phase.encoderForward, .decoderForward, .outputForward,
                                                                         .outputBackward, .decoderBackward, .encoderBackward].map(\.name)))
+        // The logits' product, targets × H times H × V, is charged to the output layer's forward phase alone.
+        let vocabulary = Set(GrammarCorpus.sentences(count: 400, seed: 5).flatMap { $0.split(separator: " ") }).count
+        let forward = try #require(phases.first { $0["phase"] as? String == PhaseProfile.Phase.outputForward.name })
+        #expect((forward["probe_shape"] as? String)?.hasSuffix("· 256×\(vocabulary + 4)") == true, "\(forward) (V = \(vocabulary) words + 4 specials)")
         for phase in phases {
             for key in ["gflop_per_update", "achieved_gflops", "probe_gflops", "share_of_probe"] {
                 let value = phase[key] as? Double ?? -1

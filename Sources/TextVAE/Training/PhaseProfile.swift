@@ -33,8 +33,12 @@ enum PhaseProfile {
     /// The matrix products each phase made (`ProductLog`, on while profiling), by shape.
     nonisolated(unsafe) private(set) static var products = [[ProductLog.Shape: Int]](repeating: [:], count: Phase.allCases.count)
     nonisolated(unsafe) private static var last: UInt64 = 0
+    /// Only while profiling: one trainer laps at a time (tests may run several trainers at once).
+    private static let lock = NSLock()
 
     static func reset() {
+        lock.lock()
+        defer { lock.unlock() }
         seconds = [Double](repeating: 0, count: Phase.allCases.count)
         products = [[ProductLog.Shape: Int]](repeating: [:], count: Phase.allCases.count)
     }
@@ -42,6 +46,8 @@ enum PhaseProfile {
     /// Starts timing an update (nothing is charged).
     @inline(__always) static func start() {
         guard enabled else { return }
+        lock.lock()
+        defer { lock.unlock() }
         _ = ProductLog.take()
         last = DispatchTime.now().uptimeNanoseconds
     }
@@ -49,6 +55,8 @@ enum PhaseProfile {
     /// Charges the time since the previous lap to `phase`.
     @inline(__always) static func lap(_ phase: Phase) {
         guard enabled else { return }
+        lock.lock()
+        defer { lock.unlock() }
         let now = DispatchTime.now().uptimeNanoseconds
         seconds[phase.rawValue] += Double(now - last) * 1e-9
         products[phase.rawValue].merge(ProductLog.take(), uniquingKeysWith: +)
