@@ -70,11 +70,17 @@ import Testing
             return (client, reply)
         }
         defer { for (client, _) in replies where client.isRunning { client.terminate() } }
-        // Wait until the server has them (the gauge counts the /metrics request too), then ask it to stop.
+        // Wait until the server has them (the gauge counts the /metrics request too), then ask it to stop. The
+        // gauge is read through a raw connection as well: URLSession's shared session keeps a few connections per
+        // host, which the other server suites running beside this one may hold for a long time.
         var inFlight = 0
         let deadline = Date().addingTimeInterval(120)  // a guard against a hang on a loaded machine, not a timing
         while inFlight < 4 && Date() < deadline {
-            let metrics = try await httpRequest("GET", port: port, "/metrics").body
+            let metrics = try runProcess("/bin/bash", ["-c", """
+                exec 3<>/dev/tcp/127.0.0.1/\(port)
+                printf 'GET /metrics HTTP/1.1\\r\\nHost: 127.0.0.1\\r\\nConnection: close\\r\\n\\r\\n' >&3
+                cat <&3
+                """], in: folder.path).stdout
             let line = metrics.split(separator: "\n").first { $0.hasPrefix("textvae_requests_in_flight ") } ?? ""
             inFlight = Int(line.split(separator: " ").last ?? "") ?? 0
             if inFlight < 4 { try await Task.sleep(nanoseconds: 2_000_000) }
