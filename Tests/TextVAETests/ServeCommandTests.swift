@@ -47,17 +47,18 @@ import Testing
         try Self.slowModel().save(to: folder.appendingPathComponent("slow.safetensors").path)
         // A request time limit far beyond the three requests' work: on a loaded machine (the rest of the suite runs
         // beside this test) the third waits more than the default 30 s, and this test is about SIGTERM, not time limits.
-        let (process, port, _, err) = try startServer(["-m", "slow.safetensors", "--no-batching", "--threads", "1", "--time-limit", "600"],
+        let (process, port, _, err) = try startServer(["-m", "slow.safetensors", "--no-batching", "--threads", "1", "--time-limit", "600", "--max-request-work", "1000000000", "--max-sentences", "1000"],
                                                       in: folder)
         defer { if process.isRunning { process.terminate() } }
 
-        // Three requests the worker runs one after the other, each written whole to its own connection by a bash
+        // Three requests of 1,000 sentences (a second or more each even on a fast CPU: with 100, the three were done
+        // before a loaded CI machine's first look at the gauge), the worker running them one after the other, each written whole to its own connection by a bash
         // client before the test looks at the server: URLSession may hold requests back while the rest of the suite
         // keeps the machine busy, and then they never reach the server together (CI saw exactly that).
         let replies = try (0..<3).map { i -> (Process, URL) in
             let reply = folder.appendingPathComponent("reply\(i).txt")
             FileManager.default.createFile(atPath: reply.path, contents: nil)
-            let body = #"{"n": 100, "seed": \#(i)}"#
+            let body = #"{"n": 1000, "seed": \#(i)}"#
             let client = Process()
             client.executableURL = URL(fileURLWithPath: "/bin/bash")
             client.arguments = ["-c", """
@@ -94,7 +95,7 @@ import Testing
             #expect(text.hasPrefix("HTTP/1.1 200"), "\(text.prefix(300))")
             let body = text.range(of: "\r\n\r\n").map { String(text[$0.upperBound...]) } ?? ""
             let json = try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any]
-            #expect((json?["sentences"] as? [Any])?.count == 100, "\(body.prefix(300))")
+            #expect((json?["sentences"] as? [Any])?.count == 1000, "\(body.prefix(300))")
         }
         process.waitUntilExit()
         #expect(process.terminationReason == .exit && process.terminationStatus == 0,
