@@ -71,17 +71,12 @@ import Testing
             return (client, reply)
         }
         defer { for (client, _) in replies where client.isRunning { client.terminate() } }
-        // Wait until the server has them (the gauge counts the /metrics request too), then ask it to stop. The
-        // gauge is read through a raw connection as well: URLSession's shared session keeps a few connections per
-        // host, which the other server suites running beside this one may hold for a long time.
+        // Wait until the server has them (the gauge counts the /metrics request too), then ask it to stop. Nothing
+        // here blocks a thread of the concurrency pool: other suites' in-process servers run on it.
         var inFlight = 0
         let deadline = Date().addingTimeInterval(120)  // a guard against a hang on a loaded machine, not a timing
         while inFlight < 4 && Date() < deadline {
-            let metrics = try runProcess("/bin/bash", ["-c", """
-                exec 3<>/dev/tcp/127.0.0.1/\(port)
-                printf 'GET /metrics HTTP/1.1\\r\\nHost: 127.0.0.1\\r\\nConnection: close\\r\\n\\r\\n' >&3
-                cat <&3
-                """], in: folder.path).stdout
+            let metrics = try await httpRequest("GET", port: port, "/metrics").body
             let line = metrics.split(separator: "\n").first { $0.hasPrefix("textvae_requests_in_flight ") } ?? ""
             inFlight = Int(line.split(separator: " ").last ?? "") ?? 0
             if inFlight < 4 { try await Task.sleep(nanoseconds: 2_000_000) }
@@ -90,14 +85,14 @@ import Testing
         kill(process.processIdentifier, SIGTERM)
 
         for (client, reply) in replies {
-            client.waitUntilExit()
+            while client.isRunning { try await Task.sleep(nanoseconds: 50_000_000) }
             let text = (try? String(contentsOf: reply, encoding: .utf8)) ?? ""
             #expect(text.hasPrefix("HTTP/1.1 200"), "\(text.prefix(300))")
             let body = text.range(of: "\r\n\r\n").map { String(text[$0.upperBound...]) } ?? ""
             let json = try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any]
             #expect((json?["sentences"] as? [Any])?.count == 1000, "\(body.prefix(300))")
         }
-        process.waitUntilExit()
+        while process.isRunning { try await Task.sleep(nanoseconds: 50_000_000) }
         #expect(process.terminationReason == .exit && process.terminationStatus == 0,
                 "\((try? String(contentsOf: err, encoding: .utf8)) ?? "")")
         #expect(((try? String(contentsOf: err, encoding: .utf8)) ?? "").contains("stopped"))
