@@ -55,6 +55,7 @@ struct AnalogyCommand: ParsableCommand {
 
     func run() throws {
         let trained = try modelArgument.load()
+        try trained.requireLatent(for: "solve analogies")
         let query = try trained.requireTokens(sentence)
         if let note = try trained.unknownWordsNote(sentence) { warn(note) }
         let a = try SentenceFile.read(from, model: trained), b = try SentenceFile.read(to, model: trained)

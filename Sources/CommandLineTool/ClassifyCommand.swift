@@ -49,6 +49,7 @@ struct ClassifyCommand: ParsableCommand {
 
     func run() throws {
         let trained = try model.load()
+        try trained.requireLatent(for: "classify")
         guard trained.classes > 0 else {
             throw TextVAEError.modelLacks("\(model.model) has no classes: train with labels (--label-column or --label-file) or with --classes K to classify")
         }

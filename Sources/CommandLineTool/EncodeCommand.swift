@@ -63,6 +63,7 @@ struct EncodeCommand: ParsableCommand {
     func run() throws {
         if let output { try refuseOutputThatIsAnInput(output, inputs: [(model.model, "the model"), (file, "the input")]) }
         let trained = try model.load()
+        try trained.requireLatent(for: "encode sentences")
         let input = try model.readInput(file, for: trained, paragraphs: paragraphs)
         let Z = trained.model.config.latent
         let posteriors = trained.encode(input.ids)

@@ -49,6 +49,7 @@ struct ImputeCommand: ParsableCommand {
 
     func run() throws {
         let trained = try modelArgument.load()
+        try trained.requireLatent(for: "fill blanks")
         let words = trained.candidateWords(candidates)
         if words.isEmpty { throw TextVAEError.modelLacks("\(modelArgument.model): the vocabulary has no words to fill blanks with; train on a real corpus") }
         for sentence in sentences {

@@ -64,6 +64,7 @@ struct InterpolateCommand: ParsableCommand {
 
     func run() throws {
         let file = try model.load()
+        try file.requireLatent(for: "interpolate")
         let (a, b) = try endPoints(file)
         let ts = Interpolation.steps(steps)
         let fixed = file.classes > 0 ? try classOptions.resolve(file) : nil

@@ -71,6 +71,7 @@ struct MapCommand: ParsableCommand {
 
     func run() throws {
         let trained = try modelArgument.load()
+        try trained.requireLatent(for: "draw a latent map")
         var input = try SentenceFile.read(file, model: trained, columns: .init(label: labelColumn, text: textColumn),
                                           labelsFile: labelFile, skipInvalid: skipInvalid)
         if limit > 0 && input.count > limit {

@@ -48,6 +48,7 @@ struct NeighboursCommand: ParsableCommand {
 
     func run() throws {
         let trained = try modelArgument.load()
+        try trained.requireLatent(for: "find neighbours")
         let query = try trained.requireTokens(sentence)
         if let note = try trained.unknownWordsNote(sentence) { warn(note) }
         let input = try SentenceFile.read(file, model: trained, skipInvalid: skipInvalid)

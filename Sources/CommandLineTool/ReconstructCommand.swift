@@ -54,6 +54,7 @@ struct ReconstructCommand: ParsableCommand {
 
     func run() throws {
         let trained = try model.load()
+        try trained.requireLatent(for: "reconstruct sentences")
         let input = try model.readInput(file, for: trained, paragraphs: paragraphs)
         let posteriors = trained.encode(input.ids)
         var rng = Random(seed: seed)

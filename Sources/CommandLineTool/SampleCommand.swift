@@ -99,6 +99,10 @@ struct SampleCommand: ParsableCommand {
         let Z = file.model.config.latent
         let options = DecodingOptions(method: try decodingMethod(), maxLength: length.maxLength, forbidUnknown: length.noUnk,
                                       repetition: length.repetition)
+        if file.isLanguageModel, case .greedy = options.method, count > 1 {
+            warn("note: \(model.model) is a language model without a latent, so greedy decoding gives the same sentence every time; "
+                 + "sample words instead (--decoder sample)")
+        }
         var rng = Random(seed: seed)
         // A model with classes: every sentence of the asked class, or each of a class drawn uniformly.
         let K = file.classes
@@ -112,8 +116,8 @@ struct SampleCommand: ParsableCommand {
             let z = (0..<rows * Z).map { _ in rng.normal() }
             let rowClasses = K == 0 ? [] : Array(sampleClasses[start..<start + rows])
             let decodeStart = Date()
-            let decoded = file.decode(z, classes: K == 0 ? nil : rowClasses.flatMap(file.oneHot), options: options, seed: seed,
-                                      firstRow: start)
+            let decoded = file.decode(z, classes: K == 0 ? nil : rowClasses.flatMap(file.oneHot), options: options,
+                                      rowSeeds: SentenceVAE.rowSeeds(seed, rows: start..<start + rows))
             decodeSeconds += Date().timeIntervalSince(decodeStart)
             for (r, hypotheses) in decoded.enumerated() {
                 let best = hypotheses[0]

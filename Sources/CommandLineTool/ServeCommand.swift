@@ -176,6 +176,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let trained = try model.load()
+        try trained.requireLatent(for: "serve (the server's routes need z)")
         var index: SentenceIndex?
         if let path = self.index {
             let built = try SentenceIndex.build(path, model: trained)

@@ -109,6 +109,9 @@ struct TrainCommand: ParsableCommand {
         try data.check()
         try modelOptions.check()
         try optimisation.check()
+        if modelOptions.baseline != nil && (data.hasLabels || (optimisation.pretrainEpochs ?? 0) > 0) {
+            throw ValidationError("--baseline lm has no latent to carry labels or to pretrain: leave out the label options and --pretrain-epochs")
+        }
     }
 
     func run() throws {

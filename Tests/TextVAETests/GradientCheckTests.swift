@@ -110,8 +110,10 @@ import Testing
         var classes = 0
         var labels: [Int?] = [nil, nil, nil, nil]
         var capacity: Float = 0
+        /// Z; 0 is the language-model baseline (`train --baseline lm`).
+        var latentSize = 2
         var testDescription: String {
-            "latentToInputs \(latentToInputs), freeBits \(freeBits), z = \(latent), dropout \(dropout.0) \(dropout.1)"
+            "Z \(latentSize), latentToInputs \(latentToInputs), freeBits \(freeBits), z = \(latent), dropout \(dropout.0) \(dropout.1)"
                 + (classes > 0 ? ", K \(classes), labels \(labels.map { $0.map(String.init) ?? "-" }), C \(capacity)" : "")
         }
     }
@@ -129,10 +131,13 @@ import Testing
         ModelCase(latentToInputs: false, freeBits: 0.3, latent: "sample", classes: 3, labels: [0, nil, 2, nil]),
         ModelCase(latentToInputs: true, freeBits: 0, latent: "sample", classes: 3, labels: [nil, nil, nil, nil], capacity: 0.05),
         ModelCase(latentToInputs: true, freeBits: 0, latent: "mean", classes: 3, labels: [nil, 2, nil, nil]),
+        // No latent at all: the language-model baseline, its empty tensors and empty products included.
+        ModelCase(latentToInputs: false, freeBits: 0.3, latent: "sample", dropout: (0.4, 0.3), latentSize: 0),
     ])
     func fullLossGradientMatchesFiniteDifferencesForEveryTensor(_ c: ModelCase) throws {
         try loadBLAS()
-        let config = ModelConfig(vocabulary: 9, embedding: 4, hidden: 3, latent: 2, latentToInputs: c.latentToInputs, classes: c.classes)
+        let config = ModelConfig(vocabulary: 9, embedding: 4, hidden: 3, latent: c.latentSize, latentToInputs: c.latentToInputs,
+                                 classes: c.classes)
         var model = SentenceVAE(config: config, seed: 11)
         var rng = Random(seed: 5)
         // Weights a little larger than PyTorch's init, so every path carries gradient.
@@ -144,7 +149,7 @@ import Testing
         batch.applyWordDropout(0.3, &generators)
         batch.applyDecoderDropout(embedding: c.dropout.0, output: c.dropout.1, embeddingWidth: 4, hidden: 3, &generators)
         #expect((batch.decoderInputMask != nil) == (c.dropout.0 > 0) && (batch.decoderOutputMask != nil) == (c.dropout.1 > 0))
-        let eps = randomArray(4 * 2, &rng)
+        let eps = randomArray(4 * c.latentSize, &rng)
         let latent: LatentChoice = c.latent == "mean" ? .mean : .sample(eps)
         let settings = LossSettings(beta: 0.7, freeBits: c.freeBits, labelWeight: 0.8, classWeight: 1.5, classCapacity: c.capacity)
         let classes = c.classes == 0 ? nil

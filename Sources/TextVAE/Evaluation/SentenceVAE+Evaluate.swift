@@ -21,6 +21,8 @@ extension SentenceVAE {
         precondition(!sentences.isEmpty && k >= 1 && miBatch >= 1)
         var rng = Random(seed: seed)
         let Z = config.latent
+        // Without any latent (the language-model baseline) every importance weight is p(x): one sample is exact.
+        let k = config.code == 0 ? 1 : k
         let one = score(sentences, batchSize: miBatch, rng: &rng, workspace: workspace)
         var report = EvaluationReport()
         report.sentences = sentences.count
@@ -35,7 +37,7 @@ extension SentenceVAE {
         }
         report.miBatch = miBatch
         var miSum = 0.0
-        for start in stride(from: 0, to: sentences.count, by: miBatch) {
+        for start in stride(from: 0, to: sentences.count, by: miBatch) where Z > 0 {
             let r = start * Z..<min(sentences.count, start + miBatch) * Z
             miSum += Double(r.count / Z) * Metrics.mutualInformation(z: one.z[r], mu: one.mu[r], logv: one.logv[r], latent: Z)
         }
@@ -66,7 +68,7 @@ extension SentenceVAE {
                                      rowsPerCall: Int = 250, workspace: Workspace = Workspace(),
                                      progress: ((Int, Int) -> Void)? = nil) -> (nll: [Double], variance: [Double]) {
         let N = sentences.count
-        precondition(posteriors.count == N && k >= 1)
+        precondition((posteriors.latent == 0 || posteriors.count == N) && k >= 1)
         let log2pi = log(2 * Double.pi)
         // Running log-sum-exp per sentence: the largest log w so far (m), and Σ w/e^m and Σ (w/e^m)².
         var m = [Double](repeating: -.infinity, count: N), s1 = [Double](repeating: 0, count: N), s2 = s1

@@ -126,8 +126,8 @@ package struct ModelFile {
         guard config.vocabulary == vocabulary.count else {
             throw fail("says vocabulary \(config.vocabulary) but lists \(vocabulary.count) tokens")
         }
-        guard [config.embedding, config.hidden, config.latent, config.maxLength].allSatisfy({ $0 > 0 && $0 < 1 << 20 }),
-              config.classes >= 0 && config.classes < 1 << 16 else {
+        guard [config.embedding, config.hidden, config.maxLength].allSatisfy({ $0 > 0 && $0 < 1 << 20 }),
+              config.latent >= 0 && config.latent < 1 << 20, config.classes >= 0 && config.classes < 1 << 16 else {
             throw fail("has impossible sizes in its config")
         }
         var classNames = (0..<config.classes).map(String.init)

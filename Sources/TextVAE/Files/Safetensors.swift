@@ -140,7 +140,9 @@ package struct Safetensors {
             entries.append(Index.Entry(name: name, shape: shape, bytes: headerEnd + offsets[0]..<headerEnd + offsets[1]))
         }
         entries.sort { $0.bytes.lowerBound < $1.bytes.lowerBound }
-        for (a, b) in zip(entries, entries.dropFirst()) where a.bytes.upperBound > b.bytes.lowerBound {
+        // Empty tensors (a model without a latent has [H, 0] weights) hold no bytes and overlap nothing.
+        let holdingBytes = entries.filter { !$0.bytes.isEmpty }
+        for (a, b) in zip(holdingBytes, holdingBytes.dropFirst()) where a.bytes.upperBound > b.bytes.lowerBound {
             throw FormatError(reason: "tensors \(a.name) and \(b.name) overlap")
         }
         return Index(metadata: metadata, entries: entries)

@@ -30,6 +30,7 @@ extension SentenceVAE {
     ///   (beam), best first.
     package func decode(_ z: [Float], options: DecodingOptions = DecodingOptions(), seed: UInt64 = 0, firstRow: Int = 0,
                        workspace: DecoderWorkspace = DecoderWorkspace()) -> [[Hypothesis]] {
+        precondition(config.code > 0, "a model without a latent needs the rowSeeds overload, which says how many rows")
         let B = z.count / config.code
         return decode(z, options: options, rowSeeds: Self.rowSeeds(seed, rows: firstRow..<firstRow + B), workspace: workspace)
     }
@@ -46,10 +47,9 @@ extension SentenceVAE {
     ///   (a row may have no hypothesis). The server stops work whose requests have all given up.
     package func decode(_ z: [Float], options: DecodingOptions, rowSeeds: [UInt64],
                        workspace: DecoderWorkspace = DecoderWorkspace(), stop: (() -> Bool)? = nil) -> [[Hypothesis]] {
-        let Z = config.code
-        precondition(z.count % Z == 0, "codes must be (B, Z + K)")
-        let B = z.count / Z
-        precondition(rowSeeds.count == B, "one seed per row of z")
+        // B from the seeds: a model without a latent (Z + K = 0) has empty codes.
+        let Z = config.code, B = rowSeeds.count
+        precondition(z.count == B * Z, "codes must be (B, Z + K), with one seed per row")
         if B == 0 { return [] }
         let perCall = Self.decodingRows(options.method)
         if B > perCall {

@@ -46,12 +46,14 @@ public actor TextVAEModel {
         public var text: String
     }
 
-    /// Loads a model file (errors name the file and say what to do).
+    /// Loads a model file (errors name the file and say what to do). A language model without a latent
+    /// (`textvae train --baseline lm`) is refused: every call here but `sample` needs z.
     /// - Parameters:
     ///   - path: a model file that `textvae train` wrote.
     ///   - threads: threads for the model's matrix products; nil: `TEXTVAE_THREADS`, else the core count.
     public init(path: String, threads: Int? = nil) throws {
         trained = try TrainedModel.load(path, threads: threads ?? Workspace.defaultThreads)
+        try trained.requireLatent(for: "be used through TextVAEModel")
     }
 
     /// The size of z.

@@ -33,6 +33,11 @@ package enum BLAS {
                      alpha: Float = 1, _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
                      beta: Float = 0, _ c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int) {
         if m == 0 || n == 0 { return }
+        if k == 0 {
+            // An empty sum (a model with no latent, Z = 0): C = beta · C. BLAS would refuse lda = 0.
+            for i in 0..<m { for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j] } }
+            return
+        }
         precondition(loadError == nil, "BLAS used before BLAS.load() succeeded")
         if ProductLog.enabled { ProductLog.record(m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB) }
         if m == 1 && k > 0 {

@@ -68,7 +68,9 @@ package enum ParameterTensor: Int, CaseIterable, Sendable {
              .decoderWeightIH, .decoderWeightHH, .decoderBiasIH, .decoderBiasHH,
              .meanWeight, .meanBias, .logvWeight, .logvBias, .classWeight, .classBias, .outputWeight, .outputBias:
             return 1 / Float(c.hidden).squareRoot()
-        case .latentWeight, .latentBias: return 1 / Float(c.code).squareRoot()
+        case .latentWeight, .latentBias:
+            // No code at all (Z = 0, the language-model baseline): PyTorch's bound for fan_in 0 is 0, so h0 starts at 0.
+            return c.code == 0 ? 0 : 1 / Float(c.code).squareRoot()
         }
     }
 }

@@ -16,6 +16,9 @@ package final class TrainedModel {
     package var model: SentenceVAE { file.model }
     package var vocabulary: Vocabulary { file.vocabulary }
     package var latent: Int { file.model.config.latent }
+    /// A language model with no latent at all (Z = 0, no classes: `train --baseline lm`): it samples, scores and
+    /// evaluates sentences, but has no code to encode a sentence to, reconstruct from or walk along.
+    package var isLanguageModel: Bool { file.model.config.code == 0 }
     package var threads: Int { workspace.threads }
 
     /// - Parameter threads: threads for matrix products and the other parallel loops.
@@ -31,6 +34,13 @@ package final class TrainedModel {
                 BF16OutputLayer(weight: p[.outputWeight], bias: p[.outputBias], vocabulary: c.vocabulary, hidden: c.hidden)
             }
         }
+    }
+
+    /// Throws for a language model (`isLanguageModel`), which cannot do `use` (such as "encode sentences").
+    package func requireLatent(for use: String) throws {
+        guard isLanguageModel else { return }
+        throw TextVAEError.modelLacks("\(path) is a language model without a latent (trained with --baseline lm): it can sample, "
+                                      + "score and evaluate sentences but not \(use); give a model trained without --baseline")
     }
 
     /// Loads OpenBLAS and the model file at `path`; errors name the file and say what to do.

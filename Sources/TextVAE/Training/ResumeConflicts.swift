@@ -43,6 +43,7 @@ enum ResumeConflicts {
         case .gumbelTemperature: return pair(asked.options.temperature, options.temperature)
         case .finalTemperature: return pair(asked.options.finalTemperature, options.finalTemperature)
         case .classes: return pair(asked.model.classes, model.classes)
+        case .baseline: return pair(asked.model.code == 0 ? "lm" : "none", model.code == 0 ? "lm" : "none")
         case .labelColumn: return pair(asked.data.labelColumns?.label ?? 0, data.labelColumns.map { $0.label ?? 0 } ?? 0)
         case .textColumn: return pair(asked.data.labelColumns?.text ?? 0, data.labelColumns.map { $0.text ?? 0 } ?? 0)
         case .labelFile: return pair(asked.data.labelsFile ?? "none", data.labelsFile ?? "none")

@@ -401,7 +401,8 @@ package final class Trainer {
             try log.append(row)
         }
         onEvent(.epoch(summary))
-        if beta >= 0.5 && scores.meanKL < 0.5 && !checkpoint.state.collapseWarned {
+        if beta >= 0.5 && scores.meanKL < 0.5 && !checkpoint.state.collapseWarned
+            && checkpoint.file.model.config.code > 0 {
             checkpoint.state.collapseWarned = true
             onEvent(.warning("the KL term is \(String(format: "%.3f", scores.meanKL)) nats: the posterior has collapsed (the decoder ignores z). "
                              + "Try free bits (--free-bits 0.5), more word dropout (--word-dropout 0.5), or annealing over a larger "
