@@ -64,11 +64,13 @@ struct AnalogyCommand: ParsableCommand {
         let mu = trained.means([query])
         let muNorm = mu.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
         let format = try output.chosen([.text, .jsonl])
-        warn("attribute vector: mean μ of \(to) (\(b.count) sentences) − mean μ of \(from) (\(a.count)); "
-              + String(format: "‖v‖ = %.3f, ‖μ(sentence)‖ = %.3f", v.norm, muNorm))
+        warn(
+            "attribute vector: mean μ of \(to) (\(b.count) sentences) − mean μ of \(from) (\(a.count)); "
+                + String(format: "‖v‖ = %.3f, ‖μ(sentence)‖ = %.3f", v.norm, muNorm))
         let z = scales.flatMap { v.shift(mu, scale: $0) }
-        let decoded = trained.decodeGreedily(z, maxLength: length.maxLength, forbidUnknown: length.noUnk,
-                                              repetition: length.repetition)
+        let decoded = trained.decodeGreedily(
+            z, maxLength: length.maxLength, forbidUnknown: length.noUnk,
+            repetition: length.repetition)
         let width = scales.map { String(format: "%g", Double($0)).count }.max() ?? 1
         for (s, tokens) in zip(scales, decoded) {
             if format == .jsonl {

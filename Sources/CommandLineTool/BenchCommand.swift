@@ -24,7 +24,8 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Timed updates.") var steps = 200
     @Option(help: "Threads for matrix products.") var threads = Workspace.defaultThreads
     @Option(help: "Also write the benchmarked model here (to time start-up with it).") var save: String?
-    @Flag(help: "Time each phase of the training update, count its matrix products, and compare each with a probe of this machine's bound.") var profile = false
+    @Flag(help: "Time each phase of the training update, count its matrix products, and compare each with a probe of this machine's bound.")
+    var profile = false
 
     func validate() throws {
         if steps < 1 { throw ValidationError("--steps must be at least 1") }
@@ -35,21 +36,28 @@ struct BenchCommand: ParsableCommand {
         var benchmark = Benchmark()
         benchmark.timedSteps = steps
         benchmark.profile = profile
-        let (result, trainer) = try benchmark.run(train: train, valid: valid, threads: threads) { FileHandle.standardError.write(Data(($0 + "\n").utf8)) }
+        let (result, trainer) = try benchmark.run(train: train, valid: valid, threads: threads) {
+            FileHandle.standardError.write(Data(($0 + "\n").utf8))
+        }
         if let save { try trainer.checkpoint.file.save(to: save) }
         if let phases = result.profile {
             let total = phases.values.reduce(0, +)
             var table = String(format: "training update, wall time by phase (%d updates, %.1f ms each):\n", steps, total)
             for (name, ms) in phases.sorted(by: { $0.value > $1.value }) {
-                table += "  " + name.padding(toLength: 36, withPad: " ", startingAt: 0) + String(format: "%7.2f ms  %5.1f%%\n", ms, 100 * ms / total)
+                table +=
+                    "  " + name.padding(toLength: 36, withPad: " ", startingAt: 0)
+                    + String(format: "%7.2f ms  %5.1f%%\n", ms, 100 * ms / total)
             }
             FileHandle.standardError.write(Data(table.utf8))
         }
         if let products = result.products {
-            var table = "matrix products by phase, against a probe of each phase's heaviest shape run alone (same process, \(threads) threads):\n"
-            table += "  phase                                  GFLOP/update  achieved GFLOP/s  probe shape               probe GFLOP/s  share\n"
+            var table =
+                "matrix products by phase, against a probe of each phase's heaviest shape run alone (same process, \(threads) threads):\n"
+            table +=
+                "  phase                                  GFLOP/update  achieved GFLOP/s  probe shape               probe GFLOP/s  share\n"
             for p in products {
-                table += "  " + p.phase.padding(toLength: 38, withPad: " ", startingAt: 0)
+                table +=
+                    "  " + p.phase.padding(toLength: 38, withPad: " ", startingAt: 0)
                     + String(format: "%12.3f  %16.1f  ", p.gigaflopsPerUpdate, p.achievedGFLOPS)
                     + p.probeShape.padding(toLength: 24, withPad: " ", startingAt: 0)
                     + String(format: "%14.1f  %4.0f%%\n", p.probeGFLOPS, 100 * p.shareOfProbe)

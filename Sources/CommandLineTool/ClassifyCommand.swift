@@ -44,14 +44,17 @@ struct ClassifyCommand: ParsableCommand {
         try model.check()
         try gold.check()
         _ = try output.chosen([.text, .jsonl])
-        if quiet && !gold.given { throw ValidationError("--quiet prints only the score, which needs gold labels (--label-column or --label-file)") }
+        if quiet && !gold.given {
+            throw ValidationError("--quiet prints only the score, which needs gold labels (--label-column or --label-file)")
+        }
     }
 
     func run() throws {
         let trained = try model.load()
         try trained.requireLatent(for: "classify")
         guard trained.classes > 0 else {
-            throw TextVAEError.modelLacks("\(model.model) has no classes: train with labels (--label-column or --label-file) or with --classes K to classify")
+            throw TextVAEError.modelLacks(
+                "\(model.model) has no classes: train with labels (--label-column or --label-file) or with --classes K to classify")
         }
         let input = try SentenceFile.read(file, model: trained, columns: gold.columns, labelsFile: gold.labelFile, skipInvalid: skipInvalid)
         for note in input.notes { warn("note: \(note)") }
@@ -66,10 +69,12 @@ struct ClassifyCommand: ParsableCommand {
                 case .text:
                     out.line("\(names[k])\t\(f(Double(q[q.startIndex + k]), 4))\t\(input.texts[i])")
                 case .jsonl, .json:
-                    var pairs: [(String, String)] = [("line", String(input.lineNumbers[i])), ("class", JSON.string(names[k])),
-                                                     ("probability", JSON.number(q[q.startIndex + k])),
-                                                     ("probabilities", JSON.object(zip(names, q).map { ($0, JSON.number($1)) })),
-                                                     ("text", JSON.string(input.texts[i]))]
+                    var pairs: [(String, String)] = [
+                        ("line", String(input.lineNumbers[i])), ("class", JSON.string(names[k])),
+                        ("probability", JSON.number(q[q.startIndex + k])),
+                        ("probabilities", JSON.object(zip(names, q).map { ($0, JSON.number($1)) })),
+                        ("text", JSON.string(input.texts[i])),
+                    ]
                     if let labels = input.labels { pairs.append(("gold", JSON.string(labels[i]))) }
                     out.line(JSON.object(pairs))
                 }
@@ -86,9 +91,11 @@ struct ClassifyCommand: ParsableCommand {
         let say: (String) -> Void = quiet || format == .text ? { print($0) } : { warn($0) }
         let others = goldNames.filter { !names.contains($0) }
         if let accuracy = matrix.accuracy {
-            say("accuracy \(f(100 * accuracy, 2))% (\(matrix.correct) of \(matrix.total) labelled sentences); "
-                + "always guessing the most common gold label: \(f(100 * matrix.majorityShare, 2))%"
-                + (others.isEmpty ? "" : " (labels that are not classes of the model count as wrong: \(others.prefix(5).joined(separator: ", ")))"))
+            say(
+                "accuracy \(f(100 * accuracy, 2))% (\(matrix.correct) of \(matrix.total) labelled sentences); "
+                    + "always guessing the most common gold label: \(f(100 * matrix.majorityShare, 2))%"
+                    + (others.isEmpty
+                        ? "" : " (labels that are not classes of the model count as wrong: \(others.prefix(5).joined(separator: ", ")))"))
         }
         say("normalised mutual information between the gold labels and the model's classes: \(f(matrix.normalisedMutualInformation, 4))")
         say(matrix.table)

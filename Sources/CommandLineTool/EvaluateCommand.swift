@@ -67,9 +67,12 @@ struct EvaluateCommand: ParsableCommand {
         let trained = try model.load()
         var ids: [[Int32]], labels: [Int?]?
         if gold.given {
-            if paragraphs { throw TextVAEError.conflict("labels belong to lines: leave out --paragraphs with --label-column or --label-file") }
+            if paragraphs {
+                throw TextVAEError.conflict("labels belong to lines: leave out --paragraphs with --label-column or --label-file")
+            }
             guard trained.classes > 0 else {
-                throw TextVAEError.modelLacks("\(model.model) has no classes, so labels have nothing to score; leave out --label-column and --label-file")
+                throw TextVAEError.modelLacks(
+                    "\(model.model) has no classes, so labels have nothing to score; leave out --label-column and --label-file")
             }
             let input = try SentenceFile.read(file, model: trained, columns: gold.columns, labelsFile: gold.labelFile)
             for note in input.notes { warn("note: \(note)") }
@@ -78,8 +81,11 @@ struct EvaluateCommand: ParsableCommand {
         } else {
             ids = try model.readInput(file, for: trained, paragraphs: paragraphs).ids
         }
-        let bar = ProgressBar("importance sampling (k = \(samples)\(trained.classes > 0 ? ", summing over \(trained.classes) classes" : ""))")
-        var r = trained.model.evaluate(ids, labels: labels, samples: samples, seed: seed, workspace: trained.workspace) { done, total in bar.update(done, of: total) }
+        let bar = ProgressBar(
+            "importance sampling (k = \(samples)\(trained.classes > 0 ? ", summing over \(trained.classes) classes" : ""))")
+        var r = trained.model.evaluate(ids, labels: labels, samples: samples, seed: seed, workspace: trained.workspace) { done, total in
+            bar.update(done, of: total)
+        }
         r.countWords(ids.map(trained.vocabulary.wordCount))
         bar.finish()
         let unknown = Vocabulary.unknownShare(ids)  // what the vocabulary leaves out: figures compare only at equal shares
@@ -99,16 +105,20 @@ struct EvaluateCommand: ParsableCommand {
             return
         }
         let columns = ["sentences", "tokens", "k", "rec", "kl", "nelbo", "nll", "ppl", "word_ppl", "mi", "au"]
-        let values = [String(r.sentences), String(r.tokens), String(r.samples), f(r.rec, 4), f(r.kl, 4), f(r.nelbo, 4),
-                      f(r.nll, 4), f(r.ppl, 4), f(r.wordPPL, 4), f(r.mi, 4), String(r.au)]
+        let values = [
+            String(r.sentences), String(r.tokens), String(r.samples), f(r.rec, 4), f(r.kl, 4), f(r.nelbo, 4),
+            f(r.nll, 4), f(r.ppl, 4), f(r.wordPPL, 4), f(r.mi, 4), String(r.au),
+        ]
         print(columns.map { pad($0) }.joined(separator: " "))
         print(values.map { pad($0) }.joined(separator: " "))
-        print("nll ± \(f(r.nllStandardError, 4)) (Monte-Carlo standard error); mi is an estimate (He et al. 2019, "
-              + "batches of \(r.miBatch) in file order, at most log \(r.miBatch) = \(f(log(Double(r.miBatch)), 2))); "
-              + "<unk> is \(f(100 * unknown, 2))% of the tokens (compare models only at equal shares)")
+        print(
+            "nll ± \(f(r.nllStandardError, 4)) (Monte-Carlo standard error); mi is an estimate (He et al. 2019, "
+                + "batches of \(r.miBatch) in file order, at most log \(r.miBatch) = \(f(log(Double(r.miBatch)), 2))); "
+                + "<unk> is \(f(100 * unknown, 2))% of the tokens (compare models only at equal shares)")
         if trained.classes > 0 {
-            print("classes: \(trained.classes); kl_c \(f(r.classKL, 4)) (in nelbo); nll sums over the classes exactly (uniform prior on c)"
-                  + (r.labelAccuracy.map { "; label accuracy of q(c|x) \(f(100 * $0, 2))% on \(r.labelled) labelled sentences" } ?? ""))
+            print(
+                "classes: \(trained.classes); kl_c \(f(r.classKL, 4)) (in nelbo); nll sums over the classes exactly (uniform prior on c)"
+                    + (r.labelAccuracy.map { "; label accuracy of q(c|x) \(f(100 * $0, 2))% on \(r.labelled) labelled sentences" } ?? ""))
         }
     }
 

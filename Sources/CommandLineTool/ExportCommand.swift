@@ -22,7 +22,9 @@ struct ExportCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Model file written by 'textvae train' (.safetensors).")
     var model: String
 
-    @Option(help: ArgumentHelp("The folder to write (created if missing; an existing one must be empty unless --overwrite).", valueName: "folder"))
+    @Option(
+        help: ArgumentHelp(
+            "The folder to write (created if missing; an existing one must be empty unless --overwrite).", valueName: "folder"))
     var hf: String
 
     @Flag(help: "Replace the export's files in a folder that is not empty.")

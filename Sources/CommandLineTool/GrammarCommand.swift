@@ -24,7 +24,8 @@ struct GrammarCommand: ParsableCommand {
         let text = GrammarCorpus.sentences(count: count, seed: seed).joined(separator: "\n") + "\n"
         try AtomicFile.write(Data(text.utf8), to: output)
         let say = summary(writing: output)
-        say("wrote \(output): \(count) sentences; true entropy \(f(GrammarCorpus.entropyPerSentence, 3)) nats per sentence, "
-              + "\(f(GrammarCorpus.meanTokensPerSentence, 2)) tokens per sentence on average")
+        say(
+            "wrote \(output): \(count) sentences; true entropy \(f(GrammarCorpus.entropyPerSentence, 3)) nats per sentence, "
+                + "\(f(GrammarCorpus.meanTokensPerSentence, 2)) tokens per sentence on average")
     }
 }

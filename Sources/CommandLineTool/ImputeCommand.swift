@@ -51,7 +51,9 @@ struct ImputeCommand: ParsableCommand {
         let trained = try modelArgument.load()
         try trained.requireLatent(for: "fill blanks")
         let words = trained.candidateWords(candidates)
-        if words.isEmpty { throw TextVAEError.modelLacks("\(modelArgument.model): the vocabulary has no words to fill blanks with; train on a real corpus") }
+        if words.isEmpty {
+            throw TextVAEError.modelLacks("\(modelArgument.model): the vocabulary has no words to fill blanks with; train on a real corpus")
+        }
         for sentence in sentences {
             let (tokens, blanks) = try trained.template(sentence)
             if let note = try trained.unknownWordsNote(sentence, except: { $0.allSatisfy { $0 == "_" } }) { warn(note) }
@@ -64,14 +66,20 @@ struct ImputeCommand: ParsableCommand {
             }
             if try output.chosen([.text, .jsonl]) == .jsonl {
                 let score = trained.model.scoreSentences([result.tokens], workspace: trained.workspace)[0]
-                print(JSON.object([("input", JSON.string(sentence)), ("text", JSON.string(trained.text(result.tokens))),
-                                   ("nelbo", JSON.number(score))]))
+                print(
+                    JSON.object([
+                        ("input", JSON.string(sentence)), ("text", JSON.string(trained.text(result.tokens))),
+                        ("nelbo", JSON.number(score)),
+                    ]))
             } else {
                 print(trained.text(result.tokens))
             }
             if showRounds {
-                warn("\(blanks.count) blank\(blanks.count == 1 ? "" : "s"), \(words.count) candidate words, "
-                      + (result.converged ? "stable after \(result.history.count - 1) rounds" : "still changing after \(rounds) rounds (try more --rounds)"))
+                warn(
+                    "\(blanks.count) blank\(blanks.count == 1 ? "" : "s"), \(words.count) candidate words, "
+                        + (result.converged
+                            ? "stable after \(result.history.count - 1) rounds"
+                            : "still changing after \(rounds) rounds (try more --rounds)"))
             }
         }
     }

@@ -55,7 +55,8 @@ struct InterpolateCommand: ParsableCommand {
         try classOptions.check()
         _ = try output.chosen([.text, .jsonl])
         if !(sentences.isEmpty || sentences.count == 2) {
-            throw ValidationError("give two sentences to interpolate between (quote each one), or none for two random points; got \(sentences.count)")
+            throw ValidationError(
+                "give two sentences to interpolate between (quote each one), or none for two random points; got \(sentences.count)")
         }
         if steps < 2 || steps > 10_000 { throw ValidationError("--steps must be between 2 and 10000, got \(steps)") }
         try length.check()
@@ -71,22 +72,29 @@ struct InterpolateCommand: ParsableCommand {
         let (z, classes) = file.homotopy(a, b, at: ts, spherical: slerp, fixedClass: fixed)
         if file.classes > 0 {
             let names = file.classNames
-            warn(fixed.map { "class '\(names[$0])' held fixed" }
-                 ?? (a.c == b.c ? "both ends have class '\(names[a.c])': c stays one-hot at it"
-                     : "class '\(names[a.c])' at the start, '\(names[b.c])' at the end: c moves in a straight line between the two one-hot vectors"))
+            warn(
+                fixed.map { "class '\(names[$0])' held fixed" }
+                    ?? (a.c == b.c
+                        ? "both ends have class '\(names[a.c])': c stays one-hot at it"
+                        : "class '\(names[a.c])' at the start, '\(names[b.c])' at the end: c moves in a straight line between the two one-hot vectors")
+            )
         } else if classOptions.label != nil || classOptions.classNumber != nil {
             _ = try classOptions.resolve(file)  // says that the model has no classes
         }
-        let options = DecodingOptions(method: .greedy, maxLength: length.maxLength, forbidUnknown: length.noUnk,
-                                      repetition: length.repetition)
+        let options = DecodingOptions(
+            method: .greedy, maxLength: length.maxLength, forbidUnknown: length.noUnk,
+            repetition: length.repetition)
         let texts = file.decode(z, classes: classes, options: options).map { file.text($0[0].tokens) }
         let digits = steps > 101 ? 3 : 2
         var out = OutputBuffer()
         let format = try output.chosen([.text, .jsonl])
         for run in runs(texts, merge: collapse) {
             if format == .jsonl {
-                out.line(JSON.object([("t", JSON.number(ts[run.first])), ("t_last", JSON.number(ts[run.last])),
-                                      ("text", JSON.string(texts[run.first]))]))
+                out.line(
+                    JSON.object([
+                        ("t", JSON.number(ts[run.first])), ("t_last", JSON.number(ts[run.last])),
+                        ("text", JSON.string(texts[run.first])),
+                    ]))
                 continue
             }
             let t = run.first == run.last ? f(ts[run.first], digits) : "\(f(ts[run.first], digits))-\(f(ts[run.last], digits))"

@@ -62,7 +62,9 @@ struct MapCommand: ParsableCommand {
         try modelArgument.check()
         try RenamedFlag.refuse(renamedLabels, old: "--labels", new: "--label-file", valueName: "FILE")
         if labelColumn != nil && labelFile != nil { throw ValidationError("give either --label-column or --label-file, not both") }
-        if let c = labelColumn, c < 1 { throw ValidationError("--label-column counts from 1, e.g. --label-column 1 for label<TAB>sentence") }
+        if let c = labelColumn, c < 1 {
+            throw ValidationError("--label-column counts from 1, e.g. --label-column 1 for label<TAB>sentence")
+        }
         if let c = textColumn, c < 1 { throw ValidationError("--text-column counts from 1") }
         if let l = labelColumn, l == textColumn { throw ValidationError("--label-column and --text-column must differ") }
         if limit < 0 { throw ValidationError("--limit must be 0 (all) or more") }
@@ -72,8 +74,9 @@ struct MapCommand: ParsableCommand {
     func run() throws {
         let trained = try modelArgument.load()
         try trained.requireLatent(for: "draw a latent map")
-        var input = try SentenceFile.read(file, model: trained, columns: .init(label: labelColumn, text: textColumn),
-                                          labelsFile: labelFile, skipInvalid: skipInvalid)
+        var input = try SentenceFile.read(
+            file, model: trained, columns: .init(label: labelColumn, text: textColumn),
+            labelsFile: labelFile, skipInvalid: skipInvalid)
         if limit > 0 && input.count > limit {
             input.texts = Array(input.texts.prefix(limit))
             input.tokens = Array(input.tokens.prefix(limit))
@@ -88,14 +91,19 @@ struct MapCommand: ParsableCommand {
             input.labels = posteriors.mostLikelyClasses.map { "\(trained.classNames[$0]) (model)" }
         }
         let map = LatentMap(means: means, dimension: trained.latent, texts: input.texts, labels: input.labels)
-        let title = "Latent map: " + URL(fileURLWithPath: file).lastPathComponent + " under " + URL(fileURLWithPath: modelArgument.model).lastPathComponent
+        let title =
+            "Latent map: " + URL(fileURLWithPath: file).lastPathComponent + " under "
+            + URL(fileURLWithPath: modelArgument.model).lastPathComponent
         try map.svg(title: title).write(to: output)
         if let tsv { try AtomicFile.write(Data(map.tsv.utf8), to: tsv) }
         let (a, b) = map.shares
         let say = summary(writing: output, tsv)
-        say("wrote \(output)\(tsv.map { " and \($0)" } ?? ""): \(input.count) sentences"
-              + (map.labels == nil ? "" : ", \(Set(map.labels!).count) labels"))
-        say(String(format: "PC1 explains %.1f%% of the variance of the posterior means, PC2 %.1f%% (together %.1f%%; Z = %d)",
-                     100 * a, 100 * b, 100 * (a + b), trained.latent))
+        say(
+            "wrote \(output)\(tsv.map { " and \($0)" } ?? ""): \(input.count) sentences"
+                + (map.labels == nil ? "" : ", \(Set(map.labels!).count) labels"))
+        say(
+            String(
+                format: "PC1 explains %.1f%% of the variance of the posterior means, PC2 %.1f%% (together %.1f%%; Z = %d)",
+                100 * a, 100 * b, 100 * (a + b), trained.latent))
     }
 }

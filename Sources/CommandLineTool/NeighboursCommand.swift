@@ -61,13 +61,17 @@ struct NeighboursCommand: ParsableCommand {
         let lineWidth = String(input.lineNumbers.last ?? 1).count
         for (rank, hit) in found.enumerated() {
             if format == .jsonl {
-                print(JSON.object([("rank", String(rank + 1)), ("distance", JSON.number(hit.distance)),
-                                   ("line", String(input.lineNumbers[hit.index])), ("text", JSON.string(input.texts[hit.index]))]))
+                print(
+                    JSON.object([
+                        ("rank", String(rank + 1)), ("distance", JSON.number(hit.distance)),
+                        ("line", String(input.lineNumbers[hit.index])), ("text", JSON.string(input.texts[hit.index])),
+                    ]))
                 continue
             }
             let line = String(input.lineNumbers[hit.index])
-            print(String(format: "%3d  %8.4f  ", rank + 1, hit.distance)
-                  + "line " + String(repeating: " ", count: lineWidth - line.count) + line + "  " + input.texts[hit.index])
+            print(
+                String(format: "%3d  %8.4f  ", rank + 1, hit.distance)
+                    + "line " + String(repeating: " ", count: lineWidth - line.count) + line + "  " + input.texts[hit.index])
         }
     }
 }

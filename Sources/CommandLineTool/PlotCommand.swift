@@ -36,7 +36,9 @@ struct PlotCommand: ParsableCommand {
 
     var outputPath: String {
         if let output { return output }
-        let base = log.hasSuffix(".metrics.jsonl") ? String(log.dropLast(".metrics.jsonl".count))
+        let base =
+            log.hasSuffix(".metrics.jsonl")
+            ? String(log.dropLast(".metrics.jsonl".count))
             : (log as NSString).deletingPathExtension
         return base + ".curves.svg"
     }
@@ -46,7 +48,9 @@ struct PlotCommand: ParsableCommand {
         let curves = try CurvePlot.write(log: log, to: outputPath)
         var line = "wrote \(outputPath): \(curves.steps.count) step rows, \(curves.epochs.count) epoch rows"
         if let last = curves.epochs.last {
-            line += String(format: "; last validation −ELBO %.3f (rec %.3f + KL %.3f) at step %d", last.validNELBO, last.validRec, last.validKL, last.step)
+            line += String(
+                format: "; last validation −ELBO %.3f (rec %.3f + KL %.3f) at step %d", last.validNELBO, last.validRec, last.validKL,
+                last.step)
         }
         let say = summary(writing: outputPath)
         say(line)

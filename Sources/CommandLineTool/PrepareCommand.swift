@@ -34,7 +34,10 @@ struct PrepareCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Where to write the token file (default: the corpus's name with .tokens, in the current folder).")
     var output: String?
 
-    @Option(help: "Share of the sentences a run will hold out for validation; the vocabulary leaves them out (default: \(DataSettings().validFraction)).")
+    @Option(
+        help:
+            "Share of the sentences a run will hold out for validation; the vocabulary leaves them out (default: \(DataSettings().validFraction))."
+    )
     var validFraction: Double?
 
     @Flag(help: "The run will have a validation file (--valid): build the vocabulary from every sentence.")
@@ -42,7 +45,10 @@ struct PrepareCommand: ParsableCommand {
 
     @Option(help: "Use this vocabulary file instead of building one.")
     var vocab: String?
-    @Option(help: ArgumentHelp("Vocabulary: leave out tokens seen fewer times; auto: 2 when the words seen twice or more cover 95% of the training tokens, else 1 (default: auto).", valueName: "n|auto"))
+    @Option(
+        help: ArgumentHelp(
+            "Vocabulary: leave out tokens seen fewer times; auto: 2 when the words seen twice or more cover 95% of the training tokens, else 1 (default: auto).",
+            valueName: "n|auto"))
     var minCount: CountOrAuto?
     @Option(help: "Vocabulary: at most this many words, plus 4 specials (default: \(DataSettings().maxSize)).")
     var maxSize: Int?
@@ -55,11 +61,15 @@ struct PrepareCommand: ParsableCommand {
     var threads = Workspace.defaultThreads
 
     func validate() throws {
-        if let validFraction, !(validFraction > 0 && validFraction < 1) { throw ValidationError("--valid-fraction must be between 0 and 1, e.g. 0.05") }
+        if let validFraction, !(validFraction > 0 && validFraction < 1) {
+            throw ValidationError("--valid-fraction must be between 0 and 1, e.g. 0.05")
+        }
         if validFraction != nil && noHoldOut { throw ValidationError("--valid-fraction and --no-hold-out contradict each other; drop one") }
         if let n = minCount?.number, n < 1 { throw ValidationError("--min-count must be at least 1, or auto") }
         if let maxSize, maxSize < 1 { throw ValidationError("--max-size must be at least 1") }
-        if let subwords, subwords < 16 || subwords > 1_000_000 { throw ValidationError("--subwords must be between 16 and 1000000, such as 8000") }
+        if let subwords, subwords < 16 || subwords > 1_000_000 {
+            throw ValidationError("--subwords must be between 16 and 1000000, such as 8000")
+        }
         if subwords != nil && (minCount != nil || maxSize != nil) {
             throw ValidationError("--min-count and --max-size shape a vocabulary of words; with subwords, give its size with --subwords")
         }
@@ -81,7 +91,8 @@ struct PrepareCommand: ParsableCommand {
         let recipe = TokenFile.Recipe(
             tokenizer: tokenization.settings, paragraphs: tokenization.paragraphs, skipInvalid: tokenization.skipInvalid,
             heldOutFraction: noHoldOut ? nil : validFraction ?? defaults.validFraction,
-            minCount: minCount.map { $0.number ?? Vocabulary.automaticMinCount } ?? defaults.minCount, maxSize: maxSize ?? defaults.maxSize, subwords: subwords,
+            minCount: minCount.map { $0.number ?? Vocabulary.automaticMinCount } ?? defaults.minCount, maxSize: maxSize ?? defaults.maxSize,
+            subwords: subwords,
             vocabularyFile: given.map { TokenFile.fingerprint($0.fileText) })
         Interruption.install()
         let bar = ProgressBar("tokenising")
@@ -93,9 +104,10 @@ struct PrepareCommand: ParsableCommand {
         bar.finish()
         let seconds = Date().timeIntervalSince(start), h = file.header
         let megabytes = Double(h.source.bytes) / 1e6
-        print("wrote \(path): \(h.sentences) sentences, \(h.tokens) tokens (\(h.distinct) distinct words), vocabulary \(file.vocabulary.count) "
-              + "(coverage \(f(100 * h.coverage, 2))%), in \(f(seconds, 1)) s (\(f(megabytes / max(seconds, 1e-9), 1)) MB/s of text)"
-              + (h.skippedInvalid > 0 ? "; skipped \(h.skippedInvalid) lines of invalid UTF-8" : ""))
+        print(
+            "wrote \(path): \(h.sentences) sentences, \(h.tokens) tokens (\(h.distinct) distinct words), vocabulary \(file.vocabulary.count) "
+                + "(coverage \(f(100 * h.coverage, 2))%), in \(f(seconds, 1)) s (\(f(megabytes / max(seconds, 1e-9), 1)) MB/s of text)"
+                + (h.skippedInvalid > 0 ? "; skipped \(h.skippedInvalid) lines of invalid UTF-8" : ""))
         print("train from it with: textvae train \(path)\(noHoldOut ? " --valid FILE" : "")")
     }
 }

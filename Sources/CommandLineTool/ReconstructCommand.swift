@@ -59,8 +59,9 @@ struct ReconstructCommand: ParsableCommand {
         let posteriors = trained.encode(input.ids)
         var rng = Random(seed: seed)
         let z = sample ? posteriors.draw(&rng) : posteriors.mu
-        let options = DecodingOptions(method: .greedy, maxLength: length.maxLength, forbidUnknown: length.noUnk,
-                                      repetition: length.repetition)
+        let options = DecodingOptions(
+            method: .greedy, maxLength: length.maxLength, forbidUnknown: length.noUnk,
+            repetition: length.repetition)
         // A model with classes keeps each sentence's most likely class, or takes the one asked for (its z kept:
         // style or topic transfer).
         let asked = try classOptions.resolve(trained)
@@ -72,8 +73,11 @@ struct ReconstructCommand: ParsableCommand {
         for (sentence, hypotheses) in zip(input.sentences, decoded) {
             let output = hypotheses[0].tokens
             if format == .jsonl {
-                out.line(JSON.object([("line", String(sentence.line)), ("input", JSON.string(trained.text(sentence))),
-                                      ("output", JSON.string(trained.text(output)))]))
+                out.line(
+                    JSON.object([
+                        ("line", String(sentence.line)), ("input", JSON.string(trained.text(sentence))),
+                        ("output", JSON.string(trained.text(output))),
+                    ]))
             } else {
                 out.line(trained.text(sentence) + "\t" + trained.text(output))
             }

@@ -45,7 +45,10 @@ struct SampleCommand: ParsableCommand {
     @Option(help: "Random seed for z (and for --decoder sample).")
     var seed: UInt64 = 0
 
-    @Option(help: "How to choose words: \(DecoderName.allCases.map(\.rawValue).joined(separator: ", ")) (default: greedy; sample when --temperature, --top-k or --top-p is given; beam with --beam-width).")
+    @Option(
+        help:
+            "How to choose words: \(DecoderName.allCases.map(\.rawValue).joined(separator: ", ")) (default: greedy; sample when --temperature, --top-k or --top-p is given; beam with --beam-width)."
+    )
     var decoder: DecoderName?
 
     @Option(help: "Sampling temperature (> 0).")
@@ -64,7 +67,8 @@ struct SampleCommand: ParsableCommand {
 
     @OptionGroup(title: "Classes") var classOptions: ClassOptions
 
-    @OptionGroup(title: "Output (jsonl adds tokens, z, the log-probability, and the class for a model with classes)") var output: FormatOptions
+    @OptionGroup(title: "Output (jsonl adds tokens, z, the log-probability, and the class for a model with classes)") var output:
+        FormatOptions
 
     @Flag(help: "On stderr, after the sentences: how many are degenerate (a 3-gram twice, or three <unk> in a row).")
     var stats = false
@@ -97,11 +101,13 @@ struct SampleCommand: ParsableCommand {
         let loadSeconds = Date().timeIntervalSince(began)
         var decodeSeconds = 0.0
         let Z = file.model.config.latent
-        let options = DecodingOptions(method: try decodingMethod(), maxLength: length.maxLength, forbidUnknown: length.noUnk,
-                                      repetition: length.repetition)
+        let options = DecodingOptions(
+            method: try decodingMethod(), maxLength: length.maxLength, forbidUnknown: length.noUnk,
+            repetition: length.repetition)
         if file.isLanguageModel, case .greedy = options.method, count > 1 {
-            warn("note: \(model.model) is a language model without a latent, so greedy decoding gives the same sentence every time; "
-                 + "sample words instead (--decoder sample)")
+            warn(
+                "note: \(model.model) is a language model without a latent, so greedy decoding gives the same sentence every time; "
+                    + "sample words instead (--decoder sample)")
         }
         var rng = Random(seed: seed)
         // A model with classes: every sentence of the asked class, or each of a class drawn uniformly.
@@ -116,8 +122,9 @@ struct SampleCommand: ParsableCommand {
             let z = (0..<rows * Z).map { _ in rng.normal() }
             let rowClasses = K == 0 ? [] : Array(sampleClasses[start..<start + rows])
             let decodeStart = Date()
-            let decoded = file.decode(z, classes: K == 0 ? nil : rowClasses.flatMap(file.oneHot), options: options,
-                                      rowSeeds: SentenceVAE.rowSeeds(seed, rows: start..<start + rows))
+            let decoded = file.decode(
+                z, classes: K == 0 ? nil : rowClasses.flatMap(file.oneHot), options: options,
+                rowSeeds: SentenceVAE.rowSeeds(seed, rows: start..<start + rows))
             decodeSeconds += Date().timeIntervalSince(decodeStart)
             for (r, hypotheses) in decoded.enumerated() {
                 let best = hypotheses[0]
@@ -138,21 +145,25 @@ struct SampleCommand: ParsableCommand {
         }
         out.flush()
         if stats {
-            warn("degenerate: \(degenerate) of \(count) (\(f(100 * Double(degenerate) / Double(count), 1))%): a 3-gram twice, or three <unk> in a row"
-                 + (length.raw ? "" : " (the repetition rule was on; --raw counts the model's own choices)"))
+            warn(
+                "degenerate: \(degenerate) of \(count) (\(f(100 * Double(degenerate) / Double(count), 1))%): a 3-gram twice, or three <unk> in a row"
+                    + (length.raw ? "" : " (the repetition rule was on; --raw counts the model's own choices)"))
         }
         if verbose {
-            warn("loaded \(model.model) in \(f(loadSeconds * 1000, 1)) ms; decoded \(count) sentences in \(f(decodeSeconds * 1000, 1)) ms "
-                 + "(\(f(Double(count) / decodeSeconds, 1)) sentences/s, batches of \(SentenceVAE.decodingRows(options.method))); "
-                 + "\(BLAS.description(threads: file.threads)); \(BF16OutputLayer.description); "
-                 + "\(f(Date().timeIntervalSince(began) * 1000, 1)) ms in all")
+            warn(
+                "loaded \(model.model) in \(f(loadSeconds * 1000, 1)) ms; decoded \(count) sentences in \(f(decodeSeconds * 1000, 1)) ms "
+                    + "(\(f(Double(count) / decodeSeconds, 1)) sentences/s, batches of \(SentenceVAE.decodingRows(options.method))); "
+                    + "\(BLAS.description(threads: file.threads)); \(BF16OutputLayer.description); "
+                    + "\(f(Date().timeIntervalSince(began) * 1000, 1)) ms in all")
         }
     }
 
     func fields(_ h: Hypothesis, _ file: TrainedModel) -> [(String, String)] {
-        [("text", JSON.string(file.text(h.tokens))),
-         ("tokens", "[" + h.tokens.map { JSON.string(file.vocabulary.tokens[Int($0)]) }.joined(separator: ",") + "]"),
-         ("log_prob", JSON.number(h.logProbability)),
-         ("length_cap", h.reachedLengthCap ? "true" : "false")]
+        [
+            ("text", JSON.string(file.text(h.tokens))),
+            ("tokens", "[" + h.tokens.map { JSON.string(file.vocabulary.tokens[Int($0)]) }.joined(separator: ",") + "]"),
+            ("log_prob", JSON.number(h.logProbability)),
+            ("length_cap", h.reachedLengthCap ? "true" : "false"),
+        ]
     }
 }

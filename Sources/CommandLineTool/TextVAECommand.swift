@@ -25,19 +25,31 @@ struct TextVAECommand: AsyncParsableCommand {
         version: TextVAEVersion.current,
         groupedSubcommands: [
             CommandGroup(name: "Train", subcommands: [TrainCommand.self, PrepareCommand.self]),
-            CommandGroup(name: "Generate", subcommands: [SampleCommand.self, InterpolateCommand.self, ReconstructCommand.self,
-                                                         AnalogyCommand.self, ImputeCommand.self]),
-            CommandGroup(name: "Embed and score", subcommands: [EncodeCommand.self, EvaluateCommand.self, ScoreCommand.self,
-                                                                ClassifyCommand.self, NeighboursCommand.self, MapCommand.self]),
-            CommandGroup(name: "Text and tools", subcommands: [TokenizeCommand.self, VocabCommand.self, GrammarCommand.self,
-                                                               PlotCommand.self, ExportCommand.self, BenchCommand.self]),
+            CommandGroup(
+                name: "Generate",
+                subcommands: [
+                    SampleCommand.self, InterpolateCommand.self, ReconstructCommand.self,
+                    AnalogyCommand.self, ImputeCommand.self,
+                ]),
+            CommandGroup(
+                name: "Embed and score",
+                subcommands: [
+                    EncodeCommand.self, EvaluateCommand.self, ScoreCommand.self,
+                    ClassifyCommand.self, NeighboursCommand.self, MapCommand.self,
+                ]),
+            CommandGroup(
+                name: "Text and tools",
+                subcommands: [
+                    TokenizeCommand.self, VocabCommand.self, GrammarCommand.self,
+                    PlotCommand.self, ExportCommand.self, BenchCommand.self,
+                ]),
         ] + serverGroup
     )
 
     /// `serve` exists when the package is built with its `Server` trait (the default).
     #if Server
-    static let serverGroup = [CommandGroup(name: "Serve", subcommands: [ServeCommand.self])]
+        static let serverGroup = [CommandGroup(name: "Serve", subcommands: [ServeCommand.self])]
     #else
-    static let serverGroup: [CommandGroup] = []
+        static let serverGroup: [CommandGroup] = []
     #endif
 }

@@ -39,7 +39,8 @@ struct TokenizeCommand: ParsableCommand {
         if !text.isEmpty && file != nil { throw ValidationError("give either text or --file, not both") }
         let settingFlags = tokenization.given.subtracting([.paragraphs, .skipInvalid])
         if model != nil && !settingFlags.isEmpty {
-            throw ValidationError("with -m the model's own tokenizer settings apply; drop \(settingFlags.sorted().map(\.flag).joined(separator: ", "))")
+            throw ValidationError(
+                "with -m the model's own tokenizer settings apply; drop \(settingFlags.sorted().map(\.flag).joined(separator: ", "))")
         }
     }
 

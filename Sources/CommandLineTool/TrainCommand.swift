@@ -98,7 +98,10 @@ struct TrainCommand: ParsableCommand {
     @Flag(name: .shortAndLong, help: "Print only errors and the final line.")
     var quiet = false
 
-    @Flag(help: "Train with the other ranks of an MPI job (found by itself when mpirun started textvae); needs Open MPI (apt-get install openmpi-bin libopenmpi-dev, or TEXTVAE_MPI_LIBRARY=/path/to/libmpi.so for another build).")
+    @Flag(
+        help:
+            "Train with the other ranks of an MPI job (found by itself when mpirun started textvae); needs Open MPI (apt-get install openmpi-bin libopenmpi-dev, or TEXTVAE_MPI_LIBRARY=/path/to/libmpi.so for another build)."
+    )
     var distributed = false
 
     @Flag(help: "Say which BLAS kernel is used, and more.")
@@ -110,13 +113,16 @@ struct TrainCommand: ParsableCommand {
         try modelOptions.check()
         try optimisation.check()
         if modelOptions.baseline != nil && (data.hasLabels || (optimisation.pretrainEpochs ?? 0) > 0) {
-            throw ValidationError("--baseline lm has no latent to carry labels or to pretrain: leave out the label options and --pretrain-epochs")
+            throw ValidationError(
+                "--baseline lm has no latent to carry labels or to pretrain: leave out the label options and --pretrain-epochs")
         }
     }
 
     func run() throws {
         try BLAS.load()
-        guard distributed || MPICollective.launchedByMPI else { return try ExitStatus.interruptible { try train(collective: SingleProcess()) } }
+        guard distributed || MPICollective.launchedByMPI else {
+            return try ExitStatus.interruptible { try train(collective: SingleProcess()) }
+        }
         let ranks = try MPICollective()
         do {
             try train(collective: ranks)
@@ -152,10 +158,14 @@ struct TrainCommand: ParsableCommand {
             if collective.size > 1 { display.line("MPI: \(MPICollective.libraryVersion), \(collective.size) ranks") }
         }
         Interruption.install()
-        if let corpus, resume == nil, !tokenization.paragraphs, !data.hasLabels, collective.isLeader, LineWrapping.looksWrapped(path: corpus) {
-            display.show(.warning("\(corpus) looks like running text wrapped at a fixed width (most lines are about as long and end "
-                                  + "mid-sentence); the model would learn line fragments. If it is, train with --paragraphs (paragraphs "
-                                  + "separated by blank lines are split into sentences)"))
+        if let corpus, resume == nil, !tokenization.paragraphs, !data.hasLabels, collective.isLeader,
+            LineWrapping.looksWrapped(path: corpus)
+        {
+            display.show(
+                .warning(
+                    "\(corpus) looks like running text wrapped at a fixed width (most lines are about as long and end "
+                        + "mid-sentence); the model would learn line fragments. If it is, train with --paragraphs (paragraphs "
+                        + "separated by blank lines are split into sentences)"))
         }
 
         var plan = TrainingPlan(corpus: corpus ?? "")
@@ -187,11 +197,18 @@ struct TrainCommand: ParsableCommand {
             changes.overwrite = overwrite
             changes.given = data.given.union(tokenization.given).union(modelOptions.given).union(optimisation.givenFixed)
             changes.requested = plan
-            trainer = try TrainingRun.resume(resume, changes: changes, threads: optimisation.threads, collective: collective,
-                                             progress: progress, note: { bar?.finish(); display.line($0) })
+            trainer = try TrainingRun.resume(
+                resume, changes: changes, threads: optimisation.threads, collective: collective,
+                progress: progress,
+                note: {
+                    bar?.finish(); display.line($0)
+                })
         } else {
-            trainer = try TrainingRun.start(plan, threads: optimisation.threads, collective: collective, progress: progress,
-                                            note: { bar?.finish(); display.line($0) })
+            trainer = try TrainingRun.start(
+                plan, threads: optimisation.threads, collective: collective, progress: progress,
+                note: {
+                    bar?.finish(); display.line($0)
+                })
         }
         let outcome = try trainer.run { event in
             display.show(event)
@@ -200,12 +217,15 @@ struct TrainCommand: ParsableCommand {
         display.finish()
         guard collective.isLeader else { return }
         let cp = trainer.checkpoint
-        print("\(outcome == .finished ? "finished" : outcome == .earlyStopped ? "stopped early" : "time limit reached"): "
-              + "\(cp.state.step) steps; \(Self.kept(cp, trainer.batchesPerEpoch)); model \(trainer.modelPath); metrics \(trainer.metricsPath)")
+        print(
+            "\(outcome == .finished ? "finished" : outcome == .earlyStopped ? "stopped early" : "time limit reached"): "
+                + "\(cp.state.step) steps; \(Self.kept(cp, trainer.batchesPerEpoch)); model \(trainer.modelPath); metrics \(trainer.metricsPath)"
+        )
         if collective.size > 1 {
-            print("\(collective.size) ranks: the gradient's sum (MPI_Allreduce of \(cp.file.model.layout.total) floats) took "
-                  + "\(f(100 * trainer.sumSeconds / max(trainer.updateSeconds, 1e-9), 1))% of rank 0's update time "
-                  + "(\(f(1000 * trainer.sumSeconds / Double(max(1, trainer.updateCount)), 1)) ms an update)")
+            print(
+                "\(collective.size) ranks: the gradient's sum (MPI_Allreduce of \(cp.file.model.layout.total) floats) took "
+                    + "\(f(100 * trainer.sumSeconds / max(trainer.updateSeconds, 1e-9), 1))% of rank 0's update time "
+                    + "(\(f(1000 * trainer.sumSeconds / Double(max(1, trainer.updateCount)), 1)) ms an update)")
         }
     }
 }

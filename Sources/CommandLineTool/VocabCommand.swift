@@ -24,7 +24,10 @@ struct VocabCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Where to write the vocabulary.")
     var output: String
 
-    @Option(help: ArgumentHelp("Leave out tokens seen fewer times than this; auto: 2 when the words seen twice or more cover 95% of the tokens, else 1 (default: auto, as train).", valueName: "n|auto"))
+    @Option(
+        help: ArgumentHelp(
+            "Leave out tokens seen fewer times than this; auto: 2 when the words seen twice or more cover 95% of the tokens, else 1 (default: auto, as train).",
+            valueName: "n|auto"))
     var minCount: CountOrAuto = .auto
 
     @Option(help: "Keep at most this many words (the 4 specials come on top).")
@@ -38,7 +41,9 @@ struct VocabCommand: ParsableCommand {
     func validate() throws {
         if let n = minCount.number, n < 1 { throw ValidationError("--min-count must be at least 1, or auto") }
         if maxSize < 1 { throw ValidationError("--max-size must be at least 1") }
-        if let subwords, subwords < 16 || subwords > 1_000_000 { throw ValidationError("--subwords must be between 16 and 1000000, such as 8000") }
+        if let subwords, subwords < 16 || subwords > 1_000_000 {
+            throw ValidationError("--subwords must be between 16 and 1000000, such as 8000")
+        }
     }
 
     func run() throws {
@@ -46,20 +51,23 @@ struct VocabCommand: ParsableCommand {
         let start = Date()
         let text = try tokenization.readCorpus(corpus)
         let learning = Date()
-        let vocabulary = try subwords.map { try Vocabulary(learningSubwords: text.sentences, size: $0) }
+        let vocabulary =
+            try subwords.map { try Vocabulary(learningSubwords: text.sentences, size: $0) }
             ?? Vocabulary(building: text.sentences, minCount: minCount.number ?? Vocabulary.automaticMinCount, maxSize: maxSize)
         let learnSeconds = Date().timeIntervalSince(learning)
         try vocabulary.write(to: output)
         let seconds = Date().timeIntervalSince(start)
         let say = summary(writing: output)
         if let merges = vocabulary.subwords?.merges {
-            say("wrote \(output): \(vocabulary.count) entries (4 specials + \(vocabulary.count - 4) pieces) and \(merges.count) merges, "
-                + "learned in \(f(learnSeconds, 2)) s")
+            say(
+                "wrote \(output): \(vocabulary.count) entries (4 specials + \(vocabulary.count - 4) pieces) and \(merges.count) merges, "
+                    + "learned in \(f(learnSeconds, 2)) s")
         } else {
             say("wrote \(output): \(vocabulary.count) entries (4 specials + \(vocabulary.count - 4) words)")
         }
-        say("corpus: \(text.sentences.count) sentences, \(text.tokenCount) tokens, \(f(seconds, 2)) s "
-              + "(\(Int(Double(text.sentences.count) / max(seconds, 1e-9))) sentences/s)")
+        say(
+            "corpus: \(text.sentences.count) sentences, \(text.tokenCount) tokens, \(f(seconds, 2)) s "
+                + "(\(Int(Double(text.sentences.count) / max(seconds, 1e-9))) sentences/s)")
         say("coverage: \(f(100 * vocabulary.coverage(of: text.sentences), 2))% of the corpus's tokens are in the vocabulary")
         if text.skippedInvalid > 0 { say("skipped \(text.skippedInvalid) lines of invalid UTF-8") }
     }

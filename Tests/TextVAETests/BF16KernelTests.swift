@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TextVAE
 
 /// The bfloat16 output layer (CPUs with AVX-512 BF16): the kernel against its plain reference, the rounding

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TextVAE
 
 /// `textvae bench --profile`: each phase's matrix products counted as they ran, and a probe of the machine's
@@ -35,20 +36,30 @@ import Testing
     @Test func benchProfilePrintsEachPhaseAgainstItsProbe() throws {
         let folder = try temporaryFolder().path
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        try (GrammarCorpus.sentences(count: 400, seed: 5).joined(separator: "\n") + "\n").write(toFile: folder + "/t.txt", atomically: true, encoding: .utf8)
-        try (GrammarCorpus.sentences(count: 40, seed: 6).joined(separator: "\n") + "\n").write(toFile: folder + "/v.txt", atomically: true, encoding: .utf8)
-        let run = try TextVAEProgram.run(["bench", "--train", "t.txt", "--valid", "v.txt", "--steps", "3", "--profile", "--threads", "2"], in: folder)
+        try (GrammarCorpus.sentences(count: 400, seed: 5).joined(separator: "\n") + "\n").write(
+            toFile: folder + "/t.txt", atomically: true, encoding: .utf8)
+        try (GrammarCorpus.sentences(count: 40, seed: 6).joined(separator: "\n") + "\n").write(
+            toFile: folder + "/v.txt", atomically: true, encoding: .utf8)
+        let run = try TextVAEProgram.run(
+            ["bench", "--train", "t.txt", "--valid", "v.txt", "--steps", "3", "--profile", "--threads", "2"], in: folder)
         try #require(run.status == 0, "\(run)")
         #expect(run.stderr.contains("matrix products by phase") && run.stderr.contains("probe GFLOP/s"), "\(run.stderr)")
         let json = try #require(try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any], "\(run.stdout)")
         #expect((json["cpu"] as? String).map { !$0.isEmpty } == true)
         let phases = try #require(json["profile_products"] as? [[String: Any]], "\(run.stdout)")
-        #expect(Set(phases.compactMap { $0["phase"] as? String }) == Set([PhaseProfile.Phase.encoderForward, .decoderForward, .outputForward,
-                                                                        .outputBackward, .decoderBackward, .encoderBackward].map(\.name)))
+        #expect(
+            Set(phases.compactMap { $0["phase"] as? String })
+                == Set(
+                    [
+                        PhaseProfile.Phase.encoderForward, .decoderForward, .outputForward,
+                        .outputBackward, .decoderBackward, .encoderBackward,
+                    ].map(\.name)))
         // The logits' product, targets × H times H × V, is charged to the output layer's forward phase alone.
         let vocabulary = Set(GrammarCorpus.sentences(count: 400, seed: 5).flatMap { $0.split(separator: " ") }).count
         let forward = try #require(phases.first { $0["phase"] as? String == PhaseProfile.Phase.outputForward.name })
-        #expect((forward["probe_shape"] as? String)?.hasSuffix("· 256×\(vocabulary + 4)") == true, "\(forward) (V = \(vocabulary) words + 4 specials)")
+        #expect(
+            (forward["probe_shape"] as? String)?.hasSuffix("· 256×\(vocabulary + 4)") == true,
+            "\(forward) (V = \(vocabulary) words + 4 specials)")
         for phase in phases {
             for key in ["gflop_per_update", "achieved_gflops", "probe_gflops", "share_of_probe"] {
                 let value = phase[key] as? Double ?? -1

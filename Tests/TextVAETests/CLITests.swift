@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TextVAE
 
 /// What one run of the `textvae` executable did.
@@ -38,7 +39,8 @@ enum TextVAEProgram {
         if let found = candidates.map({ $0.resolvingSymlinksInPath().path }).first(where: FileManager.default.isExecutableFile) {
             return found
         }
-        Issue.record("""
+        Issue.record(
+            """
             no textvae executable found; looked at:
             \(candidates.map(\.path).joined(separator: "\n"))
             Build it with 'swift build' before 'swift test'.
@@ -54,8 +56,10 @@ enum TextVAEProgram {
 }
 
 /// Runs `executable` in `folder` and collects what it printed and how it ended.
-func runProcess(_ executable: String, _ arguments: [String], in folder: String, stdin input: String? = nil,
-                environment: [String: String]? = nil) throws -> Run {
+func runProcess(
+    _ executable: String, _ arguments: [String], in folder: String, stdin input: String? = nil,
+    environment: [String: String]? = nil
+) throws -> Run {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: executable)
     if let environment { process.environment = environment }
@@ -80,18 +84,23 @@ func runProcess(_ executable: String, _ arguments: [String], in folder: String, 
     process.waitUntilExit()
     try out.close()
     try err.close()
-    return Run(status: process.terminationStatus, killedBySignal: process.terminationReason == .uncaughtSignal,
-               stdout: String(decoding: FileManager.default.contents(atPath: outPath) ?? Data(), as: UTF8.self),
-               stderr: String(decoding: FileManager.default.contents(atPath: errPath) ?? Data(), as: UTF8.self))
+    return Run(
+        status: process.terminationStatus, killedBySignal: process.terminationReason == .uncaughtSignal,
+        stdout: String(decoding: FileManager.default.contents(atPath: outPath) ?? Data(), as: UTF8.self),
+        stderr: String(decoding: FileManager.default.contents(atPath: errPath) ?? Data(), as: UTF8.self))
 }
 
 @Suite struct CLITests {
     static let helpCases: [(arguments: [String], mentions: [String])] = [
         (["--help"], ["USAGE: textvae", "tokenize", "vocab"]),
-        (["tokenize", "--help"],
-         ["--file", "--separator", "--tokenizer", "--locale", "--keep-case", "--paragraphs", "--skip-invalid", "whitespace"]),
-        (["vocab", "--help"],
-         ["<corpus>", "--output", "--min-count", "--max-size", "--tokenizer", "--locale", "--skip-invalid", "(default: 20000)"]),
+        (
+            ["tokenize", "--help"],
+            ["--file", "--separator", "--tokenizer", "--locale", "--keep-case", "--paragraphs", "--skip-invalid", "whitespace"]
+        ),
+        (
+            ["vocab", "--help"],
+            ["<corpus>", "--output", "--min-count", "--max-size", "--tokenizer", "--locale", "--skip-invalid", "(default: 20000)"]
+        ),
     ]
 
     @Test func helpMentionsTheKeyOptions() throws {
@@ -132,7 +141,8 @@ func runProcess(_ executable: String, _ arguments: [String], in folder: String, 
             let failed = try TextVAEProgram.run(["vocab", "latin1.txt", "-o", "v.txt"], in: folder)
             #expect(failed.failedCleanly, "\(failed)")
             #expect(failed.stderrLines.count == 1, "\(failed)")
-            #expect(failed.stderr.contains("latin1.txt") && failed.stderr.contains("line 2")
+            #expect(
+                failed.stderr.contains("latin1.txt") && failed.stderr.contains("line 2")
                     && failed.stderr.contains("byte offset 18"), "\(failed)")
 
             let skipped = try TextVAEProgram.run(["vocab", "latin1.txt", "-o", "v.txt", "--skip-invalid", "--min-count", "1"], in: folder)

@@ -1,12 +1,15 @@
 import Foundation
 import Testing
+
 @testable import TextVAE
 
 /// Tokenising a corpus on several threads gives exactly what one thread gives.
 @Suite struct CorpusTests {
     static let lines: [String] = {
-        let mixed = ["The cat sat on the mat.", "我喜欢自然语言处理。", "ฉันรักภาษาไทยมาก", "", "   ", "Dr. Smith's dog isn't here!",
-                     "e\u{301}cole \u{E9}cole", "...", "Two sentences here. And a second one?"]
+        let mixed = [
+            "The cat sat on the mat.", "我喜欢自然语言处理。", "ฉันรักภาษาไทยมาก", "", "   ", "Dr. Smith's dog isn't here!",
+            "e\u{301}cole \u{E9}cole", "...", "Two sentences here. And a second one?",
+        ]
         return (0..<1_000).map { mixed[$0 % mixed.count] + ($0 % 7 == 0 ? " \($0)" : "") }
     }()
 

@@ -1,9 +1,11 @@
 import Foundation
-#if canImport(FoundationXML)
-import FoundationXML
-#endif
 import Testing
+
 @testable import TextVAE
+
+#if canImport(FoundationXML)
+    import FoundationXML
+#endif
 
 /// What an XML parser saw in an SVG file: it must parse, or the picture will not open.
 final class SVGSummary: NSObject, XMLParserDelegate {
@@ -24,8 +26,10 @@ final class SVGSummary: NSObject, XMLParserDelegate {
         if !parser.parse() { error = parser.parserError.map { "\($0)" } ?? "parse failed" }
     }
 
-    func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
-                attributes: [String: String] = [:]) {
+    func parser(
+        _ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+        attributes: [String: String] = [:]
+    ) {
         if root == nil { root = name; rootAttributes = attributes }
         elements[name, default: 0] += 1
         if let c = attributes["class"] { classes[c, default: 0] += 1 }
@@ -72,9 +76,13 @@ final class SVGSummary: NSObject, XMLParserDelegate {
     static func metricsLines(steps: Int, epochs: Int) -> String {
         var lines: [String] = []
         for s in 1...steps {
-            lines.append("{\"beta\":\(Double(s) / Double(steps)),\"epoch\":\(Double(s) / 10),\"grad_norm\":1,\"kind\":\"step\",\"kl\":\(3 + s),\"loss\":50,\"rec\":\(100 - s),\"step\":\(s * 50),\"tokens_per_s\":1000}")
+            lines.append(
+                "{\"beta\":\(Double(s) / Double(steps)),\"epoch\":\(Double(s) / 10),\"grad_norm\":1,\"kind\":\"step\",\"kl\":\(3 + s),\"loss\":50,\"rec\":\(100 - s),\"step\":\(s * 50),\"tokens_per_s\":1000}"
+            )
             if s % (steps / epochs) == 0 {
-                lines.append("{\"beta\":0.5,\"epoch\":\(s / (steps / epochs)),\"kind\":\"epoch\",\"seconds\":1,\"step\":\(s * 50),\"tokens_per_s\":1000,\"train_kl\":4,\"train_nelbo\":90,\"train_rec\":86,\"valid_kl\":4,\"valid_nelbo\":95,\"valid_ppl\":30,\"valid_rec\":91}")
+                lines.append(
+                    "{\"beta\":0.5,\"epoch\":\(s / (steps / epochs)),\"kind\":\"epoch\",\"seconds\":1,\"step\":\(s * 50),\"tokens_per_s\":1000,\"train_kl\":4,\"train_nelbo\":90,\"train_rec\":86,\"valid_kl\":4,\"valid_nelbo\":95,\"valid_ppl\":30,\"valid_rec\":91}"
+                )
             }
         }
         return lines.joined(separator: "\n") + "\n"
@@ -110,8 +118,10 @@ final class SVGSummary: NSObject, XMLParserDelegate {
 
     @Test func aRunShorterThanOneLoggingIntervalStillPlots() throws {
         var curves = TrainingCurves()
-        let added = curves.add(["kind": "epoch", "step": 7, "epoch": 1, "beta": 0.1, "train_rec": 30.0, "train_kl": 2.0,
-                                "valid_rec": 29.0, "valid_kl": 1.5, "valid_nelbo": 30.5])
+        let added = curves.add([
+            "kind": "epoch", "step": 7, "epoch": 1, "beta": 0.1, "train_rec": 30.0, "train_kl": 2.0,
+            "valid_rec": 29.0, "valid_kl": 1.5, "valid_nelbo": 30.5,
+        ])
         #expect(added)
         let summary = SVGSummary(CurvePlot.svg(curves, title: "t").text)
         #expect(summary.error == nil)
@@ -120,13 +130,14 @@ final class SVGSummary: NSObject, XMLParserDelegate {
         #expect(summary.classes["marker"] == 6, "\(summary.classes)")
     }
 
-    @Test(arguments: [
-        ("missing", nil, "no such metrics log"),
-        ("empty", "", "is empty"),
-        ("blank", "\n\n  \n", "is empty"),
-        ("not JSON", "epoch 1 rec 3\nhello\n", "holds no rows of a textvae metrics log"),
-        ("other JSON", "{\"kind\":\"other\",\"step\":1}\n[1,2]\n", "holds no rows of a textvae metrics log"),
-    ] as [(String, String?, String)])
+    @Test(
+        arguments: [
+            ("missing", nil, "no such metrics log"),
+            ("empty", "", "is empty"),
+            ("blank", "\n\n  \n", "is empty"),
+            ("not JSON", "epoch 1 rec 3\nhello\n", "holds no rows of a textvae metrics log"),
+            ("other JSON", "{\"kind\":\"other\",\"step\":1}\n[1,2]\n", "holds no rows of a textvae metrics log"),
+        ] as [(String, String?, String)])
     func badLogsGiveClearErrors(_ c: (name: String, content: String?, message: String)) throws {
         try withScratchFolder { folder in
             let log = folder + "/run.metrics.jsonl"

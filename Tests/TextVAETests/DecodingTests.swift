@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TextVAE
 
 /// Decoders against teacher forcing through `SentenceVAE.run`, the independent
@@ -25,7 +26,9 @@ import Testing
                 let chosen = t < h.tokens.count ? Int(h.tokens[t]) : Vocabulary.eos
                 let allowed = (0..<p.count).filter { $0 != Vocabulary.pad && $0 != Vocabulary.bos }
                 let best = allowed.max { p[$0] < p[$1] }!
-                #expect(abs(p[chosen] - p[best]) <= 1e-6 * p[best], "row \(r) step \(t): chose \(chosen) (p \(p[chosen])), best \(best) (p \(p[best]))")
+                #expect(
+                    abs(p[chosen] - p[best]) <= 1e-6 * p[best],
+                    "row \(r) step \(t): chose \(chosen) (p \(p[chosen])), best \(best) (p \(p[best]))")
             }
             if !h.tokens.isEmpty {
                 let reference = model.logProbability(h.tokens, z: zr)
@@ -142,7 +145,9 @@ import Testing
             #expect(hs[0].logProbability >= greedy[r][0].logProbability * (1 + 1e-6))
             for h in hs where !h.tokens.isEmpty {
                 let reference = model.logProbability(h.tokens, z: z[r * 4..<(r + 1) * 4])
-                #expect(abs(h.logProbability - reference) <= 1e-4 * abs(reference), "row \(r) \(h.tokens): \(h.logProbability) vs −rec \(reference)")
+                #expect(
+                    abs(h.logProbability - reference) <= 1e-4 * abs(reference),
+                    "row \(r) \(h.tokens): \(h.logProbability) vs −rec \(reference)")
                 checked += 1
             }
         }
@@ -183,7 +188,8 @@ import Testing
             #expect(!free.contains(Int32(Vocabulary.pad)) && !free.contains(Int32(Vocabulary.bos)), "\(method)")
             #expect(free.contains(Int32(Vocabulary.unk)), "\(method): <unk> is likely and allowed")
             let strict = model.decode(z, options: DecodingOptions(method: method, forbidUnknown: true)).flatMap { $0 }.flatMap(\.tokens)
-            #expect(!strict.contains(Int32(Vocabulary.pad)) && !strict.contains(Int32(Vocabulary.bos))
+            #expect(
+                !strict.contains(Int32(Vocabulary.pad)) && !strict.contains(Int32(Vocabulary.bos))
                     && !strict.contains(Int32(Vocabulary.unk)), "\(method) with forbidUnknown")
             #expect(!strict.isEmpty)
         }

@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TextVAE
 
 @Suite struct DetokenizerTests {

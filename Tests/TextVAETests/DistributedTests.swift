@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TextVAE
 
 /// Data-parallel training: the ranks' shares of a batch add up to the whole batch, in-process; and with
@@ -19,8 +20,9 @@ import Testing
         let ws = Workspace(threads: 1)
         func run(_ rows: Range<Int>, _ settings: LossSettings) -> ([Float], BatchResult) {
             var gradient = [Float](repeating: 0, count: model.layout.total)
-            let result = model.run(Batch(Array(sentences[rows])), latent: .sample(Array(eps[(rows.lowerBound * 3)..<(rows.upperBound * 3)])),
-                                   loss: settings, accumulatingGradientInto: &gradient, workspace: ws)
+            let result = model.run(
+                Batch(Array(sentences[rows])), latent: .sample(Array(eps[(rows.lowerBound * 3)..<(rows.upperBound * 3)])),
+                loss: settings, accumulatingGradientInto: &gradient, workspace: ws)
             return (gradient, result)
         }
         let (whole, wholeResult) = run(0..<6, LossSettings(beta: 0.7, freeBits: freeBits))
@@ -50,13 +52,17 @@ import Testing
 
     /// The KL schedule in updates (`--x0 60`), not placed in the plan: a run stopped after one epoch of a planned
     /// one and resumed for two then follows the straight two-epoch run's curve.
-    static let sizes = ["--embedding", "16", "--hidden", "24", "--latent", "4", "--batch-size", "16", "--threads", "1",
-                        "--checkpoint-minutes", "0", "--patience", "0", "--seed", "9", "--x0", "60", "--quiet"]
+    static let sizes = [
+        "--embedding", "16", "--hidden", "24", "--latent", "4", "--batch-size", "16", "--threads", "1",
+        "--checkpoint-minutes", "0", "--patience", "0", "--seed", "9", "--x0", "60", "--quiet",
+    ]
 
     /// Where the README's test command set the machine up (Tests/Scripts/setup.sh leaves this mark), Open MPI
     /// is installed: the 2-rank tests above must run there, not show as skipped.
     static let setUpForTests = FileManager.default.fileExists(
-        atPath: testsFolder.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(".build/textvae-set-up-for-tests").path)
+        atPath: testsFolder.deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent(
+            ".build/textvae-set-up-for-tests"
+        ).path)
 
     @Test(.enabled(if: setUpForTests, "Tests/Scripts/setup.sh has not run in this checkout"))
     func theSetUpInstalledOpenMPI() {
@@ -65,8 +71,9 @@ import Testing
 
     /// `mpirun -np ranks textvae ARGS`, as root if need be (containers, CI).
     static func ranks(_ n: Int, _ mpirun: String, _ arguments: [String], in folder: String) throws -> Run {
-        try runProcess(mpirun, ["--allow-run-as-root", "--oversubscribe", "-np", String(n), try TextVAEProgram.path()] + arguments,
-                       in: folder, environment: environment)
+        try runProcess(
+            mpirun, ["--allow-run-as-root", "--oversubscribe", "-np", String(n), try TextVAEProgram.path()] + arguments,
+            in: folder, environment: environment)
     }
 
     /// The ranks' environment: this one, but in the ASan run without leak checking. Open MPI's plugins leave
@@ -92,7 +99,8 @@ import Testing
         let mpirun = try #require(Self.mpirun())
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        try Data(GrammarCorpus.sentences(count: 840, seed: 6).joined(separator: "\n").utf8).write(to: folder.appendingPathComponent("g.txt"))
+        try Data(GrammarCorpus.sentences(count: 840, seed: 6).joined(separator: "\n").utf8).write(
+            to: folder.appendingPathComponent("g.txt"))
         let prepared = try TextVAEProgram.run(["prepare", "g.txt", "-o", "g.tokens"], in: folder.path)
         try #require(prepared.status == 0, "\(prepared)")
         // 798 training sentences in batches of 16: 50 updates an epoch, 100 in two.
@@ -101,8 +109,9 @@ import Testing
         let two = try Self.ranks(2, mpirun, ["train", "g.tokens", "-o", "two.safetensors", "--epochs", "2"] + Self.sizes, in: folder.path)
         try #require(two.status == 0, "\(two)")
         #expect(two.stdout.contains("finished: 100 steps"), "\(two)")
-        let difference = Self.largestRelativeDifference(try Self.parameters(folder.appendingPathComponent("one.checkpoint.safetensors").path),
-                                                        try Self.parameters(folder.appendingPathComponent("two.checkpoint.safetensors").path))
+        let difference = Self.largestRelativeDifference(
+            try Self.parameters(folder.appendingPathComponent("one.checkpoint.safetensors").path),
+            try Self.parameters(folder.appendingPathComponent("two.checkpoint.safetensors").path))
         print("DistributedTests: 2 ranks against 1 process after 100 updates: largest difference \(difference) of the largest parameter")
         #expect(difference < 1e-3)
     }
@@ -112,26 +121,39 @@ import Testing
         let mpirun = try #require(Self.mpirun())
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        try Data(GrammarCorpus.sentences(count: 840, seed: 6).joined(separator: "\n").utf8).write(to: folder.appendingPathComponent("g.txt"))
-        let straight = try Self.ranks(2, mpirun, ["train", "g.txt", "-o", "straight.safetensors", "--epochs", "2"] + Self.sizes, in: folder.path)
+        try Data(GrammarCorpus.sentences(count: 840, seed: 6).joined(separator: "\n").utf8).write(
+            to: folder.appendingPathComponent("g.txt"))
+        let straight = try Self.ranks(
+            2, mpirun, ["train", "g.txt", "-o", "straight.safetensors", "--epochs", "2"] + Self.sizes, in: folder.path)
         try #require(straight.status == 0, "\(straight)")
         // Stopped after its first epoch, then resumed: with 2 ranks again, and with 1 process.
-        let stopped = try Self.ranks(2, mpirun, ["train", "g.txt", "-o", "resumed.safetensors", "--epochs", "1"] + Self.sizes, in: folder.path)
+        let stopped = try Self.ranks(
+            2, mpirun, ["train", "g.txt", "-o", "resumed.safetensors", "--epochs", "1"] + Self.sizes, in: folder.path)
         try #require(stopped.status == 0, "\(stopped)")
         let single = folder.appendingPathComponent("single")
         try FileManager.default.createDirectory(at: single, withIntermediateDirectories: false)
-        try FileManager.default.copyItem(at: folder.appendingPathComponent("resumed.checkpoint.safetensors"),
-                                         to: single.appendingPathComponent("resumed.checkpoint.safetensors"))
-        let resumed = try Self.ranks(2, mpirun, ["train", "--resume", "resumed.checkpoint.safetensors", "--epochs", "2", "--threads", "1",
-                                                 "--quiet"], in: folder.path)
+        try FileManager.default.copyItem(
+            at: folder.appendingPathComponent("resumed.checkpoint.safetensors"),
+            to: single.appendingPathComponent("resumed.checkpoint.safetensors"))
+        let resumed = try Self.ranks(
+            2, mpirun,
+            [
+                "train", "--resume", "resumed.checkpoint.safetensors", "--epochs", "2", "--threads", "1",
+                "--quiet",
+            ], in: folder.path)
         try #require(resumed.status == 0, "\(resumed)")
         let expected = try Self.parameters(folder.appendingPathComponent("straight.checkpoint.safetensors").path)
         #expect(try Self.parameters(folder.appendingPathComponent("resumed.checkpoint.safetensors").path) == expected)
-        let alone = try TextVAEProgram.run(["train", "--resume", "resumed.checkpoint.safetensors", "../g.txt", "--epochs", "2",
-                                            "--threads", "1", "--quiet"], in: single.path)
+        let alone = try TextVAEProgram.run(
+            [
+                "train", "--resume", "resumed.checkpoint.safetensors", "../g.txt", "--epochs", "2",
+                "--threads", "1", "--quiet",
+            ], in: single.path)
         try #require(alone.status == 0, "\(alone)")
-        #expect(Self.largestRelativeDifference(try Self.parameters(single.appendingPathComponent("resumed.checkpoint.safetensors").path),
-                                               expected) < 1e-3)
+        #expect(
+            Self.largestRelativeDifference(
+                try Self.parameters(single.appendingPathComponent("resumed.checkpoint.safetensors").path),
+                expected) < 1e-3)
     }
 
     /// Two ranks started on different corpora (mpirun's "A : B" form starts each with its own command) stop
@@ -142,7 +164,8 @@ import Testing
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         for (name, count) in [("a", 400), ("b", 440)] {
-            try Data(GrammarCorpus.sentences(count: count, seed: 6).joined(separator: "\n").utf8).write(to: folder.appendingPathComponent(name + ".txt"))
+            try Data(GrammarCorpus.sentences(count: count, seed: 6).joined(separator: "\n").utf8).write(
+                to: folder.appendingPathComponent(name + ".txt"))
             let prepared = try TextVAEProgram.run(["prepare", name + ".txt", "-o", name + ".tokens"], in: folder.path)
             try #require(prepared.status == 0, "\(prepared)")
         }
@@ -151,8 +174,9 @@ import Testing
             ["-np", "1", textvae, "train", corpus, "-o", "m.safetensors", "--epochs", "1", "--quiet"] + Self.sizes
         }
         // `timeout`: were the ranks to wait for each other, the test fails instead of hanging the suite.
-        let run = try runProcess("/usr/bin/timeout", ["120", mpirun, "--allow-run-as-root", "--oversubscribe"] + rank("a.tokens") + [":"] + rank("b.tokens"),
-                                 in: folder.path, environment: Self.environment)
+        let run = try runProcess(
+            "/usr/bin/timeout", ["120", mpirun, "--allow-run-as-root", "--oversubscribe"] + rank("a.tokens") + [":"] + rank("b.tokens"),
+            in: folder.path, environment: Self.environment)
         #expect(run.status != 0 && run.status != 124, "\(run)")
         #expect((run.stdout + run.stderr).contains("do not agree on the data"), "\(run)")
         #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("m.safetensors").path))
@@ -165,14 +189,16 @@ import Testing
         let mpirun = try #require(Self.mpirun())
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        try Data(GrammarCorpus.sentences(count: 840, seed: 6).joined(separator: "\n").utf8).write(to: folder.appendingPathComponent("g.txt"))
+        try Data(GrammarCorpus.sentences(count: 840, seed: 6).joined(separator: "\n").utf8).write(
+            to: folder.appendingPathComponent("g.txt"))
         let run = ["train", "g.txt", "--epochs", "3", "--checkpoint-steps", "10"] + Self.sizes
         let straight = try Self.ranks(2, mpirun, run + ["-o", "straight.safetensors"], in: folder.path)
         try #require(straight.status == 0, "\(straight)")
 
         let job = Process()
         job.executableURL = URL(fileURLWithPath: mpirun)
-        job.arguments = ["--allow-run-as-root", "--oversubscribe", "-np", "2", try TextVAEProgram.path()] + run + ["-o", "killed.safetensors"]
+        job.arguments =
+            ["--allow-run-as-root", "--oversubscribe", "-np", "2", try TextVAEProgram.path()] + run + ["-o", "killed.safetensors"]
         job.currentDirectoryURL = folder
         job.environment = Self.environment
         job.standardOutput = FileHandle.nullDevice
@@ -188,8 +214,9 @@ import Testing
         let step = try Checkpoint.load(checkpoint).state.step
         print("DistributedTests: killed the 2-rank run after its checkpoint at step \(step) of 150")
 
-        let resumed = try Self.ranks(2, mpirun, ["train", "--resume", "killed.checkpoint.safetensors", "--threads", "1", "--quiet"],
-                                     in: folder.path)
+        let resumed = try Self.ranks(
+            2, mpirun, ["train", "--resume", "killed.checkpoint.safetensors", "--threads", "1", "--quiet"],
+            in: folder.path)
         try #require(resumed.status == 0, "\(resumed)")
         #expect(try Self.parameters(checkpoint) == Self.parameters(folder.appendingPathComponent("straight.checkpoint.safetensors").path))
     }

@@ -23,7 +23,9 @@ import Testing
         let pattern = try! NSRegularExpression(pattern: #"\]\(([^)\s]+)\)"#)
         return pattern.matches(in: text, range: NSRange(text.startIndex..., in: text)).compactMap { match in
             let target = String(text[Range(match.range(at: 1), in: text)!])
-            if target.hasPrefix("http://") || target.hasPrefix("https://") || target.hasPrefix("#") || target.hasPrefix("mailto:") { return nil }
+            if target.hasPrefix("http://") || target.hasPrefix("https://") || target.hasPrefix("#") || target.hasPrefix("mailto:") {
+                return nil
+            }
             if target.hasPrefix("doc:") || target.hasPrefix("<doc:") { return nil }
             return String(target.split(separator: "#", maxSplits: 1)[0])
         }
@@ -49,7 +51,9 @@ import Testing
         var outside: [String] = []
         for file in try Self.markdownFiles() {
             let text = try String(contentsOf: file, encoding: .utf8)
-            if text.contains("../shared") || text.contains("/work/") { outside.append(String(file.path.dropFirst(Self.root.path.count + 1))) }
+            if text.contains("../shared") || text.contains("/work/") {
+                outside.append(String(file.path.dropFirst(Self.root.path.count + 1)))
+            }
         }
         #expect(outside.isEmpty, "these name a place outside the repository: \(outside)")
     }

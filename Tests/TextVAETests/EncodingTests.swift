@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TextVAE
 
 /// The encoder-only pass, the .npy writer, interpolation paths and input reading.
@@ -91,10 +92,10 @@ import Testing
 
     @Test func reconstructionScoreCountsPositionsAndEOS() {
         var s = ReconstructionScore()
-        s.add(input: [4, 5, 6], output: [4, 5, 6])        // 4 of 4, exact
-        s.add(input: [4, 5, 6], output: [4, 7])           // 4 ✓, 5 ✗, 6 vs <eos> ✗, <eos> vs nothing ✗
-        s.add(input: [4, 5], output: [4, 5, 6, 7])        // 4 ✓ 5 ✓, <eos> vs 6 ✗
-        s.add(input: [9], output: [])                     // 9 vs <eos> ✗, <eos> vs nothing ✗
+        s.add(input: [4, 5, 6], output: [4, 5, 6])  // 4 of 4, exact
+        s.add(input: [4, 5, 6], output: [4, 7])  // 4 ✓, 5 ✗, 6 vs <eos> ✗, <eos> vs nothing ✗
+        s.add(input: [4, 5], output: [4, 5, 6, 7])  // 4 ✓ 5 ✓, <eos> vs 6 ✗
+        s.add(input: [9], output: [])  // 9 vs <eos> ✗, <eos> vs nothing ✗
         #expect(s.sentences == 4 && s.exact == 1)
         #expect(s.correct == 4 + 1 + 2 + 0 && s.targets == 4 + 4 + 3 + 2)
         #expect(abs(s.tokenAccuracy - 7.0 / 13) < 1e-12 && s.exactShare == 0.25)

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TextVAE
 
 /// `evaluate` against the PyTorch reference (Tests/Reference/svae.py) on a
@@ -10,11 +11,13 @@ import Testing
         try loadBLAS()
         let folder = testsFolder.appendingPathComponent("Golden/eval")
         let file = try ModelFile.load(folder.appendingPathComponent("model.safetensors").path)
-        let reference = try #require(try JSONSerialization.jsonObject(
-            with: Data(contentsOf: folder.appendingPathComponent("reference.json"))) as? [String: Any])
+        let reference = try #require(
+            try JSONSerialization.jsonObject(
+                with: Data(contentsOf: folder.appendingPathComponent("reference.json"))) as? [String: Any])
         func number(_ key: String) throws -> Double { try #require(reference[key] as? Double, "reference.json lacks \(key)") }
-        let input = try ModelInput.read(folder.appendingPathComponent("sentences.txt").path, tokenizer: Tokenizer(file.tokenizer),
-                                        vocabulary: file.vocabulary, maxLength: file.model.config.maxLength)
+        let input = try ModelInput.read(
+            folder.appendingPathComponent("sentences.txt").path, tokenizer: Tokenizer(file.tokenizer),
+            vocabulary: file.vocabulary, maxLength: file.model.config.maxLength)
         #expect(input.warnings.isEmpty, "\(input.warnings)")
 
         let r = file.model.evaluate(input.ids, samples: 500, seed: 0)
@@ -46,8 +49,9 @@ import Testing
         for (name, values, theirs) in [("rec", recs, try number("rec")), ("mi", mis, try number("mi"))] {
             let mean = values.reduce(0, +) / Double(values.count)
             let sd = (values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count - 1)).squareRoot()
-            #expect(abs(mean - theirs) <= 4 * sd * (1 + 1 / Double(values.count)).squareRoot(),
-                    "\(name): our mean \(mean) (sd \(sd)) vs reference \(theirs)")
+            #expect(
+                abs(mean - theirs) <= 4 * sd * (1 + 1 / Double(values.count)).squareRoot(),
+                "\(name): our mean \(mean) (sd \(sd)) vs reference \(theirs)")
         }
     }
 }

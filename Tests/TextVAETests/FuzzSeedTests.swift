@@ -1,5 +1,5 @@
-import FuzzTargets
 import Foundation
+import FuzzTargets
 import Testing
 
 /// The fuzz targets' seed corpora (Tests/Fuzz/Corpus) replayed through the same

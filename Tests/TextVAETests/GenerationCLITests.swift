@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TextVAE
 
 /// sample, interpolate, reconstruct, encode and evaluate, run as a user runs
@@ -16,8 +17,14 @@ import Testing
 
     @Test func helpMentionsTheKeyOptions() throws {
         let cases: [(String, [String])] = [
-            ("sample", ["--model", "-n", "--seed", "--decoder", "--temperature", "--top-k", "--top-p", "--beam-width", "--max-length", "--no-unk",
-                        "--format", "--raw", "--stats", "3-gram"]),
+            (
+                "sample",
+                [
+                    "--model", "-n", "--seed", "--decoder", "--temperature", "--top-k", "--top-p", "--beam-width", "--max-length",
+                    "--no-unk",
+                    "--format", "--raw", "--stats", "3-gram",
+                ]
+            ),
             ("interpolate", ["--model", "--steps", "--slerp", "--collapse", "--seed"]),
             ("reconstruct", ["--model", "--sample", "--stats", "standard input"]),
             ("encode", ["--model", "--format", "--output", "--logv", "npy"]),
@@ -38,11 +45,14 @@ import Testing
         try withScratchFolder { folder in
             _ = try Self.saveModel(folder)
             for decoder in ["greedy", "sample", "beam"] {
-                let seven = try TextVAEProgram.run(["sample", "-m", "model.safetensors", "-n", "7", "--seed", "3", "--decoder", decoder], in: folder)
+                let seven = try TextVAEProgram.run(
+                    ["sample", "-m", "model.safetensors", "-n", "7", "--seed", "3", "--decoder", decoder], in: folder)
                 #expect(seven.status == 0 && Self.lines(seven.stdout).count == 7, "\(decoder): \(seven)")
-                let again = try TextVAEProgram.run(["sample", "-m", "model.safetensors", "-n", "7", "--seed", "3", "--decoder", decoder], in: folder)
+                let again = try TextVAEProgram.run(
+                    ["sample", "-m", "model.safetensors", "-n", "7", "--seed", "3", "--decoder", decoder], in: folder)
                 #expect(again.stdout == seven.stdout, "\(decoder)")
-                let three = try TextVAEProgram.run(["sample", "-m", "model.safetensors", "-n", "3", "--seed", "3", "--decoder", decoder], in: folder)
+                let three = try TextVAEProgram.run(
+                    ["sample", "-m", "model.safetensors", "-n", "3", "--seed", "3", "--decoder", decoder], in: folder)
                 #expect(Self.lines(three.stdout) == Array(Self.lines(seven.stdout).prefix(3)), "\(decoder)")
             }
             let other = try TextVAEProgram.run(["sample", "-m", "model.safetensors", "-n", "7", "--seed", "4"], in: folder)
@@ -55,8 +65,11 @@ import Testing
         try loadBLAS()
         try withScratchFolder { folder in
             let file = try Self.saveModel(folder)
-            let run = try TextVAEProgram.run(["sample", "-m", "model.safetensors", "-n", "4", "--decoder", "beam", "--beam-width", "3",
-                                              "--format", "jsonl"], in: folder)
+            let run = try TextVAEProgram.run(
+                [
+                    "sample", "-m", "model.safetensors", "-n", "4", "--decoder", "beam", "--beam-width", "3",
+                    "--format", "jsonl",
+                ], in: folder)
             #expect(run.status == 0, "\(run)")
             let rows = try Self.lines(run.stdout).map { try #require(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
             #expect(rows.count == 4)
@@ -107,8 +120,10 @@ import Testing
             let free = try TextVAEProgram.run(["sample", "-m", "model.safetensors", "-n", "5", "--max-length", "4"], in: folder)
             #expect(free.status == 0 && free.stdout.contains("<unk>"), "\(free)")
             for line in Self.lines(free.stdout) { #expect(line.split(separator: " ").count == 4, "\(line)") }
-            let strict = try TextVAEProgram.run(["sample", "-m", "model.safetensors", "-n", "5", "--no-unk", "--decoder", "sample"], in: folder)
-            #expect(strict.status == 0 && !strict.stdout.contains("<unk>") && !strict.stdout.contains("<pad>")
+            let strict = try TextVAEProgram.run(
+                ["sample", "-m", "model.safetensors", "-n", "5", "--no-unk", "--decoder", "sample"], in: folder)
+            #expect(
+                strict.status == 0 && !strict.stdout.contains("<unk>") && !strict.stdout.contains("<pad>")
                     && !strict.stdout.contains("<bos>"), "\(strict)")
             for line in Self.lines(strict.stdout) { #expect(line.split(separator: " ").count == 12, "the model's max_length: \(line)") }
         }
@@ -142,7 +157,8 @@ import Testing
             #expect(lines.first?.last == ends[0] && lines.last?.last == ends[1], "interpolation \(lines), reconstructions \(ends)")
 
             for extra in [["--slerp"], ["--collapse"], ["--seed", "2"]] {
-                let arguments = ["interpolate", "-m", "model.safetensors", "--steps", "9"] + (extra == ["--seed", "2"] ? extra : [a, b] + extra)
+                let arguments =
+                    ["interpolate", "-m", "model.safetensors", "--steps", "9"] + (extra == ["--seed", "2"] ? extra : [a, b] + extra)
                 let r = try TextVAEProgram.run(arguments, in: folder)
                 let rows = Self.lines(r.stdout)
                 #expect(r.status == 0 && !rows.isEmpty, "\(extra): \(r)")
@@ -170,9 +186,13 @@ import Testing
             #expect(lines.count == 4, "stdout holds the sentences only: \(run)")
             #expect(lines[0].hasPrefix("the cat sat\t") && lines[1].hasPrefix("<unk> <unk>\t"))
             let stats = run.stderr.split(separator: "\n").filter { $0.hasPrefix("# ") }
-            #expect(stats.count == 2 && stats[0].hasPrefix("# exact ") && stats[0].contains("/4") && stats[1].hasPrefix("# token accuracy "), "\(run)")
+            #expect(
+                stats.count == 2 && stats[0].hasPrefix("# exact ") && stats[0].contains("/4") && stats[1].hasPrefix("# token accuracy "),
+                "\(run)")
             #expect(run.stderr.contains("line 3") && run.stderr.contains("does not know"), "\(run.stderr)")
-            #expect(!run.stderr.contains("cut to"), "a 70-token line is read whole (the model's max_length bounds decoding only): \(run.stderr)")
+            #expect(
+                !run.stderr.contains("cut to"), "a 70-token line is read whole (the model's max_length bounds decoding only): \(run.stderr)"
+            )
             let sampled = try runTextVAE(["reconstruct", "-m", "model.safetensors", "--sample", "--seed", "1"], in: folder, stdin: text)
             #expect(sampled.status == 0 && Self.lines(sampled.stdout).count == 4)
         }
@@ -199,7 +219,9 @@ import Testing
             #expect(bytes == [UInt8](NPY.encode(rows: 3, columns: 8, values: expectedValues)))
 
             let jsonl = try TextVAEProgram.run(["encode", "-m", "model.safetensors", "in.txt", "--format", "jsonl"], in: folder)
-            let objects = try Self.lines(jsonl.stdout).map { try #require(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+            let objects = try Self.lines(jsonl.stdout).map {
+                try #require(JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any])
+            }
             #expect(objects.map { $0["line"] as? Int } == [1, 2, 4])
             #expect(objects[2]["text"] as? String == "cat" && objects[0]["logv"] == nil)
             #expect(try objects.flatMap { try #require($0["mu"] as? [Double]).map(Float.init) } == expected.mu)

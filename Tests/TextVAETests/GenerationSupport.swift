@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TextVAE
 
 /// Tiny models for the generation tests: random weights (PyTorch-style
@@ -14,10 +15,13 @@ enum TinyModel {
     }
 
     /// V = 12, E = 8, H = 8, Z = 4. `biases` are added to the output bias of the given ids.
-    static func make(seed: UInt64 = 1, latentToInputs: Bool = false, maxLength: Int = 12,
-                     biases: [Int: Float] = [:]) -> SentenceVAE {
-        let config = ModelConfig(vocabulary: 4 + words.count, embedding: 8, hidden: 8, latent: 4,
-                                 latentToInputs: latentToInputs, maxLength: maxLength)
+    static func make(
+        seed: UInt64 = 1, latentToInputs: Bool = false, maxLength: Int = 12,
+        biases: [Int: Float] = [:]
+    ) -> SentenceVAE {
+        let config = ModelConfig(
+            vocabulary: 4 + words.count, embedding: 8, hidden: 8, latent: 4,
+            latentToInputs: latentToInputs, maxLength: maxLength)
         var model = SentenceVAE(config: config, seed: seed)
         let bias = model.layout.range(.outputBias).lowerBound
         for (id, b) in biases { model.parameters[bias + id] += b }

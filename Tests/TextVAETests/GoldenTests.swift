@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TextVAE
 
 /// The model's numbers against the PyTorch reference (Tests/Reference/svae.py),
@@ -40,7 +41,8 @@ import Testing
         var gradient = [Float](repeating: 0, count: model.layout.total)
         let beta = Float(c.json["beta"] as! Double)
         let result = gradient.withUnsafeMutableBufferPointer { g in
-            model.run(c.batch, latent: .sample(c.floats("eps")), loss: LossSettings(beta: beta), gradient: g.baseAddress!, workspace: Workspace())
+            model.run(
+                c.batch, latent: .sample(c.floats("eps")), loss: LossSettings(beta: beta), gradient: g.baseAddress!, workspace: Workspace())
         }
         #expect(abs(result.loss - Float(c.json["loss"] as! Double)) <= 1e-5 * abs(result.loss))
         #expect(firstMismatch(result.rec, c.floats("rec_at_sample"), rtol: 1e-5) == nil)
@@ -54,11 +56,15 @@ import Testing
             let mine = Array(gradient[model.layout.range(t)])
             let largest = expected.map(abs).max() ?? 0
             let bad = firstMismatch(mine, expected, rtol: 0, atol: 1e-4 * largest + 1e-9)
-            #expect(bad == nil, "gradient of \(t.name) differs at \(bad ?? -1): \(bad.map { mine[$0] } ?? 0) vs \(bad.map { expected[$0] } ?? 0)")
+            #expect(
+                bad == nil,
+                "gradient of \(t.name) differs at \(bad ?? -1): \(bad.map { mine[$0] } ?? 0) vs \(bad.map { expected[$0] } ?? 0)")
         }
 
         let atMean = model.run(c.batch, latent: .mean, workspace: Workspace())
         #expect(firstMismatch(atMean.rec, c.floats("rec_at_mean"), rtol: 1e-5) == nil)
-        #expect(firstMismatch(atMean.targetNLLInCallerOrder(c.batch).flatMap { $0 }, c.floats("token_nll_at_mean"), rtol: 1e-5, atol: 1e-6) == nil)
+        #expect(
+            firstMismatch(atMean.targetNLLInCallerOrder(c.batch).flatMap { $0 }, c.floats("token_nll_at_mean"), rtol: 1e-5, atol: 1e-6)
+                == nil)
     }
 }

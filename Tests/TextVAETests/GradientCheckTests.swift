@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TextVAE
 
 /// Analytic gradients against central finite differences, on tiny sizes.
@@ -37,31 +38,42 @@ import Testing
         var x = randomArray(U * D, &rng), h0 = randomArray(B * H, &rng)
         let weights = randomArray(N * H, &rng)  // loss = Σ weights ⊙ outputs
 
-        func run(_ wih: [Float], _ whh: [Float], _ bih: [Float], _ bhh: [Float], _ x: [Float], _ h0: [Float],
-                 backward: Bool) -> (loss: Double, grads: [[Float]]) {
+        func run(
+            _ wih: [Float], _ whh: [Float], _ bih: [Float], _ bhh: [Float], _ x: [Float], _ h0: [Float],
+            backward: Bool
+        ) -> (loss: Double, grads: [[Float]]) {
             let bufs = (Buffer(U * 3 * H), Buffer(N * H), Buffer(N * 4 * H), Buffer(N * H), Buffer(B * 3 * H))
             let cache = GRU.Cache(gi: bufs.0.pointer, hPrev: bufs.1.pointer, gates: bufs.2.pointer, out: bufs.3.pointer, gh: bufs.4.pointer)
             let slotBuffer = ScratchBuffer<Int32>(N)
             if let slots { slotBuffer.pointer.update(from: slots, count: N) }
-            return wih.withUnsafeBufferPointer { wih in whh.withUnsafeBufferPointer { whh in
-                bih.withUnsafeBufferPointer { bih in bhh.withUnsafeBufferPointer { bhh in x.withUnsafeBufferPointer { x in
-                    let gru = GRU(input: D, hidden: H, weightIH: wih.baseAddress!, weightHH: whh.baseAddress!,
-                                  biasIH: bih.baseAddress!, biasHH: bhh.baseAddress!)
-                    let inputs = GRUInputs(x: x.baseAddress!, rows: U, slots: slots == nil ? nil : UnsafePointer(slotBuffer.pointer))
-                    gru.forward(inputs, h0: h0, seq, cache)
-                    let out = bufs.3.array(N * H)
-                    let loss = zip(out, weights).reduce(0.0) { $0 + Double($1.0 * $1.1) }
-                    guard backward else { return (loss, []) }
-                    var dOut = weights
-                    var dX = [Float](repeating: 0, count: U * D), dh0 = [Float](repeating: 0, count: B * H)
-                    var dWih = [Float](repeating: 0, count: 3 * H * D), dWhh = [Float](repeating: 0, count: 3 * H * H)
-                    var dBih = [Float](repeating: 0, count: 3 * H), dBhh = dBih
-                    let dGi = Buffer(N * 3 * H), dGh = Buffer(N * 3 * H), dGiRows = Buffer(U * 3 * H)
-                    gru.backward(inputs, seq, cache, dOut: &dOut, dX: &dX, dh0: &dh0, dGi: dGi.pointer, dGh: dGh.pointer,
-                                 dGiRows: dGiRows.pointer, dWeightIH: &dWih, dWeightHH: &dWhh, dBiasIH: &dBih, dBiasHH: &dBhh)
-                    return (loss, [dWih, dWhh, dBih, dBhh, dX, dh0])
-                }}}
-            }}
+            return wih.withUnsafeBufferPointer { wih in
+                whh.withUnsafeBufferPointer { whh in
+                    bih.withUnsafeBufferPointer { bih in
+                        bhh.withUnsafeBufferPointer { bhh in
+                            x.withUnsafeBufferPointer { x in
+                                let gru = GRU(
+                                    input: D, hidden: H, weightIH: wih.baseAddress!, weightHH: whh.baseAddress!,
+                                    biasIH: bih.baseAddress!, biasHH: bhh.baseAddress!)
+                                let inputs = GRUInputs(
+                                    x: x.baseAddress!, rows: U, slots: slots == nil ? nil : UnsafePointer(slotBuffer.pointer))
+                                gru.forward(inputs, h0: h0, seq, cache)
+                                let out = bufs.3.array(N * H)
+                                let loss = zip(out, weights).reduce(0.0) { $0 + Double($1.0 * $1.1) }
+                                guard backward else { return (loss, []) }
+                                var dOut = weights
+                                var dX = [Float](repeating: 0, count: U * D), dh0 = [Float](repeating: 0, count: B * H)
+                                var dWih = [Float](repeating: 0, count: 3 * H * D), dWhh = [Float](repeating: 0, count: 3 * H * H)
+                                var dBih = [Float](repeating: 0, count: 3 * H), dBhh = dBih
+                                let dGi = Buffer(N * 3 * H), dGh = Buffer(N * 3 * H), dGiRows = Buffer(U * 3 * H)
+                                gru.backward(
+                                    inputs, seq, cache, dOut: &dOut, dX: &dX, dh0: &dh0, dGi: dGi.pointer, dGh: dGh.pointer,
+                                    dGiRows: dGiRows.pointer, dWeightIH: &dWih, dWeightHH: &dWhh, dBiasIH: &dBih, dBiasHH: &dBhh)
+                                return (loss, [dWih, dWhh, dBih, dBhh, dX, dh0])
+                            }
+                        }
+                    }
+                }
+            }
         }
         let grads = run(wih, whh, bih, bhh, x, h0, backward: true).grads
         let names = ["weight_ih", "weight_hh", "bias_ih", "bias_hh", "x", "h0"]
@@ -88,11 +100,17 @@ import Testing
         let targets: [Int32] = [0, 5, 2]
         func loss(_ l: [Float]) -> Double {
             var l = l, nll = [Float](repeating: 0, count: rows)
-            l.withUnsafeMutableBufferPointer { SoftmaxCrossEntropy.apply($0.baseAddress!, rows: rows, classes: V, targets: targets, nll: &nll, gradientScale: nil, threads: 2) }
+            l.withUnsafeMutableBufferPointer {
+                SoftmaxCrossEntropy.apply(
+                    $0.baseAddress!, rows: rows, classes: V, targets: targets, nll: &nll, gradientScale: nil, threads: 2)
+            }
             return nll.reduce(0.0) { $0 + Double($1) } / 3
         }
         var grad = logits, nll = [Float](repeating: 0, count: rows)
-        grad.withUnsafeMutableBufferPointer { SoftmaxCrossEntropy.apply($0.baseAddress!, rows: rows, classes: V, targets: targets, nll: &nll, gradientScale: 1.0 / 3, threads: 2) }
+        grad.withUnsafeMutableBufferPointer {
+            SoftmaxCrossEntropy.apply(
+                $0.baseAddress!, rows: rows, classes: V, targets: targets, nll: &nll, gradientScale: 1.0 / 3, threads: 2)
+        }
         for i in logits.indices {
             let n = Self.numeric(&logits, i, loss)
             #expect(Self.close(grad[i], n), "d/dlogit[\(i)]: analytic \(grad[i]) numeric \(n)")
@@ -136,8 +154,9 @@ import Testing
     ])
     func fullLossGradientMatchesFiniteDifferencesForEveryTensor(_ c: ModelCase) throws {
         try loadBLAS()
-        let config = ModelConfig(vocabulary: 9, embedding: 4, hidden: 3, latent: c.latentSize, latentToInputs: c.latentToInputs,
-                                 classes: c.classes)
+        let config = ModelConfig(
+            vocabulary: 9, embedding: 4, hidden: 3, latent: c.latentSize, latentToInputs: c.latentToInputs,
+            classes: c.classes)
         var model = SentenceVAE(config: config, seed: 11)
         var rng = Random(seed: 5)
         // Weights a little larger than PyTorch's init, so every path carries gradient.
@@ -152,9 +171,14 @@ import Testing
         let eps = randomArray(4 * c.latentSize, &rng)
         let latent: LatentChoice = c.latent == "mean" ? .mean : .sample(eps)
         let settings = LossSettings(beta: 0.7, freeBits: c.freeBits, labelWeight: 0.8, classWeight: 1.5, classCapacity: c.capacity)
-        let classes = c.classes == 0 ? nil
-            : ClassChoice(labels: c.labels, unlabelled: .relaxed(gumbel: (0..<4).flatMap { _ in ClassChoice.gumbel(c.classes, &rng) },
-                                                                 temperature: 0.7))
+        let classes =
+            c.classes == 0
+            ? nil
+            : ClassChoice(
+                labels: c.labels,
+                unlabelled: .relaxed(
+                    gumbel: (0..<4).flatMap { _ in ClassChoice.gumbel(c.classes, &rng) },
+                    temperature: 0.7))
         let ws = Workspace()
         var gradient = [Float](repeating: 0, count: model.layout.total)
         let result = gradient.withUnsafeMutableBufferPointer {
@@ -167,12 +191,14 @@ import Testing
         }
         var parameters = model.parameters
         func loss(_ p: [Float]) -> Double {
-            Double(SentenceVAE(config: config, parameters: p).run(batch, latent: latent, classes: classes, loss: settings, workspace: ws).loss)
+            Double(
+                SentenceVAE(config: config, parameters: p).run(batch, latent: latent, classes: classes, loss: settings, workspace: ws).loss)
         }
         for t in ParameterTensor.allCases {
             for i in Self.probes(model.layout.counts[t.rawValue], limit: 12).map({ $0 + model.layout.offsets[t.rawValue] }) {
                 let n = Self.numeric(&parameters, i, loss)
-                #expect(Self.close(gradient[i], n), "\(t.name)[\(i - model.layout.offsets[t.rawValue])]: analytic \(gradient[i]) numeric \(n)")
+                #expect(
+                    Self.close(gradient[i], n), "\(t.name)[\(i - model.layout.offsets[t.rawValue])]: analytic \(gradient[i]) numeric \(n)")
             }
         }
     }

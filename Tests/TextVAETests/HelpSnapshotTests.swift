@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TextVAE
 
 /// The help of every command, as a user reads it, against the snapshot in `Golden/help`: a change to an
@@ -37,7 +38,10 @@ import Testing
             let expected = try? String(contentsOf: file, encoding: .utf8)
             let top = command.isEmpty && !commands.contains("serve")  // the top help lists serve only with the trait
             if top { continue }
-            #expect(run.stdout == expected, "textvae \(command) --help differs from \(file.path); if intended: TEXTVAE_UPDATE_HELP=1 swift test --filter HelpSnapshotTests")
+            #expect(
+                run.stdout == expected,
+                "textvae \(command) --help differs from \(file.path); if intended: TEXTVAE_UPDATE_HELP=1 swift test --filter HelpSnapshotTests"
+            )
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TextVAE
 
 /// `textvae export --hf`: the folder holds the model file unchanged, a config and vocabulary that agree with

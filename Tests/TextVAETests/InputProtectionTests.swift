@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TextVAE
 
 /// No output may replace one of the command's inputs (the same file by device and inode: a hard link or
@@ -16,11 +17,13 @@ import Testing
         #expect(symlink("m.safetensors", folder + "/soft.safetensors") == 0)
         let model = try Self.bytes(folder + "/m.safetensors"), text = try Self.bytes(folder + "/v.txt")
 
-        for arguments in [["encode", "-m", "m.safetensors", "v.txt", "-o", "m.safetensors"],
-                          ["encode", "-m", "m.safetensors", "v.txt", "-o", "soft.safetensors"],
-                          ["encode", "-m", "m.safetensors", "v.txt", "-o", "hard.txt"],
-                          ["vocab", "v.txt", "-o", "hard.txt"],
-                          ["prepare", "v.txt", "-o", "v.txt"]] {
+        for arguments in [
+            ["encode", "-m", "m.safetensors", "v.txt", "-o", "m.safetensors"],
+            ["encode", "-m", "m.safetensors", "v.txt", "-o", "soft.safetensors"],
+            ["encode", "-m", "m.safetensors", "v.txt", "-o", "hard.txt"],
+            ["vocab", "v.txt", "-o", "hard.txt"],
+            ["prepare", "v.txt", "-o", "v.txt"],
+        ] {
             let run = try TextVAEProgram.run(arguments, in: folder)
             let command = "textvae " + arguments.joined(separator: " ")
             #expect(run.failedCleanly && run.stderr.contains("would replace it"), "\(command): \(run)")
@@ -31,7 +34,8 @@ import Testing
     @Test func trainingRefusesRunFilesThatAreItsInputs() throws {
         let folder = try temporaryFolder().path
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        try Data(GrammarCorpus.sentences(count: 60, seed: 2).joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: folder + "/c.txt"))
+        try Data(GrammarCorpus.sentences(count: 60, seed: 2).joined(separator: "\n").utf8).write(
+            to: URL(fileURLWithPath: folder + "/c.txt"))
         let corpus = try Self.bytes(folder + "/c.txt")
         // -o c.txt --overwrite would delete the corpus; r.vocab.txt as corpus is the vocabulary file of -o r.safetensors.
         try FileManager.default.copyItem(atPath: folder + "/c.txt", toPath: folder + "/r.vocab.txt")
@@ -84,11 +88,16 @@ import Testing
             try #require(run.status == 0, "\(run)")
         }
         let b = root.appendingPathComponent("b")
-        let before = try ["m.safetensors", "m.checkpoint.safetensors", "m.metrics.jsonl"].map { try Self.bytes(b.appendingPathComponent($0).path) }
-        let resumed = try TextVAEProgram.run(["train", "--resume", "../a/m.checkpoint.safetensors", "--epochs", "2", "--threads", "1", "--quiet"],
-                                             in: b.path)
+        let before = try ["m.safetensors", "m.checkpoint.safetensors", "m.metrics.jsonl"].map {
+            try Self.bytes(b.appendingPathComponent($0).path)
+        }
+        let resumed = try TextVAEProgram.run(
+            ["train", "--resume", "../a/m.checkpoint.safetensors", "--epochs", "2", "--threads", "1", "--quiet"],
+            in: b.path)
         #expect(resumed.status == 0, "\(resumed)")
-        let after = try ["m.safetensors", "m.checkpoint.safetensors", "m.metrics.jsonl"].map { try Self.bytes(b.appendingPathComponent($0).path) }
+        let after = try ["m.safetensors", "m.checkpoint.safetensors", "m.metrics.jsonl"].map {
+            try Self.bytes(b.appendingPathComponent($0).path)
+        }
         #expect(after == before, "run b's files changed")
         #expect(try Checkpoint.load(root.appendingPathComponent("a/m.checkpoint.safetensors").path).state.epoch == 2)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TextVAE
 
 /// Every fast kernel against its slow, obvious reference.
@@ -16,14 +17,17 @@ import Testing
                         var fast = c0, slow = c0
                         let (lda, ldb) = (ta ? m : k, tb ? k : n)
                         fast.withUnsafeMutableBufferPointer { c in
-                            BLAS.gemm(transposeA: ta, transposeB: tb, m: m, n: n, k: k, alpha: 0.5, a, lda: lda, b, ldb: ldb,
-                                      beta: beta, c.baseAddress!, ldc: n, threads: Workspace.defaultThreads)
+                            BLAS.gemm(
+                                transposeA: ta, transposeB: tb, m: m, n: n, k: k, alpha: 0.5, a, lda: lda, b, ldb: ldb,
+                                beta: beta, c.baseAddress!, ldc: n, threads: Workspace.defaultThreads)
                         }
                         slow.withUnsafeMutableBufferPointer { c in
-                            BLAS.naiveGemm(transposeA: ta, transposeB: tb, m: m, n: n, k: k, alpha: 0.5, a, lda: lda, b, ldb: ldb,
-                                           beta: beta, c.baseAddress!, ldc: n)
+                            BLAS.naiveGemm(
+                                transposeA: ta, transposeB: tb, m: m, n: n, k: k, alpha: 0.5, a, lda: lda, b, ldb: ldb,
+                                beta: beta, c.baseAddress!, ldc: n)
                         }
-                        #expect(firstMismatch(fast, slow, rtol: 1e-4, atol: 1e-4) == nil, "m \(m) n \(n) k \(k) tA \(ta) tB \(tb) beta \(beta)")
+                        #expect(
+                            firstMismatch(fast, slow, rtol: 1e-4, atol: 1e-4) == nil, "m \(m) n \(n) k \(k) tA \(ta) tB \(tb) beta \(beta)")
                     }
                 }
             }
@@ -55,11 +59,13 @@ import Testing
             var fast = logits, slow = logits
             var nllFast = [Float](repeating: 0, count: rows), nllSlow = nllFast
             fast.withUnsafeMutableBufferPointer { l in
-                SoftmaxCrossEntropy.apply(l.baseAddress!, rows: rows, classes: classes, targets: targets, nll: &nllFast, gradientScale: scale,
-                                          threads: Workspace.defaultThreads)
+                SoftmaxCrossEntropy.apply(
+                    l.baseAddress!, rows: rows, classes: classes, targets: targets, nll: &nllFast, gradientScale: scale,
+                    threads: Workspace.defaultThreads)
             }
             slow.withUnsafeMutableBufferPointer { l in
-                SoftmaxCrossEntropy.naive(l.baseAddress!, rows: rows, classes: classes, targets: targets, nll: &nllSlow, gradientScale: scale)
+                SoftmaxCrossEntropy.naive(
+                    l.baseAddress!, rows: rows, classes: classes, targets: targets, nll: &nllSlow, gradientScale: scale)
             }
             #expect(firstMismatch(nllFast, nllSlow, rtol: 1e-5, atol: 1e-5) == nil, "nll, scale \(String(describing: scale))")
             if scale != nil {  // without a gradient the logits are scratch
@@ -97,8 +103,10 @@ import Testing
         let gi = Buffer(N * 3 * H), gates = Buffer(B * 4 * H), last = Buffer(B * H), gh = Buffer(B * 3 * H)
         let latest = c.gru(threads: 2)
         latest.project(GRUInputs(x: c.x.pointer, rows: N, slots: nil), into: gi.pointer)
-        latest.recur(slots: nil, h0: c.h0, seq, GRU.Cache(gi: gi.pointer, hPrev: gi.pointer, gates: gates.pointer, out: last.pointer, gh: gh.pointer),
-                     history: false)
+        latest.recur(
+            slots: nil, h0: c.h0, seq,
+            GRU.Cache(gi: gi.pointer, hPrev: gi.pointer, gates: gates.pointer, out: last.pointer, gh: gh.pointer),
+            history: false)
         let expected = seq.lastIndices.flatMap { one[0][$0 * H..<($0 + 1) * H] }
         #expect(firstMismatch(last.array(B * H), expected, rtol: 1e-4, atol: 1e-6) == nil, "last states without history")
         for (k, name) in ["out", "dX", "dh0", "dW_ih", "dW_hh", "db_ih", "db_hh"].enumerated() {
@@ -152,7 +160,8 @@ import Testing
             for transposed in [true, false] {
                 let b = randomArray(k * n, &rng)  // transposed: n × k, else k × n
                 var packed = [Float](repeating: 0, count: k * n)
-                VectorKernels.pack(b, transposed: transposed, ldb: transposed ? k : n, k: k, n: n, into: &packed, threads: Workspace.defaultThreads)
+                VectorKernels.pack(
+                    b, transposed: transposed, ldb: transposed ? k : n, k: k, n: n, into: &packed, threads: Workspace.defaultThreads)
                 for m in [1, 5, 6, 7, 13] {
                     let a = randomArray(m * k, &rng), c0 = randomArray(m * n, &rng)
                     var fast = c0, slow = c0
@@ -196,15 +205,17 @@ struct GRUCase {
     }
 
     func gru(threads: Int) -> GRU {
-        GRU(input: input, hidden: hidden, weightIH: wih.pointer, weightHH: whh.pointer, biasIH: bih.pointer, biasHH: bhh.pointer,
+        GRU(
+            input: input, hidden: hidden, weightIH: wih.pointer, weightHH: whh.pointer, biasIH: bih.pointer, biasHH: bhh.pointer,
             threads: threads)
     }
 
     func run(threads: Int, packed: Bool) -> [[Float]] {
         let (D, H, N, B) = (input, hidden, seq.total, seq.rows)
         let bufs = (Buffer(N * 3 * H), Buffer(N * H), Buffer(N * 4 * H), Buffer(N * H), Buffer(B * 3 * H), Buffer(3 * H * H))
-        let cache = GRU.Cache(gi: bufs.0.pointer, hPrev: bufs.1.pointer, gates: bufs.2.pointer, out: bufs.3.pointer, gh: bufs.4.pointer,
-                              packed: packed ? bufs.5.pointer : nil)
+        let cache = GRU.Cache(
+            gi: bufs.0.pointer, hPrev: bufs.1.pointer, gates: bufs.2.pointer, out: bufs.3.pointer, gh: bufs.4.pointer,
+            packed: packed ? bufs.5.pointer : nil)
         let gru = gru(threads: threads)
         let inputs = GRUInputs(x: x.pointer, rows: N, slots: nil)
         gru.forward(inputs, h0: h0, seq, cache)
@@ -212,8 +223,9 @@ struct GRUCase {
         var dWih = [Float](repeating: 0, count: 3 * H * D), dWhh = [Float](repeating: 0, count: 3 * H * H)
         var dBih = [Float](repeating: 0, count: 3 * H), dBhh = dBih
         let dGi = Buffer(N * 3 * H), dGh = Buffer(N * 3 * H)
-        gru.backward(inputs, seq, cache, dOut: &dOut, dX: &dX, dh0: &dh0, dGi: dGi.pointer, dGh: dGh.pointer,
-                     dGiRows: dGi.pointer, dWeightIH: &dWih, dWeightHH: &dWhh, dBiasIH: &dBih, dBiasHH: &dBhh)
+        gru.backward(
+            inputs, seq, cache, dOut: &dOut, dX: &dX, dh0: &dh0, dGi: dGi.pointer, dGh: dGh.pointer,
+            dGiRows: dGi.pointer, dWeightIH: &dWih, dWeightHH: &dWhh, dBiasIH: &dBih, dBiasHH: &dBhh)
         return [bufs.3.array(N * H), dX, dh0, dWih, dWhh, dBih, dBhh]
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TextVAE
 
 /// Models with classes: the file format, the exact sum over c in importance sampling, labelled training that
@@ -31,16 +32,18 @@ import Testing
 
     @Test func modelFilesStoreClassesAndFilesWithoutThemAreUnchanged() throws {
         try withScratchFolder { folder in
-            let plain = ModelFile(model: SentenceVAE(config: Self.tinyConfig(classes: 0), seed: 1), vocabulary: try Self.vocabulary(12),
-                                  tokenizer: TokenizerSettings(name: .whitespace))
+            let plain = ModelFile(
+                model: SentenceVAE(config: Self.tinyConfig(classes: 0), seed: 1), vocabulary: try Self.vocabulary(12),
+                tokenizer: TokenizerSettings(name: .whitespace))
             #expect(!plain.tensors.contains { $0.name.hasPrefix("hidden2class") })
             let plainMetadata = try plain.metadata()
             #expect(!plainMetadata["config"]!.contains("classes") && plainMetadata["class_names"] == nil)
             #expect(plain.tensors.count == 17)
 
             let config = Self.tinyConfig(classes: 3, latentToInputs: true)
-            let file = ModelFile(model: SentenceVAE(config: config, seed: 2), vocabulary: try Self.vocabulary(12),
-                                 tokenizer: TokenizerSettings(name: .whitespace), classNames: ["noun", "verb", "adj"])
+            let file = ModelFile(
+                model: SentenceVAE(config: config, seed: 2), vocabulary: try Self.vocabulary(12),
+                tokenizer: TokenizerSettings(name: .whitespace), classNames: ["noun", "verb", "adj"])
             try file.save(to: folder + "/k3.safetensors")
             let loaded = try ModelFile.load(folder + "/k3.safetensors")
             #expect(loaded.classNames == ["noun", "verb", "adj"] && loaded.model.config == config)
@@ -109,8 +112,9 @@ import Testing
         let tokenizer = try Tokenizer(TokenizerSettings(name: .whitespace))
         let split = try LabelledLines(lines, path: "lines.tsv", columns: .init(label: 1))
         let corpus = LabelledCorpus(sentences: try split.texts.map { try tokenizer.tokenize($0) }, labels: split.labels!)
-        return try TrainingSet(labelled: corpus, validCorpus: nil, validFraction: 0.1, vocabulary: nil, minCount: 1, maxSize: 1000,
-                               subwords: nil, maxLength: 20, corpusName: "lines.tsv")
+        return try TrainingSet(
+            labelled: corpus, validCorpus: nil, validFraction: 0.1, vocabulary: nil, minCount: 1, maxSize: 1000,
+            subwords: nil, maxLength: 20, corpusName: "lines.tsv")
     }
 
     static func trainer(_ set: TrainingSet, folder: URL, epochs: Int) -> Trainer {
@@ -122,10 +126,12 @@ import Testing
         options.checkpointMinutes = 0
         options.seed = 5
         let data = TrainingData(corpus: "lines.tsv", reading: DataSettings(), train: set.train, valid: set.valid, labels: set.labels)
-        let cp = Checkpoint(file: ModelFile(model: model, vocabulary: set.vocabulary, tokenizer: TokenizerSettings(name: .whitespace),
-                                            classNames: set.labels!.names),
-                            adam: Adam(parameterCount: model.layout.total), state: TrainingState(seed: 5), options: options, data: data,
-                            output: folder.appendingPathComponent("m.safetensors").path)
+        let cp = Checkpoint(
+            file: ModelFile(
+                model: model, vocabulary: set.vocabulary, tokenizer: TokenizerSettings(name: .whitespace),
+                classNames: set.labels!.names),
+            adam: Adam(parameterCount: model.layout.total), state: TrainingState(seed: 5), options: options, data: data,
+            output: folder.appendingPathComponent("m.safetensors").path)
         return Trainer(checkpoint: cp, train: set.train, valid: set.valid, labels: set.labels)
     }
 
@@ -160,7 +166,8 @@ import Testing
 
         var relabelled = set.labels!
         relabelled.train[0] = 1 - relabelled.train[0]!
-        #expect(TrainingData.fingerprint(train: set.train, valid: set.valid, labels: relabelled)
+        #expect(
+            TrainingData.fingerprint(train: set.train, valid: set.valid, labels: relabelled)
                 != TrainingData.fingerprint(train: set.train, valid: set.valid, labels: set.labels))
     }
 
@@ -171,18 +178,23 @@ import Testing
             try (lines.prefix(600).joined(separator: "\n") + "\n").write(toFile: folder + "/train.tsv", atomically: true, encoding: .utf8)
             try (lines.suffix(100).joined(separator: "\n") + "\n").write(toFile: folder + "/test.tsv", atomically: true, encoding: .utf8)
             // The default plan (epochs and annealing placed for 570 sentences), small sizes.
-            let train = try TextVAEProgram.run(["train", "train.tsv", "--label-column", "1", "-o", "m.safetensors",
-                                                "--embedding", "24", "--hidden", "32", "--latent", "4", "--tokenizer", "whitespace",
-                                                "--quiet"], in: folder)
+            let train = try TextVAEProgram.run(
+                [
+                    "train", "train.tsv", "--label-column", "1", "-o", "m.safetensors",
+                    "--embedding", "24", "--hidden", "32", "--latent", "4", "--tokenizer", "whitespace",
+                    "--quiet",
+                ], in: folder)
             #expect(train.status == 0, "\(train)")
 
             // q(c|x) on held-out lines: the words give the class away.
-            let classify = try TextVAEProgram.run(["classify", "-m", "m.safetensors", "test.tsv", "--label-column", "1", "--quiet"], in: folder)
+            let classify = try TextVAEProgram.run(
+                ["classify", "-m", "m.safetensors", "test.tsv", "--label-column", "1", "--quiet"], in: folder)
             #expect(classify.status == 0, "\(classify)")
             let accuracy = try #require(classify.stdout.split(separator: " ").dropFirst().first.flatMap { Double($0.dropLast()) })
             #expect(accuracy >= 95, "\(classify.stdout)")
             #expect(classify.stdout.contains("always guessing the most common gold label: 50.00%") && classify.stdout.contains("gold ↓"))
-            let jsonl = try TextVAEProgram.run(["classify", "-m", "m.safetensors", "test.tsv", "--label-column", "1", "--format", "jsonl"], in: folder)
+            let jsonl = try TextVAEProgram.run(
+                ["classify", "-m", "m.safetensors", "test.tsv", "--label-column", "1", "--format", "jsonl"], in: folder)
             let first = try #require(GenerationCLITests.lines(jsonl.stdout).first)
             let row = try JSONSerialization.jsonObject(with: Data(first.utf8)) as! [String: Any]
             let probabilities = row["probabilities"] as! [String: Double]
@@ -191,9 +203,12 @@ import Testing
 
             // Samples of each class use that class's words.
             for (label, words) in [("animal", Self.animalWords), ("vehicle", Self.vehicleWords)] {
-                let sample = try TextVAEProgram.run(["sample", "-m", "m.safetensors", "-n", "20", "--with-label", label, "--seed", "2"], in: folder)
+                let sample = try TextVAEProgram.run(
+                    ["sample", "-m", "m.safetensors", "-n", "20", "--with-label", label, "--seed", "2"], in: folder)
                 #expect(sample.status == 0, "\(sample)")
-                let ofClass = GenerationCLITests.lines(sample.stdout).filter { !Set($0.split(separator: " ").map(String.init)).isDisjoint(with: words) }
+                let ofClass = GenerationCLITests.lines(sample.stdout).filter {
+                    !Set($0.split(separator: " ").map(String.init)).isDisjoint(with: words)
+                }
                 #expect(ofClass.count >= 16, "\(label): \(sample.stdout)")
                 // q(c|x) reads each label's samples as that label: the class changes what is sampled.
                 try sample.stdout.write(toFile: folder + "/\(label).txt", atomically: true, encoding: .utf8)
@@ -201,25 +216,35 @@ import Testing
                 let asLabel = GenerationCLITests.lines(classified.stdout).filter { $0.hasPrefix(label + "\t") }
                 #expect(asLabel.count >= 16, "\(label): \(classified)")
             }
-            let byNumber = try TextVAEProgram.run(["sample", "-m", "m.safetensors", "-n", "3", "--with-class", "1", "--format", "jsonl"], in: folder)
+            let byNumber = try TextVAEProgram.run(
+                ["sample", "-m", "m.safetensors", "-n", "3", "--with-class", "1", "--format", "jsonl"], in: folder)
             #expect(GenerationCLITests.lines(byNumber.stdout).allSatisfy { $0.contains("\"class\":\"vehicle\"") }, "\(byNumber)")
 
             // Reconstruct keeps z and swaps the class; interpolate says what it does with c.
-            let swapped = try TextVAEProgram.run(["reconstruct", "-m", "m.safetensors", "--with-label", "vehicle"], in: folder,
-                                                 stdin: "the cat sat on the mat\n")
-            #expect(swapped.status == 0 && !Set(swapped.stdout.split(separator: "\t")[1].split(separator: " ").map(String.init))
-                .isDisjoint(with: Self.vehicleWords), "\(swapped)")
-            let walk = try TextVAEProgram.run(["interpolate", "-m", "m.safetensors", "the dog ran on the hill", "a bus waited at the corner"], in: folder)
+            let swapped = try TextVAEProgram.run(
+                ["reconstruct", "-m", "m.safetensors", "--with-label", "vehicle"], in: folder,
+                stdin: "the cat sat on the mat\n")
+            #expect(
+                swapped.status == 0
+                    && !Set(swapped.stdout.split(separator: "\t")[1].split(separator: " ").map(String.init))
+                        .isDisjoint(with: Self.vehicleWords),
+                "\(swapped)")
+            let walk = try TextVAEProgram.run(
+                ["interpolate", "-m", "m.safetensors", "the dog ran on the hill", "a bus waited at the corner"], in: folder)
             #expect(walk.status == 0 && walk.stderr.contains("class 'animal' at the start, 'vehicle' at the end"), "\(walk)")
 
             // evaluate: the label accuracy, and nll summed over the classes.
-            let evaluate = try TextVAEProgram.run(["evaluate", "-m", "m.safetensors", "test.tsv", "--label-column", "1", "-k", "3", "--json"], in: folder)
+            let evaluate = try TextVAEProgram.run(
+                ["evaluate", "-m", "m.safetensors", "test.tsv", "--label-column", "1", "-k", "3", "--json"], in: folder)
             let report = try JSONSerialization.jsonObject(with: Data(evaluate.stdout.utf8)) as! [String: Any]
-            #expect(report["classes"] as? Int == 2 && (report["accuracy"] as? Double ?? 0) >= 0.95 && report["labelled"] as? Int == 100, "\(evaluate)")
+            #expect(
+                report["classes"] as? Int == 2 && (report["accuracy"] as? Double ?? 0) >= 0.95 && report["labelled"] as? Int == 100,
+                "\(evaluate)")
             #expect((report["nelbo"] as! Double) >= (report["nll"] as! Double) - 0.5, "\(evaluate)")
 
             // map without labels colours by the model's own classes.
-            let map = try TextVAEProgram.run(["map", "-m", "m.safetensors", "test.tsv", "--label-column", "1", "-o", "gold.svg"], in: folder)
+            let map = try TextVAEProgram.run(
+                ["map", "-m", "m.safetensors", "test.tsv", "--label-column", "1", "-o", "gold.svg"], in: folder)
             #expect(map.status == 0 && map.stdout.contains("2 labels"), "\(map)")
             let own = try TextVAEProgram.run(["map", "-m", "m.safetensors", "test.tsv", "--text-column", "2", "-o", "own.svg"], in: folder)
             #expect(own.status == 0 && own.stdout.contains("2 labels"), "\(own)")
@@ -231,7 +256,8 @@ import Testing
             #expect(unknown.status != 0 && unknown.stderr.contains("its classes are: animal, vehicle"), "\(unknown)")
             let range = try TextVAEProgram.run(["sample", "-m", "m.safetensors", "--with-class", "2"], in: folder)
             #expect(range.status != 0 && range.stderr.contains("classes 0 to 1"), "\(range)")
-            let both = try TextVAEProgram.run(["train", "train.tsv", "--label-column", "1", "--classes", "3", "-o", "n.safetensors"], in: folder)
+            let both = try TextVAEProgram.run(
+                ["train", "train.tsv", "--label-column", "1", "--classes", "3", "-o", "n.safetensors"], in: folder)
             #expect(both.status != 0 && both.stderr.contains("leave out --classes"), "\(both)")
             try "animal\nvehicle\n".write(toFile: folder + "/two.labels", atomically: true, encoding: .utf8)
             let short = try TextVAEProgram.run(["train", "train.tsv", "--label-file", "two.labels", "-o", "n.safetensors"], in: folder)
@@ -248,7 +274,9 @@ import Testing
             try (lines.joined(separator: "\n") + "\n").write(toFile: folder + "/all.tsv", atomically: true, encoding: .utf8)
             let some = lines.enumerated().map { $0.offset % 3 == 0 ? $0.element : "\t" + $0.element.split(separator: "\t")[1] }
             try (some.joined(separator: "\n") + "\n").write(toFile: folder + "/some.tsv", atomically: true, encoding: .utf8)
-            for (file, given, expected) in [("all", false, Float(0)), ("some", false, TrainingOptions().freeBits), ("all", true, Float(0.5))] {
+            for (file, given, expected) in [
+                ("all", false, Float(0)), ("some", false, TrainingOptions().freeBits), ("all", true, Float(0.5)),
+            ] {
                 var plan = TrainingPlan(corpus: folder + "/\(file).tsv")
                 plan.data.labelColumns = LabelledLines.Columns(label: 1)
                 plan.tokenizer = TokenizerSettings(name: .whitespace)
@@ -269,8 +297,10 @@ import Testing
         try withScratchFolder { folder in
             _ = try GenerationCLITests.saveModel(folder)
             try "the cat sat\n".write(toFile: folder + "/s.txt", atomically: true, encoding: .utf8)
-            for arguments in [["sample", "-m", "model.safetensors", "--with-label", "x"], ["classify", "-m", "model.safetensors", "s.txt"],
-                              ["reconstruct", "-m", "model.safetensors", "s.txt", "--with-class", "0"]] {
+            for arguments in [
+                ["sample", "-m", "model.safetensors", "--with-label", "x"], ["classify", "-m", "model.safetensors", "s.txt"],
+                ["reconstruct", "-m", "model.safetensors", "s.txt", "--with-class", "0"],
+            ] {
                 let run = try TextVAEProgram.run(arguments, in: folder)
                 #expect(run.status != 0 && run.stderr.contains("has no classes"), "\(arguments): \(run)")
             }
@@ -292,16 +322,20 @@ import Testing
             ]
             for c in cases {
                 let run = try TextVAEProgram.run(c.arguments, in: folder)
-                #expect(run.failedCleanly && run.stderr.contains("\(c.old) was renamed \(c.new) in 0.7.0: use \(c.new) "),
-                        "\(c.arguments): \(run)")
+                #expect(
+                    run.failedCleanly && run.stderr.contains("\(c.old) was renamed \(c.new) in 0.7.0: use \(c.new) "),
+                    "\(c.arguments): \(run)")
             }
             #expect(!FileManager.default.fileExists(atPath: folder + "/n.safetensors"))
 
             let sample = try TextVAEProgram.run(["sample", "--help"], in: folder)
-            #expect(sample.status == 0 && sample.stdout.contains("--with-label <name>") && sample.stdout.contains("--with-class <k>")
+            #expect(
+                sample.status == 0 && sample.stdout.contains("--with-label <name>") && sample.stdout.contains("--with-class <k>")
                     && !sample.stdout.contains("--label ") && !sample.stdout.contains("--class "), "\(sample)")
             let evaluate = try TextVAEProgram.run(["evaluate", "--help"], in: folder)
-            #expect(evaluate.status == 0 && evaluate.stdout.contains("--label-file <file>") && !evaluate.stdout.contains("--labels"), "\(evaluate)")
+            #expect(
+                evaluate.status == 0 && evaluate.stdout.contains("--label-file <file>") && !evaluate.stdout.contains("--labels"),
+                "\(evaluate)")
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TextVAE
 
 /// `train --baseline lm`: the decoder with no latent (Z = 0), whose exact NLL is the bound beside every VAE figure.
@@ -11,8 +12,9 @@ import Testing
         let sentences = GrammarCorpus.sentences(count: 400, seed: 5)
         try (sentences.joined(separator: "\n") + "\n").write(toFile: folder + "/t.txt", atomically: true, encoding: .utf8)
         try (sentences.prefix(40).joined(separator: "\n") + "\n").write(toFile: folder + "/v.txt", atomically: true, encoding: .utf8)
-        let trained = try TextVAEProgram.run(["train", "t.txt", "--baseline", "lm", "--epochs", "2", "-o", "lm.safetensors"] + Self.sizes,
-                                             in: folder)
+        let trained = try TextVAEProgram.run(
+            ["train", "t.txt", "--baseline", "lm", "--epochs", "2", "-o", "lm.safetensors"] + Self.sizes,
+            in: folder)
         #expect(trained.status == 0, "\(trained)")
         let file = try ModelFile.load(folder + "/lm.safetensors")
         #expect(file.model.config.latent == 0 && file.model.config.code == 0)
@@ -25,7 +27,8 @@ import Testing
         #expect(kl == 0 && abs(nll - rec) < 1e-3 * rec && nll > 0, "\(report)")
         #expect(report["k"] as? Int == 1, "\(report)")
 
-        let sampled = try TextVAEProgram.run(["sample", "-m", "lm.safetensors", "-n", "5", "--decoder", "sample", "--seed", "3"], in: folder)
+        let sampled = try TextVAEProgram.run(
+            ["sample", "-m", "lm.safetensors", "-n", "5", "--decoder", "sample", "--seed", "3"], in: folder)
         #expect(sampled.status == 0 && sampled.stdout.split(separator: "\n").count == 5, "\(sampled)")
         let again = try TextVAEProgram.run(["sample", "-m", "lm.safetensors", "-n", "5", "--decoder", "sample", "--seed", "3"], in: folder)
         #expect(again.stdout == sampled.stdout)
@@ -52,7 +55,8 @@ import Testing
         #expect(model.layout.counts[ParameterTensor.latentWeight.rawValue] == 0)
         let folder = try temporaryFolder().path
         let vocabulary = try Vocabulary(tokens: Vocabulary.specials + ["a", "b", "c", "d", "e"], counts: [0, 0, 0, 0, 5, 4, 3, 2, 1])
-        try ModelFile(model: model, vocabulary: vocabulary, tokenizer: TokenizerSettings(name: .whitespace)).save(to: folder + "/m.safetensors")
+        try ModelFile(model: model, vocabulary: vocabulary, tokenizer: TokenizerSettings(name: .whitespace)).save(
+            to: folder + "/m.safetensors")
         #expect(try ModelFile.load(folder + "/m.safetensors").model.parameters == model.parameters)
 
         var c: [Float] = [1, 2, 3, 4, 5, 6]

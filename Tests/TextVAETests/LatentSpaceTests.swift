@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TextVAE
 
 @Suite struct PCATests {
@@ -14,8 +15,9 @@ import Testing
         }
         let pca = PCA(points: points, dimension: 3)
         #expect(zip(pca.mean, shift).allSatisfy { abs($0 - $1) < 1e-6 })
-        #expect(abs(pca.variances[0] - 6) < 1e-5 && abs(pca.variances[1] - 2.0 / 3) < 1e-5 && abs(pca.variances[2]) < 1e-6,
-                "\(pca.variances)")
+        #expect(
+            abs(pca.variances[0] - 6) < 1e-5 && abs(pca.variances[1] - 2.0 / 3) < 1e-5 && abs(pca.variances[2]) < 1e-6,
+            "\(pca.variances)")
         #expect(abs(pca.explainedShare[0] - 0.9) < 1e-6 && abs(pca.explainedShare[1] - 0.1) < 1e-6)
         // Sign convention: the largest entry of each axis is positive (so v comes out as (0, 0, 1)).
         #expect(zip(pca.axes[0], u).allSatisfy { abs($0 - $1) < 1e-6 }, "\(pca.axes[0])")
@@ -141,7 +143,9 @@ let tinySentences = [
             #expect(g.labels! == ["x", "z"], "a blank line's label goes with it")
 
             try Data("x\ny\n".utf8).write(to: URL(fileURLWithPath: folder + "/short.txt"))
-            #expect(throws: TextVAEError.self) { try SentenceFile.read(folder + "/s.txt", model: encoder, labelsFile: folder + "/short.txt") }
+            #expect(throws: TextVAEError.self) {
+                try SentenceFile.read(folder + "/s.txt", model: encoder, labelsFile: folder + "/short.txt")
+            }
             do {
                 _ = try SentenceFile.read(folder + "/s.txt", model: encoder, columns: .init(label: 1))
                 Issue.record("a line without a tab passed as label<TAB>sentence")
@@ -179,7 +183,10 @@ let tinySentences = [
         let (tokens, blanks) = try encoder.template("a big ___ ran .")
         let words = encoder.candidateWords(nil)
         let result = encoder.model.impute(tokens, blanks: blanks, candidates: words)
-        let all = encoder.model.scoreSentences(words.map { w in var s = tokens; s[2] = w; return s })
+        let all = encoder.model.scoreSentences(
+            words.map { w in
+                var s = tokens; s[2] = w; return s
+            })
         let best = words[all.indices.min { all[$0] < all[$1] }!]
         #expect(result.tokens[2] == best && result.converged)
     }
@@ -206,7 +213,7 @@ let tinySentences = [
 
 @Suite struct AnalogyTests {
     @Test func theVectorIsTheDifferenceOfTheMeans() {
-        let a: [Float] = [1, 2, 3, 4]        // two points in 2-D: mean (2, 3)
+        let a: [Float] = [1, 2, 3, 4]  // two points in 2-D: mean (2, 3)
         let b: [Float] = [0, 0, 4, 2, 2, 7]  // three points: mean (2, 3)
         let v = AttributeVector(from: a, to: b, dimension: 2)
         #expect(v.vector == [0, 0] && v.fromCount == 2 && v.toCount == 3)
@@ -228,6 +235,8 @@ let tinySentences = [
         let decoded = encoder.decodeGreedily(v.shift(mx, scale: 0) + moved + my)
         #expect(decoded.count == 3 && decoded[1] == decoded[2])
         #expect(decoded[0] == encoder.decodeGreedily(mx)[0])
-        #expect(decoded.allSatisfy { s in s.allSatisfy { $0 == Int32(Vocabulary.unk) || $0 >= 4 } }, "no <pad>, <bos> or <eos> inside a sentence")
+        #expect(
+            decoded.allSatisfy { s in s.allSatisfy { $0 == Int32(Vocabulary.unk) || $0 >= 4 } },
+            "no <pad>, <bos> or <eos> inside a sentence")
     }
 }

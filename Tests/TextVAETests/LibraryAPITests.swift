@@ -28,8 +28,11 @@ import TextVAE
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try (GrammarCorpus.sentences(count: 600, seed: 2).joined(separator: "\n") + "\n")
             .write(toFile: folder + "/g.txt", atomically: true, encoding: .utf8)
-        let train = try TextVAEProgram.run(["train", "g.txt", "-o", "m.safetensors", "--embedding", "16", "--hidden", "24", "--latent", "4",
-                                            "--epochs", "2", "--tokenizer", "whitespace", "--quiet"], in: folder)
+        let train = try TextVAEProgram.run(
+            [
+                "train", "g.txt", "-o", "m.safetensors", "--embedding", "16", "--hidden", "24", "--latent", "4",
+                "--epochs", "2", "--tokenizer", "whitespace", "--quiet",
+            ], in: folder)
         try #require(train.status == 0, "\(train)")
         let path = folder + "/m.safetensors"
 
@@ -43,7 +46,8 @@ import TextVAE
         #expect(samples.map(\.text) == GenerationCLITests.lines(cli.stdout), "\(samples.map(\.text)) against \(cli.stdout)")
         #expect(samples.allSatisfy { $0.z.count == 4 && $0.logProbability <= 0 && $0.className == nil })
         let walk = try await model.interpolate("the cat sees a dog", "a bird eats the fish", steps: 5)
-        let cliWalk = try TextVAEProgram.run(["interpolate", "-m", "m.safetensors", "the cat sees a dog", "a bird eats the fish"], in: folder)
+        let cliWalk = try TextVAEProgram.run(
+            ["interpolate", "-m", "m.safetensors", "the cat sees a dog", "a bird eats the fish"], in: folder)
         #expect(walk.map { "\(String(format: "%.2f", $0.t))\t\($0.text)" } == GenerationCLITests.lines(cliWalk.stdout))
         // reconstruct and score agree with their definitions; errors name the sentence.
         let again = try await model.reconstruct(["the cat sees a dog"])
@@ -68,10 +72,12 @@ import TextVAE
         let blocks = article.components(separatedBy: "```swift\n").dropFirst().map { $0.components(separatedBy: "```")[0] }
         let example = try #require(blocks.first { $0.hasPrefix("import TextVAE\n") }, "GettingStarted.md has no `import TextVAE` example")
         let source = try String(contentsOf: testsFolder.appendingPathComponent("LibraryAPITests.swift"), encoding: .utf8)
-        let here = source.components(separatedBy: "// --- the article's code, from here\n")[1].components(separatedBy: "        // --- to here")[0]
+        let here = source.components(separatedBy: "// --- the article's code, from here\n")[1].components(
+            separatedBy: "        // --- to here")[0]
         let dedented = here.split(separator: "\n", omittingEmptySubsequences: false).map { $0.dropFirst(8) }.joined(separator: "\n")
-        #expect("import TextVAE\n\n" + dedented == example.replacingOccurrences(of: #""model.safetensors""#, with: "path"),
-                "the article's example and gettingStarted(_:) differ")
+        #expect(
+            "import TextVAE\n\n" + dedented == example.replacingOccurrences(of: #""model.safetensors""#, with: "path"),
+            "the article's example and gettingStarted(_:) differ")
 
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -79,13 +85,16 @@ import TextVAE
         // (loaded, not visible: TextVAE imports them `internal`).
         let build = URL(fileURLWithPath: try TextVAEProgram.path()).deletingLastPathComponent()
         let shims = ["CBLAS", "CICU", "CKernels", "CMPI"].flatMap { shim in
-            ["-Xcc", "-fmodule-map-file=" + build.appendingPathComponent("\(shim).build/module.modulemap").path,
-             "-Xcc", "-I" + root.appendingPathComponent("Sources/\(shim)/include").path]
+            [
+                "-Xcc", "-fmodule-map-file=" + build.appendingPathComponent("\(shim).build/module.modulemap").path,
+                "-Xcc", "-I" + root.appendingPathComponent("Sources/\(shim)/include").path,
+            ]
         }
         func typecheck(_ code: String) throws -> Run {
             try code.write(to: folder.appendingPathComponent("main.swift"), atomically: true, encoding: .utf8)
-            return try runProcess("/usr/bin/env", ["swiftc", "-typecheck", "-I", build.appendingPathComponent("Modules").path] + shims + ["main.swift"],
-                                  in: folder.path)
+            return try runProcess(
+                "/usr/bin/env", ["swiftc", "-typecheck", "-I", build.appendingPathComponent("Modules").path] + shims + ["main.swift"],
+                in: folder.path)
         }
         let app = try typecheck(example)
         #expect(app.status == 0, "the article's example does not compile outside the package: \(app.stderr)")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TextVAE
 
 /// The estimators of `evaluate` on tiny fixed models, against what they must

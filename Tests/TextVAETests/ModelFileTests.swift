@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TextVAE
 
 @Suite struct ModelFileTests {
@@ -39,7 +40,9 @@ import Testing
         var wrongShape = good.tensors
         wrongShape[1] = Safetensors.Tensor(name: wrongShape[1].name, shape: [wrongShape[1].data.count], data: wrongShape[1].data)
         let header = String(decoding: bytes[8..<(8 + Int(bytes[0]) + Int(bytes[1]) << 8)], as: UTF8.self)
-        let f16 = Array(bytes[0..<8]) + Array(header.replacingOccurrences(of: "\"F32\"", with: "\"F16\"").utf8) + Array(bytes[(8 + header.utf8.count)...])
+        let f16 =
+            Array(bytes[0..<8]) + Array(header.replacingOccurrences(of: "\"F32\"", with: "\"F16\"").utf8)
+            + Array(bytes[(8 + header.utf8.count)...])
         let cases: [(name: String, bytes: [UInt8], mentions: String)] = [
             ("empty", [], "not a valid safetensors"),
             ("truncated header", Array(bytes.prefix(40)), "not a valid safetensors"),
@@ -49,7 +52,10 @@ import Testing
             ("other safetensors", [UInt8](Safetensors(metadata: otherMetadata, tensors: good.tensors).encoded()), "not a textvae model"),
             ("future version", [UInt8](Safetensors(metadata: future, tensors: good.tensors).encoded()), "upgrade textvae"),
             ("wrong shape", [UInt8](Safetensors(metadata: (try good.metadata()), tensors: wrongShape).encoded()), "has shape"),
-            ("missing tensor", [UInt8](Safetensors(metadata: (try good.metadata()), tensors: Array(good.tensors.dropLast())).encoded()), "lacks tensor"),
+            (
+                "missing tensor", [UInt8](Safetensors(metadata: (try good.metadata()), tensors: Array(good.tensors.dropLast())).encoded()),
+                "lacks tensor"
+            ),
             ("half precision", f16, "F32 only"),
         ]
         let folder = try temporaryFolder()
@@ -100,8 +106,10 @@ import Testing
         let icu = try Tokenizer(TokenizerSettings(name: .icu, locale: "en"))
         let zh = try Tokenizer(TokenizerSettings(name: .icu, locale: "zh"))
         let ws = try Tokenizer(TokenizerSettings(name: .whitespace))
-        let pieces: [String] = ["a", " ", "\t", "\r\n", "\n", "é", "e\u{301}", "İ", "我", "喜欢", "ภาษา", "\u{1B}[31m", "\u{1B}]8;;x\u{7}",
-                                "\u{0}", "\u{FEFF}", "3.14", "don't", "<unk>", "\u{200B}", "🙂", "\u{D7FF}", "'", "\"", "—", "…"]
+        let pieces: [String] = [
+            "a", " ", "\t", "\r\n", "\n", "é", "e\u{301}", "İ", "我", "喜欢", "ภาษา", "\u{1B}[31m", "\u{1B}]8;;x\u{7}",
+            "\u{0}", "\u{FEFF}", "3.14", "don't", "<unk>", "\u{200B}", "🙂", "\u{D7FF}", "'", "\"", "—", "…",
+        ]
         for i in 0..<10_000 {
             // Half the cases: arbitrary bytes; half: valid text made of awkward pieces.
             var bytes: [UInt8]

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TextVAE
 
 /// One output contract: every command that prints data takes `--format jsonl` (or `json` for one result), and
@@ -10,9 +11,11 @@ import Testing
             _ = try GenerationCLITests.saveModel(folder)
             // A model with classes (untrained: the format is what is tested), for classify.
             let config = ModelConfig(vocabulary: 4 + TinyModel.words.count, embedding: 8, hidden: 8, latent: 4, classes: 2)
-            try ModelFile(model: SentenceVAE(config: config, seed: 3), vocabulary: TinyModel.vocabulary(),
-                          tokenizer: TokenizerSettings(name: .whitespace), classNames: ["cats", "dogs"])
-                .save(to: folder + "/classes.safetensors")
+            try ModelFile(
+                model: SentenceVAE(config: config, seed: 3), vocabulary: TinyModel.vocabulary(),
+                tokenizer: TokenizerSettings(name: .whitespace), classNames: ["cats", "dogs"]
+            )
+            .save(to: folder + "/classes.safetensors")
             try "the cat sat on the mat\na dog ran\nthe dog sat\n".write(toFile: folder + "/s.txt", atomically: true, encoding: .utf8)
             let m = ["-m", "model.safetensors"]
             let commands: [(name: String, arguments: [String], format: String)] = [

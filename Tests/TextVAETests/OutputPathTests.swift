@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TextVAE
 
 /// What an output path may be besides a new or regular file, and what textvae
@@ -40,7 +41,9 @@ import Testing
 
     /// /dev/full fails every write with ENOSPC; it must stay a device (a rename over it,
     /// as root, would replace the machine's /dev/full with a regular file).
-    static let hasFullDevice: Bool = { var info = stat(); return lstat("/dev/full", &info) == 0 && info.st_mode & S_IFMT == S_IFCHR }()
+    static let hasFullDevice: Bool = {
+        var info = stat(); return lstat("/dev/full", &info) == 0 && info.st_mode & S_IFMT == S_IFCHR
+    }()
 
     @Test(.enabled(if: hasFullDevice, "this machine has no /dev/full"))
     func aFullDeviceIsAnErrorAndStaysADevice() throws {
@@ -72,7 +75,8 @@ import Testing
         let folder = try temporaryFolder().path
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try FileManager.default.createDirectory(atPath: folder + "/some-folder", withIntermediateDirectories: false)
-        try Data(GrammarCorpus.sentences(count: 200, seed: 1).joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: folder + "/g.txt"))
+        try Data(GrammarCorpus.sentences(count: 200, seed: 1).joined(separator: "\n").utf8).write(
+            to: URL(fileURLWithPath: folder + "/g.txt"))
         let run = try TextVAEProgram.run(["train", "g.txt", "-o", "some-folder"] + ReliabilityTests.tiny, in: folder)
         #expect(run.failedCleanly && run.stderr.contains("some-folder") && run.stderr.contains("is a folder"), "\(run)")
         #expect(!run.stdout.contains("epoch"), "it trained before refusing: \(run)")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TextVAE
 
 /// The picture and latent-space commands, run as a user would, on a model
@@ -9,9 +10,12 @@ import Testing
     static func trainTiny(in folder: String, plot: Bool = false) throws -> Run {
         let grammar = try TextVAEProgram.run(["grammar", "-n", "400", "-o", "g.txt"], in: folder)
         #expect(grammar.status == 0, "\(grammar)")
-        return try TextVAEProgram.run(["train", "g.txt", "-o", "g.safetensors", "--embedding", "8", "--hidden", "16", "--latent", "4",
-                                       "--epochs", "2", "--batch-size", "8", "--threads", "1", "--quiet"] + (plot ? ["--plot"] : []),
-                                      in: folder)
+        return try TextVAEProgram.run(
+            [
+                "train", "g.txt", "-o", "g.safetensors", "--embedding", "8", "--hidden", "16", "--latent", "4",
+                "--epochs", "2", "--batch-size", "8", "--threads", "1", "--quiet",
+            ] + (plot ? ["--plot"] : []),
+            in: folder)
     }
 
     @Test func helpNamesTheOptionsAndShowsExamples() throws {
@@ -27,7 +31,9 @@ import Testing
             for c in cases {
                 let run = try TextVAEProgram.run(c.arguments, in: folder)
                 #expect(run.status == 0, "\(c.arguments): \(run)")
-                for m in c.mentions { #expect(run.stdout.contains(m), "textvae \(c.arguments.joined(separator: " ")) does not mention \(m)") }
+                for m in c.mentions {
+                    #expect(run.stdout.contains(m), "textvae \(c.arguments.joined(separator: " ")) does not mention \(m)")
+                }
             }
         }
     }
@@ -53,9 +59,11 @@ import Testing
     @Test func plotErrorsAreOneLineNamingTheFile() throws {
         try withScratchFolder { folder in
             try Data().write(to: URL(fileURLWithPath: folder + "/empty.metrics.jsonl"))
-            for (arguments, name) in [(["plot", "missing.metrics.jsonl"], "missing.metrics.jsonl"),
-                                      (["plot", "empty.metrics.jsonl"], "empty.metrics.jsonl"),
-                                      (["plot", "model.safetensors"], "model.metrics.jsonl")] {
+            for (arguments, name) in [
+                (["plot", "missing.metrics.jsonl"], "missing.metrics.jsonl"),
+                (["plot", "empty.metrics.jsonl"], "empty.metrics.jsonl"),
+                (["plot", "model.safetensors"], "model.metrics.jsonl"),
+            ] {
                 let run = try TextVAEProgram.run(arguments, in: folder)
                 #expect(run.failedCleanly && run.stdout.isEmpty, "\(arguments): \(run)")
                 #expect(run.stderr.contains(name), "\(arguments): \(run)")
@@ -72,7 +80,8 @@ import Testing
             let labelled = lines.map { "\($0.split(separator: " ")[1])\t\($0)" }.joined(separator: "\n")
             try Data(labelled.utf8).write(to: URL(fileURLWithPath: folder + "/l.tsv"))
 
-            let map = try TextVAEProgram.run(["map", "-m", "g.safetensors", "l.tsv", "--label-column", "1", "-o", "m.svg", "--tsv", "m.tsv"], in: folder)
+            let map = try TextVAEProgram.run(
+                ["map", "-m", "g.safetensors", "l.tsv", "--label-column", "1", "-o", "m.svg", "--tsv", "m.tsv"], in: folder)
             #expect(map.status == 0, "\(map)")
             #expect(map.stdout.contains("60 sentences") && map.stdout.contains("PC1 explains"), "\(map)")
             let summary = SVGSummary(try String(contentsOfFile: folder + "/m.svg", encoding: .utf8))
@@ -89,15 +98,19 @@ import Testing
 
             try Data(lines.prefix(20).joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: folder + "/a.txt"))
             try Data(lines.suffix(20).joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: folder + "/b.txt"))
-            let analogy = try TextVAEProgram.run(["analogy", "-m", "g.safetensors", "--from", "a.txt", "--to", "b.txt", query,
-                                                  "--scale", "0,1", "--scale", "2.5"], in: folder)
+            let analogy = try TextVAEProgram.run(
+                [
+                    "analogy", "-m", "g.safetensors", "--from", "a.txt", "--to", "b.txt", query,
+                    "--scale", "0,1", "--scale", "2.5",
+                ], in: folder)
             let scaleLines = analogy.stdout.split(separator: "\n").filter { $0.hasPrefix("scale ") }
             #expect(analogy.status == 0 && scaleLines.count == 3 && analogy.stderr.contains("(20 sentences)"), "\(analogy)")
             #expect(scaleLines.map { $0.split(separator: " ", maxSplits: 2)[1] } == ["0", "1", "2.5"], "\(analogy)")
 
             let impute = try TextVAEProgram.run(["impute", "-m", "g.safetensors", "the ___ likes a robot ."], in: folder)
             let filled = impute.stdout.split(separator: "\n").last.map(String.init) ?? ""
-            #expect(impute.status == 0 && filled.hasPrefix("the ") && filled.hasSuffix(" likes a robot.")
+            #expect(
+                impute.status == 0 && filled.hasPrefix("the ") && filled.hasSuffix(" likes a robot.")
                     && !filled.contains("_") && !filled.contains("<unk>"), "\(impute)")
         }
     }

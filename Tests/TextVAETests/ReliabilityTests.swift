@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TextVAE
 
 /// Bad input through the command line: each case must end with a clear
@@ -22,20 +23,29 @@ import Testing
         Case(name: "missing file", arguments: ["train", "nope.txt"], mentions: "no such file"),
         Case(name: "folder instead of file", files: ["folder/x.txt": good], arguments: ["train", "folder"], mentions: "is a folder"),
         Case(name: "empty file", files: ["c.txt": []], arguments: ["train", "c.txt"], mentions: "holds no sentences"),
-        Case(name: "only blank lines", files: ["c.txt": Array(" \n\n\t\n".utf8)], arguments: ["train", "c.txt"], mentions: "holds no sentences"),
-        Case(name: "invalid UTF-8", files: ["c.txt": good + [0x61, 0xC3, 0x28, 0x0A]], arguments: ["train", "c.txt"], mentions: "line 4 at byte offset"),
+        Case(
+            name: "only blank lines", files: ["c.txt": Array(" \n\n\t\n".utf8)], arguments: ["train", "c.txt"],
+            mentions: "holds no sentences"),
+        Case(
+            name: "invalid UTF-8", files: ["c.txt": good + [0x61, 0xC3, 0x28, 0x0A]], arguments: ["train", "c.txt"],
+            mentions: "line 4 at byte offset"),
         Case(name: "binary file", files: ["c.txt": [0x7F, 0x45, 0x4C, 0x46, 0, 0, 1]], arguments: ["train", "c.txt"], mentions: "binary"),
-        Case(name: "validation file with no known word", files: ["c.txt": good, "v.txt": Array("zebra quokka\n".utf8)],
-             arguments: ["train", "c.txt", "--valid", "v.txt"], mentions: "share no word", tokenFileMayStay: true),
+        Case(
+            name: "validation file with no known word", files: ["c.txt": good, "v.txt": Array("zebra quokka\n".utf8)],
+            arguments: ["train", "c.txt", "--valid", "v.txt"], mentions: "share no word", tokenFileMayStay: true),
         Case(name: "negative size", files: ["c.txt": good], arguments: ["train", "c.txt", "--hidden", "-4"], mentions: "--hidden"),
         Case(name: "zero epochs", files: ["c.txt": good], arguments: ["train", "c.txt", "--epochs", "0"], mentions: "--epochs"),
         Case(name: "learning rate 0", files: ["c.txt": good], arguments: ["train", "c.txt", "--lr", "0"], mentions: "--lr"),
         Case(name: "learning rate NaN", files: ["c.txt": good], arguments: ["train", "c.txt", "--lr", "nan"], mentions: "--lr"),
-        Case(name: "word dropout 1.5", files: ["c.txt": good], arguments: ["train", "c.txt", "--word-dropout", "1.5"], mentions: "--word-dropout"),
-        Case(name: "unwritable output folder", files: ["c.txt": good], arguments: ["train", "c.txt", "-o", "no/such/folder/m.safetensors"],
-             mentions: "does not exist"),
-        Case(name: "resume from a model that is not a checkpoint", files: ["c.txt": good, "m.safetensors": Array("garbage!".utf8)],
-             arguments: ["train", "--resume", "m.safetensors"], mentions: "not a valid safetensors"),
+        Case(
+            name: "word dropout 1.5", files: ["c.txt": good], arguments: ["train", "c.txt", "--word-dropout", "1.5"],
+            mentions: "--word-dropout"),
+        Case(
+            name: "unwritable output folder", files: ["c.txt": good], arguments: ["train", "c.txt", "-o", "no/such/folder/m.safetensors"],
+            mentions: "does not exist"),
+        Case(
+            name: "resume from a model that is not a checkpoint", files: ["c.txt": good, "m.safetensors": Array("garbage!".utf8)],
+            arguments: ["train", "--resume", "m.safetensors"], mentions: "not a valid safetensors"),
         Case(name: "unknown locale", files: ["c.txt": good], arguments: ["train", "c.txt", "--locale", "x y"], mentions: "not a locale"),
     ]
 
@@ -56,7 +66,8 @@ import Testing
         #expect(!run.stderr.contains("Fatal error") && !run.stderr.contains("Stack dump") && !run.stderr.contains("Backtrace"), "\(run)")
         // The corpus's token file may stay when only the validation file was wrong: it is sound, and the
         // next run on the corpus reuses it.
-        let after = Set(try FileManager.default.subpathsOfDirectory(atPath: folder.path)).subtracting(c.tokenFileMayStay ? ["c.tokens"] : [])
+        let after = Set(try FileManager.default.subpathsOfDirectory(atPath: folder.path)).subtracting(
+            c.tokenFileMayStay ? ["c.tokens"] : [])
         #expect(after == before, "files were left behind: \(after.subtracting(before))")
     }
 
@@ -76,8 +87,10 @@ import Testing
         defer { try? FileManager.default.removeItem(at: folder) }
         let corpus = GrammarCorpus.sentences(count: 1500, seed: 4).joined(separator: "\n") + "\n"
         try Data(corpus.utf8).write(to: folder.appendingPathComponent("g.txt"))
-        let common = ["--embedding", "16", "--hidden", "24", "--latent", "4", "--epochs", "3", "--checkpoint-steps", "7",
-                      "--tokenizer", "whitespace", "--seed", "5", "--quiet", "--threads", "1"]
+        let common = [
+            "--embedding", "16", "--hidden", "24", "--latent", "4", "--epochs", "3", "--checkpoint-steps", "7",
+            "--tokenizer", "whitespace", "--seed", "5", "--quiet", "--threads", "1",
+        ]
         let straight = try TextVAEProgram.run(["train", "g.txt", "-o", "straight.safetensors"] + common, in: folder.path)
         #expect(straight.status == 0, "\(straight)")
 
@@ -92,7 +105,8 @@ import Testing
         #expect(process.terminationReason == .uncaughtSignal, "training finished before it could be killed; make the run longer")
         let killedAt = try Checkpoint.load(checkpoint).state.step
 
-        let resumed = try TextVAEProgram.run(["train", "--resume", "killed.checkpoint.safetensors", "--quiet", "--threads", "1"], in: folder.path)
+        let resumed = try TextVAEProgram.run(
+            ["train", "--resume", "killed.checkpoint.safetensors", "--quiet", "--threads", "1"], in: folder.path)
         #expect(resumed.status == 0, "\(resumed)")
         let a = try ModelFile.load(folder.appendingPathComponent("straight.safetensors").path)
         let b = try ModelFile.load(folder.appendingPathComponent("killed.safetensors").path)
@@ -110,23 +124,31 @@ import Testing
 
     /// A full disk (simulated with a file-size limit, so writes fail with EFBIG):
     /// a clear error, and the previous checkpoint and model stay intact.
-    @Test(.disabled(if: ProcessInfo.processInfo.environment["TEXTVAE_SANITIZER"] == "thread",
-                    "ThreadSanitizer's runtime maps files of its own, which the file-size limit breaks (SIGBUS)"))
+    @Test(
+        .disabled(
+            if: ProcessInfo.processInfo.environment["TEXTVAE_SANITIZER"] == "thread",
+            "ThreadSanitizer's runtime maps files of its own, which the file-size limit breaks (SIGBUS)"))
     func fullDiskGivesAClearErrorAndKeepsThePreviousCheckpoint() throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let corpus = GrammarCorpus.sentences(count: 300, seed: 4).joined(separator: "\n") + "\n"
         try Data(corpus.utf8).write(to: folder.appendingPathComponent("g.txt"))
-        let first = try TextVAEProgram.run(["train", "g.txt", "-o", "m.safetensors", "--quiet", "--embedding", "64", "--hidden", "64",
-                                            "--latent", "4", "--epochs", "1"], in: folder.path)
+        let first = try TextVAEProgram.run(
+            [
+                "train", "g.txt", "-o", "m.safetensors", "--quiet", "--embedding", "64", "--hidden", "64",
+                "--latent", "4", "--epochs", "1",
+            ], in: folder.path)
         #expect(first.status == 0, "\(first)")
         let checkpoint = folder.appendingPathComponent("m.checkpoint.safetensors").path
         let before = try Data(contentsOf: URL(fileURLWithPath: checkpoint))
 
         // 100 KiB: less than the checkpoint, so writing the next one fails.
-        let child = try Child(executable: "/bin/sh", in: folder, arguments: [
-            "-c", "trap '' XFSZ; ulimit -f 100; exec \"$0\" train --resume m.checkpoint.safetensors --epochs 2 --quiet",
-            try TextVAEProgram.path()])
+        let child = try Child(
+            executable: "/bin/sh", in: folder,
+            arguments: [
+                "-c", "trap '' XFSZ; ulimit -f 100; exec \"$0\" train --resume m.checkpoint.safetensors --epochs 2 --quiet",
+                try TextVAEProgram.path(),
+            ])
         let (process, stderr) = child.wait()
         #expect(process.terminationReason == .exit && process.terminationStatus != 0, "exit \(process.terminationStatus): \(stderr)")
         #expect(stderr.contains("writing failed") && stderr.contains("intact"), "\(stderr)")
@@ -146,15 +168,19 @@ import Testing
         for _ in 0..<(2_000_000 / word.count) { bytes += word }
         bytes += [0x0A] + Self.good + Self.good  // the long line first, so it is trained on, not held out
         try Data(bytes).write(to: folder.appendingPathComponent("c.txt"))
-        let refused = try TextVAEProgram.run(["train", "c.txt", "-o", "m.safetensors", "--tokenizer", "whitespace"] + Self.tiny, in: folder.path)
+        let refused = try TextVAEProgram.run(
+            ["train", "c.txt", "-o", "m.safetensors", "--tokenizer", "whitespace"] + Self.tiny, in: folder.path)
         #expect(refused.failedCleanly && refused.stderr.contains("--max-line-bytes"), "\(refused)")
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path) == ["c.txt"])
-        let run = try TextVAEProgram.run(["train", "c.txt", "-o", "m.safetensors", "--tokenizer", "whitespace", "--max-line-bytes", "3000000"] + Self.tiny, in: folder.path)
+        let run = try TextVAEProgram.run(
+            ["train", "c.txt", "-o", "m.safetensors", "--tokenizer", "whitespace", "--max-line-bytes", "3000000"] + Self.tiny,
+            in: folder.path)
         #expect(run.status == 0, "\(run)")
         #expect(run.stdout.contains("1 cut to 60 tokens"), "\(run)")
         // The model records what the whitespace tokenizer does: neither lower-casing nor NFC.
         let tokenizer = try ModelFile.load(folder.appendingPathComponent("m.safetensors").path).tokenizer
-        #expect(tokenizer == TokenizerSettings(name: .whitespace) && !tokenizer.lowercase && tokenizer.normalization == "none", "\(tokenizer)")
+        #expect(
+            tokenizer == TokenizerSettings(name: .whitespace) && !tokenizer.lowercase && tokenizer.normalization == "none", "\(tokenizer)")
     }
 
     /// Broken model files through the commands that read models: one line that
@@ -183,8 +209,9 @@ import Testing
             for command in [["sample", "-n", "1"], ["evaluate", "s.txt"], ["encode", "s.txt"], ["interpolate"]] {
                 let run = try TextVAEProgram.run([command[0], "-m", "\(name).safetensors"] + command.dropFirst(), in: folder.path)
                 #expect(run.failedCleanly, "\(name), \(command[0]): \(run)")
-                #expect(run.stderrLines.count == 1 && run.stderr.contains(mentions) && run.stderr.contains("\(name).safetensors"),
-                        "\(name), \(command[0]): \(run)")
+                #expect(
+                    run.stderrLines.count == 1 && run.stderr.contains(mentions) && run.stderr.contains("\(name).safetensors"),
+                    "\(name), \(command[0]): \(run)")
             }
         }
     }
@@ -195,12 +222,17 @@ import Testing
         defer { try? FileManager.default.removeItem(at: folder) }
         let corpus = GrammarCorpus.sentences(count: 3000, seed: 4).joined(separator: "\n") + "\n"
         try Data(corpus.utf8).write(to: folder.appendingPathComponent("g.txt"))
-        let child = try Child(executable: try TextVAEProgram.path(), in: folder, arguments: [
-            "train", "g.txt", "-o", "m.safetensors", "--embedding", "16", "--hidden", "24", "--latent", "4",
-            "--epochs", "50", "--patience", "0", "--threads", "1"])
+        let child = try Child(
+            executable: try TextVAEProgram.path(), in: folder,
+            arguments: [
+                "train", "g.txt", "-o", "m.safetensors", "--embedding", "16", "--hidden", "24", "--latent", "4",
+                "--epochs", "50", "--patience", "0", "--threads", "1",
+            ])
         // Wait until training has begun (the vocabulary is written before the first step).
         let deadline = Date().addingTimeInterval(60)
-        while !FileManager.default.fileExists(atPath: folder.appendingPathComponent("m.vocab.txt").path) && Date() < deadline { usleep(10_000) }
+        while !FileManager.default.fileExists(atPath: folder.appendingPathComponent("m.vocab.txt").path) && Date() < deadline {
+            usleep(10_000)
+        }
         usleep(300_000)
         kill(child.process.processIdentifier, SIGINT)
         let (process, stderr) = child.wait()

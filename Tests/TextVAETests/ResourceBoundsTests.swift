@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TextVAE
 
 /// Flags that could ask for unbounded memory: the work per pass is bounded, or
@@ -18,19 +19,22 @@ import Testing
 
     @Test func aBatchTooLargeForThisMachineIsRefusedWithItsSize() throws {
         let sentence = [Int32](repeating: 5, count: 60)
-        let set = TrainingSet(train: Array(repeating: sentence, count: 4096), valid: [sentence],
-                              vocabulary: try TinyModel.vocabulary(), truncated: 0)
+        let set = TrainingSet(
+            train: Array(repeating: sentence, count: 4096), valid: [sentence],
+            vocabulary: try TinyModel.vocabulary(), truncated: 0)
         let error = #expect(throws: TextVAEError.self) {
             try TrainingRun.checkMemory(set, batchSize: 4096, vocabulary: 10_000_000, resuming: false)
         }
         #expect(error?.isCase(.invalidInput("")) == true)
         let message = error?.description ?? ""
-        #expect(message.contains("batches of 4096 sentences need about") && message.contains("GB") && message.contains("use --batch-size"),
-                "\(message)")
+        #expect(
+            message.contains("batches of 4096 sentences need about") && message.contains("GB") && message.contains("use --batch-size"),
+            "\(message)")
         try TrainingRun.checkMemory(set, batchSize: 32, vocabulary: 20_000, resuming: false)  // PTB-sized batches pass
         // Validation scores 64 sentences at a time: very long validation sentences count too.
-        let long = TrainingSet(train: [sentence], valid: Array(repeating: [Int32](repeating: 5, count: 100_000), count: 64),
-                               vocabulary: try TinyModel.vocabulary(), truncated: 0)
+        let long = TrainingSet(
+            train: [sentence], valid: Array(repeating: [Int32](repeating: 5, count: 100_000), count: 64),
+            vocabulary: try TinyModel.vocabulary(), truncated: 0)
         #expect(throws: TextVAEError.self) { try TrainingRun.checkMemory(long, batchSize: 1, vocabulary: 100_000, resuming: true) }
     }
 
@@ -62,8 +66,10 @@ import Testing
         let folder = try temporaryFolder().path
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try TinyModel.file().save(to: folder + "/m.safetensors")
-        for arguments in [["encode", "-m", "m.safetensors", "/dev/zero"], ["prepare", "/dev/zero", "-o", "z.tokens"],
-                          ["vocab", "/dev/zero", "-o", "z.vocab.txt"]] {
+        for arguments in [
+            ["encode", "-m", "m.safetensors", "/dev/zero"], ["prepare", "/dev/zero", "-o", "z.tokens"],
+            ["vocab", "/dev/zero", "-o", "z.vocab.txt"],
+        ] {
             let run = try TextVAEProgram.run(arguments, in: folder)
             #expect(run.failedCleanly && run.stderr.contains("binary file"), "\(arguments): \(run)")
         }
@@ -72,17 +78,20 @@ import Testing
         try Data(("the cat sat\n" + long + "\n").utf8).write(to: URL(fileURLWithPath: folder + "/long.txt"))
         for arguments in [["encode", "-m", "m.safetensors", "long.txt"], ["prepare", "long.txt", "-o", "l.tokens"]] {
             let refused = try TextVAEProgram.run(arguments + ["--max-line-bytes", "1000"], in: folder)
-            #expect(refused.failedCleanly && refused.stderr.contains("line 2 is longer than 1000 bytes")
+            #expect(
+                refused.failedCleanly && refused.stderr.contains("line 2 is longer than 1000 bytes")
                     && refused.stderr.contains("--max-line-bytes"), "\(arguments): \(refused)")
             #expect(try TextVAEProgram.run(arguments, in: folder).status == 0, "\(arguments) with the default limit")
         }
         // A stream with no line break at all (no newline in 3,000 bytes), from a pipe.
-        let unbroken = try runTextVAE(["encode", "-m", "m.safetensors", "-", "--max-line-bytes", "1000"], in: folder,
-                                      stdin: String(repeating: "cat ", count: 750))
+        let unbroken = try runTextVAE(
+            ["encode", "-m", "m.safetensors", "-", "--max-line-bytes", "1000"], in: folder,
+            stdin: String(repeating: "cat ", count: 750))
         #expect(unbroken.failedCleanly && unbroken.stderr.contains("longer than 1000 bytes"), "\(unbroken)")
         // Paragraph mode: text without a blank line in 16 times the line limit.
         try Data(String(repeating: "the cat sat on the mat .\n", count: 1000).utf8).write(to: URL(fileURLWithPath: folder + "/p.txt"))
-        let paragraphs = try TextVAEProgram.run(["prepare", "p.txt", "-o", "p.tokens", "--paragraphs", "--max-line-bytes", "1000"], in: folder)
+        let paragraphs = try TextVAEProgram.run(
+            ["prepare", "p.txt", "-o", "p.tokens", "--paragraphs", "--max-line-bytes", "1000"], in: folder)
         #expect(paragraphs.failedCleanly && paragraphs.stderr.contains("no blank line"), "\(paragraphs)")
     }
 }

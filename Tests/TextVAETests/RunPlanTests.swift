@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TextVAE
 
 /// A run planned from its corpus: epochs and KL annealing placed in the updates it will make, patience and
@@ -88,14 +89,18 @@ import Testing
             try (GrammarCorpus.sentences(count: 1200, seed: 8).joined(separator: "\n") + "\n")
                 .write(toFile: folder + "/g.txt", atomically: true, encoding: .utf8)
             let started = Date()
-            let train = try TextVAEProgram.run(["train", "g.txt", "--embedding", "32", "--hidden", "64", "--latent", "8",
-                                                "--tokenizer", "whitespace", "--threads", "1"], in: folder)
+            let train = try TextVAEProgram.run(
+                [
+                    "train", "g.txt", "--embedding", "32", "--hidden", "64", "--latent", "8",
+                    "--tokenizer", "whitespace", "--threads", "1",
+                ], in: folder)
             let seconds = Date().timeIntervalSince(started)
             #expect(train.status == 0, "\(train)")
             #expect(train.stdout.contains("plan: 432 updates, 12 epochs of 36 (--epochs auto)"), "\(train.stdout)")
             let last = try #require(GenerationCLITests.lines(train.stdout).last)
             #expect(last.contains("once β was at its final value"), "\(last)")
-            let kl = try #require(Self.figure(after: "validation KL ", in: last)), nelbo = try #require(Self.figure(after: "−ELBO ", in: last))
+            let kl = try #require(Self.figure(after: "validation KL ", in: last)),
+                nelbo = try #require(Self.figure(after: "−ELBO ", in: last))
             #expect(kl > 1, "z unused: \(last)")
             // −ELBO ≥ H in expectation; within 4 nats of it, the grammar is learned.
             let entropy = GrammarCorpus.entropyPerSentence
@@ -111,8 +116,11 @@ import Testing
         try withScratchFolder { folder in
             try (GrammarCorpus.sentences(count: 1000, seed: 3).joined(separator: "\n") + "\n")
                 .write(toFile: folder + "/g.txt", atomically: true, encoding: .utf8)
-            let train = try TextVAEProgram.run(["train", "g.txt", "--embedding", "16", "--hidden", "16", "--latent", "4", "--epochs", "2000",
-                                                "--time-limit", "0.1", "--tokenizer", "whitespace", "--threads", "1"], in: folder)
+            let train = try TextVAEProgram.run(
+                [
+                    "train", "g.txt", "--embedding", "16", "--hidden", "16", "--latent", "4", "--epochs", "2000",
+                    "--time-limit", "0.1", "--tokenizer", "whitespace", "--threads", "1",
+                ], in: folder)
             #expect(train.status == 0, "\(train)")
             #expect(train.stdout.contains("the time limit of 0.1 minutes allows about"), "\(train.stdout)")
             #expect(train.stdout.contains("time limit reached") && train.stdout.contains("kept epoch"), "\(train.stdout)")
@@ -121,7 +129,8 @@ import Testing
 
     @Test func wrappedRunningTextIsToldFromSentencesPerLine() throws {
         // 100 sentences of running text, wrapped at 72 characters as a book saved as text is.
-        let prose = GrammarCorpus.sentences(count: 100, seed: 5).map { $0.prefix(1).uppercased() + $0.dropFirst() + "." }.joined(separator: " ")
+        let prose = GrammarCorpus.sentences(count: 100, seed: 5).map { $0.prefix(1).uppercased() + $0.dropFirst() + "." }.joined(
+            separator: " ")
         var wrapped: [String] = [], line = ""
         for word in prose.split(separator: " ") {
             if line.count + word.count + 1 > 72 { wrapped.append(line); line = "" }
@@ -133,10 +142,14 @@ import Testing
         #expect(!LineWrapping.looksWrapped(sentences))
         try withScratchFolder { folder in
             try (wrapped.joined(separator: "\n") + "\n").write(toFile: folder + "/book.txt", atomically: true, encoding: .utf8)
-            let run = try TextVAEProgram.run(["train", "book.txt", "--embedding", "8", "--hidden", "8", "--latent", "2", "--epochs", "1"], in: folder)
+            let run = try TextVAEProgram.run(
+                ["train", "book.txt", "--embedding", "8", "--hidden", "8", "--latent", "2", "--epochs", "1"], in: folder)
             #expect(run.stderr.contains("looks like running text wrapped") && run.stderr.contains("--paragraphs"), "\(run)")
-            let paragraphs = try TextVAEProgram.run(["train", "book.txt", "-o", "p.safetensors", "--paragraphs", "--embedding", "8",
-                                                     "--hidden", "8", "--latent", "2", "--epochs", "1"], in: folder)
+            let paragraphs = try TextVAEProgram.run(
+                [
+                    "train", "book.txt", "-o", "p.safetensors", "--paragraphs", "--embedding", "8",
+                    "--hidden", "8", "--latent", "2", "--epochs", "1",
+                ], in: folder)
             #expect(paragraphs.status == 0 && !paragraphs.stderr.contains("looks like running text"), "\(paragraphs)")
             // reconstruct reads running text the same way: one row per sentence, not per line.
             let rows = try TextVAEProgram.run(["reconstruct", "-m", "p.safetensors", "--paragraphs", "book.txt"], in: folder)

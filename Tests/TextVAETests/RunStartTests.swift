@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TextVAE
 
 /// Starting and resuming runs through the command line: a resume reads the data
@@ -25,8 +26,9 @@ import Testing
         }
         try Data(paragraphs(300, seed: 1).utf8).write(to: URL(fileURLWithPath: folder + "/p.txt"))
         try Data(paragraphs(30, seed: 2).utf8).write(to: URL(fileURLWithPath: folder + "/v.txt"))
-        let first = try TextVAEProgram.run(["train", "p.txt", "--paragraphs", "--valid", "v.txt", "-o", "m.safetensors"] + Self.tiny,
-                                           in: folder)
+        let first = try TextVAEProgram.run(
+            ["train", "p.txt", "--paragraphs", "--valid", "v.txt", "-o", "m.safetensors"] + Self.tiny,
+            in: folder)
         #expect(first.status == 0, "\(first)")
         let resumed = try TextVAEProgram.run(["train", "--resume", "m.checkpoint.safetensors", "--epochs", "2", "--quiet"], in: folder)
         #expect(resumed.status == 0, "\(resumed)")
@@ -37,12 +39,16 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let first = try TextVAEProgram.run(["train", "g.txt", "-o", "m.safetensors"] + Self.tiny, in: folder)
         #expect(first.status == 0, "\(first)")
-        let resumed = try TextVAEProgram.run(["train", "--resume", "m.checkpoint.safetensors", "--epochs", "2", "--patience", "5",
-                                              "--checkpoint-minutes", "1"], in: folder)
+        let resumed = try TextVAEProgram.run(
+            [
+                "train", "--resume", "m.checkpoint.safetensors", "--epochs", "2", "--patience", "5",
+                "--checkpoint-minutes", "1",
+            ], in: folder)
         #expect(resumed.status == 0, "\(resumed)")
         let note = resumed.stdout.split(separator: "\n").first { $0.hasPrefix("resuming") } ?? ""
-        #expect(note.contains("epochs 1 → 2") && note.contains("patience 3 → 5") && note.contains("checkpoint minutes 5.0 → 1.0"),
-                "\(resumed)")
+        #expect(
+            note.contains("epochs 1 → 2") && note.contains("patience 3 → 5") && note.contains("checkpoint minutes 5.0 → 1.0"),
+            "\(resumed)")
         #expect(try Checkpoint.load(folder + "/m.checkpoint.safetensors").state.epoch == 2)
     }
 
@@ -52,11 +58,14 @@ import Testing
         let first = try TextVAEProgram.run(["train", "g.txt", "-o", "m.safetensors"] + Self.tiny, in: folder)
         #expect(first.status == 0, "\(first)")
         let before = try Data(contentsOf: URL(fileURLWithPath: folder + "/m.checkpoint.safetensors"))
-        for (flags, named) in [(["--hidden", "32"], "--hidden"), (["--lr", "0.01"], "--lr"), (["--tokenizer", "whitespace"], "--tokenizer"),
-                               (["--anneal", "linear"], "--anneal"), (["--k", "0.5"], "--k"), (["--paragraphs"], "--paragraphs")] {
+        for (flags, named) in [
+            (["--hidden", "32"], "--hidden"), (["--lr", "0.01"], "--lr"), (["--tokenizer", "whitespace"], "--tokenizer"),
+            (["--anneal", "linear"], "--anneal"), (["--k", "0.5"], "--k"), (["--paragraphs"], "--paragraphs"),
+        ] {
             let run = try TextVAEProgram.run(["train", "--resume", "m.checkpoint.safetensors", "--epochs", "2"] + flags, in: folder)
-            #expect(run.failedCleanly && run.stderrLines.count == 1 && run.stderr.contains(named) && run.stderr.contains("the run has"),
-                    "\(flags): \(run)")
+            #expect(
+                run.failedCleanly && run.stderrLines.count == 1 && run.stderr.contains(named) && run.stderr.contains("the run has"),
+                "\(flags): \(run)")
         }
         #expect(try Data(contentsOf: URL(fileURLWithPath: folder + "/m.checkpoint.safetensors")) == before)
     }
@@ -65,18 +74,22 @@ import Testing
     /// compares) or one named here as free to change, so that a new flag cannot go unclassified and a fixed
     /// setting cannot name a flag the command does not have.
     @Test func everyTrainFlagIsFixedOnResumeOrNamedAsFree() throws {
-        let free: Set<String> = ["--output", "--resume", "--overwrite", "--valid", "--labels", "--epochs", "--patience",
-                                 "--checkpoint-steps", "--checkpoint-minutes", "--time-limit", "--threads", "--max-line-bytes",
-                                 "--plot", "--quiet", "--distributed", "--verbose", "--version", "--help"]
+        let free: Set<String> = [
+            "--output", "--resume", "--overwrite", "--valid", "--labels", "--epochs", "--patience",
+            "--checkpoint-steps", "--checkpoint-minutes", "--time-limit", "--threads", "--max-line-bytes",
+            "--plot", "--quiet", "--distributed", "--verbose", "--version", "--help",
+        ]
         let dump = try TextVAEProgram.run(["train", "--experimental-dump-help"], in: NSTemporaryDirectory())
         let json = try #require(try JSONSerialization.jsonObject(with: Data(dump.stdout.utf8)) as? [String: Any], "\(dump)")
         let arguments = (json["command"] as? [String: Any])?["arguments"] as? [[String: Any]] ?? []
-        let flags = Set(arguments.flatMap { ($0["names"] as? [[String: String]] ?? []).filter { $0["kind"] == "long" }.map { "--" + $0["name"]! } })
+        let flags = Set(
+            arguments.flatMap { ($0["names"] as? [[String: String]] ?? []).filter { $0["kind"] == "long" }.map { "--" + $0["name"]! } })
         let fixed = Set(FixedSetting.allCases.map(\.flag))
         #expect(flags.count > 50, "\(flags)")
         #expect(fixed.subtracting(flags).isEmpty, "fixed settings that train has no flag for: \(fixed.subtracting(flags).sorted())")
-        #expect(flags.subtracting(fixed).subtracting(free).isEmpty,
-                "train flags neither fixed on resume nor free: \(flags.subtracting(fixed).subtracting(free).sorted())")
+        #expect(
+            flags.subtracting(fixed).subtracting(free).isEmpty,
+            "train flags neither fixed on resume nor free: \(flags.subtracting(fixed).subtracting(free).sorted())")
         #expect(fixed.isDisjoint(with: free))
     }
 
@@ -90,25 +103,30 @@ import Testing
         #expect(first.status == 0, "\(first)")
         let same = try TextVAEProgram.run(["train", "--resume", "m.checkpoint.safetensors", "--epochs", "2"] + flags, in: folder)
         #expect(same.status == 0, "\(same)")
-        let defaults = try TextVAEProgram.run(["train", "--resume", "m.checkpoint.safetensors", "--epochs", "3", "--seed", "0", "--lr", "0.001"],
-                                              in: folder)
-        #expect(defaults.failedCleanly && defaults.stderr.contains("--seed 0 (the run has 5)") && defaults.stderr.contains("--lr 0.001"),
-                "\(defaults)")
+        let defaults = try TextVAEProgram.run(
+            ["train", "--resume", "m.checkpoint.safetensors", "--epochs", "3", "--seed", "0", "--lr", "0.001"],
+            in: folder)
+        #expect(
+            defaults.failedCleanly && defaults.stderr.contains("--seed 0 (the run has 5)") && defaults.stderr.contains("--lr 0.001"),
+            "\(defaults)")
     }
 
     /// Data that moved is found again with the paths given on resume; its fingerprint must still match.
     @Test func resumeFindsDataThatMoved() throws {
         let folder = try grammarFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        try Data(GrammarCorpus.sentences(count: 40, seed: 8).joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: folder + "/v.txt"))
+        try Data(GrammarCorpus.sentences(count: 40, seed: 8).joined(separator: "\n").utf8).write(
+            to: URL(fileURLWithPath: folder + "/v.txt"))
         let first = try TextVAEProgram.run(["train", "g.txt", "--valid", "v.txt", "-o", "m.safetensors"] + Self.tiny, in: folder)
         #expect(first.status == 0, "\(first)")
         try FileManager.default.moveItem(atPath: folder + "/v.txt", toPath: folder + "/moved.txt")
         let lost = try TextVAEProgram.run(["train", "--resume", "m.checkpoint.safetensors", "--epochs", "2"], in: folder)
         #expect(lost.failedCleanly && lost.stderr.contains("v.txt") && lost.stderr.contains("--valid FILE"), "\(lost)")
-        let found = try TextVAEProgram.run(["train", "--resume", "m.checkpoint.safetensors", "--epochs", "2", "--valid", "moved.txt"], in: folder)
+        let found = try TextVAEProgram.run(
+            ["train", "--resume", "m.checkpoint.safetensors", "--epochs", "2", "--valid", "moved.txt"], in: folder)
         #expect(found.status == 0, "\(found)")
-        let other = try TextVAEProgram.run(["train", "--resume", "m.checkpoint.safetensors", "--epochs", "3", "--valid", "g.txt"], in: folder)
+        let other = try TextVAEProgram.run(
+            ["train", "--resume", "m.checkpoint.safetensors", "--epochs", "3", "--valid", "g.txt"], in: folder)
         #expect(other.failedCleanly && other.stderr.contains("not the data this checkpoint was trained on"), "\(other)")
     }
 
@@ -139,13 +157,18 @@ import Testing
         let first = try TextVAEProgram.run(["train", "g.txt", "-o", "m.safetensors", "--checkpoint-steps", "2"] + Self.tiny, in: folder)
         #expect(first.status == 0, "\(first)")
         let files = RunFiles(model: folder + "/m.safetensors")
-        let before = try files.all.filter { FileManager.default.fileExists(atPath: $0) }.map { try Data(contentsOf: URL(fileURLWithPath: $0)) }
+        let before = try files.all.filter { FileManager.default.fileExists(atPath: $0) }.map {
+            try Data(contentsOf: URL(fileURLWithPath: $0))
+        }
         let again = try TextVAEProgram.run(["train", "g.txt", "-o", "m.safetensors"] + Self.tiny, in: folder)
         #expect(again.failedCleanly && again.stderr.contains("--resume") && again.stderr.contains("--overwrite"), "\(again)")
-        let after = try files.all.filter { FileManager.default.fileExists(atPath: $0) }.map { try Data(contentsOf: URL(fileURLWithPath: $0)) }
+        let after = try files.all.filter { FileManager.default.fileExists(atPath: $0) }.map {
+            try Data(contentsOf: URL(fileURLWithPath: $0))
+        }
         #expect(after == before, "the refused run changed the earlier run's files")
 
-        let overwritten = try TextVAEProgram.run(["train", "g.txt", "-o", "m.safetensors", "--overwrite", "--seed", "9"] + Self.tiny, in: folder)
+        let overwritten = try TextVAEProgram.run(
+            ["train", "g.txt", "-o", "m.safetensors", "--overwrite", "--seed", "9"] + Self.tiny, in: folder)
         #expect(overwritten.status == 0, "\(overwritten)")
         let epochs = try MetricsLog.read(files.metrics).filter { $0["kind"] as? String == "epoch" }.compactMap { $0["epoch"] as? Int }
         #expect(epochs == [1], "the log should hold the new run's one epoch, not two runs: \(epochs)")

@@ -1,98 +1,101 @@
 #if Server
-import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
-import Testing
-@testable import TextVAE
-@testable import TextVAEServer
+    import Foundation
+    #if canImport(FoundationNetworking)
+        import FoundationNetworking
+    #endif
+    import Testing
+    @testable import TextVAE
+    @testable import TextVAEServer
 
-/// What one HTTP request got back.
-struct HTTPReply: CustomStringConvertible {
-    var status: Int
-    var body: String
-    var contentType: String
+    /// What one HTTP request got back.
+    struct HTTPReply: CustomStringConvertible {
+        var status: Int
+        var body: String
+        var contentType: String
 
-    /// The body as a JSON object (nil when it is not one).
-    var json: [String: Any]? { (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] }
-    /// The message of an API error body.
-    var errorMessage: String? { (json?["error"] as? [String: Any])?["message"] as? String }
-    var description: String { "HTTP \(status): \(body)" }
-}
-
-/// A real HTTP client (Foundation's URLSession) for the server tests.
-func httpRequest(_ method: String, port: Int, _ path: String, body: String? = nil,
-                 headers: [String: String] = [:]) async throws -> HTTPReply {
-    var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
-    request.httpMethod = method
-    request.timeoutInterval = 120
-    if let body {
-        request.httpBody = Data(body.utf8)
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")  // as the API asks; a test may override it
+        /// The body as a JSON object (nil when it is not one).
+        var json: [String: Any]? { (try? JSONSerialization.jsonObject(with: Data(body.utf8))) as? [String: Any] }
+        /// The message of an API error body.
+        var errorMessage: String? { (json?["error"] as? [String: Any])?["message"] as? String }
+        var description: String { "HTTP \(status): \(body)" }
     }
-    for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
-    let (data, response) = try await URLSession.shared.data(for: request)
-    let http = response as! HTTPURLResponse
-    return HTTPReply(status: http.statusCode, body: String(decoding: data, as: UTF8.self),
-                     contentType: http.value(forHTTPHeaderField: "Content-Type") ?? "")
-}
 
-/// A `ModelServer` running in this process on an ephemeral loopback port, until `stop`.
-struct RunningServer {
-    let port: Int
-    let task: Task<Void, any Error>
-
-    static func start(_ server: ModelServer) async throws -> RunningServer {
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        let task = Task {
-            defer { continuation.finish() }  // a server that cannot start ends the wait below
-            // Cancelling is how a test stops it; HummingbirdCore logs that at error level, so only critical logs show.
-            try await server.run(handlingSignals: false, logLevel: .critical) { continuation.yield($0) }
+    /// A real HTTP client (Foundation's URLSession) for the server tests.
+    func httpRequest(
+        _ method: String, port: Int, _ path: String, body: String? = nil,
+        headers: [String: String] = [:]
+    ) async throws -> HTTPReply {
+        var request = URLRequest(url: URL(string: "http://127.0.0.1:\(port)\(path)")!)
+        request.httpMethod = method
+        request.timeoutInterval = 120
+        if let body {
+            request.httpBody = Data(body.utf8)
+            request.setValue("application/json", forHTTPHeaderField: "Content-Type")  // as the API asks; a test may override it
         }
-        var port: Int?
-        for await p in ports {
-            port = p
-            break
+        for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
+        let (data, response) = try await URLSession.shared.data(for: request)
+        let http = response as! HTTPURLResponse
+        return HTTPReply(
+            status: http.statusCode, body: String(decoding: data, as: UTF8.self),
+            contentType: http.value(forHTTPHeaderField: "Content-Type") ?? "")
+    }
+
+    /// A `ModelServer` running in this process on an ephemeral loopback port, until `stop`.
+    struct RunningServer {
+        let port: Int
+        let task: Task<Void, any Error>
+
+        static func start(_ server: ModelServer) async throws -> RunningServer {
+            let (ports, continuation) = AsyncStream<Int>.makeStream()
+            let task = Task {
+                defer { continuation.finish() }  // a server that cannot start ends the wait below
+                // Cancelling is how a test stops it; HummingbirdCore logs that at error level, so only critical logs show.
+                try await server.run(handlingSignals: false, logLevel: .critical) { continuation.yield($0) }
+            }
+            var port: Int?
+            for await p in ports {
+                port = p
+                break
+            }
+            guard let port else {
+                try await task.value
+                throw TestFailure("the server stopped before it listened")
+            }
+            return RunningServer(port: port, task: task)
         }
-        guard let port else {
-            try await task.value
-            throw TestFailure("the server stopped before it listened")
+
+        func request(_ method: String, _ path: String, body: String? = nil, headers: [String: String] = [:]) async throws -> HTTPReply {
+            try await httpRequest(method, port: port, path, body: body, headers: headers)
         }
-        return RunningServer(port: port, task: task)
+
+        func post(_ path: String, _ body: String, headers: [String: String] = [:]) async throws -> HTTPReply {
+            try await request("POST", path, body: body, headers: headers)
+        }
+
+        func stop() async {
+            task.cancel()
+            _ = try? await task.value
+        }
     }
 
-    func request(_ method: String, _ path: String, body: String? = nil, headers: [String: String] = [:]) async throws -> HTTPReply {
-        try await httpRequest(method, port: port, path, body: body, headers: headers)
-    }
+    enum ServerFixture {
+        /// The tiny generation model as the server holds it (one thread, whitespace tokenizer).
+        static func model() throws -> TrainedModel {
+            try loadBLAS()
+            return try TrainedModel(file: TinyModel.file(TinyModel.varied(latentToInputs: false)), path: "tiny.safetensors", threads: 1)
+        }
 
-    func post(_ path: String, _ body: String, headers: [String: String] = [:]) async throws -> HTTPReply {
-        try await request("POST", path, body: body, headers: headers)
-    }
+        /// Settings with small limits that the tests can cross.
+        static func settings() -> ServerSettings {
+            var s = ServerSettings()
+            s.port = 0
+            s.maxSentences = 8
+            s.maxSteps = 9
+            s.maxBeamWidth = 4
+            s.maxBodyBytes = 2_000
+            return s
+        }
 
-    func stop() async {
-        task.cancel()
-        _ = try? await task.value
+        static let indexLines = ["the cat sat on the mat", "a dog ran", "the dog sat", "a cat ran on a mat", "the mat"]
     }
-}
-
-enum ServerFixture {
-    /// The tiny generation model as the server holds it (one thread, whitespace tokenizer).
-    static func model() throws -> TrainedModel {
-        try loadBLAS()
-        return try TrainedModel(file: TinyModel.file(TinyModel.varied(latentToInputs: false)), path: "tiny.safetensors", threads: 1)
-    }
-
-    /// Settings with small limits that the tests can cross.
-    static func settings() -> ServerSettings {
-        var s = ServerSettings()
-        s.port = 0
-        s.maxSentences = 8
-        s.maxSteps = 9
-        s.maxBeamWidth = 4
-        s.maxBodyBytes = 2_000
-        return s
-    }
-
-    static let indexLines = ["the cat sat on the mat", "a dog ran", "the dog sat", "a cat ran on a mat", "the mat"]
-}
 #endif

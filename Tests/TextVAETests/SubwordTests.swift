@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TextVAE
 
 /// Byte-pair encoding: learning (deterministic, ties by code points), encoding (the fast path for long
@@ -8,7 +9,8 @@ import Testing
     static let marker = Subwords.marker
 
     /// Sennrich et al.'s example: low ×5, lower ×2, newest ×6, widest ×3.
-    static let example: [[String]] = Array(repeating: ["low"], count: 5) + Array(repeating: ["lower"], count: 2)
+    static let example: [[String]] =
+        Array(repeating: ["low"], count: 5) + Array(repeating: ["lower"], count: 2)
         + Array(repeating: ["newest"], count: 6) + Array(repeating: ["widest"], count: 3)
 
     @Test func learnsTheMostFrequentPairsFirstWithTiesByCodePoints() throws {
@@ -85,7 +87,8 @@ import Testing
         #expect(v.wordCount(ids) == words.count)
         #expect(v.text(ids) == "the old teacher sees a robot.")
         // A sentence that starts inside a word (as a sampled one may) still reads.
-        let continuation = try #require(v.tokens.firstIndex { !$0.hasPrefix(Self.marker) && $0.count > 1 && $0 != "<unk>" && !$0.hasPrefix("<") })
+        let continuation = try #require(
+            v.tokens.firstIndex { !$0.hasPrefix(Self.marker) && $0.count > 1 && $0 != "<unk>" && !$0.hasPrefix("<") })
         #expect(v.text([Int32(continuation)] + ids) == v.tokens[continuation] + " the old teacher sees a robot.")
     }
 
@@ -114,10 +117,12 @@ import Testing
 
     @Test func brokenMergesAreRefusedWithTheirNumber() throws {
         #expect(throws: TextVAEError.self) {
-            try Vocabulary(tokens: Vocabulary.specials + [Self.marker, "a", "b"], counts: [0, 0, 0, 0, 1, 1, 1], merges: [Subwords.Merge("a", "b")])
+            try Vocabulary(
+                tokens: Vocabulary.specials + [Self.marker, "a", "b"], counts: [0, 0, 0, 0, 1, 1, 1], merges: [Subwords.Merge("a", "b")])
         }
         do {
-            _ = try Vocabulary.parse(["<pad>\t0", "<unk>\t0", "<bos>\t0", "<eos>\t0", "\(Self.marker)\t1", "a\t1", "<merges>", "a"], name: "v.txt")
+            _ = try Vocabulary.parse(
+                ["<pad>\t0", "<unk>\t0", "<bos>\t0", "<eos>\t0", "\(Self.marker)\t1", "a\t1", "<merges>", "a"], name: "v.txt")
             Issue.record("a merge line without a tab was read")
         } catch let error as TextVAEError {
             #expect(error.description.contains("v.txt") && error.description.contains("line 8"))

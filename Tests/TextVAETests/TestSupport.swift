@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TextVAE
 
 /// The folder of this test target's source files (golden files live in Golden/).
@@ -58,7 +59,7 @@ extension TextVAEError {
     func isCase(_ other: TextVAEError) -> Bool {
         switch (self, other) {
         case (.file, .file), (.invalidInput, .invalidInput), (.modelLacks, .modelLacks), (.conflict, .conflict),
-             (.diverged, .diverged), (.interrupted, .interrupted), (.system, .system):
+            (.diverged, .diverged), (.interrupted, .interrupted), (.system, .system):
             return true
         default:
             return false

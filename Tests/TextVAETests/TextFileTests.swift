@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TextVAE
 
 /// Runs `body` with a fresh folder under the system's temporary folder and
@@ -74,8 +75,9 @@ func writeFile(_ bytes: [UInt8], _ path: String) throws {
     @Test func nulBytesMeanABinaryFile() throws {
         for bytes: [UInt8] in [[0], Array("text\n".utf8) + [0, 1, 2], [0xEF, 0xBB, 0xBF, 0x41, 0x00]] {
             let error = try #require(throws: TextVAEError.self) { try TextFile.lines(of: bytes, name: "data.bin") }
-            #expect(error.description.contains("data.bin") && error.description.contains("binary"),
-                    "bytes \(bytes): \(error)")
+            #expect(
+                error.description.contains("data.bin") && error.description.contains("binary"),
+                "bytes \(bytes): \(error)")
         }
     }
 
@@ -92,13 +94,15 @@ func writeFile(_ bytes: [UInt8], _ path: String) throws {
         ]
         for c in cases {
             let file = try TextFile.lines(of: c.bytes, name: "x.txt")
-            #expect(file.lines.map { $0.unicodeScalars.map(\.value) } == c.lines.map { $0.unicodeScalars.map(\.value) },
-                    "\(c.name): got \(file.lines.map(\.debugDescription))")
+            #expect(
+                file.lines.map { $0.unicodeScalars.map(\.value) } == c.lines.map { $0.unicodeScalars.map(\.value) },
+                "\(c.name): got \(file.lines.map(\.debugDescription))")
         }
 
         // The first token of a file with a BOM is the word, not BOM + word.
-        let corpus = try Corpus(lines: TextFile.lines(of: [0xEF, 0xBB, 0xBF] + Array("Hello world\r\n".utf8), name: "x").lines,
-                                tokenizer: Tokenizer(TokenizerSettings()))
+        let corpus = try Corpus(
+            lines: TextFile.lines(of: [0xEF, 0xBB, 0xBF] + Array("Hello world\r\n".utf8), name: "x").lines,
+            tokenizer: Tokenizer(TokenizerSettings()))
         #expect(corpus.sentences.map(scalars) == [scalars(["hello", "world"])])
     }
 

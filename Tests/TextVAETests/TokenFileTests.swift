@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TextVAE
 
 /// Token files: the streaming preparation gives exactly the sentences, ids and vocabulary of the in-memory
@@ -7,8 +8,10 @@ import Testing
 /// training from the text.
 @Suite struct TokenFileTests {
     /// A messy corpus: mixed scripts, blank lines, CRLF, a BOM, a literal <unk>, repeated words.
-    static let messy = "\u{FEFF}The cat sat on the mat.\r\nA dog ran, and the dog sat.\n\n   \nDer Hund läuft schnell.\n"
-        + "the <unk> cat\n" + (0..<60).map { "sentence number \($0 % 7) is here and the cat is \($0 % 3) times happy" }.joined(separator: "\n")
+    static let messy =
+        "\u{FEFF}The cat sat on the mat.\r\nA dog ran, and the dog sat.\n\n   \nDer Hund läuft schnell.\n"
+        + "the <unk> cat\n"
+        + (0..<60).map { "sentence number \($0 % 7) is here and the cat is \($0 % 3) times happy" }.joined(separator: "\n")
         + "\n\nEin zweiter Absatz. Mit zwei Sätzen.\n\nlast line without a newline"
 
     struct Setup: CustomTestStringConvertible, Sendable {
@@ -44,18 +47,21 @@ import Testing
         let tokenizer = TokenizerSettings()
         let (memory, _) = try TrainingRun.read(corpusPath, data, tokenizer: Tokenizer(tokenizer), vocabulary: nil, maxLength: 8)
 
-        let recipe = TokenFile.Recipe(tokenizer: tokenizer, paragraphs: data.paragraphs, skipInvalid: false,
-                                      heldOutFraction: setup.valid ? nil : data.validFraction, minCount: 1, maxSize: 20_000,
-                                      subwords: setup.subwords, vocabularyFile: nil)
-        let file = try CorpusPreparation.prepare(corpusPath, to: folder.appendingPathComponent("c.tokens").path, recipe: recipe,
-                                                 threads: setup.threads, chunkBytes: setup.chunkBytes)
+        let recipe = TokenFile.Recipe(
+            tokenizer: tokenizer, paragraphs: data.paragraphs, skipInvalid: false,
+            heldOutFraction: setup.valid ? nil : data.validFraction, minCount: 1, maxSize: 20_000,
+            subwords: setup.subwords, vocabularyFile: nil)
+        let file = try CorpusPreparation.prepare(
+            corpusPath, to: folder.appendingPathComponent("c.tokens").path, recipe: recipe,
+            threads: setup.threads, chunkBytes: setup.chunkBytes)
         let valid = try setup.valid ? Corpus.read(validPath, tokenizer: Tokenizer(tokenizer)) : nil
         let mapped = try TrainingSet(tokenFile: file, validCorpus: valid, maxLength: 8)
         #expect(mapped.vocabulary == memory.vocabulary)
         #expect(mapped.train.arrays == memory.train.arrays)
         #expect(mapped.valid == memory.valid)
         #expect(mapped.truncated == memory.truncated)
-        #expect(TrainingData.fingerprint(train: mapped.train, valid: mapped.valid)
+        #expect(
+            TrainingData.fingerprint(train: mapped.train, valid: mapped.valid)
                 == TrainingData.fingerprint([memory.train.arrays, memory.valid]))
         // Nothing of the preparation is left but the token file.
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() == ["c.tokens", "c.txt", "v.txt"])
@@ -79,8 +85,9 @@ import Testing
         defer { try? FileManager.default.removeItem(at: folder) }
         let corpus = folder.appendingPathComponent("c.txt").path, tokens = folder.appendingPathComponent("c.tokens").path
         try Data("a b c\nb c d\n".utf8).write(to: URL(fileURLWithPath: corpus))
-        let recipe = TokenFile.Recipe(tokenizer: TokenizerSettings(), paragraphs: false, skipInvalid: false, heldOutFraction: 0.05,
-                                      minCount: 1, maxSize: 100, subwords: nil, vocabularyFile: nil)
+        let recipe = TokenFile.Recipe(
+            tokenizer: TokenizerSettings(), paragraphs: false, skipInvalid: false, heldOutFraction: 0.05,
+            minCount: 1, maxSize: 100, subwords: nil, vocabularyFile: nil)
         let file = try CorpusPreparation.prepare(corpus, to: tokens, recipe: recipe)
         #expect(file.staleness(source: try TokenFile.Source(path: corpus), recipe: recipe) == nil)
         var other = recipe
@@ -98,8 +105,9 @@ import Testing
         defer { try? FileManager.default.removeItem(at: folder) }
         let corpus = folder.appendingPathComponent("c.txt").path, tokens = folder.appendingPathComponent("c.tokens").path
         try Data("a b c\nb c d\nc d e\n".utf8).write(to: URL(fileURLWithPath: corpus))
-        let recipe = TokenFile.Recipe(tokenizer: TokenizerSettings(), paragraphs: false, skipInvalid: false, heldOutFraction: 0.05,
-                                      minCount: 1, maxSize: 100, subwords: nil, vocabularyFile: nil)
+        let recipe = TokenFile.Recipe(
+            tokenizer: TokenizerSettings(), paragraphs: false, skipInvalid: false, heldOutFraction: 0.05,
+            minCount: 1, maxSize: 100, subwords: nil, vocabularyFile: nil)
         _ = try CorpusPreparation.prepare(corpus, to: tokens, recipe: recipe)
         let good = try Data(contentsOf: URL(fileURLWithPath: tokens))
         var badID = good
@@ -109,7 +117,8 @@ import Testing
         badOffset.replaceSubrange((offsets + 8)..<(offsets + 16), with: [0, 0, 0, 0, 0, 0, 0, 0])
         let cases: [(Data, String)] = [
             (good.prefix(good.count - 3), "cut short"), (Data("TVTOKENS".utf8) + Data(repeating: 7, count: 40), "damaged header"),
-            (Data(String(repeating: "hello world\n", count: 4).utf8), "does not start with TVTOKENS"), (badID, "outside its vocabulary"), (badOffset, "offsets"),
+            (Data(String(repeating: "hello world\n", count: 4).utf8), "does not start with TVTOKENS"), (badID, "outside its vocabulary"),
+            (badOffset, "offsets"),
         ]
         for (bytes, reason) in cases {
             try bytes.write(to: URL(fileURLWithPath: tokens))
@@ -132,8 +141,9 @@ import Testing
         plan.output = folder.appendingPathComponent("m.safetensors").path
         let viaFile = try TrainingRun.start(plan, threads: 1, note: { _ in })
         #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("m.tokens").path))
-        let (set, _) = try TrainingRun.read(corpus, plan.data, tokenizer: Tokenizer(plan.tokenizer), vocabulary: nil,
-                                            maxLength: plan.model.maxLength)
+        let (set, _) = try TrainingRun.read(
+            corpus, plan.data, tokenizer: Tokenizer(plan.tokenizer), vocabulary: nil,
+            maxLength: plan.model.maxLength)
         let inMemory = TrainingRun.newTrainer(set, plan, output: folder.appendingPathComponent("n.safetensors").path, threads: 1)
         let (order, batches, _) = viaFile.epochBatches()
         for b in batches.prefix(8) {
@@ -159,11 +169,13 @@ import Testing
         let text = (0..<40).map { "Word\($0 % 5), and Other\($0 % 3)!" }.joined(separator: "\n")
         try Data(text.utf8).write(to: folder.appendingPathComponent("c.txt"))
         try Data("Word1, and Other2!\n".utf8).write(to: folder.appendingPathComponent("v.txt"))
-        let prepared = try TextVAEProgram.run(["prepare", "c.txt", "-o", "c.tokens", "--tokenizer", "whitespace", "--no-hold-out"],
-                                              in: folder.path)
+        let prepared = try TextVAEProgram.run(
+            ["prepare", "c.txt", "-o", "c.tokens", "--tokenizer", "whitespace", "--no-hold-out"],
+            in: folder.path)
         try #require(prepared.status == 0, "\(prepared)")
-        let trained = try TextVAEProgram.run(["train", "c.tokens", "--valid", "v.txt", "-o", "m.safetensors", "--tokenizer", "icu"]
-                                             + ReliabilityTests.tiny + ["--quiet"], in: folder.path)
+        let trained = try TextVAEProgram.run(
+            ["train", "c.tokens", "--valid", "v.txt", "-o", "m.safetensors", "--tokenizer", "icu"]
+                + ReliabilityTests.tiny + ["--quiet"], in: folder.path)
         try #require(trained.status == 0, "\(trained)")
         let model = try ModelFile.load(folder.appendingPathComponent("m.safetensors").path)
         let file = try TokenFile.open(folder.appendingPathComponent("c.tokens").path)
@@ -180,8 +192,11 @@ import Testing
             let magic = Array("TVTOKENS".utf8)
             let cases: [(String, [UInt8])] = [
                 ("a header length of 2⁶⁴ − 1", magic + [UInt8](repeating: 0xFF, count: 8)),
-                ("counts near Int.max", magic + [60, 0, 0, 0, 0, 0, 0, 0]
-                    + Array(#"{"format":1,"sentences":9223372036854775000,"tokens":5}"#.utf8)),
+                (
+                    "counts near Int.max",
+                    magic + [60, 0, 0, 0, 0, 0, 0, 0]
+                        + Array(#"{"format":1,"sentences":9223372036854775000,"tokens":5}"#.utf8)
+                ),
             ]
             for (name, bytes) in cases {
                 let path = folder + "/bad.tokens"
@@ -200,7 +215,8 @@ import Testing
                 .write(toFile: folder + "/c.txt", atomically: true, encoding: .utf8)
             let binary = try TextVAEProgram.path()
             let fromFile = try TextVAEProgram.run(["prepare", "c.txt", "-o", "file.tokens"], in: folder)
-            let fromPipe = try runProcess("/bin/bash", ["-c", "\"$0\" prepare <(cat c.txt) -o pipe.tokens", binary], in: folder, stdin: nil)
+            let fromPipe = try runProcess(
+                "/bin/bash", ["-c", "\"$0\" prepare <(cat c.txt) -o pipe.tokens", binary], in: folder, stdin: nil)
             #expect(fromFile.status == 0 && fromPipe.status == 0, "\(fromFile) \(fromPipe)")
             let (a, b) = (try TokenFile.open(folder + "/file.tokens"), try TokenFile.open(folder + "/pipe.tokens"))
             #expect(a.header.tokens == b.header.tokens && a.header.sentences == b.header.sentences && a.vocabulary == b.vocabulary)
@@ -212,17 +228,22 @@ import Testing
     @Test func aTokenFileTruncatedUnderTheRunDoesNotKillIt() throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        try Data(GrammarCorpus.sentences(count: 840, seed: 6).joined(separator: "\n").utf8).write(to: folder.appendingPathComponent("g.txt"))
+        try Data(GrammarCorpus.sentences(count: 840, seed: 6).joined(separator: "\n").utf8).write(
+            to: folder.appendingPathComponent("g.txt"))
         let prepared = try TextVAEProgram.run(["prepare", "g.txt", "-o", "g.tokens"], in: folder.path)
         try #require(prepared.status == 0, "\(prepared)")
-        let job = try startTextVAE(["train", "g.tokens", "-o", "m.safetensors", "--epochs", "2", "--checkpoint-steps", "5", "--embedding", "16",
-                                    "--hidden", "24", "--latent", "4", "--batch-size", "16", "--threads", "1", "--quiet"], in: folder)
+        let job = try startTextVAE(
+            [
+                "train", "g.tokens", "-o", "m.safetensors", "--epochs", "2", "--checkpoint-steps", "5", "--embedding", "16",
+                "--hidden", "24", "--latent", "4", "--batch-size", "16", "--threads", "1", "--quiet",
+            ], in: folder)
         // Truncated once the run has trained (its first checkpoint is written), as an editor or `truncate` would.
         let checkpoint = folder.appendingPathComponent("m.checkpoint.safetensors").path
         waitForFile(checkpoint, while: job, seconds: 120)
         #expect(truncate(folder.appendingPathComponent("g.tokens").path, 4096) == 0)
         job.waitUntilExit()
-        #expect(job.terminationReason == .exit && job.terminationStatus == 0,
-                "train ended with \(job.terminationReason == .exit ? "status" : "signal") \(job.terminationStatus)")
+        #expect(
+            job.terminationReason == .exit && job.terminationStatus == 0,
+            "train ended with \(job.terminationReason == .exit ? "status" : "signal") \(job.terminationStatus)")
     }
 }

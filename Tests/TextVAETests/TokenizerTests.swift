@@ -1,4 +1,5 @@
 import Testing
+
 @testable import TextVAE
 
 /// Swift's `String ==` compares canonically equivalent strings as equal, so
@@ -24,30 +25,39 @@ struct TokenCase: CustomTestStringConvertible, Sendable {
 
 @Suite struct TokenizerTests {
     static let icuCases: [TokenCase] = [
-        TokenCase(name: "English with contractions and punctuation",
-                  text: "Don't panic: it's 3.14, not 42!",
-                  tokens: ["don't", "panic", ":", "it's", "3.14", ",", "not", "42", "!"]),
-        TokenCase(name: "keep case", lowercase: false,
-                  text: "Don't panic, Arthur.",
-                  tokens: ["Don't", "panic", ",", "Arthur", "."]),
-        TokenCase(name: "decimal number is one token",
-                  text: "pi is about 3.14159 (not 3)",
-                  tokens: ["pi", "is", "about", "3.14159", "(", "not", "3", ")"]),
-        TokenCase(name: "punctuation runs and quotes",
-                  text: "\"Wait...\" she said; then left?",
-                  tokens: ["\"", "wait", ".", ".", ".", "\"", "she", "said", ";", "then", "left", "?"]),
-        TokenCase(name: "decomposed accent becomes NFC",
-                  text: "un cafe\u{301} cre\u{300}me",
-                  tokens: ["un", "caf\u{E9}", "cr\u{E8}me"]),
-        TokenCase(name: "Turkish dotted capital I with tr", locale: "tr",
-                  text: "İSTANBUL", tokens: ["istanbul"]),
-        TokenCase(name: "Turkish dotless capital I with tr", locale: "tr",
-                  text: "ILIK", tokens: ["\u{131}l\u{131}k"]),
+        TokenCase(
+            name: "English with contractions and punctuation",
+            text: "Don't panic: it's 3.14, not 42!",
+            tokens: ["don't", "panic", ":", "it's", "3.14", ",", "not", "42", "!"]),
+        TokenCase(
+            name: "keep case", lowercase: false,
+            text: "Don't panic, Arthur.",
+            tokens: ["Don't", "panic", ",", "Arthur", "."]),
+        TokenCase(
+            name: "decimal number is one token",
+            text: "pi is about 3.14159 (not 3)",
+            tokens: ["pi", "is", "about", "3.14159", "(", "not", "3", ")"]),
+        TokenCase(
+            name: "punctuation runs and quotes",
+            text: "\"Wait...\" she said; then left?",
+            tokens: ["\"", "wait", ".", ".", ".", "\"", "she", "said", ";", "then", "left", "?"]),
+        TokenCase(
+            name: "decomposed accent becomes NFC",
+            text: "un cafe\u{301} cre\u{300}me",
+            tokens: ["un", "caf\u{E9}", "cr\u{E8}me"]),
+        TokenCase(
+            name: "Turkish dotted capital I with tr", locale: "tr",
+            text: "İSTANBUL", tokens: ["istanbul"]),
+        TokenCase(
+            name: "Turkish dotless capital I with tr", locale: "tr",
+            text: "ILIK", tokens: ["\u{131}l\u{131}k"]),
         // English has no dotted capital I: lower-casing keeps the dot as U+0307.
-        TokenCase(name: "Turkish dotted capital I with en", locale: "en",
-                  text: "İSTANBUL", tokens: ["i\u{307}stanbul"]),
-        TokenCase(name: "Turkish dotless capital I with en", locale: "en",
-                  text: "ILIK", tokens: ["ilik"]),
+        TokenCase(
+            name: "Turkish dotted capital I with en", locale: "en",
+            text: "İSTANBUL", tokens: ["i\u{307}stanbul"]),
+        TokenCase(
+            name: "Turkish dotless capital I with en", locale: "en",
+            text: "ILIK", tokens: ["ilik"]),
     ]
 
     @Test(arguments: icuCases)

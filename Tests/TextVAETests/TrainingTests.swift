@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TextVAE
 
 /// Training end to end, in-process. Serialized: the interruption flag is process-wide.
@@ -7,12 +8,15 @@ import Testing
     static func grammarSet(_ count: Int) throws -> TrainingSet {
         let tokenizer = try Tokenizer(TokenizerSettings(name: .whitespace))
         let corpus = try Corpus(lines: GrammarCorpus.sentences(count: count, seed: 1), tokenizer: tokenizer)
-        return try TrainingSet(corpus: corpus, validCorpus: nil, validFraction: 0.1, vocabulary: nil,
-                               minCount: 1, maxSize: 1000, maxLength: 60, corpusName: "grammar")
+        return try TrainingSet(
+            corpus: corpus, validCorpus: nil, validFraction: 0.1, vocabulary: nil,
+            minCount: 1, maxSize: 1000, maxLength: 60, corpusName: "grammar")
     }
 
-    static func trainer(_ set: TrainingSet, folder: URL, epochs: Int, checkpointSteps: Int = 0, seed: UInt64 = 3,
-                        adjust: (inout TrainingOptions, inout TrainingState) -> Void = { _, _ in }) -> Trainer {
+    static func trainer(
+        _ set: TrainingSet, folder: URL, epochs: Int, checkpointSteps: Int = 0, seed: UInt64 = 3,
+        adjust: (inout TrainingOptions, inout TrainingState) -> Void = { _, _ in }
+    ) -> Trainer {
         let config = ModelConfig(vocabulary: set.vocabulary.count, embedding: 32, hidden: 64, latent: 8)
         let model = SentenceVAE(config: config, seed: seed)
         var options = TrainingOptions()
@@ -24,11 +28,13 @@ import Testing
         options.seed = seed
         var state = TrainingState(seed: seed)
         adjust(&options, &state)
-        let cp = Checkpoint(file: ModelFile(model: model, vocabulary: set.vocabulary, tokenizer: TokenizerSettings(name: .whitespace)),
-                            adam: Adam(parameterCount: model.layout.total), state: state, options: options,
-                            data: TrainingData(corpus: "grammar", valid: nil, trainSentences: set.train.count, validSentences: set.valid.count,
-                                               fingerprint: TrainingData.fingerprint(train: set.train, valid: set.valid)),
-                            output: folder.appendingPathComponent("m.safetensors").path)
+        let cp = Checkpoint(
+            file: ModelFile(model: model, vocabulary: set.vocabulary, tokenizer: TokenizerSettings(name: .whitespace)),
+            adam: Adam(parameterCount: model.layout.total), state: state, options: options,
+            data: TrainingData(
+                corpus: "grammar", valid: nil, trainSentences: set.train.count, validSentences: set.valid.count,
+                fingerprint: TrainingData.fingerprint(train: set.train, valid: set.valid)),
+            output: folder.appendingPathComponent("m.safetensors").path)
         return Trainer(checkpoint: cp, train: set.train, valid: set.valid)
     }
 
@@ -80,8 +86,9 @@ import Testing
         var firstResumedStep = -1
         _ = try resumed.run { event in if case .step(let s) = event, firstResumedStep < 0 { firstResumedStep = s.step } }
         #expect(firstResumedStep == 24, "resumed training must continue with step 24, began with \(firstResumedStep)")
-        #expect(resumed.checkpoint.file.model.parameters == straight.checkpoint.file.model.parameters,
-                "parameters after resuming differ from an uninterrupted run")
+        #expect(
+            resumed.checkpoint.file.model.parameters == straight.checkpoint.file.model.parameters,
+            "parameters after resuming differ from an uninterrupted run")
         #expect(resumed.checkpoint.adam == straight.checkpoint.adam)
         let a = try Data(contentsOf: URL(fileURLWithPath: straight.modelPath))
         let b = try Data(contentsOf: URL(fileURLWithPath: resumed.modelPath))
@@ -184,7 +191,9 @@ import Testing
         let collective = FirstSumFails()
         let trainer = Trainer(checkpoint: cp, train: set.train, valid: set.valid, collective: collective)
         let error = #expect(throws: TextVAEError.self) { _ = try trainer.update(Array(0..<8)) }
-        #expect(error?.isCase(TextVAEError.system("")) == true && error?.description.contains("MPI_Allreduce") == true, "\(String(describing: error))")
+        #expect(
+            error?.isCase(TextVAEError.system("")) == true && error?.description.contains("MPI_Allreduce") == true,
+            "\(String(describing: error))")
         #expect(collective.calls == 1, "the gradient's all-reduce ran after a failed sum")
     }
 
@@ -197,10 +206,13 @@ import Testing
         var poisoned = trainer.checkpoint.file.model.parameters
         poisoned[trainer.checkpoint.file.model.layout.range(.outputBias).lowerBound + 4] = .nan  // every logit row reads it
         let cp = trainer.checkpoint
-        let broken = Trainer(checkpoint: Checkpoint(file: ModelFile(model: SentenceVAE(config: cp.file.model.config, parameters: poisoned),
-                                                                    vocabulary: cp.file.vocabulary, tokenizer: cp.file.tokenizer),
-                                                    adam: cp.adam, state: cp.state, options: cp.options, data: cp.data, output: cp.output),
-                             train: set.train, valid: set.valid)
+        let broken = Trainer(
+            checkpoint: Checkpoint(
+                file: ModelFile(
+                    model: SentenceVAE(config: cp.file.model.config, parameters: poisoned),
+                    vocabulary: cp.file.vocabulary, tokenizer: cp.file.tokenizer),
+                adam: cp.adam, state: cp.state, options: cp.options, data: cp.data, output: cp.output),
+            train: set.train, valid: set.valid)
         do {
             _ = try broken.run { _ in }
             Issue.record("training on NaN weights did not stop")

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import TextVAE
 
 @Suite struct VocabularyTests {
@@ -54,8 +55,9 @@ import Testing
         let v = try Vocabulary(building: sentences)
         let words = Array(v.tokens.dropFirst(4))
         let expected = ["x", "y", "B", "a", "é", "～", "😀"]
-        #expect(words.map { $0.unicodeScalars.map(\.value) } == expected.map { $0.unicodeScalars.map(\.value) },
-                "got \(words)")
+        #expect(
+            words.map { $0.unicodeScalars.map(\.value) } == expected.map { $0.unicodeScalars.map(\.value) },
+            "got \(words)")
         #expect(Array(v.counts.dropFirst(4)) == [3, 2, 1, 1, 1, 1, 1])
     }
 

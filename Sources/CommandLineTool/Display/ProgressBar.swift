@@ -21,7 +21,8 @@ final class ProgressBar {
         let elapsed = Date().timeIntervalSince(start)
         let eta = done > 0 ? elapsed / Double(done) * Double(total - done) : .infinity
         let width = 24, filled = Int(fraction * Double(width))
-        let bar = "[" + String(repeating: "=", count: filled) + (filled < width ? ">" : "")
+        let bar =
+            "[" + String(repeating: "=", count: filled) + (filled < width ? ">" : "")
             + String(repeating: " ", count: max(0, width - filled - 1)) + "]"
         let text = "\(label) \(bar) \(done)/\(total) ETA \(duration(eta))" + (detail.isEmpty ? "" : " | \(detail)")
         if terminal {

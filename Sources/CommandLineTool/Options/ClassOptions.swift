@@ -3,9 +3,11 @@ import TextVAE
 
 /// Which class c a model with classes decodes with: `--with-label NAME` or `--with-class k`.
 struct ClassOptions: ParsableArguments {
-    @Option(name: .customLong("with-label"),
-            help: ArgumentHelp("For a model trained with labels (or --classes): decode with this class (a label name, as 'textvae classify' prints them).",
-                               valueName: "name"))
+    @Option(
+        name: .customLong("with-label"),
+        help: ArgumentHelp(
+            "For a model trained with labels (or --classes): decode with this class (a label name, as 'textvae classify' prints them).",
+            valueName: "name"))
     var label: String?
     @Option(name: .customLong("with-class"), help: ArgumentHelp("As --with-label, by the class's number (0 to K − 1).", valueName: "k"))
     var classNumber: Int?

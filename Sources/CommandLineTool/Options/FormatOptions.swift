@@ -13,8 +13,10 @@ enum OutputFormat: String, ExpressibleByArgument, CaseIterable {
 
 /// `--format` (and `--json`, its short form), shared by every command that prints data.
 struct FormatOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Output on stdout: text, jsonl (one JSON object per line) or json (one JSON document), as the command offers (default: text).",
-                               valueName: "text|jsonl|json"))
+    @Option(
+        help: ArgumentHelp(
+            "Output on stdout: text, jsonl (one JSON object per line) or json (one JSON document), as the command offers (default: text).",
+            valueName: "text|jsonl|json"))
     var format: OutputFormat?
 
     @Flag(help: "Short for the command's JSON format (--format jsonl, or json for evaluate).")
@@ -26,7 +28,8 @@ struct FormatOptions: ParsableArguments {
         if json && format != nil && format != .json && format != .jsonl { throw ValidationError("give --json or --format, not both") }
         let asked = format ?? (json ? (offered.contains(.json) ? .json : .jsonl) : .text)
         guard offered.contains(asked) else {
-            throw ValidationError("--format \(asked.rawValue) is not one of this command's: \(offered.map(\.rawValue).joined(separator: ", "))")
+            throw ValidationError(
+                "--format \(asked.rawValue) is not one of this command's: \(offered.map(\.rawValue).joined(separator: ", "))")
         }
         return asked
     }

@@ -17,7 +17,9 @@ struct LabelInputOptions: ParsableArguments {
         try RenamedFlag.refuse(renamedLabels, old: "--labels", new: "--label-file", valueName: "FILE")
         if labelColumn != nil && labelFile != nil { throw ValidationError("give either --label-column or --label-file, not both") }
         if textColumn != nil && labelColumn == nil { throw ValidationError("--text-column goes with --label-column") }
-        if let c = labelColumn ?? textColumn, c < 1 { throw ValidationError("columns are counted from 1, e.g. --label-column 1 for label<TAB>sentence") }
+        if let c = labelColumn ?? textColumn, c < 1 {
+            throw ValidationError("columns are counted from 1, e.g. --label-column 1 for label<TAB>sentence")
+        }
         if let l = labelColumn, l == textColumn { throw ValidationError("--label-column and --text-column must differ") }
     }
 

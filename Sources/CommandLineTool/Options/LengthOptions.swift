@@ -10,7 +10,10 @@ struct LengthOptions: ParsableArguments {
     @Flag(help: "Never emit <unk> (the next most probable word is used instead).")
     var noUnk = false
 
-    @Flag(help: "The model's raw choices. By default a word that would repeat a 3-gram of the sentence, or make a third <unk> in a row, is not chosen (the next best is): without this rule some z fall into loops such as 'and <unk> and <unk> and'.")
+    @Flag(
+        help:
+            "The model's raw choices. By default a word that would repeat a 3-gram of the sentence, or make a third <unk> in a row, is not chosen (the next best is): without this rule some z fall into loops such as 'and <unk> and <unk> and'."
+    )
     var raw = false
 
     /// The repetition rule these options ask for.

@@ -10,7 +10,9 @@ struct LineLimitOption: ParsableArguments {
     /// Checks the value and sets it for the readers of this process.
     func apply() throws {
         guard let maxLineBytes else { return }
-        guard maxLineBytes >= 64 && maxLineBytes <= 1 << 30 else { throw ValidationError("--max-line-bytes must be between 64 and 1073741824") }
+        guard maxLineBytes >= 64 && maxLineBytes <= 1 << 30 else {
+            throw ValidationError("--max-line-bytes must be between 64 and 1073741824")
+        }
         TextFile.maxLineBytes = maxLineBytes
     }
 }

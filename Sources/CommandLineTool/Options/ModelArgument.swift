@@ -26,8 +26,9 @@ struct ModelArgument: ParsableArguments {
     /// - Parameter paragraphs: running text, split into sentences as `train --paragraphs` does.
     func readInput(_ path: String, for trained: TrainedModel, paragraphs: Bool = false) throws -> ModelInput {
         if path == "-" && isatty(0) != 0 {
-            warn("reading sentences from standard input, " + (paragraphs ? "paragraphs separated by blank lines" : "one per line")
-                 + " (end with Ctrl-D)")
+            warn(
+                "reading sentences from standard input, " + (paragraphs ? "paragraphs separated by blank lines" : "one per line")
+                    + " (end with Ctrl-D)")
         }
         let input = try trained.readInput(path, paragraphs: paragraphs)
         for w in input.warnings { warn("warning: " + w) }

@@ -26,7 +26,10 @@ enum CountOrAuto: ExpressibleByArgument, Equatable {
 /// checkpoint cadence, and refuses the others.
 struct OptimisationOptions: ParsableArguments {
     typealias D = TrainingOptions
-    @Option(help: ArgumentHelp("Passes over the training data, or auto: about \(RunLength.targetUpdates) updates, \(RunLength.epochRange.lowerBound) to \(RunLength.epochRange.upperBound) epochs, from the corpus's size (default: auto; with --resume, the run's own unless given).", valueName: "n|auto"))
+    @Option(
+        help: ArgumentHelp(
+            "Passes over the training data, or auto: about \(RunLength.targetUpdates) updates, \(RunLength.epochRange.lowerBound) to \(RunLength.epochRange.upperBound) epochs, from the corpus's size (default: auto; with --resume, the run's own unless given).",
+            valueName: "n|auto"))
     var epochs: CountOrAuto?
     @Option(help: "Sentences per update (default: \(D().batchSize)).") var batchSize: Int?
     @Option(help: "Adam learning rate (default: \(D().learningRate)).") var lr: Float?
@@ -34,28 +37,55 @@ struct OptimisationOptions: ParsableArguments {
     @Option(help: "Probability of replacing a decoder input word by <unk>; 1 = input-less decoder (default: \(D().wordDropout)).")
     var wordDropout: Float?
     @Option(help: "KL annealing schedule (default: logistic).") var anneal: AnnealingRequest.Kind?
-    @Option(help: "Logistic annealing steepness k (default: from x0, so that β climbs from 1% to 99% between 0.26·x0 and 1.74·x0).") var k: Double?
-    @Option(help: ArgumentHelp("Logistic midpoint (β = ½) or linear length x0: updates, or a share of the planned updates such as 30% (default: \(Int(100 * AnnealingRequest.defaultMidpointShare))%: β reaches its final value at 47% of the run).", valueName: "updates|share%"))
+    @Option(help: "Logistic annealing steepness k (default: from x0, so that β climbs from 1% to 99% between 0.26·x0 and 1.74·x0).") var k:
+        Double?
+    @Option(
+        help: ArgumentHelp(
+            "Logistic midpoint (β = ½) or linear length x0: updates, or a share of the planned updates such as 30% (default: \(Int(100 * AnnealingRequest.defaultMidpointShare))%: β reaches its final value at 47% of the run).",
+            valueName: "updates|share%"))
     var x0: AnnealingRequest.Point?
     @Option(help: "Cyclical annealing: number of cycles (default: \(KLSchedule.defaultCycles)).") var cycles: Int?
     @Option(help: "Cyclical annealing: share of each cycle spent rising (default: \(KLSchedule.defaultRatio)).") var ratio: Double?
     @Option(help: "Constant annealing: β (default: \(KLSchedule.defaultBeta)).") var beta: Double?
-    @Option(help: "Free bits λ per latent dimension: the KL of a dimension below λ (batch mean) is not pushed down, so z keeps some information; 0 = off (default: \(D().freeBits)).") var freeBits: Float?
-    @Option(help: "Dropout on the decoder's input embeddings, per element, in training only: a regulariser beside word dropout (default: \(D().embeddingDropout)).")
+    @Option(
+        help:
+            "Free bits λ per latent dimension: the KL of a dimension below λ (batch mean) is not pushed down, so z keeps some information; 0 = off (default: \(D().freeBits))."
+    ) var freeBits: Float?
+    @Option(
+        help:
+            "Dropout on the decoder's input embeddings, per element, in training only: a regulariser beside word dropout (default: \(D().embeddingDropout))."
+    )
     var embeddingDropout: Float?
     @Option(help: "Dropout on the decoder's states before the output layer, in training only (default: \(D().outputDropout)).")
     var outputDropout: Float?
-    @Option(help: "When an epoch does not improve the validation −ELBO, multiply the learning rate by this; 1 = never (default: \(D().learningRateDecay)).")
+    @Option(
+        help:
+            "When an epoch does not improve the validation −ELBO, multiply the learning rate by this; 1 = never (default: \(D().learningRateDecay))."
+    )
     var lrDecay: Float?
-    @Option(help: "Autoencoder pretraining (Li et al. 2019): the first N epochs train with z = μ and no KL term, then the decoder starts again from fresh weights and the VAE trains (with --free-bits, the recipe that keeps z in use); 0 = off (default: \(D().pretrainEpochs)).")
+    @Option(
+        help:
+            "Autoencoder pretraining (Li et al. 2019): the first N epochs train with z = μ and no KL term, then the decoder starts again from fresh weights and the VAE trains (with --free-bits, the recipe that keeps z in use); 0 = off (default: \(D().pretrainEpochs))."
+    )
     var pretrainEpochs: Int?
-    @Option(help: "With labels: weight α of the classifier's loss −log q(label|x) beside the VAE's (default: \(f(Double(D().labelWeight), 1))).")
+    @Option(
+        help: "With labels: weight α of the classifier's loss −log q(label|x) beside the VAE's (default: \(f(Double(D().labelWeight), 1)))."
+    )
     var labelWeight: Float?
-    @Option(help: "With classes: weight γ of KL(q(c|x) ‖ uniform) for unlabelled sentences, kept apart from z's KL (default: \(f(Double(D().classWeight), 1))).")
+    @Option(
+        help:
+            "With classes: weight γ of KL(q(c|x) ‖ uniform) for unlabelled sentences, kept apart from z's KL (default: \(f(Double(D().classWeight), 1)))."
+    )
     var classKlWeight: Float?
-    @Option(help: "With classes: capacity C in nats (Dupont 2018): the loss is γ·|KL − C| instead of γ·KL, so that c carries about C nats; at most log K (default: 0).")
+    @Option(
+        help:
+            "With classes: capacity C in nats (Dupont 2018): the loss is γ·|KL − C| instead of γ·KL, so that c carries about C nats; at most log K (default: 0)."
+    )
     var classCapacity: Float?
-    @Option(help: "With classes: Gumbel-softmax temperature at the start, annealed linearly to --final-temperature over the run (default: \(f(Double(D().temperature), 1))).")
+    @Option(
+        help:
+            "With classes: Gumbel-softmax temperature at the start, annealed linearly to --final-temperature over the run (default: \(f(Double(D().temperature), 1)))."
+    )
     var gumbelTemperature: Float?
     @Option(help: "With classes: Gumbel-softmax temperature at the end of the run (default: \(f(Double(D().finalTemperature), 1))).")
     var finalTemperature: Float?
@@ -63,13 +93,18 @@ struct OptimisationOptions: ParsableArguments {
     @Option(help: "Stop after this many epochs without a better validation −ELBO; 0 = never (default: \(D().patience)).") var patience: Int?
     @Option(help: "Checkpoint every this many updates; 0 = at epoch ends and by time only (default: \(D().checkpointSteps)).")
     var checkpointSteps: Int?
-    @Option(help: "Checkpoint at least every this many minutes; 0 = off (default: \(f(D().checkpointMinutes, 0))).") var checkpointMinutes: Double?
-    @Option(help: ArgumentHelp("Stop after this long, keeping the best model: 30m, 90s, 2h, or a number of minutes; the KL annealing is placed in the updates that fit (0 = no limit, the default).", valueName: "time"))
+    @Option(help: "Checkpoint at least every this many minutes; 0 = off (default: \(f(D().checkpointMinutes, 0))).") var checkpointMinutes:
+        Double?
+    @Option(
+        help: ArgumentHelp(
+            "Stop after this long, keeping the best model: 30m, 90s, 2h, or a number of minutes; the KL annealing is placed in the updates that fit (0 = no limit, the default).",
+            valueName: "time"))
     var timeLimit: TimeSpan?
 
     /// The time limit in minutes, as the run stores it.
     var timeLimitMinutes: Double? { timeLimit.map { $0.seconds(bare: .minutes) / 60 } }
-    @Option(help: "Threads for matrix products (default: TEXTVAE_THREADS, or the cores; use 1 while other heavy jobs run).") var threads = Workspace.defaultThreads
+    @Option(help: "Threads for matrix products (default: TEXTVAE_THREADS, or the cores; use 1 while other heavy jobs run).") var threads =
+        Workspace.defaultThreads
 
     func check() throws {
         if let n = epochs?.number, n < 1 { throw ValidationError("--epochs must be at least 1, or auto") }
@@ -90,13 +125,19 @@ struct OptimisationOptions: ParsableArguments {
         }
         if let pretrainEpochs, pretrainEpochs < 0 { throw ValidationError("--pretrain-epochs must not be negative") }
         if let pretrainEpochs, pretrainEpochs > 0, let n = epochs?.number, pretrainEpochs >= n {
-            throw ValidationError("--pretrain-epochs \(pretrainEpochs) leaves no epoch of VAE training: give fewer, or more --epochs (now \(n))")
+            throw ValidationError(
+                "--pretrain-epochs \(pretrainEpochs) leaves no epoch of VAE training: give fewer, or more --epochs (now \(n))")
         }
-        if !((k ?? 1) > 0 && (k ?? 1).isFinite) { throw ValidationError("--k must be a positive number such as 0.0025, or left out (derived from --x0)") }
-        if (cycles ?? 1) < 1 || !((ratio ?? 1) > 0 && (ratio ?? 1) <= 1) { throw ValidationError("--cycles must be at least 1 and --ratio in (0, 1]") }
+        if !((k ?? 1) > 0 && (k ?? 1).isFinite) {
+            throw ValidationError("--k must be a positive number such as 0.0025, or left out (derived from --x0)")
+        }
+        if (cycles ?? 1) < 1 || !((ratio ?? 1) > 0 && (ratio ?? 1) <= 1) {
+            throw ValidationError("--cycles must be at least 1 and --ratio in (0, 1]")
+        }
         if let beta, !(beta >= 0 && beta.isFinite) { throw ValidationError("--beta must be 0 or more") }
         if (patience ?? 0) < 0 || (checkpointSteps ?? 0) < 0 || !((checkpointMinutes ?? 0) >= 0 && (checkpointMinutes ?? 0).isFinite)
-            || !((timeLimitMinutes ?? 0) >= 0 && (timeLimitMinutes ?? 0).isFinite) {
+            || !((timeLimitMinutes ?? 0) >= 0 && (timeLimitMinutes ?? 0).isFinite)
+        {
             throw ValidationError("--patience, --checkpoint-steps, --checkpoint-minutes and --time-limit must not be negative")
         }
         if threads < 1 || threads > 256 { throw ValidationError("--threads must be between 1 and 256") }
@@ -146,13 +187,15 @@ struct OptimisationOptions: ParsableArguments {
     /// The flags given that a resumed run may not change (epochs, patience, time limit and
     /// checkpoint cadence may change, and --threads is no part of the run).
     var givenFixed: Set<FixedSetting> {
-        let values: [(FixedSetting, Any?)] = [(.batchSize, batchSize), (.learningRate, lr), (.clip, clip), (.wordDropout, wordDropout),
-                                              (.freeBits, freeBits), (.embeddingDropout, embeddingDropout),
-                                              (.outputDropout, outputDropout), (.learningRateDecay, lrDecay),
-                                              (.pretrainEpochs, pretrainEpochs), (.labelWeight, labelWeight),
-                                              (.classKLWeight, classKlWeight), (.classCapacity, classCapacity),
-                                              (.gumbelTemperature, gumbelTemperature), (.finalTemperature, finalTemperature), (.seed, seed),
-                                              (.anneal, anneal), (.k, k), (.x0, x0), (.cycles, cycles), (.ratio, ratio), (.beta, beta)]
+        let values: [(FixedSetting, Any?)] = [
+            (.batchSize, batchSize), (.learningRate, lr), (.clip, clip), (.wordDropout, wordDropout),
+            (.freeBits, freeBits), (.embeddingDropout, embeddingDropout),
+            (.outputDropout, outputDropout), (.learningRateDecay, lrDecay),
+            (.pretrainEpochs, pretrainEpochs), (.labelWeight, labelWeight),
+            (.classKLWeight, classKlWeight), (.classCapacity, classCapacity),
+            (.gumbelTemperature, gumbelTemperature), (.finalTemperature, finalTemperature), (.seed, seed),
+            (.anneal, anneal), (.k, k), (.x0, x0), (.cycles, cycles), (.ratio, ratio), (.beta, beta),
+        ]
         return Set(values.filter { $0.1 != nil }.map(\.0))
     }
 }

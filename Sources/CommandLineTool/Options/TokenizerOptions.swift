@@ -6,7 +6,10 @@ extension TokenizerSettings.Name: ExpressibleByArgument {}
 /// How to read and tokenise text files; shared by every command that reads a corpus.
 /// Options left out take `TokenizerSettings`'s defaults (and, on resume, the run's own).
 struct TokenizerOptions: ParsableArguments {
-    @Option(help: "Tokenizer: 'icu' (NFC, ICU word segmentation, any language) or 'whitespace' (text already tokenised, such as Penn Treebank; default: \(TokenizerSettings().name.rawValue)).")
+    @Option(
+        help:
+            "Tokenizer: 'icu' (NFC, ICU word segmentation, any language) or 'whitespace' (text already tokenised, such as Penn Treebank; default: \(TokenizerSettings().name.rawValue))."
+    )
     var tokenizer: TokenizerSettings.Name?
 
     @Option(help: "Locale for ICU word segmentation and lower-casing (en, de, tr, zh, th, ...; default: \(TokenizerSettings().locale)).")
@@ -35,8 +38,10 @@ struct TokenizerOptions: ParsableArguments {
 
     /// The flags given on the command line, for `train --resume` to check against the run.
     var given: Set<FixedSetting> {
-        let values: [(FixedSetting, Bool)] = [(.tokenizer, tokenizer != nil), (.locale, locale != nil), (.keepCase, keepCase),
-                                              (.paragraphs, paragraphs), (.skipInvalid, skipInvalid)]
+        let values: [(FixedSetting, Bool)] = [
+            (.tokenizer, tokenizer != nil), (.locale, locale != nil), (.keepCase, keepCase),
+            (.paragraphs, paragraphs), (.skipInvalid, skipInvalid),
+        ]
         return Set(values.filter(\.1).map(\.0))
     }
 

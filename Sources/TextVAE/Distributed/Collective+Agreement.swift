@@ -14,8 +14,9 @@ extension Collective {
         let n = Float(size)
         let agreed = pieces.indices.allSatisfy { sums[$0] == n * pieces[$0] && sums[8 + $0] == n * pieces[$0] * pieces[$0] }
         if !agreed {
-            throw TextVAEError.conflict("the \(size) ranks do not agree on \(what) (rank \(rank)'s fingerprint \(String(fingerprint, radix: 16))): "
-                               + "start every rank with the same command, corpus and files (and, to resume, the same checkpoint)")
+            throw TextVAEError.conflict(
+                "the \(size) ranks do not agree on \(what) (rank \(rank)'s fingerprint \(String(fingerprint, radix: 16))): "
+                    + "start every rank with the same command, corpus and files (and, to resume, the same checkpoint)")
         }
     }
 }

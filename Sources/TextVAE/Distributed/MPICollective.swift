@@ -21,7 +21,9 @@ package final class MPICollective: Collective {
             throw TextVAEError.system(String(decoding: message.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self))
         }
         let status = tvmpi_init()
-        guard status == 0 else { throw TextVAEError.system("MPI_Init failed (error \(status)); start textvae with mpirun, e.g. mpirun -np 2 textvae train ...") }
+        guard status == 0 else {
+            throw TextVAEError.system("MPI_Init failed (error \(status)); start textvae with mpirun, e.g. mpirun -np 2 textvae train ...")
+        }
         rank = Int(tvmpi_rank())
         size = Int(tvmpi_size())
     }

@@ -37,7 +37,8 @@ package enum Metrics {
         var terms = [Double](repeating: 0, count: B)
         for i in 0..<B {
             for k in 0..<B {
-                terms[k] = GaussianLatent.logDensity(z: z[i * Z..<(i + 1) * Z], mu: mu[k * Z..<(k + 1) * Z], logv: logv[k * Z..<(k + 1) * Z])
+                terms[k] = GaussianLatent.logDensity(
+                    z: z[i * Z..<(i + 1) * Z], mu: mu[k * Z..<(k + 1) * Z], logv: logv[k * Z..<(k + 1) * Z])
             }
             logQz += logSumExp(terms) - log(Double(B))
         }

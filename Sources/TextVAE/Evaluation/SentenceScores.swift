@@ -5,9 +5,9 @@ import Foundation
 package struct SentenceScores {
     package var rec: [Float] = []
     package var kl: [Float] = []
-    package var mu: [Float] = []    // (N, Z)
+    package var mu: [Float] = []  // (N, Z)
     package var logv: [Float] = []  // (N, Z)
-    package var z: [Float] = []     // (N, Z)
+    package var z: [Float] = []  // (N, Z)
     /// Targets per sentence: T + 1.
     package var targets: [Int] = []
     /// In a model with classes: KL(q(c|x) ‖ uniform) of each sentence scored without its label (0 for the

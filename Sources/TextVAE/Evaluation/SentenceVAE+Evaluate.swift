@@ -15,9 +15,11 @@ extension SentenceVAE {
     ///   - labels: in a model with classes, the sentences' classes (nil where unknown), for the label accuracy of
     ///     q(c|x) alone: every other figure is of the sentences without their labels (c drawn from q(c|x) in the
     ///     one-sample pass, summed over in nll).
-    package func evaluate(_ sentences: [[Int32]], labels: [Int?]? = nil, samples k: Int = 500, seed: UInt64 = 0, miBatch: Int = 32,
-                         rowsPerCall: Int = 250, workspace: Workspace = Workspace(),
-                         progress: ((Int, Int) -> Void)? = nil) -> EvaluationReport {
+    package func evaluate(
+        _ sentences: [[Int32]], labels: [Int?]? = nil, samples k: Int = 500, seed: UInt64 = 0, miBatch: Int = 32,
+        rowsPerCall: Int = 250, workspace: Workspace = Workspace(),
+        progress: ((Int, Int) -> Void)? = nil
+    ) -> EvaluationReport {
         precondition(!sentences.isEmpty && k >= 1 && miBatch >= 1)
         var rng = Random(seed: seed)
         let Z = config.latent
@@ -45,8 +47,9 @@ extension SentenceVAE {
         (report.au, report.muVariance) = Metrics.activeUnits(mu: one.mu, latent: Z)
 
         let posteriors = Posteriors(latent: Z, mu: one.mu, logv: one.logv)
-        let (nll, variance) = importanceSampledNLL(sentences, posteriors: posteriors, samples: k, rng: &rng,
-                                                   rowsPerCall: rowsPerCall, workspace: workspace, progress: progress)
+        let (nll, variance) = importanceSampledNLL(
+            sentences, posteriors: posteriors, samples: k, rng: &rng,
+            rowsPerCall: rowsPerCall, workspace: workspace, progress: progress)
         report.sentenceNLL = nll
         report.nll = nll.reduce(0, +) / Double(sentences.count)
         report.nllStandardError = variance.reduce(0, +).squareRoot() / Double(sentences.count)
@@ -64,9 +67,11 @@ extension SentenceVAE {
     /// through the decoder alone (`reconstructionNLL`) in each call.
     /// - Returns: per sentence the estimate, and the delta-method variance of
     ///   the estimate, Var(w) / (k · mean(w)²) with w the importance weights.
-    package func importanceSampledNLL(_ sentences: [[Int32]], posteriors: Posteriors, samples k: Int, rng: inout Random,
-                                     rowsPerCall: Int = 250, workspace: Workspace = Workspace(),
-                                     progress: ((Int, Int) -> Void)? = nil) -> (nll: [Double], variance: [Double]) {
+    package func importanceSampledNLL(
+        _ sentences: [[Int32]], posteriors: Posteriors, samples k: Int, rng: inout Random,
+        rowsPerCall: Int = 250, workspace: Workspace = Workspace(),
+        progress: ((Int, Int) -> Void)? = nil
+    ) -> (nll: [Double], variance: [Double]) {
         let N = sentences.count
         precondition((posteriors.latent == 0 || posteriors.count == N) && k >= 1)
         let log2pi = log(2 * Double.pi)

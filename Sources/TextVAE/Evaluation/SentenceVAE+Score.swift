@@ -12,15 +12,18 @@ extension SentenceVAE {
     /// would pass `scoreRows`), with one z ~ q(z|x) per sentence (or z = μ with `useMean`) and no word dropout.
     /// In a model with classes, a sentence's c is its label in `labels`, else one draw from q(c|x)
     /// (Gumbel-max, drawn after the batch's ε), or with `useMean` its most likely class.
-    package func score(_ sentences: [[Int32]], labels: [Int?]? = nil, batchSize: Int = 32, useMean: Bool = false, rng: inout Random,
-                      workspace: Workspace = Workspace(), progress: ((Int) -> Void)? = nil) -> SentenceScores {
+    package func score(
+        _ sentences: [[Int32]], labels: [Int?]? = nil, batchSize: Int = 32, useMean: Bool = false, rng: inout Random,
+        workspace: Workspace = Workspace(), progress: ((Int) -> Void)? = nil
+    ) -> SentenceScores {
         var s = SentenceScores()
         let (Z, K) = (config.latent, config.classes)
         let rowLimit = scoreRows(batchSize: batchSize)
         var start = 0
         while start < sentences.count {
             var end = start, rows = 0
-            while end < sentences.count && end - start < max(1, batchSize) && (end == start || rows + sentences[end].count + 1 <= rowLimit) {
+            while end < sentences.count && end - start < max(1, batchSize) && (end == start || rows + sentences[end].count + 1 <= rowLimit)
+            {
                 rows += sentences[end].count + 1
                 end += 1
             }
@@ -31,8 +34,11 @@ extension SentenceVAE {
             var classes: ClassChoice?
             if K > 0 {
                 let given = labels.map { Array($0[start..<end]) } ?? [Int?](repeating: nil, count: chunk.count)
-                classes = ClassChoice(labels: given, unlabelled: useMean ? .mostLikely
-                                      : .drawn(gumbel: (0..<chunk.count).flatMap { _ in ClassChoice.gumbel(K, &rng) }))
+                classes = ClassChoice(
+                    labels: given,
+                    unlabelled: useMean
+                        ? .mostLikely
+                        : .drawn(gumbel: (0..<chunk.count).flatMap { _ in ClassChoice.gumbel(K, &rng) }))
             }
             let r = run(batch, latent: useMean ? .mean : .sample(eps), classes: classes, workspace: workspace)
             s.rec += r.rec; s.kl += r.kl; s.mu += r.mu; s.logv += r.logv; s.z += r.z

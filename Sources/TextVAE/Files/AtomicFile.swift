@@ -20,8 +20,9 @@ package enum AtomicFile {
         if let special = target.special {
             let fd = open(special, O_WRONLY)
             guard fd >= 0 else {
-                throw TextVAEError.file(path, "cannot be opened for writing (\(String(cString: strerror(errno))))",
-                                        fix: "choose a file you can write to")
+                throw TextVAEError.file(
+                    path, "cannot be opened for writing (\(String(cString: strerror(errno))))",
+                    fix: "choose a file you can write to")
             }
             defer { close(fd) }
             return try writeInPlace(data, to: fd, named: path)
@@ -81,8 +82,9 @@ package enum AtomicFile {
         var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
         let n = readlink(link, &buffer, buffer.count - 1)
         guard n >= 0 else {
-            throw TextVAEError.file(link, "is a symbolic link that cannot be read (\(String(cString: strerror(errno))))",
-                                    fix: "check the link, or write to another path")
+            throw TextVAEError.file(
+                link, "is a symbolic link that cannot be read (\(String(cString: strerror(errno))))",
+                fix: "check the link, or write to another path")
         }
         let target = String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
         if target.hasPrefix("/") { return target }
@@ -104,8 +106,9 @@ package enum AtomicFile {
         // O_EXCL | O_NOFOLLOW: never write through a link someone planted under the temporary name.
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, 0o644)
         guard fd >= 0 else {
-            throw TextVAEError.file(shown, "cannot write in \(folder) (\(String(cString: strerror(errno))))",
-                                    fix: "choose a folder you can write to")
+            throw TextVAEError.file(
+                shown, "cannot write in \(folder) (\(String(cString: strerror(errno))))",
+                fix: "choose a folder you can write to")
         }
         var failure = writeAll(data, to: fd)
         var previous = stat()
@@ -114,8 +117,9 @@ package enum AtomicFile {
         if close(fd) != 0 && failure == 0 { failure = errno }
         if failure != 0 {
             unlink(temporary)
-            throw TextVAEError.file(shown, "writing failed (\(String(cString: strerror(failure))))",
-                                    fix: "free disk space or choose another folder; any previous file there is intact")
+            throw TextVAEError.file(
+                shown, "writing failed (\(String(cString: strerror(failure))))",
+                fix: "free disk space or choose another folder; any previous file there is intact")
         }
         if rename(temporary, path) != 0 {
             let e = errno
@@ -128,8 +132,9 @@ package enum AtomicFile {
     private static func writeInPlace(_ data: Data, to fd: Int32, named shown: String) throws {
         let failure = writeAll(data, to: fd)
         if failure != 0 {
-            throw TextVAEError.file(shown, "writing failed (\(String(cString: strerror(failure))))",
-                                    fix: "free space on its device or write to another path")
+            throw TextVAEError.file(
+                shown, "writing failed (\(String(cString: strerror(failure))))",
+                fix: "free space on its device or write to another path")
         }
     }
 

@@ -35,6 +35,7 @@ final class BinaryWriter {
     }
 
     private func failure() -> TextVAEError {
-        TextVAEError.file(path, "could not be written (\(String(cString: strerror(errno))))", fix: "free some disk space, or choose another folder")
+        TextVAEError.file(
+            path, "could not be written (\(String(cString: strerror(errno))))", fix: "free some disk space, or choose another folder")
     }
 }

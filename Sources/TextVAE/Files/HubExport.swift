@@ -26,8 +26,9 @@ package enum HubExport {
             "vocab.json": try JSONSerialization.data(
                 withJSONObject: Dictionary(uniqueKeysWithValues: file.vocabulary.tokens.enumerated().map { ($1, $0) }),
                 options: [.sortedKeys]),
-            "merges.txt": Data((["#version: textvae"] + (file.vocabulary.subwords?.merges ?? []).map { "\($0.left) \($0.right)" })
-                .joined(separator: "\n").appending("\n").utf8),
+            "merges.txt": Data(
+                (["#version: textvae"] + (file.vocabulary.subwords?.merges ?? []).map { "\($0.left) \($0.right)" })
+                    .joined(separator: "\n").appending("\n").utf8),
             "textvae.vocab.txt": Data(file.vocabulary.fileText.utf8),
             "README.md": Data(card(file, modelName: (modelPath as NSString).lastPathComponent).utf8),
         ]
@@ -50,10 +51,13 @@ package enum HubExport {
             }
             let present = (try? fm.contentsOfDirectory(atPath: folder)) ?? []
             if !present.isEmpty && !overwrite {
-                throw TextVAEError.file("\(folder) is not empty (\(present.count) entries): give a new folder, or --overwrite to replace the export's files in it")
+                throw TextVAEError.file(
+                    "\(folder) is not empty (\(present.count) entries): give a new folder, or --overwrite to replace the export's files in it"
+                )
             }
             for name in names where isSameFile((folder as NSString).appendingPathComponent(name), modelPath) {
-                throw TextVAEError.file("\(modelPath) is one of the files the export writes (\(name) in \(folder)): export into another folder")
+                throw TextVAEError.file(
+                    "\(modelPath) is one of the files the export writes (\(name) in \(folder)): export into another folder")
             }
         } else {
             do { try fm.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
@@ -80,8 +84,10 @@ package enum HubExport {
             "pad_token_id": Vocabulary.pad, "unk_token_id": Vocabulary.unk,
             "bos_token_id": Vocabulary.bos, "eos_token_id": Vocabulary.eos,
             "vocabulary_type": file.vocabulary.subwords == nil ? "word" : "bpe",
-            "tokenizer": ["name": file.tokenizer.name.rawValue, "locale": file.tokenizer.locale,
-                          "lowercase": file.tokenizer.lowercase, "normalization": file.tokenizer.normalization],
+            "tokenizer": [
+                "name": file.tokenizer.name.rawValue, "locale": file.tokenizer.locale,
+                "lowercase": file.tokenizer.lowercase, "normalization": file.tokenizer.normalization,
+            ],
             "parameters": file.model.parameters.count,
         ]
         if !file.classNames.isEmpty { config["class_names"] = file.classNames }

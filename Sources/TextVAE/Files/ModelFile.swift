@@ -15,8 +15,10 @@ package struct ModelFile {
     /// Other metadata (training options, step, ...), kept as strings.
     package var extraMetadata: [String: String] = [:]
 
-    package init(model: SentenceVAE, vocabulary: Vocabulary, tokenizer: TokenizerSettings, classNames: [String]? = nil,
-                extraMetadata: [String: String] = [:]) {
+    package init(
+        model: SentenceVAE, vocabulary: Vocabulary, tokenizer: TokenizerSettings, classNames: [String]? = nil,
+        extraMetadata: [String: String] = [:]
+    ) {
         precondition(model.config.vocabulary == vocabulary.count, "model and vocabulary sizes differ")
         let names = classNames ?? (0..<model.config.classes).map(String.init)
         precondition(names.count == model.config.classes, "one name per class")
@@ -36,7 +38,8 @@ package struct ModelFile {
         m["tokenizer"] = try Self.json(tokenizer)
         if !classNames.isEmpty { m["class_names"] = try Self.json(classNames) }
         if let subwords = vocabulary.subwords {
-            m["subword_merges"] = "[" + subwords.merges.map { "[\(jsonString($0.left)),\(jsonString($0.right))]" }.joined(separator: ",") + "]"
+            m["subword_merges"] =
+                "[" + subwords.merges.map { "[\(jsonString($0.left)),\(jsonString($0.right))]" }.joined(separator: ",") + "]"
         }
         return m
     }
@@ -80,8 +83,10 @@ package struct ModelFile {
     }
 
     /// - Parameter tensor: for a tensor name, its shape and a function that copies its values into a buffer.
-    private static func load(metadata: [String: String], path: String,
-                             tensor: (String) -> (shape: [Int], copy: (UnsafeMutableRawBufferPointer) -> Void)?) throws -> ModelFile {
+    private static func load(
+        metadata: [String: String], path: String,
+        tensor: (String) -> (shape: [Int], copy: (UnsafeMutableRawBufferPointer) -> Void)?
+    ) throws -> ModelFile {
         func fail(_ problem: String, _ fix: String = "give a model file written by 'textvae train'") -> TextVAEError {
             TextVAEError.file(path, problem, fix: fix)
         }
@@ -95,19 +100,22 @@ package struct ModelFile {
             throw fail("has format '\(format)', not \(Self.format)")
         }
         // JSONSerialization: for 10,000 tokens it is several times faster than JSONDecoder.
-        guard let vocabJSON = metadata["vocab"], let tokens = (try? JSONSerialization.jsonObject(with: Data(vocabJSON.utf8))) as? [String] else {
+        guard let vocabJSON = metadata["vocab"], let tokens = (try? JSONSerialization.jsonObject(with: Data(vocabJSON.utf8))) as? [String]
+        else {
             throw fail("has no readable 'vocab' metadata")
         }
         var counts = [Int](repeating: 0, count: tokens.count)
         if let c = metadata["vocab_counts"], let parsed = (try? JSONSerialization.jsonObject(with: Data(c.utf8))) as? [Any],
-           parsed.count == tokens.count {
+            parsed.count == tokens.count
+        {
             let numbers = parsed.compactMap { ($0 as? NSNumber)?.intValue }
             if numbers.count == tokens.count { counts = numbers }
         }
         var merges: [Subwords.Merge]?
         if let mergesJSON = metadata["subword_merges"] {
             guard let pairs = (try? JSONSerialization.jsonObject(with: Data(mergesJSON.utf8))) as? [[String]],
-                  pairs.allSatisfy({ $0.count == 2 }) else {
+                pairs.allSatisfy({ $0.count == 2 })
+            else {
                 throw fail("has unreadable 'subword_merges' metadata (it must be a list of [left, right] pairs)")
             }
             merges = pairs.map { Subwords.Merge($0[0], $0[1]) }
@@ -116,10 +124,13 @@ package struct ModelFile {
         do { vocabulary = try Vocabulary(tokens: tokens, counts: counts, merges: merges) } catch let e as TextVAEError {
             throw fail("has a broken vocabulary: \(e.description)")
         }
-        guard let configJSON = metadata["config"], var config = try? JSONDecoder().decode(ModelConfig.self, from: Data(configJSON.utf8)) else {
+        guard let configJSON = metadata["config"], var config = try? JSONDecoder().decode(ModelConfig.self, from: Data(configJSON.utf8))
+        else {
             throw fail("has no readable 'config' metadata")
         }
-        guard let tokJSON = metadata["tokenizer"], let tokenizer = try? JSONDecoder().decode(TokenizerSettings.self, from: Data(tokJSON.utf8)) else {
+        guard let tokJSON = metadata["tokenizer"],
+            let tokenizer = try? JSONDecoder().decode(TokenizerSettings.self, from: Data(tokJSON.utf8))
+        else {
             throw fail("has no readable 'tokenizer' metadata")
         }
         if config.vocabulary == 0 { config.vocabulary = vocabulary.count }
@@ -127,13 +138,15 @@ package struct ModelFile {
             throw fail("says vocabulary \(config.vocabulary) but lists \(vocabulary.count) tokens")
         }
         guard [config.embedding, config.hidden, config.maxLength].allSatisfy({ $0 > 0 && $0 < 1 << 20 }),
-              config.latent >= 0 && config.latent < 1 << 20, config.classes >= 0 && config.classes < 1 << 16 else {
+            config.latent >= 0 && config.latent < 1 << 20, config.classes >= 0 && config.classes < 1 << 16
+        else {
             throw fail("has impossible sizes in its config")
         }
         var classNames = (0..<config.classes).map(String.init)
         if let namesJSON = metadata["class_names"] {
             guard let names = try? JSONDecoder().decode([String].self, from: Data(namesJSON.utf8)), names.count == config.classes,
-                  Set(names).count == names.count else {
+                Set(names).count == names.count
+            else {
                 throw fail("has unreadable 'class_names' metadata (it must list \(config.classes) distinct names)")
             }
             classNames = names
@@ -151,7 +164,9 @@ package struct ModelFile {
         // Every tensor checked: fill the block in place, with no zero-filling first.
         let parameters = [Float](unsafeUninitializedCapacity: layout.total) { block, count in
             for (t, copy) in zip(present, copies) {
-                copy(UnsafeMutableRawBufferPointer(rebasing: UnsafeMutableRawBufferPointer(block)[layout.range(t).lowerBound * 4..<layout.range(t).upperBound * 4]))
+                copy(
+                    UnsafeMutableRawBufferPointer(
+                        rebasing: UnsafeMutableRawBufferPointer(block)[layout.range(t).lowerBound * 4..<layout.range(t).upperBound * 4]))
             }
             count = layout.total
         }
@@ -159,14 +174,16 @@ package struct ModelFile {
         for t in present {
             let range = layout.range(t)
             if let bad = parameters[range].firstIndex(where: { !$0.isFinite }) {
-                throw fail("tensor \(t.name) holds \(parameters[bad]) at index \(bad - range.lowerBound), not a finite number",
-                           "the file is damaged, or the run that wrote it diverged: use an earlier checkpoint or train again")
+                throw fail(
+                    "tensor \(t.name) holds \(parameters[bad]) at index \(bad - range.lowerBound), not a finite number",
+                    "the file is damaged, or the run that wrote it diverged: use an earlier checkpoint or train again")
             }
         }
         var extra = metadata
         for k in ["format", "vocab", "vocab_counts", "config", "tokenizer", "subword_merges", "class_names"] { extra[k] = nil }
-        return ModelFile(model: SentenceVAE(config: config, parameters: parameters), vocabulary: vocabulary,
-                         tokenizer: tokenizer, classNames: classNames, extraMetadata: extra)
+        return ModelFile(
+            model: SentenceVAE(config: config, parameters: parameters), vocabulary: vocabulary,
+            tokenizer: tokenizer, classNames: classNames, extraMetadata: extra)
     }
 
     /// `value` as JSON with sorted keys, for metadata. Throws rather than write a placeholder: a checkpoint with

@@ -37,7 +37,8 @@ package struct Safetensors {
         var offset = 0
         for t in tensors {
             let bytes = t.data.count * 4
-            header += ",\(jsonString(t.name)):{\"dtype\":\"F32\",\"shape\":[\(t.shape.map(String.init).joined(separator: ","))],"
+            header +=
+                ",\(jsonString(t.name)):{\"dtype\":\"F32\",\"shape\":[\(t.shape.map(String.init).joined(separator: ","))],"
                 + "\"data_offsets\":[\(offset),\(offset + bytes)]}"
             offset += bytes
         }
@@ -60,8 +61,9 @@ package struct Safetensors {
         let reason: String
 
         func naming(_ path: String) -> TextVAEError {
-            TextVAEError.file(path, "is not a valid safetensors file (\(reason))",
-                              fix: "give a model file written by 'textvae train'; if it was cut short, train or copy it again")
+            TextVAEError.file(
+                path, "is not a valid safetensors file (\(reason))",
+                fix: "give a model file written by 'textvae train'; if it was cut short, train or copy it again")
         }
     }
 
@@ -108,7 +110,8 @@ package struct Safetensors {
         }
         let headerEnd = 8 + Int(n)
         guard let object = try? JSONSerialization.jsonObject(with: Data(UnsafeRawBufferPointer(rebasing: bytes[8..<headerEnd]))),
-              let header = object as? [String: Any] else {
+            let header = object as? [String: Any]
+        else {
             throw FormatError(reason: "the header is not a JSON object")
         }
         var metadata: [String: String] = [:]
@@ -123,7 +126,8 @@ package struct Safetensors {
         var entries: [Index.Entry] = []
         for (name, value) in header where name != "__metadata__" {
             guard let info = value as? [String: Any], let dtype = info["dtype"] as? String,
-                  let shapeAny = info["shape"] as? [Any], let offsetsAny = info["data_offsets"] as? [Any] else {
+                let shapeAny = info["shape"] as? [Any], let offsetsAny = info["data_offsets"] as? [Any]
+            else {
                 throw FormatError(reason: "tensor \(name) lacks dtype, shape or data_offsets")
             }
             guard dtype == "F32" else { throw FormatError(reason: "tensor \(name) is \(dtype); textvae reads F32 only") }
@@ -134,7 +138,8 @@ package struct Safetensors {
             }
             let count = shape.reduce(1) { $0.multipliedReportingOverflow(by: $1).overflow ? Int.max : $0 * $1 }
             guard offsets[0] >= 0, offsets[0] <= offsets[1], offsets[1] <= dataSize, count < Int.max / 4,
-                  offsets[1] - offsets[0] == count * 4 else {
+                offsets[1] - offsets[0] == count * 4
+            else {
                 throw FormatError(reason: "tensor \(name)'s bytes \(offsets) do not fit its shape \(shape) or the file (truncated?)")
             }
             entries.append(Index.Entry(name: name, shape: shape, bytes: headerEnd + offsets[0]..<headerEnd + offsets[1]))

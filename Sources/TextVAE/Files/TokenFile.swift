@@ -53,8 +53,10 @@ package struct TokenFile {
         /// The fingerprint of a given vocabulary file's text, instead of building one.
         package var vocabularyFile: String?
 
-        package init(tokenizer: TokenizerSettings, paragraphs: Bool, skipInvalid: Bool, heldOutFraction: Double?, minCount: Int,
-                    maxSize: Int, subwords: Int?, vocabularyFile: String?) {
+        package init(
+            tokenizer: TokenizerSettings, paragraphs: Bool, skipInvalid: Bool, heldOutFraction: Double?, minCount: Int,
+            maxSize: Int, subwords: Int?, vocabularyFile: String?
+        ) {
             self.tokenizer = tokenizer
             self.paragraphs = paragraphs
             self.skipInvalid = skipInvalid
@@ -115,8 +117,9 @@ package struct TokenFile {
         let fix = "delete it and run 'textvae prepare' (or 'textvae train') on the text again"
         let fd = Foundation.open(path, O_RDONLY)
         guard fd >= 0 else {
-            throw TextVAEError.file(path, FileManager.default.fileExists(atPath: path) ? "cannot be read" : "no such file",
-                                    fix: "check the path")
+            throw TextVAEError.file(
+                path, FileManager.default.fileExists(atPath: path) ? "cannot be read" : "no such file",
+                fix: "check the path")
         }
         defer { close(fd) }
         var info = stat()
@@ -131,14 +134,16 @@ package struct TokenFile {
         defer { if !keep { munmap(map, size) } }
         let bytes = UnsafeRawBufferPointer(start: map, count: size)
         guard Array(bytes[0..<8]) == magic else {
-            throw TextVAEError.file(path, "is not a token file (it does not start with TVTOKENS)", fix: "give a file written by 'textvae prepare'")
+            throw TextVAEError.file(
+                path, "is not a token file (it does not start with TVTOKENS)", fix: "give a file written by 'textvae prepare'")
         }
         // Compared as UInt64 before it becomes an Int: a length of 2⁶⁴ − 1 must be refused, not trap.
         let rawLength = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self))
         guard rawLength > 0, rawLength <= UInt64(size - 16) else { throw TextVAEError.file(path, "has a damaged header", fix: fix) }
         let headerLength = Int(rawLength)
         guard headerLength > 0, headerLength <= size - 16,
-              let header = try? JSONDecoder().decode(Header.self, from: Data(bytes[16..<(16 + headerLength)])) else {
+            let header = try? JSONDecoder().decode(Header.self, from: Data(bytes[16..<(16 + headerLength)]))
+        else {
             throw TextVAEError.file(path, "has a damaged header", fix: fix)
         }
         guard header.format == 1 else {
@@ -148,13 +153,16 @@ package struct TokenFile {
         let n = header.sentences, t = header.tokens
         // Bounds far beyond any file (2⁴⁰ sentences, 2⁴⁴ tokens) keep the size's arithmetic from overflowing.
         guard n >= 0, t >= 0, n < 1 << 40, t < 1 << 44,
-              offsetsStart + 8 * (n + 1) + 4 * t == size else {
-            throw TextVAEError.file(path, "is \(size) bytes, not what its header says (\(n) sentences, \(t) tokens): it is cut short or damaged", fix: fix)
+            offsetsStart + 8 * (n + 1) + 4 * t == size
+        else {
+            throw TextVAEError.file(
+                path, "is \(size) bytes, not what its header says (\(n) sentences, \(t) tokens): it is cut short or damaged", fix: fix)
         }
         let vocabulary: Vocabulary
         do {
-            vocabulary = try Vocabulary.parse(header.vocabulary.split(separator: "\n", omittingEmptySubsequences: false).map(String.init),
-                                              name: path + " (its vocabulary)")
+            vocabulary = try Vocabulary.parse(
+                header.vocabulary.split(separator: "\n", omittingEmptySubsequences: false).map(String.init),
+                name: path + " (its vocabulary)")
         } catch {
             throw TextVAEError.file(path, "has a damaged vocabulary", fix: fix)
         }
@@ -174,7 +182,9 @@ package struct TokenFile {
             Parallel.forEachChunk(of: t, parts: parts) { part, range in out[part] = range.first { ids[$0] < 0 || ids[$0] >= V } }
         }
         let bad = firstBad.compactMap { $0 }.first
-        if let bad { throw TextVAEError.file(path, "holds token id \(ids[bad]) at position \(bad), outside its vocabulary of \(V)", fix: fix) }
+        if let bad {
+            throw TextVAEError.file(path, "holds token id \(ids[bad]) at position \(bad), outside its vocabulary of \(V)", fix: fix)
+        }
         keep = true
         let storage: SentenceIDs.Storage
         let dataBytes = size - offsetsStart
@@ -184,8 +194,10 @@ package struct TokenFile {
             let copy = UnsafeMutableRawPointer.allocate(byteCount: dataBytes, alignment: 8)
             copy.copyMemory(from: map + offsetsStart, byteCount: dataBytes)
             munmap(map, size)
-            storage = SentenceIDs.Storage(ids: UnsafeBufferPointer(start: (copy + 8 * (n + 1)).assumingMemoryBound(to: Int32.self), count: t),
-                                          offsets: UnsafeBufferPointer(start: copy.assumingMemoryBound(to: Int64.self), count: n + 1)) { copy.deallocate() }
+            storage = SentenceIDs.Storage(
+                ids: UnsafeBufferPointer(start: (copy + 8 * (n + 1)).assumingMemoryBound(to: Int32.self), count: t),
+                offsets: UnsafeBufferPointer(start: copy.assumingMemoryBound(to: Int64.self), count: n + 1)
+            ) { copy.deallocate() }
         } else {
             storage = SentenceIDs.Storage(ids: ids, offsets: offsets) { munmap(map, size) }
         }

@@ -21,8 +21,9 @@ struct DecoderState {
         rows = R
         sequence = PackedSequences(lengths: [Int](repeating: 1, count: R))
         ws.z.reserve(R * c.code).update(from: z, count: R * c.code)
-        Linear.forward(z, rows: R, input: c.code, output: c.hidden, weight: p[.latentWeight], bias: p[.latentBias],
-                       into: ws.h.reserve(R * c.hidden), threads: ws.threads)
+        Linear.forward(
+            z, rows: R, input: c.code, output: c.hidden, weight: p[.latentWeight], bias: p[.latentBias],
+            into: ws.h.reserve(R * c.hidden), threads: ws.threads)
     }
 
     /// Feeds one word per row (`<bos>` first) and returns the logits of the
@@ -33,21 +34,25 @@ struct DecoderState {
         let x: GRUInputs
         if config.latentToInputs {
             let rows = ws.x.reserve(R * D)  // (R, D): [embedding; code]
-            Embedding.gatherBesideLatent(embedding, width: E, ids: inputs, latent: ws.z.pointer, dimension: Z, latentRows: 0..<R, into: rows)
+            Embedding.gatherBesideLatent(
+                embedding, width: E, ids: inputs, latent: ws.z.pointer, dimension: Z, latentRows: 0..<R, into: rows)
             x = GRUInputs(x: rows, rows: R, slots: nil)
         } else {
-            x = .words(DistinctWords(inputs), embedding: embedding, width: E, x: ws.x, slots: ws.slots)  // rows sharing a word share its projection
+            // Rows sharing a word share its projection.
+            x = .words(DistinctWords(inputs), embedding: embedding, width: E, x: ws.x, slots: ws.slots)
         }
-        let cache = GRU.Cache(gi: ws.gru.gi.reserve(x.rows * 3 * H), hPrev: ws.gru.hPrev.reserve(R * H),
-                              gates: ws.gru.gates.reserve(R * 4 * H), out: ws.gru.out.reserve(R * H), gh: ws.gru.gh.reserve(R * 3 * H))
+        let cache = GRU.Cache(
+            gi: ws.gru.gi.reserve(x.rows * 3 * H), hPrev: ws.gru.hPrev.reserve(R * H),
+            gates: ws.gru.gates.reserve(R * 4 * H), out: ws.gru.out.reserve(R * H), gh: ws.gru.gh.reserve(R * 3 * H))
         gru.forward(x, h0: ws.h.pointer, sequence, cache)  // one position per row, from the current state
         ws.h.pointer.update(from: cache.out, count: R * H)
         let logits = ws.logits.reserve(R * V)
         if let layer = ws.outputLayer, layer.vocabulary == V, layer.hidden == H, R <= BF16OutputLayer.mostRows {
             layer.logits(ws.h.pointer, rows: R, into: logits, threads: ws.threads)
         } else {
-            Linear.forward(ws.h.pointer, rows: R, input: H, output: V, weight: outputWeight, bias: outputBias, into: logits,
-                           threads: ws.threads)
+            Linear.forward(
+                ws.h.pointer, rows: R, input: H, output: V, weight: outputWeight, bias: outputBias, into: logits,
+                threads: ws.threads)
         }
         return logits
     }

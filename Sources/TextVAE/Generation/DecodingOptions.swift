@@ -11,8 +11,10 @@ public struct DecodingOptions: Equatable, Sendable {
     /// Which repetitions may not be emitted (`RepetitionRule.off`: the model's own choices).
     public var repetition: RepetitionRule
 
-    public init(method: DecodingMethod = .greedy, maxLength: Int? = nil, forbidUnknown: Bool = false,
-                repetition: RepetitionRule = .off) {
+    public init(
+        method: DecodingMethod = .greedy, maxLength: Int? = nil, forbidUnknown: Bool = false,
+        repetition: RepetitionRule = .off
+    ) {
         self.method = method
         self.maxLength = maxLength
         self.forbidUnknown = forbidUnknown

@@ -6,8 +6,10 @@ extension SentenceVAE {
     /// W hypotheses have finished (Hugging Face's `early_stopping=True`), or at
     /// the length cap, where the live ones are ended with `<eos>`. With W = 1
     /// this is exactly greedy decoding. The repetition rule bans words per hypothesis, by its own history.
-    func decodeBeam(_ state: inout DecoderState, cap: Int, rules: TokenRules, repetition: RepetitionRule, width W: Int,
-                    stop: (() -> Bool)? = nil) -> [[Hypothesis]] {
+    func decodeBeam(
+        _ state: inout DecoderState, cap: Int, rules: TokenRules, repetition: RepetitionRule, width W: Int,
+        stop: (() -> Bool)? = nil
+    ) -> [[Hypothesis]] {
         let B = state.rows, V = config.vocabulary
         struct Live { var tokens: [Int32]; var score: Double; var row: Int }
         var live = (0..<B).map { [Live(tokens: [], score: 0, row: $0)] }
@@ -66,8 +68,11 @@ extension SentenceVAE {
             state.keep(parents)
         }
         return finished.map { hs in
-            Array(hs.enumerated().sorted { $0.element.logProbability != $1.element.logProbability
-                ? $0.element.logProbability > $1.element.logProbability : $0.offset < $1.offset }.prefix(W).map(\.element))
+            Array(
+                hs.enumerated().sorted {
+                    $0.element.logProbability != $1.element.logProbability
+                        ? $0.element.logProbability > $1.element.logProbability : $0.offset < $1.offset
+                }.prefix(W).map(\.element))
         }
     }
 }

@@ -28,8 +28,10 @@ extension SentenceVAE {
     ///   - firstRow: the index of z's first row in the caller's numbering.
     /// - Returns: per z row, one hypothesis (greedy, sample) or up to `width`
     ///   (beam), best first.
-    package func decode(_ z: [Float], options: DecodingOptions = DecodingOptions(), seed: UInt64 = 0, firstRow: Int = 0,
-                       workspace: DecoderWorkspace = DecoderWorkspace()) -> [[Hypothesis]] {
+    package func decode(
+        _ z: [Float], options: DecodingOptions = DecodingOptions(), seed: UInt64 = 0, firstRow: Int = 0,
+        workspace: DecoderWorkspace = DecoderWorkspace()
+    ) -> [[Hypothesis]] {
         precondition(config.code > 0, "a model without a latent needs the rowSeeds overload, which says how many rows")
         let B = z.count / config.code
         return decode(z, options: options, rowSeeds: Self.rowSeeds(seed, rows: firstRow..<firstRow + B), workspace: workspace)
@@ -45,8 +47,10 @@ extension SentenceVAE {
     /// Rows that came from different requests can share a call: each keeps the sentence it would get alone.
     /// - Parameter stop: asked before each step; once it says true, decoding ends and the results are partial
     ///   (a row may have no hypothesis). The server stops work whose requests have all given up.
-    package func decode(_ z: [Float], options: DecodingOptions, rowSeeds: [UInt64],
-                       workspace: DecoderWorkspace = DecoderWorkspace(), stop: (() -> Bool)? = nil) -> [[Hypothesis]] {
+    package func decode(
+        _ z: [Float], options: DecodingOptions, rowSeeds: [UInt64],
+        workspace: DecoderWorkspace = DecoderWorkspace(), stop: (() -> Bool)? = nil
+    ) -> [[Hypothesis]] {
         // B from the seeds: a model without a latent (Z + K = 0) has empty codes.
         let Z = config.code, B = rowSeeds.count
         precondition(z.count == B * Z, "codes must be (B, Z + K), with one seed per row")
@@ -56,8 +60,9 @@ extension SentenceVAE {
             return stride(from: 0, to: B, by: perCall).flatMap { start in
                 let end = min(B, start + perCall)
                 if stop?() == true { return [[Hypothesis]](repeating: [], count: end - start) }
-                return decode(Array(z[start * Z..<end * Z]), options: options, rowSeeds: Array(rowSeeds[start..<end]),
-                              workspace: workspace, stop: stop)
+                return decode(
+                    Array(z[start * Z..<end * Z]), options: options, rowSeeds: Array(rowSeeds[start..<end]),
+                    workspace: workspace, stop: stop)
             }
         }
         let cap = options.maxLength ?? config.maxLength
@@ -68,11 +73,15 @@ extension SentenceVAE {
                 var state = DecoderState(self, p, code: zp.baseAddress!, rows: B, workspace: workspace)
                 switch options.method {
                 case .greedy:
-                    return decodeOneEach(&state, cap: cap, rules: rules, repetition: options.repetition, sampling: nil,
-                                         rowSeeds: rowSeeds, stop: stop).map { [$0] }
+                    return decodeOneEach(
+                        &state, cap: cap, rules: rules, repetition: options.repetition, sampling: nil,
+                        rowSeeds: rowSeeds, stop: stop
+                    ).map { [$0] }
                 case .sample(let s):
-                    return decodeOneEach(&state, cap: cap, rules: rules, repetition: options.repetition, sampling: s,
-                                         rowSeeds: rowSeeds, stop: stop).map { [$0] }
+                    return decodeOneEach(
+                        &state, cap: cap, rules: rules, repetition: options.repetition, sampling: s,
+                        rowSeeds: rowSeeds, stop: stop
+                    ).map { [$0] }
                 case .beam(let width):
                     precondition(width >= 1, "the beam width must be at least 1")
                     return decodeBeam(&state, cap: cap, rules: rules, repetition: options.repetition, width: width, stop: stop)
@@ -82,8 +91,10 @@ extension SentenceVAE {
     }
 
     /// Greedy or sampled decoding: one running row per z.
-    func decodeOneEach(_ state: inout DecoderState, cap: Int, rules: TokenRules, repetition: RepetitionRule, sampling: Sampling?,
-                       rowSeeds: [UInt64], stop: (() -> Bool)? = nil) -> [Hypothesis] {
+    func decodeOneEach(
+        _ state: inout DecoderState, cap: Int, rules: TokenRules, repetition: RepetitionRule, sampling: Sampling?,
+        rowSeeds: [UInt64], stop: (() -> Bool)? = nil
+    ) -> [Hypothesis] {
         let B = state.rows, V = config.vocabulary
         var out = [Hypothesis](repeating: Hypothesis(tokens: [], logProbability: 0, reachedLengthCap: false), count: B)
         var generators = sampling == nil ? [] : rowSeeds.map { Random(seed: $0) }

@@ -63,7 +63,8 @@ public actor TextVAEModel {
 
     /// `count` sentences decoded from codes z ~ N(0, I) drawn with `seed`; in a model with classes, of the class
     /// `label`, or each of a class drawn uniformly.
-    public func sample(count: Int, seed: UInt64 = 0, options: DecodingOptions = DecodingOptions(), label: String? = nil) throws -> [Sample] {
+    public func sample(count: Int, seed: UInt64 = 0, options: DecodingOptions = DecodingOptions(), label: String? = nil) throws -> [Sample]
+    {
         guard count >= 1 else { throw TextVAEError.invalidInput("count must be at least 1, got \(count)") }
         let fixed = try label.map { try trained.classIndex(named: $0) }
         let (z, _) = trained.priorDraws(count: count, seed: seed)
@@ -72,9 +73,10 @@ public actor TextVAEModel {
         let Z = trained.latent
         return decoded.enumerated().map { r, hypotheses in
             let best = hypotheses[0]
-            return Sample(text: trained.text(best.tokens), tokens: best.tokens.map { trained.vocabulary.tokens[Int($0)] },
-                          z: Array(z[r * Z..<(r + 1) * Z]), logProbability: Double(best.logProbability),
-                          className: classes.isEmpty ? nil : trained.classNames[classes[r]])
+            return Sample(
+                text: trained.text(best.tokens), tokens: best.tokens.map { trained.vocabulary.tokens[Int($0)] },
+                z: Array(z[r * Z..<(r + 1) * Z]), logProbability: Double(best.logProbability),
+                className: classes.isEmpty ? nil : trained.classNames[classes[r]])
         }
     }
 
@@ -94,8 +96,10 @@ public actor TextVAEModel {
 
     /// Bowman et al.'s homotopy: `steps` evenly spaced points on the line between the two sentences' posterior
     /// means, each decoded greedily (a model with classes moves c between the two ends' most likely classes).
-    public func interpolate(_ first: String, _ second: String, steps: Int = 5,
-                            options: DecodingOptions = DecodingOptions()) throws -> [Step] {
+    public func interpolate(
+        _ first: String, _ second: String, steps: Int = 5,
+        options: DecodingOptions = DecodingOptions()
+    ) throws -> [Step] {
         guard steps >= 2 else { throw TextVAEError.invalidInput("steps must be at least 2, got \(steps)") }
         let (ends, _) = try trained.interpolationEnds(first, second)
         let ts = Interpolation.steps(steps)
@@ -107,7 +111,8 @@ public actor TextVAEModel {
     /// Each sentence's most likely class under q(c|x). Throws for a model without classes.
     public func classify(_ sentences: [String]) throws -> [Classification] {
         guard trained.classes > 0 else {
-            throw TextVAEError.modelLacks("\(trained.path) has no classes: train with labels (--label-column or --label-file) or with --classes K to classify")
+            throw TextVAEError.modelLacks(
+                "\(trained.path) has no classes: train with labels (--label-column or --label-file) or with --classes K to classify")
         }
         let posteriors = trained.encode(try ids(of: sentences))
         return posteriors.mostLikelyClasses.enumerated().map { i, k in

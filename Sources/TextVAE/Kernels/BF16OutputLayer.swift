@@ -29,7 +29,8 @@ package final class BF16OutputLayer: @unchecked Sendable {  // immutable after i
 
     /// "output layer bfloat16 (AVX-512 BF16)" or "output layer float32", for start-up lines and `bench`.
     package static var description: String {
-        available ? "output layer bfloat16 (AVX-512 BF16) for decoding steps of up to \(mostRows) rows"
+        available
+            ? "output layer bfloat16 (AVX-512 BF16) for decoding steps of up to \(mostRows) rows"
             : "output layer float32" + (cpuHasBF16 ? " (TEXTVAE_BF16=1: bfloat16 for small decoding steps)" : "")
     }
 
@@ -54,8 +55,9 @@ package final class BF16OutputLayer: @unchecked Sendable {  // immutable after i
             Parallel.forEachChunk(of: blocks, parts: parts) { _, share in
                 let scratch = UnsafeMutablePointer<UInt32>.allocate(capacity: rows * pairs)
                 defer { scratch.deallocate() }
-                tvk_bf16_logits(rows, vocabulary, hidden, x, hidden, packed, b.baseAddress, y, vocabulary,
-                                share.lowerBound, share.upperBound, scratch)
+                tvk_bf16_logits(
+                    rows, vocabulary, hidden, x, hidden, packed, b.baseAddress, y, vocabulary,
+                    share.lowerBound, share.upperBound, scratch)
             }
         }
     }

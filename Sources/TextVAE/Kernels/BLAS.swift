@@ -29,9 +29,11 @@ package enum BLAS {
     /// - Parameter threads: how many threads a large product may be split over
     ///   (1 when the caller already runs on one of several threads).
     @inline(__always)
-    static func gemm(transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int,
-                     alpha: Float = 1, _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
-                     beta: Float = 0, _ c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int) {
+    static func gemm(
+        transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int,
+        alpha: Float = 1, _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
+        beta: Float = 0, _ c: UnsafeMutablePointer<Float>, ldc: Int, threads: Int
+    ) {
         if m == 0 || n == 0 { return }
         if k == 0 {
             // An empty sum (a model with no latent, Z = 0): C = beta · C. BLAS would refuse lda = 0.
@@ -44,8 +46,9 @@ package enum BLAS {
             // One row (decoding a single sentence): cᵀ = op(B)ᵀ aᵀ as a matrix-vector product. sgemm would
             // first pack all of B (10 MB for an output layer) and cost several times more.
             if beta == 0 { c.update(repeating: 0, count: n) }  // y is read even when beta = 0: no stale NaN
-            tvblas_sgemv(transposeB ? 0 : 1, Int32(transposeB ? n : k), Int32(transposeB ? k : n), alpha, b, Int32(ldb),
-                         a, Int32(transposeA ? lda : 1), beta, c, 1)
+            tvblas_sgemv(
+                transposeB ? 0 : 1, Int32(transposeB ? n : k), Int32(transposeB ? k : n), alpha, b, Int32(ldb),
+                a, Int32(transposeA ? lda : 1), beta, c, 1)
             return
         }
         // OpenBLAS runs single-threaded; textvae splits large products itself. OpenBLAS's own
@@ -53,30 +56,35 @@ package enum BLAS {
         // when the other core is busy (measured: 1.8x slower training under load).
         let parts = 2 * m * n * k > 4_000_000 ? max(1, threads) : 1
         if parts <= 1 {
-            tvblas_sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda),
-                         b, Int32(ldb), beta, c, Int32(ldc))
+            tvblas_sgemm(
+                transposeA ? 1 : 0, transposeB ? 1 : 0, Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda),
+                b, Int32(ldb), beta, c, Int32(ldc))
             return
         }
         // Split the larger side of C; each part is an independent single-threaded product.
         Parallel.forEach(parts) { part in
             if m >= n {
                 let rows = Parallel.chunk(part, of: m, parts: parts), lo = rows.lowerBound
-                tvblas_sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, Int32(rows.count), Int32(n), Int32(k), alpha,
-                             transposeA ? a + lo : a + lo * lda, Int32(lda), b, Int32(ldb), beta, c + lo * ldc, Int32(ldc))
+                tvblas_sgemm(
+                    transposeA ? 1 : 0, transposeB ? 1 : 0, Int32(rows.count), Int32(n), Int32(k), alpha,
+                    transposeA ? a + lo : a + lo * lda, Int32(lda), b, Int32(ldb), beta, c + lo * ldc, Int32(ldc))
             } else {
                 // Column shares start on multiples of 16, the kernel's panel width.
                 let share = Parallel.chunk(part, of: n, parts: parts)
                 let lo = share.lowerBound & ~15, hi = part == parts - 1 ? n : share.upperBound & ~15
-                tvblas_sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, Int32(m), Int32(hi - lo), Int32(k), alpha,
-                             a, Int32(lda), transposeB ? b + lo * ldb : b + lo, Int32(ldb), beta, c + lo, Int32(ldc))
+                tvblas_sgemm(
+                    transposeA ? 1 : 0, transposeB ? 1 : 0, Int32(m), Int32(hi - lo), Int32(k), alpha,
+                    a, Int32(lda), transposeB ? b + lo * ldb : b + lo, Int32(ldb), beta, c + lo, Int32(ldc))
             }
         }
     }
 
     /// The reference for `gemm`: three loops, accumulating in Double.
-    static func naiveGemm(transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int,
-                          alpha: Float = 1, _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
-                          beta: Float = 0, _ c: UnsafeMutablePointer<Float>, ldc: Int) {
+    static func naiveGemm(
+        transposeA: Bool = false, transposeB: Bool = false, m: Int, n: Int, k: Int,
+        alpha: Float = 1, _ a: UnsafePointer<Float>, lda: Int, _ b: UnsafePointer<Float>, ldb: Int,
+        beta: Float = 0, _ c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
         for i in 0..<m {
             for j in 0..<n {
                 var sum = 0.0

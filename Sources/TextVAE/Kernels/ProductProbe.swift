@@ -18,9 +18,10 @@ package enum ProductProbe {
             a.withUnsafeBufferPointer { a in
                 b.withUnsafeBufferPointer { b in
                     c.withUnsafeMutableBufferPointer { c in
-                        BLAS.gemm(transposeA: shape.transposeA, transposeB: shape.transposeB, m: m, n: n, k: k,
-                                  a.baseAddress!, lda: shape.transposeA ? m : k, b.baseAddress!, ldb: shape.transposeB ? k : n,
-                                  c.baseAddress!, ldc: n, threads: threads)
+                        BLAS.gemm(
+                            transposeA: shape.transposeA, transposeB: shape.transposeB, m: m, n: n, k: k,
+                            a.baseAddress!, lda: shape.transposeA ? m : k, b.baseAddress!, ldb: shape.transposeB ? k : n,
+                            c.baseAddress!, ldc: n, threads: threads)
                     }
                 }
             }

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 typealias Buffer = ScratchBuffer<Float>
@@ -29,10 +29,10 @@ final class ScratchBuffer<Element: AdditiveArithmetic & BitwiseCopyable> {
     private static func allocate(_ count: Int) -> UnsafeMutablePointer<Element> {
         let bytes = count * MemoryLayout<Element>.stride
         #if os(Linux)
-        if bytes >= 1 << 20 {
-            let raw = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0)
-            if let raw, raw != MAP_FAILED { return raw.bindMemory(to: Element.self, capacity: count) }
-        }
+            if bytes >= 1 << 20 {
+                let raw = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0)
+                if let raw, raw != MAP_FAILED { return raw.bindMemory(to: Element.self, capacity: count) }
+            }
         #endif
         let p = UnsafeMutablePointer<Element>.allocate(capacity: count)
         p.initialize(repeating: .zero, count: count)
@@ -42,7 +42,7 @@ final class ScratchBuffer<Element: AdditiveArithmetic & BitwiseCopyable> {
     private static func release(_ p: UnsafeMutablePointer<Element>, _ count: Int) {
         let bytes = count * MemoryLayout<Element>.stride
         #if os(Linux)
-        if bytes >= 1 << 20 { munmap(p, bytes); return }
+            if bytes >= 1 << 20 { munmap(p, bytes); return }
         #endif
         p.deallocate()
     }

@@ -20,8 +20,10 @@ enum VectorKernels {
 
     /// Packs op(B) (k × n) into panels of 16 columns for `gemmPacked`, the threads sharing
     /// the panels. op(B) = B (row-major, ldb), or Bᵀ for a row-major n × k B with `transposed`.
-    static func pack(_ b: UnsafePointer<Float>, transposed: Bool, ldb: Int, k: Int, n: Int, into packed: UnsafeMutablePointer<Float>,
-                     threads: Int) {
+    static func pack(
+        _ b: UnsafePointer<Float>, transposed: Bool, ldb: Int, k: Int, n: Int, into packed: UnsafeMutablePointer<Float>,
+        threads: Int
+    ) {
         let panels = n / 16
         Parallel.forEachChunk(of: panels, parts: panels >= 8 ? threads : 1) { _, share in
             let p0 = share.lowerBound
@@ -33,8 +35,10 @@ enum VectorKernels {
     /// product, whose weights are the same at every step, so they are packed once per pass
     /// instead of once per step as OpenBLAS does (measured, one core, 768 × 256 weights:
     /// 16 rows 85 µs against 113, 4 rows 20 against 60).
-    static func gemmPacked(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, packed: UnsafePointer<Float>,
-                           c: UnsafeMutablePointer<Float>, ldc: Int) {
+    static func gemmPacked(
+        m: Int, n: Int, k: Int, a: UnsafePointer<Float>, lda: Int, packed: UnsafePointer<Float>,
+        c: UnsafeMutablePointer<Float>, ldc: Int
+    ) {
         if ProductLog.enabled { ProductLog.record(m: m, n: n, k: k, transposeA: false, transposeB: true) }
         tvk_gemm_packed(m, n, k, a, lda, packed, c, ldc)
     }
@@ -49,8 +53,10 @@ enum VectorKernels {
         return (m, sum)
     }
 
-    static func gatesAVX2(gi: UnsafePointer<Float>, gh: UnsafePointer<Float>, h: UnsafePointer<Float>, gates: UnsafeMutablePointer<Float>,
-                          out: UnsafeMutablePointer<Float>, hidden: Int) {
+    static func gatesAVX2(
+        gi: UnsafePointer<Float>, gh: UnsafePointer<Float>, h: UnsafePointer<Float>, gates: UnsafeMutablePointer<Float>,
+        out: UnsafeMutablePointer<Float>, hidden: Int
+    ) {
         tvk_gru_gates(gi, gh, h, gates, out, hidden)
     }
 }

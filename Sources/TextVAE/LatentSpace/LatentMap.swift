@@ -73,11 +73,16 @@ package struct LatentMap {
 
         var svg = SVG(width: left + plotWidth + legendWidth, height: top + plotHeight + 60)
         svg.add(SVG.text(title, x: left, y: 24, size: 16, weight: "bold"))
-        svg.add(SVG.text(String(format: "%d sentences; posterior means μ (Z = %d) projected on their first two principal axes, which explain %.1f%% of their variance",
-                                texts.count, pca.dimension, 100 * (sx + sy)), x: left, y: 44, size: 12, fill: "#555"))
+        svg.add(
+            SVG.text(
+                String(
+                    format:
+                        "%d sentences; posterior means μ (Z = %d) projected on their first two principal axes, which explain %.1f%% of their variance",
+                    texts.count, pca.dimension, 100 * (sx + sy)), x: left, y: 44, size: 12, fill: "#555"))
         svg.add(SVG.rect(x: left, y: top, width: plotWidth, height: plotHeight, fill: "#fbfbfb", stroke: "#999"))
         var axes: [SVGElement] = []
-        let xs = NiceScale(xr.lowerBound, xr.upperBound, ticks: 8), ys = NiceScale(yr.lowerBound, yr.upperBound, ticks: max(3, Int(plotHeight / 70)))
+        let xs = NiceScale(xr.lowerBound, xr.upperBound, ticks: 8),
+            ys = NiceScale(yr.lowerBound, yr.upperBound, ticks: max(3, Int(plotHeight / 70)))
         for t in xs.ticks where xr.contains(t) {
             axes.append(SVG.line(x1: px(t), y1: top, x2: px(t), y2: top + plotHeight, stroke: t == 0 ? "#cfcfcf" : "#ececec"))
             axes.append(SVG.line(x1: px(t), y1: top + plotHeight, x2: px(t), y2: top + plotHeight + 4, stroke: "#555"))
@@ -88,10 +93,14 @@ package struct LatentMap {
             axes.append(SVG.line(x1: left - 4, y1: py(t), x2: left, y2: py(t), stroke: "#555"))
             axes.append(SVG.text(ys.label(t), x: left - 7, y: py(t) + 4, anchor: "end", size: 11))
         }
-        axes.append(SVG.text(String(format: "PC1 (%.1f%% of variance)", 100 * sx), x: left + plotWidth / 2, y: top + plotHeight + 40,
-                             anchor: "middle", size: 13))
-        axes.append(SVG.text(String(format: "PC2 (%.1f%% of variance)", 100 * sy), x: left - 46, y: top + plotHeight / 2,
-                             anchor: "middle", size: 13, rotate: -90))
+        axes.append(
+            SVG.text(
+                String(format: "PC1 (%.1f%% of variance)", 100 * sx), x: left + plotWidth / 2, y: top + plotHeight + 40,
+                anchor: "middle", size: 13))
+        axes.append(
+            SVG.text(
+                String(format: "PC2 (%.1f%% of variance)", 100 * sy), x: left - 46, y: top + plotHeight / 2,
+                anchor: "middle", size: 13, rotate: -90))
         svg.add(SVG.group(axes))
 
         // Dots: smaller and more transparent as they get many, so dense regions still read as dense.
@@ -108,7 +117,8 @@ package struct LatentMap {
             let label = labels?[i]
             let colour = label.map { colourOf[$0] ?? Self.otherColour } ?? Self.palette[0]
             let tip = label.map { "[\($0)] " } ?? ""
-            dots.append(SVG.circle(x: px(x[i]), y: py(y[i]), r: r, fill: colour, opacity: opacity, title: tip + texts[i], className: "point"))
+            dots.append(
+                SVG.circle(x: px(x[i]), y: py(y[i]), r: r, fill: colour, opacity: opacity, title: tip + texts[i], className: "point"))
         }
         svg.add(SVG.group(dots))
 

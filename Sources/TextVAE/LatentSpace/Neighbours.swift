@@ -5,8 +5,10 @@ package enum Neighbours {
     /// - Parameters:
     ///   - query: Z values.
     ///   - points: N × Z, row-major.
-    package static func nearest(to query: [Float], among points: [Float], dimension Z: Int, k: Int,
-                               metric: DistanceMetric) -> [(index: Int, distance: Double)] {
+    package static func nearest(
+        to query: [Float], among points: [Float], dimension Z: Int, k: Int,
+        metric: DistanceMetric
+    ) -> [(index: Int, distance: Double)] {
         precondition(query.count == Z && points.count % Z == 0)
         typealias Hit = (index: Int, distance: Double)
         func nearer(_ a: Hit, _ b: Hit) -> Bool { a.distance != b.distance ? a.distance < b.distance : a.index < b.index }

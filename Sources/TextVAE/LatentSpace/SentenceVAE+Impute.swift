@@ -5,8 +5,10 @@ extension SentenceVAE {
     ///   - blanks: positions to fill, each in `tokens.indices`.
     ///   - candidates: the words a blank may take (never specials).
     ///   - rounds: at most this many passes over the blanks.
-    package func impute(_ tokens: [Int32], blanks: [Int], candidates: [Int32], rounds: Int = 5, batchSize: Int = 64,
-                       workspace: Workspace = Workspace()) -> Imputation {
+    package func impute(
+        _ tokens: [Int32], blanks: [Int], candidates: [Int32], rounds: Int = 5, batchSize: Int = 64,
+        workspace: Workspace = Workspace()
+    ) -> Imputation {
         precondition(!tokens.isEmpty && blanks.allSatisfy { tokens.indices.contains($0) } && !candidates.isEmpty)
         var current = tokens
         for p in blanks { current[p] = Int32(Vocabulary.unk) }
@@ -19,7 +21,9 @@ extension SentenceVAE {
         for _ in 0..<max(1, rounds) where !converged {
             var changed = false
             for p in blanks where !settled.contains(p) {
-                let options = candidates.map { w -> [Int32] in var s = current; s[p] = w; return s }
+                let options = candidates.map { w -> [Int32] in
+                    var s = current; s[p] = w; return s
+                }
                 let scores = scoreSentences(options, batchSize: batchSize, workspace: workspace)
                 // Lowest score; ties go to the earlier candidate (the more frequent word).
                 var best = 0

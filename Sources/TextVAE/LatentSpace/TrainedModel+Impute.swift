@@ -4,17 +4,21 @@ extension TrainedModel {
     /// blank is one piece, filled by a piece that begins a word (see `candidateWords`).
     package func template(_ sentence: String) throws -> (tokens: [Int32], blanks: [Int]) {
         let words = try tokenizer.tokenize(sentence)
-        guard !words.isEmpty else { throw TextVAEError.invalidInput("the sentence '\(sentence)' has no words; write one such as \"the ___ sat on the mat\"") }
+        guard !words.isEmpty else {
+            throw TextVAEError.invalidInput("the sentence '\(sentence)' has no words; write one such as \"the ___ sat on the mat\"")
+        }
         let isBlank = words.map { !$0.isEmpty && $0.allSatisfy { $0 == "_" } }
         guard isBlank.contains(true) else {
-            throw TextVAEError.invalidInput("the sentence '\(sentence)' has no blank; mark each missing word with ___ between spaces, e.g. \"the ___ sat on the mat\"")
+            throw TextVAEError.invalidInput(
+                "the sentence '\(sentence)' has no blank; mark each missing word with ___ between spaces, e.g. \"the ___ sat on the mat\"")
         }
         var ids: [Int32] = [], blanks: [Int] = []
         for (word, blank) in zip(words, isBlank) {
             if blank { blanks.append(ids.count); ids.append(Int32(Vocabulary.unk)) } else { ids += vocabulary.ids([word]) }
         }
         guard ids.count <= model.config.maxLength else {
-            throw TextVAEError.invalidInput("the sentence has \(ids.count) tokens, more than the model's \(model.config.maxLength); shorten it")
+            throw TextVAEError.invalidInput(
+                "the sentence has \(ids.count) tokens, more than the model's \(model.config.maxLength); shorten it")
         }
         return (ids, blanks)
     }

@@ -10,22 +10,22 @@
 /// *distinct* inputs (`GRUInputs`): a word that occurs forty times in a batch is
 /// projected once. Each step then needs only the recurrent product of its active rows.
 struct GRU {
-    let input: Int   // D
+    let input: Int  // D
     let hidden: Int  // H
     let weightIH: UnsafePointer<Float>  // (3H, D)
     let weightHH: UnsafePointer<Float>  // (3H, H)
-    let biasIH: UnsafePointer<Float>    // (3H)
-    let biasHH: UnsafePointer<Float>    // (3H)
+    let biasIH: UnsafePointer<Float>  // (3H)
+    let biasHH: UnsafePointer<Float>  // (3H)
     /// Threads that share the rows of the recurrence and split the large products.
     var threads = Workspace.defaultThreads
 
     /// What the forward pass keeps for the backward pass.
     struct Cache {
-        let gi: UnsafeMutablePointer<Float>     // (U, 3H) input projection of each distinct input
+        let gi: UnsafeMutablePointer<Float>  // (U, 3H) input projection of each distinct input
         let hPrev: UnsafeMutablePointer<Float>  // (N, H) state entering each position
         let gates: UnsafeMutablePointer<Float>  // (N, 4H) r, u, n, W_hn h + b_hn
-        let out: UnsafeMutablePointer<Float>    // (N, H) state leaving each position
-        let gh: UnsafeMutablePointer<Float>     // (B, 3H) scratch for one step
+        let out: UnsafeMutablePointer<Float>  // (N, H) state leaving each position
+        let gh: UnsafeMutablePointer<Float>  // (B, 3H) scratch for one step
         /// (3H · H) room for W_hh packed for `VectorKernels.gemmPacked`; nil: OpenBLAS for every step.
         var packed: UnsafeMutablePointer<Float>? = nil
     }
@@ -40,7 +40,8 @@ struct GRU {
     func project(_ inputs: GRUInputs, into gi: UnsafeMutablePointer<Float>) {
         let H3 = 3 * hidden, U = inputs.rows
         for row in 0..<U { (gi + row * H3).update(from: biasIH, count: H3) }
-        BLAS.gemm(transposeB: true, m: U, n: H3, k: input, inputs.x, lda: input, weightIH, ldb: input, beta: 1, gi, ldc: H3, threads: threads)
+        BLAS.gemm(
+            transposeB: true, m: U, n: H3, k: input, inputs.x, lda: input, weightIH, ldb: input, beta: 1, gi, ldc: H3, threads: threads)
     }
 
     /// The recurrence, from input projections already in `c.gi` (see `project`):
@@ -80,18 +81,21 @@ struct GRU {
                 if t > 0 || h0 != nil {
                     // gh rows part, part + parts, ...: W_hh h + b_hh.
                     if let packed {
-                        VectorKernels.gemmPacked(m: b, n: H3, k: H, a: states + (first + part) * H, lda: parts * H, packed: packed,
-                                                 c: c.gh + part * H3, ldc: parts * H3)
+                        VectorKernels.gemmPacked(
+                            m: b, n: H3, k: H, a: states + (first + part) * H, lda: parts * H, packed: packed,
+                            c: c.gh + part * H3, ldc: parts * H3)
                     } else {
-                        BLAS.gemm(transposeB: true, m: b, n: H3, k: H, states + (first + part) * H, lda: parts * H, weightHH, ldb: H,
-                                  beta: 1, c.gh + part * H3, ldc: parts * H3, threads: 1)
+                        BLAS.gemm(
+                            transposeB: true, m: b, n: H3, k: H, states + (first + part) * H, lda: parts * H, weightHH, ldb: H,
+                            beta: 1, c.gh + part * H3, ldc: parts * H3, threads: 1)
                     }
                 }
                 for r in stride(from: part, to: seq.active[t], by: parts) {
                     let gi = c.gi + (slots.map { Int($0[o + r]) } ?? o + r) * H3
                     // Without history, h and out are the same row: the state is updated in place.
-                    GRU.gates(gi: gi, gh: c.gh + r * H3, h: states + (first + r) * H, gates: c.gates + (first + r) * 4 * H,
-                              out: c.out + (first + r) * H, hidden: H)
+                    GRU.gates(
+                        gi: gi, gh: c.gh + r * H3, h: states + (first + r) * H, gates: c.gates + (first + r) * 4 * H,
+                        out: c.out + (first + r) * H, hidden: H)
                 }
             }
         }
@@ -105,11 +109,13 @@ struct GRU {
     ///     (summed over the positions that share it), if wanted.
     ///   - dh0: (B, H) receives the gradient with respect to h0, if wanted.
     ///   - dGi, dGh: (N, 3H) scratch; dGiRows: (U, 3H) scratch, used when inputs are shared.
-    func backward(_ inputs: GRUInputs, _ seq: PackedSequences, _ c: Cache,
-                  dOut: UnsafeMutablePointer<Float>, dX: UnsafeMutablePointer<Float>?, dh0: UnsafeMutablePointer<Float>?,
-                  dGi: UnsafeMutablePointer<Float>, dGh: UnsafeMutablePointer<Float>, dGiRows: UnsafeMutablePointer<Float>,
-                  dWeightIH: UnsafeMutablePointer<Float>, dWeightHH: UnsafeMutablePointer<Float>,
-                  dBiasIH: UnsafeMutablePointer<Float>, dBiasHH: UnsafeMutablePointer<Float>) {
+    func backward(
+        _ inputs: GRUInputs, _ seq: PackedSequences, _ c: Cache,
+        dOut: UnsafeMutablePointer<Float>, dX: UnsafeMutablePointer<Float>?, dh0: UnsafeMutablePointer<Float>?,
+        dGi: UnsafeMutablePointer<Float>, dGh: UnsafeMutablePointer<Float>, dGiRows: UnsafeMutablePointer<Float>,
+        dWeightIH: UnsafeMutablePointer<Float>, dWeightHH: UnsafeMutablePointer<Float>,
+        dBiasIH: UnsafeMutablePointer<Float>, dBiasHH: UnsafeMutablePointer<Float>
+    ) {
         let H = hidden, H3 = 3 * hidden, N = seq.total, U = inputs.rows
         // As in `forward`, each thread takes every `parts`-th row back through all the steps.
         let parts = parts(rows: seq.rows)
@@ -145,11 +151,13 @@ struct GRU {
                 }
                 if let dPrev {
                     if let packed {
-                        VectorKernels.gemmPacked(m: b, n: H, k: H3, a: dGh + (o + part) * H3, lda: parts * H3, packed: packed,
-                                                 c: dPrev + part * H, ldc: parts * H)
+                        VectorKernels.gemmPacked(
+                            m: b, n: H, k: H3, a: dGh + (o + part) * H3, lda: parts * H3, packed: packed,
+                            c: dPrev + part * H, ldc: parts * H)
                     } else {
-                        BLAS.gemm(m: b, n: H, k: H3, dGh + (o + part) * H3, lda: parts * H3, weightHH, ldb: H, beta: 1,
-                                  dPrev + part * H, ldc: parts * H, threads: 1)
+                        BLAS.gemm(
+                            m: b, n: H, k: H3, dGh + (o + part) * H3, lda: parts * H3, weightHH, ldb: H, beta: 1,
+                            dPrev + part * H, ldc: parts * H, threads: 1)
                     }
                 }
             }
@@ -165,7 +173,8 @@ struct GRU {
             }
             dg = UnsafePointer(dGiRows)
         }
-        BLAS.gemm(transposeA: true, m: H3, n: input, k: U, dg, lda: H3, inputs.x, ldb: input, beta: 1, dWeightIH, ldc: input, threads: threads)
+        BLAS.gemm(
+            transposeA: true, m: H3, n: input, k: U, dg, lda: H3, inputs.x, ldb: input, beta: 1, dWeightIH, ldc: input, threads: threads)
         BLAS.gemm(transposeA: true, m: H3, n: H, k: N, dGh, lda: H3, c.hPrev, ldb: H, beta: 1, dWeightHH, ldc: H, threads: threads)
         addColumnSums(dg, rows: U, columns: H3, into: dBiasIH)
         addColumnSums(dGh, rows: N, columns: H3, into: dBiasHH)
@@ -178,8 +187,10 @@ struct GRU {
     /// gates (4H) receives r, u, n and W_hn h + b_hn (what `backward` needs), out (H) the new state.
     /// `out` may be `h` itself. Runs the AVX2 kernel when the CPU has it (`VectorKernels`).
     @inline(__always)
-    static func gates(gi: UnsafePointer<Float>, gh: UnsafePointer<Float>, h: UnsafePointer<Float>, gates: UnsafeMutablePointer<Float>,
-                      out: UnsafeMutablePointer<Float>, hidden H: Int) {
+    static func gates(
+        gi: UnsafePointer<Float>, gh: UnsafePointer<Float>, h: UnsafePointer<Float>, gates: UnsafeMutablePointer<Float>,
+        out: UnsafeMutablePointer<Float>, hidden H: Int
+    ) {
         if VectorKernels.avx2 {
             VectorKernels.gatesAVX2(gi: gi, gh: gh, h: h, gates: gates, out: out, hidden: H)
         } else {
@@ -190,8 +201,10 @@ struct GRU {
     /// `gates` in Swift: the fallback, and the reference for the AVX2 kernel. One simple loop
     /// per quantity, each touching two or three arrays: a single loop over seven pointers that
     /// may alias does not vectorise.
-    static func gatesSwift(gi: UnsafePointer<Float>, gh: UnsafePointer<Float>, h: UnsafePointer<Float>, gates rg: UnsafeMutablePointer<Float>,
-                           out: UnsafeMutablePointer<Float>, hidden H: Int) {
+    static func gatesSwift(
+        gi: UnsafePointer<Float>, gh: UnsafePointer<Float>, h: UnsafePointer<Float>, gates rg: UnsafeMutablePointer<Float>,
+        out: UnsafeMutablePointer<Float>, hidden H: Int
+    ) {
         let u = rg + H, n = rg + 2 * H, ghn = rg + 3 * H
         for j in 0..<2 * H { rg[j] = VectorMath.sigmoid(gi[j] + gh[j]) }  // r and u
         ghn.update(from: gh + 2 * H, count: H)

@@ -10,8 +10,10 @@ enum SoftmaxCrossEntropy {
     /// logits by the gradient of `gradientScale · Σ_i nll_i` (without, the logits
     /// are overwritten with scratch). Rows are split between `threads` when
     /// there are many (each row is computed alone, so the split changes nothing).
-    static func apply(_ logits: UnsafeMutablePointer<Float>, rows: Int, classes: Int,
-                      targets: UnsafePointer<Int32>, nll: UnsafeMutablePointer<Float>, gradientScale: Float?, threads: Int) {
+    static func apply(
+        _ logits: UnsafeMutablePointer<Float>, rows: Int, classes: Int,
+        targets: UnsafePointer<Int32>, nll: UnsafeMutablePointer<Float>, gradientScale: Float?, threads: Int
+    ) {
         Parallel.forEachChunk(of: rows, parts: rows >= 64 ? threads : 1) { _, share in
             for i in share {
                 nll[i] = row(logits + i * classes, classes: classes, target: Int(targets[i]), gradientScale: gradientScale)
@@ -65,8 +67,10 @@ enum SoftmaxCrossEntropy {
     }
 
     /// The reference: the same quantities in Double with the library `exp`.
-    static func naive(_ logits: UnsafeMutablePointer<Float>, rows: Int, classes: Int,
-                      targets: UnsafePointer<Int32>, nll: UnsafeMutablePointer<Float>, gradientScale: Float?) {
+    static func naive(
+        _ logits: UnsafeMutablePointer<Float>, rows: Int, classes: Int,
+        targets: UnsafePointer<Int32>, nll: UnsafeMutablePointer<Float>, gradientScale: Float?
+    ) {
         for i in 0..<rows {
             let l = logits + i * classes
             let m = (0..<classes).map { Double(l[$0]) }.max()!

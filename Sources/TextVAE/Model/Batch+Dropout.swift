@@ -8,8 +8,10 @@ extension Batch {
     /// Sentence s draws from `generators[s]` (caller's order), after its word-dropout draws: at each of its
     /// decoder positions in order, E uniforms for the input, then H for the output. So the masks, like word
     /// dropout, do not depend on packing or on which rank computes the sentence.
-    mutating func applyDecoderDropout(embedding pInput: Float, output pOutput: Float, embeddingWidth E: Int, hidden H: Int,
-                                      _ generators: inout [Random]) {
+    mutating func applyDecoderDropout(
+        embedding pInput: Float, output pOutput: Float, embeddingWidth E: Int, hidden H: Int,
+        _ generators: inout [Random]
+    ) {
         guard pInput > 0 || pOutput > 0 else { return }
         let N = decoder.total
         var input = [Float](repeating: 0, count: pInput > 0 ? N * E : 0)

@@ -10,7 +10,7 @@ package struct Batch {
     let decoder: PackedSequences
     let encoderTokens: [Int32]  // (N_enc)
     var decoderInputs: [Int32]  // (N_dec)
-    let targets: [Int32]        // (N_dec)
+    let targets: [Int32]  // (N_dec)
     /// The distinct words of `encoderTokens` and of `decoderInputs` (kept up to date by word dropout).
     let encoderWords: DistinctWords
     private(set) var decoderWords: DistinctWords

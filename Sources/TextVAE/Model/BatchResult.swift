@@ -4,9 +4,9 @@ package struct BatchResult {
     package var rec: [Float]
     /// KL(q(z|x) ‖ N(0, I)) per sentence.
     package var kl: [Float]
-    package var mu: [Float]    // (B, Z)
+    package var mu: [Float]  // (B, Z)
     package var logv: [Float]  // (B, Z)
-    package var z: [Float]     // (B, Z)
+    package var z: [Float]  // (B, Z)
     /// In a model with classes: q(c|x) (B, K); per sentence −log q(y|x) for labelled ones and
     /// KL(q(c|x) ‖ uniform) for the others (0 where it does not apply). Empty without classes.
     package var classProbabilities: [Float] = [], labelNLL: [Float] = [], classKL: [Float] = []

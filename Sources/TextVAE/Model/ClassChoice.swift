@@ -24,7 +24,9 @@ package struct ClassChoice {
     }
 
     /// No labels: every c from q(c|x)'s most likely class.
-    package static func mostLikely(count: Int) -> ClassChoice { ClassChoice(labels: [Int?](repeating: nil, count: count), unlabelled: .mostLikely) }
+    package static func mostLikely(count: Int) -> ClassChoice {
+        ClassChoice(labels: [Int?](repeating: nil, count: count), unlabelled: .mostLikely)
+    }
 
     /// The most likely class of each row of `probabilities` (rows of K values; empty without classes).
     package static func mostLikely(_ probabilities: [Float], classes K: Int) -> [Int] {

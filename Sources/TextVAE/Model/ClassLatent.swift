@@ -32,9 +32,11 @@ struct ClassLatent {
     let temperature: Float?
 
     /// q(c|x) and each row's c, written into columns `column ..< column + K` of `code` (rows `stride` apart).
-    static func forward(_ batch: Batch, _ choice: ClassChoice, hT: UnsafePointer<Float>, hidden H: Int, _ p: ParameterPointers,
-                        settings: LossSettings, code: UnsafeMutablePointer<Float>, stride: Int, column: Int, classes K: Int,
-                        ws: Workspace) -> ClassLatent {
+    static func forward(
+        _ batch: Batch, _ choice: ClassChoice, hT: UnsafePointer<Float>, hidden H: Int, _ p: ParameterPointers,
+        settings: LossSettings, code: UnsafeMutablePointer<Float>, stride: Int, column: Int, classes K: Int,
+        ws: Workspace
+    ) -> ClassLatent {
         let B = batch.count
         precondition(choice.labels.count == B, "one label (or nil) per sentence")
         let logits = ws.classLogits.reserve(B * K), q = ws.classProbabilities.reserve(B * K)
@@ -80,9 +82,10 @@ struct ClassLatent {
         // With a shared batch, each rank's loss is its share of the whole batch's, so that they add up to it.
         if capacity > 0, let shared = settings.sharedBatch { klTerm *= Float(B) / Float(shared.sentences) }
         let term = settings.labelWeight * labelNLL.reduce(0, +) / n + klTerm
-        return ClassLatent(classes: K, logits: logits, probabilities: q, labels: labels, logNormalisers: logNormalisers,
-                           labelNLL: labelNLL, kl: kl, term: term,
-                           klSlope: klMean >= capacity ? gamma : -gamma, temperature: temperature)
+        return ClassLatent(
+            classes: K, logits: logits, probabilities: q, labels: labels, logNormalisers: logNormalisers,
+            labelNLL: labelNLL, kl: kl, term: term,
+            klSlope: klMean >= capacity ? gamma : -gamma, temperature: temperature)
     }
 
     /// softmax of `count` values into `out`; returns their log-sum-exp.
@@ -100,9 +103,11 @@ struct ClassLatent {
 
     /// d loss / d l from the loss terms and (for relaxed rows) from `dCode`'s class columns, then into W_c, b_c
     /// and (added) d loss / d h_T.
-    func backward(hT: UnsafePointer<Float>, hidden H: Int, code: UnsafePointer<Float>, dCode: UnsafePointer<Float>, stride: Int,
-                  column: Int, settings: LossSettings, _ p: ParameterPointers, _ g: GradientPointers, dhT: UnsafeMutablePointer<Float>,
-                  ws: Workspace) {
+    func backward(
+        hT: UnsafePointer<Float>, hidden H: Int, code: UnsafePointer<Float>, dCode: UnsafePointer<Float>, stride: Int,
+        column: Int, settings: LossSettings, _ p: ParameterPointers, _ g: GradientPointers, dhT: UnsafeMutablePointer<Float>,
+        ws: Workspace
+    ) {
         let (B, K) = (labels.count, classes)
         let n = Float(settings.meanOver(B)), alpha = settings.labelWeight
         let dl = ws.dClassLogits.reserve(B * K)
@@ -124,7 +129,8 @@ struct ClassLatent {
                 for k in 0..<K { d[k] += c[k] * (dc[k] - dot) / tau }
             }
         }
-        Linear.backward(hT, rows: B, input: H, output: K, weight: p[.classWeight], dOut: dl, dWeight: g[.classWeight],
-                        dBias: g[.classBias], dInput: dhT, accumulateInput: true, threads: 1)
+        Linear.backward(
+            hT, rows: B, input: H, output: K, weight: p[.classWeight], dOut: dl, dWeight: g[.classWeight],
+            dBias: g[.classBias], dInput: dhT, accumulateInput: true, threads: 1)
     }
 }

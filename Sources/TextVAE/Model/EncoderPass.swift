@@ -2,8 +2,8 @@
 struct EncoderPass {
     let inputs: GRUInputs
     let cache: GRU.Cache
-    let hT: UnsafeMutablePointer<Float>    // (B, H) last state of each sentence
-    let mu: UnsafeMutablePointer<Float>    // (B, Z)
+    let hT: UnsafeMutablePointer<Float>  // (B, H) last state of each sentence
+    let mu: UnsafeMutablePointer<Float>  // (B, Z)
     let logv: UnsafeMutablePointer<Float>  // (B, Z)
-    let latent: Int                        // Z
+    let latent: Int  // Z
 }

@@ -8,8 +8,8 @@ struct ForwardPass {
     let encoder: EncoderPass
     let encoderGRU: GRU
     let decoderGRU: GRU
-    let eps: UnsafeMutablePointer<Float>        // (B, Z)
-    let z: UnsafeMutablePointer<Float>          // (B, Z)
+    let eps: UnsafeMutablePointer<Float>  // (B, Z)
+    let z: UnsafeMutablePointer<Float>  // (B, Z)
     /// (B, Z + K): [z; c] in a model with classes, else `z` itself.
     let code: UnsafeMutablePointer<Float>
     /// q(c|x), c and the class loss terms, in a model with classes.
@@ -20,7 +20,7 @@ struct ForwardPass {
     let outputStates: UnsafeMutablePointer<Float>
     /// (N_dec, V): after a training forward, d loss / d logits (the softmax writes it in place).
     let logits: UnsafeMutablePointer<Float>
-    let nll: UnsafeMutablePointer<Float>        // (N_dec) per target
+    let nll: UnsafeMutablePointer<Float>  // (N_dec) per target
     let latentLoss: LatentLoss
 
     /// Per-sentence figures and the loss, in the caller's order.
@@ -28,8 +28,9 @@ struct ForwardPass {
         let dec = batch.decoder, B = batch.count, Z = encoder.latent
         let recRow = batch.rowSums(nll)
         let loss = recRow.reduce(0, +) / Float(settings.meanOver(B)) + settings.beta * latentLoss.term + (classLatent?.term ?? 0)
-        var result = BatchResult(rec: recRow, kl: latentLoss.perRow, mu: [], logv: [], z: [], loss: loss,
-                                 targetNLL: Array(UnsafeBufferPointer(start: nll, count: dec.total)))
+        var result = BatchResult(
+            rec: recRow, kl: latentLoss.perRow, mu: [], logv: [], z: [], loss: loss,
+            targetNLL: Array(UnsafeBufferPointer(start: nll, count: dec.total)))
         for (row, s) in batch.order.enumerated() {
             result.rec[s] = recRow[row]
             result.kl[s] = latentLoss.perRow[row]

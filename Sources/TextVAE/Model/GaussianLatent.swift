@@ -3,8 +3,10 @@ import Foundation
 /// The diagonal Gaussian posterior q(z|x) = N(μ, diag σ²), σ² = exp(log σ²).
 package enum GaussianLatent {
     /// z = μ + exp(½ log σ²) ⊙ ε (the reparameterisation: z is differentiable in μ and log σ²).
-    static func reparameterise(mu: UnsafePointer<Float>, logv: UnsafePointer<Float>, eps: UnsafePointer<Float>,
-                               count: Int, into z: UnsafeMutablePointer<Float>) {
+    static func reparameterise(
+        mu: UnsafePointer<Float>, logv: UnsafePointer<Float>, eps: UnsafePointer<Float>,
+        count: Int, into z: UnsafeMutablePointer<Float>
+    ) {
         for k in 0..<count { z[k] = mu[k] + VectorMath.fastExp(0.5 * logv[k]) * eps[k] }
     }
 

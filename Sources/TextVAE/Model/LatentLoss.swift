@@ -12,8 +12,10 @@ struct LatentLoss {
     /// - Parameters: mu, logv: (B, Z).
     /// - Parameter shared: the whole batch when these rows are one rank's share of it: the term is the
     ///   rows' part of the whole batch's mean, and free bits compare whole-batch means with λ.
-    static func forward(mu: UnsafePointer<Float>, logv: UnsafePointer<Float>, rows B: Int, latent Z: Int,
-                        freeBits: Float, shared: SharedBatch? = nil) -> LatentLoss {
+    static func forward(
+        mu: UnsafePointer<Float>, logv: UnsafePointer<Float>, rows B: Int, latent Z: Int,
+        freeBits: Float, shared: SharedBatch? = nil
+    ) -> LatentLoss {
         let klDims = GaussianLatent.klPerDimension(mu: mu, logv: logv, count: B * Z)  // (B, Z)
         var perRow = [Float](repeating: 0, count: B)
         for row in 0..<B { for j in 0..<Z { perRow[row] += klDims[row * Z + j] } }
@@ -38,8 +40,10 @@ struct LatentLoss {
 
     /// dμ += (β / n) μ and d log σ² += (β / n) · ½ (σ² − 1), for the active dimensions; n = `meanOver`.
     /// - Parameter meanOver: the sentences of the whole batch (B, unless the batch is shared between ranks).
-    func backward(mu: UnsafePointer<Float>, logv: UnsafePointer<Float>, rows B: Int, latent Z: Int, beta: Float, meanOver: Int,
-                  dMu: UnsafeMutablePointer<Float>, dLogv: UnsafeMutablePointer<Float>) {
+    func backward(
+        mu: UnsafePointer<Float>, logv: UnsafePointer<Float>, rows B: Int, latent Z: Int, beta: Float, meanOver: Int,
+        dMu: UnsafeMutablePointer<Float>, dLogv: UnsafeMutablePointer<Float>
+    ) {
         let scale = beta / Float(meanOver)
         for row in 0..<B {
             for j in 0..<Z where active[j] {

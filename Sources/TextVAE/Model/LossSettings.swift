@@ -12,8 +12,10 @@ package struct LossSettings {
     /// γ, the weight of the class KL of unlabelled ones; C, its capacity in nats (0: the plain KL term).
     package var labelWeight: Float = 1, classWeight: Float = 1, classCapacity: Float = 0
 
-    package init(beta: Float = 1, freeBits: Float = 0, sharedBatch: SharedBatch? = nil, labelWeight: Float = 1,
-                classWeight: Float = 1, classCapacity: Float = 0) {
+    package init(
+        beta: Float = 1, freeBits: Float = 0, sharedBatch: SharedBatch? = nil, labelWeight: Float = 1,
+        classWeight: Float = 1, classCapacity: Float = 0
+    ) {
         self.beta = beta
         self.freeBits = freeBits
         self.sharedBatch = sharedBatch

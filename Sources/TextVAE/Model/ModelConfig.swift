@@ -46,8 +46,10 @@ package struct ModelConfig: Codable, Equatable, Sendable {
     }
 
     /// Sizes not given keep the defaults written on the properties above.
-    package init(vocabulary: Int, embedding: Int? = nil, hidden: Int? = nil, latent: Int? = nil,
-                latentToInputs: Bool? = nil, maxLength: Int? = nil, classes: Int? = nil) {
+    package init(
+        vocabulary: Int, embedding: Int? = nil, hidden: Int? = nil, latent: Int? = nil,
+        latentToInputs: Bool? = nil, maxLength: Int? = nil, classes: Int? = nil
+    ) {
         self.vocabulary = vocabulary
         if let embedding { self.embedding = embedding }
         if let hidden { self.hidden = hidden }

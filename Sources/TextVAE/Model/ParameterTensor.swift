@@ -65,8 +65,8 @@ package enum ParameterTensor: Int, CaseIterable, Sendable {
         switch self {
         case .embedding: return nil  // N(0, 1)
         case .encoderWeightIH, .encoderWeightHH, .encoderBiasIH, .encoderBiasHH,
-             .decoderWeightIH, .decoderWeightHH, .decoderBiasIH, .decoderBiasHH,
-             .meanWeight, .meanBias, .logvWeight, .logvBias, .classWeight, .classBias, .outputWeight, .outputBias:
+            .decoderWeightIH, .decoderWeightHH, .decoderBiasIH, .decoderBiasHH,
+            .meanWeight, .meanBias, .logvWeight, .logvBias, .classWeight, .classBias, .outputWeight, .outputBias:
             return 1 / Float(c.hidden).squareRoot()
         case .latentWeight, .latentBias:
             // No code at all (Z = 0, the language-model baseline): PyTorch's bound for fan_in 0 is 0, so h0 starts at 0.

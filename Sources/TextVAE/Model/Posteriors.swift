@@ -3,7 +3,7 @@ import Foundation
 /// The posterior q(z|x) = N(μ, diag σ²) of each sentence of a list: the
 /// encoder alone (`encode(_:workspace:)`), without the decoder pass of `run`.
 package struct Posteriors: Equatable {
-    package var mu: [Float]    // (N, Z)
+    package var mu: [Float]  // (N, Z)
     package var logv: [Float]  // (N, Z)
     /// q(c|x) of each sentence in a model with K classes, (N, K); empty without classes.
     package var classProbabilities: [Float] = []

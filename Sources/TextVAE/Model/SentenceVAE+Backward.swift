@@ -8,8 +8,9 @@ extension SentenceVAE {
         PhaseProfile.lap(.decoderBackward)
         let dhT = latentBackward(pass, dCode: dCode, p, g, ws: ws)
         if let classLatent = pass.classLatent {
-            classLatent.backward(hT: pass.encoder.hT, hidden: config.hidden, code: pass.code, dCode: dCode, stride: config.code,
-                                 column: config.latent, settings: pass.settings, p, g, dhT: dhT, ws: ws)
+            classLatent.backward(
+                hT: pass.encoder.hT, hidden: config.hidden, code: pass.code, dCode: dCode, stride: config.code,
+                column: config.latent, settings: pass.settings, p, g, dhT: dhT, ws: ws)
         }
         encoderBackward(pass, dhT: dhT, g, ws: ws)
         PhaseProfile.lap(.encoderBackward)
@@ -20,21 +21,24 @@ extension SentenceVAE {
     func outputBackward(_ pass: ForwardPass, _ p: ParameterPointers, _ g: GradientPointers, ws: Workspace) -> UnsafeMutablePointer<Float> {
         let (V, H, N) = (config.vocabulary, config.hidden, pass.batch.decoder.total)
         let dLogits = pass.logits, states = pass.outputStates, threads = ws.threads
-        BLAS.gemm(transposeA: true, m: V, n: H, k: N, dLogits, lda: V, states, ldb: H, beta: 1, g[.outputWeight], ldc: H,
-                  threads: threads)
+        BLAS.gemm(
+            transposeA: true, m: V, n: H, k: N, dLogits, lda: V, states, ldb: H, beta: 1, g[.outputWeight], ldc: H,
+            threads: threads)
         // db_o += 1ᵀ dlogits: each core sums its part of the columns (a memory-bound pass over N×V).
         let dOutputBias = g[.outputBias]
         Parallel.forEachChunk(of: V, parts: threads) { _, columns in
-            addColumnSums(dLogits + columns.lowerBound, rows: N, columns: columns.count, stride: V,
-                          into: dOutputBias + columns.lowerBound)
+            addColumnSums(
+                dLogits + columns.lowerBound, rows: N, columns: columns.count, stride: V,
+                into: dOutputBias + columns.lowerBound)
         }
         // dH = dlogits W_o, split over the vocabulary rather than over rows: each core multiplies
         // its part of the words and packs only its part of W_o (a row split packs all 10 MB of
         // it on every core), then the partial sums are added.
         let dStates = ws.dOut.reserve(N * H), partial = ws.partialSum.reserve(max(1, threads - 1) * N * H)
         Parallel.forEachChunk(of: V, parts: threads) { part, words in
-            BLAS.gemm(m: N, n: H, k: words.count, dLogits + words.lowerBound, lda: V, p[.outputWeight] + words.lowerBound * H,
-                      ldb: H, beta: 0, part == 0 ? dStates : partial + (part - 1) * N * H, ldc: H, threads: 1)
+            BLAS.gemm(
+                m: N, n: H, k: words.count, dLogits + words.lowerBound, lda: V, p[.outputWeight] + words.lowerBound * H,
+                ldb: H, beta: 0, part == 0 ? dStates : partial + (part - 1) * N * H, ldc: H, threads: 1)
         }
         for part in 1..<max(1, threads) {
             let sum = partial + (part - 1) * N * H
@@ -46,16 +50,19 @@ extension SentenceVAE {
 
     /// Through the decoder GRU into its weights, the embedding and W_zh; returns d loss / d code (B, Z + K) from
     /// h0 (and from each input row with `latentToInputs`).
-    func decoderBackward(_ pass: ForwardPass, dOut: UnsafeMutablePointer<Float>, _ p: ParameterPointers, _ g: GradientPointers,
-                         ws: Workspace) -> UnsafeMutablePointer<Float> {
+    func decoderBackward(
+        _ pass: ForwardPass, dOut: UnsafeMutablePointer<Float>, _ p: ParameterPointers, _ g: GradientPointers,
+        ws: Workspace
+    ) -> UnsafeMutablePointer<Float> {
         let (B, E, H, C, D) = (pass.batch.count, config.embedding, config.hidden, config.code, config.decoderInput)
         let dec = pass.batch.decoder, inputs = pass.decoderInputs
         let rows = max(dec.total, pass.batch.encoder.total), inputRows = max(inputs.rows, pass.encoder.inputs.rows)
         let dX = ws.dX.reserve(inputs.rows * D), dh0 = ws.dh0.reserve(B * H)
         let dGi = ws.dGi.reserve(rows * 3 * H), dGh = ws.dGh.reserve(rows * 3 * H), dGiRows = ws.dGiRows.reserve(inputRows * 3 * H)
-        pass.decoderGRU.backward(inputs, dec, pass.decoderCache, dOut: dOut, dX: dX, dh0: dh0, dGi: dGi, dGh: dGh, dGiRows: dGiRows,
-                                 dWeightIH: g[.decoderWeightIH], dWeightHH: g[.decoderWeightHH],
-                                 dBiasIH: g[.decoderBiasIH], dBiasHH: g[.decoderBiasHH])
+        pass.decoderGRU.backward(
+            inputs, dec, pass.decoderCache, dOut: dOut, dX: dX, dh0: dh0, dGi: dGi, dGh: dGh, dGiRows: dGiRows,
+            dWeightIH: g[.decoderWeightIH], dWeightHH: g[.decoderWeightHH],
+            dBiasIH: g[.decoderBiasIH], dBiasHH: g[.decoderBiasHH])
         let inputMask = pass.batch.decoderInputMask
         if let inputMask { Self.multiplyColumns(dX, rows: dec.total, stride: D, by: inputMask, width: E) }
         let perPosition = config.latentToInputs || inputMask != nil  // as `decoderInputs` chose
@@ -72,15 +79,18 @@ extension SentenceVAE {
                 }
             }
         }
-        Linear.backward(pass.code, rows: B, input: C, output: H, weight: p[.latentWeight], dOut: dh0,
-                        dWeight: g[.latentWeight], dBias: g[.latentBias], dInput: dCode, accumulateInput: true, threads: ws.threads)
+        Linear.backward(
+            pass.code, rows: B, input: C, output: H, weight: p[.latentWeight], dOut: dh0,
+            dWeight: g[.latentWeight], dBias: g[.latentBias], dInput: dCode, accumulateInput: true, threads: ws.threads)
         return dCode
     }
 
     /// z = μ + exp(½ log σ²) ε, plus β ∂KL (`LatentLoss`), back into W_μ, W_logv; returns d loss / d h_T (B, H).
     /// - Parameter dCode: d loss / d code (B, Z + K): dz is its first Z columns.
-    func latentBackward(_ pass: ForwardPass, dCode: UnsafePointer<Float>, _ p: ParameterPointers, _ g: GradientPointers,
-                        ws: Workspace) -> UnsafeMutablePointer<Float> {
+    func latentBackward(
+        _ pass: ForwardPass, dCode: UnsafePointer<Float>, _ p: ParameterPointers, _ g: GradientPointers,
+        ws: Workspace
+    ) -> UnsafeMutablePointer<Float> {
         let (B, H, Z, C) = (pass.batch.count, config.hidden, config.latent, config.code)
         let (mu, logv, eps) = (pass.encoder.mu, pass.encoder.logv, pass.eps)
         let dMu = ws.dmu.reserve(B * Z), dLogv = ws.dlogv.reserve(B * Z)
@@ -93,13 +103,16 @@ extension SentenceVAE {
                 dLogv[k] = sampled ? s * eps[k] * 0.5 * VectorMath.fastExp(0.5 * logv[k]) : 0
             }
         }
-        pass.latentLoss.backward(mu: mu, logv: logv, rows: B, latent: Z, beta: pass.settings.beta,
-                                 meanOver: pass.settings.meanOver(B), dMu: dMu, dLogv: dLogv)
+        pass.latentLoss.backward(
+            mu: mu, logv: logv, rows: B, latent: Z, beta: pass.settings.beta,
+            meanOver: pass.settings.meanOver(B), dMu: dMu, dLogv: dLogv)
         let hT = pass.encoder.hT, dhT = ws.dhT.reserve(B * H)
-        Linear.backward(hT, rows: B, input: H, output: Z, weight: p[.meanWeight], dOut: dMu,
-                        dWeight: g[.meanWeight], dBias: g[.meanBias], dInput: dhT, accumulateInput: false, threads: ws.threads)
-        Linear.backward(hT, rows: B, input: H, output: Z, weight: p[.logvWeight], dOut: dLogv,
-                        dWeight: g[.logvWeight], dBias: g[.logvBias], dInput: dhT, accumulateInput: true, threads: ws.threads)
+        Linear.backward(
+            hT, rows: B, input: H, output: Z, weight: p[.meanWeight], dOut: dMu,
+            dWeight: g[.meanWeight], dBias: g[.meanBias], dInput: dhT, accumulateInput: false, threads: ws.threads)
+        Linear.backward(
+            hT, rows: B, input: H, output: Z, weight: p[.logvWeight], dOut: dLogv,
+            dWeight: g[.logvWeight], dBias: g[.logvBias], dInput: dhT, accumulateInput: true, threads: ws.threads)
         return dhT
     }
 
@@ -112,11 +125,12 @@ extension SentenceVAE {
         dOut.update(repeating: 0, count: enc.total * H)
         for (row, k) in enc.lastIndices.enumerated() { (dOut + k * H).update(from: dhT + row * H, count: H) }
         let dX = ws.dX.reserve(inputs.rows * E)
-        pass.encoderGRU.backward(inputs, enc, pass.encoder.cache, dOut: dOut, dX: dX, dh0: nil,
-                                 dGi: ws.dGi.reserve(rows * 3 * H), dGh: ws.dGh.reserve(rows * 3 * H),
-                                 dGiRows: ws.dGiRows.reserve(inputRows * 3 * H),
-                                 dWeightIH: g[.encoderWeightIH], dWeightHH: g[.encoderWeightHH],
-                                 dBiasIH: g[.encoderBiasIH], dBiasHH: g[.encoderBiasHH])
+        pass.encoderGRU.backward(
+            inputs, enc, pass.encoder.cache, dOut: dOut, dX: dX, dh0: nil,
+            dGi: ws.dGi.reserve(rows * 3 * H), dGh: ws.dGh.reserve(rows * 3 * H),
+            dGiRows: ws.dGiRows.reserve(inputRows * 3 * H),
+            dWeightIH: g[.encoderWeightIH], dWeightHH: g[.encoderWeightHH],
+            dBiasIH: g[.encoderBiasIH], dBiasHH: g[.encoderBiasHH])
         pass.batch.encoderWords.words.withUnsafeBufferPointer { ids in
             Embedding.scatterAdd(dX, stride: E, ids: ids.baseAddress!, count: ids.count, width: E, into: g[.embedding])
         }

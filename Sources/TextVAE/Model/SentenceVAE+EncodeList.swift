@@ -11,19 +11,24 @@ extension SentenceVAE {
     /// In a model with classes, q(c|x) too.
     package func encode(_ sentences: [[Int32]], batchSize: Int = 256, workspace ws: Workspace = Workspace()) -> Posteriors {
         let (E, H, Z, K) = (config.embedding, config.hidden, config.latent, config.classes)
-        var out = Posteriors(latent: Z, mu: [Float](repeating: 0, count: sentences.count * Z),
-                             logv: [Float](repeating: 0, count: sentences.count * Z))
+        var out = Posteriors(
+            latent: Z, mu: [Float](repeating: 0, count: sentences.count * Z),
+            logv: [Float](repeating: 0, count: sentences.count * Z))
         out.classProbabilities = [Float](repeating: 0, count: sentences.count * K)
         if sentences.isEmpty { return out }
         let words = DistinctWords(sentences.joined())
         var rowOf = [Int32](repeating: -1, count: Int(words.words.max() ?? 0) + 1)  // word id -> row of the projections
         for (u, w) in words.words.enumerated() { rowOf[Int(w)] = Int32(u) }
         let projections = Buffer(words.count * 3 * H)  // (U, 3H)
-        let byLength = sentences.indices.sorted { sentences[$0].count != sentences[$1].count ? sentences[$0].count > sentences[$1].count : $0 < $1 }
+        let byLength = sentences.indices.sorted {
+            sentences[$0].count != sentences[$1].count ? sentences[$0].count > sentences[$1].count : $0 < $1
+        }
         withTensors { p in
             let gru = encoderGRU(p, threads: ws.threads)
-            gru.project(.words(words, embedding: p[.embedding], width: E, x: ws.encX,
-                               slots: ws.encoderSlots), into: projections.pointer)
+            gru.project(
+                .words(
+                    words, embedding: p[.embedding], width: E, x: ws.encX,
+                    slots: ws.encoderSlots), into: projections.pointer)
             for start in stride(from: 0, to: byLength.count, by: max(1, batchSize)) {
                 let members = Array(byLength[start..<min(byLength.count, start + batchSize)])
                 let batch = Batch(members.map { sentences[$0] })
@@ -32,8 +37,9 @@ extension SentenceVAE {
                 for (k, id) in batch.encoderTokens.enumerated() { slots[k] = rowOf[Int(id)] }
                 let b = ws.encoder, B = batch.count
                 // Only each sentence's latest state is kept (no history): memory per sentence, not per token.
-                let cache = GRU.Cache(gi: projections.pointer, hPrev: b.hPrev.pointer, gates: b.gates.reserve(B * 4 * H),
-                                      out: b.out.reserve(B * H), gh: b.gh.reserve(B * 3 * H), packed: b.packed.reserve(3 * H * H))
+                let cache = GRU.Cache(
+                    gi: projections.pointer, hPrev: b.hPrev.pointer, gates: b.gates.reserve(B * 4 * H),
+                    out: b.out.reserve(B * H), gh: b.gh.reserve(B * 3 * H), packed: b.packed.reserve(3 * H * H))
                 gru.recur(slots: slots, h0: nil, enc, cache, history: false)
                 let (hT, mu, logv) = posterior(enc, states: cache.out, history: false, p, ws: ws)
                 for (row, k) in batch.order.enumerated() {

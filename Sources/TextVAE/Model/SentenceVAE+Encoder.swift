@@ -10,8 +10,9 @@ extension SentenceVAE {
 
     /// Embeddings → GRU → last state → μ, log σ², in the workspace (packed row order).
     func encoderForward(_ batch: Batch, _ gru: GRU, _ p: ParameterPointers, ws: Workspace) -> EncoderPass {
-        let inputs = GRUInputs.words(batch.encoderWords, embedding: p[.embedding], width: config.embedding, x: ws.encX,
-                                     slots: ws.encoderSlots)
+        let inputs = GRUInputs.words(
+            batch.encoderWords, embedding: p[.embedding], width: config.embedding, x: ws.encX,
+            slots: ws.encoderSlots)
         let cache = ws.cache(ws.encoder, rows: batch.encoder.total, inputRows: inputs.rows, batch: batch.count, hidden: config.hidden)
         gru.forward(inputs, h0: nil, batch.encoder, cache)
         let (hT, mu, logv) = posterior(batch.encoder, states: cache.out, history: true, p, ws: ws)
@@ -21,7 +22,8 @@ extension SentenceVAE {
     /// The encoder's last state of each row (B, H), and μ, log σ² from it (B, Z each), packed row order.
     /// - Parameter states: the GRU's `out`: per position with `history`, else per row (see `GRU.recur`).
     func posterior(_ enc: PackedSequences, states out: UnsafePointer<Float>, history: Bool, _ p: ParameterPointers, ws: Workspace)
-        -> (hT: UnsafeMutablePointer<Float>, mu: UnsafeMutablePointer<Float>, logv: UnsafeMutablePointer<Float>) {
+        -> (hT: UnsafeMutablePointer<Float>, mu: UnsafeMutablePointer<Float>, logv: UnsafeMutablePointer<Float>)
+    {
         let (H, Z, B) = (config.hidden, config.latent, enc.rows)
         let hT = ws.hT.reserve(B * H)  // (B, H) last state of each row
         for (row, k) in enc.lastIndices.enumerated() { (hT + row * H).update(from: out + (history ? k : row) * H, count: H) }
@@ -33,7 +35,8 @@ extension SentenceVAE {
 
     /// The encoder's GRU over the parameters.
     func encoderGRU(_ p: ParameterPointers, threads: Int) -> GRU {
-        GRU(input: config.embedding, hidden: config.hidden, weightIH: p[.encoderWeightIH], weightHH: p[.encoderWeightHH],
+        GRU(
+            input: config.embedding, hidden: config.hidden, weightIH: p[.encoderWeightIH], weightHH: p[.encoderWeightHH],
             biasIH: p[.encoderBiasIH], biasHH: p[.encoderBiasHH], threads: threads)
     }
 }

@@ -3,8 +3,10 @@ extension SentenceVAE {
     /// - Parameter training: also leave d loss / d logits in `logits`, for `backward`.
     /// - Parameter classes: in a model with classes, each sentence's label or how its c is chosen (nil: the most
     ///   likely class of q(c|x)); ignored without classes.
-    func forward(_ batch: Batch, latent: LatentChoice, classes: ClassChoice?, settings: LossSettings, _ p: ParameterPointers,
-                 training: Bool, ws: Workspace) -> ForwardPass {
+    func forward(
+        _ batch: Batch, latent: LatentChoice, classes: ClassChoice?, settings: LossSettings, _ p: ParameterPointers,
+        training: Bool, ws: Workspace
+    ) -> ForwardPass {
         let B = batch.count, Z = config.latent, K = config.classes
         let encoderGRU = encoderGRU(p, threads: ws.threads), decoderGRU = decoderGRU(p, threads: ws.threads)
         let encoder = encoderForward(batch, encoderGRU, p, ws: ws)
@@ -16,24 +18,29 @@ extension SentenceVAE {
             let C = config.code
             code = ws.code.reserve(B * C)
             for row in 0..<B { (code + row * C).update(from: z + row * Z, count: Z) }
-            classLatent = ClassLatent.forward(batch, classes ?? .mostLikely(count: B), hT: encoder.hT, hidden: config.hidden, p,
-                                              settings: settings, code: code, stride: C, column: Z, classes: K, ws: ws)
+            classLatent = ClassLatent.forward(
+                batch, classes ?? .mostLikely(count: B), hT: encoder.hT, hidden: config.hidden, p,
+                settings: settings, code: code, stride: C, column: Z, classes: K, ws: ws)
         }
         let (decoderInputs, decoderCache) = decoderForward(batch, code: code, decoderGRU, p, ws: ws)
         PhaseProfile.lap(.decoderForward)
         let outputStates = droppedOut(decoderCache.out, mask: batch.decoderOutputMask, ws: ws)
         let (logits, nll) = outputForward(batch, states: outputStates, p, training: training ? settings.meanOver(B) : nil, ws: ws)
-        let latentLoss = LatentLoss.forward(mu: encoder.mu, logv: encoder.logv, rows: B, latent: Z, freeBits: settings.freeBits,
-                                            shared: settings.sharedBatch)
-        return ForwardPass(batch: batch, latent: latent, settings: settings, encoder: encoder, encoderGRU: encoderGRU, decoderGRU: decoderGRU,
-                           eps: eps, z: z, code: code, classLatent: classLatent, decoderInputs: decoderInputs, decoderCache: decoderCache, outputStates: outputStates,
-                           logits: logits, nll: nll,
-                           latentLoss: latentLoss)
+        let latentLoss = LatentLoss.forward(
+            mu: encoder.mu, logv: encoder.logv, rows: B, latent: Z, freeBits: settings.freeBits,
+            shared: settings.sharedBatch)
+        return ForwardPass(
+            batch: batch, latent: latent, settings: settings, encoder: encoder, encoderGRU: encoderGRU, decoderGRU: decoderGRU,
+            eps: eps, z: z, code: code, classLatent: classLatent, decoderInputs: decoderInputs, decoderCache: decoderCache,
+            outputStates: outputStates,
+            logits: logits, nll: nll,
+            latentLoss: latentLoss)
     }
 
     /// z for each row (packed order), from μ, or μ + σ ⊙ ε, or given; ε and z arrive in the caller's order.
     func sampleLatent(_ batch: Batch, _ latent: LatentChoice, _ encoder: EncoderPass, ws: Workspace)
-        -> (eps: UnsafeMutablePointer<Float>, z: UnsafeMutablePointer<Float>) {
+        -> (eps: UnsafeMutablePointer<Float>, z: UnsafeMutablePointer<Float>)
+    {
         let B = batch.count, Z = config.latent
         let z = ws.z.reserve(B * Z), eps = ws.eps.reserve(B * Z)
         switch latent {
@@ -56,12 +63,14 @@ extension SentenceVAE {
     /// h0 = W_zh code + b_zh, then the decoder GRU over `<bos>` + tokens (with the code beside each input when
     /// `latentToInputs`). The code is z, or [z; c] in a model with classes, (B, Z + K). Outputs (N_dec, H) are the cache's `out`.
     func decoderForward(_ batch: Batch, code: UnsafePointer<Float>, _ gru: GRU, _ p: ParameterPointers, ws: Workspace)
-        -> (GRUInputs, GRU.Cache) {
+        -> (GRUInputs, GRU.Cache)
+    {
         let (B, H, C) = (batch.count, config.hidden, config.code)
         let h0 = ws.h0.reserve(B * H)  // (B, H)
         Linear.forward(code, rows: B, input: C, output: H, weight: p[.latentWeight], bias: p[.latentBias], into: h0, threads: ws.threads)
-        let inputs = decoderInputs(batch.decoderInputs, words: batch.decoderWords, sequences: batch.decoder, code: code,
-                                   mask: batch.decoderInputMask, p, ws: ws)
+        let inputs = decoderInputs(
+            batch.decoderInputs, words: batch.decoderWords, sequences: batch.decoder, code: code,
+            mask: batch.decoderInputMask, p, ws: ws)
         let cache = ws.cache(ws.decoder, rows: batch.decoder.total, inputRows: inputs.rows, batch: B, hidden: H)
         gru.forward(inputs, h0: h0, batch.decoder, cache)
         return (inputs, cache)
@@ -70,17 +79,22 @@ extension SentenceVAE {
     /// The decoder's input rows: one embedding per distinct word, or per position (it differs at every
     /// position) with `latentToInputs`, `[embedding; code]`, or with embedding dropout, the masked embedding.
     /// (U or N_dec, D).
-    func decoderInputs(_ ids: [Int32], words: DistinctWords, sequences dec: PackedSequences, code: UnsafePointer<Float>,
-                       mask: [Float]?, _ p: ParameterPointers, ws: Workspace) -> GRUInputs {
+    func decoderInputs(
+        _ ids: [Int32], words: DistinctWords, sequences dec: PackedSequences, code: UnsafePointer<Float>,
+        mask: [Float]?, _ p: ParameterPointers, ws: Workspace
+    ) -> GRUInputs {
         let (E, C, D) = (config.embedding, config.code, config.decoderInput)
         guard config.latentToInputs || mask != nil else {
             return .words(words, embedding: p[.embedding], width: E, x: ws.decX, slots: ws.decoderSlots)
         }
         let x = ws.decX.reserve(dec.total * D)
         if config.latentToInputs {
-            Embedding.gatherBesideLatent(p[.embedding], width: E, ids: ids, latent: code, dimension: C, latentRows: dec.rowOfPosition, into: x)
+            Embedding.gatherBesideLatent(
+                p[.embedding], width: E, ids: ids, latent: code, dimension: C, latentRows: dec.rowOfPosition, into: x)
         } else {
-            ids.withUnsafeBufferPointer { Embedding.gather(p[.embedding], width: E, ids: $0.baseAddress!, count: ids.count, into: x, stride: E) }
+            ids.withUnsafeBufferPointer {
+                Embedding.gather(p[.embedding], width: E, ids: $0.baseAddress!, count: ids.count, into: x, stride: E)
+            }
         }
         if let mask { Self.multiplyColumns(x, rows: dec.total, stride: D, by: mask, width: E) }
         return GRUInputs(x: x, rows: dec.total, slots: nil)
@@ -107,16 +121,19 @@ extension SentenceVAE {
     /// logits = states W_oᵀ + b_o (N_dec, V) and the NLL of each target; in training (`training`: the
     /// sentences the loss is a mean over), the softmax leaves d loss / d logits in place of the logits.
     func outputForward(_ batch: Batch, states: UnsafePointer<Float>, _ p: ParameterPointers, training meanOver: Int?, ws: Workspace)
-        -> (logits: UnsafeMutablePointer<Float>, nll: UnsafeMutablePointer<Float>) {
+        -> (logits: UnsafeMutablePointer<Float>, nll: UnsafeMutablePointer<Float>)
+    {
         let (V, H, N) = (config.vocabulary, config.hidden, batch.decoder.total)
         let logits = ws.logits.reserve(N * V)
-        Linear.forward(states, rows: N, input: H, output: V, weight: p[.outputWeight], bias: p[.outputBias], into: logits,
-                       threads: ws.threads)
+        Linear.forward(
+            states, rows: N, input: H, output: V, weight: p[.outputWeight], bias: p[.outputBias], into: logits,
+            threads: ws.threads)
         PhaseProfile.lap(.outputForward)
         let nll = ws.nll.reserve(N)
         batch.targets.withUnsafeBufferPointer { targets in
-            SoftmaxCrossEntropy.apply(logits, rows: N, classes: V, targets: targets.baseAddress!, nll: nll,
-                                      gradientScale: meanOver.map { 1 / Float($0) }, threads: ws.threads)
+            SoftmaxCrossEntropy.apply(
+                logits, rows: N, classes: V, targets: targets.baseAddress!, nll: nll,
+                gradientScale: meanOver.map { 1 / Float($0) }, threads: ws.threads)
         }
         PhaseProfile.lap(.softmaxCrossEntropy)
         return (logits, nll)
@@ -124,7 +141,8 @@ extension SentenceVAE {
 
     /// The decoder's GRU over the parameters.
     func decoderGRU(_ p: ParameterPointers, threads: Int) -> GRU {
-        GRU(input: config.decoderInput, hidden: config.hidden, weightIH: p[.decoderWeightIH], weightHH: p[.decoderWeightHH],
+        GRU(
+            input: config.decoderInput, hidden: config.hidden, weightIH: p[.decoderWeightIH], weightHH: p[.decoderWeightHH],
             biasIH: p[.decoderBiasIH], biasHH: p[.decoderBiasHH], threads: threads)
     }
 }

@@ -8,7 +8,8 @@ extension TrainedModel {
     /// itself), or an error that lists them.
     package func classIndex(named name: String) throws -> Int {
         guard classes > 0 else {
-            throw TextVAEError.modelLacks("\(path) has no classes (it was trained without labels or --classes); leave out --with-label and --with-class")
+            throw TextVAEError.modelLacks(
+                "\(path) has no classes (it was trained without labels or --classes); leave out --with-label and --with-class")
         }
         if let k = classNames.firstIndex(of: name) { return k }
         throw TextVAEError.modelLacks("\(path) has no class '\(name)'; its classes are: \(classNames.joined(separator: ", "))")
@@ -17,10 +18,12 @@ extension TrainedModel {
     /// The class numbered `k` (0 ..< K), or an error.
     package func classIndex(number k: Int) throws -> Int {
         guard classes > 0 else {
-            throw TextVAEError.modelLacks("\(path) has no classes (it was trained without labels or --classes); leave out --with-label and --with-class")
+            throw TextVAEError.modelLacks(
+                "\(path) has no classes (it was trained without labels or --classes); leave out --with-label and --with-class")
         }
         guard k >= 0 && k < classes else {
-            throw TextVAEError.modelLacks("--with-class \(k) is out of range: \(path) has classes 0 to \(classes - 1) (\(classNames.joined(separator: ", ")))")
+            throw TextVAEError.modelLacks(
+                "--with-class \(k) is out of range: \(path) has classes 0 to \(classes - 1) (\(classNames.joined(separator: ", ")))")
         }
         return k
     }

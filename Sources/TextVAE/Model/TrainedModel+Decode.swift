@@ -1,15 +1,22 @@
 extension TrainedModel {
     /// The greedy decoding of each row of z (N × Z), as token ids without `<eos>`.
-    package func decodeGreedily(_ z: [Float], classes: [Float]? = nil, maxLength: Int? = nil, forbidUnknown: Bool = false,
-                               repetition: RepetitionRule = .off) -> [[Int32]] {
-        decode(z, classes: classes, options: DecodingOptions(method: .greedy, maxLength: maxLength, forbidUnknown: forbidUnknown, repetition: repetition))
-            .map { $0.first?.tokens ?? [] }
+    package func decodeGreedily(
+        _ z: [Float], classes: [Float]? = nil, maxLength: Int? = nil, forbidUnknown: Bool = false,
+        repetition: RepetitionRule = .off
+    ) -> [[Int32]] {
+        decode(
+            z, classes: classes,
+            options: DecodingOptions(method: .greedy, maxLength: maxLength, forbidUnknown: forbidUnknown, repetition: repetition)
+        )
+        .map { $0.first?.tokens ?? [] }
     }
 
     /// A sentence decoded from each z, row r sampling from a generator seeded with `rowSeeds[r]`
     /// (see `SentenceVAE.decode(_:options:rowSeeds:workspace:stop:)`, which says what `stop` does).
-    package func decode(_ z: [Float], classes: [Float]? = nil, options: DecodingOptions, rowSeeds: [UInt64],
-                       stop: (() -> Bool)? = nil) -> [[Hypothesis]] {
+    package func decode(
+        _ z: [Float], classes: [Float]? = nil, options: DecodingOptions, rowSeeds: [UInt64],
+        stop: (() -> Bool)? = nil
+    ) -> [[Hypothesis]] {
         model.decode(codes(z, classes: classes), options: options, rowSeeds: rowSeeds, workspace: decoderWorkspace, stop: stop)
     }
 
@@ -40,15 +47,19 @@ extension TrainedModel {
         }
         let posteriors = encode(input.ids)
         let classes = self.classes == 0 ? [0, 0] : posteriors.mostLikelyClasses
-        return ([(Array(posteriors.mu(0)), classes[0]), (Array(posteriors.mu(1)), classes[1])],
-                input.warnings.map { $0.replacingOccurrences(of: "line", with: "sentence") })
+        return (
+            [(Array(posteriors.mu(0)), classes[0]), (Array(posteriors.mu(1)), classes[1])],
+            input.warnings.map { $0.replacingOccurrences(of: "line", with: "sentence") }
+        )
     }
 
     /// The codes of a homotopy at each t of `ts`: z on the line (or, `spherical`, the great circle) between the
     /// two ends, and in a model with classes c moving in a straight line between their one-hot vectors (both
     /// `fixedClass` when given); nil classes for a model without.
-    package func homotopy(_ a: (z: [Float], c: Int), _ b: (z: [Float], c: Int), at ts: [Double], spherical: Bool = false,
-                         fixedClass: Int? = nil) -> (z: [Float], classes: [Float]?) {
+    package func homotopy(
+        _ a: (z: [Float], c: Int), _ b: (z: [Float], c: Int), at ts: [Double], spherical: Bool = false,
+        fixedClass: Int? = nil
+    ) -> (z: [Float], classes: [Float]?) {
         let z = ts.flatMap { spherical ? Interpolation.spherical(a.z, b.z, $0) : Interpolation.linear(a.z, b.z, $0) }
         guard classes > 0 else { return (z, nil) }
         let (ca, cb) = (oneHot(fixedClass ?? a.c), oneHot(fixedClass ?? b.c))

@@ -39,8 +39,9 @@ package final class TrainedModel {
     /// Throws for a language model (`isLanguageModel`), which cannot do `use` (such as "encode sentences").
     package func requireLatent(for use: String) throws {
         guard isLanguageModel else { return }
-        throw TextVAEError.modelLacks("\(path) is a language model without a latent (trained with --baseline lm): it can sample, "
-                                      + "score and evaluate sentences but not \(use); give a model trained without --baseline")
+        throw TextVAEError.modelLacks(
+            "\(path) is a language model without a latent (trained with --baseline lm): it can sample, "
+                + "score and evaluate sentences but not \(use); give a model trained without --baseline")
     }
 
     /// Loads OpenBLAS and the model file at `path`; errors name the file and say what to do.
@@ -95,8 +96,10 @@ package final class TrainedModel {
 
     /// A sentence decoded from each z (see `SentenceVAE.decode`); in a model with classes, with the class
     /// vectors `classes` (N × K; nil: the average class, see `codes`).
-    package func decode(_ z: [Float], classes: [Float]? = nil, options: DecodingOptions = DecodingOptions(), seed: UInt64 = 0,
-                       firstRow: Int = 0) -> [[Hypothesis]] {
+    package func decode(
+        _ z: [Float], classes: [Float]? = nil, options: DecodingOptions = DecodingOptions(), seed: UInt64 = 0,
+        firstRow: Int = 0
+    ) -> [[Hypothesis]] {
         model.decode(codes(z, classes: classes), options: options, seed: seed, firstRow: firstRow, workspace: decoderWorkspace)
     }
 

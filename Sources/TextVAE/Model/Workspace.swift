@@ -32,8 +32,10 @@ package final class Workspace {
     }
 
     private var floatBuffers: [Buffer] {
-        encoder.all + decoder.all + [encX, decX, hT, mu, logv, z, eps, h0, logits, nll, droppedStates, code, classLogits,
-                                     classProbabilities, dClassLogits, dOut, dX, dh0, dz, dmu, dlogv, dhT, dGi, dGh, dGiRows, partialSum]
+        encoder.all + decoder.all + [
+            encX, decX, hT, mu, logv, z, eps, h0, logits, nll, droppedStates, code, classLogits,
+            classProbabilities, dClassLogits, dOut, dX, dh0, dz, dmu, dlogv, dhT, dGi, dGh, dGiRows, partialSum,
+        ]
     }
 
     /// The bytes the workspace's buffers hold.
@@ -47,7 +49,8 @@ package final class Workspace {
 
     /// - Parameters: rows: positions N; inputRows: distinct inputs U; batch: sequences B.
     func cache(_ b: GRUBuffers, rows: Int, inputRows: Int, batch: Int, hidden H: Int) -> GRU.Cache {
-        GRU.Cache(gi: b.gi.reserve(inputRows * 3 * H), hPrev: b.hPrev.reserve(rows * H), gates: b.gates.reserve(rows * 4 * H),
-                  out: b.out.reserve(rows * H), gh: b.gh.reserve(batch * 3 * H), packed: b.packed.reserve(3 * H * H))
+        GRU.Cache(
+            gi: b.gi.reserve(inputRows * 3 * H), hPrev: b.hPrev.reserve(rows * H), gates: b.gates.reserve(rows * 4 * H),
+            out: b.out.reserve(rows * H), gh: b.gh.reserve(batch * 3 * H), packed: b.packed.reserve(3 * H * H))
     }
 }

@@ -45,8 +45,10 @@ package enum CurvePlot {
             if i >= window { sum -= points[i - window].y }
             smoothed.append((p.x, sum / Double(min(i + 1, window))))
         }
-        return [Series(name: name + ", one batch", colour: colour, points: points, width: 1, opacity: 0.3),
-                Series(name: name + ", mean of \(window) batches", colour: colour, points: smoothed, width: 2)]
+        return [
+            Series(name: name + ", one batch", colour: colour, points: points, width: 1, opacity: 0.3),
+            Series(name: name + ", mean of \(window) batches", colour: colour, points: smoothed, width: 2),
+        ]
     }
 
     struct Panel {
@@ -74,19 +76,30 @@ package enum CurvePlot {
         let trainName = useSteps ? "train" : "train (epoch mean)"
         let v = c.epochs
         let panels = [
-            Panel(title: "Reconstruction and −ELBO", axisTitle: "nats per sentence", series:
-                trainSeries(trainName + " rec", trainColour, trainRec, fromSteps: useSteps) + [
-                Series(name: "validation rec", colour: validColour, points: v.map { (Double($0.step), $0.validRec) }, markers: true, width: 2),
-                Series(name: "validation −ELBO", colour: nelboColour, points: v.map { (Double($0.step), $0.validNELBO) },
-                       markers: true, dash: "6,3", width: 2),
-            ], height: 230),
-            Panel(title: "KL divergence", axisTitle: "nats per sentence", series:
-                trainSeries(trainName + " KL", trainColour, trainKL, fromSteps: useSteps) + [
-                Series(name: "validation KL", colour: validColour, points: v.map { (Double($0.step), $0.validKL) }, markers: true, width: 2),
-            ], height: 170),
-            Panel(title: "KL weight β (annealing)", axisTitle: "β", series: [
-                Series(name: "β", colour: betaColour, points: beta, markers: !useSteps, width: 2),
-            ], height: 110, fixedRange: 0...1),
+            Panel(
+                title: "Reconstruction and −ELBO", axisTitle: "nats per sentence",
+                series:
+                    trainSeries(trainName + " rec", trainColour, trainRec, fromSteps: useSteps) + [
+                        Series(
+                            name: "validation rec", colour: validColour, points: v.map { (Double($0.step), $0.validRec) }, markers: true,
+                            width: 2),
+                        Series(
+                            name: "validation −ELBO", colour: nelboColour, points: v.map { (Double($0.step), $0.validNELBO) },
+                            markers: true, dash: "6,3", width: 2),
+                    ], height: 230),
+            Panel(
+                title: "KL divergence", axisTitle: "nats per sentence",
+                series:
+                    trainSeries(trainName + " KL", trainColour, trainKL, fromSteps: useSteps) + [
+                        Series(
+                            name: "validation KL", colour: validColour, points: v.map { (Double($0.step), $0.validKL) }, markers: true,
+                            width: 2)
+                    ], height: 170),
+            Panel(
+                title: "KL weight β (annealing)", axisTitle: "β",
+                series: [
+                    Series(name: "β", colour: betaColour, points: beta, markers: !useSteps, width: 2)
+                ], height: 110, fixedRange: 0...1),
         ]
 
         let maxStep = max(1, (c.steps.map(\.step) + c.epochs.map(\.step)).max() ?? 1)
@@ -113,19 +126,23 @@ package enum CurvePlot {
         var s = "\(lastStep) steps"
         if let best = c.epochs.min(by: { $0.validNELBO < $1.validNELBO }) {
             s = "\(c.epochs.count) validation passes, " + s
-            s += String(format: "; best validation −ELBO %.2f nats (rec %.2f + KL %.2f) at epoch %d, step %d",
-                        best.validNELBO, best.validRec, best.validKL, best.epoch, best.step)
+            s += String(
+                format: "; best validation −ELBO %.2f nats (rec %.2f + KL %.2f) at epoch %d, step %d",
+                best.validNELBO, best.validRec, best.validKL, best.epoch, best.step)
         } else {
             s += "; no epoch finished yet"
         }
         return s
     }
 
-    static func draw(_ panel: Panel, top: Double, x: NiceScale, epochs: [TrainingCurves.EpochRow], showStepLabels: Bool,
-                     explainEpochs: Bool) -> SVGElement {
+    static func draw(
+        _ panel: Panel, top: Double, x: NiceScale, epochs: [TrainingCurves.EpochRow], showStepLabels: Bool,
+        explainEpochs: Bool
+    ) -> SVGElement {
         let h = panel.height
         let values = panel.series.flatMap { $0.points.map(\.y) }.filter(\.isFinite)
-        let y = panel.fixedRange.map { NiceScale($0.lowerBound, $0.upperBound, ticks: 4) }
+        let y =
+            panel.fixedRange.map { NiceScale($0.lowerBound, $0.upperBound, ticks: 4) }
             ?? NiceScale(values.min() ?? 0, values.max() ?? 1, ticks: max(3, Int(h / 45)))
         func px(_ v: Double) -> Double { left + (v - x.lower) / (x.upper - x.lower) * plotWidth }
         func py(_ v: Double) -> Double { top + h - (v - y.lower) / (y.upper - y.lower) * h }
@@ -173,7 +190,8 @@ package enum CurvePlot {
         // Legend to the right of the frame, so it never hides data.
         var ly = top + 12
         for s in panel.series {
-            var swatch = SVG.line(x1: legendX, y1: ly - 4, x2: legendX + 24, y2: ly - 4, stroke: s.colour, width: max(2, s.width), dash: s.dash)
+            var swatch = SVG.line(
+                x1: legendX, y1: ly - 4, x2: legendX + 24, y2: ly - 4, stroke: s.colour, width: max(2, s.width), dash: s.dash)
             if let opacity = s.opacity { swatch.attributes.append(("stroke-opacity", SVG.number(opacity))) }
             e.append(swatch)
             if s.markers { e.append(SVG.circle(x: legendX + 12, y: ly - 4, r: 3.2, fill: s.colour, stroke: "white")) }

@@ -15,11 +15,13 @@ package struct SVG {
 
     /// The whole document, XML declaration first.
     package var text: String {
-        let root = SVGElement("svg", [
-            ("xmlns", "http://www.w3.org/2000/svg"), ("width", SVG.number(width)), ("height", SVG.number(height)),
-            ("viewBox", "0 0 \(SVG.number(width)) \(SVG.number(height))"),
-            ("font-family", "DejaVu Sans, Helvetica, Arial, sans-serif"), ("font-size", "12"),
-        ], children: [SVGElement("rect", [("width", "100%"), ("height", "100%"), ("fill", "white")])] + children)
+        let root = SVGElement(
+            "svg",
+            [
+                ("xmlns", "http://www.w3.org/2000/svg"), ("width", SVG.number(width)), ("height", SVG.number(height)),
+                ("viewBox", "0 0 \(SVG.number(width)) \(SVG.number(height))"),
+                ("font-family", "DejaVu Sans, Helvetica, Arial, sans-serif"), ("font-size", "12"),
+            ], children: [SVGElement("rect", [("width", "100%"), ("height", "100%"), ("fill", "white")])] + children)
         var out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
         root.write(to: &out, depth: 0)
         return out
@@ -66,10 +68,14 @@ package struct SVG {
         return s
     }
 
-    package static func line(x1: Double, y1: Double, x2: Double, y2: Double, stroke: String, width: Double = 1,
-                            dash: String? = nil) -> SVGElement {
-        var a = [("x1", number(x1)), ("y1", number(y1)), ("x2", number(x2)), ("y2", number(y2)),
-                 ("stroke", stroke), ("stroke-width", number(width))]
+    package static func line(
+        x1: Double, y1: Double, x2: Double, y2: Double, stroke: String, width: Double = 1,
+        dash: String? = nil
+    ) -> SVGElement {
+        var a = [
+            ("x1", number(x1)), ("y1", number(y1)), ("x2", number(x2)), ("y2", number(y2)),
+            ("stroke", stroke), ("stroke-width", number(width)),
+        ]
         if let dash { a.append(("stroke-dasharray", dash)) }
         return SVGElement("line", a)
     }
@@ -81,8 +87,10 @@ package struct SVG {
     }
 
     /// Text at (x, y); `anchor` is start, middle or end; `rotate` turns it about (x, y) in degrees.
-    package static func text(_ s: String, x: Double, y: Double, anchor: String = "start", size: Double? = nil,
-                            weight: String? = nil, fill: String = "#222", rotate: Double? = nil) -> SVGElement {
+    package static func text(
+        _ s: String, x: Double, y: Double, anchor: String = "start", size: Double? = nil,
+        weight: String? = nil, fill: String = "#222", rotate: Double? = nil
+    ) -> SVGElement {
         var a = [("x", number(x)), ("y", number(y)), ("text-anchor", anchor), ("fill", fill)]
         if let size { a.append(("font-size", number(size))) }
         if let weight { a.append(("font-weight", weight)) }
@@ -91,17 +99,23 @@ package struct SVG {
     }
 
     /// A line through the points, in order. `class="series"` marks it for readers and tests.
-    package static func polyline(_ points: [(x: Double, y: Double)], stroke: String, width: Double = 1.5,
-                                dash: String? = nil, label: String? = nil) -> SVGElement {
-        var a = [("class", "series"), ("points", points.map { number($0.x) + "," + number($0.y) }.joined(separator: " ")),
-                 ("fill", "none"), ("stroke", stroke), ("stroke-width", number(width)), ("stroke-linejoin", "round")]
+    package static func polyline(
+        _ points: [(x: Double, y: Double)], stroke: String, width: Double = 1.5,
+        dash: String? = nil, label: String? = nil
+    ) -> SVGElement {
+        var a = [
+            ("class", "series"), ("points", points.map { number($0.x) + "," + number($0.y) }.joined(separator: " ")),
+            ("fill", "none"), ("stroke", stroke), ("stroke-width", number(width)), ("stroke-linejoin", "round"),
+        ]
         if let dash { a.append(("stroke-dasharray", dash)) }
         return SVGElement("polyline", a, children: label.map { [SVGElement("title", text: $0)] } ?? [])
     }
 
     /// A dot; `title` becomes its tooltip.
-    package static func circle(x: Double, y: Double, r: Double, fill: String, opacity: Double? = nil, stroke: String? = nil,
-                              title: String? = nil, className: String? = nil) -> SVGElement {
+    package static func circle(
+        x: Double, y: Double, r: Double, fill: String, opacity: Double? = nil, stroke: String? = nil,
+        title: String? = nil, className: String? = nil
+    ) -> SVGElement {
         var a: [(String, String)] = []
         if let className { a.append(("class", className)) }
         a += [("cx", number(x)), ("cy", number(y)), ("r", number(r)), ("fill", fill)]

@@ -30,8 +30,11 @@ package struct TrainingCurves {
     package static func read(_ path: String) throws -> TrainingCurves {
         var isDirectory: ObjCBool = false
         if !FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
-            throw TextVAEError.file(path, "no such metrics log",
-                                    fix: "give the .metrics.jsonl file that 'textvae train' writes next to the model (model.metrics.jsonl for model.safetensors)")
+            throw TextVAEError.file(
+                path, "no such metrics log",
+                fix:
+                    "give the .metrics.jsonl file that 'textvae train' writes next to the model (model.metrics.jsonl for model.safetensors)"
+            )
         }
         return try parse(TextFile.readLines(path).lines, name: path)
     }
@@ -40,8 +43,9 @@ package struct TrainingCurves {
     package static func parse(_ allLines: [String], name path: String) throws -> TrainingCurves {
         let lines = allLines.filter { !$0.allSatisfy(\.isWhitespace) }
         if lines.isEmpty {
-            throw TextVAEError.file(path, "is empty: training writes its first row after 50 steps or at the end of the first epoch",
-                                    fix: "wait for training to log something, or give the log of a run that has")
+            throw TextVAEError.file(
+                path, "is empty: training writes its first row after 50 steps or at the end of the first epoch",
+                fix: "wait for training to log something, or give the log of a run that has")
         }
         var curves = TrainingCurves()
         for line in lines {
@@ -51,8 +55,10 @@ package struct TrainingCurves {
             }
         }
         if curves.steps.isEmpty && curves.epochs.isEmpty {
-            throw TextVAEError.file(path, "holds no rows of a textvae metrics log (\(lines.count) lines, none a JSON object with \"kind\": \"step\" or \"epoch\")",
-                                    fix: "give the .metrics.jsonl file that 'textvae train' writes next to the model")
+            throw TextVAEError.file(
+                path,
+                "holds no rows of a textvae metrics log (\(lines.count) lines, none a JSON object with \"kind\": \"step\" or \"epoch\")",
+                fix: "give the .metrics.jsonl file that 'textvae train' writes next to the model")
         }
         // A resumed run drops the rows after its checkpoint and repeats them; keep the log's order by step.
         curves.steps.sort { $0.step < $1.step }
@@ -82,10 +88,12 @@ package struct TrainingCurves {
             steps.append(StepRow(step: step, rec: rec, kl: kl, beta: beta))
         case "epoch":
             guard let epoch = integer("epoch"), let beta = number("beta"), let trainRec = number("train_rec"),
-                  let trainKL = number("train_kl"), let validRec = number("valid_rec"), let validKL = number("valid_kl")
+                let trainKL = number("train_kl"), let validRec = number("valid_rec"), let validKL = number("valid_kl")
             else { return false }
-            epochs.append(EpochRow(step: step, epoch: epoch, beta: beta, trainRec: trainRec, trainKL: trainKL,
-                                   validRec: validRec, validKL: validKL, validNELBO: number("valid_nelbo") ?? validRec + validKL))
+            epochs.append(
+                EpochRow(
+                    step: step, epoch: epoch, beta: beta, trainRec: trainRec, trainKL: trainKL,
+                    validRec: validRec, validKL: validKL, validNELBO: number("valid_nelbo") ?? validRec + validKL))
         default:
             return false
         }

@@ -7,7 +7,8 @@ enum MemoryLimit {
         var limit = Double(ProcessInfo.processInfo.physicalMemory)
         for path in ["/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"] {
             if let text = try? String(contentsOfFile: path, encoding: .utf8),
-               let value = Double(text.trimmingCharacters(in: .whitespacesAndNewlines)), value > 0 {
+                let value = Double(text.trimmingCharacters(in: .whitespacesAndNewlines)), value > 0
+            {
                 limit = min(limit, value)
             }
         }

@@ -21,7 +21,7 @@ public enum TextVAEError: Error, CustomStringConvertible, Equatable, Sendable {
     public var description: String {
         switch self {
         case .file(let message), .invalidInput(let message), .modelLacks(let message), .conflict(let message),
-             .diverged(let message), .interrupted(let message), .system(let message):
+            .diverged(let message), .interrupted(let message), .system(let message):
             return message
         }
     }

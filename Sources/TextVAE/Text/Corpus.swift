@@ -11,13 +11,16 @@ package struct Corpus {
     /// Reads `path`: one sentence per line, or running text split into
     /// sentences by ICU when `paragraphs` is set. Lines without tokens are skipped.
     /// - Parameter threads: threads that tokenise (the result does not depend on how many).
-    package static func read(_ path: String, tokenizer: Tokenizer, paragraphs: Bool = false,
-                            skipInvalid: Bool = false, threads: Int = Workspace.defaultThreads) throws -> Corpus {
+    package static func read(
+        _ path: String, tokenizer: Tokenizer, paragraphs: Bool = false,
+        skipInvalid: Bool = false, threads: Int = Workspace.defaultThreads
+    ) throws -> Corpus {
         let file = try TextFile.readLines(path, skipInvalid: skipInvalid)
         let corpus = try Corpus(lines: file.lines, tokenizer: tokenizer, paragraphs: paragraphs, threads: threads)
         if corpus.sentences.isEmpty {
-            throw TextVAEError.file(path, "holds no sentences (it is empty or blank)",
-                                    fix: "give a text file with one sentence per line")
+            throw TextVAEError.file(
+                path, "holds no sentences (it is empty or blank)",
+                fix: "give a text file with one sentence per line")
         }
         return Corpus(sentences: corpus.sentences, skippedInvalid: file.skippedInvalid, empty: corpus.empty)
     }
@@ -34,10 +37,13 @@ package struct Corpus {
     ///   - threads: threads that share the lines, in consecutive pieces of at least `linesPerThread`, each
     ///     with its own tokenizer (ICU's iterators are not thread-safe); pieces end at blank lines in
     ///     paragraph mode, so the sentences and counts are the same whatever the number of threads.
-    package init(lines: [String], tokenizer: Tokenizer, paragraphs: Bool = false, threads: Int = 1,
-                linesPerThread: Int = 4096) throws {
-        let pieces = Self.pieces(of: lines, parts: min(max(1, threads), max(1, lines.count / max(1, linesPerThread))),
-                                 paragraphs: paragraphs)
+    package init(
+        lines: [String], tokenizer: Tokenizer, paragraphs: Bool = false, threads: Int = 1,
+        linesPerThread: Int = 4096
+    ) throws {
+        let pieces = Self.pieces(
+            of: lines, parts: min(max(1, threads), max(1, lines.count / max(1, linesPerThread))),
+            paragraphs: paragraphs)
         var results = [Result<Corpus, any Error>?](repeating: nil, count: pieces.count)
         let settings = tokenizer.settings
         results.withUnsafeMutableBufferPointer { out in

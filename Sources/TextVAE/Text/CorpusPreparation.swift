@@ -23,9 +23,11 @@ package enum CorpusPreparation {
     /// - Parameters:
     ///   - vocabulary: a vocabulary to use instead of building one (`recipe.vocabularyFile` names it).
     ///   - threads: threads that tokenise (the file does not depend on how many).
-    package static func prepare(_ source: String, to output: String, recipe: TokenFile.Recipe, vocabulary given: Vocabulary? = nil,
-                               threads: Int = Workspace.defaultThreads, chunkBytes: Int = 16 << 20,
-                               progress: (Progress) -> Void = { _ in }) throws -> TokenFile {
+    package static func prepare(
+        _ source: String, to output: String, recipe: TokenFile.Recipe, vocabulary given: Vocabulary? = nil,
+        threads: Int = Workspace.defaultThreads, chunkBytes: Int = 16 << 20,
+        progress: (Progress) -> Void = { _ in }
+    ) throws -> TokenFile {
         try refuseOutputThatIsAnInput(output, inputs: [(source, "the corpus")])
         let sourceInfo = try TokenFile.Source(path: source)
         let place = try scratchPlace(for: output)
@@ -39,8 +41,10 @@ package enum CorpusPreparation {
         var sentences = 0, tokens = 0, empty = 0
         let scratch = try BinaryWriter(scratchPath)
         let tokenizers = try (0..<max(1, threads)).map { _ in try Tokenizer(recipe.tokenizer) }
-        let skipped = try TextFile.forEachChunk(source, chunkBytes: chunkBytes, paragraphs: recipe.paragraphs,
-                                                skipInvalid: recipe.skipInvalid) { lines, bytesRead in
+        let skipped = try TextFile.forEachChunk(
+            source, chunkBytes: chunkBytes, paragraphs: recipe.paragraphs,
+            skipInvalid: recipe.skipInvalid
+        ) { lines, bytesRead in
             for var piece in try NumberedPiece.tokenize(lines, tokenizers: tokenizers, paragraphs: recipe.paragraphs) {
                 var global = [Int32](repeating: 0, count: piece.types.count)
                 for (local, text) in piece.types.enumerated() {
@@ -48,7 +52,9 @@ package enum CorpusPreparation {
                     if let n = types[key] {
                         global[local] = n
                     } else {
-                        guard typeTexts.count < Int32.max else { throw TextVAEError.file(source, "has more than 2³¹ distinct tokens", fix: "split it") }
+                        guard typeTexts.count < Int32.max else {
+                            throw TextVAEError.file(source, "has more than 2³¹ distinct tokens", fix: "split it")
+                        }
                         types[key] = Int32(typeTexts.count)
                         global[local] = Int32(typeTexts.count)
                         typeTexts.append(text)
@@ -84,7 +90,8 @@ package enum CorpusPreparation {
         } else {
             var byToken: [ExactToken: Int] = [:]
             for (n, count) in counts.enumerated() where count > 0 { byToken[ExactToken(typeTexts[n])] = count }
-            vocabulary = try recipe.subwords.map { try Vocabulary(learningSubwords: byToken, size: $0) }
+            vocabulary =
+                try recipe.subwords.map { try Vocabulary(learningSubwords: byToken, size: $0) }
                 ?? Vocabulary(counts: byToken, minCount: recipe.minCount, maxSize: recipe.maxSize)
         }
         var known = 0
@@ -100,10 +107,11 @@ package enum CorpusPreparation {
         var total = 0
         for (n, count) in allCounts.enumerated() { total += count * (idStart[n + 1] - idStart[n]) }
         let vocabularyText = vocabulary.fileText
-        let header = TokenFile.Header(source: sourceInfo, recipe: recipe, vocabulary: vocabularyText,
-                                      vocabularyFingerprint: TokenFile.fingerprint(vocabularyText), sentences: sentences,
-                                      tokens: total, distinct: idStart.count - 1, skippedInvalid: skipped, empty: empty,
-                                      coverage: tokens == 0 ? 0 : Double(known) / Double(tokens))
+        let header = TokenFile.Header(
+            source: sourceInfo, recipe: recipe, vocabulary: vocabularyText,
+            vocabularyFingerprint: TokenFile.fingerprint(vocabularyText), sentences: sentences,
+            tokens: total, distinct: idStart.count - 1, skippedInvalid: skipped, empty: empty,
+            coverage: tokens == 0 ? 0 : Double(known) / Double(tokens))
         let partial = place.name(".partial-")
         unlink(partial)
         defer { unlink(partial) }
@@ -131,7 +139,8 @@ package enum CorpusPreparation {
         try out.write(buffer.map(\.littleEndian))
         try out.close(sync: true)
         guard rename(partial, place.target) == 0 else {
-            throw TextVAEError.file(output, "cannot be written (\(String(cString: strerror(errno))))", fix: "choose a folder you can write to")
+            throw TextVAEError.file(
+                output, "cannot be written (\(String(cString: strerror(errno))))", fix: "choose a folder you can write to")
         }
         return try TokenFile.open(output)
     }
@@ -142,8 +151,9 @@ package enum CorpusPreparation {
     static func scratchPlace(for output: String) throws -> (target: String, name: (String) -> String) {
         let destination = try AtomicFile.destination(output)
         if destination.special != nil || AtomicFile.openDescriptor(output) != nil {
-            throw TextVAEError.file(output, "is not a regular file (a device, pipe or socket): a token file is read back from disk",
-                                    fix: "give -o a file path, such as corpus.tokens")
+            throw TextVAEError.file(
+                output, "is not a regular file (a device, pipe or socket): a token file is read back from disk",
+                fix: "give -o a file path, such as corpus.tokens")
         }
         let url = URL(fileURLWithPath: destination.path)
         let folder = url.deletingLastPathComponent().path

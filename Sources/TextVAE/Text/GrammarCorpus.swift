@@ -24,7 +24,8 @@ package enum GrammarCorpus {
 
     /// The exact entropy of a sentence, in nats.
     package static var entropyPerSentence: Double {
-        let np = log(Double(determiners.count)) + binaryEntropy(adjectiveProbability)
+        let np =
+            log(Double(determiners.count)) + binaryEntropy(adjectiveProbability)
             + adjectiveProbability * log(Double(adjectives.count)) + log(Double(nouns.count))
         return np + log(Double(verbs.count)) + np + binaryEntropy(prepositionProbability)
             + prepositionProbability * (log(Double(prepositions.count)) + np)

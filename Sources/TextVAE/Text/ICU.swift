@@ -64,8 +64,9 @@ enum ICU {
             var statuses = [Int32](repeating: 0, count: text.count + 1)
             var status: Int32 = 0
             let n = text.withUnsafeBufferPointer { src in
-                tvicu_breaker_split(handle, src.baseAddress!, Int32(src.count), &bounds, &statuses,
-                                    Int32(bounds.count), &status)
+                tvicu_breaker_split(
+                    handle, src.baseAddress!, Int32(src.count), &bounds, &statuses,
+                    Int32(bounds.count), &status)
             }
             try check(status, "split text")
             var result: [(range: Range<Int>, status: Int32)] = []

@@ -27,8 +27,9 @@ package struct LabelledLines {
             var l = try TextFile.readLines(labelsFile).lines
             while let last = l.last, last.isEmpty { l.removeLast() }
             guard l.count == lines.count else {
-                throw TextVAEError.file(labelsFile, "has \(l.count) lines but \(path) has \(lines.count)",
-                                        fix: "give one label per line of \(path), line for line")
+                throw TextVAEError.file(
+                    labelsFile, "has \(l.count) lines but \(path) has \(lines.count)",
+                    fix: "give one label per line of \(path), line for line")
             }
             labels = l.map { $0.trimmingCharacters(in: .whitespaces) }
         }
@@ -41,8 +42,10 @@ package struct LabelledLines {
                 let textIndex = (columns.text ?? (columns.label == cells.count ? cells.count - 1 : cells.count)) - 1
                 guard textIndex >= 0, textIndex < cells.count, columns.label.map({ $0 <= cells.count }) ?? true else {
                     let needed = max(columns.text ?? 2, columns.label ?? 1)
-                    throw TextVAEError.file(path, "line \(n + 1) has \(cells.count) tab-separated column\(cells.count == 1 ? "" : "s"), but column \(needed) was asked for",
-                                            fix: "give lines such as 'label<TAB>sentence', or choose the columns with --label-column and --text-column")
+                    throw TextVAEError.file(
+                        path,
+                        "line \(n + 1) has \(cells.count) tab-separated column\(cells.count == 1 ? "" : "s"), but column \(needed) was asked for",
+                        fix: "give lines such as 'label<TAB>sentence', or choose the columns with --label-column and --text-column")
                 }
                 texts[n] = cells[textIndex]
                 if let c = columns.label { labels?.append(cells[c - 1].trimmingCharacters(in: .whitespaces)) }

@@ -36,8 +36,10 @@ package struct ModelInput {
 
     /// - Parameter paragraphs: read running text as training with `--paragraphs` does: paragraphs separated by
     ///   blank lines, split into sentences by ICU; each sentence is numbered by its paragraph's first line.
-    package init(lines: [String], name: String, tokenizer: Tokenizer, vocabulary: Vocabulary, maxLength: Int = ModelInput.longest,
-                paragraphs: Bool = false) throws {
+    package init(
+        lines: [String], name: String, tokenizer: Tokenizer, vocabulary: Vocabulary, maxLength: Int = ModelInput.longest,
+        paragraphs: Bool = false
+    ) throws {
         self.name = name
         self.maxLength = maxLength
         let units = paragraphs ? try Self.sentences(ofParagraphs: lines, tokenizer) : lines.enumerated().map { ($0.offset + 1, $0.element) }
@@ -76,8 +78,10 @@ package struct ModelInput {
     }
 
     /// Reads `path`, or standard input for "-".
-    package static func read(_ path: String, tokenizer: Tokenizer, vocabulary: Vocabulary, maxLength: Int = ModelInput.longest,
-                            paragraphs: Bool = false) throws -> ModelInput {
+    package static func read(
+        _ path: String, tokenizer: Tokenizer, vocabulary: Vocabulary, maxLength: Int = ModelInput.longest,
+        paragraphs: Bool = false
+    ) throws -> ModelInput {
         let lines: [String], name: String
         if path == "-" {
             name = "standard input"
@@ -87,11 +91,13 @@ package struct ModelInput {
             name = path
             lines = try TextFile.readLines(path).lines
         }
-        let input = try ModelInput(lines: lines, name: name, tokenizer: tokenizer, vocabulary: vocabulary, maxLength: maxLength,
-                                   paragraphs: paragraphs)
+        let input = try ModelInput(
+            lines: lines, name: name, tokenizer: tokenizer, vocabulary: vocabulary, maxLength: maxLength,
+            paragraphs: paragraphs)
         if input.sentences.isEmpty {
-            throw TextVAEError.file(name, "holds no sentences" + (input.noTokens.isEmpty ? " (it is empty or blank)" : " with tokens"),
-                                    fix: "give UTF-8 text with one sentence per line")
+            throw TextVAEError.file(
+                name, "holds no sentences" + (input.noTokens.isEmpty ? " (it is empty or blank)" : " with tokens"),
+                fix: "give UTF-8 text with one sentence per line")
         }
         return input
     }
@@ -107,12 +113,15 @@ package struct ModelInput {
             w.append("\(name): \(lines(noTokens)) gave no tokens and \(noTokens.count == 1 ? "was" : "were") skipped")
         }
         if !onlyUnknown.isEmpty {
-            w.append("\(name): \(lines(onlyUnknown)) \(onlyUnknown.count == 1 ? "has" : "have") only words the model does not know "
-                     + "(all <unk>); kept, but the result says little")
+            w.append(
+                "\(name): \(lines(onlyUnknown)) \(onlyUnknown.count == 1 ? "has" : "have") only words the model does not know "
+                    + "(all <unk>); kept, but the result says little")
         }
         if !truncated.isEmpty {
-            w.append("\(name): \(lines(truncated)) \(truncated.count == 1 ? "is" : "are") longer than "
-                     + "\(maxLength) tokens (the longest sentence textvae reads) and \(truncated.count == 1 ? "was" : "were") cut to \(maxLength)")
+            w.append(
+                "\(name): \(lines(truncated)) \(truncated.count == 1 ? "is" : "are") longer than "
+                    + "\(maxLength) tokens (the longest sentence textvae reads) and \(truncated.count == 1 ? "was" : "were") cut to \(maxLength)"
+            )
         }
         return w
     }

@@ -70,7 +70,9 @@ enum SubwordLearner {
             }
             visited = [Int](repeating: -1, count: words.count)
             for w in words.indices { countPairs(of: w, sign: 1) }
-            for (key, count) in pairCounts { heap.push(Candidate(count: count, left: Int32(key >> 32), right: Int32(truncatingIfNeeded: key))) }
+            for (key, count) in pairCounts {
+                heap.push(Candidate(count: count, left: Int32(key >> 32), right: Int32(truncatingIfNeeded: key)))
+            }
         }
 
         static func codePointOrder(_ a: String, _ b: String) -> Bool {
@@ -113,7 +115,11 @@ enum SubwordLearner {
                 let old = words[w]
                 var symbols: [Int32] = [], i = 0
                 while i < old.count {
-                    if i + 1 < old.count && old[i] == a && old[i + 1] == b { symbols.append(c); i += 2 } else { symbols.append(old[i]); i += 1 }
+                    if i + 1 < old.count && old[i] == a && old[i + 1] == b {
+                        symbols.append(c); i += 2
+                    } else {
+                        symbols.append(old[i]); i += 1
+                    }
                 }
                 guard symbols.count < old.count else { continue }
                 countPairs(of: w, sign: -1)

@@ -48,7 +48,9 @@ package struct Subwords: Sendable {
 
     /// The merge table over a vocabulary's ids; every merge's parts and result must be its tokens.
     init(merges: [Merge], tokens: [String], id: (String) -> Int?) throws {
-        guard let marker = id(Self.marker) else { throw TextVAEError.invalidInput("a subword vocabulary must hold the word-start marker \(Self.marker)") }
+        guard let marker = id(Self.marker) else {
+            throw TextVAEError.invalidInput("a subword vocabulary must hold the word-start marker \(Self.marker)")
+        }
         var rank: [UInt64: Int32] = [:], result: [Int32] = []
         for (r, m) in merges.enumerated() {
             guard let a = id(m.left), let b = id(m.right), let c = id(m.left + m.right) else {

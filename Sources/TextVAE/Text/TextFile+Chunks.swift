@@ -9,8 +9,10 @@ extension TextFile {
     ///   - body: the chunk's lines and how many bytes of the file have been read so far.
     /// - Returns: lines dropped as invalid UTF-8 (with `skipInvalid`).
     @discardableResult
-    package static func forEachChunk(_ path: String, chunkBytes: Int = 16 << 20, paragraphs: Bool, skipInvalid: Bool,
-                                    _ body: (_ lines: [String], _ bytesRead: Int64) throws -> Void) throws -> Int {
+    package static func forEachChunk(
+        _ path: String, chunkBytes: Int = 16 << 20, paragraphs: Bool, skipInvalid: Bool,
+        _ body: (_ lines: [String], _ bytesRead: Int64) throws -> Void
+    ) throws -> Int {
         try checkIsFile(path)
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { throw TextVAEError.file(path, "cannot be read", fix: "check its permissions") }
@@ -23,7 +25,8 @@ extension TextFile {
             let n = block.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw TextVAEError.file(path, "cannot be read (\(String(cString: strerror(errno))))", fix: "check the file and its permissions")
+                throw TextVAEError.file(
+                    path, "cannot be read (\(String(cString: strerror(errno))))", fix: "check the file and its permissions")
             }
             atEnd = n == 0
             // Checked as the data arrive, so that neither a binary stream nor text without breaks fills memory.
@@ -32,8 +35,10 @@ extension TextFile {
             let end: Int? = atEnd ? pending.count : lastCut(in: pending, paragraphs: paragraphs)
             if end == nil && pending.count > (paragraphs ? maxParagraphBytes : maxLineBytes) {
                 if !paragraphs { throw lineTooLong(path, line: lineNumber) }
-                throw TextVAEError.file(path, "has no blank line in \(pending.count) bytes from line \(lineNumber): with --paragraphs, paragraphs are separated by blank lines",
-                                        fix: "leave out --paragraphs for one sentence per line, or raise --max-line-bytes")
+                throw TextVAEError.file(
+                    path,
+                    "has no blank line in \(pending.count) bytes from line \(lineNumber): with --paragraphs, paragraphs are separated by blank lines",
+                    fix: "leave out --paragraphs for one sentence per line, or raise --max-line-bytes")
             }
             guard let cut = end, cut > 0 else { continue }
             let chunk = Array(pending[0..<cut])

@@ -65,7 +65,8 @@ package enum TextFile {
             bytes += chunk[0..<n]
         }
         if failure != 0 {
-            throw TextVAEError.file(path, "cannot be read (\(String(cString: strerror(failure))))", fix: "check the file and its permissions")
+            throw TextVAEError.file(
+                path, "cannot be read (\(String(cString: strerror(failure))))", fix: "check the file and its permissions")
         }
         return bytes
     }
@@ -84,7 +85,8 @@ package enum TextFile {
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0, info.st_size > 0, (info.st_mode & S_IFMT) == S_IFREG,
-              let map = mmap(nil, Int(info.st_size), PROT_READ, MAP_PRIVATE, fd, 0), map != MAP_FAILED else {
+            let map = mmap(nil, Int(info.st_size), PROT_READ, MAP_PRIVATE, fd, 0), map != MAP_FAILED
+        else {
             return try readBytes(path).withUnsafeBytes(body)
         }
         defer { munmap(map, Int(info.st_size)) }
@@ -113,7 +115,8 @@ package enum TextFile {
             let n = block.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
             if n < 0 {
                 if errno == EINTR { continue }
-                throw TextVAEError.file(path, "cannot be read (\(String(cString: strerror(errno))))", fix: "check the file and its permissions")
+                throw TextVAEError.file(
+                    path, "cannot be read (\(String(cString: strerror(errno))))", fix: "check the file and its permissions")
             }
             if n == 0 { return bytes }
             let new = block[0..<n]
@@ -124,27 +127,32 @@ package enum TextFile {
                 throw lineTooLong(path, line: 1 + bytes[0..<lineStart].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) })
             }
             if bytes.count > maxTextBytes {
-                throw TextVAEError.file(path, "is larger than \(maxTextBytes >> 30) GiB, more than this command reads into memory",
-                                        fix: "give a smaller file, or split it (split -l 1000000)")
+                throw TextVAEError.file(
+                    path, "is larger than \(maxTextBytes >> 30) GiB, more than this command reads into memory",
+                    fix: "give a smaller file, or split it (split -l 1000000)")
             }
         }
     }
 
     static func binaryFile(_ path: String, offset: Int) -> TextVAEError {
-        TextVAEError.file(path, "looks like a binary file (NUL byte at byte offset \(offset))",
-                          fix: "give a UTF-8 text file with one sentence per line")
+        TextVAEError.file(
+            path, "looks like a binary file (NUL byte at byte offset \(offset))",
+            fix: "give a UTF-8 text file with one sentence per line")
     }
 
     static func lineTooLong(_ path: String, line: Int) -> TextVAEError {
-        TextVAEError.file(path, "line \(line) is longer than \(maxLineBytes) bytes (a file without line breaks?)",
-                          fix: "give text with one sentence per line, or raise --max-line-bytes")
+        TextVAEError.file(
+            path, "line \(line) is longer than \(maxLineBytes) bytes (a file without line breaks?)",
+            fix: "give text with one sentence per line, or raise --max-line-bytes")
     }
 
     /// - Parameters:
     ///   - lineNumber, byteOffset: where `bytes` start in the file (for a piece of a file read in chunks):
     ///     errors name the file's line and byte, and only the file's first bytes may be a BOM.
-    package static func lines(of bytes: [UInt8], name: String, skipInvalid: Bool = false,
-                             lineNumber firstLine: Int = 1, byteOffset: Int = 0) throws -> Lines {
+    package static func lines(
+        of bytes: [UInt8], name: String, skipInvalid: Bool = false,
+        lineNumber firstLine: Int = 1, byteOffset: Int = 0
+    ) throws -> Lines {
         if let nul = bytes.firstIndex(of: 0) { throw binaryFile(name, offset: byteOffset + nul) }
         var start = 0
         if byteOffset == 0 && bytes.starts(with: [0xEF, 0xBB, 0xBF]) { start = 3 }  // BOM

@@ -20,9 +20,12 @@ package struct Vocabulary: Equatable, Sendable {
 
     /// - Parameter merges: for a subword vocabulary, its byte-pair merges in rank order.
     package init(tokens: [String], counts: [Int], merges: [Subwords.Merge]? = nil) throws {
-        guard tokens.count == counts.count else { throw TextVAEError.invalidInput("vocabulary: \(tokens.count) tokens but \(counts.count) counts") }
+        guard tokens.count == counts.count else {
+            throw TextVAEError.invalidInput("vocabulary: \(tokens.count) tokens but \(counts.count) counts")
+        }
         guard Array(tokens.prefix(4)) == Self.specials else {
-            throw TextVAEError.invalidInput("vocabulary must start with \(Self.specials.joined(separator: " ")), found \(tokens.prefix(4).joined(separator: " "))")
+            throw TextVAEError.invalidInput(
+                "vocabulary must start with \(Self.specials.joined(separator: " ")), found \(tokens.prefix(4).joined(separator: " "))")
         }
         var ids: [ExactToken: Int] = [:]
         for (i, t) in tokens.enumerated() {
@@ -64,7 +67,8 @@ package struct Vocabulary: Equatable, Sendable {
         let specials = Set(Self.specials.map(ExactToken.init))
         let minCount = minCount == Self.automaticMinCount ? Self.minCount(for: counts) : minCount
         let words = counts.filter { $0.value >= minCount && !specials.contains($0.key) }.sorted { a, b in
-            a.value != b.value ? a.value > b.value
+            a.value != b.value
+                ? a.value > b.value
                 : Array(a.key.text.unicodeScalars.map(\.value)).lexicographicallyPrecedes(b.key.text.unicodeScalars.map(\.value))
         }.prefix(max(0, maxSize))
         try self.init(tokens: Self.specials + words.map(\.key.text), counts: [0, 0, 0, 0] + words.map(\.value))

@@ -18,8 +18,10 @@ package struct Adam: Equatable {
 
     /// One step with `gradient · gradientScale` (the scale is how clipping is applied: folded in here,
     /// it costs no extra pass over millions of gradients). `threads` share the parameters.
-    package mutating func update(_ parameters: inout [Float], gradient: [Float], gradientScale: Float = 1,
-                                threads: Int = Workspace.defaultThreads) {
+    package mutating func update(
+        _ parameters: inout [Float], gradient: [Float], gradientScale: Float = 1,
+        threads: Int = Workspace.defaultThreads
+    ) {
         steps += 1
         let (b1, b2, eps) = (beta1, beta2, epsilon)
         let stepSize = learningRate / (1 - pow(b1, Float(steps)))
@@ -33,8 +35,9 @@ package struct Adam: Equatable {
                         let n = p.count
                         let (m, v, p, g) = (m.baseAddress!, v.baseAddress!, p.baseAddress!, g.baseAddress!)
                         Parallel.forEachChunk(of: n, parts: n > 1 << 16 ? threads : 1) { _, share in
-                            Adam.step(p, g, m, v, range: share, gradientScale: gradientScale,
-                                      beta1: b1, beta2: b2, epsilon: eps, stepSize: stepSize, correction2: correction2)
+                            Adam.step(
+                                p, g, m, v, range: share, gradientScale: gradientScale,
+                                beta1: b1, beta2: b2, epsilon: eps, stepSize: stepSize, correction2: correction2)
                         }
                     }
                 }
@@ -50,9 +53,11 @@ extension Adam {
     /// SIMD8 runs the same operations in the same order on eight lanes, so the
     /// results are bit-identical to the scalar formula.
     @inline(__always)
-    static func step(_ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ m: UnsafeMutablePointer<Float>,
-                     _ v: UnsafeMutablePointer<Float>, range: Range<Int>, gradientScale: Float, beta1 b1: Float, beta2 b2: Float,
-                     epsilon eps: Float, stepSize: Float, correction2: Float) {
+    static func step(
+        _ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ m: UnsafeMutablePointer<Float>,
+        _ v: UnsafeMutablePointer<Float>, range: Range<Int>, gradientScale: Float, beta1 b1: Float, beta2 b2: Float,
+        epsilon eps: Float, stepSize: Float, correction2: Float
+    ) {
         typealias F8 = SIMD8<Float>
         let (pr, gr, mr, vr) = (UnsafeMutableRawPointer(p), UnsafeRawPointer(g), UnsafeMutableRawPointer(m), UnsafeMutableRawPointer(v))
         let body = range.lowerBound + (range.count - range.count % 8)

@@ -77,8 +77,9 @@ package struct Benchmark {
         plan.annealing = nil
         plan.autoEpochs = false
         plan.options.seed = seed
-        let (set, _) = try TrainingRun.read(train, plan.data, tokenizer: try Tokenizer(plan.tokenizer), vocabulary: nil,
-                                            maxLength: plan.model.maxLength)
+        let (set, _) = try TrainingRun.read(
+            train, plan.data, tokenizer: try Tokenizer(plan.tokenizer), vocabulary: nil,
+            maxLength: plan.model.maxLength)
         var order = Array(set.train.indices)
         var shuffle = Random(seed: seed)
         shuffle.shuffle(&order)
@@ -88,7 +89,9 @@ package struct Benchmark {
 
         let trainer = TrainingRun.newTrainer(set, plan, output: "/dev/null", threads: threads)
         let model = trainer.checkpoint.file.model, config = model.config
-        note("vocabulary \(set.vocabulary.count), \(model.layout.total) parameters, \(BLAS.description(threads: threads)), on \(CPUDescription.current)")
+        note(
+            "vocabulary \(set.vocabulary.count), \(model.layout.total) parameters, \(BLAS.description(threads: threads)), on \(CPUDescription.current)"
+        )
         for b in 0..<warmupSteps { _ = try trainer.update(batches[b]) }
         var tokens = 0, sentences = 0
         PhaseProfile.reset()
@@ -103,8 +106,12 @@ package struct Benchmark {
         let trainSeconds = Date().timeIntervalSince(start)
         PhaseProfile.enabled = false
         ProductLog.enabled = false
-        let phases = profile
-            ? Dictionary(uniqueKeysWithValues: PhaseProfile.Phase.allCases.map { ($0.name, 1000 * PhaseProfile.seconds[$0.rawValue] / Double(timedSteps)) })
+        let phases =
+            profile
+            ? Dictionary(
+                uniqueKeysWithValues: PhaseProfile.Phase.allCases.map {
+                    ($0.name, 1000 * PhaseProfile.seconds[$0.rawValue] / Double(timedSteps))
+                })
             : nil
         let products = profile ? Self.phaseProducts(updates: timedSteps, threads: threads) : nil
 
@@ -126,11 +133,13 @@ package struct Benchmark {
 
         var usage = rusage()
         getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
-        let result = Result(trainTokensPerSecond: Double(tokens) / trainSeconds, trainSentencesPerSecond: Double(sentences) / trainSeconds,
-                            encodeSentencesPerSecond: Double(set.valid.count) / encodeSeconds,
-                            sampleSentencesPerSecond: 1000 / sampleSeconds, sampleTokens: samplePositions, threads: threads,
-                            blas: BLAS.description(threads: threads), kernels: VectorKernels.description, peakRSSMegabytes: Double(usage.ru_maxrss) / 1024, parameters: model.layout.total,
-                            profile: phases, products: products, cpu: CPUDescription.current)
+        let result = Result(
+            trainTokensPerSecond: Double(tokens) / trainSeconds, trainSentencesPerSecond: Double(sentences) / trainSeconds,
+            encodeSentencesPerSecond: Double(set.valid.count) / encodeSeconds,
+            sampleSentencesPerSecond: 1000 / sampleSeconds, sampleTokens: samplePositions, threads: threads,
+            blas: BLAS.description(threads: threads), kernels: VectorKernels.description, peakRSSMegabytes: Double(usage.ru_maxrss) / 1024,
+            parameters: model.layout.total,
+            profile: phases, products: products, cpu: CPUDescription.current)
         return (result, trainer)
     }
 
@@ -138,13 +147,16 @@ package struct Benchmark {
     static func phaseProducts(updates: Int, threads: Int) -> [PhaseProducts] {
         PhaseProfile.Phase.allCases.compactMap { phase in
             let counts = PhaseProfile.products[phase.rawValue]
-            guard let heaviest = counts.max(by: { Double($0.value) * $0.key.flops < Double($1.value) * $1.key.flops })?.key else { return nil }
+            guard let heaviest = counts.max(by: { Double($0.value) * $0.key.flops < Double($1.value) * $1.key.flops })?.key else {
+                return nil
+            }
             let seconds = PhaseProfile.seconds[phase.rawValue] / Double(updates)
             let flops = counts.reduce(0) { $0 + Double($1.value) * $1.key.flops } / Double(updates)
             let achieved = flops / max(seconds, 1e-12) / 1e9
             let probe = ProductProbe.gflops(heaviest, threads: threads)
-            return PhaseProducts(phase: phase.name, millisecondsPerUpdate: 1000 * seconds, gigaflopsPerUpdate: flops / 1e9,
-                                 achievedGFLOPS: achieved, probeShape: heaviest.description, probeGFLOPS: probe, shareOfProbe: achieved / probe)
+            return PhaseProducts(
+                phase: phase.name, millisecondsPerUpdate: 1000 * seconds, gigaflopsPerUpdate: flops / 1e9,
+                achievedGFLOPS: achieved, probeShape: heaviest.description, probeGFLOPS: probe, shareOfProbe: achieved / probe)
         }
     }
 }

@@ -24,17 +24,20 @@ package struct Checkpoint {
 
     package func save(to path: String) throws {
         let P = file.model.layout.total
-        try file.save(to: path, extraTensors: [
-            Safetensors.Tensor(name: "optimizer.adam_m", shape: [P], data: adam.m),
-            Safetensors.Tensor(name: "optimizer.adam_v", shape: [P], data: adam.v),
-        ], extraMetadata: [
-            "checkpoint": "1",
-            "training_state": try ModelFile.json(state),
-            "train_options": try ModelFile.json(options),
-            "train_data": try ModelFile.json(data),
-            "adam_steps": String(adam.steps),
-            "output": output,
-        ])
+        try file.save(
+            to: path,
+            extraTensors: [
+                Safetensors.Tensor(name: "optimizer.adam_m", shape: [P], data: adam.m),
+                Safetensors.Tensor(name: "optimizer.adam_v", shape: [P], data: adam.v),
+            ],
+            extraMetadata: [
+                "checkpoint": "1",
+                "training_state": try ModelFile.json(state),
+                "train_options": try ModelFile.json(options),
+                "train_data": try ModelFile.json(data),
+                "adam_steps": String(adam.steps),
+                "output": output,
+            ])
     }
 
     package static func load(_ path: String) throws -> Checkpoint {
@@ -53,12 +56,14 @@ package struct Checkpoint {
         for key in checkpointKeys { file.extraMetadata[key] = nil }  // the best model must not carry them
         func meta<T: Decodable>(_ key: String, _ type: T.Type) throws -> T {
             guard let s = raw.metadata[key] else {
-                throw TextVAEError.file(path, "is a model file, not a training checkpoint (no '\(key)')",
-                                        fix: "resume from the .checkpoint.safetensors file that train writes next to the model")
+                throw TextVAEError.file(
+                    path, "is a model file, not a training checkpoint (no '\(key)')",
+                    fix: "resume from the .checkpoint.safetensors file that train writes next to the model")
             }
             guard let v = try? JSONDecoder().decode(T.self, from: Data(s.utf8)) else {
-                throw TextVAEError.file(path, "has a damaged '\(key)' (not the JSON a checkpoint holds)",
-                                        fix: "resume from an undamaged checkpoint written by 'textvae train', or start a new run")
+                throw TextVAEError.file(
+                    path, "has a damaged '\(key)' (not the JSON a checkpoint holds)",
+                    fix: "resume from an undamaged checkpoint written by 'textvae train', or start a new run")
             }
             return v
         }
@@ -66,18 +71,21 @@ package struct Checkpoint {
         let options = try meta("train_options", TrainingOptions.self)
         let data = try meta("train_data", TrainingData.self)
         if let problem = state.problem ?? options.problem {
-            throw TextVAEError.file(path, "holds an unusable training state: \(problem)",
-                                    fix: "resume from an undamaged checkpoint written by 'textvae train', or start a new run")
+            throw TextVAEError.file(
+                path, "holds an unusable training state: \(problem)",
+                fix: "resume from an undamaged checkpoint written by 'textvae train', or start a new run")
         }
         let P = file.model.layout.total
         guard let m = raw.tensor("optimizer.adam_m")?.data, let v = raw.tensor("optimizer.adam_v")?.data,
-              m.count == P, v.count == P, let steps = raw.metadata["adam_steps"].flatMap(Int.init), (0..<(1 << 40)).contains(steps),
-              state.shuffleState.count == 4 else {
+            m.count == P, v.count == P, let steps = raw.metadata["adam_steps"].flatMap(Int.init), (0..<(1 << 40)).contains(steps),
+            state.shuffleState.count == 4
+        else {
             throw TextVAEError.file(path, "has no usable optimiser state", fix: "resume from a checkpoint written by 'textvae train'")
         }
         var adam = Adam(parameterCount: P, learningRate: state.learningRate ?? options.learningRate)
         adam.m = m; adam.v = v; adam.steps = steps
-        return Checkpoint(file: file, adam: adam, state: state, options: options, data: data,
-                          output: raw.metadata["output"] ?? path.replacingOccurrences(of: ".checkpoint.safetensors", with: ".safetensors"))
+        return Checkpoint(
+            file: file, adam: adam, state: state, options: options, data: data,
+            output: raw.metadata["output"] ?? path.replacingOccurrences(of: ".checkpoint.safetensors", with: ".safetensors"))
     }
 }

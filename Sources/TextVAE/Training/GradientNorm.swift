@@ -34,7 +34,8 @@ package func gradientNorm(_ buffer: UnsafeBufferPointer<Float>, threads: Int = W
                 let end = min(n, i + 4096)
                 while i + 8 <= end {
                     lanes.0 += g[i] * g[i]; lanes.1 += g[i + 1] * g[i + 1]; lanes.2 += g[i + 2] * g[i + 2]; lanes.3 += g[i + 3] * g[i + 3]
-                    lanes.4 += g[i + 4] * g[i + 4]; lanes.5 += g[i + 5] * g[i + 5]; lanes.6 += g[i + 6] * g[i + 6]; lanes.7 += g[i + 7] * g[i + 7]
+                    lanes.4 += g[i + 4] * g[i + 4]; lanes.5 += g[i + 5] * g[i + 5]; lanes.6 += g[i + 6] * g[i + 6];
+                    lanes.7 += g[i + 7] * g[i + 7]
                     i += 8
                 }
                 var s = Double(lanes.0 + lanes.1 + lanes.2 + lanes.3 + lanes.4 + lanes.5 + lanes.6 + lanes.7)

@@ -53,7 +53,8 @@ extension KLSchedule {
         case .logistic(let k, let x0): k > 0 && k.isFinite && x0 >= 0 && x0.isFinite ? nil : "logistic schedule k \(k), x0 \(x0)"
         case .linear(let x0): x0 >= 0 && x0.isFinite ? nil : "linear schedule x0 \(x0)"
         case .cyclical(let cycles, let ratio, let total):
-            cycles >= 1 && ratio > 0 && ratio <= 1 && total >= 0 ? nil : "cyclical schedule \(cycles) cycles, ratio \(ratio), \(total) steps"
+            cycles >= 1 && ratio > 0 && ratio <= 1 && total >= 0
+                ? nil : "cyclical schedule \(cycles) cycles, ratio \(ratio), \(total) steps"
         case .constant(let beta): beta >= 0 && beta.isFinite ? nil : "constant β \(beta)"
         }
     }

@@ -14,14 +14,16 @@ package struct MetricsLog {
         let data = try JSONSerialization.data(withJSONObject: row, options: [.sortedKeys]) + Data("\n".utf8)
         let fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0o644)
         guard fd >= 0 else {
-            throw TextVAEError.file(path, "cannot be written (\(String(cString: strerror(errno))))",
-                                    fix: "check the folder's permissions and free space, then resume with --resume")
+            throw TextVAEError.file(
+                path, "cannot be written (\(String(cString: strerror(errno))))",
+                fix: "check the folder's permissions and free space, then resume with --resume")
         }
         defer { close(fd) }
         let failure = AtomicFile.writeAll(data, to: fd)
         if failure != 0 {
-            throw TextVAEError.file(path, "writing a row failed (\(String(cString: strerror(failure))))",
-                                    fix: "free disk space, then resume with --resume; the checkpoint is intact")
+            throw TextVAEError.file(
+                path, "writing a row failed (\(String(cString: strerror(failure))))",
+                fix: "free disk space, then resume with --resume; the checkpoint is intact")
         }
     }
 
@@ -30,7 +32,8 @@ package struct MetricsLog {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return }
         let kept = text.split(separator: "\n").filter { line in
             guard let row = try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any],
-                  let s = row["step"] as? Int else { return false }
+                let s = row["step"] as? Int
+            else { return false }
             return s <= step
         }
         try AtomicFile.write(Data(kept.map { $0 + "\n" }.joined().utf8), to: path)

@@ -9,7 +9,7 @@ import Foundation
 enum PhaseProfile {
     enum Phase: Int, CaseIterable, Sendable {
         case batchAndNoise, encoderForward, decoderForward, outputForward, softmaxCrossEntropy, outputBackward,
-             decoderBackward, encoderBackward, allReduce, gradientNorm, adam
+            decoderBackward, encoderBackward, allReduce, gradientNorm, adam
 
         var name: String {
             switch self {

@@ -32,18 +32,21 @@ package struct RunFiles: Sendable {
         for path in all {
             let target = try AtomicFile.destination(path)
             if target.special != nil || AtomicFile.openDescriptor(path) != nil {
-                throw TextVAEError.file(path, "is not a regular file: training rewrites its files many times",
-                                        fix: "give -o a file path, such as model.safetensors")
+                throw TextVAEError.file(
+                    path, "is not a regular file: training rewrites its files many times",
+                    fix: "give -o a file path, such as model.safetensors")
             }
             let folder = URL(fileURLWithPath: target.path).deletingLastPathComponent().path
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
-                throw TextVAEError.file(path, "cannot be written: its folder \(folder) does not exist",
-                                        fix: "create the folder or choose another -o")
+                throw TextVAEError.file(
+                    path, "cannot be written: its folder \(folder) does not exist",
+                    fix: "create the folder or choose another -o")
             }
             guard access(folder, W_OK) == 0 else {
-                throw TextVAEError.file(path, "cannot be written: the folder \(folder) is not writable (\(String(cString: strerror(errno))))",
-                                        fix: "choose a folder you can write to with -o")
+                throw TextVAEError.file(
+                    path, "cannot be written: the folder \(folder) is not writable (\(String(cString: strerror(errno))))",
+                    fix: "choose a folder you can write to with -o")
             }
         }
     }
@@ -56,8 +59,9 @@ package struct RunFiles: Sendable {
     package func refuseInputs(_ inputs: [(path: String, role: String)], tokenFileCorpus: Bool) throws {
         for file in all where !(tokenFileCorpus && file == tokens) {
             for input in inputs where isSameFile(file, input.path) {
-                throw TextVAEError.file("\(file), which this run writes, is \(input.role) (\(input.path)): training would replace it; "
-                                   + "choose another -o, such as -o runs/model.safetensors")
+                throw TextVAEError.file(
+                    "\(file), which this run writes, is \(input.role) (\(input.path)): training would replace it; "
+                        + "choose another -o, such as -o runs/model.safetensors")
             }
         }
     }

@@ -22,11 +22,14 @@ package struct SentenceLabels: Equatable, Sendable {
             names.append(label)
         }
         guard names.count >= 2 else {
-            throw TextVAEError.file(corpusName, names.isEmpty ? "has no labels in its training lines" : "has only one label ('\(names[0])') in its training lines",
-                                    fix: "give at least two classes (check --label-column or --label-file), or train without labels")
+            throw TextVAEError.file(
+                corpusName,
+                names.isEmpty ? "has no labels in its training lines" : "has only one label ('\(names[0])') in its training lines",
+                fix: "give at least two classes (check --label-column or --label-file), or train without labels")
         }
         guard names.count <= 1000 else {
-            throw TextVAEError.file(corpusName, "has \(names.count) distinct labels", fix: "give at most 1000 classes (is --label-column the right column?)")
+            throw TextVAEError.file(
+                corpusName, "has \(names.count) distinct labels", fix: "give at most 1000 classes (is --label-column the right column?)")
         }
         self.init(names: names, train: train.map { index[$0] }, valid: valid.map { index[$0] })
         unknownValid = zip(valid, self.valid).filter { !$0.0.isEmpty && $0.1 == nil }.count

@@ -34,8 +34,10 @@ package final class Trainer {
     ///   - collective: the ranks this one trains with: each computes its share of every batch; rank 0
     ///     alone writes the model, checkpoints and metrics, and reports events.
     ///   - labels: each training and validation sentence's class (nil where unknown), for a model with classes.
-    package init(checkpoint: Checkpoint, train: SentenceIDs, valid: [[Int32]], labels: SentenceLabels? = nil,
-                threads: Int = Workspace.defaultThreads, collective: any Collective = SingleProcess()) {
+    package init(
+        checkpoint: Checkpoint, train: SentenceIDs, valid: [[Int32]], labels: SentenceLabels? = nil,
+        threads: Int = Workspace.defaultThreads, collective: any Collective = SingleProcess()
+    ) {
         precondition(!train.isEmpty && !valid.isEmpty)
         precondition(labels == nil || labels!.train.count == train.count && labels!.valid.count == valid.count, "one label per sentence")
         precondition(labels == nil || checkpoint.file.model.config.classes == labels!.names.count, "one class per label")
@@ -58,8 +60,10 @@ package final class Trainer {
     /// shape, the options and where in the run it starts.
     func agreement() throws -> UInt64 {
         let c = checkpoint
-        return fingerprint64([c.data.fingerprint, c.file.vocabulary.fileText, try ModelFile.json(c.file.model.config),
-                              try ModelFile.json(c.options), "\(c.state.step) \(c.state.epoch) \(c.state.batchInEpoch)"])
+        return fingerprint64([
+            c.data.fingerprint, c.file.vocabulary.fileText, try ModelFile.json(c.file.model.config),
+            try ModelFile.json(c.options), "\(c.state.step) \(c.state.epoch) \(c.state.batchInEpoch)",
+        ])
     }
 
     package var batchesPerEpoch: Int { (train.count + options.batchSize - 1) / options.batchSize }
@@ -122,8 +126,9 @@ package final class Trainer {
                 switch update.halted {
                 case .interrupted?:
                     if lead { try checkpoint.save(to: checkpointPath) }
-                    throw TrainingInterrupted(description: "interrupted at step \(checkpoint.state.step); checkpoint saved to \(checkpointPath); "
-                                              + "resume with: textvae train --resume \(checkpointPath)")
+                    throw TrainingInterrupted(
+                        description: "interrupted at step \(checkpoint.state.step); checkpoint saved to \(checkpointPath); "
+                            + "resume with: textvae train --resume \(checkpointPath)")
                 case .timeLimit?:
                     try finishEarly(log: log, onEvent)
                     return .timeLimit
@@ -145,11 +150,15 @@ package final class Trainer {
                     rec: update.rec / Double(members.count), kl: update.kl / Double(members.count),
                     beta: update.beta, tokensPerSecond: Double(st.epochTokens) / max(st.epochSeconds, 1e-9))
                 onEvent(.step(progress))
-                if firstStep == 0 && st.step == Self.timingUpdates { try placeInTimeBudget(seconds: Date().timeIntervalSince(runStart), onEvent) }
+                if firstStep == 0 && st.step == Self.timingUpdates {
+                    try placeInTimeBudget(seconds: Date().timeIntervalSince(runStart), onEvent)
+                }
                 if lead && st.step % max(1, options.logSteps) == 0 {
-                    try log.append(["kind": "step", "step": st.step, "epoch": Double(st.epoch) + Double(st.batchInEpoch) / Double(batches.count),
-                                "rec": progress.rec, "kl": progress.kl, "beta": Double(update.beta), "loss": Double(update.loss),
-                                "grad_norm": Double(update.norm), "tokens_per_s": progress.tokensPerSecond])
+                    try log.append([
+                        "kind": "step", "step": st.step, "epoch": Double(st.epoch) + Double(st.batchInEpoch) / Double(batches.count),
+                        "rec": progress.rec, "kl": progress.kl, "beta": Double(update.beta), "loss": Double(update.loss),
+                        "grad_norm": Double(update.norm), "tokens_per_s": progress.tokensPerSecond,
+                    ])
                 }
                 let dueBySteps = options.checkpointSteps > 0 && st.step % options.checkpointSteps == 0
                 let dueByTime = options.checkpointMinutes > 0 && now.timeIntervalSince(lastCheckpoint) > options.checkpointMinutes * 60
@@ -173,13 +182,16 @@ package final class Trainer {
             if verdict != .warmingUp {
                 checkpoint.state.epochsWithoutImprovement = improved ? 0 : checkpoint.state.epochsWithoutImprovement + 1
             }
-            let stopping = options.patience > 0 && checkpoint.state.epochsWithoutImprovement >= options.patience
+            let stopping =
+                options.patience > 0 && checkpoint.state.epochsWithoutImprovement >= options.patience
                 && checkpoint.state.epoch < options.epochs && verdict == .notBetter
             if options.pretrainEpochs > 0 && checkpoint.state.epoch == options.pretrainEpochs {
                 resetDecoder()
-                onEvent(.note("autoencoder pretraining done after \(options.pretrainEpochs) epoch\(options.pretrainEpochs == 1 ? "" : "s"): "
-                              + "the decoder starts again from fresh weights, and the KL schedule from 0; the model kept so far "
-                              + "(the autoencoder's) will be replaced by the VAE's epochs"))
+                onEvent(
+                    .note(
+                        "autoencoder pretraining done after \(options.pretrainEpochs) epoch\(options.pretrainEpochs == 1 ? "" : "s"): "
+                            + "the decoder starts again from fresh weights, and the KL schedule from 0; the model kept so far "
+                            + "(the autoencoder's) will be replaced by the VAE's epochs"))
             } else if verdict == .notBetter && !stopping && options.learningRateDecay < 1 {
                 let rate = checkpoint.adam.learningRate * options.learningRateDecay
                 checkpoint.adam.learningRate = rate
@@ -204,8 +216,10 @@ package final class Trainer {
     func resetDecoder() {
         let model = checkpoint.file.model
         let fresh = model.layout.initialParameters(seed: options.seed &+ 0xDEC0DE)
-        let decoderSide: [ParameterTensor] = [.latentWeight, .latentBias, .decoderWeightIH, .decoderWeightHH, .decoderBiasIH,
-                                              .decoderBiasHH, .outputWeight, .outputBias]
+        let decoderSide: [ParameterTensor] = [
+            .latentWeight, .latentBias, .decoderWeightIH, .decoderWeightHH, .decoderBiasIH,
+            .decoderBiasHH, .outputWeight, .outputBias,
+        ]
         for tensor in decoderSide {
             let range = model.layout.range(tensor)
             checkpoint.file.model.parameters.replaceSubrange(range, with: fresh[range])
@@ -245,11 +259,15 @@ package final class Trainer {
         // handler aborts the job on an error, but a sum that throws must not pass for a sum: its error is kept and
         // thrown once the pass is over, before the gradient's all-reduce.
         let failedSum = FirstError()
-        let shared = collective.size == 1 ? nil : SharedBatch(sentences: members.count) { [collective] values in
-            do { return try collective.sum(values) } catch { failedSum.keep(error); return values }
-        }
-        let settings = LossSettings(beta: beta, freeBits: pretraining ? 0 : options.freeBits, sharedBatch: shared,
-                                    labelWeight: options.labelWeight, classWeight: options.classWeight, classCapacity: options.classCapacity)
+        let shared =
+            collective.size == 1
+            ? nil
+            : SharedBatch(sentences: members.count) { [collective] values in
+                do { return try collective.sum(values) } catch { failedSum.keep(error); return values }
+            }
+        let settings = LossSettings(
+            beta: beta, freeBits: pretraining ? 0 : options.freeBits, sharedBatch: shared,
+            labelWeight: options.labelWeight, classWeight: options.classWeight, classCapacity: options.classCapacity)
 
         gradient.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
         if mine.isEmpty {
@@ -262,8 +280,9 @@ package final class Trainer {
             for k in mine.indices { for j in 0..<Z { eps[k * Z + j] = generators[k].normal() } }
             var batch = Batch(mine.map { train[$0] })
             batch.applyWordDropout(options.wordDropout, &generators)
-            batch.applyDecoderDropout(embedding: options.embeddingDropout, output: options.outputDropout,
-                                      embeddingWidth: model.config.embedding, hidden: model.config.hidden, &generators)
+            batch.applyDecoderDropout(
+                embedding: options.embeddingDropout, output: options.outputDropout,
+                embeddingWidth: model.config.embedding, hidden: model.config.hidden, &generators)
             // Classes: each sentence's label, or for an unlabelled one a Gumbel-softmax c from its own noise (drawn last).
             var classes: ClassChoice?
             if K > 0 {
@@ -297,21 +316,25 @@ package final class Trainer {
         PhaseProfile.lap(.gradientNorm)
         let loss = summed(.loss)
         guard loss.isFinite, norm.isFinite else {
-            let saved = FileManager.default.fileExists(atPath: checkpointPath)
+            let saved =
+                FileManager.default.fileExists(atPath: checkpointPath)
                 ? "the last good checkpoint is \(checkpointPath) (resume with --resume)" : "no checkpoint was written yet"
-            throw TextVAEError.diverged("training diverged at step \(checkpoint.state.step): the loss is \(loss); "
-                               + "\(saved); try a lower --lr (now \(options.learningRate)) or a smaller --clip")
+            throw TextVAEError.diverged(
+                "training diverged at step \(checkpoint.state.step): the loss is \(loss); "
+                    + "\(saved); try a lower --lr (now \(options.learningRate)) or a smaller --clip")
         }
         // Move the parameters out while Adam updates them: two inout accesses to
         // `checkpoint` at once would conflict. Swapping arrays copies nothing.
         var parameters: [Float] = []
         swap(&parameters, &checkpoint.file.model.parameters)
-        checkpoint.adam.update(&parameters, gradient: gradient, gradientScale: clipScale(norm: norm, maxNorm: options.clip),
-                                 threads: workspace.threads)
+        checkpoint.adam.update(
+            &parameters, gradient: gradient, gradientScale: clipScale(norm: norm, maxNorm: options.clip),
+            threads: workspace.threads)
         swap(&parameters, &checkpoint.file.model.parameters)
         PhaseProfile.lap(.adam)
-        return Update(targets: Int(summed(.targets)), rec: Double(summed(.rec)), kl: Double(summed(.kl)),
-                      loss: loss, beta: beta, norm: norm)
+        return Update(
+            targets: Int(summed(.targets)), rec: Double(summed(.rec)), kl: Double(summed(.kl)),
+            loss: loss, beta: beta, norm: norm)
     }
 
     /// Updates timed before a run with a time limit places its KL schedule within the time.
@@ -330,9 +353,11 @@ package final class Trainer {
         guard affordable < options.epochUpdates(batchesPerEpoch: B) else { return }
         checkpoint.options = options.placed(batchesPerEpoch: B, plannedUpdates: max(1, affordable))
         let annealed = options.annealedStep(batchesPerEpoch: B)
-        onEvent(.note("the time limit of \(options.timeLimitMinutes) minutes allows about \(options.pretrainEpochs * B + max(1, affordable)) "
-                      + "updates (\(String(format: "%.0f", 1000 * pace)) ms each), not the \(options.epochs * B) of \(options.epochs) epochs: "
-                      + "β now reaches its final value at update \(annealed) (epoch \(annealed / max(1, B) + 1))"))
+        onEvent(
+            .note(
+                "the time limit of \(options.timeLimitMinutes) minutes allows about \(options.pretrainEpochs * B + max(1, affordable)) "
+                    + "updates (\(String(format: "%.0f", 1000 * pace)) ms each), not the \(options.epochs * B) of \(options.epochs) epochs: "
+                    + "β now reaches its final value at update \(annealed) (epoch \(annealed / max(1, B) + 1))"))
     }
 
     /// The time limit hit mid-epoch: validate what we have, keep it if best, checkpoint.
@@ -372,8 +397,9 @@ package final class Trainer {
         let beta = options.beta(step: max(0, st.step - 1), epoch: st.epoch, batchesPerEpoch: batchesPerEpoch)
         if kept {
             if annealed { checkpoint.state.bestValidNELBO = nelbo }
-            checkpoint.state.kept = KeptEpoch(epoch: st.epoch + 1, step: st.step, beta: beta, kl: scores.meanKL, nelbo: nelbo,
-                                              annealed: annealed)
+            checkpoint.state.kept = KeptEpoch(
+                epoch: st.epoch + 1, step: st.step, beta: beta, kl: scores.meanKL, nelbo: nelbo,
+                annealed: annealed)
         }
         if kept && lead {
             var file = checkpoint.file
@@ -391,22 +417,27 @@ package final class Trainer {
             tokensPerSecond: Double(st.epochTokens) / max(st.epochSeconds, 1e-9), improved: improved, beta: beta,
             savedWhileWarmingUp: kept && !annealed)
         if lead {
-            var row: [String: Any] = ["kind": "epoch", "step": st.step, "epoch": st.epoch + 1, "beta": Double(beta), "annealed": annealed,
-                    "kept": kept,
-                    "train_rec": summary.trainRec, "train_kl": summary.trainKL, "train_nelbo": summary.trainRec + summary.trainKL,
-                    "valid_rec": scores.meanRec, "valid_kl": scores.meanKL, "valid_nelbo": nelbo,
-                    "valid_ppl": scores.elboPerplexity, "seconds": summary.seconds, "tokens_per_s": summary.tokensPerSecond]
+            var row: [String: Any] = [
+                "kind": "epoch", "step": st.step, "epoch": st.epoch + 1, "beta": Double(beta), "annealed": annealed,
+                "kept": kept,
+                "train_rec": summary.trainRec, "train_kl": summary.trainKL, "train_nelbo": summary.trainRec + summary.trainKL,
+                "valid_rec": scores.meanRec, "valid_kl": scores.meanKL, "valid_nelbo": nelbo,
+                "valid_ppl": scores.elboPerplexity, "seconds": summary.seconds, "tokens_per_s": summary.tokensPerSecond,
+            ]
             if checkpoint.file.model.config.classes > 0 { row["valid_class_kl"] = scores.meanClassKL }
             if let accuracy { row["valid_accuracy"] = accuracy }
             try log.append(row)
         }
         onEvent(.epoch(summary))
         if beta >= 0.5 && scores.meanKL < 0.5 && !checkpoint.state.collapseWarned
-            && checkpoint.file.model.config.code > 0 {
+            && checkpoint.file.model.config.code > 0
+        {
             checkpoint.state.collapseWarned = true
-            onEvent(.warning("the KL term is \(String(format: "%.3f", scores.meanKL)) nats: the posterior has collapsed (the decoder ignores z). "
-                             + "Try free bits (--free-bits 0.5), more word dropout (--word-dropout 0.5), or annealing over a larger "
-                             + "share of the run (--x0 40%)"))
+            onEvent(
+                .warning(
+                    "the KL term is \(String(format: "%.3f", scores.meanKL)) nats: the posterior has collapsed (the decoder ignores z). "
+                        + "Try free bits (--free-bits 0.5), more word dropout (--word-dropout 0.5), or annealing over a larger "
+                        + "share of the run (--x0 40%)"))
         }
         return verdict
     }

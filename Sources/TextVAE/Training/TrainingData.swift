@@ -32,8 +32,9 @@ package struct TrainingData: Codable, Equatable, Sendable {
 
     /// What a run is given: the corpus, how it was read (`reading`), and its sentences as ids.
     package init(corpus: String, reading: DataSettings, train: SentenceIDs, valid: [[Int32]], labels: SentenceLabels? = nil) {
-        self.init(corpus: corpus, valid: reading.valid, trainSentences: train.count, validSentences: valid.count,
-                  fingerprint: Self.fingerprint(train: train, valid: valid, labels: labels))
+        self.init(
+            corpus: corpus, valid: reading.valid, trainSentences: train.count, validSentences: valid.count,
+            fingerprint: Self.fingerprint(train: train, valid: valid, labels: labels))
         labelColumns = reading.labelColumns
         labelsFile = reading.labelsFile
         paragraphs = reading.paragraphs

@@ -155,8 +155,12 @@ extension TrainingOptions {
             return "embedding dropout \(embeddingDropout) or output dropout \(outputDropout) (0 to below 1)"
         }
         if !(learningRateDecay > 0 && learningRateDecay <= 1) { return "learning-rate decay \(learningRateDecay) (above 0, at most 1)" }
-        if pretrainEpochs < 0 || pretrainEpochs >= epochs { return "pretraining epochs \(pretrainEpochs) (0 to fewer than the \(epochs) epochs)" }
-        if !(labelWeight >= 0 && labelWeight.isFinite && classWeight >= 0 && classWeight.isFinite && classCapacity >= 0 && classCapacity.isFinite) {
+        if pretrainEpochs < 0 || pretrainEpochs >= epochs {
+            return "pretraining epochs \(pretrainEpochs) (0 to fewer than the \(epochs) epochs)"
+        }
+        if !(labelWeight >= 0 && labelWeight.isFinite && classWeight >= 0 && classWeight.isFinite && classCapacity >= 0
+            && classCapacity.isFinite)
+        {
             return "label weight \(labelWeight), class weight \(classWeight) or class capacity \(classCapacity)"
         }
         if !(temperature > 0 && temperature <= 100 && finalTemperature > 0 && finalTemperature <= 100) {

@@ -36,20 +36,24 @@ package enum TrainingRun {
     ///   - collective: the ranks training together; the leader prepares the token file and writes files.
     ///   - note: one line each about the data and the model, for the user.
     ///   - progress: how far the token file's preparation has read, when it is made.
-    package static func start(_ plan: TrainingPlan, threads: Int, collective: any Collective = SingleProcess(),
-                             progress: (CorpusPreparation.Progress) -> Void = { _ in }, note: (String) -> Void) throws -> Trainer {
+    package static func start(
+        _ plan: TrainingPlan, threads: Int, collective: any Collective = SingleProcess(),
+        progress: (CorpusPreparation.Progress) -> Void = { _ in }, note: (String) -> Void
+    ) throws -> Trainer {
         let started = Date()
         var plan = plan
         let files = RunFiles(model: plan.outputPath)
         try files.checkWritable()
         try files.refuseInputs(inputs(corpus: plan.corpus, plan.data), tokenFileCorpus: TokenFile.isTokenFile(plan.corpus))
         if !plan.overwrite { try refuseEarlierRun(files) }
-        let read = try readCorpus(plan.corpus, &plan.data, tokenizer: &plan.tokenizer, maxLength: plan.model.maxLength,
-                                  tokenFile: files.tokens, threads: threads, collective: collective, progress: progress)
+        let read = try readCorpus(
+            plan.corpus, &plan.data, tokenizer: &plan.tokenizer, maxLength: plan.model.maxLength,
+            tokenFile: files.tokens, threads: threads, collective: collective, progress: progress)
         let set = read.set
         if let labels = set.labels, plan.model.classes > 0, plan.model.classes != labels.names.count {
-            throw TextVAEError.conflict("--classes \(plan.model.classes) is for training without labels; with labels, the classes are the "
-                               + "\(labels.names.count) distinct labels (\(labels.names.prefix(10).joined(separator: ", "))): leave out --classes")
+            throw TextVAEError.conflict(
+                "--classes \(plan.model.classes) is for training without labels; with labels, the classes are the "
+                    + "\(labels.names.count) distinct labels (\(labels.names.prefix(10).joined(separator: ", "))): leave out --classes")
         }
         let freeBitsOff = !plan.freeBitsGiven && plan.options.freeBits > 0 && set.labels.map { $0.labelledTrain == $0.train.count } ?? false
         if freeBitsOff { plan.options.freeBits = 0 }
@@ -62,34 +66,39 @@ package enum TrainingRun {
         let config = trainer.checkpoint.file.model.config, data = plan.data
         let sentences = read.tokenFile?.header.sentences ?? (set.train.count + set.valid.count)
         let skipped = read.tokenFile?.header.skippedInvalid ?? read.skippedInvalid
-        note("corpus \(plan.corpus): \(set.train.count) training sentences, \(set.valid.count) validation"
-             + (data.valid.map { " (\($0))" }
-                ?? " (every \(TrainingSet.holdOutStride(validFraction: data.validFraction, sentences: sentences))th held out)")
-             + ", \(set.truncated) cut to \(config.maxLength) tokens"
-             + (skipped > 0 ? ", \(skipped) invalid lines skipped" : "")
-             + "; \(read.how) in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
+        note(
+            "corpus \(plan.corpus): \(set.train.count) training sentences, \(set.valid.count) validation"
+                + (data.valid.map { " (\($0))" }
+                    ?? " (every \(TrainingSet.holdOutStride(validFraction: data.validFraction, sentences: sentences))th held out)")
+                + ", \(set.truncated) cut to \(config.maxLength) tokens"
+                + (skipped > 0 ? ", \(skipped) invalid lines skipped" : "")
+                + "; \(read.how) in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
         if let labels = set.labels {
-            note("labels: \(labels.names.count) classes (\(labels.names.prefix(12).joined(separator: ", "))\(labels.names.count > 12 ? ", …" : "")); "
-                 + "\(labels.labelledTrain) of \(labels.train.count) training sentences labelled"
-                 + (labels.labelledTrain < labels.train.count ? " (the others train semi-supervised, Kingma et al.'s M2)" : "")
-                 + "; \(labels.valid.filter { $0 != nil }.count) of \(labels.valid.count) validation sentences labelled"
-                 + (labels.unknownValid > 0 ? " (\(labels.unknownValid) with labels unseen in training, read as unlabelled)" : "")
-                 + (freeBitsOff ? "; free bits off, as every training sentence is labelled (--free-bits sets them)" : ""))
+            note(
+                "labels: \(labels.names.count) classes (\(labels.names.prefix(12).joined(separator: ", "))\(labels.names.count > 12 ? ", …" : "")); "
+                    + "\(labels.labelledTrain) of \(labels.train.count) training sentences labelled"
+                    + (labels.labelledTrain < labels.train.count ? " (the others train semi-supervised, Kingma et al.'s M2)" : "")
+                    + "; \(labels.valid.filter { $0 != nil }.count) of \(labels.valid.count) validation sentences labelled"
+                    + (labels.unknownValid > 0 ? " (\(labels.unknownValid) with labels unseen in training, read as unlabelled)" : "")
+                    + (freeBitsOff ? "; free bits off, as every training sentence is labelled (--free-bits sets them)" : ""))
         } else if config.classes > 0 {
             note("no labels: \(config.classes) classes learned unsupervised beside z (JointVAE)")
         }
-        let coverage = read.tokenFile?.header.coverage ?? {
-            let ids = set.train.arrays.joined()
-            return Double(ids.filter { $0 != Int32(Vocabulary.unk) }.count) / Double(max(1, ids.count))
-        }()
+        let coverage =
+            read.tokenFile?.header.coverage
+            ?? {
+                let ids = set.train.arrays.joined()
+                return Double(ids.filter { $0 != Int32(Vocabulary.unk) }.count) / Double(max(1, ids.count))
+            }()
         let kind = set.vocabulary.subwords.map { " subword pieces and \($0.merges.count) merges" } ?? ""
         let unknown = Vocabulary.unknownShare(set.valid)
-        note("vocabulary \(set.vocabulary.count)\(kind) (coverage \(String(format: "%.1f", 100 * coverage))%, "
-             + "validation <unk> \(String(format: "%.1f", 100 * unknown))%); "
-             + "model E \(config.embedding) H \(config.hidden) Z \(config.latent)\(config.classes > 0 ? " K \(config.classes)" : "")"
-             + "\(config.latentToInputs ? " +z-inputs" : ""), "
-             + "\(trainer.checkpoint.file.model.layout.total) parameters; \(BLAS.description(threads: threads))"
-             + (collective.size > 1 ? "; \(collective.size) ranks" : ""))
+        note(
+            "vocabulary \(set.vocabulary.count)\(kind) (coverage \(String(format: "%.1f", 100 * coverage))%, "
+                + "validation <unk> \(String(format: "%.1f", 100 * unknown))%); "
+                + "model E \(config.embedding) H \(config.hidden) Z \(config.latent)\(config.classes > 0 ? " K \(config.classes)" : "")"
+                + "\(config.latentToInputs ? " +z-inputs" : ""), "
+                + "\(trainer.checkpoint.file.model.layout.total) parameters; \(BLAS.description(threads: threads))"
+                + (collective.size > 1 ? "; \(collective.size) ranks" : ""))
         note(planLine(trainer.checkpoint.options, batchesPerEpoch: trainer.batchesPerEpoch, autoEpochs: plan.autoEpochs))
         return trainer
     }
@@ -98,11 +107,12 @@ package enum TrainingRun {
     static func planLine(_ options: TrainingOptions, batchesPerEpoch B: Int, autoEpochs: Bool) -> String {
         let annealed = options.annealedStep(batchesPerEpoch: B), total = options.epochs * B
         let pretraining = options.pretrainEpochs > 0 ? ", the first \(options.pretrainEpochs) pretraining the autoencoder" : ""
-        let when = annealed < total
+        let when =
+            annealed < total
             ? "β reaches its final value at update \(annealed) (\(100 * annealed / max(1, total))%, epoch \(annealed / max(1, B) + 1)); "
-              + "the best epoch from there on is kept"
+                + "the best epoch from there on is kept"
             : "β reaches its final value only at update \(annealed), after the run: the model kept is the last one; "
-              + "train longer (--epochs) or anneal sooner (--x0 30%)"
+                + "train longer (--epochs) or anneal sooner (--x0 30%)"
         return "plan: \(total) updates, \(options.epochs) epochs of \(B)\(autoEpochs ? " (--epochs auto)" : "")\(pretraining); " + when
             + (options.timeLimitMinutes > 0 ? "; within the time limit of \(options.timeLimitMinutes) minutes" : "")
     }
@@ -119,15 +129,18 @@ package enum TrainingRun {
     /// The run's sentences from the token file `tokenFile` (prepared from the text when missing or stale,
     /// by the leader first; another machine's rank without a shared folder prepares its own), or from the
     /// corpus itself when it is a token file, whose tokenizer and hold-out then become the run's.
-    static func readCorpus(_ corpus: String, _ data: inout DataSettings, tokenizer: inout TokenizerSettings, maxLength: Int,
-                           tokenFile tokensPath: String, threads: Int, collective: any Collective,
-                           progress: (CorpusPreparation.Progress) -> Void) throws -> ReadCorpus {
+    static func readCorpus(
+        _ corpus: String, _ data: inout DataSettings, tokenizer: inout TokenizerSettings, maxLength: Int,
+        tokenFile tokensPath: String, threads: Int, collective: any Collective,
+        progress: (CorpusPreparation.Progress) -> Void
+    ) throws -> ReadCorpus {
         if data.hasLabels {
             return try readLabelledCorpus(corpus, data, tokenizer: tokenizer, maxLength: maxLength)
         }
         func readValid() throws -> Corpus? {
             try data.valid.map {
-                try Corpus.read($0, tokenizer: Tokenizer(tokenizer), paragraphs: data.paragraphs, skipInvalid: data.skipInvalid, threads: threads)
+                try Corpus.read(
+                    $0, tokenizer: Tokenizer(tokenizer), paragraphs: data.paragraphs, skipInvalid: data.skipInvalid, threads: threads)
             }
         }
         var file: TokenFile, how = "read from its token file", valid: Corpus?
@@ -157,8 +170,9 @@ package enum TrainingRun {
             }
             func prepare() throws -> TokenFile {
                 how = "tokenised once into \(tokensPath)" + (stale.map { " (the earlier one was stale: \($0))" } ?? "")
-                return try CorpusPreparation.prepare(corpus, to: tokensPath, recipe: recipe, vocabulary: given, threads: threads,
-                                                     progress: progress)
+                return try CorpusPreparation.prepare(
+                    corpus, to: tokensPath, recipe: recipe, vocabulary: given, threads: threads,
+                    progress: progress)
             }
             if collective.isLeader {
                 file = try fresh() ?? prepare()
@@ -173,8 +187,10 @@ package enum TrainingRun {
     }
 
     /// A labelled corpus (and validation file), read into memory: a token file holds no labels.
-    static func readLabelledCorpus(_ corpus: String, _ data: DataSettings, tokenizer settings: TokenizerSettings,
-                                   maxLength: Int) throws -> ReadCorpus {
+    static func readLabelledCorpus(
+        _ corpus: String, _ data: DataSettings, tokenizer settings: TokenizerSettings,
+        maxLength: Int
+    ) throws -> ReadCorpus {
         if TokenFile.isTokenFile(corpus) {
             throw TextVAEError.file(corpus, "is a token file, which holds no labels", fix: "train on the labelled text file itself")
         }
@@ -182,24 +198,30 @@ package enum TrainingRun {
             throw TextVAEError.conflict("labels belong to lines: leave out --paragraphs when training with labels")
         }
         let tokenizer = try Tokenizer(settings), columns = data.labelColumns ?? LabelledLines.Columns()
-        let text = try LabelledCorpus.read(corpus, tokenizer: tokenizer, columns: columns, labelsFile: data.labelsFile,
-                                           skipInvalid: data.skipInvalid)
+        let text = try LabelledCorpus.read(
+            corpus, tokenizer: tokenizer, columns: columns, labelsFile: data.labelsFile,
+            skipInvalid: data.skipInvalid)
         // A validation file has the corpus's columns; with a labels file (which is the corpus's alone) it is plain sentences.
         let valid = try data.valid.map {
-            try LabelledCorpus.read($0, tokenizer: tokenizer, columns: data.labelsFile == nil ? columns : LabelledLines.Columns(),
-                                    labelsFile: nil, skipInvalid: data.skipInvalid)
+            try LabelledCorpus.read(
+                $0, tokenizer: tokenizer, columns: data.labelsFile == nil ? columns : LabelledLines.Columns(),
+                labelsFile: nil, skipInvalid: data.skipInvalid)
         }
         let given = try data.vocabularyFile.map { try Vocabulary.load($0) }
-        let set = try TrainingSet(labelled: text, validCorpus: valid, validFraction: data.validFraction, vocabulary: given,
-                                  minCount: data.minCount, maxSize: data.maxSize, subwords: data.subwords, maxLength: maxLength,
-                                  corpusName: corpus)
-        return ReadCorpus(set: set, tokenFile: nil, how: "read with its labels into memory (no token file)",
-                          skippedInvalid: text.skippedInvalid)
+        let set = try TrainingSet(
+            labelled: text, validCorpus: valid, validFraction: data.validFraction, vocabulary: given,
+            minCount: data.minCount, maxSize: data.maxSize, subwords: data.subwords, maxLength: maxLength,
+            corpusName: corpus)
+        return ReadCorpus(
+            set: set, tokenFile: nil, how: "read with its labels into memory (no token file)",
+            skippedInvalid: text.skippedInvalid)
     }
 
     /// A new model of the plan's sizes over `set`'s vocabulary, with a fresh optimiser, at step 0.
-    package static func newTrainer(_ set: TrainingSet, _ plan: TrainingPlan, output: String, threads: Int,
-                                  collective: any Collective = SingleProcess()) -> Trainer {
+    package static func newTrainer(
+        _ set: TrainingSet, _ plan: TrainingPlan, output: String, threads: Int,
+        collective: any Collective = SingleProcess()
+    ) -> Trainer {
         var config = plan.model
         config.vocabulary = set.vocabulary.count
         if let labels = set.labels { config.classes = labels.names.count }
@@ -211,19 +233,24 @@ package enum TrainingRun {
         options = options.placed(batchesPerEpoch: batchesPerEpoch)
         let data = TrainingData(corpus: plan.corpus, reading: plan.data, train: set.train, valid: set.valid, labels: set.labels)
         let file = ModelFile(model: model, vocabulary: set.vocabulary, tokenizer: plan.tokenizer, classNames: set.labels?.names)
-        let checkpoint = Checkpoint(file: file, adam: Adam(parameterCount: model.layout.total, learningRate: options.learningRate),
-                                    state: TrainingState(seed: options.seed), options: options, data: data, output: output)
-        return Trainer(checkpoint: checkpoint, train: set.train, valid: set.valid, labels: set.labels, threads: threads,
-                       collective: collective)
+        let checkpoint = Checkpoint(
+            file: file, adam: Adam(parameterCount: model.layout.total, learningRate: options.learningRate),
+            state: TrainingState(seed: options.seed), options: options, data: data, output: output)
+        return Trainer(
+            checkpoint: checkpoint, train: set.train, valid: set.valid, labels: set.labels, threads: threads,
+            collective: collective)
     }
 
     /// Loads a checkpoint and re-reads its data exactly as the run first read it; refuses data that differ
     /// and flags that would change what may not change, applies the rest and says so in one line.
-    package static func resume(_ path: String, changes: Changes, threads: Int, collective: any Collective = SingleProcess(),
-                              progress: (CorpusPreparation.Progress) -> Void = { _ in }, note: (String) -> Void) throws -> Trainer {
+    package static func resume(
+        _ path: String, changes: Changes, threads: Int, collective: any Collective = SingleProcess(),
+        progress: (CorpusPreparation.Progress) -> Void = { _ in }, note: (String) -> Void
+    ) throws -> Trainer {
         var checkpoint = try Checkpoint.load(path)
         if let requested = changes.requested,
-           let refusal = ResumeConflicts.find(given: changes.given, requested: requested, in: checkpoint) {
+            let refusal = ResumeConflicts.find(given: changes.given, requested: requested, in: checkpoint)
+        {
             throw TextVAEError.conflict(refusal)
         }
         // Where the checkpoint lives, not where the stored path points from another folder: resuming
@@ -233,66 +260,83 @@ package enum TrainingRun {
         let moved = !isSameFile(files.checkpoint, path)
         try files.checkWritable()
         let stored = checkpoint.data
-        try files.refuseInputs(inputs(corpus: changes.corpus ?? stored.corpus, stored.reading(fallback: DataSettings())),
-                               tokenFileCorpus: TokenFile.isTokenFile(changes.corpus ?? stored.corpus))
+        try files.refuseInputs(
+            inputs(corpus: changes.corpus ?? stored.corpus, stored.reading(fallback: DataSettings())),
+            tokenFileCorpus: TokenFile.isTokenFile(changes.corpus ?? stored.corpus))
         if moved && !changes.overwrite { try refuseEarlierRun(files) }
-        let (set, batchesPerEpoch) = try readData(of: checkpoint, path, changes, tokenFile: files.tokens, threads: threads,
-                                                  collective: collective, progress: progress)
+        let (set, batchesPerEpoch) = try readData(
+            of: checkpoint, path, changes, tokenFile: files.tokens, threads: threads,
+            collective: collective, progress: progress)
         try checkMemory(set, batchSize: checkpoint.options.batchSize, vocabulary: set.vocabulary.count, resuming: true)
         let applied = apply(changes, to: &checkpoint.options, batchesPerEpoch: batchesPerEpoch)
         if moved && changes.overwrite && collective.isLeader { files.removeEarlierRun(keeping: path) }
-        note("resuming \(path) at epoch \(checkpoint.state.epoch + 1), step \(checkpoint.state.step)"
-             + (applied.isEmpty ? "" : "; changed: " + applied.joined(separator: ", ")))
-        return Trainer(checkpoint: checkpoint, train: set.train, valid: set.valid, labels: set.labels, threads: threads,
-                       collective: collective)
+        note(
+            "resuming \(path) at epoch \(checkpoint.state.epoch + 1), step \(checkpoint.state.step)"
+                + (applied.isEmpty ? "" : "; changed: " + applied.joined(separator: ", ")))
+        return Trainer(
+            checkpoint: checkpoint, train: set.train, valid: set.valid, labels: set.labels, threads: threads,
+            collective: collective)
     }
 
     /// The run's sentences, read as it first read them (from where they are now, if they moved), checked
     /// against the checkpoint's fingerprint; and the number of batches in an epoch.
-    static func readData(of checkpoint: Checkpoint, _ path: String, _ changes: Changes, tokenFile: String, threads: Int,
-                         collective: any Collective, progress: (CorpusPreparation.Progress) -> Void) throws -> (TrainingSet, Int) {
+    static func readData(
+        of checkpoint: Checkpoint, _ path: String, _ changes: Changes, tokenFile: String, threads: Int,
+        collective: any Collective, progress: (CorpusPreparation.Progress) -> Void
+    ) throws -> (TrainingSet, Int) {
         let stored = checkpoint.data
         var data = stored.reading(fallback: changes.requested?.data ?? DataSettings())
         if let moved = changes.valid { data.valid = moved }
         let corpusPath = changes.corpus ?? stored.corpus
         for (file, flag) in [(corpusPath, "CORPUS"), (data.valid, "--valid FILE")] {
             if let file, !FileManager.default.fileExists(atPath: file) {
-                throw TextVAEError.file(file, "is where the run read its data, and it is not there any more",
-                                        fix: "if it moved, give its new place: textvae train --resume \(path) \(flag)")
+                throw TextVAEError.file(
+                    file, "is where the run read its data, and it is not there any more",
+                    fix: "if it moved, give its new place: textvae train --resume \(path) \(flag)")
             }
         }
         // The same recipe as at the start: the token file is reused when fresh, or made again (the same ids).
         var tokenizer = checkpoint.file.tokenizer
-        let set = try readCorpus(corpusPath, &data, tokenizer: &tokenizer, maxLength: checkpoint.file.model.config.maxLength,
-                                 tokenFile: tokenFile, threads: threads, collective: collective, progress: progress).set
+        let set = try readCorpus(
+            corpusPath, &data, tokenizer: &tokenizer, maxLength: checkpoint.file.model.config.maxLength,
+            tokenFile: tokenFile, threads: threads, collective: collective, progress: progress
+        ).set
         let sameClasses = set.labels.map { $0.names == checkpoint.file.classNames } ?? true
         guard set.vocabulary == checkpoint.file.vocabulary, sameClasses,
-              TrainingData.fingerprint(train: set.train, valid: set.valid, labels: set.labels) == stored.fingerprint else {
-            throw TextVAEError.conflict("\(corpusPath)\(data.valid.map { " with " + $0 } ?? "") is not the data this checkpoint was trained on "
-                               + "(or it changed); resume with the same files, or start a new run")
+            TrainingData.fingerprint(train: set.train, valid: set.valid, labels: set.labels) == stored.fingerprint
+        else {
+            throw TextVAEError.conflict(
+                "\(corpusPath)\(data.valid.map { " with " + $0 } ?? "") is not the data this checkpoint was trained on "
+                    + "(or it changed); resume with the same files, or start a new run")
         }
         let batchesPerEpoch = (set.train.count + checkpoint.options.batchSize - 1) / checkpoint.options.batchSize
         guard checkpoint.state.batchInEpoch <= batchesPerEpoch else {
-            throw TextVAEError.file(path, "says batch \(checkpoint.state.batchInEpoch) of an epoch of \(batchesPerEpoch)",
-                                    fix: "resume from an undamaged checkpoint written by 'textvae train', or start a new run")
+            throw TextVAEError.file(
+                path, "says batch \(checkpoint.state.batchInEpoch) of an epoch of \(batchesPerEpoch)",
+                fix: "resume from an undamaged checkpoint written by 'textvae train', or start a new run")
         }
         return (set, batchesPerEpoch)
     }
 
     /// The files a run reads, as `RunFiles.refuseInputs` names them.
     static func inputs(corpus: String, _ data: DataSettings) -> [(path: String, role: String)] {
-        [(corpus, "the corpus")] + [data.valid.map { ($0, "the --valid file") }, data.vocabularyFile.map { ($0, "the --vocab file") },
-                                    data.labelsFile.map { ($0, "the --label-file file") }].compactMap { $0 }
+        [(corpus, "the corpus")]
+            + [
+                data.valid.map { ($0, "the --valid file") }, data.vocabularyFile.map { ($0, "the --vocab file") },
+                data.labelsFile.map { ($0, "the --label-file file") },
+            ].compactMap { $0 }
     }
 
     /// Refuses to write a run's files where an earlier run left its own, saying how to go on.
     static func refuseEarlierRun(_ files: RunFiles) throws {
         let earlier = files.earlierRun
         guard !earlier.isEmpty else { return }
-        let resume = FileManager.default.fileExists(atPath: files.checkpoint)
+        let resume =
+            FileManager.default.fileExists(atPath: files.checkpoint)
             ? "continue it with 'textvae train --resume \(files.checkpoint)', " : ""
-        throw TextVAEError.file("\(earlier.joined(separator: ", ")) \(earlier.count == 1 ? "holds" : "hold") an earlier run; "
-                           + resume + "start over with --overwrite, or choose another -o")
+        throw TextVAEError.file(
+            "\(earlier.joined(separator: ", ")) \(earlier.count == 1 ? "holds" : "hold") an earlier run; "
+                + resume + "start over with --overwrite, or choose another -o")
     }
 
     /// Applies what a resumed run may change; describes each change ("epochs 4 → 6").
@@ -340,25 +384,33 @@ package enum TrainingRun {
         let memory = MemoryLimit.bytes
         guard bytes > memory / 2 else { return }
         let fits = max(1, Int(Double(batchSize) * memory / 2 / bytes))
-        let fix = resuming ? "this machine cannot resume the run; start a new one with --batch-size \(fits) or less, or a smaller --max-length"
-                           : "use --batch-size \(fits) or less, or a smaller --max-length"
-        throw TextVAEError.invalidInput(String(format: "batches of %d sentences need about %.1f GB for the output layer's logits "
-                                  + "(%d target words × %d vocabulary entries), more than half of the %.1f GB this process may use; ",
-                                  batchSize, bytes / 1e9, positions, V, memory / 1e9) + fix)
+        let fix =
+            resuming
+            ? "this machine cannot resume the run; start a new one with --batch-size \(fits) or less, or a smaller --max-length"
+            : "use --batch-size \(fits) or less, or a smaller --max-length"
+        throw TextVAEError.invalidInput(
+            String(
+                format: "batches of %d sentences need about %.1f GB for the output layer's logits "
+                    + "(%d target words × %d vocabulary entries), more than half of the %.1f GB this process may use; ",
+                batchSize, bytes / 1e9, positions, V, memory / 1e9) + fix)
     }
 
     /// The corpus (and validation file) read, tokenised and turned into ids; the same for new and resumed runs.
     /// - Parameter vocabulary: the vocabulary to use, or nil to build one from the training sentences.
-    package static func read(_ corpusPath: String, _ data: DataSettings, tokenizer: Tokenizer, vocabulary: Vocabulary?,
-                            maxLength: Int, threads: Int = Workspace.defaultThreads) throws -> (TrainingSet, Corpus) {
-        let corpus = try Corpus.read(corpusPath, tokenizer: tokenizer, paragraphs: data.paragraphs, skipInvalid: data.skipInvalid,
-                                     threads: threads)
+    package static func read(
+        _ corpusPath: String, _ data: DataSettings, tokenizer: Tokenizer, vocabulary: Vocabulary?,
+        maxLength: Int, threads: Int = Workspace.defaultThreads
+    ) throws -> (TrainingSet, Corpus) {
+        let corpus = try Corpus.read(
+            corpusPath, tokenizer: tokenizer, paragraphs: data.paragraphs, skipInvalid: data.skipInvalid,
+            threads: threads)
         let valid = try data.valid.map {
             try Corpus.read($0, tokenizer: tokenizer, paragraphs: data.paragraphs, skipInvalid: data.skipInvalid, threads: threads)
         }
-        let set = try TrainingSet(corpus: corpus, validCorpus: valid, validFraction: data.validFraction, vocabulary: vocabulary,
-                                  minCount: data.minCount, maxSize: data.maxSize, subwords: data.subwords, maxLength: maxLength,
-                                  corpusName: corpusPath)
+        let set = try TrainingSet(
+            corpus: corpus, validCorpus: valid, validFraction: data.validFraction, vocabulary: vocabulary,
+            minCount: data.minCount, maxSize: data.maxSize, subwords: data.subwords, maxLength: maxLength,
+            corpusName: corpusPath)
         return (set, corpus)
     }
 }

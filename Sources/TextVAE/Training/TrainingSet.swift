@@ -25,11 +25,14 @@ package struct TrainingSet {
     /// A labelled corpus: held out and encoded as `init(corpus:...)` does, each sentence keeping its label.
     /// Without a validation file, the held-out sentences keep theirs; a validation file read without labels
     /// (`validCorpus.labels` all empty) gives unlabelled validation sentences.
-    package init(labelled corpus: LabelledCorpus, validCorpus: LabelledCorpus?, validFraction: Double, vocabulary: Vocabulary?,
-                minCount: Int, maxSize: Int, subwords: Int?, maxLength: Int, corpusName: String) throws {
-        self = try TrainingSet(corpus: Corpus(sentences: corpus.sentences), validCorpus: validCorpus.map { Corpus(sentences: $0.sentences) },
-                               validFraction: validFraction, vocabulary: vocabulary, minCount: minCount, maxSize: maxSize,
-                               subwords: subwords, maxLength: maxLength, corpusName: corpusName)
+    package init(
+        labelled corpus: LabelledCorpus, validCorpus: LabelledCorpus?, validFraction: Double, vocabulary: Vocabulary?,
+        minCount: Int, maxSize: Int, subwords: Int?, maxLength: Int, corpusName: String
+    ) throws {
+        self = try TrainingSet(
+            corpus: Corpus(sentences: corpus.sentences), validCorpus: validCorpus.map { Corpus(sentences: $0.sentences) },
+            validFraction: validFraction, vocabulary: vocabulary, minCount: minCount, maxSize: maxSize,
+            subwords: subwords, maxLength: maxLength, corpusName: corpusName)
         var trainLabels = corpus.labels, validLabels: [String]
         if let validCorpus {
             validLabels = validCorpus.labels
@@ -46,26 +49,31 @@ package struct TrainingSet {
     ///     sentence is held out: deterministic, and spread over the whole file.
     ///   - vocabulary: a given vocabulary, or nil to build one from the training sentences: of words
     ///     (`minCount`, `maxSize`), or with `subwords`, of about that many byte-pair pieces.
-    package init(corpus: Corpus, validCorpus: Corpus?, validFraction: Double, vocabulary: Vocabulary?,
-                minCount: Int, maxSize: Int, subwords: Int? = nil, maxLength: Int, corpusName: String) throws {
+    package init(
+        corpus: Corpus, validCorpus: Corpus?, validFraction: Double, vocabulary: Vocabulary?,
+        minCount: Int, maxSize: Int, subwords: Int? = nil, maxLength: Int, corpusName: String
+    ) throws {
         var trainTokens = corpus.sentences, validTokens: [[String]]
         if let validCorpus {
             validTokens = validCorpus.sentences
         } else {
             guard trainTokens.count >= 2 else {
-                throw TextVAEError.file(corpusName, "has only \(trainTokens.count) sentence, too few to hold some out for validation",
-                                        fix: "give more sentences, or a validation file with --valid")
+                throw TextVAEError.file(
+                    corpusName, "has only \(trainTokens.count) sentence, too few to hold some out for validation",
+                    fix: "give more sentences, or a validation file with --valid")
             }
             // At least one sentence is held out, however small the corpus.
             let every = Self.holdOutStride(validFraction: validFraction, sentences: trainTokens.count)
             validTokens = trainTokens.enumerated().filter { $0.offset % every == every - 1 }.map(\.element)
             trainTokens = trainTokens.enumerated().filter { $0.offset % every != every - 1 }.map(\.element)
         }
-        let vocab = try vocabulary ?? subwords.map { try Vocabulary(learningSubwords: trainTokens, size: $0) }
+        let vocab =
+            try vocabulary ?? subwords.map { try Vocabulary(learningSubwords: trainTokens, size: $0) }
             ?? Vocabulary(building: trainTokens, minCount: minCount, maxSize: maxSize)
         if vocab.coverage(of: validTokens) == 0 {
-            throw TextVAEError.file("the validation sentences share no word with the training vocabulary; "
-                               + "give a validation file in the same language and tokenisation as the corpus")
+            throw TextVAEError.file(
+                "the validation sentences share no word with the training vocabulary; "
+                    + "give a validation file in the same language and tokenisation as the corpus")
         }
         if validTokens.isEmpty {
             throw TextVAEError.file("the validation file holds no sentences; give one with text, or leave out --valid")
@@ -94,10 +102,12 @@ package struct TrainingSet {
             truncated = ids.filter { $0.count > maxLength }.count
         } else {
             guard let fraction = tokenFile.header.recipe.heldOutFraction, all.count >= 2 else {
-                throw TextVAEError.file(tokenFile.path, all.count < 2
-                                        ? "has only \(all.count) sentence, too few to hold some out for validation"
-                                        : "holds no hold-out (it was prepared for a run with --valid)",
-                                        fix: "give a validation file with --valid")
+                throw TextVAEError.file(
+                    tokenFile.path,
+                    all.count < 2
+                        ? "has only \(all.count) sentence, too few to hold some out for validation"
+                        : "holds no hold-out (it was prepared for a run with --valid)",
+                    fix: "give a validation file with --valid")
             }
             let every = Self.holdOutStride(validFraction: fraction, sentences: all.count)
             train = tokenFile.sentences.selecting(.kept(every: every), maxLength: maxLength)
@@ -111,8 +121,9 @@ package struct TrainingSet {
             throw TextVAEError.file("the validation file holds no sentences; give one with text, or leave out --valid")
         }
         if !valid.contains(where: { $0.contains { $0 != Int32(Vocabulary.unk) } }) {
-            throw TextVAEError.file("the validation sentences share no word with the training vocabulary; "
-                               + "give a validation file in the same language and tokenisation as the corpus")
+            throw TextVAEError.file(
+                "the validation sentences share no word with the training vocabulary; "
+                    + "give a validation file in the same language and tokenisation as the corpus")
         }
         self.vocabulary = vocabulary
     }

@@ -37,11 +37,15 @@ extension TrainingState {
         if !(0..<limit).contains(step) || !(0..<limit).contains(epoch) || !(0..<limit).contains(batchInEpoch) {
             return "a step, epoch or batch out of range (\(step), \(epoch), \(batchInEpoch))"
         }
-        if !usable(shuffleState) || !(noiseState.map(usable) ?? true) { return "a random generator state that is not four numbers, not all zero" }
+        if !usable(shuffleState) || !(noiseState.map(usable) ?? true) {
+            return "a random generator state that is not four numbers, not all zero"
+        }
         if !(0..<limit).contains(epochsWithoutImprovement) || !(0..<limit).contains(epochSentences) || !(0..<limit).contains(epochTokens) {
             return "epoch counts out of range"
         }
-        if !(epochRec.isFinite && epochKL.isFinite && epochSeconds.isFinite && epochSeconds >= 0) { return "epoch sums that are not finite" }
+        if !(epochRec.isFinite && epochKL.isFinite && epochSeconds.isFinite && epochSeconds >= 0) {
+            return "epoch sums that are not finite"
+        }
         if let best = bestValidNELBO, !best.isFinite { return "a best validation −ELBO of \(best)" }
         if let rate = learningRate, !(rate > 0 && rate.isFinite) { return "a learning rate of \(rate)" }
         return nil

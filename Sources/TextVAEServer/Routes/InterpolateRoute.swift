@@ -1,51 +1,52 @@
 #if Server
-import Foundation
-import Hummingbird
-import TextVAE
+    import Foundation
+    import Hummingbird
+    import TextVAE
 
-extension ModelServer {
-    /// `POST /v1/interpolate`: Bowman et al.'s homotopy between two sentences' posterior means (or two
-    /// given codes), decoded greedily at evenly spaced t, as `textvae interpolate` does.
-    func addInterpolateRoute(_ v1: RouterGroup<BasicRequestContext>) {
-        v1.post("interpolate") { request, _ in
-            let fields = try await self.fields(request, ["a", "b", "za", "zb", "steps", "slerp"] + Self.lengthFields)
-            let model = self.worker.model
-            let steps = try fields.count("steps", default: 5, limit: self.settings.maxSteps, option: "--max-steps")
-            if steps < 2 { throw APIError.unprocessable("'steps' must be at least 2 (the two ends), got \(steps)") }
-            let options = try self.decodingOptions(fields, maxLength: model.model.config.maxLength)
-            let (a, b) = try await self.endPoints(fields, latent: model.latent)
-            let slerp = try fields.bool("slerp") ?? false
-            let ts = Interpolation.steps(steps)
-            // As textvae interpolate and TextVAEModel; with classes, c moves between the ends' most likely classes
-            // (given codes have none: the average class).
-            var (z, classes) = model.homotopy((a.z, a.c ?? 0), (b.z, b.c ?? 0), at: ts, spherical: slerp)
-            if a.c == nil { classes = nil }
-            let decoded = try await self.decode(z, classes: classes, options, rowSeeds: SentenceVAE.rowSeeds(0, rows: 0..<steps))
-            let points: [JSONValue] = zip(ts, decoded).map { t, hypotheses in
-                .object(["t": .double(t), "text": .string(model.text(hypotheses[0].tokens))])
+    extension ModelServer {
+        /// `POST /v1/interpolate`: Bowman et al.'s homotopy between two sentences' posterior means (or two
+        /// given codes), decoded greedily at evenly spaced t, as `textvae interpolate` does.
+        func addInterpolateRoute(_ v1: RouterGroup<BasicRequestContext>) {
+            v1.post("interpolate") { request, _ in
+                let fields = try await self.fields(request, ["a", "b", "za", "zb", "steps", "slerp"] + Self.lengthFields)
+                let model = self.worker.model
+                let steps = try fields.count("steps", default: 5, limit: self.settings.maxSteps, option: "--max-steps")
+                if steps < 2 { throw APIError.unprocessable("'steps' must be at least 2 (the two ends), got \(steps)") }
+                let options = try self.decodingOptions(fields, maxLength: model.model.config.maxLength)
+                let (a, b) = try await self.endPoints(fields, latent: model.latent)
+                let slerp = try fields.bool("slerp") ?? false
+                let ts = Interpolation.steps(steps)
+                // As textvae interpolate and TextVAEModel; with classes, c moves between the ends' most likely classes
+                // (given codes have none: the average class).
+                var (z, classes) = model.homotopy((a.z, a.c ?? 0), (b.z, b.c ?? 0), at: ts, spherical: slerp)
+                if a.c == nil { classes = nil }
+                let decoded = try await self.decode(z, classes: classes, options, rowSeeds: SentenceVAE.rowSeeds(0, rows: 0..<steps))
+                let points: [JSONValue] = zip(ts, decoded).map { t, hypotheses in
+                    .object(["t": .double(t), "text": .string(model.text(hypotheses[0].tokens))])
+                }
+                return Response.json(.object(["points": .array(points)]))
             }
-            return Response.json(.object(["points": .array(points)]))
+        }
+
+        /// The two ends: the posterior means and most likely classes of sentences a and b, or the codes za and zb
+        /// (class nil).
+        private func endPoints(_ fields: RequestFields, latent Z: Int) async throws -> ((z: [Float], c: Int?), (z: [Float], c: Int?)) {
+            let a = try fields.string("a"), b = try fields.string("b")
+            let za = try fields.floats("za"), zb = try fields.floats("zb")
+            if let za, let zb, a == nil, b == nil {
+                guard za.count == Z, zb.count == Z else {
+                    throw APIError.unprocessable(
+                        "'za' and 'zb' must each have the model's latent size, \(Z) numbers; got \(za.count) and \(zb.count)")
+                }
+                return ((za, nil), (zb, nil))
+            }
+            guard let a, let b, za == nil, zb == nil else {
+                throw APIError.unprocessable("give two sentences as 'a' and 'b', or two latent codes as 'za' and 'zb'")
+            }
+            return try await onModel { model in
+                let ends = try model.interpolationEnds(a, b).ends
+                return ((ends[0].z, ends[0].c), (ends[1].z, ends[1].c))
+            }
         }
     }
-
-    /// The two ends: the posterior means and most likely classes of sentences a and b, or the codes za and zb
-    /// (class nil).
-    private func endPoints(_ fields: RequestFields, latent Z: Int) async throws -> ((z: [Float], c: Int?), (z: [Float], c: Int?)) {
-        let a = try fields.string("a"), b = try fields.string("b")
-        let za = try fields.floats("za"), zb = try fields.floats("zb")
-        if let za, let zb, a == nil, b == nil {
-            guard za.count == Z, zb.count == Z else {
-                throw APIError.unprocessable("'za' and 'zb' must each have the model's latent size, \(Z) numbers; got \(za.count) and \(zb.count)")
-            }
-            return ((za, nil), (zb, nil))
-        }
-        guard let a, let b, za == nil, zb == nil else {
-            throw APIError.unprocessable("give two sentences as 'a' and 'b', or two latent codes as 'za' and 'zb'")
-        }
-        return try await onModel { model in
-            let ends = try model.interpolationEnds(a, b).ends
-            return ((ends[0].z, ends[0].c), (ends[1].z, ends[1].c))
-        }
-    }
-}
 #endif

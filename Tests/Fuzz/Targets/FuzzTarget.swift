@@ -64,8 +64,10 @@ package enum FuzzTarget: String, CaseIterable, Sendable {
 
     private func tokenize(_ bytes: Data) throws {
         if Self.tokenizers.isEmpty {
-            Self.tokenizers = try [TokenizerSettings(name: .icu, locale: "en"), TokenizerSettings(name: .icu, locale: "th"),
-                                   TokenizerSettings(name: .whitespace)].map(Tokenizer.init)
+            Self.tokenizers = try [
+                TokenizerSettings(name: .icu, locale: "en"), TokenizerSettings(name: .icu, locale: "th"),
+                TokenizerSettings(name: .whitespace),
+            ].map(Tokenizer.init)
         }
         let lines = try TextFile.lines(of: [UInt8](bytes), name: "input", skipInvalid: true).lines
         for tokenizer in Self.tokenizers {
@@ -78,7 +80,8 @@ package enum FuzzTarget: String, CaseIterable, Sendable {
             for s in sentences {
                 let ids = subwords.ids(s)
                 guard !ids.contains(Int32(Vocabulary.unk)) else { continue }
-                precondition(subwords.words(ids).map { Array($0.utf8) } == s.map { Array($0.utf8) }, "subword pieces do not spell the words back")
+                precondition(
+                    subwords.words(ids).map { Array($0.utf8) } == s.map { Array($0.utf8) }, "subword pieces do not spell the words back")
             }
             _ = try tokenizer.sentences(lines.joined(separator: " "))
         }
