@@ -55,7 +55,7 @@ let package = Package(
             resources: [.embedInCode("Page/index.html"), .embedInCode("openapi.json")]
         ),
 
-        // Fuzz targets for textvae's file readers: `Tests/Scripts/fuzz.sh` builds `textvae-fuzz` with
+        // Fuzz targets for textvae's file readers: `Tests/Scripts/ci/fuzz.sh` builds `textvae-fuzz` with
         // coverage and libFuzzer; a plain build replays corpora, and the tests replay the seeds.
         .target(name: "FuzzTargets", dependencies: ["TextVAE"], path: "Tests/Fuzz/Targets"),
         .executableTarget(name: "textvae-fuzz", dependencies: ["FuzzTargets"], path: "Tests/Fuzz/Main"),

@@ -8,7 +8,7 @@ struct BenchCommand: ParsableCommand {
         abstract: "Measure training, sampling and encoding speed; prints one JSON line.",
         discussion: """
             Times what the PyTorch reference's `bench` (Tests/Reference/svae.py) times, on the
-            same data, so the two compare as a ratio (Tests/Scripts/bench-vs-torch.py runs both in turn):
+            same data, so the two compare as a ratio (Tests/Scripts/bench/bench-vs-torch.py runs both in turn):
               textvae bench --train ptb/train.txt --valid ptb/valid.txt
             Sampling and encoding run as `textvae sample` and `textvae encode` run them.
             --profile also prints where a training update's wall time goes, by phase, and each phase's

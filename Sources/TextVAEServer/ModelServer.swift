@@ -108,7 +108,7 @@
         /// behind the requests that came meanwhile, so that one client's hundred sentences do not hold everyone else
         /// for their whole time. Sampling that sorts the vocabulary at each word (a top_k above 32, a top_p) costs
         /// about 25 greedy rows on a 10,000-word model: 4 rows per turn (drawn on both cores).
-        /// Smaller turns cost the large request itself more than they give the others (bench-serve-attack.sh).
+        /// Smaller turns cost the large request itself more than they give the others (Tests/Scripts/bench/bench-serve-attack.sh).
         static func rowsPerTurn(_ options: DecodingOptions) -> Int {
             switch options.method {
             case .greedy: 64

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what textvae needs on Debian, if it is missing: ICU and OpenBLAS (libraries),
 # pkg-config, wordnet-base (the default corpus), chromium with chromium-driver (the page's browser test,
-# Tests/Scripts/browser-test.sh), and Open MPI (the 2-rank training tests; textvae itself loads MPI only for
+# Tests/Scripts/ci/browser-test.sh), and Open MPI (the 2-rank training tests; textvae itself loads MPI only for
 # distributed runs). Needs a Swift 6 toolchain on PATH.
 set -euo pipefail
 # `setup.sh demo` installs only what the demo needs: the libraries and the default corpus.

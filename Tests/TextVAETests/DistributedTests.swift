@@ -81,7 +81,7 @@ import Testing
     /// match; textvae's own code is leak-checked by every other test, single-process training included.
     static var environment: [String: String] {
         var environment = ProcessInfo.processInfo.environment
-        if environment["LSAN_OPTIONS"] != nil {  // the ASan run (Tests/Scripts/sanitizers-and-fuzz.sh)
+        if environment["LSAN_OPTIONS"] != nil {  // the ASan run (Tests/Scripts/ci/sanitizers-and-fuzz.sh)
             environment["ASAN_OPTIONS"] = (environment["ASAN_OPTIONS"].map { $0 + ":" } ?? "") + "detect_leaks=0"
         }
         return environment

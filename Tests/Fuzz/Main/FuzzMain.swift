@@ -2,7 +2,7 @@ import Foundation
 import FuzzTargets
 
 #if FUZZING
-    /// libFuzzer's driver, from `libclang_rt.fuzzer_no_main` (linked by Tests/Scripts/fuzz.sh).
+    /// libFuzzer's driver, from `libclang_rt.fuzzer_no_main` (linked by Tests/Scripts/ci/fuzz.sh).
     @_silgen_name("LLVMFuzzerRunDriver")
     func LLVMFuzzerRunDriver(
         _ argc: UnsafeMutablePointer<Int32>,
@@ -11,7 +11,7 @@ import FuzzTargets
     ) -> Int32
 #endif
 
-/// `textvae-fuzz`: built by Tests/Scripts/fuzz.sh with coverage and libFuzzer, it fuzzes the target
+/// `textvae-fuzz`: built by Tests/Scripts/ci/fuzz.sh with coverage and libFuzzer, it fuzzes the target
 /// named by TEXTVAE_FUZZ_TARGET (libFuzzer's own options and corpus folders are its arguments).
 /// A plain build replays files instead: `textvae-fuzz TARGET FILE_OR_FOLDER...`.
 @main struct FuzzMain {

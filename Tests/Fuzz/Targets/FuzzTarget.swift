@@ -3,7 +3,7 @@ import TextVAE
 
 /// textvae's readers of files that come from outside, each fed arbitrary bytes.
 /// A thrown error is the right answer to bad bytes; a crash, a hang or a leak
-/// is a bug. `Tests/Scripts/fuzz.sh` runs them under libFuzzer; the test suite
+/// is a bug. `Tests/Scripts/ci/fuzz.sh` runs them under libFuzzer; the test suite
 /// replays the seed corpora (`Tests/Fuzz/Corpus/NAME`) through them.
 package enum FuzzTarget: String, CaseIterable, Sendable {
     /// A model file: safetensors header, tensors, metadata (`ModelFile.load`).

@@ -3,8 +3,8 @@
 the same split and reports, per vocabulary, what a user sees.
 
     swift build -c release
-    python3 Tests/Scripts/bench-subwords.py Corpora/wordnet-examples.txt --epochs 3
-    python3 Tests/Scripts/bench-subwords.py Corpora/manpages-de.txt --locale de --epochs 3
+    python3 Tests/Scripts/bench/bench-subwords.py Corpora/wordnet-examples.txt --epochs 3
+    python3 Tests/Scripts/bench/bench-subwords.py Corpora/manpages-de.txt --locale de --epochs 3
 
 Every 20th line of the corpus is the validation file, the rest trains. For each vocabulary (words,
 BPE 8k, BPE 16k unless --subwords says otherwise) the table gives: the share of <unk> among the tokens of
@@ -23,7 +23,7 @@ import sys
 import tempfile
 import time
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
 
 def run(args, **kw):

@@ -5,10 +5,10 @@
 #   2. a Debian 12 root (debootstrap, minbase) with only the runtime stage's packages, the binary and a small
 #      model in /models; the server started there as the image starts it (user textvae, ENTRYPOINT + CMD,
 #      TEXTVAE_API_KEY set), then the HEALTHCHECK command, a keyed /v1/sample, a keyless /v1/model (401), SIGTERM.
-# Needs root (debootstrap, chroot) and Debian's mirror. Usage: bash Tests/Scripts/container-check.sh [WORKDIR]
+# Needs root (debootstrap, chroot) and Debian's mirror. Usage: bash Tests/Scripts/ci/container-check.sh [WORKDIR]
 # Takes about 6 minutes on 2 cores (most of it the release build). Exit 0 when every step answered as expected.
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../../.."
 work=${1:-/tmp/textvae-container-check}
 dockerfile=Sources/TextVAEServer/Deployment/Dockerfile
 root="$work/root"

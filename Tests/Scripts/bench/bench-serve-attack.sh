@@ -7,11 +7,11 @@
 # the server's resident memory after each run (from /metrics).
 #
 #   swift build -c release
-#   bash Tests/Scripts/bench-serve-attack.sh -m model.safetensors [--seconds 10] [--rounds 3]
+#   bash Tests/Scripts/bench/bench-serve-attack.sh -m model.safetensors [--seconds 10] [--rounds 3]
 #
 # Everything runs on this machine (wrk with one thread, the attacker in curl), so the figures are a floor.
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../../.."
 
 model="" seconds=10 rounds=3
 bin=${TEXTVAE_BIN:-.build/release/textvae}
@@ -25,7 +25,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 [ -n "$model" ] || { echo "give a model: -m model.safetensors (see --help)" >&2; exit 2; }
-source Tests/Scripts/serve-bench-support.sh
+source Tests/Scripts/bench/serve-bench-support.sh
 check_tools
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/textvae-bench-attack.XXXXXX")

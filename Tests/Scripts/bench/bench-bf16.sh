@@ -4,9 +4,9 @@
 #      sentence is the same;
 #   2. speed: the decoding time `sample --verbose` reports for 1, 4, 16 and 64 sentences, and whole `sample -n 1000`
 #      and `sample -n 1` commands, each way in turn, medians.
-# Usage: bash Tests/Scripts/bench-bf16.sh MODEL [ROUNDS] [N]   (release binary: swift build -c release first)
+# Usage: bash Tests/Scripts/bench/bench-bf16.sh MODEL [ROUNDS] [N]   (release binary: swift build -c release first)
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../../.."
 model=$1
 rounds=${2:-5}
 seeds=${3:-200}

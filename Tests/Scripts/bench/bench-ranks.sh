@@ -3,8 +3,8 @@
 # in alternating rounds (the machine is noisy: medians are printed), with the all-reduce's share of the
 # update time for the 2-rank runs. Needs Open MPI (apt-get install openmpi-bin libopenmpi-dev).
 #
-#   bash Tests/Scripts/bench-ranks.sh TRAIN VALID [ROUNDS] [MINUTES]
-#   bash Tests/Scripts/bench-ranks.sh ptb/train.txt ptb/valid.txt 3 1
+#   bash Tests/Scripts/bench/bench-ranks.sh TRAIN VALID [ROUNDS] [MINUTES]
+#   bash Tests/Scripts/bench/bench-ranks.sh ptb/train.txt ptb/valid.txt 3 1
 #
 # TRAIN and VALID are whitespace-tokenised (the Penn Treebank's); each run trains MINUTES (default 1) with
 # the default sizes, and its tokens/s is the metrics log's last figure for the epoch so far.
@@ -13,7 +13,7 @@ train=${1:?usage: bench-ranks.sh TRAIN VALID [ROUNDS] [MINUTES]}
 valid=${2:?usage: bench-ranks.sh TRAIN VALID [ROUNDS] [MINUTES]}
 rounds=${3:-3}
 minutes=${4:-1}
-root="$(cd "$(dirname "$0")/../.." && pwd)"
+root="$(cd "$(dirname "$0")/../../.." && pwd)"
 train=$(realpath "$train"); valid=$(realpath "$valid")
 (cd "$root" && swift build -c release >/dev/null)
 textvae="$root/.build/release/textvae"

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Two builds of textvae against each other on the same machine, in alternation.
 
-    python3 Tests/Scripts/bench-ab.py OLD_BINARY NEW_BINARY --ptb PTB [--rounds 3] [--threads 2]
+    python3 Tests/Scripts/bench/bench-ab.py OLD_BINARY NEW_BINARY --ptb PTB [--rounds 3] [--threads 2]
 
 Runs `textvae bench` (training, greedy sampling, encoding on the Penn Treebank, as bench-vs-torch.py
 does) with each binary in turn, then prints the median of each figure for both and the ratio new / old.

@@ -7,9 +7,9 @@
 #      decoding, training) run there too, while the suites that start `textvae` or `mpirun` as child processes
 #      took two thirds of the CI time under it (a child 5-15× slower) and are run under ASan instead
 #      (BenchProfileTests too: it switches a process-wide profiling flag while other suites run);
-#   2. each fuzz target for TEXTVAE_FUZZ_SECONDS seconds (default 20) from its seeds: a smoke run; the long runs are `bash Tests/Scripts/fuzz.sh 600`.
+#   2. each fuzz target for TEXTVAE_FUZZ_SECONDS seconds (default 20) from its seeds: a smoke run; the long runs are `bash Tests/Scripts/ci/fuzz.sh 600`.
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../../.."
 started=$SECONDS
 
 echo "--- the suite under AddressSanitizer and LeakSanitizer"
@@ -24,5 +24,5 @@ TEXTVAE_SANITIZER=thread swift test --sanitize=thread --scratch-path .build-tsan
     --skip "^TextVAETests\.($child_process_suites)/"
 
 echo "--- fuzz smoke run ($((SECONDS - started)) s so far)"
-bash Tests/Scripts/fuzz.sh "${TEXTVAE_FUZZ_SECONDS:-20}"
+bash Tests/Scripts/ci/fuzz.sh "${TEXTVAE_FUZZ_SECONDS:-20}"
 echo "--- sanitizer passes and fuzzing done in $((SECONDS - started)) s"

@@ -3,13 +3,13 @@
 # W3C WebDriver protocol: trains a tiny model on the test grammar, starts the server with an index,
 # then types into the homotopy explorer and checks its sentences against the API's, samples, checks the
 # map and neighbours, checks that an error is shown, and saves a screenshot.
-#   swift build && bash Tests/Scripts/browser-test.sh
+#   swift build && bash Tests/Scripts/ci/browser-test.sh
 # Environment: TEXTVAE_BIN (default .build/debug/textvae), BROWSER_TEST_SCREENSHOT (default
 # .build/browser-test.png), CHROMIUM_BIN (/usr/bin/chromium), CHROMEDRIVER_BIN (/usr/bin/chromedriver).
 # Needs the Debian packages chromium and chromium-driver, and curl.
 set -euo pipefail
 shopt -s inherit_errexit   # a failed WebDriver call inside $(...) stops the test too
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../../.."
 
 bin=${TEXTVAE_BIN:-.build/debug/textvae}
 shot=${BROWSER_TEST_SCREENSHOT:-.build/browser-test.png}

@@ -5,12 +5,12 @@
 # table gives medians of requests/s (= sentences/s) and of the latency percentiles wrk reports.
 #
 #   swift build -c release
-#   bash Tests/Scripts/bench-serve.sh -m model.safetensors [--seconds 10] [--rounds 3] [--decoder greedy|sample]
+#   bash Tests/Scripts/bench/bench-serve.sh -m model.safetensors [--seconds 10] [--rounds 3] [--decoder greedy|sample]
 #
 # wrk runs on the same machine (one thread), so on 2 cores it takes CPU from the server: the figures
 # are a floor for what a separate client machine would see. Not part of the tests (no timing in tests).
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../../.."
 
 model="" seconds=10 rounds=3 decoder=greedy
 bin=${TEXTVAE_BIN:-.build/release/textvae}
@@ -25,7 +25,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 [ -n "$model" ] || { echo "give a model: -m model.safetensors (see --help)" >&2; exit 2; }
-source Tests/Scripts/serve-bench-support.sh
+source Tests/Scripts/bench/serve-bench-support.sh
 check_tools
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/textvae-bench-serve.XXXXXX")

@@ -3,9 +3,9 @@
 # example sentences (Corpora/wordnet-examples.sh), each repeat in another order, with numbered variants of
 # some words ("house" → "house17") so that the vocabulary keeps growing as a real large corpus's does.
 #
-#   bash Tests/Scripts/make-big-corpus.sh [MEGABYTES] [OUTPUT]     # default: 1100 MB to /tmp/big-corpus.txt
+#   bash Tests/Scripts/bench/make-big-corpus.sh [MEGABYTES] [OUTPUT]     # default: 1100 MB to /tmp/big-corpus.txt
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../../.."
 megabytes=${1:-1100}
 output=${2:-/tmp/big-corpus.txt}
 source_file=Corpora/wordnet-examples.txt

@@ -16,14 +16,14 @@
 #     difference of two independent estimates, so a correct loader fails about once in 16,000 runs per figure.
 # Prints a PASS/FAIL table; exits 1 if any check fails. For engineers; CI does not run it (it needs torch).
 #
-#   Tests/Scripts/python-loader-check.sh                      # the debug build, a fresh temporary folder
-#   TEXTVAE=.build/release/textvae K=500 Tests/Scripts/python-loader-check.sh
-#   WORK=DIR Tests/Scripts/python-loader-check.sh             # files in DIR; models already there are reused
+#   Tests/Scripts/ci/python-loader-check.sh                      # the debug build, a fresh temporary folder
+#   TEXTVAE=.build/release/textvae K=500 Tests/Scripts/ci/python-loader-check.sh
+#   WORK=DIR Tests/Scripts/ci/python-loader-check.sh             # files in DIR; models already there are reused
 # Needs python3 with numpy and torch (pip install torch==2.13.0+cpu numpy).
 set -euo pipefail
 
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-root="$(cd "$here/../.." && pwd)"
+root="$(cd "$here/../../.." && pwd)"
 TEXTVAE="${TEXTVAE:-$root/.build/debug/textvae}"
 WORK="${WORK:-$(mktemp -d -t python-loader-check.XXXXXX)}"
 K="${K:-100}"                         # importance samples per sentence for evaluate

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Engineers' measurement helper for the label experiments (Tests/Scripts/labels-experiment.sh); numpy only.
+"""Engineers' measurement helper for the label experiments (Tests/Scripts/experiments/labels-experiment.sh); numpy only.
 
   label-probe.py linear TRAIN_MU.npy TRAIN_LABELS TEST_MU.npy TEST_LABELS
       a linear (softmax-regression) classifier on posterior means μ: trained on TRAIN, accuracy on TEST.

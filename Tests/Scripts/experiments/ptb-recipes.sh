@@ -3,9 +3,9 @@
 # scores it on VALID with `textvae evaluate -k K`, counts degenerate greedy prior samples (1,000, with and
 # without the repetition rule), and prints one Markdown row per recipe.
 #
-#   bash Tests/Scripts/ptb-recipes.sh TRAIN VALID OUTDIR [K] [RECIPE...]
-#   bash Tests/Scripts/ptb-recipes.sh ptb/train.txt ptb/valid.txt /tmp/recipes 500
-#   bash Tests/Scripts/ptb-recipes.sh ptb/train.txt ptb/valid.txt /tmp/recipes 100 reference default
+#   bash Tests/Scripts/experiments/ptb-recipes.sh TRAIN VALID OUTDIR [K] [RECIPE...]
+#   bash Tests/Scripts/experiments/ptb-recipes.sh ptb/train.txt ptb/valid.txt /tmp/recipes 500
+#   bash Tests/Scripts/experiments/ptb-recipes.sh ptb/train.txt ptb/valid.txt /tmp/recipes 100 reference default
 #
 # Recipes (all 10 epochs, the default sizes E 300, H 256, Z 16, batch 32, 2 threads):
 #   reference   the PyTorch reference's settings: word dropout 0.25, logistic annealing fixed in updates (midpoint
@@ -27,7 +27,7 @@ usage="usage: ptb-recipes.sh TRAIN VALID OUTDIR [K] [RECIPE...]"
 train=$(realpath "${1:?$usage}"); valid=$(realpath "${2:?$usage}"); out=${3:?$usage}; k=${4:-500}
 shift $(( $# < 4 ? $# : 4 ))
 recipes=("$@"); [ ${#recipes[@]} -gt 0 ] || recipes=(reference default pretrain nowd)
-root="$(cd "$(dirname "$0")/../.." && pwd)"
+root="$(cd "$(dirname "$0")/../../.." && pwd)"
 (cd "$root" && swift build -c release >/dev/null)
 textvae="$root/.build/release/textvae"
 mkdir -p "$out"

@@ -4,8 +4,8 @@
 # about 1k, 5k, 30k and 300k sentences (a slice longer than the file repeats it), one run at a time, and
 # prints one Markdown row per run: updates, minutes, the kept epoch's β, validation KL and −ELBO.
 #
-#   bash Tests/Scripts/sizes-experiment.sh TRAIN OUTDIR [SIZE...]
-#   bash Tests/Scripts/sizes-experiment.sh ptb/train.txt /tmp/sizes 1000 5000
+#   bash Tests/Scripts/experiments/sizes-experiment.sh TRAIN OUTDIR [SIZE...]
+#   bash Tests/Scripts/experiments/sizes-experiment.sh ptb/train.txt /tmp/sizes 1000 5000
 #
 # Recipes, both at the default sizes (E 300, H 256, Z 16), 2 threads:
 #   default  no flags at all
@@ -18,7 +18,7 @@ usage="usage: sizes-experiment.sh TRAIN OUTDIR [SIZE...]"
 train=$(realpath "${1:?$usage}"); out=${2:?$usage}
 shift 2
 sizes=("$@"); [ ${#sizes[@]} -gt 0 ] || sizes=(1000 5000 30000 300000)
-root="$(cd "$(dirname "$0")/../.." && pwd)"
+root="$(cd "$(dirname "$0")/../../.." && pwd)"
 (cd "$root" && swift build -c release >/dev/null)
 textvae="$root/.build/release/textvae"
 mkdir -p "$out"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Coverage-guided fuzzing of textvae's file readers with libFuzzer (Tests/Fuzz/README.md).
 #
-#   bash Tests/Scripts/fuzz.sh [SECONDS] [TARGET ...]
+#   bash Tests/Scripts/ci/fuzz.sh [SECONDS] [TARGET ...]
 #
 # Builds textvae-fuzz with AddressSanitizer, coverage instrumentation and libFuzzer (in
 # .build-fuzz), then fuzzes each target (default: all five) for SECONDS (default 600),
@@ -10,7 +10,7 @@
 # touched); a crash is saved as .build-fuzz/crashes/TARGET-crash-* and fails the script.
 # Prints each target's executions per second, coverage and corpus size.
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/../../.."
 seconds=${1:-600}
 shift || true
 targets=("$@")

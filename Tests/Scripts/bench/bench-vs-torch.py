@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """textvae against the PyTorch reference on the same machine, in alternation.
 
-    python3 Tests/Scripts/bench-vs-torch.py --ptb PTB [--rounds 3] [--threads 2]
+    python3 Tests/Scripts/bench/bench-vs-torch.py --ptb PTB [--rounds 3] [--threads 2]
 
 PTB is the folder that holds the Penn Treebank's train.txt and valid.txt (one sentence per line, already
 tokenised); textvae does not ship it. Give it with --ptb or the TEXTVAE_PTB environment variable.
@@ -20,7 +20,7 @@ Run it on an idle machine: another busy process halves what a second thread gain
 import argparse, json, os, statistics, subprocess, sys, tempfile, time
 
 here = os.path.dirname(os.path.abspath(__file__))
-root = os.path.normpath(os.path.join(here, '../..'))
+root = os.path.normpath(os.path.join(here, '../../..'))
 reference_dir = os.path.normpath(os.path.join(here, '../Reference'))  # the PyTorch reference, svae.py
 ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
 ap.add_argument('--ptb', metavar='DIR', default=os.environ.get('TEXTVAE_PTB') or None,

@@ -3,9 +3,9 @@
 # `textvae train` on the WordNet part-of-speech corpus, with its labels (--label-column 1) and without them (the
 # sentence column alone), default model sizes, 2 threads; prints each run's tokens per second (the metrics log's
 # epoch row) and the medians. Run it on an otherwise idle machine.
-# Usage: Tests/Scripts/bench-labels.sh OUT [ROUNDS] [MINUTES]
+# Usage: Tests/Scripts/bench/bench-labels.sh OUT [ROUNDS] [MINUTES]
 set -euo pipefail
-here=$(cd "$(dirname "$0")/../.." && pwd)
+here=$(cd "$(dirname "$0")/../../.." && pwd)
 out=${1:?usage: bench-labels.sh OUT [ROUNDS] [MINUTES]}
 rounds=${2:-3}
 minutes=${3:-1}

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Compares textvae's per-sentence scores with the PyTorch reference's on the same model file.
 
-    python3 Tests/Scripts/crosscheck-torch.py MODEL.safetensors SENTENCES.txt [--textvae .build/release/textvae]
-    python3 Tests/Scripts/crosscheck-torch.py MODEL.safetensors --ptb PTB      # SENTENCES = PTB/valid.txt
+    python3 Tests/Scripts/experiments/crosscheck-torch.py MODEL.safetensors SENTENCES.txt [--textvae .build/release/textvae]
+    python3 Tests/Scripts/experiments/crosscheck-torch.py MODEL.safetensors --ptb PTB      # SENTENCES = PTB/valid.txt
 
 Runs `textvae score` and `svae.py score --json` (Tests/Reference/svae.py, needs torch: see
 Tests/Reference/README.md), and prints the largest relative differences of rec and kl. Sentences longer than the
@@ -18,7 +18,7 @@ ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDe
 ap.add_argument('model'); ap.add_argument('sentences', nargs='?', help='sentences to score (default: PTB/valid.txt)')
 ap.add_argument('--ptb', metavar='DIR', default=os.environ.get('TEXTVAE_PTB') or None,
                 help='folder with the Penn Treebank valid.txt, scored when SENTENCES is not given (default: $TEXTVAE_PTB)')
-ap.add_argument('--textvae', default=os.path.join(here, '../../.build/release/textvae'))
+ap.add_argument('--textvae', default=os.path.join(here, '../../../.build/release/textvae'))
 ap.add_argument('--reference', default=os.path.normpath(os.path.join(here, '../Reference/svae.py')))
 ap.add_argument('--max-len', type=int, default=60)
 a = ap.parse_args()

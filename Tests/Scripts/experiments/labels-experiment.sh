@@ -8,9 +8,9 @@
 #   - 100 conditional samples per class from model 1, classified by model 2 (another seed);
 #   - with no labels (--classes 4, JointVAE, without and with a capacity): NMI between the learned classes and the
 #     parts of speech, examples of each class, and each class's share of sentences with a word out of the vocabulary.
-# Usage: Tests/Scripts/labels-experiment.sh OUT [MINUTES]   (the linear probe needs python3 with numpy)
+# Usage: Tests/Scripts/experiments/labels-experiment.sh OUT [MINUTES]   (the linear probe needs python3 with numpy)
 set -euo pipefail
-here=$(cd "$(dirname "$0")/../.." && pwd)
+here=$(cd "$(dirname "$0")/../../.." && pwd)
 out=${1:?usage: labels-experiment.sh OUT [MINUTES]}
 minutes=${2:-3.5}
 bin="$here/.build/release/textvae"
@@ -48,7 +48,7 @@ done
 echo "--- linear classifier on μ of the unlabelled model"
 "$bin" encode -m unlabelled.safetensors train.txt -o train-mu.npy
 "$bin" encode -m unlabelled.safetensors test.txt -o test-mu.npy
-python3 "$here/Tests/Scripts/label-probe.py" linear train-mu.npy train.labels test-mu.npy test.labels
+python3 "$here/Tests/Scripts/experiments/label-probe.py" linear train-mu.npy train.labels test-mu.npy test.labels
 
 echo "=== conditional samples: 100 per class from conditional-seed1, classified by conditional-seed2"
 for decoding in greedy sampled; do
