@@ -13,13 +13,11 @@ typedef void (*sgemm_fn)(int, int, int, int, int, int, float, const float *, int
 typedef void (*sgemv_fn)(int, int, int, int, float, const float *, int, const float *, int, float, float *, int);
 typedef char *(*corename_fn)(void);
 typedef void (*set_threads_fn)(int);
-typedef int (*get_threads_fn)(void);
 
 static sgemm_fn sgemm;
 static sgemv_fn sgemv;
 static corename_fn corename;
 static set_threads_fn set_threads;
-static get_threads_fn get_threads;
 static char requested[64];
 
 /// The OpenBLAS core type that fits this CPU, or NULL to let OpenBLAS decide.
@@ -57,7 +55,6 @@ int tvblas_load(int threads, char *message, int message_capacity) {
     sgemv = (sgemv_fn)dlsym(lib, "cblas_sgemv");
     corename = (corename_fn)dlsym(lib, "openblas_get_corename");
     set_threads = (set_threads_fn)dlsym(lib, "openblas_set_num_threads");
-    get_threads = (get_threads_fn)dlsym(lib, "openblas_get_num_threads");
     if (sgemm == NULL || sgemv == NULL) {
         snprintf(message, message_capacity, "the loaded OpenBLAS has no cblas_sgemm or cblas_sgemv");
         return 1;
@@ -68,8 +65,6 @@ int tvblas_load(int threads, char *message, int message_capacity) {
 
 const char *tvblas_core(void) { return corename ? corename() : "unknown"; }
 const char *tvblas_coretype_requested(void) { return requested; }
-int tvblas_threads(void) { return get_threads ? get_threads() : 1; }
-void tvblas_set_threads(int threads) { if (set_threads) set_threads(threads); }
 
 void tvblas_sgemm(int transpose_a, int transpose_b, int m, int n, int k,
                   float alpha, const float *a, int lda, const float *b, int ldb,

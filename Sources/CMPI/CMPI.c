@@ -13,7 +13,6 @@ typedef int (*flag_fn)(int *flag);
 typedef int (*finalize_fn)(void);
 typedef int (*comm_query_fn)(void *comm, int *result);
 typedef int (*allreduce_fn)(const void *send, void *receive, int count, void *datatype, void *op, void *comm);
-typedef int (*bcast_fn)(void *buffer, int count, void *datatype, int root, void *comm);
 typedef int (*barrier_fn)(void *comm);
 typedef int (*abort_fn)(void *comm, int code);
 typedef int (*version_fn)(char *version, int *length);
@@ -25,7 +24,6 @@ static finalize_fn mpi_finalize;
 static comm_query_fn mpi_comm_rank;
 static comm_query_fn mpi_comm_size;
 static allreduce_fn mpi_allreduce;
-static bcast_fn mpi_bcast;
 static barrier_fn mpi_barrier;
 static abort_fn mpi_abort;
 static version_fn mpi_get_library_version; // MPI-3; optional
@@ -35,8 +33,6 @@ static version_fn mpi_get_library_version; // MPI-3; optional
 // datatypes and operations. So the handle is what dlsym returns for that symbol.
 static void *comm_world; // ompi_mpi_comm_world
 static void *type_float; // ompi_mpi_float
-static void *type_double; // ompi_mpi_double
-static void *type_byte; // ompi_mpi_byte
 static void *op_sum; // ompi_mpi_op_sum
 
 // Open MPI's <mpi.h>: #define MPI_IN_PLACE ((void *) 1). A fixed sentinel, not a symbol.
@@ -83,13 +79,10 @@ int tvmpi_load(char *message, int message_capacity) {
         {"MPI_Comm_rank", (void **)&mpi_comm_rank},
         {"MPI_Comm_size", (void **)&mpi_comm_size},
         {"MPI_Allreduce", (void **)&mpi_allreduce},
-        {"MPI_Bcast", (void **)&mpi_bcast},
         {"MPI_Barrier", (void **)&mpi_barrier},
         {"MPI_Abort", (void **)&mpi_abort},
         {"ompi_mpi_comm_world", &comm_world},
         {"ompi_mpi_float", &type_float},
-        {"ompi_mpi_double", &type_double},
-        {"ompi_mpi_byte", &type_byte},
         {"ompi_mpi_op_sum", &op_sum},
     };
     for (unsigned i = 0; i < sizeof required / sizeof required[0]; i++) {
@@ -152,23 +145,6 @@ static int allreduce_sum(void *buffer, long count, size_t element_size, void *da
 
 int tvmpi_allreduce_sum_float(float *buffer, long count) {
     return allreduce_sum(buffer, count, sizeof(float), type_float);
-}
-
-int tvmpi_allreduce_sum_double(double *buffer, long count) {
-    return allreduce_sum(buffer, count, sizeof(double), type_double);
-}
-
-int tvmpi_broadcast_bytes(void *buffer, long count, int root) {
-    if (!ready()) return TVMPI_NOT_READY;
-    if (count < 0) return TVMPI_BAD_ARGUMENT;
-    char *bytes = buffer;
-    for (long done = 0; done < count;) {
-        int chunk = (int)(count - done < TVMPI_MAX_CHUNK ? count - done : TVMPI_MAX_CHUNK);
-        int error = mpi_bcast(bytes + done, chunk, type_byte, root, comm_world);
-        if (error != 0) return error;
-        done += chunk;
-    }
-    return 0;
 }
 
 int tvmpi_barrier(void) {

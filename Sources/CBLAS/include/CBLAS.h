@@ -16,8 +16,6 @@ int tvblas_load(int threads, char *message, int message_capacity);
 const char *tvblas_core(void);
 /// The value of OPENBLAS_CORETYPE that was in force when the library loaded ("" if none).
 const char *tvblas_coretype_requested(void);
-int tvblas_threads(void);
-void tvblas_set_threads(int threads);
 
 /// Row-major C = alpha * op(A) * op(B) + beta * C, op(X) = X or Xᵀ (transpose flags 0 or 1).
 void tvblas_sgemm(int transpose_a, int transpose_b, int m, int n, int k,

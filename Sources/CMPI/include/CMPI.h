@@ -30,10 +30,6 @@ int tvmpi_size(void);
 /// Sums `buffer` element-wise over all ranks, in place: afterwards every rank
 /// holds the same sums. Every rank must call it with the same count.
 int tvmpi_allreduce_sum_float(float *buffer, long count);
-int tvmpi_allreduce_sum_double(double *buffer, long count);
-
-/// Copies `count` bytes from rank `root`'s buffer into every other rank's.
-int tvmpi_broadcast_bytes(void *buffer, long count, int root);
 
 /// Returns when every rank has called it.
 int tvmpi_barrier(void);
