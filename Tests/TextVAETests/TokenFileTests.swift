@@ -71,13 +71,25 @@ import Testing
         let sentences: [[Int32]] = (0..<23).map { [Int32($0 + 4), 5, 6, 7, 8].dropLast($0 % 4).map { $0 } }
         let all = SentenceIDs(sentences)
         for every in [2, 3, 5, 20, 23] {
-            let kept = all.selecting(.kept(every: every), maxLength: 3), held = all.selecting(.heldOut(every: every), maxLength: 3)
+            let holdOut = HoldOut(fraction: 1 / Double(every), sentences: sentences.count)
+            #expect(holdOut.every == every)
+            let kept = all.selecting(.kept(holdOut), maxLength: 3), held = all.selecting(.heldOut(holdOut), maxLength: 3)
             let expectKept = sentences.enumerated().filter { $0.offset % every != every - 1 }.map { Array($0.element.prefix(3)) }
             let expectHeld = sentences.enumerated().filter { $0.offset % every == every - 1 }.map { Array($0.element.prefix(3)) }
             #expect(kept.arrays == expectKept, "every \(every)")
+            let split = holdOut.split(sentences)
+            #expect(split.kept.map { Array($0.prefix(3)) } == expectKept && split.heldOut.map { Array($0.prefix(3)) } == expectHeld)
             #expect(held.arrays == expectHeld, "every \(every)")
             #expect(kept.indices.map(kept.length) == expectKept.map(\.count))
         }
+    }
+
+    @Test func theHoldOutKeepsOneSentenceEachWayHoweverSmallOrLargeTheFraction() {
+        #expect(HoldOut(fraction: 0.05, sentences: 1000).every == 20)
+        #expect(HoldOut(fraction: 0.05, sentences: 7).every == 7)  // one held out, six kept
+        #expect(HoldOut(fraction: 0.9, sentences: 100).every == 2)  // never more than half
+        let small = HoldOut(fraction: 0.05, sentences: 2)
+        #expect(small.split(["a", "b"]) == (kept: ["a"], heldOut: ["b"]))
     }
 
     @Test func aChangedSourceOrOtherSettingsMakeTheFileStale() throws {

@@ -75,10 +75,10 @@ package enum CorpusPreparation {
         }
 
         // 2. Counts over the sentences training uses, and the vocabulary.
-        let every = recipe.heldOutFraction.map { TrainingSet.holdOutStride(validFraction: $0, sentences: sentences) }
+        let holdOut = recipe.heldOutFraction.map { HoldOut(fraction: $0, sentences: sentences) }
         var counts = [Int](repeating: 0, count: typeTexts.count), allCounts = counts
         try forEachSentence(inScratch: scratchPath) { k, numbers in
-            let training = every.map { k % $0 != $0 - 1 } ?? true
+            let training = !(holdOut?.isHeldOut(k) ?? false)
             for n in numbers {
                 allCounts[Int(n)] += 1
                 if training { counts[Int(n)] += 1 }

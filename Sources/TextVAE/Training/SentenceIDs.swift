@@ -2,7 +2,7 @@ import Foundation
 
 /// Sentences as token ids in one flat buffer with offsets — held in memory, or mapped from a token file so
 /// that a corpus larger than memory trains from the page cache — and which of them this list shows: all,
-/// or the training or held-out part of a hold-out stride, each sentence cut to `maxLength`.
+/// or the training or held-out part of a `HoldOut`, each sentence cut to `maxLength`.
 ///
 /// One array per sentence would cost about 40 bytes of bookkeeping for every 20-token sentence and
 /// could not be mapped; this costs 8 bytes of offset per sentence and nothing else.
@@ -10,10 +10,10 @@ package struct SentenceIDs: @unchecked Sendable {
     /// Which sentences of the buffer the list shows.
     package enum Selection: Equatable, Sendable {
         case all
-        /// All but every `every`-th (the training part of a hold-out).
-        case kept(every: Int)
-        /// Every `every`-th, starting with sentence every − 1 (the held-out part).
-        case heldOut(every: Int)
+        /// The sentences a hold-out keeps for training.
+        case kept(HoldOut)
+        /// The sentences a hold-out holds out for validation.
+        case heldOut(HoldOut)
     }
 
     /// The ids and offsets, and what to release when the last list over them goes.
@@ -45,8 +45,8 @@ package struct SentenceIDs: @unchecked Sendable {
         let total = storage.sentences
         switch selection {
         case .all: count = total
-        case .kept(let every): count = total - total / every
-        case .heldOut(let every): count = total / every
+        case .kept(let holdOut): count = holdOut.keptCount(of: total)
+        case .heldOut(let holdOut): count = holdOut.heldOutCount(of: total)
         }
         self.storage = storage
         self.selection = selection
@@ -83,8 +83,8 @@ package struct SentenceIDs: @unchecked Sendable {
     package func source(_ i: Int) -> Int {
         switch selection {
         case .all: return i
-        case .kept(let every): return (i / (every - 1)) * every + i % (every - 1)
-        case .heldOut(let every): return i * every + every - 1
+        case .kept(let holdOut): return holdOut.keptIndex(i)
+        case .heldOut(let holdOut): return holdOut.heldOutIndex(i)
         }
     }
 

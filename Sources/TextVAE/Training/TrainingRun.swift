@@ -69,7 +69,7 @@ package enum TrainingRun {
         note(
             "corpus \(plan.corpus): \(set.train.count) training sentences, \(set.valid.count) validation"
                 + (data.valid.map { " (\($0))" }
-                    ?? " (every \(TrainingSet.holdOutStride(validFraction: data.validFraction, sentences: sentences))th held out)")
+                    ?? " (every \(HoldOut(fraction: data.validFraction, sentences: sentences).every)th held out)")
                 + ", \(set.truncated) cut to \(config.maxLength) tokens"
                 + (skipped > 0 ? ", \(skipped) invalid lines skipped" : "")
                 + "; \(read.how) in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")

@@ -9,11 +9,6 @@ package struct TrainingSet {
     /// The sentences' classes, when the run has labels.
     package var labels: SentenceLabels?
 
-    /// Without a validation file, every `holdOutStride`-th sentence goes to validation.
-    package static func holdOutStride(validFraction: Double, sentences: Int) -> Int {
-        max(2, min(Int((1 / validFraction).rounded()), sentences))
-    }
-
     package init(train: [[Int32]], valid: [[Int32]], vocabulary: Vocabulary, truncated: Int, labels: SentenceLabels? = nil) {
         self.train = SentenceIDs(train)
         self.valid = valid
@@ -37,16 +32,13 @@ package struct TrainingSet {
         if let validCorpus {
             validLabels = validCorpus.labels
         } else {
-            let every = Self.holdOutStride(validFraction: validFraction, sentences: trainLabels.count)
-            validLabels = trainLabels.enumerated().filter { $0.offset % every == every - 1 }.map(\.element)
-            trainLabels = trainLabels.enumerated().filter { $0.offset % every != every - 1 }.map(\.element)
+            (trainLabels, validLabels) = HoldOut(fraction: validFraction, sentences: trainLabels.count).split(trainLabels)
         }
         labels = try SentenceLabels(train: trainLabels, valid: validLabels, corpusName: corpusName)
     }
 
     /// - Parameters:
-    ///   - validFraction: without a validation corpus, every (1/fraction)-th
-    ///     sentence is held out: deterministic, and spread over the whole file.
+    ///   - validFraction: without a validation corpus, the sentences `HoldOut` names are held out.
     ///   - vocabulary: a given vocabulary, or nil to build one from the training sentences: of words
     ///     (`minCount`, `maxSize`), or with `subwords`, of about that many byte-pair pieces.
     package init(
@@ -63,9 +55,7 @@ package struct TrainingSet {
                     fix: "give more sentences, or a validation file with --valid")
             }
             // At least one sentence is held out, however small the corpus.
-            let every = Self.holdOutStride(validFraction: validFraction, sentences: trainTokens.count)
-            validTokens = trainTokens.enumerated().filter { $0.offset % every == every - 1 }.map(\.element)
-            trainTokens = trainTokens.enumerated().filter { $0.offset % every != every - 1 }.map(\.element)
+            (trainTokens, validTokens) = HoldOut(fraction: validFraction, sentences: trainTokens.count).split(trainTokens)
         }
         let vocab =
             try vocabulary ?? subwords.map { try Vocabulary(learningSubwords: trainTokens, size: $0) }
@@ -109,9 +99,9 @@ package struct TrainingSet {
                         : "holds no hold-out (it was prepared for a run with --valid)",
                     fix: "give a validation file with --valid")
             }
-            let every = Self.holdOutStride(validFraction: fraction, sentences: all.count)
-            train = tokenFile.sentences.selecting(.kept(every: every), maxLength: maxLength)
-            let heldOut = tokenFile.sentences.selecting(.heldOut(every: every), maxLength: maxLength)
+            let holdOut = HoldOut(fraction: fraction, sentences: all.count)
+            train = tokenFile.sentences.selecting(.kept(holdOut), maxLength: maxLength)
+            let heldOut = tokenFile.sentences.selecting(.heldOut(holdOut), maxLength: maxLength)
             valid = heldOut.arrays
             truncated = heldOut.indices.filter { heldOut.isCut($0) }.count
         }
