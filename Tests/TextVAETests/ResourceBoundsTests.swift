@@ -38,16 +38,18 @@ import Testing
         #expect(throws: TextVAEError.self) { try TrainingRun.checkMemory(long, batchSize: 1, vocabulary: 100_000, resuming: true) }
     }
 
+    static let stepRow = MetricsRow.Step(step: 1, epoch: 0.1, rec: 1, kl: 1, beta: 0, loss: 1, gradNorm: 1, tokensPerSecond: 1)
+
     /// A log that cannot be written is an error, not rows silently lost.
     @Test func aMetricsLogThatCannotBeWrittenIsAnError() throws {
         let log = MetricsLog(path: "/nonexistent-folder-\(UUID().uuidString)/m.metrics.jsonl")
-        let error = #expect(throws: TextVAEError.self) { try log.append(["kind": "step", "step": 1]) }
+        let error = #expect(throws: TextVAEError.self) { try log.append(Self.stepRow) }
         #expect(error?.isCase(.file("")) == true, "\(String(describing: error))")
     }
 
     @Test(.enabled(if: OutputPathTests.hasFullDevice, "this machine has no /dev/full"))
     func aMetricsLogOnAFullDiskIsAnError() throws {
-        #expect(throws: TextVAEError.self) { try MetricsLog(path: "/dev/full").append(["kind": "step", "step": 1]) }
+        #expect(throws: TextVAEError.self) { try MetricsLog(path: "/dev/full").append(Self.stepRow) }
     }
 
     /// Code points are kept apart: "é" precomposed and "e" + combining acute are two tokens

@@ -1,7 +1,7 @@
 import Foundation
 
 /// The training metrics log: JSON lines next to the model, one row per
-/// logging step (`"kind": "step"`) and per epoch (`"kind": "epoch"`), for
+/// logging step and per epoch (`MetricsRow.Step`, `MetricsRow.Epoch`), for
 /// `textvae plot`, pandas (`pd.read_json(path, lines=True)`) or anything else.
 package struct MetricsLog {
     package let path: String
@@ -10,8 +10,10 @@ package struct MetricsLog {
 
     /// Adds one row. Throws when the log cannot be written (a full disk, a removed folder): a run
     /// whose log silently stopped would draw curves that end without saying why.
-    package func append(_ row: [String: Any]) throws {
-        let data = try JSONSerialization.data(withJSONObject: row, options: [.sortedKeys]) + Data("\n".utf8)
+    package func append(_ row: some Encodable) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let data = try encoder.encode(row) + Data("\n".utf8)
         let fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0o644)
         guard fd >= 0 else {
             throw TextVAEError.file(

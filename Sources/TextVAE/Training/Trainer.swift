@@ -154,11 +154,11 @@ package final class Trainer {
                     try placeInTimeBudget(seconds: Date().timeIntervalSince(runStart), onEvent)
                 }
                 if lead && st.step % max(1, options.logSteps) == 0 {
-                    try log.append([
-                        "kind": "step", "step": st.step, "epoch": Double(st.epoch) + Double(st.batchInEpoch) / Double(batches.count),
-                        "rec": progress.rec, "kl": progress.kl, "beta": Double(update.beta), "loss": Double(update.loss),
-                        "grad_norm": Double(update.norm), "tokens_per_s": progress.tokensPerSecond,
-                    ])
+                    try log.append(
+                        MetricsRow.Step(
+                            step: st.step, epoch: Double(st.epoch) + Double(st.batchInEpoch) / Double(batches.count),
+                            rec: progress.rec, kl: progress.kl, beta: Double(update.beta), loss: Double(update.loss),
+                            gradNorm: Double(update.norm), tokensPerSecond: progress.tokensPerSecond))
                 }
                 let dueBySteps = options.checkpointSteps > 0 && st.step % options.checkpointSteps == 0
                 let dueByTime = options.checkpointMinutes > 0 && now.timeIntervalSince(lastCheckpoint) > options.checkpointMinutes * 60
@@ -417,16 +417,13 @@ package final class Trainer {
             tokensPerSecond: Double(st.epochTokens) / max(st.epochSeconds, 1e-9), improved: improved, beta: beta,
             savedWhileWarmingUp: kept && !annealed)
         if lead {
-            var row: [String: Any] = [
-                "kind": "epoch", "step": st.step, "epoch": st.epoch + 1, "beta": Double(beta), "annealed": annealed,
-                "kept": kept,
-                "train_rec": summary.trainRec, "train_kl": summary.trainKL, "train_nelbo": summary.trainRec + summary.trainKL,
-                "valid_rec": scores.meanRec, "valid_kl": scores.meanKL, "valid_nelbo": nelbo,
-                "valid_ppl": scores.elboPerplexity, "seconds": summary.seconds, "tokens_per_s": summary.tokensPerSecond,
-            ]
-            if checkpoint.file.model.config.classes > 0 { row["valid_class_kl"] = scores.meanClassKL }
-            if let accuracy { row["valid_accuracy"] = accuracy }
-            try log.append(row)
+            try log.append(
+                MetricsRow.Epoch(
+                    step: st.step, epoch: st.epoch + 1, beta: Double(beta), annealed: annealed, kept: kept,
+                    trainRec: summary.trainRec, trainKL: summary.trainKL, trainNELBO: summary.trainRec + summary.trainKL,
+                    validRec: scores.meanRec, validKL: scores.meanKL, validNELBO: nelbo, validPPL: scores.elboPerplexity,
+                    seconds: summary.seconds, tokensPerSecond: summary.tokensPerSecond,
+                    validClassKL: checkpoint.file.model.config.classes > 0 ? scores.meanClassKL : nil, validAccuracy: accuracy))
         }
         onEvent(.epoch(summary))
         if beta >= 0.5 && scores.meanKL < 0.5 && !checkpoint.state.collapseWarned
