@@ -144,6 +144,7 @@ struct TrainCommand: ParsableCommand {
     static func kept(_ cp: Checkpoint, _ batchesPerEpoch: Int) -> String {
         guard let kept = cp.state.kept else { return "no epoch finished, no model kept" }
         let figures = "kept epoch \(kept.epoch) (β \(f(Double(kept.beta), 2)), validation KL \(f(kept.kl, 2)), −ELBO \(f(kept.nelbo, 2)))"
+        if cp.file.model.config.code == 0 { return figures + ": the lowest validation NLL (a language model: −ELBO = NLL)" }
         if kept.annealed { return figures + ": the lowest validation −ELBO once β was at its final value" }
         let annealed = cp.options.annealedStep(batchesPerEpoch: batchesPerEpoch)
         return figures + ", the latest: the run ended before β reached its final value (at update \(annealed)), so its −ELBO "

@@ -389,7 +389,8 @@ package final class Trainer {
         let st = checkpoint.state
         let nelbo = scores.meanNELBO
         let lead = collective.isLeader
-        let annealed = st.step >= options.annealedStep(batchesPerEpoch: batchesPerEpoch)
+        // A model without a latent (the language-model baseline) has no KL for β to weigh: every epoch competes.
+        let annealed = checkpoint.file.model.config.code == 0 || st.step >= options.annealedStep(batchesPerEpoch: batchesPerEpoch)
         var kept = nelbo.isFinite && (!annealed || nelbo < (st.bestValidNELBO ?? .infinity))
         if collective.size > 1 { kept = try collective.sum([lead && kept ? 1 : 0])[0] > 0 }
         let verdict: Verdict = !annealed ? .warmingUp : kept ? .best : .notBetter

@@ -99,20 +99,25 @@ package enum TrainingRun {
                 + "\(config.latentToInputs ? " +z-inputs" : ""), "
                 + "\(trainer.checkpoint.file.model.layout.total) parameters; \(BLAS.description(threads: threads))"
                 + (collective.size > 1 ? "; \(collective.size) ranks" : ""))
-        note(planLine(trainer.checkpoint.options, batchesPerEpoch: trainer.batchesPerEpoch, autoEpochs: plan.autoEpochs))
+        note(
+            planLine(
+                trainer.checkpoint.options, batchesPerEpoch: trainer.batchesPerEpoch, autoEpochs: plan.autoEpochs,
+                hasLatent: trainer.checkpoint.file.model.config.code > 0))
         return trainer
     }
 
-    /// The run's plan in one line: updates, epochs, and when β reaches its final value.
-    static func planLine(_ options: TrainingOptions, batchesPerEpoch B: Int, autoEpochs: Bool) -> String {
+    /// The run's plan in one line: updates, epochs, and when β reaches its final value (for a model with a latent).
+    static func planLine(_ options: TrainingOptions, batchesPerEpoch B: Int, autoEpochs: Bool, hasLatent: Bool = true) -> String {
         let annealed = options.annealedStep(batchesPerEpoch: B), total = options.epochs * B
         let pretraining = options.pretrainEpochs > 0 ? ", the first \(options.pretrainEpochs) pretraining the autoencoder" : ""
         let when =
-            annealed < total
-            ? "β reaches its final value at update \(annealed) (\(100 * annealed / max(1, total))%, epoch \(annealed / max(1, B) + 1)); "
-                + "the best epoch from there on is kept"
-            : "β reaches its final value only at update \(annealed), after the run: the model kept is the last one; "
-                + "train longer (--epochs) or anneal sooner (--x0 30%)"
+            !hasLatent
+            ? "a language model (no latent, so no KL term to anneal): the epoch with the lowest validation NLL is kept"
+            : annealed < total
+                ? "β reaches its final value at update \(annealed) (\(100 * annealed / max(1, total))%, epoch \(annealed / max(1, B) + 1)); "
+                    + "the best epoch from there on is kept"
+                : "β reaches its final value only at update \(annealed), after the run: the model kept is the last one; "
+                    + "train longer (--epochs) or anneal sooner (--x0 30%)"
         return "plan: \(total) updates, \(options.epochs) epochs of \(B)\(autoEpochs ? " (--epochs auto)" : "")\(pretraining); " + when
             + (options.timeLimitMinutes > 0 ? "; within the time limit of \(options.timeLimitMinutes) minutes" : "")
     }
