@@ -89,6 +89,7 @@ struct EvaluateCommand: ParsableCommand {
         r.countWords(ids.map(trained.vocabulary.wordCount))
         bar.finish()
         let unknown = Vocabulary.unknownShare(ids)  // what the vocabulary leaves out: figures compare only at equal shares
+        let reconstruction = trained.isLanguageModel ? nil : Self.reconstruction(ids, trained)
         if try output.chosen([.text, .json]) == .json {
             let pairs: [(String, String)] = [
                 ("file", JSON.string(file)), ("sentences", String(r.sentences)), ("tokens", String(r.tokens)), ("k", String(r.samples)),
@@ -101,6 +102,12 @@ struct EvaluateCommand: ParsableCommand {
             var classPairs: [(String, String)] = []
             if trained.classes > 0 { classPairs += [("classes", String(trained.classes)), ("kl_c", JSON.number(r.classKL))] }
             if let accuracy = r.labelAccuracy { classPairs += [("accuracy", JSON.number(accuracy)), ("labelled", String(r.labelled))] }
+            if let (score, bleu) = reconstruction {
+                classPairs += [
+                    ("recon_exact", JSON.number(score.exactShare)), ("recon_token_accuracy", JSON.number(score.tokenAccuracy)),
+                    ("recon_bleu", JSON.number(bleu.score)),
+                ]
+            }
             print(JSON.object(pairs + classPairs))
             return
         }
@@ -115,11 +122,30 @@ struct EvaluateCommand: ParsableCommand {
             "nll ± \(f(r.nllStandardError, 4)) (Monte-Carlo standard error); mi is an estimate (He et al. 2019, "
                 + "batches of \(r.miBatch) in file order, at most log \(r.miBatch) = \(f(log(Double(r.miBatch)), 2))); "
                 + "<unk> is \(f(100 * unknown, 2))% of the tokens (compare models only at equal shares)")
+        if let (score, bleu) = reconstruction {
+            print(
+                "greedy decoding of each sentence's posterior mean, as 'textvae reconstruct' gives it: \(f(100 * score.exactShare, 2))% "
+                    + "exactly the sentence, token accuracy \(f(100 * score.tokenAccuracy, 2))%, BLEU-4 \(f(100 * bleu.score, 2))")
+        }
         if trained.classes > 0 {
             print(
                 "classes: \(trained.classes); kl_c \(f(r.classKL, 4)) (in nelbo); nll sums over the classes exactly (uniform prior on c)"
                     + (r.labelAccuracy.map { "; label accuracy of q(c|x) \(f(100 * $0, 2))% on \(r.labelled) labelled sentences" } ?? ""))
         }
+    }
+
+    /// How the greedy decoding of each sentence's posterior mean (with its most likely class, in a model with
+    /// classes; the repetition rule on, as `reconstruct` decodes by default) gives the sentence back.
+    static func reconstruction(_ ids: [[Int32]], _ trained: TrainedModel) -> (ReconstructionScore, CorpusBLEU) {
+        let posteriors = trained.encode(ids)
+        let classes = trained.classes == 0 ? nil : posteriors.mostLikelyClasses.flatMap(trained.oneHot)
+        let decoded = trained.decodeGreedily(posteriors.mu, classes: classes, repetition: .standard)
+        var score = ReconstructionScore(), bleu = CorpusBLEU()
+        for (input, output) in zip(ids, decoded) {
+            score.add(input: input, output: output)
+            bleu.add(candidate: output, reference: input)
+        }
+        return (score, bleu)
     }
 
     func pad(_ s: String) -> String { String(repeating: " ", count: max(0, 10 - s.count)) + s }

@@ -241,6 +241,14 @@ import Testing
             for key in ["sentences", "tokens", "k", "rec", "kl", "nelbo", "nll", "nll_se", "ppl", "mi", "au", "mu_var"] {
                 #expect(r[key] != nil, "no \(key) in \(json.stdout)")
             }
+            for key in ["recon_exact", "recon_token_accuracy", "recon_bleu"] {
+                #expect((r[key] as? Double).map { (0...1).contains($0) } == true, "\(key) in \(json.stdout)")
+            }
+            // The same decoding as `reconstruct` gives by default.
+            let rebuilt = try TextVAEProgram.run(["reconstruct", "-m", "model.safetensors", "in.txt", "--stats"], in: folder)
+            let counts = rebuilt.stderr.split(separator: "\n").first { $0.hasPrefix("# token accuracy") }?
+                .split(separator: " ")[3].split(separator: "/").compactMap { Double($0) }
+            #expect(counts?.count == 2 && abs(counts![0] / counts![1] - (r["recon_token_accuracy"] as? Double ?? -1)) < 1e-9, "\(rebuilt)")
             #expect(r["sentences"] as? Int == 3 && r["tokens"] as? Int == 4 + 7 + 2 && r["k"] as? Int == 20)
             let (rec, kl, nelbo) = (r["rec"] as! Double, r["kl"] as! Double, r["nelbo"] as! Double)
             #expect(abs(nelbo - (rec + kl)) < 1e-9)
@@ -248,7 +256,9 @@ import Testing
 
             let table = try TextVAEProgram.run(["evaluate", "-m", "model.safetensors", "in.txt", "-k", "20"], in: folder)
             let lines = Self.lines(table.stdout)
-            #expect(lines.count == 3 && lines[0].contains("nll") && lines[0].contains("au") && lines[2].contains("estimate"), "\(table)")
+            #expect(
+                lines.count == 4 && lines[0].contains("nll") && lines[0].contains("au") && lines[2].contains("estimate")
+                    && lines[3].contains("BLEU-4"), "\(table)")
             let again = try TextVAEProgram.run(["evaluate", "-m", "model.safetensors", "in.txt", "-k", "20"], in: folder)
             #expect(again.stdout == table.stdout, "the same seed gives the same numbers")
 

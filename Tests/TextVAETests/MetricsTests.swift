@@ -128,3 +128,32 @@ import Testing
         }
     }
 }
+
+/// Corpus BLEU-4, against figures worked by hand.
+@Suite struct CorpusBLEUTests {
+    @Test func identicalSentencesScoreOneAndAMissingOrderZero() {
+        var same = CorpusBLEU()
+        same.add(candidate: [1, 2, 3, 4, 5], reference: [1, 2, 3, 4, 5])
+        #expect(same.score == 1)
+        var short = CorpusBLEU()
+        short.add(candidate: [1, 2, 3], reference: [1, 2, 3])  // no 4-gram at all
+        #expect(short.score == 0)
+        #expect(CorpusBLEU().score == 0)
+    }
+
+    @Test func precisionsAreClippedAndShortCandidatesPay() {
+        // p1..p4 = 5/6, 4/5, 3/4, 2/3: their geometric mean is (1/3)^(1/4); same lengths, no penalty.
+        var one = CorpusBLEU()
+        one.add(candidate: [1, 2, 3, 4, 5, 9], reference: [1, 2, 3, 4, 5, 6])
+        #expect(abs(one.score - pow(1.0 / 3, 0.25)) < 1e-12)
+        // A repeated word matches only as often as the reference has it.
+        var clipped = CorpusBLEU()
+        clipped.add(candidate: [7, 7, 7, 7], reference: [7, 1, 2, 3])
+        #expect(clipped.matches == [1, 0, 0, 0] && clipped.totals == [4, 3, 2, 1])
+        // Sums over the corpus; a candidate of 5 tokens against references of 6 costs exp(1 − 12/10).
+        var corpus = CorpusBLEU()
+        corpus.add(candidate: [1, 2, 3, 4, 5], reference: [1, 2, 3, 4, 5, 6])
+        corpus.add(candidate: [1, 2, 3, 4, 5], reference: [1, 2, 3, 4, 5, 6])
+        #expect(abs(corpus.score - exp(1 - 12.0 / 10)) < 1e-12)
+    }
+}
