@@ -30,6 +30,17 @@ struct EvaluateCommand: ParsableCommand {
             training and decoding only), so that nll and ppl compare with published
             figures. The same --seed gives the same numbers.
 
+            Prior samples (--samples N): the sentences that
+            'textvae sample -n N --seed S' prints are scored for how they read: the
+            share that is degenerate when the same codes are decoded without the
+            repetition rule (a 3-gram twice, or three <unk> in a row), distinct-1 and
+            distinct-2 (distinct n-grams over all n-grams: low means the samples
+            repeat each other), and with --lm, a language model trained on the same
+            training file (textvae train TRAIN --baseline lm), their perplexity
+            beside the perplexity of this file's sentences under that model:
+              textvae train train.txt --baseline lm -o lm.safetensors
+              textvae evaluate -m model.safetensors valid.txt --lm lm.safetensors
+
             A model with classes (trained with labels or --classes): kl_c is KL(q(c|x) ‖
             uniform) with c drawn from q(c|x), nelbo includes it, and nll sums over the K
             classes exactly inside each importance sample (K decoder passes per sample):
@@ -47,7 +58,21 @@ struct EvaluateCommand: ParsableCommand {
     var paragraphs = false
 
     @Option(name: .customShort("k"), help: "Importance samples per sentence for nll.")
-    var samples = 500
+    var importanceSamples = 500
+
+    @Option(
+        name: .customLong("samples"),
+        help:
+            "Also score this many prior samples: degenerate share, distinct-1/2, and with --lm their perplexity (default: 1000 with --lm, else none)."
+    )
+    var priorSamples: Int?
+
+    @Option(
+        name: .customLong("lm"),
+        help:
+            "A language model trained on the same training file (textvae train TRAIN --baseline lm) that scores the prior samples and this file's sentences."
+    )
+    var languageModel: String?
 
     @OptionGroup(title: "Output (json: one JSON object)") var output: FormatOptions
 
@@ -59,7 +84,8 @@ struct EvaluateCommand: ParsableCommand {
     func validate() throws {
         try gold.check()
         _ = try output.chosen([.text, .json])
-        if samples < 1 || samples > 1_000_000 { throw ValidationError("-k must be between 1 and 1000000") }
+        if importanceSamples < 1 || importanceSamples > 1_000_000 { throw ValidationError("-k must be between 1 and 1000000") }
+        if let n = priorSamples, n < 1 || n > 1_000_000 { throw ValidationError("--samples must be between 1 and 1000000") }
         try model.check()
     }
 
@@ -82,14 +108,16 @@ struct EvaluateCommand: ParsableCommand {
             ids = try model.readInput(file, for: trained, paragraphs: paragraphs).ids
         }
         let bar = ProgressBar(
-            "importance sampling (k = \(samples)\(trained.classes > 0 ? ", summing over \(trained.classes) classes" : ""))")
-        var r = trained.model.evaluate(ids, labels: labels, samples: samples, seed: seed, workspace: trained.workspace) { done, total in
+            "importance sampling (k = \(importanceSamples)\(trained.classes > 0 ? ", summing over \(trained.classes) classes" : ""))")
+        var r = trained.model.evaluate(ids, labels: labels, samples: importanceSamples, seed: seed, workspace: trained.workspace) {
+            done, total in
             bar.update(done, of: total)
         }
         r.countWords(ids.map(trained.vocabulary.wordCount))
         bar.finish()
         let unknown = Vocabulary.unknownShare(ids)  // what the vocabulary leaves out: figures compare only at equal shares
         let reconstruction = trained.isLanguageModel ? nil : Self.reconstruction(ids, trained)
+        let quality = try sampleQuality(trained, reference: ids)
         if try output.chosen([.text, .json]) == .json {
             let pairs: [(String, String)] = [
                 ("file", JSON.string(file)), ("sentences", String(r.sentences)), ("tokens", String(r.tokens)), ("k", String(r.samples)),
@@ -108,7 +136,18 @@ struct EvaluateCommand: ParsableCommand {
                     ("recon_bleu", JSON.number(bleu.score)),
                 ]
             }
-            print(JSON.object(pairs + classPairs))
+            var samplePairs: [(String, String)] = []
+            if let quality {
+                samplePairs += [
+                    ("prior_samples", String(quality.samples)), ("samples_degenerate_raw", JSON.number(quality.degenerateRawShare)),
+                    ("samples_distinct_1", JSON.number(quality.distinct1)), ("samples_distinct_2", JSON.number(quality.distinct2)),
+                    ("samples_mean_length", JSON.number(quality.meanLength)), ("samples_empty", String(quality.empty)),
+                ]
+                if let lm = languageModel, let sample = quality.samplePerplexity, let file = quality.referencePerplexity {
+                    samplePairs += [("lm", JSON.string(lm)), ("samples_lm_ppl", JSON.number(sample)), ("file_lm_ppl", JSON.number(file))]
+                }
+            }
+            print(JSON.object(pairs + classPairs + samplePairs))
             return
         }
         let columns = ["sentences", "tokens", "k", "rec", "kl", "nelbo", "nll", "ppl", "word_ppl", "mi", "au"]
@@ -127,11 +166,41 @@ struct EvaluateCommand: ParsableCommand {
                 "greedy decoding of each sentence's posterior mean, as 'textvae reconstruct' gives it: \(f(100 * score.exactShare, 2))% "
                     + "exactly the sentence, token accuracy \(f(100 * score.tokenAccuracy, 2))%, BLEU-4 \(f(100 * bleu.score, 2))")
         }
+        if let quality {
+            print(
+                "\(quality.samples) prior samples (as 'textvae sample -n \(quality.samples) --seed \(seed)' prints them): "
+                    + "\(f(100 * quality.degenerateRawShare, 1))% degenerate without the repetition rule, distinct-1 "
+                    + "\(f(quality.distinct1, 3)), distinct-2 \(f(quality.distinct2, 3)), \(f(quality.meanLength, 1)) tokens on average"
+                    + (quality.empty > 0 ? " (\(quality.empty) empty, left out of the perplexity)" : "")
+                    + (quality.samplePerplexity.map { sample in
+                        "; perplexity under \(languageModel ?? "the language model"): samples \(f(sample, 1)), this file's sentences "
+                            + "\(f(quality.referencePerplexity ?? .nan, 1)) (×\(f(sample / (quality.referencePerplexity ?? .nan), 2)))"
+                    } ?? ""))
+        }
         if trained.classes > 0 {
             print(
                 "classes: \(trained.classes); kl_c \(f(r.classKL, 4)) (in nelbo); nll sums over the classes exactly (uniform prior on c)"
                     + (r.labelAccuracy.map { "; label accuracy of q(c|x) \(f(100 * $0, 2))% on \(r.labelled) labelled sentences" } ?? ""))
         }
+    }
+
+    /// How the prior samples read (nil when neither --samples nor --lm is given).
+    func sampleQuality(_ trained: TrainedModel, reference: [[Int32]]) throws -> SampleQuality? {
+        guard priorSamples != nil || languageModel != nil else { return nil }
+        var scorer: TrainedModel?
+        if let path = languageModel {
+            let lm = try TrainedModel.load(path, threads: trained.threads)
+            guard lm.isLanguageModel else {
+                throw TextVAEError.invalidInput(
+                    "--lm \(path) has a latent, so it cannot give an exact perplexity; train a language model on the same "
+                        + "training file with: textvae train TRAIN --baseline lm -o lm.safetensors")
+            }
+            if lm.vocabulary != trained.vocabulary {
+                warn("note: \(path) has another vocabulary than \(model.model); the samples' words are looked up in it")
+            }
+            scorer = lm
+        }
+        return trained.sampleQuality(count: priorSamples ?? 1000, seed: seed, languageModel: scorer, reference: reference)
     }
 
     /// How the greedy decoding of each sentence's posterior mean (with its most likely class, in a model with

@@ -270,4 +270,55 @@ import Testing
             #expect(w["tokens"] as? Int == 21 && !whole.stderr.contains("cut"), "\(whole)")
         }
     }
+
+    /// `evaluate --samples N --lm LM`: the samples are those `sample` prints, and every figure is recomputed here
+    /// from them (distinct-1, the language model's perplexity of the samples and of the file).
+    @Test func evaluateScoresPriorSamplesUnderALanguageModel() throws {
+        try withScratchFolder { folder in
+            _ = try Self.saveModel(folder)
+            var lm = SentenceVAE(config: ModelConfig(vocabulary: 12, embedding: 8, hidden: 8, latent: 0, maxLength: 12), seed: 9)
+            let bias = lm.layout.range(.outputBias).lowerBound
+            lm.parameters[bias + Vocabulary.eos] += 1  // sentences of a few words
+            try ModelFile(model: lm, vocabulary: try TinyModel.vocabulary(), tokenizer: TokenizerSettings(name: .whitespace))
+                .save(to: folder + "/lm.safetensors")
+            try writeFile(Array("the cat sat\na dog ran on the mat\ncat\n".utf8), folder + "/in.txt")
+
+            let plain = try TextVAEProgram.run(
+                ["evaluate", "-m", "model.safetensors", "in.txt", "-k", "2", "--samples", "40", "--json"], in: folder)
+            let p = try #require(JSONSerialization.jsonObject(with: Data(plain.stdout.utf8)) as? [String: Any], "\(plain)")
+            #expect(p["prior_samples"] as? Int == 40 && p["samples_lm_ppl"] == nil, "\(plain)")
+
+            let run = try TextVAEProgram.run(
+                ["evaluate", "-m", "model.safetensors", "in.txt", "-k", "2", "--samples", "40", "--lm", "lm.safetensors", "--json"],
+                in: folder)
+            let r = try #require(JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any], "\(run)")
+            let sampled = try TextVAEProgram.run(["sample", "-m", "model.safetensors", "-n", "40", "--format", "jsonl"], in: folder)
+            let samples = try Self.lines(sampled.stdout).map { line in
+                let row = try #require(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+                return try TinyModel.vocabulary().ids(try #require(row["tokens"] as? [String]))
+            }
+            #expect(samples.count == 40)
+            #expect(abs((r["samples_distinct_1"] as? Double ?? -1) - SampleQuality.distinct(samples, n: 1)) < 1e-12, "\(r)")
+            #expect(r["samples_distinct_1"] as? Double == p["samples_distinct_1"] as? Double)
+            let scorer = try TrainedModel.load(folder + "/lm.safetensors", threads: 1)
+            let perplexity = SampleQuality.perplexity(of: samples.filter { !$0.isEmpty }, under: scorer)
+            #expect(r["samples_empty"] as? Int == samples.filter(\.isEmpty).count)
+            #expect(abs((r["samples_lm_ppl"] as? Double ?? -1) - perplexity) < 1e-9 * perplexity, "\(r) against \(perplexity)")
+            // The file's perplexity under the language model is what `evaluate` of that model says.
+            let own = try TextVAEProgram.run(["evaluate", "-m", "lm.safetensors", "in.txt", "--json"], in: folder)
+            let o = try #require(JSONSerialization.jsonObject(with: Data(own.stdout.utf8)) as? [String: Any], "\(own)")
+            let filePPL = try #require(o["ppl"] as? Double)
+            #expect(abs((r["file_lm_ppl"] as? Double ?? -1) - filePPL) < 1e-5 * filePPL, "\(r) against \(o)")
+            let degenerate = try #require(r["samples_degenerate_raw"] as? Double)
+            #expect((0...1).contains(degenerate))
+
+            let text = try TextVAEProgram.run(
+                ["evaluate", "-m", "model.safetensors", "in.txt", "-k", "2", "--lm", "lm.safetensors"], in: folder)
+            #expect(
+                text.status == 0 && text.stdout.contains("1000 prior samples") && text.stdout.contains("perplexity under lm.safetensors"),
+                "\(text)")
+            let refused = try TextVAEProgram.run(["evaluate", "-m", "lm.safetensors", "in.txt", "--lm", "model.safetensors"], in: folder)
+            #expect(refused.failedCleanly && refused.stderr.contains("--baseline lm"), "\(refused)")
+        }
+    }
 }

@@ -157,3 +157,14 @@ import Testing
         #expect(abs(corpus.score - exp(1 - 12.0 / 10)) < 1e-12)
     }
 }
+
+/// distinct-n of prior samples, against counts worked by hand.
+@Suite struct SampleQualityTests {
+    @Test func distinctCountsEachNGramOnceOverAllSentences() {
+        let samples: [[Int32]] = [[1, 2, 1], [1, 2], []]
+        #expect(SampleQuality.distinct(samples, n: 1) == 2.0 / 5)  // 1, 2 among five words
+        #expect(SampleQuality.distinct(samples, n: 2) == 2.0 / 3)  // (1 2) twice, (2 1) once
+        #expect(SampleQuality.distinct(samples, n: 3) == 1)  // only (1 2 1)
+        #expect(SampleQuality.distinct([[5]], n: 2) == 0)
+    }
+}
