@@ -112,9 +112,10 @@ struct TrainCommand: ParsableCommand {
         try data.check()
         try modelOptions.check()
         try optimisation.check()
-        if modelOptions.baseline != nil && (data.hasLabels || (optimisation.pretrainEpochs ?? 0) > 0) {
+        if modelOptions.baseline != nil && (data.hasLabels || (optimisation.pretrainEpochs ?? 0) > 0 || optimisation.klTarget != nil) {
             throw ValidationError(
-                "--baseline lm has no latent to carry labels or to pretrain: leave out the label options and --pretrain-epochs")
+                "--baseline lm has no latent to carry labels, pretrain or hold a KL: leave out the label options, --pretrain-epochs and --kl-target"
+            )
         }
     }
 
@@ -143,10 +144,18 @@ struct TrainCommand: ParsableCommand {
     /// rising, what to do.
     static func kept(_ cp: Checkpoint, _ batchesPerEpoch: Int) -> String {
         guard let kept = cp.state.kept else { return "no epoch finished, no model kept" }
+        if cp.file.model.config.code == 0 {
+            return "kept epoch \(kept.epoch): the lowest validation NLL, \(f(kept.nelbo, 2)) (a language model: no β, no KL)"
+        }
         let figures = "kept epoch \(kept.epoch) (β \(f(Double(kept.beta), 2)), validation KL \(f(kept.kl, 2)), −ELBO \(f(kept.nelbo, 2)))"
-        if cp.file.model.config.code == 0 { return figures + ": the lowest validation NLL (a language model: −ELBO = NLL)" }
-        if kept.annealed { return figures + ": the lowest validation −ELBO once β was at its final value" }
         let annealed = cp.options.annealedStep(batchesPerEpoch: batchesPerEpoch)
+        if let target = cp.options.klTarget {
+            let steered = "β steered to hold the KL at \(String(format: "%g", target)) nats"
+            if kept.annealed { return figures + ": the lowest validation −ELBO from update \(annealed) on (\(steered))" }
+            return figures + ", the latest: the run ended before update \(annealed), from which epochs compete (\(steered)); "
+                + "train longer (--resume \(RunFiles(model: cp.output).checkpoint) --epochs N) or let them compete sooner (--x0 20%)"
+        }
+        if kept.annealed { return figures + ": the lowest validation −ELBO once β was at its final value" }
         return figures + ", the latest: the run ended before β reached its final value (at update \(annealed)), so its −ELBO "
             + "is not the model's; train longer (--resume \(RunFiles(model: cp.output).checkpoint) --epochs N), give a longer --time-limit, "
             + "or anneal sooner (--x0 20%)"

@@ -48,7 +48,10 @@ import Testing
 
         let resumed = try TextVAEProgram.run(["train", "--resume", "lm.checkpoint.safetensors", "--latent", "4"], in: folder)
         #expect(resumed.failedCleanly && resumed.stderr.contains("--latent 4 (the run has 0)"), "\(resumed)")
-        for wrong in [["--latent", "0"], ["--baseline", "lm", "--latent", "4"], ["--baseline", "lm", "--classes", "3"]] {
+        for wrong in [
+            ["--latent", "0"], ["--baseline", "lm", "--latent", "4"], ["--baseline", "lm", "--classes", "3"],
+            ["--baseline", "lm", "--kl-target", "5"],
+        ] {
             let refused = try TextVAEProgram.run(["train", "t.txt", "-o", "x.safetensors"] + wrong, in: folder)
             #expect(refused.failedCleanly && refused.stderr.contains("--baseline lm"), "\(wrong): \(refused)")
         }

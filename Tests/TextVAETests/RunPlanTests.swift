@@ -111,6 +111,35 @@ import Testing
         }
     }
 
+    /// `--kl-target` replaces the annealing schedule: the plan and the last line say so, schedule flags and
+    /// targets out of range are refused naming the flag, and the target is a setting a resume keeps.
+    @Test func aKLTargetIsPlannedSaidAndChecked() throws {
+        try withScratchFolder { folder in
+            try (GrammarCorpus.sentences(count: 300, seed: 3).joined(separator: "\n") + "\n")
+                .write(toFile: folder + "/g.txt", atomically: true, encoding: .utf8)
+            let tiny = ReliabilityTests.tiny + ["--tokenizer", "whitespace", "--threads", "1"]
+            let train = try TextVAEProgram.run(
+                ["train", "g.txt", "--kl-target", "3", "--x0", "0", "-o", "m.safetensors"] + tiny, in: folder)
+            #expect(train.status == 0, "\(train)")
+            #expect(train.stdout.contains("β steered to hold the KL at 3 nats"), "\(train.stdout)")
+            let last = try #require(GenerationCLITests.lines(train.stdout).last)
+            #expect(
+                last.contains("the lowest validation −ELBO from update ") && last.contains("on (β steered to hold the KL at 3 nats)"),
+                "\(last)")
+            #expect(try Checkpoint.load(folder + "/m.checkpoint.safetensors").state.klController?.target == 3)
+            for (flags, named) in [
+                (["--kl-target", "3", "--anneal", "linear"], "--anneal"), (["--kl-target", "3", "--beta", "1"], "--beta"),
+                (["--kl-target", "0"], "--kl-target"), (["--kl-target", "inf"], "--kl-target"),
+            ] {
+                let refused = try TextVAEProgram.run(["train", "g.txt", "-o", "x.safetensors"] + flags + tiny, in: folder)
+                #expect(refused.failedCleanly && refused.stderr.contains(named), "\(flags): \(refused)")
+            }
+            let resumed = try TextVAEProgram.run(
+                ["train", "--resume", "m.checkpoint.safetensors", "--epochs", "2", "--kl-target", "5"], in: folder)
+            #expect(resumed.failedCleanly && resumed.stderr.contains("--kl-target 5.0 (the run has 3.0)"), "\(resumed)")
+        }
+    }
+
     /// With a time limit far shorter than the epochs, the schedule is placed in the updates the time allows.
     @Test func aTimeLimitPlacesTheScheduleInTheUpdatesThatFit() throws {
         try withScratchFolder { folder in

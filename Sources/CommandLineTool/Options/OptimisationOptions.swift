@@ -48,6 +48,11 @@ struct OptimisationOptions: ParsableArguments {
     @Option(help: "Cyclical annealing: share of each cycle spent rising (default: \(KLSchedule.defaultRatio)).") var ratio: Double?
     @Option(help: "Constant annealing: β (default: \(KLSchedule.defaultBeta)).") var beta: Double?
     @Option(
+        help: ArgumentHelp(
+            "Hold the KL at this many nats per sentence: a feedback controller (ControlVAE) steers β after every update, instead of --anneal; free bits are off unless given. The rate–distortion knob: more nats, sentences that come back closer, samples less fluent (default: off).",
+            valueName: "nats"))
+    var klTarget: Double?
+    @Option(
         help:
             "Free bits λ per latent dimension: the KL of a dimension below λ (batch mean) is not pushed down, so z keeps some information; 0 = off (default: \(D().freeBits))."
     ) var freeBits: Float?
@@ -135,6 +140,20 @@ struct OptimisationOptions: ParsableArguments {
             throw ValidationError("--cycles must be at least 1 and --ratio in (0, 1]")
         }
         if let beta, !(beta >= 0 && beta.isFinite) { throw ValidationError("--beta must be 0 or more") }
+        if let klTarget {
+            guard klTarget > 0 && klTarget <= TrainingOptions.largestKLTarget else {
+                throw ValidationError("--kl-target must be a number of nats above 0, such as 10")
+            }
+            let schedule = [
+                ("--anneal", anneal != nil), ("--k", k != nil), ("--cycles", cycles != nil), ("--ratio", ratio != nil),
+                ("--beta", beta != nil),
+            ]
+            .filter(\.1).map(\.0)
+            if !schedule.isEmpty {
+                throw ValidationError(
+                    "--kl-target steers β itself: leave out \(schedule.joined(separator: ", ")) (--x0 still says from when epochs compete)")
+            }
+        }
         if (patience ?? 0) < 0 || (checkpointSteps ?? 0) < 0 || !((checkpointMinutes ?? 0) >= 0 && (checkpointMinutes ?? 0).isFinite)
             || !((timeLimitMinutes ?? 0) >= 0 && (timeLimitMinutes ?? 0).isFinite)
         {
@@ -151,7 +170,9 @@ struct OptimisationOptions: ParsableArguments {
         o.clip = clip ?? o.clip
         o.wordDropout = wordDropout ?? o.wordDropout
         o.schedule = annealing.schedule(plannedUpdates: 0)  // placed in the run's plan once the corpus is read
-        o.freeBits = freeBits ?? o.freeBits
+        o.klTarget = klTarget
+        // Free bits would hold every dimension's KL up while the controller pushes it to the target.
+        o.freeBits = freeBits ?? (klTarget != nil ? 0 : o.freeBits)
         o.embeddingDropout = embeddingDropout ?? o.embeddingDropout
         o.outputDropout = outputDropout ?? o.outputDropout
         o.learningRateDecay = lrDecay ?? o.learningRateDecay
@@ -194,7 +215,7 @@ struct OptimisationOptions: ParsableArguments {
             (.pretrainEpochs, pretrainEpochs), (.labelWeight, labelWeight),
             (.classKLWeight, classKlWeight), (.classCapacity, classCapacity),
             (.gumbelTemperature, gumbelTemperature), (.finalTemperature, finalTemperature), (.seed, seed),
-            (.anneal, anneal), (.k, k), (.x0, x0), (.cycles, cycles), (.ratio, ratio), (.beta, beta),
+            (.anneal, anneal), (.k, k), (.x0, x0), (.klTarget, klTarget), (.cycles, cycles), (.ratio, ratio), (.beta, beta),
         ]
         return Set(values.filter { $0.1 != nil }.map(\.0))
     }

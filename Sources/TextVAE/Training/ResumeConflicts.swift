@@ -52,6 +52,7 @@ enum ResumeConflicts {
             let name = String(setting.flag.dropFirst(2))
             if let run = options.annealing, let request = asked.annealing { return (request.parameter(name), run.parameter(name)) }
             return (asked.options.schedule.parameter(name), options.schedule.parameter(name))
+        case .klTarget: return (asked.options.klTarget.map { "\($0)" } ?? "none", options.klTarget.map { "\($0)" } ?? "none")
         case .validFraction: return pair(asked.data.validFraction, data.validFraction)
         case .paragraphs: return pair(asked.data.paragraphs, data.paragraphs)
         case .skipInvalid: return pair(asked.data.skipInvalid, data.skipInvalid)

@@ -254,7 +254,7 @@ package final class Trainer {
         let model = checkpoint.file.model, Z = model.config.latent, K = model.config.classes, P = model.layout.total
         let mine = Array(members[collective.share(of: members.count)])
         let pretraining = options.isPretraining(epoch: checkpoint.state.epoch)
-        let beta = options.beta(step: checkpoint.state.step, epoch: checkpoint.state.epoch, batchesPerEpoch: batchesPerEpoch)
+        let beta = nextBeta()
         // The forward pass sums a few numbers across ranks as it goes (free bits, class capacity). Open MPI's default
         // handler aborts the job on an error, but a sum that throws must not pass for a sum: its error is kept and
         // thrown once the pass is over, before the gradient's all-reduce.
@@ -332,9 +332,23 @@ package final class Trainer {
             threads: workspace.threads)
         swap(&parameters, &checkpoint.file.model.parameters)
         PhaseProfile.lap(.adam)
+        if let target = options.klTarget, !pretraining {
+            // Every rank sees the same summed KL, so every rank's controller takes the same β.
+            var controller = checkpoint.state.klController ?? KLController(target: target, plannedUpdates: plannedSteps)
+            controller.observe(kl: Double(summed(.kl)) / Double(members.count))
+            checkpoint.state.klController = controller
+        }
         return Update(
             targets: Int(summed(.targets)), rec: Double(summed(.rec)), kl: Double(summed(.kl)),
             loss: loss, beta: beta, norm: norm)
+    }
+
+    /// β for the next update: 0 while pretraining, then the KL controller's with a KL target (0 before its
+    /// first update), else the schedule's.
+    func nextBeta() -> Float {
+        let st = checkpoint.state
+        if options.klTarget != nil && !options.isPretraining(epoch: st.epoch) { return st.klController?.beta ?? 0 }
+        return options.beta(step: st.step, epoch: st.epoch, batchesPerEpoch: batchesPerEpoch)
     }
 
     /// Updates timed before a run with a time limit places its KL schedule within the time.
@@ -395,7 +409,9 @@ package final class Trainer {
         if collective.size > 1 { kept = try collective.sum([lead && kept ? 1 : 0])[0] > 0 }
         let verdict: Verdict = !annealed ? .warmingUp : kept ? .best : .notBetter
         let improved = verdict == .best
-        let beta = options.beta(step: max(0, st.step - 1), epoch: st.epoch, batchesPerEpoch: batchesPerEpoch)
+        let beta =
+            options.klTarget != nil
+            ? nextBeta() : options.beta(step: max(0, st.step - 1), epoch: st.epoch, batchesPerEpoch: batchesPerEpoch)
         if kept {
             if annealed { checkpoint.state.bestValidNELBO = nelbo }
             checkpoint.state.kept = KeptEpoch(

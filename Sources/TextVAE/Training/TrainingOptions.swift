@@ -16,6 +16,9 @@ package struct TrainingOptions: Codable, Equatable, Sendable {
     /// The updates after any pretraining that the schedule was placed in: the epochs' updates, or fewer
     /// when a time limit allows fewer (measured in the run's first updates). nil: not placed.
     package var plannedUpdates: Int?
+    /// Hold the KL at this many nats per sentence by steering β with a feedback controller (`KLController`)
+    /// instead of following `schedule`; nil: off. The schedule still says from which update epochs compete.
+    package var klTarget: Double?
     /// Free bits λ per latent dimension (0 = off). This default and the learning-rate decay's are the Penn
     /// Treebank measurements' best (the Results article's table); `reference` turns them off.
     package var freeBits: Float = 0.25
@@ -54,6 +57,9 @@ package struct TrainingOptions: Codable, Equatable, Sendable {
 
     package init() {}
 
+    /// The largest `klTarget`: far above any sentence's information, far below overflow.
+    package static let largestKLTarget = 10_000.0
+
     /// The PyTorch reference's settings (and textvae 0.3's defaults): no free bits, no decoder dropout, no
     /// learning-rate decay, no pretraining. The benchmarks against the reference train with these.
     package static var reference: TrainingOptions {
@@ -78,6 +84,7 @@ package struct TrainingOptions: Codable, Equatable, Sendable {
         schedule = try c.decode(KLSchedule.self, forKey: .schedule)
         annealing = try value(.annealing, or: nil)
         plannedUpdates = try value(.plannedUpdates, or: nil)
+        klTarget = try value(.klTarget, or: nil)
         freeBits = try c.decode(Float.self, forKey: .freeBits)
         embeddingDropout = try value(.embeddingDropout, or: 0)
         outputDropout = try value(.outputDropout, or: 0)
@@ -171,6 +178,7 @@ extension TrainingOptions {
             return "checkpoint minutes \(checkpointMinutes) or time limit \(timeLimitMinutes)"
         }
         if let plannedUpdates, plannedUpdates < 0 { return "planned updates \(plannedUpdates)" }
+        if let klTarget, !(klTarget > 0 && klTarget <= Self.largestKLTarget) { return "KL target \(klTarget) (above 0, at most 10000)" }
         return annealing?.problem ?? schedule.problem
     }
 }

@@ -113,11 +113,17 @@ package enum TrainingRun {
         let when =
             !hasLatent
             ? "a language model (no latent, so no KL term to anneal): the epoch with the lowest validation NLL is kept"
-            : annealed < total
-                ? "β reaches its final value at update \(annealed) (\(100 * annealed / max(1, total))%, epoch \(annealed / max(1, B) + 1)); "
-                    + "the best epoch from there on is kept"
-                : "β reaches its final value only at update \(annealed), after the run: the model kept is the last one; "
-                    + "train longer (--epochs) or anneal sooner (--x0 30%)"
+            : options.klTarget.map { target in
+                "β steered to hold the KL at \(String(format: "%g", target)) nats (a feedback controller); "
+                    + (annealed < total
+                        ? "the best epoch from update \(annealed) (\(100 * annealed / max(1, total))%, epoch \(annealed / max(1, B) + 1)) on is kept"
+                        : "the model kept is the last one (--x0 sets when epochs start to compete)")
+            }
+                ?? (annealed < total
+                    ? "β reaches its final value at update \(annealed) (\(100 * annealed / max(1, total))%, epoch \(annealed / max(1, B) + 1)); "
+                        + "the best epoch from there on is kept"
+                    : "β reaches its final value only at update \(annealed), after the run: the model kept is the last one; "
+                        + "train longer (--epochs) or anneal sooner (--x0 30%)")
         return "plan: \(total) updates, \(options.epochs) epochs of \(B)\(autoEpochs ? " (--epochs auto)" : "")\(pretraining); " + when
             + (options.timeLimitMinutes > 0 ? "; within the time limit of \(options.timeLimitMinutes) minutes" : "")
     }

@@ -23,6 +23,8 @@ package struct TrainingState: Codable, Equatable, Sendable {
     /// Adam's learning rate now, after any decays on plateau (nil: the options' rate, as in checkpoints
     /// from before textvae 0.4, which had no decay).
     package var learningRate: Float?
+    /// With a KL target: the controller that steers β (nil before the first update of the VAE's training).
+    package var klController: KLController?
 
     package init(seed: UInt64) {
         shuffleState = Random(seed: seed).state
@@ -48,6 +50,7 @@ extension TrainingState {
         }
         if let best = bestValidNELBO, !best.isFinite { return "a best validation −ELBO of \(best)" }
         if let rate = learningRate, !(rate > 0 && rate.isFinite) { return "a learning rate of \(rate)" }
+        if let problem = klController?.problem { return problem }
         return nil
     }
 }
