@@ -41,6 +41,13 @@ struct EvaluateCommand: ParsableCommand {
               textvae train train.txt --baseline lm -o lm.safetensors
               textvae evaluate -m model.safetensors valid.txt --lm lm.safetensors
 
+            Paths (--paths N): N pairs of this file's sentences of at most 15 words,
+            drawn with --seed, joined as 'textvae interpolate' joins two sentences
+            (5 steps, greedy): the share of paths that start and end at exactly
+            their two sentences, the distinct sentences a path passes through, the
+            words changed from one step to the next (edit distance), and the share
+            of paths whose distance from their first line never falls.
+
             A model with classes (trained with labels or --classes): kl_c is KL(q(c|x) ‖
             uniform) with c drawn from q(c|x), nelbo includes it, and nll sums over the K
             classes exactly inside each importance sample (K decoder passes per sample):
@@ -74,6 +81,13 @@ struct EvaluateCommand: ParsableCommand {
     )
     var languageModel: String?
 
+    @Option(
+        name: .customLong("paths"),
+        help:
+            "Also decode this many homotopies, as 'textvae interpolate' prints them, between pairs of this file's sentences of at most \(Self.pathMaxWords) words: ends given back exactly, distinct sentences, how gradually they move (default: none)."
+    )
+    var paths: Int?
+
     @OptionGroup(title: "Output (json: one JSON object)") var output: FormatOptions
 
     @Option(help: "Random seed for the samples.")
@@ -86,6 +100,7 @@ struct EvaluateCommand: ParsableCommand {
         _ = try output.chosen([.text, .json])
         if importanceSamples < 1 || importanceSamples > 1_000_000 { throw ValidationError("-k must be between 1 and 1000000") }
         if let n = priorSamples, n < 1 || n > 1_000_000 { throw ValidationError("--samples must be between 1 and 1000000") }
+        if let n = paths, n < 1 || n > 100_000 { throw ValidationError("--paths must be between 1 and 100000") }
         try model.check()
     }
 
@@ -118,6 +133,15 @@ struct EvaluateCommand: ParsableCommand {
         let unknown = Vocabulary.unknownShare(ids)  // what the vocabulary leaves out: figures compare only at equal shares
         let reconstruction = trained.isLanguageModel ? nil : Self.reconstruction(ids, trained)
         let quality = try sampleQuality(trained, reference: ids)
+        if paths != nil && trained.isLanguageModel {
+            throw TextVAEError.modelLacks("\(model.model) is a language model without a latent: it has no paths; leave out --paths")
+        }
+        let pathQuality = paths.flatMap {
+            trained.pathQuality(ids, count: $0, steps: Interpolation.defaultSteps, maxWords: Self.pathMaxWords, seed: seed)
+        }
+        if paths != nil && pathQuality == nil {
+            warn("note: fewer than two sentences of 1 to \(Self.pathMaxWords) words in \(file): no paths to score")
+        }
         if try output.chosen([.text, .json]) == .json {
             let pairs: [(String, String)] = [
                 ("file", JSON.string(file)), ("sentences", String(r.sentences)), ("tokens", String(r.tokens)), ("k", String(r.samples)),
@@ -147,7 +171,16 @@ struct EvaluateCommand: ParsableCommand {
                     samplePairs += [("lm", JSON.string(lm)), ("samples_lm_ppl", JSON.number(sample)), ("file_lm_ppl", JSON.number(file))]
                 }
             }
-            print(JSON.object(pairs + classPairs + samplePairs))
+            var pathPairs: [(String, String)] = []
+            if let q = pathQuality {
+                pathPairs = [
+                    ("paths", String(q.paths)), ("path_steps", String(Interpolation.defaultSteps)),
+                    ("path_max_words", String(Self.pathMaxWords)), ("path_both_ends_exact", JSON.number(q.bothEndsExactShare)),
+                    ("path_ends_exact", JSON.number(q.endsExactShare)), ("path_distinct", JSON.number(q.meanDistinct)),
+                    ("path_step_edit", JSON.number(q.meanStepDistance)), ("path_monotone", JSON.number(q.monotoneShare)),
+                ]
+            }
+            print(JSON.object(pairs + classPairs + samplePairs + pathPairs))
             return
         }
         let columns = ["sentences", "tokens", "k", "rec", "kl", "nelbo", "nll", "ppl", "word_ppl", "mi", "au"]
@@ -177,12 +210,22 @@ struct EvaluateCommand: ParsableCommand {
                             + "\(f(quality.referencePerplexity ?? .nan, 1)) (×\(f(sample / (quality.referencePerplexity ?? .nan), 2)))"
                     } ?? ""))
         }
+        if let q = pathQuality {
+            print(
+                "\(q.paths) paths of \(Interpolation.defaultSteps) steps (as 'textvae interpolate' prints them) between sentences of at most "
+                    + "\(Self.pathMaxWords) words: \(f(100 * q.bothEndsExactShare, 1))% start and end at exactly their sentences "
+                    + "(\(f(100 * q.endsExactShare, 1))% of the ends), \(f(q.meanDistinct, 2)) distinct sentences a path, "
+                    + "\(f(q.meanStepDistance, 2)) words changed a step, \(f(100 * q.monotoneShare, 1))% never turn back")
+        }
         if trained.classes > 0 {
             print(
                 "classes: \(trained.classes); kl_c \(f(r.classKL, 4)) (in nelbo); nll sums over the classes exactly (uniform prior on c)"
                     + (r.labelAccuracy.map { "; label accuracy of q(c|x) \(f(100 * $0, 2))% on \(r.labelled) labelled sentences" } ?? ""))
         }
     }
+
+    /// The longest sentences, in tokens, that `--paths` joins: what users type to `interpolate` is short.
+    static let pathMaxWords = 15
 
     /// How the prior samples read (nil when neither --samples nor --lm is given).
     func sampleQuality(_ trained: TrainedModel, reference: [[Int32]]) throws -> SampleQuality? {

@@ -34,7 +34,7 @@ struct InterpolateCommand: ParsableCommand {
     var sentences: [String] = []
 
     @Option(help: "Number of points, the two ends included.")
-    var steps = 5
+    var steps = Interpolation.defaultSteps
 
     @Flag(help: "Spherical interpolation instead of linear.")
     var slerp = false

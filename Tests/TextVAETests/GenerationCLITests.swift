@@ -321,4 +321,36 @@ import Testing
             #expect(refused.failedCleanly && refused.stderr.contains("--baseline lm"), "\(refused)")
         }
     }
+
+    /// `evaluate --paths`: its figures are those of the paths `interpolate` prints for the same pairs of sentences.
+    @Test func evaluatePathsScoreWhatInterpolatePrints() throws {
+        try withScratchFolder { folder in
+            _ = try Self.saveModel(folder)
+            let sentences = ["the cat sat", "a dog ran on the mat", "cat", "the dog sat on a mat", "a cat ran"]
+            try writeFile(Array((sentences.joined(separator: "\n") + "\n").utf8), folder + "/in.txt")
+            let run = try TextVAEProgram.run(
+                ["evaluate", "-m", "model.safetensors", "in.txt", "-k", "2", "--paths", "6", "--json"], in: folder)
+            let r = try #require(JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as? [String: Any], "\(run)")
+            let vocabulary = try TinyModel.vocabulary()
+            let ids = sentences.map { vocabulary.ids($0.split(separator: " ").map(String.init)) }
+            var expected = PathQuality()
+            for (a, b) in PathQuality.pairs(count: 6, among: Array(ids.indices), seed: 0) {
+                let printed = try TextVAEProgram.run(
+                    ["interpolate", "-m", "model.safetensors", sentences[a], sentences[b], "--format", "jsonl"], in: folder)
+                let path = try Self.lines(printed.stdout).map { line in
+                    let row = try #require(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+                    return vocabulary.ids(try #require(row["text"] as? String).split(separator: " ").map(String.init))
+                }
+                expected.add(path: path, from: ids[a], to: ids[b])
+            }
+            #expect(r["paths"] as? Int == 6 && r["path_steps"] as? Int == 5, "\(r)")
+            #expect(r["path_both_ends_exact"] as? Double == expected.bothEndsExactShare, "\(r) against \(expected)")
+            #expect(r["path_ends_exact"] as? Double == expected.endsExactShare)
+            #expect(r["path_distinct"] as? Double == expected.meanDistinct && expected.meanDistinct > 1)
+            #expect(r["path_step_edit"] as? Double == expected.meanStepDistance)
+            #expect(r["path_monotone"] as? Double == expected.monotoneShare)
+            let text = try TextVAEProgram.run(["evaluate", "-m", "model.safetensors", "in.txt", "-k", "2", "--paths", "6"], in: folder)
+            #expect(text.status == 0 && text.stdout.contains("6 paths of 5 steps"), "\(text)")
+        }
+    }
 }

@@ -40,7 +40,10 @@ import Testing
         let greedy = try TextVAEProgram.run(["sample", "-m", "lm.safetensors", "-n", "2"], in: folder)
         #expect(greedy.status == 0 && greedy.stderr.contains("same sentence every time"), "\(greedy)")
 
-        for command in [["encode", "-m", "lm.safetensors", "v.txt"], ["interpolate", "-m", "lm.safetensors", "a b", "c d"]] {
+        for command in [
+            ["encode", "-m", "lm.safetensors", "v.txt"], ["interpolate", "-m", "lm.safetensors", "a b", "c d"],
+            ["evaluate", "-m", "lm.safetensors", "v.txt", "--paths", "3"],
+        ] {
             let refused = try TextVAEProgram.run(command, in: folder)
             #expect(refused.failedCleanly && refused.stderr.contains("language model without a latent"), "\(refused)")
         }

@@ -168,3 +168,37 @@ import Testing
         #expect(SampleQuality.distinct([[5]], n: 2) == 0)
     }
 }
+
+@Suite struct PathQualityTests {
+    @Test func editDistanceCountsInsertionsDeletionsAndSubstitutions() {
+        #expect(PathQuality.editDistance([], [1, 2]) == 2)
+        #expect(PathQuality.editDistance([1, 2, 3], []) == 3)
+        #expect(PathQuality.editDistance([1, 2, 3], [1, 2, 3]) == 0)
+        #expect(PathQuality.editDistance([1, 2, 3], [1, 9, 3]) == 1)  // one substitution
+        #expect(PathQuality.editDistance([1, 2, 3], [2, 3, 4]) == 2)  // drop 1, add 4
+        #expect(PathQuality.editDistance([5, 6, 7, 8], [6, 5, 8]) == 2)  // drop 5, then 7 → 5
+    }
+
+    /// Two paths worked by hand: one that joins its ends and moves forward, one that misses an end and turns back.
+    @Test func pathFiguresAsWorkedByHand() {
+        var q = PathQuality()
+        let a: [Int32] = [1, 2, 3], b: [Int32] = [4, 5]
+        q.add(path: [a, a, [1, 5], b, b], from: a, to: b)  // distances from the start 0 0 2 3 3
+        q.add(path: [[1, 2], [4, 5, 6], [1, 2, 7], b, b], from: a, to: b)  // from the start 0 3 1 2 2: turns back
+        #expect(q.paths == 2 && q.bothEndsExact == 1 && q.endsExact == 3)
+        #expect(q.bothEndsExactShare == 0.5 && q.endsExactShare == 0.75)
+        #expect(q.meanDistinct == (3 + 4) / 2.0)
+        // Steps: 0, 2, 1, 0 and 3, 3, 3, 0 over 8 neighbouring pairs.
+        #expect(q.meanStepDistance == 12.0 / 8)
+        #expect(q.monotone == 1 && q.monotoneShare == 0.5)
+    }
+
+    @Test func pairsAreOfDifferentSentencesAndTheSameForTheSameSeed() {
+        let eligible = [3, 7, 8, 20]
+        let pairs = PathQuality.pairs(count: 200, among: eligible, seed: 4)
+        #expect(pairs.count == 200 && pairs.allSatisfy { $0.0 != $0.1 && eligible.contains($0.0) && eligible.contains($0.1) })
+        #expect(Set(pairs.map { "\($0.0) \($0.1)" }).count == 12, "all 12 ordered pairs turn up")
+        #expect(pairs.map { "\($0)" } == PathQuality.pairs(count: 200, among: eligible, seed: 4).map { "\($0)" })
+        #expect(PathQuality.pairs(count: 5, among: [1], seed: 4).isEmpty)
+    }
+}

@@ -2,6 +2,9 @@ import Foundation
 
 /// Points on a path between two latent codes, for Bowman et al.'s homotopy.
 package enum Interpolation {
+    /// The points `textvae interpolate` decodes unless told otherwise, the two ends included.
+    package static let defaultSteps = 5
+
     /// K evenly spaced t in [0, 1]: 0, 1/(K−1), ..., 1 (exactly 0 and 1 at the ends).
     package static func steps(_ k: Int) -> [Double] {
         precondition(k >= 2, "an interpolation needs at least 2 steps")
