@@ -66,7 +66,7 @@ struct InterpolateCommand: ParsableCommand {
     func run() throws {
         let file = try model.load()
         try file.requireLatent(for: "interpolate")
-        let (a, b) = try endPoints(file)
+        let (a, b, typed) = try endPoints(file)
         let ts = Interpolation.steps(steps)
         let fixed = file.classes > 0 ? try classOptions.resolve(file) : nil
         let (z, classes) = file.homotopy(a, b, at: ts, spherical: slerp, fixedClass: fixed)
@@ -84,7 +84,9 @@ struct InterpolateCommand: ParsableCommand {
         let options = DecodingOptions(
             method: .greedy, maxLength: length.maxLength, forbidUnknown: length.noUnk,
             repetition: length.repetition)
-        let texts = file.decode(z, classes: classes, options: options).map { file.text($0[0].tokens) }
+        let decoded = file.decode(z, classes: classes, options: options).map { $0[0].tokens }
+        let texts = decoded.map(file.text)
+        if let typed { warnAboutEnds(typed, [decoded[0], decoded[decoded.count - 1]], file) }
         let digits = steps > 101 ? 3 : 2
         var out = OutputBuffer()
         let format = try output.chosen([.text, .jsonl])
@@ -103,19 +105,35 @@ struct InterpolateCommand: ParsableCommand {
         out.flush()
     }
 
-    /// μ of the two sentences (and in a model with classes, each one's most likely class), or two draws from
-    /// N(0, I) (and two classes drawn uniformly, after z).
-    func endPoints(_ file: TrainedModel) throws -> (a: (z: [Float], c: Int), b: (z: [Float], c: Int)) {
+    /// μ of the two sentences (and in a model with classes, each one's most likely class) and their tokens, or two
+    /// draws from N(0, I) (and two classes drawn uniformly, after z) and no tokens.
+    func endPoints(_ file: TrainedModel) throws -> (a: (z: [Float], c: Int), b: (z: [Float], c: Int), typed: [[Int32]]?) {
         let Z = file.model.config.latent
         guard sentences.count == 2 else {
             var rng = Random(seed: seed)
             let z = (0..<2 * Z).map { _ in rng.normal() }
             let classes = (0..<2).map { _ in file.classes == 0 ? 0 : Int(rng.next() % UInt64(file.classes)) }
-            return ((Array(z[0..<Z]), classes[0]), (Array(z[Z...]), classes[1]))
+            return ((Array(z[0..<Z]), classes[0]), (Array(z[Z...]), classes[1]), nil)
         }
-        let (ends, warnings) = try file.interpolationEnds(sentences[0], sentences[1])
+        let (ends, tokens, warnings) = try file.interpolationEnds(sentences[0], sentences[1])
         for w in warnings { warn("warning: " + w) }
-        return (ends[0], ends[1])
+        return (ends[0], ends[1], tokens)
+    }
+
+    /// Says on stderr which typed sentence the path does not start or end at, what the model gave back instead,
+    /// and what to try: the user would otherwise take two strangers for their sentences.
+    func warnAboutEnds(_ typed: [[Int32]], _ decoded: [[Int32]], _ file: TrainedModel) {
+        let missed = (0..<2).filter { typed[$0] != decoded[$0] }
+        guard !missed.isEmpty else { return }
+        for i in missed {
+            warn(
+                "note: the path \(i == 0 ? "starts" : "ends") at \"\(file.text(decoded[i]))\", not at sentence \(i + 1) "
+                    + "(\"\(file.text(typed[i]))\" as the model reads it): the model does not give that sentence back")
+        }
+        warn(
+            "note: a model keeps more of each sentence in z when trained to a higher KL "
+                + "(textvae train CORPUS --kl-target 20); 'textvae evaluate -m MODEL FILE --paths 100' measures how often paths start and end at their sentences"
+        )
     }
 
     /// Index ranges of consecutive equal texts (each index alone without `merge`).

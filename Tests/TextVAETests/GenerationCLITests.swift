@@ -155,6 +155,21 @@ import Testing
             let recon = try runTextVAE(["reconstruct", "-m", "model.safetensors", "-"], in: folder, stdin: a + "\n" + b + "\n")
             let ends = Self.lines(recon.stdout).map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)[1] }
             #expect(lines.first?.last == ends[0] && lines.last?.last == ends[1], "interpolation \(lines), reconstructions \(ends)")
+            // Ends that are not the typed sentences are named on stderr, with what to try; ends that are, are not.
+            for (i, (typed, end)) in zip([a, b], ends).enumerated() {
+                let note = "path \(i == 0 ? "starts" : "ends") at \"\(end)\", not at sentence \(i + 1)"
+                #expect(run.stderr.contains(note) == (typed != end), "\(note): \(run.stderr)")
+            }
+            var fixed = ends[0]  // a sentence the model gives back: reconstruct until nothing changes
+            for _ in 0..<8 {
+                let again = try runTextVAE(["reconstruct", "-m", "model.safetensors", "-"], in: folder, stdin: fixed + "\n")
+                let next = Self.lines(again.stdout)[0].split(separator: "\t", omittingEmptySubsequences: false).map(String.init)[1]
+                if next == fixed { break }
+                fixed = next
+            }
+            let kept = try TextVAEProgram.run(["interpolate", "-m", "model.safetensors", fixed, fixed], in: folder)
+            #expect(kept.status == 0 && !kept.stderr.contains("note:"), "'\(fixed)' comes back, yet: \(kept)")
+            #expect(run.stderr.contains("--kl-target") == (a != ends[0] || b != ends[1]), "\(run.stderr)")
 
             for extra in [["--slerp"], ["--collapse"], ["--seed", "2"]] {
                 let arguments =

@@ -101,7 +101,7 @@ public actor TextVAEModel {
         options: DecodingOptions = DecodingOptions()
     ) throws -> [Step] {
         guard steps >= 2 else { throw TextVAEError.invalidInput("steps must be at least 2, got \(steps)") }
-        let (ends, _) = try trained.interpolationEnds(first, second)
+        let ends = try trained.interpolationEnds(first, second).ends
         let ts = Interpolation.steps(steps)
         let (z, classes) = trained.homotopy(ends[0], ends[1], at: ts)
         let texts = trained.decode(z, classes: classes, options: options).map { trained.text($0[0].tokens) }

@@ -38,8 +38,10 @@ extension TrainedModel {
     }
 
     /// The two ends of a homotopy between sentences: each one's posterior mean and, in a model with classes, its
-    /// most likely class (0 without classes). Throws when a sentence has no words to encode.
-    package func interpolationEnds(_ a: String, _ b: String) throws -> (ends: [(z: [Float], c: Int)], warnings: [String]) {
+    /// most likely class (0 without classes), and the sentences' tokens. Throws when a sentence has no words to encode.
+    package func interpolationEnds(_ a: String, _ b: String) throws -> (
+        ends: [(z: [Float], c: Int)], tokens: [[Int32]], warnings: [String]
+    ) {
         let sentences = [a, b]
         let input = try self.input(lines: sentences, name: "the sentences")
         for (i, s) in sentences.enumerated() where !input.sentences.contains(where: { $0.line == i + 1 }) {
@@ -48,7 +50,7 @@ extension TrainedModel {
         let posteriors = encode(input.ids)
         let classes = self.classes == 0 ? [0, 0] : posteriors.mostLikelyClasses
         return (
-            [(Array(posteriors.mu(0)), classes[0]), (Array(posteriors.mu(1)), classes[1])],
+            [(Array(posteriors.mu(0)), classes[0]), (Array(posteriors.mu(1)), classes[1])], input.ids,
             input.warnings.map { $0.replacingOccurrences(of: "line", with: "sentence") }
         )
     }
