@@ -88,6 +88,8 @@ struct EvaluateCommand: ParsableCommand {
     )
     var paths: Int?
 
+    @OptionGroup var refinement: RefineOption
+
     @OptionGroup(title: "Output (json: one JSON object)") var output: FormatOptions
 
     @Option(help: "Random seed for the samples.")
@@ -101,6 +103,7 @@ struct EvaluateCommand: ParsableCommand {
         if importanceSamples < 1 || importanceSamples > 1_000_000 { throw ValidationError("-k must be between 1 and 1000000") }
         if let n = priorSamples, n < 1 || n > 1_000_000 { throw ValidationError("--samples must be between 1 and 1000000") }
         if let n = paths, n < 1 || n > 100_000 { throw ValidationError("--paths must be between 1 and 100000") }
+        try refinement.check()
         try model.check()
     }
 
@@ -131,13 +134,14 @@ struct EvaluateCommand: ParsableCommand {
         r.countWords(ids.map(trained.vocabulary.wordCount))
         bar.finish()
         let unknown = Vocabulary.unknownShare(ids)  // what the vocabulary leaves out: figures compare only at equal shares
-        let reconstruction = trained.isLanguageModel ? nil : Self.reconstruction(ids, trained)
+        let reconstruction = trained.isLanguageModel ? nil : Self.reconstruction(ids, trained, refinement: refinement)
         let quality = try sampleQuality(trained, reference: ids)
         if paths != nil && trained.isLanguageModel {
             throw TextVAEError.modelLacks("\(model.model) is a language model without a latent: it has no paths; leave out --paths")
         }
         let pathQuality = paths.flatMap {
-            trained.pathQuality(ids, count: $0, steps: Interpolation.defaultSteps, maxWords: Self.pathMaxWords, seed: seed)
+            trained.pathQuality(
+                ids, count: $0, steps: Interpolation.defaultSteps, maxWords: Self.pathMaxWords, seed: seed, refine: refinement.refine)
         }
         if paths != nil && pathQuality == nil {
             warn("note: fewer than two sentences of 1 to \(Self.pathMaxWords) words in \(file): no paths to score")
@@ -150,6 +154,7 @@ struct EvaluateCommand: ParsableCommand {
                 ("words", String(r.words)), ("word_ppl", JSON.number(r.wordPPL)), ("unk_share", JSON.number(unknown)),
                 ("mi", JSON.number(r.mi)), ("mi_batch", String(r.miBatch)), ("au", String(r.au)),
                 ("mu_var", "[" + r.muVariance.map(JSON.number).joined(separator: ",") + "]"), ("seed", String(seed)),
+                ("refine", String(refinement.refine)),
             ]
             var classPairs: [(String, String)] = []
             if trained.classes > 0 { classPairs += [("classes", String(trained.classes)), ("kl_c", JSON.number(r.classKL))] }
@@ -196,7 +201,8 @@ struct EvaluateCommand: ParsableCommand {
                 + "<unk> is \(f(100 * unknown, 2))% of the tokens (compare models only at equal shares)")
         if let (score, bleu) = reconstruction {
             print(
-                "greedy decoding of each sentence's posterior mean, as 'textvae reconstruct' gives it: \(f(100 * score.exactShare, 2))% "
+                "greedy decoding of each sentence's posterior mean\(refinement.refine > 0 ? " refined by \(refinement.refine) steps" : ""), "
+                    + "as 'textvae reconstruct\(refinement.refine > 0 ? " --refine \(refinement.refine)" : "")' gives it: \(f(100 * score.exactShare, 2))% "
                     + "exactly the sentence, token accuracy \(f(100 * score.tokenAccuracy, 2))%, BLEU-4 \(f(100 * bleu.score, 2))")
         }
         if let quality {
@@ -248,10 +254,11 @@ struct EvaluateCommand: ParsableCommand {
 
     /// How the greedy decoding of each sentence's posterior mean (with its most likely class, in a model with
     /// classes; the repetition rule on, as `reconstruct` decodes by default) gives the sentence back.
-    static func reconstruction(_ ids: [[Int32]], _ trained: TrainedModel) -> (ReconstructionScore, CorpusBLEU) {
+    static func reconstruction(_ ids: [[Int32]], _ trained: TrainedModel, refinement: RefineOption) -> (ReconstructionScore, CorpusBLEU) {
         let posteriors = trained.encode(ids)
-        let classes = trained.classes == 0 ? nil : posteriors.mostLikelyClasses.flatMap(trained.oneHot)
-        let decoded = trained.decodeGreedily(posteriors.mu, classes: classes, repetition: .standard)
+        let mostLikely = trained.classes == 0 ? nil : posteriors.mostLikelyClasses
+        let z = refinement.codes(posteriors.mu, of: ids, classes: mostLikely, model: trained)
+        let decoded = trained.decodeGreedily(z, classes: mostLikely?.flatMap(trained.oneHot), repetition: .standard)
         var score = ReconstructionScore(), bleu = CorpusBLEU()
         for (input, output) in zip(ids, decoded) {
             score.add(input: input, output: output)

@@ -16,6 +16,11 @@ struct InterpolateCommand: ParsableCommand {
               textvae interpolate -m model.safetensors "he was sad ." "she smiled at me ."
               textvae interpolate -m model.safetensors --steps 9 --slerp --collapse
               textvae interpolate -m model.safetensors --seed 3
+              textvae interpolate -m model.safetensors --refine 20 "he was sad ." "she smiled ."
+
+            When an end does not decode to its sentence, a note on stderr says so;
+            --refine N moves each end's code from μ by N gradient steps on that
+            sentence's own objective, so that more ends come back as typed.
 
             --slerp follows the great circle instead of the straight line (kinder to a
             Gaussian prior); --collapse prints a run of identical sentences once, with
@@ -45,6 +50,8 @@ struct InterpolateCommand: ParsableCommand {
     @Option(help: "Random seed for the end points when no sentences are given.")
     var seed: UInt64 = 0
 
+    @OptionGroup var refinement: RefineOption
+
     @OptionGroup var length: LengthOptions
 
     @OptionGroup(title: "Classes") var classOptions: ClassOptions
@@ -53,6 +60,7 @@ struct InterpolateCommand: ParsableCommand {
 
     func validate() throws {
         try classOptions.check()
+        try refinement.check()
         _ = try output.chosen([.text, .jsonl])
         if !(sentences.isEmpty || sentences.count == 2) {
             throw ValidationError(
@@ -66,9 +74,14 @@ struct InterpolateCommand: ParsableCommand {
     func run() throws {
         let file = try model.load()
         try file.requireLatent(for: "interpolate")
-        let (a, b, typed) = try endPoints(file)
+        var (a, b, typed) = try endPoints(file)
         let ts = Interpolation.steps(steps)
         let fixed = file.classes > 0 ? try classOptions.resolve(file) : nil
+        if let typed, refinement.refine > 0 {
+            let classes = file.classes == 0 ? nil : [fixed ?? a.c, fixed ?? b.c]
+            let refined = refinement.codes(a.z + b.z, of: typed, classes: classes, model: file)
+            (a.z, b.z) = (Array(refined[..<file.latent]), Array(refined[file.latent...]))
+        }
         let (z, classes) = file.homotopy(a, b, at: ts, spherical: slerp, fixedClass: fixed)
         if file.classes > 0 {
             let names = file.classNames
@@ -131,9 +144,11 @@ struct InterpolateCommand: ParsableCommand {
                     + "(\"\(file.text(typed[i]))\" as the model reads it): the model does not give that sentence back")
         }
         warn(
-            "note: a model keeps more of each sentence in z when trained to a higher KL "
-                + "(textvae train CORPUS --kl-target 20); 'textvae evaluate -m MODEL FILE --paths 100' measures how often paths start and end at their sentences"
-        )
+            refinement.refine == 0
+                ? "note: try --refine 20, which moves each end's code towards its own sentence; 'textvae evaluate -m MODEL "
+                    + "FILE --paths 100' measures how often paths start and end at their sentences"
+                : "note: that is after \(refinement.refine) refinement steps; more steps, or a model that keeps more of each "
+                    + "sentence in z (textvae train CORPUS --kl-target 20), may bring it back")
     }
 
     /// Index ranges of consecutive equal texts (each index alone without `merge`).

@@ -15,6 +15,7 @@ struct ReconstructCommand: ParsableCommand {
               textvae reconstruct -m model.safetensors valid.txt | head
               echo "the cat sat on the mat ." | textvae reconstruct -m model.safetensors
               textvae reconstruct -m model.safetensors valid.txt --stats --sample --seed 1
+              textvae reconstruct -m model.safetensors valid.txt --stats --refine 20
 
             --stats adds two '#' lines on stderr: the share of sentences reconstructed
             exactly, and the token accuracy (position by position, <eos> included, over
@@ -39,6 +40,8 @@ struct ReconstructCommand: ParsableCommand {
     @Flag(help: "Print the exact-match share and the token accuracy.")
     var stats = false
 
+    @OptionGroup var refinement: RefineOption
+
     @OptionGroup var length: LengthOptions
 
     @OptionGroup(title: "Classes") var classOptions: ClassOptions
@@ -47,6 +50,8 @@ struct ReconstructCommand: ParsableCommand {
 
     func validate() throws {
         try length.check()
+        try refinement.check()
+        if sample && refinement.refine > 0 { throw ValidationError("--refine refines the posterior mean: leave out --sample") }
         try classOptions.check()
         try model.check()
         _ = try output.chosen([.text, .jsonl])
@@ -57,8 +62,6 @@ struct ReconstructCommand: ParsableCommand {
         try trained.requireLatent(for: "reconstruct sentences")
         let input = try model.readInput(file, for: trained, paragraphs: paragraphs)
         let posteriors = trained.encode(input.ids)
-        var rng = Random(seed: seed)
-        let z = sample ? posteriors.draw(&rng) : posteriors.mu
         let options = DecodingOptions(
             method: .greedy, maxLength: length.maxLength, forbidUnknown: length.noUnk,
             repetition: length.repetition)
@@ -66,6 +69,8 @@ struct ReconstructCommand: ParsableCommand {
         // style or topic transfer).
         let asked = try classOptions.resolve(trained)
         let classes = trained.classes == 0 ? nil : (asked.map { k in input.ids.map { _ in k } } ?? posteriors.mostLikelyClasses)
+        var rng = Random(seed: seed)
+        let z = sample ? posteriors.draw(&rng) : refinement.codes(posteriors.mu, of: input.ids, classes: classes, model: trained)
         var out = OutputBuffer()
         var score = ReconstructionScore()
         let decoded = trained.decode(z, classes: classes?.flatMap(trained.oneHot), options: options)

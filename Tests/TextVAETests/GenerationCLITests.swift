@@ -169,7 +169,7 @@ import Testing
             }
             let kept = try TextVAEProgram.run(["interpolate", "-m", "model.safetensors", fixed, fixed], in: folder)
             #expect(kept.status == 0 && !kept.stderr.contains("note:"), "'\(fixed)' comes back, yet: \(kept)")
-            #expect(run.stderr.contains("--kl-target") == (a != ends[0] || b != ends[1]), "\(run.stderr)")
+            #expect(run.stderr.contains("try --refine 20") == (a != ends[0] || b != ends[1]), "\(run.stderr)")
 
             for extra in [["--slerp"], ["--collapse"], ["--seed", "2"]] {
                 let arguments =
@@ -366,6 +366,43 @@ import Testing
             #expect(r["path_monotone"] as? Double == expected.monotoneShare)
             let text = try TextVAEProgram.run(["evaluate", "-m", "model.safetensors", "in.txt", "-k", "2", "--paths", "6"], in: folder)
             #expect(text.status == 0 && text.stdout.contains("6 paths of 5 steps"), "\(text)")
+        }
+    }
+
+    /// `--refine N` in the commands that encode sentences to decode them: the refined codes are the library's,
+    /// it is refused where there is no μ to refine, and what it did is said.
+    @Test func refineMovesTheCodesTheLibraryMoves() throws {
+        try withScratchFolder { folder in
+            let file = try Self.saveModel(folder, TinyModel.varied(latentToInputs: true))
+            let sentences = ["the cat sat", "a dog ran on the mat"]
+            let refined = try runTextVAE(
+                ["reconstruct", "-m", "model.safetensors", "--refine", "15", "--format", "jsonl"], in: folder,
+                stdin: sentences.joined(separator: "\n") + "\n")
+            #expect(refined.status == 0, "\(refined)")
+            let trained = try TrainedModel(file: file, threads: 1)
+            let ids = sentences.map { trained.vocabulary.ids($0.split(separator: " ").map(String.init)) }
+            let z = trained.refine(ids, from: trained.encode(ids).mu, steps: 15).z
+            let expected = trained.decodeGreedily(z, repetition: .standard).map(trained.text)
+            let outputs = try Self.lines(refined.stdout).map { line in
+                try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])["output"] as? String
+            }
+            #expect(outputs == expected, "\(outputs) against \(expected)")
+
+            let sampled = try runTextVAE(
+                ["reconstruct", "-m", "model.safetensors", "--refine", "3", "--sample"], in: folder, stdin: "cat\n")
+            #expect(sampled.failedCleanly && sampled.stderr.contains("--sample"), "\(sampled)")
+            // interpolate --refine: the path's ends are the refined reconstructions, and a missed end says so.
+            let path = try TextVAEProgram.run(["interpolate", "-m", "model.safetensors", "--refine", "15"] + sentences, in: folder)
+            #expect(path.status == 0, "\(path)")
+            let lines = Self.lines(path.stdout).map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)[1] }
+            #expect(lines.first == expected[0] && lines.last == expected[1], "\(lines) against \(expected)")
+            #expect(path.stderr.contains("after 15 refinement steps") == (expected != sentences), "\(path.stderr)")
+            try writeFile(Array((sentences.joined(separator: "\n") + "\n").utf8), folder + "/in.txt")
+            let evaluated = try TextVAEProgram.run(
+                ["evaluate", "-m", "model.safetensors", "in.txt", "-k", "2", "--refine", "15", "--paths", "2", "--json"], in: folder)
+            let r = try #require(JSONSerialization.jsonObject(with: Data(evaluated.stdout.utf8)) as? [String: Any], "\(evaluated)")
+            let exact = Double(zip(outputs, sentences).filter { $0 == $1 }.count) / 2
+            #expect(r["refine"] as? Int == 15 && r["recon_exact"] as? Double == exact, "\(r)")
         }
     }
 }

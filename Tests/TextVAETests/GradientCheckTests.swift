@@ -203,6 +203,37 @@ import Testing
         }
     }
 
+    /// d NLL / d z for test-time refinement: each sentence's own NLL against its own z, with z at h0 only, beside
+    /// every input (`latentToInputs`), and with a class fixed beside it.
+    @Test(arguments: [(false, 0), (true, 0), (true, 3)])
+    func codeGradientMatchesFiniteDifferences(latentToInputs: Bool, classes: Int) throws {
+        try loadBLAS()
+        let config = ModelConfig(vocabulary: 9, embedding: 4, hidden: 3, latent: 2, latentToInputs: latentToInputs, classes: classes)
+        var model = SentenceVAE(config: config, seed: 12)
+        for i in model.parameters.indices { model.parameters[i] *= 1.5 }
+        var rng = Random(seed: 6)
+        let batch = Batch([[4, 5, 6, 7], [8, 4], [5, 5, 1], [6]])
+        var z = randomArray(4 * 2, &rng)
+        let labels = classes == 0 ? nil : [2, 0, 1, 2]
+        let ws = Workspace(), scratch = UnsafeMutablePointer<Float>.allocate(capacity: model.layout.total)
+        defer { scratch.deallocate() }
+        let (nll, dz) = model.codeGradient(batch, z: z, classes: labels, scratch: scratch, workspace: ws)
+        // The same NLL from the decoder alone (`reconstructionNLL`), with c one-hot beside z.
+        func reconstruction(_ z: [Float]) -> [Float] {
+            var codes: [Float] = []
+            for row in 0..<4 {
+                codes += z[row * 2..<row * 2 + 2]
+                for k in 0..<classes { codes.append(labels![row] == k ? 1 : 0) }
+            }
+            return model.reconstructionNLL(batch, code: codes, workspace: ws)
+        }
+        #expect(zip(nll, reconstruction(z)).allSatisfy { abs($0 - $1) < 1e-4 * abs($1) }, "NLL \(nll)")
+        for i in z.indices {
+            let n = Self.numeric(&z, i) { Double(reconstruction($0)[i / 2]) }
+            #expect(Self.close(dz[i], n), "dz[\(i)]: analytic \(dz[i]) numeric \(n)")
+        }
+    }
+
     @Test func batchLossIsTheMeanOfSentenceLossesAndIgnoresOrder() throws {
         try loadBLAS()
         let config = ModelConfig(vocabulary: 9, embedding: 4, hidden: 3, latent: 2)

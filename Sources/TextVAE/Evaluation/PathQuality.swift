@@ -72,8 +72,11 @@ extension TrainedModel {
     /// The paths `textvae interpolate` would print (linear, `steps` steps, greedy with the repetition rule) between
     /// `count` pairs of `sentences` of 1 to `maxWords` tokens, the pairs drawn with `seed`; nil when fewer than two
     /// sentences are that short. In a model with classes each end takes its most likely class, as `interpolate`
-    /// does.
-    package func pathQuality(_ sentences: [[Int32]], count: Int, steps: Int, maxWords: Int, seed: UInt64) -> PathQuality? {
+    /// does; with `refine` > 0 the ends' codes are refined by that many steps first (`refine(_:from:classes:steps:)`),
+    /// as `interpolate --refine` does.
+    package func pathQuality(
+        _ sentences: [[Int32]], count: Int, steps: Int, maxWords: Int, seed: UInt64, refine: Int = 0
+    ) -> PathQuality? {
         let eligible = sentences.indices.filter { (1...maxWords).contains(sentences[$0].count) }
         let pairs = PathQuality.pairs(count: count, among: eligible, seed: seed)
         guard !pairs.isEmpty else { return nil }
@@ -81,11 +84,16 @@ extension TrainedModel {
         let row = Dictionary(uniqueKeysWithValues: used.enumerated().map { ($1, $0) })
         let posteriors = encode(used.map { sentences[$0] })
         let classes = self.classes == 0 ? Array(repeating: 0, count: used.count) : posteriors.mostLikelyClasses
+        let mu =
+            refine == 0
+            ? posteriors.mu
+            : self.refine(used.map { sentences[$0] }, from: posteriors.mu, classes: self.classes == 0 ? nil : classes, steps: refine).z
+        let Z = latent
         let ts = Interpolation.steps(steps)
         var z: [Float] = [], c: [Float] = []
         for (a, b) in pairs {
             let (ra, rb) = (row[a]!, row[b]!)
-            let path = homotopy((Array(posteriors.mu(ra)), classes[ra]), (Array(posteriors.mu(rb)), classes[rb]), at: ts)
+            let path = homotopy((Array(mu[ra * Z..<(ra + 1) * Z]), classes[ra]), (Array(mu[rb * Z..<(rb + 1) * Z]), classes[rb]), at: ts)
             z += path.z
             c += path.classes ?? []
         }
