@@ -93,6 +93,40 @@ import Testing
         #expect(fixed.isDisjoint(with: free))
     }
 
+    /// Each setting kept in the training options is described once (`TrainingOptions.settings`): its flag is one
+    /// of train's, a value out of its range is refused naming the flag, a checkpoint holding one is refused naming
+    /// the setting, and a resume compares exactly the described settings that are fixed.
+    @Test func eachSettingIsDescribedOnceAndCheckedFromThere() throws {
+        let folder = try grammarFolder(40)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let bad: [String: String] = [
+            "--epochs": "0", "--batch-size": "5000", "--lr": "inf", "--clip": "inf", "--word-dropout": "1.5",
+            "--kl-target": "-1", "--free-bits": "nan", "--embedding-dropout": "1", "--output-dropout": "-0.1",
+            "--lr-decay": "0", "--pretrain-epochs": "-1", "--label-weight": "-2", "--class-kl-weight": "inf",
+            "--class-capacity": "-1", "--gumbel-temperature": "0", "--final-temperature": "101", "--patience": "-1",
+            "--checkpoint-steps": "-5", "--checkpoint-minutes": "inf", "--time-limit": "inf",
+        ]
+        let described = TrainingOptions.settings
+        #expect(Set(described.map(\.flag)) == Set(bad.keys).union(["--seed"]), "a setting without a case here, or a case without a setting")
+        for setting in described where setting.flag != "--seed" {
+            let flag = "\(setting.flag)=\(bad[setting.flag]!)"  // with "=": a negative value is not taken for a flag
+            let run = try TextVAEProgram.run(["train", "g.txt", "-o", "x.safetensors", flag], in: folder)
+            // A time that does not parse is refused by its parser first (naming the flag too).
+            let message = setting.flag == "--time-limit" ? "--time-limit" : "\(setting.flag) must be \(setting.requirement)"
+            #expect(run.failedCleanly && run.stderr.contains(message), "\(setting.flag): \(run)")
+            #expect(
+                setting.fixed == FixedSetting(rawValue: setting.flag),
+                "\(setting.flag) is fixed on resume exactly when it is a FixedSetting")
+        }
+        var options = TrainingOptions()
+        options.outputDropout = 1
+        #expect(options.problem == "output dropout 1.0 (at least 0 and below 1, such as 0.3)")
+        options = TrainingOptions()
+        options.klTarget = 0
+        #expect(options.problem?.hasPrefix("KL target 0.0") == true, "\(options.problem ?? "nil")")
+        #expect(TrainingOptions().problem == nil)
+    }
+
     /// The run's own flags repeated on resume are fine; a flag given with its default value is compared
     /// with the run's too (it is not taken for "not given").
     @Test func resumeComparesGivenFlagsWithTheRunsOwn() throws {

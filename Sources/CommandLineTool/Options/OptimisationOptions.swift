@@ -112,23 +112,9 @@ struct OptimisationOptions: ParsableArguments {
         Workspace.defaultThreads
 
     func check() throws {
-        if let n = epochs?.number, n < 1 { throw ValidationError("--epochs must be at least 1, or auto") }
-        if let batchSize, batchSize < 1 || batchSize > 4096 { throw ValidationError("--batch-size must be between 1 and 4096") }
-        if let lr, !(lr > 0 && lr < 10) { throw ValidationError("--lr must be a positive number such as 0.001") }
-        if let clip, !(clip > 0 && clip.isFinite) { throw ValidationError("--clip must be a positive number such as 5") }
-        if let wordDropout, !(wordDropout >= 0 && wordDropout <= 1) { throw ValidationError("--word-dropout must be between 0 and 1") }
-        if let freeBits, !(freeBits >= 0 && freeBits.isFinite) { throw ValidationError("--free-bits must be 0 or more") }
-        for (flag, p) in [("--embedding-dropout", embeddingDropout), ("--output-dropout", outputDropout)] {
-            if let p, !(p >= 0 && p < 1) { throw ValidationError("\(flag) must be at least 0 and below 1, such as 0.3") }
-        }
-        if let lrDecay, !(lrDecay > 0 && lrDecay <= 1) { throw ValidationError("--lr-decay must be above 0 and at most 1, such as 0.5") }
-        for (flag, v) in [("--label-weight", labelWeight), ("--class-kl-weight", classKlWeight), ("--class-capacity", classCapacity)] {
-            if let v, !(v >= 0 && v.isFinite) { throw ValidationError("\(flag) must be 0 or more") }
-        }
-        for (flag, v) in [("--gumbel-temperature", gumbelTemperature), ("--final-temperature", finalTemperature)] {
-            if let v, !(v > 0 && v <= 100) { throw ValidationError("\(flag) must be above 0 (and at most 100), such as 0.5") }
-        }
-        if let pretrainEpochs, pretrainEpochs < 0 { throw ValidationError("--pretrain-epochs must not be negative") }
+        // Each setting's range is written once, in `TrainingOptions.settings`; the defaults are all valid, so a value
+        // out of range came from its flag.
+        if let bad = options.invalidSetting { throw ValidationError("\(bad.flag) must be \(bad.requirement)") }
         if let pretrainEpochs, pretrainEpochs > 0, let n = epochs?.number, pretrainEpochs >= n {
             throw ValidationError(
                 "--pretrain-epochs \(pretrainEpochs) leaves no epoch of VAE training: give fewer, or more --epochs (now \(n))")
@@ -153,11 +139,6 @@ struct OptimisationOptions: ParsableArguments {
                 throw ValidationError(
                     "--kl-target steers β itself: leave out \(schedule.joined(separator: ", ")) (--x0 still says from when epochs compete)")
             }
-        }
-        if (patience ?? 0) < 0 || (checkpointSteps ?? 0) < 0 || !((checkpointMinutes ?? 0) >= 0 && (checkpointMinutes ?? 0).isFinite)
-            || !((timeLimitMinutes ?? 0) >= 0 && (timeLimitMinutes ?? 0).isFinite)
-        {
-            throw ValidationError("--patience, --checkpoint-steps, --checkpoint-minutes and --time-limit must not be negative")
         }
         if threads < 1 || threads > 256 { throw ValidationError("--threads must be between 1 and 256") }
     }

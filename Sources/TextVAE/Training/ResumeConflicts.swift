@@ -28,31 +28,20 @@ enum ResumeConflicts {
         case .tokenizer: return pair(asked.tokenizer.name.rawValue, tokenizer.name.rawValue)
         case .locale: return pair(asked.tokenizer.locale, tokenizer.locale)
         case .keepCase: return pair(!asked.tokenizer.lowercase, !tokenizer.lowercase)
-        case .learningRate: return pair(asked.options.learningRate, options.learningRate)
-        case .batchSize: return pair(asked.options.batchSize, options.batchSize)
-        case .clip: return pair(asked.options.clip, options.clip)
-        case .wordDropout: return pair(asked.options.wordDropout, options.wordDropout)
-        case .freeBits: return pair(asked.options.freeBits, options.freeBits)
-        case .embeddingDropout: return pair(asked.options.embeddingDropout, options.embeddingDropout)
-        case .outputDropout: return pair(asked.options.outputDropout, options.outputDropout)
-        case .learningRateDecay: return pair(asked.options.learningRateDecay, options.learningRateDecay)
-        case .pretrainEpochs: return pair(asked.options.pretrainEpochs, options.pretrainEpochs)
-        case .labelWeight: return pair(asked.options.labelWeight, options.labelWeight)
-        case .classKLWeight: return pair(asked.options.classWeight, options.classWeight)
-        case .classCapacity: return pair(asked.options.classCapacity, options.classCapacity)
-        case .gumbelTemperature: return pair(asked.options.temperature, options.temperature)
-        case .finalTemperature: return pair(asked.options.finalTemperature, options.finalTemperature)
+        case .learningRate, .batchSize, .clip, .wordDropout, .freeBits, .embeddingDropout, .outputDropout, .learningRateDecay,
+            .pretrainEpochs, .labelWeight, .classKLWeight, .classCapacity, .gumbelTemperature, .finalTemperature, .seed, .klTarget:
+            // Kept in the training options, and described there once.
+            guard let described = TrainingOptions.setting(setting) else { preconditionFailure("\(setting.flag) is not described") }
+            return (described.value(asked.options), described.value(options))
         case .classes: return pair(asked.model.classes, model.classes)
         case .baseline: return pair(asked.model.code == 0 ? "lm" : "none", model.code == 0 ? "lm" : "none")
         case .labelColumn: return pair(asked.data.labelColumns?.label ?? 0, data.labelColumns.map { $0.label ?? 0 } ?? 0)
         case .textColumn: return pair(asked.data.labelColumns?.text ?? 0, data.labelColumns.map { $0.text ?? 0 } ?? 0)
         case .labelFile: return pair(asked.data.labelsFile ?? "none", data.labelsFile ?? "none")
-        case .seed: return pair(asked.options.seed, options.seed)
         case .anneal, .k, .x0, .cycles, .ratio, .beta:
             let name = String(setting.flag.dropFirst(2))
             if let run = options.annealing, let request = asked.annealing { return (request.parameter(name), run.parameter(name)) }
             return (asked.options.schedule.parameter(name), options.schedule.parameter(name))
-        case .klTarget: return (asked.options.klTarget.map { "\($0)" } ?? "none", options.klTarget.map { "\($0)" } ?? "none")
         case .validFraction: return pair(asked.data.validFraction, data.validFraction)
         case .paragraphs: return pair(asked.data.paragraphs, data.paragraphs)
         case .skipInvalid: return pair(asked.data.skipInvalid, data.skipInvalid)

@@ -150,35 +150,13 @@ package struct TrainingOptions: Codable, Equatable, Sendable {
 }
 
 extension TrainingOptions {
-    /// What makes these options unusable (read from a damaged or hand-edited checkpoint), or nil.
+    /// What makes these options unusable (read from a damaged or hand-edited checkpoint), or nil. The ranges of
+    /// the settings with a flag are those of `settings`; the rest are relations between settings.
     package var problem: String? {
-        if epochs < 1 { return "epochs \(epochs) (at least 1)" }
-        if batchSize < 1 || batchSize > 4096 { return "batch size \(batchSize) (1 to 4096)" }
-        if !(learningRate > 0 && learningRate < 10) { return "learning rate \(learningRate)" }
-        if !(clip > 0 && clip.isFinite) { return "gradient clip \(clip)" }
-        if !(wordDropout >= 0 && wordDropout <= 1) { return "word dropout \(wordDropout) (0 to 1)" }
-        if !(freeBits >= 0 && freeBits.isFinite) { return "free bits \(freeBits)" }
-        if !(embeddingDropout >= 0 && embeddingDropout < 1 && outputDropout >= 0 && outputDropout < 1) {
-            return "embedding dropout \(embeddingDropout) or output dropout \(outputDropout) (0 to below 1)"
-        }
-        if !(learningRateDecay > 0 && learningRateDecay <= 1) { return "learning-rate decay \(learningRateDecay) (above 0, at most 1)" }
-        if pretrainEpochs < 0 || pretrainEpochs >= epochs {
-            return "pretraining epochs \(pretrainEpochs) (0 to fewer than the \(epochs) epochs)"
-        }
-        if !(labelWeight >= 0 && labelWeight.isFinite && classWeight >= 0 && classWeight.isFinite && classCapacity >= 0
-            && classCapacity.isFinite)
-        {
-            return "label weight \(labelWeight), class weight \(classWeight) or class capacity \(classCapacity)"
-        }
-        if !(temperature > 0 && temperature <= 100 && finalTemperature > 0 && finalTemperature <= 100) {
-            return "Gumbel-softmax temperature \(temperature) → \(finalTemperature) (above 0)"
-        }
-        if patience < 0 || checkpointSteps < 0 || logSteps < 1 { return "patience, checkpoint steps or log steps out of range" }
-        if !(checkpointMinutes >= 0 && checkpointMinutes.isFinite && timeLimitMinutes >= 0 && timeLimitMinutes.isFinite) {
-            return "checkpoint minutes \(checkpointMinutes) or time limit \(timeLimitMinutes)"
-        }
+        if let bad = invalidSetting { return "\(bad.name) \(bad.value(self)) (\(bad.requirement))" }
+        if pretrainEpochs >= epochs { return "pretraining epochs \(pretrainEpochs) (fewer than the \(epochs) epochs)" }
+        if logSteps < 1 { return "log steps \(logSteps) (at least 1)" }
         if let plannedUpdates, plannedUpdates < 0 { return "planned updates \(plannedUpdates)" }
-        if let klTarget, !(klTarget > 0 && klTarget <= Self.largestKLTarget) { return "KL target \(klTarget) (above 0, at most 10000)" }
         return annealing?.problem ?? schedule.problem
     }
 }
