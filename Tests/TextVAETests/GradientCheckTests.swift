@@ -130,8 +130,11 @@ import Testing
         var capacity: Float = 0
         /// Z; 0 is the language-model baseline (`train --baseline lm`).
         var latentSize = 2
+        /// Noise on the encoder's input (words dropped, shuffled: the encoder's rows sorted anew), held fixed.
+        var inputNoise: InputNoise?
         var testDescription: String {
             "Z \(latentSize), latentToInputs \(latentToInputs), freeBits \(freeBits), z = \(latent), dropout \(dropout.0) \(dropout.1)"
+                + (inputNoise.map { ", input noise \($0)" } ?? "")
                 + (classes > 0 ? ", K \(classes), labels \(labels.map { $0.map(String.init) ?? "-" }), C \(capacity)" : "")
         }
     }
@@ -151,6 +154,8 @@ import Testing
         ModelCase(latentToInputs: true, freeBits: 0, latent: "mean", classes: 3, labels: [nil, 2, nil, nil]),
         // No latent at all: the language-model baseline, its empty tensors and empty products included.
         ModelCase(latentToInputs: false, freeBits: 0.3, latent: "sample", dropout: (0.4, 0.3), latentSize: 0),
+        // A denoising encoder: its rows no longer in the decoder's order.
+        ModelCase(latentToInputs: true, freeBits: 0, latent: "sample", inputNoise: InputNoise(drop: 0.4, substitute: 0.2, shuffle: 2)),
     ])
     func fullLossGradientMatchesFiniteDifferencesForEveryTensor(_ c: ModelCase) throws {
         try loadBLAS()
@@ -167,6 +172,11 @@ import Testing
         var generators = (0..<4).map { SentenceNoise.generator(seed: 5, epoch: 0, sentence: $0) }
         batch.applyWordDropout(0.3, &generators)
         batch.applyDecoderDropout(embedding: c.dropout.0, output: c.dropout.1, embeddingWidth: 4, hidden: 3, &generators)
+        if let noise = c.inputNoise {
+            batch.applyInputNoise(noise, vocabulary: 9, &generators)
+            let clean = Batch(batch.sentences)
+            #expect(batch.encoder.total < clean.encoder.total && batch.encoderLast != clean.encoderLast, "words dropped, rows moved")
+        }
         #expect((batch.decoderInputMask != nil) == (c.dropout.0 > 0) && (batch.decoderOutputMask != nil) == (c.dropout.1 > 0))
         let eps = randomArray(4 * c.latentSize, &rng)
         let latent: LatentChoice = c.latent == "mean" ? .mean : .sample(eps)

@@ -104,15 +104,16 @@ import Testing
             "--kl-target": "-1", "--free-bits": "nan", "--embedding-dropout": "1", "--output-dropout": "-0.1",
             "--lr-decay": "0", "--pretrain-epochs": "-1", "--label-weight": "-2", "--class-kl-weight": "inf",
             "--class-capacity": "-1", "--gumbel-temperature": "0", "--final-temperature": "101", "--patience": "-1",
-            "--checkpoint-steps": "-5", "--checkpoint-minutes": "inf", "--time-limit": "inf",
+            "--checkpoint-steps": "-5", "--checkpoint-minutes": "inf", "--time-limit": "inf", "--input-noise": "drop:2",
         ]
         let described = TrainingOptions.settings
         #expect(Set(described.map(\.flag)) == Set(bad.keys).union(["--seed"]), "a setting without a case here, or a case without a setting")
         for setting in described where setting.flag != "--seed" {
             let flag = "\(setting.flag)=\(bad[setting.flag]!)"  // with "=": a negative value is not taken for a flag
             let run = try TextVAEProgram.run(["train", "g.txt", "-o", "x.safetensors", flag], in: folder)
-            // A time that does not parse is refused by its parser first (naming the flag too).
-            let message = setting.flag == "--time-limit" ? "--time-limit" : "\(setting.flag) must be \(setting.requirement)"
+            // A time or a noise that does not parse is refused by its parser first (naming the flag too).
+            let parsed = ["--time-limit", "--input-noise"].contains(setting.flag)
+            let message = parsed ? setting.flag : "\(setting.flag) must be \(setting.requirement)"
             #expect(run.failedCleanly && run.stderr.contains(message), "\(setting.flag): \(run)")
             #expect(
                 setting.fixed == FixedSetting(rawValue: setting.flag),

@@ -53,6 +53,11 @@ struct OptimisationOptions: ParsableArguments {
             valueName: "nats"))
     var klTarget: Double?
     @Option(
+        help: ArgumentHelp(
+            "Noise on what the encoder reads, while the decoder rebuilds the clean sentence (a denoising autoencoder, for a smoother latent space): drop:P, blank:P (the word becomes <unk>), substitute:P (a random word), shuffle:K (words move at most K places), comma-separated, such as drop:0.1,shuffle:3; a bare number is a drop probability (default: none).",
+            valueName: "noise"))
+    var inputNoise: String?
+    @Option(
         help:
             "Free bits λ per latent dimension: the KL of a dimension below λ (batch mean) is not pushed down, so z keeps some information; 0 = off (default: \(D().freeBits))."
     ) var freeBits: Float?
@@ -112,6 +117,9 @@ struct OptimisationOptions: ParsableArguments {
         Workspace.defaultThreads
 
     func check() throws {
+        do {
+            _ = try inputNoise.map(InputNoise.init(parsing:))
+        } catch { throw ValidationError("--input-noise \(inputNoise ?? ""): \(error)") }
         // Each setting's range is written once, in `TrainingOptions.settings`; the defaults are all valid, so a value
         // out of range came from its flag.
         if let bad = options.invalidSetting { throw ValidationError("\(bad.flag) must be \(bad.requirement)") }
@@ -154,6 +162,7 @@ struct OptimisationOptions: ParsableArguments {
         o.klTarget = klTarget
         // Free bits would hold every dimension's KL up while the controller pushes it to the target.
         o.freeBits = freeBits ?? (klTarget != nil ? 0 : o.freeBits)
+        o.inputNoise = inputNoise.flatMap { try? InputNoise(parsing: $0) }
         o.embeddingDropout = embeddingDropout ?? o.embeddingDropout
         o.outputDropout = outputDropout ?? o.outputDropout
         o.learningRateDecay = lrDecay ?? o.learningRateDecay
@@ -196,7 +205,8 @@ struct OptimisationOptions: ParsableArguments {
             (.pretrainEpochs, pretrainEpochs), (.labelWeight, labelWeight),
             (.classKLWeight, classKlWeight), (.classCapacity, classCapacity),
             (.gumbelTemperature, gumbelTemperature), (.finalTemperature, finalTemperature), (.seed, seed),
-            (.anneal, anneal), (.k, k), (.x0, x0), (.klTarget, klTarget), (.cycles, cycles), (.ratio, ratio), (.beta, beta),
+            (.anneal, anneal), (.k, k), (.x0, x0), (.klTarget, klTarget), (.inputNoise, inputNoise), (.cycles, cycles), (.ratio, ratio),
+            (.beta, beta),
         ]
         return Set(values.filter { $0.1 != nil }.map(\.0))
     }

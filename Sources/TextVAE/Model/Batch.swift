@@ -6,13 +6,17 @@ package struct Batch {
     package let sentences: [[Int32]]
     /// Row k of the packed layout is sentence `order[k]`.
     let order: [Int]
-    let encoder: PackedSequences
+    /// The encoder's layout: the same rows as the decoder's, unless input noise changed their lengths (then sorted
+    /// again, see `Batch+InputNoise.swift`).
+    var encoder: PackedSequences
     let decoder: PackedSequences
-    let encoderTokens: [Int32]  // (N_enc)
+    var encoderTokens: [Int32]  // (N_enc)
     var decoderInputs: [Int32]  // (N_dec)
     let targets: [Int32]  // (N_dec)
     /// The distinct words of `encoderTokens` and of `decoderInputs` (kept up to date by word dropout).
-    let encoderWords: DistinctWords
+    var encoderWords: DistinctWords
+    /// For each row (the decoder's packed order), the packed encoder position of its last word: where its h_T is.
+    var encoderLast: [Int]
     private(set) var decoderWords: DistinctWords
     /// Dropout masks of the decoder (training only; see `Batch+Dropout.swift`): per decoder position, packed
     /// order, E values for its input embedding and H for its state before the output layer; each value is
@@ -48,6 +52,7 @@ package struct Batch {
         decoderInputs = input
         targets = target
         encoderWords = DistinctWords(enc)
+        encoderLast = encoder.lastIndices
         decoderWords = DistinctWords(input)
     }
 

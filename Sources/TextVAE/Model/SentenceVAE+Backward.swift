@@ -123,7 +123,7 @@ extension SentenceVAE {
         let rows = max(pass.batch.decoder.total, enc.total), inputRows = max(pass.decoderInputs.rows, inputs.rows)
         let dOut = ws.dOut.reserve(enc.total * H)
         dOut.update(repeating: 0, count: enc.total * H)
-        for (row, k) in enc.lastIndices.enumerated() { (dOut + k * H).update(from: dhT + row * H, count: H) }
+        for (row, k) in pass.batch.encoderLast.enumerated() { (dOut + k * H).update(from: dhT + row * H, count: H) }
         let dX = ws.dX.reserve(inputs.rows * E)
         pass.encoderGRU.backward(
             inputs, enc, pass.encoder.cache, dOut: dOut, dX: dX, dh0: nil,

@@ -41,7 +41,7 @@ extension SentenceVAE {
                     gi: projections.pointer, hPrev: b.hPrev.pointer, gates: b.gates.reserve(B * 4 * H),
                     out: b.out.reserve(B * H), gh: b.gh.reserve(B * 3 * H), packed: b.packed.reserve(3 * H * H))
                 gru.recur(slots: slots, h0: nil, enc, cache, history: false)
-                let (hT, mu, logv) = posterior(enc, states: cache.out, history: false, p, ws: ws)
+                let (hT, mu, logv) = posterior(rows: B, last: Array(0..<B), states: cache.out, p, ws: ws)
                 for (row, k) in batch.order.enumerated() {
                     let s = members[k]
                     for j in 0..<Z { out.mu[s * Z + j] = mu[row * Z + j]; out.logv[s * Z + j] = logv[row * Z + j] }

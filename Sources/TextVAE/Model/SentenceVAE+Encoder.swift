@@ -15,18 +15,20 @@ extension SentenceVAE {
             slots: ws.encoderSlots)
         let cache = ws.cache(ws.encoder, rows: batch.encoder.total, inputRows: inputs.rows, batch: batch.count, hidden: config.hidden)
         gru.forward(inputs, h0: nil, batch.encoder, cache)
-        let (hT, mu, logv) = posterior(batch.encoder, states: cache.out, history: true, p, ws: ws)
+        let (hT, mu, logv) = posterior(rows: batch.count, last: batch.encoderLast, states: cache.out, p, ws: ws)
         return EncoderPass(inputs: inputs, cache: cache, hT: hT, mu: mu, logv: logv, latent: config.latent)
     }
 
     /// The encoder's last state of each row (B, H), and μ, log σ² from it (B, Z each), packed row order.
-    /// - Parameter states: the GRU's `out`: per position with `history`, else per row (see `GRU.recur`).
-    func posterior(_ enc: PackedSequences, states out: UnsafePointer<Float>, history: Bool, _ p: ParameterPointers, ws: Workspace)
+    /// - Parameters:
+    ///   - last: for each row, the index in `states` of its last state.
+    ///   - states: the GRU's `out`: per position, or per row when the GRU kept no history (see `GRU.recur`).
+    func posterior(rows B: Int, last: [Int], states out: UnsafePointer<Float>, _ p: ParameterPointers, ws: Workspace)
         -> (hT: UnsafeMutablePointer<Float>, mu: UnsafeMutablePointer<Float>, logv: UnsafeMutablePointer<Float>)
     {
-        let (H, Z, B) = (config.hidden, config.latent, enc.rows)
+        let (H, Z) = (config.hidden, config.latent)
         let hT = ws.hT.reserve(B * H)  // (B, H) last state of each row
-        for (row, k) in enc.lastIndices.enumerated() { (hT + row * H).update(from: out + (history ? k : row) * H, count: H) }
+        for (row, k) in last.enumerated() { (hT + row * H).update(from: out + k * H, count: H) }
         let mu = ws.mu.reserve(B * Z), logv = ws.logv.reserve(B * Z)
         Linear.forward(hT, rows: B, input: H, output: Z, weight: p[.meanWeight], bias: p[.meanBias], into: mu, threads: ws.threads)
         Linear.forward(hT, rows: B, input: H, output: Z, weight: p[.logvWeight], bias: p[.logvBias], into: logv, threads: ws.threads)

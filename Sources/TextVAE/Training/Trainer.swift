@@ -290,6 +290,9 @@ package final class Trainer {
                 let tau = options.gumbelTemperature(step: checkpoint.state.step, totalSteps: plannedSteps)
                 classes = ClassChoice(labels: mine.map { labels?.train[$0] ?? nil }, unlabelled: .relaxed(gumbel: gumbel, temperature: tau))
             }
+            if let noise = options.inputNoise {  // after every other draw, so that runs without it draw as before
+                batch.applyInputNoise(noise, vocabulary: model.config.vocabulary, &generators)
+            }
             PhaseProfile.lap(.batchAndNoise)
             // An autoencoder while pretraining: z = μ (ε is still drawn, so later draws do not move).
             let latent: LatentChoice = pretraining ? .mean : .sample(eps)

@@ -22,6 +22,8 @@ package struct TrainingOptions: Codable, Equatable, Sendable {
     /// Free bits λ per latent dimension (0 = off). This default and the learning-rate decay's are the Penn
     /// Treebank measurements' best (the Results article's table); `reference` turns them off.
     package var freeBits: Float = 0.25
+    /// Noise on what the encoder reads (`InputNoise`, a denoising autoencoder's); nil: none.
+    package var inputNoise: InputNoise?
     /// Dropout on the decoder's input embeddings, per element, in training only (0 = off: within 10 epochs
     /// on the Penn Treebank it slowed learning more than it curbed overfitting).
     package var embeddingDropout: Float = 0
@@ -86,6 +88,7 @@ package struct TrainingOptions: Codable, Equatable, Sendable {
         plannedUpdates = try value(.plannedUpdates, or: nil)
         klTarget = try value(.klTarget, or: nil)
         freeBits = try c.decode(Float.self, forKey: .freeBits)
+        inputNoise = try value(.inputNoise, or: nil)
         embeddingDropout = try value(.embeddingDropout, or: 0)
         outputDropout = try value(.outputDropout, or: 0)
         learningRateDecay = try value(.learningRateDecay, or: 1)

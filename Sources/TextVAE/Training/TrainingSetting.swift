@@ -48,6 +48,9 @@ extension TrainingOptions {
                 "--kl-target", "KL target", \.klTarget, must: "a number of nats above 0 (at most 10000), such as 10",
                 describe: { $0.map { "\($0)" } ?? "none" }, { $0.map { $0 > 0 && $0 <= largestKLTarget } ?? true }),
             .init("--free-bits", "free bits", \.freeBits, must: "0 or more", zeroOrMore),
+            .init(
+                "--input-noise", "input noise", \.inputNoise, must: "noise the encoder can read, such as drop:0.1,shuffle:3",
+                describe: { $0.map { "\($0)" } ?? "none" }, { $0?.problem == nil }),
             .init("--embedding-dropout", "embedding dropout", \.embeddingDropout, must: "at least 0 and below 1, such as 0.3", dropout),
             .init("--output-dropout", "output dropout", \.outputDropout, must: "at least 0 and below 1, such as 0.3", dropout),
             .init("--lr-decay", "learning-rate decay", \.learningRateDecay, must: "above 0 and at most 1, such as 0.5") {
