@@ -135,6 +135,7 @@ struct EvaluateCommand: ParsableCommand {
         bar.finish()
         let unknown = Vocabulary.unknownShare(ids)  // what the vocabulary leaves out: figures compare only at equal shares
         let reconstruction = trained.isLanguageModel ? nil : Self.reconstruction(ids, trained, refinement: refinement)
+        let geometry = trained.isLanguageModel ? nil : trained.latentGeometry(ids, seed: seed)
         let quality = try sampleQuality(trained, reference: ids)
         if paths != nil && trained.isLanguageModel {
             throw TextVAEError.modelLacks("\(model.model) is a language model without a latent: it has no paths; leave out --paths")
@@ -163,6 +164,11 @@ struct EvaluateCommand: ParsableCommand {
                 classPairs += [
                     ("recon_exact", JSON.number(score.exactShare)), ("recon_token_accuracy", JSON.number(score.tokenAccuracy)),
                     ("recon_bleu", JSON.number(bleu.score)),
+                ]
+            }
+            if let geometry {
+                classPairs += [
+                    ("geometry_copies", String(geometry.copies)), ("geometry_own_neighbour", JSON.number(geometry.ownNeighbourShare)),
                 ]
             }
             var samplePairs: [(String, String)] = []
@@ -204,6 +210,11 @@ struct EvaluateCommand: ParsableCommand {
                 "greedy decoding of each sentence's posterior mean\(refinement.refine > 0 ? " refined by \(refinement.refine) steps" : ""), "
                     + "as 'textvae reconstruct\(refinement.refine > 0 ? " --refine \(refinement.refine)" : "")' gives it: \(f(100 * score.exactShare, 2))% "
                     + "exactly the sentence, token accuracy \(f(100 * score.tokenAccuracy, 2))%, BLEU-4 \(f(100 * bleu.score, 2))")
+        }
+        if let geometry {
+            print(
+                "latent geometry: with one word deleted, \(f(100 * geometry.ownNeighbourShare, 1))% of \(geometry.copies) sentences "
+                    + "have their own source as the nearest posterior mean among the file's")
         }
         if let quality {
             print(

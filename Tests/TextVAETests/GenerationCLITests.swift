@@ -359,6 +359,7 @@ import Testing
                 expected.add(path: path, from: ids[a], to: ids[b])
             }
             #expect(r["paths"] as? Int == 6 && r["path_steps"] as? Int == 5, "\(r)")
+            #expect(r["geometry_copies"] as? Int == 4 && (0...1).contains(r["geometry_own_neighbour"] as? Double ?? -1), "\(r)")
             #expect(r["path_both_ends_exact"] as? Double == expected.bothEndsExactShare, "\(r) against \(expected)")
             #expect(r["path_ends_exact"] as? Double == expected.endsExactShare)
             #expect(r["path_distinct"] as? Double == expected.meanDistinct && expected.meanDistinct > 1)

@@ -202,3 +202,34 @@ import Testing
         #expect(PathQuality.pairs(count: 5, among: [1], seed: 4).isEmpty)
     }
 }
+
+@Suite struct LatentGeometryTests {
+    @Test func aCopyLosesExactlyOneWord() {
+        var rng = Random(seed: 1)
+        #expect(LatentGeometry.oneWordDeleted([7], &rng) == nil)
+        for _ in 0..<50 {
+            let copy = LatentGeometry.oneWordDeleted([4, 5, 6, 7], &rng)!
+            #expect(copy.count == 3 && PathQuality.editDistance(copy, [4, 5, 6, 7]) == 1)
+        }
+    }
+
+    /// The figure against a search written out here: each copy encoded alone, distances in double precision.
+    @Test func theOwnNeighbourShareIsTheNearestMeansShare() throws {
+        try loadBLAS()
+        let trained = try TrainedModel(file: try TinyModel.file(TinyModel.varied(latentToInputs: true)), threads: 1)
+        let sentences: [[Int32]] = [[4, 5, 6], [9, 10, 11, 4, 8], [7], [5, 5, 6, 9], [11, 10, 9], [4, 4, 4, 4, 4, 6]]
+        let geometry = trained.latentGeometry(sentences, seed: 3)
+        var rng = Random(seed: 3 ^ 0x6E0_3E7)
+        let mu = trained.encode(sentences).mu, Z = trained.latent
+        var copies = 0, own = 0
+        for (i, sentence) in sentences.enumerated() {
+            guard let copy = LatentGeometry.oneWordDeleted(sentence, &rng) else { continue }
+            let c = trained.encode([copy]).mu
+            let distances = sentences.indices.map { o in (0..<Z).reduce(0.0) { $0 + pow(Double(c[$1] - mu[o * Z + $1]), 2) } }
+            copies += 1
+            if distances.firstIndex(of: distances.min()!) == i { own += 1 }
+        }
+        #expect(
+            geometry.copies == 5 && geometry.copies == copies && geometry.ownNeighbour == own, "\(geometry), by hand \(own) of \(copies)")
+    }
+}
