@@ -7,14 +7,16 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Measure training, sampling and encoding speed; prints one JSON line.",
         discussion: """
-            Times what the PyTorch reference's `bench` (Tests/Reference/svae.py) times, on the
-            same data, so the two compare as a ratio (Tests/Scripts/bench/bench-vs-torch.py runs both in turn):
+            Times what the PyTorch reference's `bench` (Tests/Reference/svae.py) times, on
+            the same data, so the two compare as a ratio
+            (Tests/Scripts/bench/bench-vs-torch.py runs both in turn):
               textvae bench --train ptb/train.txt --valid ptb/valid.txt
             Sampling and encoding run as `textvae sample` and `textvae encode` run them.
-            --profile also prints where a training update's wall time goes, by phase, and each phase's
-            matrix products: their GFLOP, the rate the phase achieved, and the rate its heaviest product
-            shape reaches alone on this machine (a probe in the same run), so the share is true on any CPU.
-            Benchmark on an idle machine: a second busy process halves what two threads gain.
+            --profile also prints where a training update's wall time goes, by phase, and
+            each phase's matrix products: their GFLOP, the rate the phase achieved, and the
+            rate its heaviest product shape reaches alone on this machine (a probe in the
+            same run), so the share is true on any CPU. Benchmark on an idle machine: a
+            second busy process halves what two threads gain.
             """,
         shouldDisplay: false
     )

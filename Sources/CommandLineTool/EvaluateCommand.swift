@@ -7,13 +7,13 @@ struct EvaluateCommand: ParsableCommand {
         commandName: "evaluate",
         abstract: "Score a model on a text file: rec, kl, −ELBO, importance-sampled NLL, perplexity, MI, active units.",
         discussion: """
-            The metrics, as the documentation's "Evaluation metrics" article defines them, means over
-            the file's sentences:
+            The metrics, as the documentation's "Evaluation metrics" article defines them,
+            means over the file's sentences:
               rec    reconstruction term −log p(x|z), one z ~ q(z|x) per sentence
               kl     KL(q(z|x) ‖ N(0, I))
               nelbo  rec + kl, the negative ELBO (an upper bound on nll)
               nll    −log p(x) by importance sampling with k samples per sentence
-              ppl    exp(Σ nll / Σ (T + 1)), per token (word, or subword piece), <eos> counted
+              ppl    exp(Σ nll / Σ (T + 1)), per token (word or subword piece; <eos> too)
               word_ppl  exp(Σ nll / Σ (words + 1)): per word for any vocabulary, so word
                      and subword models compare (the same as ppl for a word model)
               mi     mutual information I(x; z): He et al. 2019's estimate over batches
@@ -30,23 +30,22 @@ struct EvaluateCommand: ParsableCommand {
             training and decoding only), so that nll and ppl compare with published
             figures. The same --seed gives the same numbers.
 
-            Prior samples (--samples N): the sentences that
-            'textvae sample -n N --seed S' prints are scored for how they read: the
-            share that is degenerate when the same codes are decoded without the
-            repetition rule (a 3-gram twice, or three <unk> in a row), distinct-1 and
-            distinct-2 (distinct n-grams over all n-grams: low means the samples
-            repeat each other), and with --lm, a language model trained on the same
-            training file (textvae train TRAIN --baseline lm), their perplexity
+            Prior samples (--samples N): the sentences that 'textvae sample -n N --seed S'
+            prints are scored for how they read: the share that is degenerate when the same
+            codes are decoded without the repetition rule (a 3-gram twice, or three <unk>
+            in a row), distinct-1 and distinct-2 (distinct n-grams over all n-grams: low
+            means the samples repeat each other), and with --lm, a language model trained
+            on the same training file (textvae train TRAIN --baseline lm), their perplexity
             beside the perplexity of this file's sentences under that model:
               textvae train train.txt --baseline lm -o lm.safetensors
               textvae evaluate -m model.safetensors valid.txt --lm lm.safetensors
 
-            Paths (--paths N): N pairs of this file's sentences of at most 15 words,
-            drawn with --seed, joined as 'textvae interpolate' joins two sentences
-            (5 steps, greedy): the share of paths that start and end at exactly
-            their two sentences, the distinct sentences a path passes through, the
-            words changed from one step to the next (edit distance), and the share
-            of paths whose distance from their first line never falls.
+            Paths (--paths N): N pairs of this file's sentences of at most 15 words, drawn
+            with --seed, joined as 'textvae interpolate' joins two sentences (5 steps,
+            greedy): the share of paths that start and end at exactly their two sentences,
+            the distinct sentences a path passes through, the words changed from one step
+            to the next (edit distance), and the share of paths whose distance from their
+            first line never falls.
 
             A model with classes (trained with labels or --classes): kl_c is KL(q(c|x) ‖
             uniform) with c drawn from q(c|x), nelbo includes it, and nll sums over the K

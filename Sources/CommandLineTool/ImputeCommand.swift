@@ -13,9 +13,9 @@ struct ImputeCommand: ParsableCommand {
             (rec + KL), and the best word is kept. Rounds over the blanks repeat until
             nothing changes (or --rounds). Unlike left-to-right decoding, the score also
             weighs the words after a blank. Candidates are the vocabulary's words (tokens
-            with a letter or digit: a blank is a missing word, not punctuation). Each
-            blank costs one forward pass per candidate per round: --candidates N tries
-            only the N most frequent words.
+            with a letter or digit: a blank is a missing word, not punctuation). Each blank
+            costs one forward pass per candidate per round: --candidates N tries only the N
+            most frequent words.
 
             Examples:
               textvae impute -m model.safetensors "the ___ sat on the ___ ."

@@ -7,10 +7,10 @@ struct InterpolateCommand: ParsableCommand {
         commandName: "interpolate",
         abstract: "Decode points on the line between two sentences' codes (Bowman et al.'s homotopy).",
         discussion: """
-            Encodes both sentences to their posterior means μa and μb, then decodes
-            z(t) = (1 − t) μa + t μb greedily for evenly spaced t from 0 to 1. Each line
-            is t, a tab, and the sentence; the first line decodes μa, the last μb.
-            Without sentences, the end points are two draws from the prior (--seed).
+            Encodes both sentences to their posterior means μa and μb, then decodes z(t) =
+            (1 − t) μa + t μb greedily for evenly spaced t from 0 to 1. Each line is t, a
+            tab, and the sentence; the first line decodes μa, the last μb. Without
+            sentences, the end points are two draws from the prior (--seed).
 
             Examples:
               textvae interpolate -m model.safetensors "he was sad ." "she smiled at me ."
@@ -18,18 +18,18 @@ struct InterpolateCommand: ParsableCommand {
               textvae interpolate -m model.safetensors --seed 3
               textvae interpolate -m model.safetensors --refine 20 "he was sad ." "she smiled ."
 
-            When an end does not decode to its sentence, a note on stderr says so;
-            --refine N moves each end's code from μ by N gradient steps on that
-            sentence's own objective, so that more ends come back as typed.
+            When an end does not decode to its sentence, a note on stderr says so; --refine
+            N moves each end's code from μ by N gradient steps on that sentence's own
+            objective, so that more ends come back as typed.
 
             --slerp follows the great circle instead of the straight line (kinder to a
-            Gaussian prior); --collapse prints a run of identical sentences once, with
-            the range of t it covers.
+            Gaussian prior); --collapse prints a run of identical sentences once, with the
+            range of t it covers.
 
             A model with classes (trained with labels or --classes) keeps each sentence's
             most likely class at its end, and moves c in a straight line between the two
-            one-hot vectors, c(t) = (1 − t) ca + t cb, as it moves z (it says so on stderr);
-            --with-label (or --with-class) holds c fixed at one class all the way.
+            one-hot vectors, c(t) = (1 − t) ca + t cb, as it moves z (it says so on
+            stderr); --with-label (or --with-class) holds c fixed at one class all the way.
             """
     )
 

@@ -7,18 +7,18 @@ struct MapCommand: ParsableCommand {
         commandName: "map",
         abstract: "Draw a file's sentences as points in the model's latent space (PCA of posterior means).",
         discussion: """
-            Encodes every sentence to its posterior mean μ, finds the two principal axes
-            of the means (PCA computed here, no library), and draws one dot per sentence
-            in that plane, the sentence as the dot's tooltip (hover in a browser). Prints
-            the share of μ's variance the two axes explain: a low share means the picture
-            shows only part of the structure.
+            Encodes every sentence to its posterior mean μ, finds the two principal axes of
+            the means (PCA computed here, no library), and draws one dot per sentence in
+            that plane, the sentence as the dot's tooltip (hover in a browser). Prints the
+            share of μ's variance the two axes explain: a low share means the picture shows
+            only part of the structure.
 
             Labels colour the dots. Either the file is tab-separated with a label column
             (label<TAB>sentence: --label-column 1; the sentence is the last other column,
             or --text-column N), or --label-file FILE gives one label per line, line for
             line. Without labels, a model with classes (trained with labels or --classes)
-            colours the dots by its own most likely class, "NAME (model)".
-            --tsv writes the same coordinates as x, y, label, sentence for Python:
+            colours the dots by its own most likely class, "NAME (model)". --tsv writes the
+            same coordinates as x, y, label, sentence for Python:
               pd.read_csv("map.tsv", sep="\\t", quoting=3)
 
             Examples:

@@ -10,8 +10,8 @@ struct PlotCommand: ParsableCommand {
             Reads the metrics log that 'textvae train' writes next to the model and draws
             three panels on a shared step axis: reconstruction with validation −ELBO, KL,
             and the KL weight β, in nats per sentence. The SVG is self-contained: open it
-            in a browser, or convert it (rsvg-convert -o curves.png curves.svg).
-            'textvae train --plot' redraws MODEL.curves.svg at the end of every epoch.
+            in a browser, or convert it (rsvg-convert -o curves.png curves.svg). 'textvae
+            train --plot' redraws MODEL.curves.svg at the end of every epoch.
 
             Examples:
               textvae plot model.metrics.jsonl                # writes model.curves.svg

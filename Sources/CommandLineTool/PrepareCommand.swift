@@ -7,15 +7,17 @@ struct PrepareCommand: ParsableCommand {
         commandName: "prepare",
         abstract: "Tokenise a corpus once into a token file, for training on corpora larger than memory.",
         discussion: """
-            Reads the corpus in chunks (tokenised on every thread), builds the vocabulary, and writes
-            every sentence as token ids with the vocabulary and the settings used. Memory stays bounded:
-            the text and its token strings are never held whole, only one copy of each distinct token.
-            'textvae train FILE.tokens' trains from it, mapping the ids into memory, so that a run starts
-            in seconds and the corpus need not fit in memory.
+            Reads the corpus in chunks (tokenised on every thread), builds the vocabulary,
+            and writes every sentence as token ids with the vocabulary and the settings
+            used. Memory stays bounded: the text and its token strings are never held
+            whole, only one copy of each distinct token. 'textvae train FILE.tokens' trains
+            from it, mapping the ids into memory, so that a run starts in seconds and the
+            corpus need not fit in memory.
 
-            'textvae train corpus.txt' does the same by itself: it writes MODEL.tokens next to the model
-            and reuses it while the text and the settings stay the same. Use prepare to make the file
-            once for several runs, or to copy it to the machines of a distributed run.
+            'textvae train corpus.txt' does the same by itself: it writes MODEL.tokens next
+            to the model and reuses it while the text and the settings stay the same. Use
+            prepare to make the file once for several runs, or to copy it to the machines
+            of a distributed run.
 
             The vocabulary leaves out the sentences a run holds out for validation (every
             (1/fraction)-th; --valid-fraction, default 0.05). If the run will have its own

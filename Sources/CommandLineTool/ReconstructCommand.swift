@@ -7,9 +7,9 @@ struct ReconstructCommand: ParsableCommand {
         commandName: "reconstruct",
         abstract: "Encode each sentence and decode it again, to see what the code keeps.",
         discussion: """
-            Prints, per sentence, the input as the model sees it (tokenised, unknown
-            words as <unk>), a tab, and the greedy decoding of its posterior mean (or of
-            one z ~ q(z|x) with --sample). Reads FILE, or standard input for '-' or none.
+            Prints, per sentence, the input as the model sees it (tokenised, unknown words
+            as <unk>), a tab, and the greedy decoding of its posterior mean (or of one z ~
+            q(z|x) with --sample). Reads FILE, or standard input for '-' or none.
 
             Examples:
               textvae reconstruct -m model.safetensors valid.txt | head
@@ -18,8 +18,8 @@ struct ReconstructCommand: ParsableCommand {
               textvae reconstruct -m model.safetensors valid.txt --stats --refine 20
 
             --stats adds two '#' lines on stderr: the share of sentences reconstructed
-            exactly, and the token accuracy (position by position, <eos> included, over
-            all T + 1 targets of the inputs).
+            exactly, and the token accuracy (position by position, <eos> included, over all
+            T + 1 targets of the inputs).
             """
     )
 

@@ -9,8 +9,8 @@ struct SampleCommand: ParsableCommand {
         commandName: "sample",
         abstract: "Generate sentences from the prior: z ~ N(0, I), then decode.",
         discussion: """
-            Prints one sentence per line. The same --seed gives the same sentences, and
-            the first n sentences of a larger -n are the same as with -n n.
+            Prints one sentence per line. The same --seed gives the same sentences, and the
+            first n sentences of a larger -n are the same as with -n n.
 
             Decoders:
               greedy  the most probable word at each step (default)
@@ -24,16 +24,16 @@ struct SampleCommand: ParsableCommand {
               textvae sample -m model.safetensors -n 5 --decoder sample --top-p 0.9 --seed 7
               textvae sample -m model.safetensors --decoder beam --beam-width 5 --format jsonl
 
-            Every decoder follows one rule by default: a word that would repeat a 3-gram
-            of its sentence, or make a third <unk> in a row, is not chosen (the next best
-            word is). Without it, greedy decoding from some z falls into loops such as
-            "the <unk> <unk> <unk> ..." that it never leaves: 358 of 1,000 greedy samples
-            of a Penn Treebank model trained with the PyTorch reference's settings. --raw
-            shows the model's own choices; --stats counts the degenerate sentences (a
-            3-gram twice, or three <unk> in a row). log_prob is always the model's own.
+            Every decoder follows one rule by default: a word that would repeat a 3-gram of
+            its sentence, or make a third <unk> in a row, is not chosen (the next best word
+            is). Without it, greedy decoding from some z falls into loops such as "the
+            <unk> <unk> <unk> ..." that it never leaves: 358 of 1,000 greedy samples of a
+            Penn Treebank model trained with the PyTorch reference's settings. --raw shows
+            the model's own choices; --stats counts the degenerate sentences (a 3-gram
+            twice, or three <unk> in a row). log_prob is always the model's own.
 
-            With --format jsonl each line is {"text", "tokens", "log_prob", "length_cap", "z"}:
-            log_prob is log p(sentence + <eos> | z) under the model (untempered).
+            With --format jsonl each line is {"text", "tokens", "log_prob", "length_cap",
+            "z"}: log_prob is log p(sentence + <eos> | z) under the model (untempered).
             """
     )
 

@@ -10,9 +10,9 @@ struct ScoreCommand: ParsableCommand {
             rec is −log p(x | z = μ) summed over the sentence's tokens and <eos>; kl is
             KL(q(z|x) ‖ N(0, I)). Both are deterministic, so they compare exactly with
             another implementation (Tests/Reference/svae.py's `score` prints the same
-            lines). A last line on stderr gives the means. Blank lines and lines without tokens are
-            skipped, and sentences longer than 2,000 tokens, the longest textvae reads, are cut (both
-            said on stderr); the model's max_length does not apply.
+            lines). A last line on stderr gives the means. Blank lines and lines without
+            tokens are skipped, and sentences longer than 2,000 tokens, the longest textvae
+            reads, are cut (both said on stderr); the model's max_length does not apply.
               textvae score -m model.safetensors valid.txt > scores.jsonl
             """
     )

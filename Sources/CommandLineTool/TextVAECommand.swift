@@ -17,10 +17,9 @@ struct TextVAECommand: AsyncParsableCommand {
               textvae classify -m model.safetensors sentences.txt
               textvae sample -m model.safetensors -n 10 --with-label LABEL
 
-            Run 'textvae help SUBCOMMAND' for the options of each subcommand.
-            Shell completions: textvae --generate-completion-script bash (or zsh, fish).
-            Threads: --threads, or TEXTVAE_THREADS for every command (default: the cores).
-            \(ExitStatus.summary)
+            Run 'textvae help SUBCOMMAND' for the options of each subcommand. Shell
+            completions: textvae --generate-completion-script bash (or zsh, fish). Threads:
+            --threads, or TEXTVAE_THREADS for every command (default: the cores). \(ExitStatus.summary)
             """,
         version: TextVAEVersion.current,
         groupedSubcommands: [

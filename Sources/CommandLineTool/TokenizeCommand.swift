@@ -7,16 +7,16 @@ struct TokenizeCommand: ParsableCommand {
         commandName: "tokenize",
         abstract: "Show how textvae splits text into tokens.",
         discussion: """
-            Prints one sentence per line, tokens separated by the separator, so you can
-            see exactly what the model will see. Examples:
+            Prints one sentence per line, tokens separated by the separator, so you can see
+            exactly what the model will see. Examples:
               textvae tokenize "Don't panic: it's 3.14, not 42!"
               textvae tokenize --file corpus.txt | head
               textvae tokenize --locale zh "我喜欢自然语言处理"
               textvae tokenize -m model.safetensors "Hundehütte"   # the model's tokens (subwords too)
 
-            With -m, the text is tokenised with the model's own settings and shown as
-            the model's vocabulary sees it: unknown words as <unk>, and for a subword
-            model, its pieces (▁ starts a word).
+            With -m, the text is tokenised with the model's own settings and shown as the
+            model's vocabulary sees it: unknown words as <unk>, and for a subword model,
+            its pieces (▁ starts a word).
             """
     )
 

@@ -37,32 +37,32 @@ struct TrainCommand: ParsableCommand {
             classify, and --with-label in sample, reconstruct and interpolate.
 
             The corpus is tokenised once into MODEL.tokens (token ids, next to the model),
-            which the next run on the same text and settings reuses; a token file written by
-            'textvae prepare' may be given instead of the text.
+            which the next run on the same text and settings reuses; a token file written
+            by 'textvae prepare' may be given instead of the text.
 
-            Started by mpirun (Open MPI), the ranks train one model together: each
-            computes its share of every batch of --batch-size sentences, the gradients
-            are summed (MPI_Allreduce), and rank 0 alone prints and writes files. The same
-            seed gives the same model with any number of ranks, up to float summation order.
+            Started by mpirun (Open MPI), the ranks train one model together: each computes
+            its share of every batch of --batch-size sentences, the gradients are summed
+            (MPI_Allreduce), and rank 0 alone prints and writes files. The same seed gives
+            the same model with any number of ranks, up to float summation order.
 
             The run is planned once the corpus is read, and its first lines say the plan.
-            --epochs auto (the default) aims at about \(RunLength.targetUpdates) updates: \(RunLength.epochRange.upperBound) epochs for
-            a file of a few thousand lines, \(RunLength.epochRange.lowerBound) for a very large one. The KL weight β rises
-            along a logistic curve placed in the plan (--x0 \(Int(100 * AnnealingRequest.defaultMidpointShare))%: β is ½ after 27% of the
-            updates and final after 47%), so small and large corpora both finish annealing
-            with half of the run left. With --time-limit, the first updates are timed and
-            the curve is placed in the updates that fit. While β rises, each epoch's model
-            replaces the last; once β is final, the epoch with the lowest validation −ELBO
-            is kept, and only those epochs count for --patience and --lr-decay. The last
-            line names the epoch kept, its β, KL and −ELBO.
+            --epochs auto (the default) aims at about \(RunLength.targetUpdates) updates: \(RunLength.epochRange.upperBound) epochs for a
+            file of a few thousand lines, \(RunLength.epochRange.lowerBound) for a very large one. The KL weight β
+            rises along a logistic curve placed in the plan (--x0 \(Int(100 * AnnealingRequest.defaultMidpointShare))%: β is ½ after 27%
+            of the updates and final after 47%), so small and large corpora both finish
+            annealing with half of the run left. With --time-limit, the first updates are
+            timed and the curve is placed in the updates that fit. While β rises, each
+            epoch's model replaces the last; once β is final, the epoch with the lowest
+            validation −ELBO is kept, and only those epochs count for --patience and
+            --lr-decay. The last line names the epoch kept, its β, KL and −ELBO.
 
             Beyond the PyTorch reference's settings (word dropout 0.25, logistic
-            annealing), the defaults halve the learning rate after an epoch that does
-            not improve the validation −ELBO (--lr-decay 0.5), keep every latent
-            dimension in use (free bits 0.25 nats each) and leave words seen once out
-            of the vocabulary when the others cover 95% of the tokens (--min-count
-            auto); --free-bits 0 --lr-decay 1 --min-count 1 gives the reference's.
-            Off by default: dropout in the decoder (--embedding-dropout, --output-dropout).
+            annealing), the defaults halve the learning rate after an epoch that does not
+            improve the validation −ELBO (--lr-decay 0.5), keep every latent dimension in
+            use (free bits 0.25 nats each) and leave words seen once out of the vocabulary
+            when the others cover 95% of the tokens (--min-count auto); --free-bits 0
+            --lr-decay 1 --min-count 1 gives the reference's. Off by default: dropout in
+            the decoder (--embedding-dropout, --output-dropout).
 
             If the KL ends near 0 (posterior collapse: the decoder ignores z): a larger
             --free-bits (0.5 to 2), more --word-dropout, --pretrain-epochs 2 (Li et al.
@@ -70,8 +70,8 @@ struct TrainCommand: ParsableCommand {
             (the last line says so), anneal sooner (--x0 15%) or train longer. Annealing
             more slowly (--x0 40%) helps a large corpus whose decoder learns fast; it is
             the wrong way for a small file, whose run is short. Running text wrapped at a
-            fixed width wants --paragraphs (train warns when a file looks like it).
-            Ctrl-C saves a checkpoint and says how to resume.
+            fixed width wants --paragraphs (train warns when a file looks like it). Ctrl-C
+            saves a checkpoint and says how to resume.
             """
     )
 

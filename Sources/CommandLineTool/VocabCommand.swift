@@ -8,10 +8,10 @@ struct VocabCommand: ParsableCommand {
         abstract: "Build a vocabulary from a corpus and write it as token<TAB>count lines.",
         discussion: """
             The four specials <pad> <unk> <bos> <eos> come first, then tokens by count,
-            ties broken by code points, so the same corpus always gives the same file.
-            With --subwords N the entries are subword pieces learned by byte-pair
-            encoding (pieces starting with ▁ begin a word), followed by a line <merges>
-            and the merges in the order they apply. 'textvae train --vocab FILE' reads both kinds.
+            ties broken by code points, so the same corpus always gives the same file. With
+            --subwords N the entries are subword pieces learned by byte-pair encoding
+            (pieces starting with ▁ begin a word), followed by a line <merges> and the
+            merges in the order they apply. 'textvae train --vocab FILE' reads both kinds.
             Examples:
               textvae vocab corpus.txt -o corpus.vocab.txt --min-count 2
               textvae vocab corpus.txt -o corpus.bpe.txt --subwords 8000
