@@ -272,8 +272,8 @@ import Testing
             let table = try TextVAEProgram.run(["evaluate", "-m", "model.safetensors", "in.txt", "-k", "20"], in: folder)
             let lines = Self.lines(table.stdout)
             #expect(
-                lines.count == 4 && lines[0].contains("nll") && lines[0].contains("au") && lines[2].contains("estimate")
-                    && lines[3].contains("BLEU-4"), "\(table)")
+                lines.count == 5 && lines[0].contains("nll") && lines[0].contains("au") && lines[2].contains("estimate")
+                    && lines[3].contains("BLEU-4") && lines[4].hasPrefix("latent geometry"), "\(table)")
             let again = try TextVAEProgram.run(["evaluate", "-m", "model.safetensors", "in.txt", "-k", "20"], in: folder)
             #expect(again.stdout == table.stdout, "the same seed gives the same numbers")
 
