@@ -100,6 +100,8 @@ package final class Trainer {
 
     /// Runs until the epochs are done, validation stops improving, the time
     /// limit passes, or an interruption (which throws after saving a checkpoint).
+    /// In phases: each epoch's updates (`trainEpoch`), its validation verdict (`validate`), and what the verdict
+    /// makes of the run (`endEpoch`: patience, learning-rate decay, the end of pretraining, the checkpoint).
     package func run(_ report: (TrainingEvent) -> Void) throws -> TrainingOutcome {
         try BLAS.load()
         try collective.agree(on: try agreement(), what: "the data, vocabulary, model, settings and step")
@@ -107,105 +109,131 @@ package final class Trainer {
         func onEvent(_ event: TrainingEvent) { if lead { report(event) } }
         let log = MetricsLog(path: metricsPath)
         if lead && checkpoint.state.step > 0 { try log.truncate(afterStep: checkpoint.state.step) }
-        let runStart = Date(), firstStep = checkpoint.state.step
-        var lastCheckpoint = Date()
-
+        var clock = RunClock(start: Date(), firstStep: checkpoint.state.step, lastCheckpoint: Date())
         while checkpoint.state.epoch < options.epochs {
             let (order, batches, nextShuffle) = epochBatches()
-            var stepTimer = Date()
-            while checkpoint.state.batchInEpoch < batches.count {
-                // Every rank says whether it must stop; the ranks decide together, in the gradient's sum.
-                var halt: Halt?
-                if Interruption.requested != 0 {
-                    halt = .interrupted
-                } else if options.timeLimitMinutes > 0 && Date().timeIntervalSince(runStart) > options.timeLimitMinutes * 60 {
-                    halt = .timeLimit
-                }
-                let members = order[batches[checkpoint.state.batchInEpoch]].map(Int.init)
-                let update = try self.update(members, halt: halt)
-                switch update.halted {
-                case .interrupted?:
-                    if lead { try checkpoint.save(to: checkpointPath) }
-                    throw TrainingInterrupted(
-                        description: "interrupted at step \(checkpoint.state.step); checkpoint saved to \(checkpointPath); "
-                            + "resume with: textvae train --resume \(checkpointPath)")
-                case .timeLimit?:
-                    try finishEarly(log: log, onEvent)
-                    return .timeLimit
-                case nil:
-                    break
-                }
-                let now = Date()
-                var st = checkpoint.state
-                st.step += 1
-                st.batchInEpoch += 1
-                st.epochSentences += members.count
-                st.epochTokens += update.targets
-                st.epochRec += update.rec
-                st.epochKL += update.kl
-                st.epochSeconds += now.timeIntervalSince(stepTimer)
-                checkpoint.state = st
-                let progress = TrainingEvent.Step(
-                    epoch: st.epoch + 1, batch: st.batchInEpoch, batches: batches.count, step: st.step,
-                    rec: update.rec / Double(members.count), kl: update.kl / Double(members.count),
-                    beta: update.beta, tokensPerSecond: Double(st.epochTokens) / max(st.epochSeconds, 1e-9))
-                onEvent(.step(progress))
-                if firstStep == 0 && st.step == Self.timingUpdates {
-                    try placeInTimeBudget(seconds: Date().timeIntervalSince(runStart), onEvent)
-                }
-                if lead && st.step % max(1, options.logSteps) == 0 {
-                    try log.append(
-                        MetricsRow.Step(
-                            step: st.step, epoch: Double(st.epoch) + Double(st.batchInEpoch) / Double(batches.count),
-                            rec: progress.rec, kl: progress.kl, beta: Double(update.beta), loss: Double(update.loss),
-                            gradNorm: Double(update.norm), tokensPerSecond: progress.tokensPerSecond))
-                }
-                let dueBySteps = options.checkpointSteps > 0 && st.step % options.checkpointSteps == 0
-                let dueByTime = options.checkpointMinutes > 0 && now.timeIntervalSince(lastCheckpoint) > options.checkpointMinutes * 60
-                if lead && (dueBySteps || dueByTime) {
-                    try checkpoint.save(to: checkpointPath)
-                    lastCheckpoint = Date()
-                }
-                stepTimer = Date()  // checkpoint writing is not training time
-            }
-
-            // End of epoch: validate, keep the best model, checkpoint.
-            // Patience and learning-rate decay count only the epochs at the final β: while β rises, the
-            // −ELBO rises with the KL it weighs, and an epoch that "does not improve" says nothing.
+            if let halted = try trainEpoch(order: order, batches: batches, clock: &clock, log: log, onEvent) { return halted }
             let verdict = try validate(log: log, onEvent)
-            let improved = verdict == .best
-            checkpoint.state.epoch += 1
-            checkpoint.state.batchInEpoch = 0
-            checkpoint.state.shuffleState = nextShuffle.state
-            checkpoint.state.epochSentences = 0; checkpoint.state.epochTokens = 0
-            checkpoint.state.epochRec = 0; checkpoint.state.epochKL = 0; checkpoint.state.epochSeconds = 0
-            if verdict != .warmingUp {
-                checkpoint.state.epochsWithoutImprovement = improved ? 0 : checkpoint.state.epochsWithoutImprovement + 1
-            }
-            let stopping =
-                options.patience > 0 && checkpoint.state.epochsWithoutImprovement >= options.patience
-                && checkpoint.state.epoch < options.epochs && verdict == .notBetter
-            if options.pretrainEpochs > 0 && checkpoint.state.epoch == options.pretrainEpochs {
-                resetDecoder()
-                onEvent(
-                    .note(
-                        "autoencoder pretraining done after \(options.pretrainEpochs) epoch\(options.pretrainEpochs == 1 ? "" : "s"): "
-                            + "the decoder starts again from fresh weights, and the KL schedule from 0; the model kept so far "
-                            + "(the autoencoder's) will be replaced by the VAE's epochs"))
-            } else if verdict == .notBetter && !stopping && options.learningRateDecay < 1 {
-                let rate = checkpoint.adam.learningRate * options.learningRateDecay
-                checkpoint.adam.learningRate = rate
-                checkpoint.state.learningRate = rate
-                onEvent(.note("validation −ELBO did not improve: learning rate now \(rate)"))
-            }
-            if lead { try checkpoint.save(to: checkpointPath) }
-            lastCheckpoint = Date()
+            let stopping = try endEpoch(verdict, nextShuffle: nextShuffle, onEvent)
+            clock.lastCheckpoint = Date()
             if stopping {
                 onEvent(.note("validation −ELBO has not improved for \(options.patience) epochs: stopping early"))
                 return .earlyStopped
             }
         }
         return .finished
+    }
+
+    /// When the run started, at which step, and when it last wrote a checkpoint.
+    struct RunClock {
+        let start: Date, firstStep: Int
+        var lastCheckpoint: Date
+    }
+
+    /// The rest of the epoch's updates. Returns `.timeLimit` when the time limit stopped the run (after its
+    /// checkpoint and best model), nil when the epoch's updates are done; throws after saving a checkpoint when
+    /// interrupted.
+    func trainEpoch(
+        order: [Int32], batches: [Range<Int>], clock: inout RunClock, log: MetricsLog, _ onEvent: (TrainingEvent) -> Void
+    ) throws -> TrainingOutcome? {
+        var stepTimer = Date()
+        while checkpoint.state.batchInEpoch < batches.count {
+            // Every rank says whether it must stop; the ranks decide together, in the gradient's sum.
+            var halt: Halt?
+            if Interruption.requested != 0 {
+                halt = .interrupted
+            } else if options.timeLimitMinutes > 0 && Date().timeIntervalSince(clock.start) > options.timeLimitMinutes * 60 {
+                halt = .timeLimit
+            }
+            let members = order[batches[checkpoint.state.batchInEpoch]].map(Int.init)
+            let update = try self.update(members, halt: halt)
+            switch update.halted {
+            case .interrupted?:
+                if collective.isLeader { try checkpoint.save(to: checkpointPath) }
+                throw TrainingInterrupted(
+                    description: "interrupted at step \(checkpoint.state.step); checkpoint saved to \(checkpointPath); "
+                        + "resume with: textvae train --resume \(checkpointPath)")
+            case .timeLimit?:
+                try finishEarly(log: log, onEvent)
+                return .timeLimit
+            case nil:
+                break
+            }
+            try record(
+                update, sentences: members.count, batches: batches.count, seconds: Date().timeIntervalSince(stepTimer), log: log, onEvent)
+            if clock.firstStep == 0 && checkpoint.state.step == Self.timingUpdates {
+                try placeInTimeBudget(seconds: Date().timeIntervalSince(clock.start), onEvent)
+            }
+            let step = checkpoint.state.step, now = Date()
+            let dueBySteps = options.checkpointSteps > 0 && step % options.checkpointSteps == 0
+            let dueByTime = options.checkpointMinutes > 0 && now.timeIntervalSince(clock.lastCheckpoint) > options.checkpointMinutes * 60
+            if collective.isLeader && (dueBySteps || dueByTime) {
+                try checkpoint.save(to: checkpointPath)
+                clock.lastCheckpoint = Date()
+            }
+            stepTimer = Date()  // checkpoint writing is not training time
+        }
+        return nil
+    }
+
+    /// Counts an update into the run's state and the epoch's sums, reports it, and every `logSteps` updates
+    /// writes a metrics row.
+    func record(
+        _ update: Update, sentences: Int, batches: Int, seconds: Double, log: MetricsLog, _ onEvent: (TrainingEvent) -> Void
+    ) throws {
+        var st = checkpoint.state
+        st.step += 1
+        st.batchInEpoch += 1
+        st.epochSentences += sentences
+        st.epochTokens += update.targets
+        st.epochRec += update.rec
+        st.epochKL += update.kl
+        st.epochSeconds += seconds
+        checkpoint.state = st
+        let progress = TrainingEvent.Step(
+            epoch: st.epoch + 1, batch: st.batchInEpoch, batches: batches, step: st.step,
+            rec: update.rec / Double(sentences), kl: update.kl / Double(sentences),
+            beta: update.beta, tokensPerSecond: Double(st.epochTokens) / max(st.epochSeconds, 1e-9))
+        onEvent(.step(progress))
+        if collective.isLeader && st.step % max(1, options.logSteps) == 0 {
+            try log.append(
+                MetricsRow.Step(
+                    step: st.step, epoch: Double(st.epoch) + Double(st.batchInEpoch) / Double(batches),
+                    rec: progress.rec, kl: progress.kl, beta: Double(update.beta), loss: Double(update.loss),
+                    gradNorm: Double(update.norm), tokensPerSecond: progress.tokensPerSecond))
+        }
+    }
+
+    /// The end-of-epoch policy, from the validation verdict: the next epoch's state, patience, the end of
+    /// pretraining or else learning-rate decay, and the checkpoint. Patience and learning-rate decay count only
+    /// the epochs at the final β: while β rises, the −ELBO rises with the KL it weighs, and an epoch that "does
+    /// not improve" says nothing. Returns whether the run stops early.
+    func endEpoch(_ verdict: Verdict, nextShuffle: Random, _ onEvent: (TrainingEvent) -> Void) throws -> Bool {
+        var st = checkpoint.state
+        st.epoch += 1
+        st.batchInEpoch = 0
+        st.shuffleState = nextShuffle.state
+        st.epochSentences = 0; st.epochTokens = 0
+        st.epochRec = 0; st.epochKL = 0; st.epochSeconds = 0
+        if verdict != .warmingUp { st.epochsWithoutImprovement = verdict == .best ? 0 : st.epochsWithoutImprovement + 1 }
+        checkpoint.state = st
+        let stopping =
+            options.patience > 0 && st.epochsWithoutImprovement >= options.patience && st.epoch < options.epochs && verdict == .notBetter
+        if options.pretrainEpochs > 0 && st.epoch == options.pretrainEpochs {
+            resetDecoder()
+            onEvent(
+                .note(
+                    "autoencoder pretraining done after \(options.pretrainEpochs) epoch\(options.pretrainEpochs == 1 ? "" : "s"): "
+                        + "the decoder starts again from fresh weights, and the KL schedule from 0; the model kept so far "
+                        + "(the autoencoder's) will be replaced by the VAE's epochs"))
+        } else if verdict == .notBetter && !stopping && options.learningRateDecay < 1 {
+            let rate = checkpoint.adam.learningRate * options.learningRateDecay
+            checkpoint.adam.learningRate = rate
+            checkpoint.state.learningRate = rate
+            onEvent(.note("validation −ELBO did not improve: learning rate now \(rate)"))
+        }
+        if collective.isLeader { try checkpoint.save(to: checkpointPath) }
+        return stopping
     }
 
     /// The end of autoencoder pretraining (Li et al. 2019): the decoder's tensors (W_zh, its GRU, the output
