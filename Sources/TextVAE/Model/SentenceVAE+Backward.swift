@@ -3,9 +3,9 @@ extension SentenceVAE {
     /// output layer, decoder GRU, latent, encoder GRU, in that order (the reverse of the forward).
     func backward(_ pass: ForwardPass, _ p: ParameterPointers, _ g: GradientPointers, ws: Workspace) {
         let dDecoderOut = outputBackward(pass, p, g, ws: ws)
-        PhaseProfile.lap(.outputBackward)
+        PassPhase.ended(.outputBackward)
         let dCode = decoderBackward(pass, dOut: dDecoderOut, p, g, ws: ws)
-        PhaseProfile.lap(.decoderBackward)
+        PassPhase.ended(.decoderBackward)
         let dhT = latentBackward(pass, dCode: dCode, p, g, ws: ws)
         if let classLatent = pass.classLatent {
             classLatent.backward(
@@ -13,7 +13,7 @@ extension SentenceVAE {
                 column: config.latent, settings: pass.settings, p, g, dhT: dhT, ws: ws)
         }
         encoderBackward(pass, dhT: dhT, g, ws: ws)
-        PhaseProfile.lap(.encoderBackward)
+        PassPhase.ended(.encoderBackward)
     }
 
     /// dW_o += dlogitsᵀ states, db_o += Σ_rows dlogits; returns d loss / d decoder states (N_dec, H)

@@ -10,7 +10,7 @@ extension SentenceVAE {
         let B = batch.count, Z = config.latent, K = config.classes
         let encoderGRU = encoderGRU(p, threads: ws.threads), decoderGRU = decoderGRU(p, threads: ws.threads)
         let encoder = encoderForward(batch, encoderGRU, p, ws: ws)
-        PhaseProfile.lap(.encoderForward)
+        PassPhase.ended(.encoderForward)
         let (eps, z) = sampleLatent(batch, latent, encoder, ws: ws)
         // The decoder's code [z; c]: z itself without classes.
         var code = z, classLatent: ClassLatent?
@@ -23,7 +23,7 @@ extension SentenceVAE {
                 settings: settings, code: code, stride: C, column: Z, classes: K, ws: ws)
         }
         let (decoderInputs, decoderCache) = decoderForward(batch, code: code, decoderGRU, p, ws: ws)
-        PhaseProfile.lap(.decoderForward)
+        PassPhase.ended(.decoderForward)
         let outputStates = droppedOut(decoderCache.out, mask: batch.decoderOutputMask, ws: ws)
         let (logits, nll) = outputForward(batch, states: outputStates, p, training: training ? settings.meanOver(B) : nil, ws: ws)
         let latentLoss = LatentLoss.forward(
@@ -128,14 +128,14 @@ extension SentenceVAE {
         Linear.forward(
             states, rows: N, input: H, output: V, weight: p[.outputWeight], bias: p[.outputBias], into: logits,
             threads: ws.threads)
-        PhaseProfile.lap(.outputForward)
+        PassPhase.ended(.outputForward)
         let nll = ws.nll.reserve(N)
         batch.targets.withUnsafeBufferPointer { targets in
             SoftmaxCrossEntropy.apply(
                 logits, rows: N, classes: V, targets: targets.baseAddress!, nll: nll,
                 gradientScale: meanOver.map { 1 / Float($0) }, threads: ws.threads)
         }
-        PhaseProfile.lap(.softmaxCrossEntropy)
+        PassPhase.ended(.softmaxCrossEntropy)
         return (logits, nll)
     }
 

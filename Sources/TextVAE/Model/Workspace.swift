@@ -4,12 +4,8 @@ import Foundation
 /// allocates nothing once the longest batch has been seen, and the number of
 /// threads its products and loops may use. One per thread of callers.
 package final class Workspace {
-    /// Threads for large products and element-wise loops when none are asked for: `TEXTVAE_THREADS` if set
-    /// (1 to 256), else the cores this process may use. Use one while other heavy jobs run.
-    package static let defaultThreads: Int = {
-        if let text = ProcessInfo.processInfo.environment["TEXTVAE_THREADS"], let n = Int(text), (1...256).contains(n) { return n }
-        return min(256, max(1, ProcessInfo.processInfo.activeProcessorCount))
-    }()
+    /// Threads for large products and element-wise loops when none are asked for (`ThreadCount.default`).
+    package static var defaultThreads: Int { ThreadCount.default }
 
     /// Threads the model's computations in this workspace use (at least 1).
     package let threads: Int

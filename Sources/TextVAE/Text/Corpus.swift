@@ -13,7 +13,7 @@ package struct Corpus {
     /// - Parameter threads: threads that tokenise (the result does not depend on how many).
     package static func read(
         _ path: String, tokenizer: Tokenizer, paragraphs: Bool = false,
-        skipInvalid: Bool = false, threads: Int = Workspace.defaultThreads
+        skipInvalid: Bool = false, threads: Int = ThreadCount.default
     ) throws -> Corpus {
         let file = try TextFile.readLines(path, skipInvalid: skipInvalid)
         let corpus = try Corpus(lines: file.lines, tokenizer: tokenizer, paragraphs: paragraphs, threads: threads)

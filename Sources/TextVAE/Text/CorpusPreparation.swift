@@ -25,7 +25,7 @@ package enum CorpusPreparation {
     ///   - threads: threads that tokenise (the file does not depend on how many).
     package static func prepare(
         _ source: String, to output: String, recipe: TokenFile.Recipe, vocabulary given: Vocabulary? = nil,
-        threads: Int = Workspace.defaultThreads, chunkBytes: Int = 16 << 20,
+        threads: Int = ThreadCount.default, chunkBytes: Int = 16 << 20,
         progress: (Progress) -> Void = { _ in }
     ) throws -> TokenFile {
         try refuseOutputThatIsAnInput(output, inputs: [(source, "the corpus")])

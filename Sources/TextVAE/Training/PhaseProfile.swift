@@ -11,6 +11,19 @@ enum PhaseProfile {
         case batchAndNoise, encoderForward, decoderForward, outputForward, softmaxCrossEntropy, outputBackward,
             decoderBackward, encoderBackward, allReduce, gradientNorm, adam
 
+        /// The profile's phase for one the model marks.
+        init(_ pass: PassPhase) {
+            switch pass {
+            case .encoderForward: self = .encoderForward
+            case .decoderForward: self = .decoderForward
+            case .outputForward: self = .outputForward
+            case .softmaxCrossEntropy: self = .softmaxCrossEntropy
+            case .outputBackward: self = .outputBackward
+            case .decoderBackward: self = .decoderBackward
+            case .encoderBackward: self = .encoderBackward
+            }
+        }
+
         var name: String {
             switch self {
             case .batchAndNoise: "batch, word dropout, zero gradient"
@@ -28,7 +41,10 @@ enum PhaseProfile {
         }
     }
 
-    nonisolated(unsafe) static var enabled = false
+    /// While on, the model's own phase marks (`PassPhase`) are laps too.
+    nonisolated(unsafe) static var enabled = false {
+        didSet { PassPhase.observer = enabled ? { lap(Phase($0)) } : nil }
+    }
     nonisolated(unsafe) private(set) static var seconds = [Double](repeating: 0, count: Phase.allCases.count)
     /// The matrix products each phase made (`ProductLog`, on while profiling), by shape.
     nonisolated(unsafe) private(set) static var products = [[ProductLog.Shape: Int]](repeating: [:], count: Phase.allCases.count)
