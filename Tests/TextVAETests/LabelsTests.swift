@@ -152,12 +152,12 @@ import Testing
         #expect(accuracies.count == 2, "each epoch reports the validation accuracy")
 
         let first = Self.trainer(set, folder: resumedFolder, epochs: 2)
-        Interruption.requested = 0
-        defer { Interruption.requested = 0 }
+        // A flag of this trainer's own, not the process-wide one that other tests' trainers read.
+        let stop = StopFlag()
+        first.isInterrupted = { stop.raised }
         #expect(throws: TrainingInterrupted.self) {
-            try first.run { event in if case .step(let s) = event, s.step == 11 { Interruption.requested = 1 } }
+            try first.run { event in if case .step(let s) = event, s.step == 11 { stop.raised = true } }
         }
-        Interruption.requested = 0
         let saved = try Checkpoint.load(first.checkpointPath)
         #expect(saved.file.classNames == ["animal", "vehicle"])
         let resumed = Trainer(checkpoint: saved, train: set.train, valid: set.valid, labels: set.labels)

@@ -66,3 +66,9 @@ extension TextVAEError {
         }
     }
 }
+
+/// A stop request for one trainer (`Trainer.isInterrupted`), as Ctrl-C would give, without touching the
+/// process-wide flag that trainers of tests running alongside read.
+final class StopFlag: @unchecked Sendable {
+    var raised = false
+}

@@ -3,7 +3,7 @@ import Testing
 
 @testable import TextVAE
 
-/// Training end to end, in-process. Serialized: the interruption flag is process-wide.
+/// Training end to end, in-process. Serialized: each test trains, and they would only slow one another.
 @Suite(.serialized) struct TrainingTests {
     static func grammarSet(_ count: Int) throws -> TrainingSet {
         let tokenizer = try Tokenizer(TokenizerSettings(name: .whitespace))
@@ -81,12 +81,12 @@ import Testing
 
         // Interrupt mid-epoch (as Ctrl-C would), then resume from the checkpoint it saved.
         let first = Self.trainer(set, folder: resumedFolder, epochs: 2, adjust: target)
-        Interruption.requested = 0
-        defer { Interruption.requested = 0 }
+        // A flag of this trainer's own, not the process-wide one that other tests' trainers read.
+        let stop = StopFlag()
+        first.isInterrupted = { stop.raised }
         #expect(throws: TrainingInterrupted.self) {
-            try first.run { event in if case .step(let s) = event, s.step == 23 { Interruption.requested = 1 } }
+            try first.run { event in if case .step(let s) = event, s.step == 23 { stop.raised = true } }
         }
-        Interruption.requested = 0
         let saved = try Checkpoint.load(first.checkpointPath)
         #expect(saved.state.step == 23)
         let resumed = Trainer(checkpoint: saved, train: set.train, valid: set.valid)

@@ -56,6 +56,10 @@ package final class Trainer {
 
     var options: TrainingOptions { checkpoint.options }
 
+    /// Whether this rank has been asked to stop (Ctrl-C or SIGTERM: `Interruption`, process-wide). Tests give
+    /// each trainer a flag of its own, so that trainers running side by side do not stop one another.
+    package var isInterrupted: () -> Bool = { Interruption.requested != 0 }
+
     /// What every rank must hold the same before the first update: the sentences, the vocabulary, the model's
     /// shape, the options and where in the run it starts.
     func agreement() throws -> UInt64 {
@@ -140,7 +144,7 @@ package final class Trainer {
         while checkpoint.state.batchInEpoch < batches.count {
             // Every rank says whether it must stop; the ranks decide together, in the gradient's sum.
             var halt: Halt?
-            if Interruption.requested != 0 {
+            if isInterrupted() {
                 halt = .interrupted
             } else if options.timeLimitMinutes > 0 && Date().timeIntervalSince(clock.start) > options.timeLimitMinutes * 60 {
                 halt = .timeLimit
