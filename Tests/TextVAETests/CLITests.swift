@@ -65,7 +65,9 @@ func runProcess(
     if let environment { process.environment = environment }
     process.arguments = arguments
     process.currentDirectoryURL = URL(fileURLWithPath: folder)
-    let outPath = folder + "/.stdout", errPath = folder + "/.stderr", inPath = folder + "/.stdin"
+    // Names of this call's own: tests run processes side by side, some in the same folder (the temporary one).
+    let tag = UUID().uuidString
+    let outPath = folder + "/.stdout-\(tag)", errPath = folder + "/.stderr-\(tag)", inPath = folder + "/.stdin-\(tag)"
     for path in [outPath, errPath] where !FileManager.default.createFile(atPath: path, contents: nil) {
         throw TestFailure("cannot create \(path) for the child's output")
     }
