@@ -49,9 +49,20 @@ import Testing
 
     @Test func noDocumentSendsTheReaderOutsideTheRepository() throws {
         var outside: [String] = []
+        let repositoryFiles = (FileManager.default.enumerator(atPath: Self.root.path)?.allObjects as? [String] ?? [])
+            .filter { !$0.hasPrefix(".") }.map { "/" + $0 }
         for file in try Self.markdownFiles() {
             let text = try String(contentsOf: file, encoding: .utf8)
-            if text.contains("../shared") || text.contains("/work/") {
+            // A relative path that climbs above the repository's root from the file's folder and names nothing in
+            // the repository (a shell line may climb from a folder it changed to), or this machine's work folder.
+            let folder = file.deletingLastPathComponent()
+            let climbs = text.matches(of: /(?:\.\.\/)+[A-Za-z0-9_.\/-]+/).contains { match in
+                let path = String(match.output)
+                guard !folder.appendingPathComponent(path).standardized.path.hasPrefix(Self.root.standardized.path) else { return false }
+                let named = "/" + path.replacing(/^(?:\.\.\/)+/, with: "")
+                return !repositoryFiles.contains { $0.hasSuffix(named) || $0.contains(named + "/") }
+            }
+            if climbs || text.contains("/work/") {
                 outside.append(String(file.path.dropFirst(Self.root.path.count + 1)))
             }
         }
