@@ -7,38 +7,57 @@ import Testing
 /// Open MPI installed, `mpirun -np 2 textvae train` gives the model one process gives, and a stopped
 /// 2-rank run resumes to the model of an uninterrupted one.
 @Suite(.serialized) struct DistributedTests {
-    /// Two halves of a batch, each computed as one rank's share, give the whole batch's loss and gradient
-    /// (with free bits, the halves learn each other's KL sums through `SharedBatch.sum`).
-    @Test(arguments: [Float(0), 0.3])
-    func sharesOfABatchAddUpToTheWholeBatch(freeBits: Float) throws {
+    /// Two halves of a batch, each computed as one rank's share, give the whole batch's loss and gradient. With
+    /// free bits or a class capacity, each half's forward pass hands its `BatchSums` to `reduce`, which adds the
+    /// other half's, as the all-reduce between ranks does; without them no reduction is asked for.
+    @Test(arguments: [(Float(0), Float(0)), (0.3, 0), (0, 0.4), (0.3, 0.4)])
+    func sharesOfABatchAddUpToTheWholeBatch(freeBits: Float, capacity: Float) throws {
         try loadBLAS()
-        let config = ModelConfig(vocabulary: 12, embedding: 5, hidden: 6, latent: 3)
+        let config = ModelConfig(vocabulary: 12, embedding: 5, hidden: 6, latent: 3, classes: 2)
         let model = SentenceVAE(config: config, seed: 8)
         let sentences: [[Int32]] = [[4, 5, 6, 7], [8, 4], [5, 5, 11], [6], [9, 10, 4, 4, 5], [7, 7]]
+        let labels: [Int?] = [1, nil, nil, 0, nil, nil]
         var rng = Random(seed: 2)
         let eps = randomArray(sentences.count * 3, &rng)
+        let gumbel = (0..<6).flatMap { _ in ClassChoice.gumbel(2, &rng) }
         let ws = Workspace(threads: 1)
-        func run(_ rows: Range<Int>, _ settings: LossSettings) -> ([Float], BatchResult) {
+        func run(_ rows: Range<Int>, whole: Int?, reduce: BatchSumsReduction? = nil) throws -> ([Float], BatchResult) {
             var gradient = [Float](repeating: 0, count: model.layout.total)
-            let result = model.run(
+            let settings = LossSettings(beta: 0.7, freeBits: freeBits, wholeBatch: whole, classCapacity: capacity)
+            let classes = ClassChoice(
+                labels: Array(labels[rows]), unlabelled: .relaxed(gumbel: Array(gumbel[(rows.lowerBound * 2)..<(rows.upperBound * 2)]), temperature: 0.7))
+            let result = try model.run(
                 Batch(Array(sentences[rows])), latent: .sample(Array(eps[(rows.lowerBound * 3)..<(rows.upperBound * 3)])),
-                loss: settings, accumulatingGradientInto: &gradient, workspace: ws)
+                classes: classes, loss: settings, accumulatingGradientInto: &gradient, workspace: ws, reduce: reduce)
             return (gradient, result)
         }
-        let (whole, wholeResult) = run(0..<6, LossSettings(beta: 0.7, freeBits: freeBits))
-        // Each half's KL sums per latent dimension, as the other rank would contribute them.
-        func klSums(_ rows: Range<Int>) -> [Float] {
-            let result = model.run(Batch(Array(sentences[rows])), latent: .mean, workspace: ws)
-            let kl = GaussianLatent.klPerDimension(mu: result.mu, logv: result.logv, count: result.mu.count)
-            return (0..<3).map { j in stride(from: j, to: kl.count, by: 3).reduce(0) { $0 + kl[$1] } }
-        }
+        let (whole, wholeResult) = try run(0..<6, whole: nil)
+        // Each half's own sums, as its rank would contribute them to the all-reduce.
         let (a, b) = (0..<4, 4..<6)
-        let (sumsA, sumsB) = (klSums(a), klSums(b))
-        let (ga, ra) = run(a, LossSettings(beta: 0.7, freeBits: freeBits, sharedBatch: SharedBatch(sentences: 6) { zip($0, sumsB).map(+) }))
-        let (gb, rb) = run(b, LossSettings(beta: 0.7, freeBits: freeBits, sharedBatch: SharedBatch(sentences: 6) { zip($0, sumsA).map(+) }))
-        let added = zip(ga, gb).map(+)
-        #expect(firstMismatch(added, whole, rtol: 1e-4, atol: 1e-6) == nil)
+        var partial: [Range<Int>: BatchSums] = [:]
+        for half in [a, b] { _ = try run(half, whole: 6) { partial[half] = $0; return $0 } }
+        let needed = freeBits > 0 || capacity > 0
+        #expect(partial.count == (needed ? 2 : 0), "the sums are asked for exactly when the loss needs them")
+        func add(_ other: Range<Int>) -> BatchSumsReduction {
+            { sums in BatchSums(values: zip(sums.values, partial[other]!.values).map(+)) }
+        }
+        let (ga, ra) = try run(a, whole: 6, reduce: needed ? add(b) : nil)
+        let (gb, rb) = try run(b, whole: 6, reduce: needed ? add(a) : nil)
+        #expect(firstMismatch(zip(ga, gb).map(+), whole, rtol: 1e-4, atol: 1e-6) == nil)
         #expect(abs(ra.loss + rb.loss - wholeResult.loss) < 1e-4 * abs(wholeResult.loss))
+    }
+
+    /// An all-reduce that fails stops the update with its error: nothing passes for a sum.
+    @Test func aFailedReductionIsThrown() throws {
+        try loadBLAS()
+        struct Broken: Error {}
+        let model = SentenceVAE(config: ModelConfig(vocabulary: 12, embedding: 5, hidden: 6, latent: 3), seed: 8)
+        var gradient = [Float](repeating: 0, count: model.layout.total)
+        #expect(throws: Broken.self) {
+            try model.run(
+                Batch([[4, 5], [6]]), latent: .mean, loss: LossSettings(freeBits: 0.5, wholeBatch: 4),
+                accumulatingGradientInto: &gradient, workspace: Workspace(threads: 1)) { _ in throw Broken() }
+        }
     }
 
     /// mpirun, where Open MPI is installed (CI installs it); nil with the reason printed otherwise.

@@ -24,10 +24,11 @@ struct ClassLatent {
     let logNormalisers: [Float]
     /// Per packed row: −log q(y|x) (labelled rows; 0 otherwise) and KL(q(c|x) ‖ uniform) (unlabelled rows; 0 otherwise).
     let labelNLL: [Float], kl: [Float]
-    /// What the loss adds: α Σ labelNLL / n + γ |KL̄ − C| (this rank's share, when the batch is shared).
-    let term: Float
-    /// d term / d KL̄: γ · sign(KL̄ − C).
-    let klSlope: Float
+    /// What the loss adds: α Σ labelNLL / n + γ |KL̄ − C| (this rank's share, when the batch is shared); set by
+    /// `settle`.
+    private(set) var term: Float = 0
+    /// d term / d KL̄: γ · sign(KL̄ − C); set by `settle`.
+    private(set) var klSlope: Float = 0
     /// The Gumbel-softmax temperature when unlabelled rows' c is relaxed (and so passes a gradient back).
     let temperature: Float?
 
@@ -73,19 +74,27 @@ struct ClassLatent {
                 for k in 0..<K { c[k] = k == best ? 1 : 0 }
             }
         }
-        let n = Float(settings.meanOver(B))
-        var klSum = kl.reduce(0, +)
-        let capacity = settings.classCapacity
-        if capacity > 0, let shared = settings.sharedBatch { klSum = shared.sum([klSum])[0] }
-        let klMean = klSum / n, gamma = settings.classWeight
-        var klTerm = gamma * abs(klMean - capacity)
-        // With a shared batch, each rank's loss is its share of the whole batch's, so that they add up to it.
-        if capacity > 0, let shared = settings.sharedBatch { klTerm *= Float(B) / Float(shared.sentences) }
-        let term = settings.labelWeight * labelNLL.reduce(0, +) / n + klTerm
-        return ClassLatent(
+        var latent = ClassLatent(
             classes: K, logits: logits, probabilities: q, labels: labels, logNormalisers: logNormalisers,
-            labelNLL: labelNLL, kl: kl, term: term,
-            klSlope: klMean >= capacity ? gamma : -gamma, temperature: temperature)
+            labelNLL: labelNLL, kl: kl, temperature: temperature)
+        latent.settle(wholeBatchKL: latent.klSum, settings: settings)
+        return latent
+    }
+
+    /// These rows' class KL summed (their part of `BatchSums.classKL`).
+    var klSum: Float { kl.reduce(0, +) }
+
+    /// The term and the slope, given the class KL summed over the whole batch (these rows' own when the batch
+    /// is whole). With a capacity on a shared batch, the term is these rows' share of the whole batch's, so
+    /// that the ranks' losses add up to it; without one, each share's KL̄ part adds up by itself.
+    mutating func settle(wholeBatchKL: Float, settings: LossSettings) {
+        let B = labels.count, n = Float(settings.meanOver(B))
+        let capacity = settings.classCapacity
+        let klMean = (capacity > 0 ? wholeBatchKL : klSum) / n, gamma = settings.classWeight
+        var klTerm = gamma * abs(klMean - capacity)
+        if capacity > 0, let whole = settings.wholeBatch { klTerm *= Float(B) / Float(whole) }
+        term = settings.labelWeight * labelNLL.reduce(0, +) / n + klTerm
+        klSlope = klMean >= capacity ? gamma : -gamma
     }
 
     /// softmax of `count` values into `out`; returns their log-sum-exp.

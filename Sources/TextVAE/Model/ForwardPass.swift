@@ -13,7 +13,7 @@ struct ForwardPass {
     /// (B, Z + K): [z; c] in a model with classes, else `z` itself.
     let code: UnsafeMutablePointer<Float>
     /// q(c|x), c and the class loss terms, in a model with classes.
-    let classLatent: ClassLatent?
+    private(set) var classLatent: ClassLatent?
     let decoderInputs: GRUInputs
     let decoderCache: GRU.Cache
     /// (N_dec, H): the states the output layer read: the cache's `out`, or its copy after output dropout.
@@ -21,7 +21,16 @@ struct ForwardPass {
     /// (N_dec, V): after a training forward, d loss / d logits (the softmax writes it in place).
     let logits: UnsafeMutablePointer<Float>
     let nll: UnsafeMutablePointer<Float>  // (N_dec) per target
-    let latentLoss: LatentLoss
+    private(set) var latentLoss: LatentLoss
+
+    /// This pass's rows' part of the sums the loss needs from the whole batch.
+    var sums: BatchSums { BatchSums(latentKL: latentLoss.dimensionSums, classKL: classLatent?.klSum ?? 0) }
+
+    /// Settles the loss terms from the whole batch's sums (see `BatchSums`): before `result` and the backward pass.
+    mutating func settle(_ wholeBatch: BatchSums) {
+        latentLoss.settle(wholeBatch: wholeBatch.latentKL, settings: settings)
+        classLatent?.settle(wholeBatchKL: wholeBatch.classKL, settings: settings)
+    }
 
     /// Per-sentence figures and the loss, in the caller's order.
     func result() -> BatchResult {

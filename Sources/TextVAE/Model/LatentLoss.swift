@@ -4,38 +4,44 @@
 struct LatentLoss {
     /// KL of each row, packed row order, (B).
     let perRow: [Float]
-    /// The term the loss adds (times β): mean KL, or Σ_j max(λ, mean_batch KL_j) with free bits.
-    let term: Float
-    /// Latent dimensions whose KL gets a gradient (with free bits, those above λ).
-    let active: [Bool]
+    /// (Z): each dimension's KL summed over these rows (this share's part of `BatchSums.latentKL`).
+    let dimensionSums: [Float]
+    /// The term the loss adds (times β): mean KL, or Σ_j max(λ, mean_batch KL_j) with free bits; set by `settle`.
+    private(set) var term: Float = 0
+    /// Latent dimensions whose KL gets a gradient (with free bits, those above λ); set by `settle`.
+    private(set) var active: [Bool]
 
+    /// Each row's and each dimension's KL, settled as if these rows were the whole batch.
     /// - Parameters: mu, logv: (B, Z).
-    /// - Parameter shared: the whole batch when these rows are one rank's share of it: the term is the
-    ///   rows' part of the whole batch's mean, and free bits compare whole-batch means with λ.
     static func forward(
-        mu: UnsafePointer<Float>, logv: UnsafePointer<Float>, rows B: Int, latent Z: Int,
-        freeBits: Float, shared: SharedBatch? = nil
+        mu: UnsafePointer<Float>, logv: UnsafePointer<Float>, rows B: Int, latent Z: Int, settings: LossSettings
     ) -> LatentLoss {
         let klDims = GaussianLatent.klPerDimension(mu: mu, logv: logv, count: B * Z)  // (B, Z)
         var perRow = [Float](repeating: 0, count: B)
         for row in 0..<B { for j in 0..<Z { perRow[row] += klDims[row * Z + j] } }
-        let meanOver = Float(shared?.sentences ?? B)
-        var term = perRow.reduce(0, +) / meanOver
-        var active = [Bool](repeating: true, count: Z)
-        if freeBits > 0 {
-            var sums = [Float](repeating: 0, count: Z)
-            for j in 0..<Z { for row in 0..<B { sums[j] += klDims[row * Z + j] } }
-            if let shared { sums = shared.sum(sums) }
-            term = 0
-            for j in 0..<Z {
-                let mean = sums[j] / meanOver
-                term += max(freeBits, mean)
-                active[j] = mean > freeBits
-            }
-            // Each rank's loss is its share of the whole batch's, so that the ranks' losses add up to it.
-            if let shared { term *= Float(B) / Float(shared.sentences) }
+        var sums = [Float](repeating: 0, count: Z)
+        for j in 0..<Z { for row in 0..<B { sums[j] += klDims[row * Z + j] } }
+        var loss = LatentLoss(perRow: perRow, dimensionSums: sums, active: [Bool](repeating: true, count: Z))
+        loss.settle(wholeBatch: sums, settings: settings)
+        return loss
+    }
+
+    /// The term and the active dimensions, given the whole batch's per-dimension sums (these rows' own when the
+    /// batch is whole). When the batch is shared between ranks, the term is these rows' share of the whole
+    /// batch's, so that the ranks' losses add up to it.
+    mutating func settle(wholeBatch sums: [Float], settings: LossSettings) {
+        let B = perRow.count, meanOver = Float(settings.meanOver(B))
+        guard settings.freeBits > 0 else {
+            term = perRow.reduce(0, +) / meanOver
+            return
         }
-        return LatentLoss(perRow: perRow, term: term, active: active)
+        term = 0
+        for j in sums.indices {
+            let mean = sums[j] / meanOver
+            term += max(settings.freeBits, mean)
+            active[j] = mean > settings.freeBits
+        }
+        if let whole = settings.wholeBatch { term *= Float(B) / Float(whole) }
     }
 
     /// dμ += (β / n) μ and d log σ² += (β / n) · ½ (σ² − 1), for the active dimensions; n = `meanOver`.

@@ -1,5 +1,6 @@
 extension SentenceVAE {
-    /// Encoder, latent, decoder, output layer and loss on a batch.
+    /// Encoder, latent, decoder, output layer and loss on a batch, the loss settled from this batch's own sums
+    /// (when it is a share of a larger batch, `run` settles it again from the whole batch's; see `BatchSums`).
     /// - Parameter training: also leave d loss / d logits in `logits`, for `backward`.
     /// - Parameter classes: in a model with classes, each sentence's label or how its c is chosen (nil: the most
     ///   likely class of q(c|x)); ignored without classes.
@@ -26,9 +27,7 @@ extension SentenceVAE {
         PassPhase.ended(.decoderForward)
         let outputStates = droppedOut(decoderCache.out, mask: batch.decoderOutputMask, ws: ws)
         let (logits, nll) = outputForward(batch, states: outputStates, p, training: training ? settings.meanOver(B) : nil, ws: ws)
-        let latentLoss = LatentLoss.forward(
-            mu: encoder.mu, logv: encoder.logv, rows: B, latent: Z, freeBits: settings.freeBits,
-            shared: settings.sharedBatch)
+        let latentLoss = LatentLoss.forward(mu: encoder.mu, logv: encoder.logv, rows: B, latent: Z, settings: settings)
         return ForwardPass(
             batch: batch, latent: latent, settings: settings, encoder: encoder, encoderGRU: encoderGRU, decoderGRU: decoderGRU,
             eps: eps, z: z, code: code, classLatent: classLatent, decoderInputs: decoderInputs, decoderCache: decoderCache,

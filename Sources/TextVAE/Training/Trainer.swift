@@ -287,25 +287,18 @@ package final class Trainer {
         let mine = Array(members[collective.share(of: members.count)])
         let pretraining = options.isPretraining(epoch: checkpoint.state.epoch)
         let beta = nextBeta()
-        // The forward pass sums a few numbers across ranks as it goes (free bits, class capacity). Open MPI's default
-        // handler aborts the job on an error, but a sum that throws must not pass for a sum: its error is kept and
-        // thrown once the pass is over, before the gradient's all-reduce.
-        let failedSum = FirstError()
-        let shared =
-            collective.size == 1
-            ? nil
-            : SharedBatch(sentences: members.count) { [collective] values in
-                do { return try collective.sum(values) } catch { failedSum.keep(error); return values }
-            }
         let settings = LossSettings(
-            beta: beta, freeBits: pretraining ? 0 : options.freeBits, sharedBatch: shared,
+            beta: beta, freeBits: pretraining ? 0 : options.freeBits, wholeBatch: collective.size == 1 ? nil : members.count,
             labelWeight: options.labelWeight, classWeight: options.classWeight, classCapacity: options.classCapacity)
+        // Free bits and a class capacity need the whole batch's KL sums: each rank's forward pass returns its own,
+        // they are added up here in one all-reduce (every rank makes it, the empty ones with zeros), and the
+        // backward pass follows. An MPI error stops the update.
+        let reduce: BatchSumsReduction = { [collective] sums in BatchSums(values: try collective.sum(sums.values)) }
 
         gradient.withUnsafeMutableBufferPointer { $0.update(repeating: 0) }
         if mine.isEmpty {
-            // A batch smaller than the ranks: this rank adds nothing, but joins the sums the others make (in the forward pass's order).
-            if let shared, K > 0, settings.classCapacity > 0 { _ = shared.sum([0]) }
-            if let shared, settings.freeBits > 0 { _ = shared.sum([Float](repeating: 0, count: Z)) }
+            // A batch smaller than the ranks: this rank adds nothing, but joins the sums the others make.
+            if settings.needsWholeBatchSums(classes: K) { _ = try reduce(.zero(latent: Z)) }
         } else {
             var generators = mine.map { SentenceNoise.generator(seed: options.seed, epoch: checkpoint.state.epoch, sentence: $0) }
             var eps = [Float](repeating: 0, count: mine.count * Z)
@@ -328,15 +321,16 @@ package final class Trainer {
             PhaseProfile.lap(.batchAndNoise)
             // An autoencoder while pretraining: z = μ (ε is still drawn, so later draws do not move).
             let latent: LatentChoice = pretraining ? .mean : .sample(eps)
-            let result = gradient.withUnsafeMutableBufferPointer { g in
-                model.run(batch, latent: latent, classes: classes, loss: settings, gradient: g.baseAddress!, workspace: workspace)
+            let result = try gradient.withUnsafeMutableBufferPointer { g in
+                try model.run(
+                    batch, latent: latent, classes: classes, loss: settings, gradient: g.baseAddress!, workspace: workspace,
+                    reduce: reduce)
             }
             gradient[P + Summed.rec.rawValue] = result.rec.reduce(0, +)
             gradient[P + Summed.kl.rawValue] = result.kl.reduce(0, +)
             gradient[P + Summed.targets.rawValue] = Float(batch.targetCount)
             gradient[P + Summed.loss.rawValue] = result.loss
         }
-        try failedSum.rethrow()
         gradient[P + Summed.interrupted.rawValue] = halt == .interrupted ? 1 : 0
         gradient[P + Summed.timeLimit.rawValue] = halt == .timeLimit ? 1 : 0
         let summing = DispatchTime.now().uptimeNanoseconds
