@@ -6,6 +6,7 @@ struct DecoderState {
     let ws: DecoderWorkspace
     let gru: GRU
     let embedding: UnsafePointer<Float>, outputWeight: UnsafePointer<Float>, outputBias: UnsafePointer<Float>
+    let latentWeight: UnsafePointer<Float>, latentBias: UnsafePointer<Float>
     private(set) var rows: Int
     private var sequence: PackedSequences
 
@@ -18,6 +19,8 @@ struct DecoderState {
         embedding = p[.embedding]
         outputWeight = p[.outputWeight]
         outputBias = p[.outputBias]
+        latentWeight = p[.latentWeight]
+        latentBias = p[.latentBias]
         rows = R
         sequence = PackedSequences(lengths: [Int](repeating: 1, count: R))
         ws.z.reserve(R * c.code).update(from: z, count: R * c.code)
@@ -55,6 +58,23 @@ struct DecoderState {
                 threads: ws.threads)
         }
         return logits
+    }
+
+    /// Adds `n` rows after the running ones, from their codes (n, Z + K): h0 = W_zh code + b_zh.
+    mutating func append(codes: UnsafePointer<Float>, rows n: Int) {
+        let (H, Z, R) = (config.hidden, config.code, rows)
+        // Growing a buffer does not keep its contents: the running rows wait in the spare buffers meanwhile.
+        let h = ws.hNext.reserve(R * H), z = ws.zNext.reserve(R * Z)
+        h.update(from: ws.h.pointer, count: R * H)
+        z.update(from: ws.z.pointer, count: R * Z)
+        let newH = ws.h.reserve((R + n) * H), newZ = ws.z.reserve((R + n) * Z)
+        newH.update(from: h, count: R * H)
+        newZ.update(from: z, count: R * Z)
+        (newZ + R * Z).update(from: codes, count: n * Z)
+        Linear.forward(
+            codes, rows: n, input: Z, output: H, weight: latentWeight, bias: latentBias, into: newH + R * H, threads: ws.threads)
+        rows = R + n
+        sequence = PackedSequences(lengths: [Int](repeating: 1, count: rows))
     }
 
     /// Row i of the new state continues old row `parents[i]` (rows may repeat or drop out).

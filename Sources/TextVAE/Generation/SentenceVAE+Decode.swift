@@ -65,93 +65,29 @@ extension SentenceVAE {
                     workspace: workspace, stop: stop)
             }
         }
-        let cap = options.maxLength ?? config.maxLength
-        precondition(cap >= 1, "the length cap must be at least 1 word")
-        let rules = TokenRules(vocabulary: config.vocabulary, forbidUnknown: options.forbidUnknown)
-        return withTensors { p in
-            z.withUnsafeBufferPointer { zp in
-                var state = DecoderState(self, p, code: zp.baseAddress!, rows: B, workspace: workspace)
-                switch options.method {
-                case .greedy:
-                    return decodeOneEach(
-                        &state, cap: cap, rules: rules, repetition: options.repetition, sampling: nil,
-                        rowSeeds: rowSeeds, stop: stop
-                    ).map { [$0] }
-                case .sample(let s):
-                    return decodeOneEach(
-                        &state, cap: cap, rules: rules, repetition: options.repetition, sampling: s,
-                        rowSeeds: rowSeeds, stop: stop
-                    ).map { [$0] }
-                case .beam(let width):
-                    precondition(width >= 1, "the beam width must be at least 1")
+        if case .beam(let width) = options.method {
+            let cap = options.maxLength ?? config.maxLength
+            precondition(cap >= 1, "the length cap must be at least 1 word")
+            precondition(width >= 1, "the beam width must be at least 1")
+            let rules = TokenRules(vocabulary: config.vocabulary, forbidUnknown: options.forbidUnknown)
+            return withTensors { p in
+                z.withUnsafeBufferPointer { zp in
+                    var state = DecoderState(self, p, code: zp.baseAddress!, rows: B, workspace: workspace)
                     return decodeBeam(&state, cap: cap, rules: rules, repetition: options.repetition, width: width, stop: stop)
                 }
             }
         }
-    }
-
-    /// Greedy or sampled decoding: one running row per z.
-    func decodeOneEach(
-        _ state: inout DecoderState, cap: Int, rules: TokenRules, repetition: RepetitionRule, sampling: Sampling?,
-        rowSeeds: [UInt64], stop: (() -> Bool)? = nil
-    ) -> [Hypothesis] {
-        let B = state.rows, V = config.vocabulary
+        // Greedy and sampled: every row joins at the first step and leaves when its sentence ends.
         var out = [Hypothesis](repeating: Hypothesis(tokens: [], logProbability: 0, reachedLengthCap: false), count: B)
-        var generators = sampling == nil ? [] : rowSeeds.map { Random(seed: $0) }
-        var owner = Array(0..<B)  // state row -> output index
-        var inputs = [Int32](repeating: Int32(Vocabulary.bos), count: B)
-        for t in 0...cap {
-            if stop?() == true { break }
-            let logits = state.step(inputs)
-            let R = state.rows
-            var words = [Int](repeating: Vocabulary.eos, count: R), lse = [Double](repeating: 0, count: R)
-            // Each row's word and log-normaliser; rows are independent, so both cores take a share.
-            words.withUnsafeMutableBufferPointer { words in
-                lse.withUnsafeMutableBufferPointer { lse in
-                    generators.withUnsafeMutableBufferPointer { generators in
-                        // A draw that sorts the vocabulary (top-k above 32, top-p) is worth a thread from 2 rows on.
-                        let parts = R >= 16 || (R >= 2 && sampling?.sortsTheVocabulary == true) ? state.ws.threads : 1
-                        Parallel.forEach(parts) { part in
-                            var sampler = Sampler(vocabulary: sampling == nil ? 0 : V)
-                            withUnsafeTemporaryAllocation(of: Float.self, capacity: V) { scratch in
-                                for r in stride(from: part, to: R, by: parts) {
-                                    let row = logits + r * V
-                                    lse[r] = RowReduce.logSumExp(row, V, scratch: scratch.baseAddress!)
-                                    if t == cap { continue }  // <eos>
-                                    // Words the rule bans get logit −∞ (after the normaliser: probabilities stay the model's).
-                                    if !repetition.isOff {
-                                        for v in repetition.banned(after: out[owner[r]].tokens) { row[Int(v)] = -.infinity }
-                                    }
-                                    if let sampling {
-                                        words[r] = sampler.draw(row, rules: rules, sampling, &generators[owner[r]])
-                                    } else {
-                                        words[r] = rules.argmax(row)
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-            var kept: [Int] = []
-            inputs.removeAll(keepingCapacity: true)
-            for r in 0..<R {
-                let b = owner[r], word = words[r]
-                out[b].logProbability += Double(logits[r * V + word]) - lse[r]
-                if word == Vocabulary.eos {
-                    out[b].reachedLengthCap = t == cap
-                } else {
-                    out[b].tokens.append(Int32(word))
-                    kept.append(r)
-                    inputs.append(Int32(word))
-                }
-            }
-            if kept.isEmpty { break }
-            if kept.count < state.rows {
-                state.keep(kept)
-                owner = kept.map { owner[$0] }
-            }
-        }
-        return out
+        var joined = false
+        decodeRunning(
+            options: options, workspace: workspace, stop: stop,
+            admit: { _ in
+                if joined { return [] }
+                joined = true
+                return (0..<B).map { DecodingRow(code: Array(z[$0 * Z..<($0 + 1) * Z]), seed: rowSeeds[$0], tag: $0) }
+            },
+            finished: { out[$0] = $1 })
+        return out.map { [$0] }
     }
 }
