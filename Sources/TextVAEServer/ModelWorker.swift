@@ -5,10 +5,13 @@
     /// The one thread that runs the model. The model's workspaces are reused between calls, so calls
     /// must not overlap; requests queue their work here and wait for it without holding a thread.
     ///
-    /// Batching across requests: when the worker takes a decoding job, the jobs waiting behind it with the
-    /// same decoding options join it in one `decode` call (up to a decoding batch of rows). Each row keeps
-    /// its own sampling seed, so a request gets the same sentences alone or in company; 32 clients asking
-    /// for one sentence each cost about one batch instead of 32 passes.
+    /// Batching across requests (iteration-level, as Orca and vLLM schedule decoding): greedy and sampled
+    /// requests join the running decoding batch before its next step and leave it when their sentences end,
+    /// so a request that arrives while others decode waits one step, not a whole batch. Requests join in the
+    /// order they came (one with other decoding options, or other work, waits until the batch drains, and
+    /// nothing overtakes it). Beam searches keep their rows together: those waiting with the same options
+    /// share one `decode` call. Each row keeps its own sampling seed, so a request gets the same sentences
+    /// alone or in company.
     final class ModelWorker: @unchecked Sendable {  // state guarded by `condition`
         let model: TrainedModel
         let batching: Bool
@@ -114,25 +117,33 @@
         static let keptBufferBytes = 16 << 20
 
         private func loop() {
-            while let batch = nextBatch() {
-                if let first = batch.first, first.decoding != nil {
-                    runDecoding(batch)
-                } else {
-                    for job in batch where !job.isAbandoned() { job.work?(model) }
+            while let first = nextJob() {
+                if let request = first.decoding {
+                    if batching, request.options.method.joinsRunningBatches, request.rows <= SentenceVAE.decodingBatchSize {
+                        runJoining(first, request)
+                    } else {
+                        runDecoding(batching ? [first] + takeMergeable(request) : [first])
+                    }
+                } else if !first.isAbandoned() {
+                    first.work?(model)
                 }
                 model.releaseBuffers(over: Self.keptBufferBytes)
             }
         }
 
-        /// The next job and, when it decodes, the waiting jobs that can share its decoding batch; nil once stopped and empty.
-        private func nextBatch() -> [Job]? {
+        /// The next job; nil once stopped and empty.
+        private func nextJob() -> Job? {
             condition.lock()
             defer { condition.unlock() }
             while queue.isEmpty && !stopping { condition.wait() }
-            if queue.isEmpty { return nil }
-            let first = queue.removeFirst()
-            guard batching, let request = first.decoding else { return [first] }
-            var batch = [first], rows = request.rows
+            return queue.isEmpty ? nil : queue.removeFirst()
+        }
+
+        /// The waiting beam searches that can share `request`'s `decode` call (same options, up to its rows).
+        private func takeMergeable(_ request: DecodeRequest) -> [Job] {
+            condition.lock()
+            defer { condition.unlock() }
+            var batch: [Job] = [], rows = request.rows
             let capacity = max(rows, SentenceVAE.decodingRows(request.options.method))
             queue.removeAll { job in
                 guard let other = job.decoding, other.options == request.options, rows + other.rows <= capacity else { return false }
@@ -141,6 +152,76 @@
                 return true
             }
             return batch
+        }
+
+        /// The requests at the head of the queue that may join a running batch decoding with `options`, in the
+        /// order they came, while their rows fit in `room`.
+        private func takeJoining(_ options: DecodingOptions, room: Int) -> [Job] {
+            condition.lock()
+            defer { condition.unlock() }
+            var taken: [Job] = [], room = room
+            while let head = queue.first, let request = head.decoding, request.options == options, request.rows <= room {
+                taken.append(queue.removeFirst())
+                room -= request.rows
+            }
+            return taken
+        }
+
+        /// Decodes `first` and every request that joins it while it runs (see the type's comment), each request's
+        /// sentences sent back as soon as its last one ends; rows of a request that gave up leave at the next step.
+        private func runJoining(_ first: Job, _ request: DecodeRequest) {
+            /// A request in the running batch: its sentences so far, and how many are still decoding.
+            final class Member {
+                let job: Job
+                var sentences: [[Hypothesis]]
+                var left: Int
+                init(_ job: Job, rows: Int) {
+                    self.job = job
+                    sentences = [[Hypothesis]](repeating: [], count: rows)
+                    left = rows
+                }
+            }
+            var rowOwner: [Int: (member: Member, row: Int)] = [:]
+            var nextTag = 0, admitted = 0, steps = 0, stepRows = 0, abandoned = 0
+            var waiting = [first]
+            model.decodeRunning(
+                options: request.options,
+                admit: { running in
+                    let room = SentenceVAE.decodingBatchSize - running - waiting.reduce(0) { $0 + $1.decoding!.rows }
+                    let joining = waiting + self.takeJoining(request.options, room: room)
+                    waiting = []
+                    var rows: [DecodingRow] = []
+                    for job in joining where !job.isAbandoned() {
+                        let asked = job.decoding!, member = Member(job, rows: asked.rows)
+                        let codes = self.model.codes(asked.z, classes: asked.classes), C = codes.count / max(1, asked.rows)
+                        for r in 0..<asked.rows {
+                            rowOwner[nextTag] = (member, r)
+                            rows.append(DecodingRow(code: Array(codes[r * C..<(r + 1) * C]), seed: asked.rowSeeds[r], tag: nextTag))
+                            nextTag += 1
+                        }
+                    }
+                    admitted += rows.count
+                    if running + rows.count > 0 {
+                        steps += 1
+                        stepRows += running + rows.count
+                    }
+                    return rows
+                },
+                keep: { tag in
+                    guard let owner = rowOwner[tag], owner.member.job.isAbandoned() else { return true }
+                    if owner.member.left > 0 { abandoned += 1 }
+                    owner.member.left = 0  // counted once; its other rows leave in the same step
+                    rowOwner[tag] = nil
+                    return false
+                },
+                finished: { tag, sentence in
+                    guard let (member, row) = rowOwner.removeValue(forKey: tag) else { return }
+                    member.sentences[row] = [sentence]
+                    member.left -= 1
+                    if member.left == 0 { member.job.deliver?(member.sentences) }
+                })
+            metrics.countDecodingBatch(rows: admitted, steps: steps, stepRows: stepRows)
+            for _ in 0..<abandoned { metrics.countAbandonedDecoding() }
         }
 
         /// One `decode` call for the rows of all the jobs in `batch`, each job's share of the results sent back to it.
@@ -154,7 +235,7 @@
             let decoded = model.decode(
                 requests.flatMap(\.z), classes: classes, options: requests[0].options,
                 rowSeeds: requests.flatMap(\.rowSeeds), stop: { batch.allSatisfy { $0.isAbandoned() } })
-            metrics.countDecodingBatch(rows: decoded.count)
+            metrics.countDecodingBatch(rows: decoded.count, steps: 0, stepRows: 0)
             if batch.allSatisfy({ $0.isAbandoned() }) {  // the results may be partial: nobody is left to send them to
                 metrics.countAbandonedDecoding()
                 return

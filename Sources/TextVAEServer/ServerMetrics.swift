@@ -21,6 +21,7 @@
         private var inFlight = 0
         private var batches = 0
         private var batchRows = 0
+        private var steps = 0, stepRows = 0
         private var stoppedDecodings = 0
 
         func requestStarted() {
@@ -47,10 +48,14 @@
             lock.unlock()
         }
 
-        func countDecodingBatch(rows: Int) {
+        /// A decoding batch: `rows` codes decoded; for a running batch that requests joined, its steps and the rows
+        /// that each step carried, summed (0 and 0 for one `decode` call).
+        func countDecodingBatch(rows: Int, steps: Int, stepRows: Int) {
             lock.lock()
             batches += 1
             batchRows += rows
+            self.steps += steps
+            self.stepRows += stepRows
             lock.unlock()
         }
 
@@ -96,13 +101,19 @@
                 # HELP textvae_sentences_generated_total Sentences decoded for sample, interpolate and reconstruct.
                 # TYPE textvae_sentences_generated_total counter
                 textvae_sentences_generated_total \(sentences)
-                # HELP textvae_decoding_batches_total Decoding calls the model worker ran (requests merged into one count once).
+                # HELP textvae_decoding_batches_total Decoding batches the model worker ran: a running batch that requests joined, or one call (requests merged into one count once).
                 # TYPE textvae_decoding_batches_total counter
                 textvae_decoding_batches_total \(batches)
-                # HELP textvae_decoding_batch_rows_total Latent codes decoded in those calls.
+                # HELP textvae_decoding_batch_rows_total Latent codes decoded in those batches.
                 # TYPE textvae_decoding_batch_rows_total counter
                 textvae_decoding_batch_rows_total \(batchRows)
-                # HELP textvae_decodings_stopped_total Decoding calls stopped early because every request in them had timed out or left.
+                # HELP textvae_decoding_steps_total Decoder steps of running batches (greedy and sampled decoding).
+                # TYPE textvae_decoding_steps_total counter
+                textvae_decoding_steps_total \(steps)
+                # HELP textvae_decoding_step_rows_total Rows those steps carried, summed: divided by the steps, how full a step was.
+                # TYPE textvae_decoding_step_rows_total counter
+                textvae_decoding_step_rows_total \(stepRows)
+                # HELP textvae_decodings_stopped_total Decoding stopped early for requests that had timed out or left (a call when all its requests had; a request's rows in a running batch).
                 # TYPE textvae_decodings_stopped_total counter
                 textvae_decodings_stopped_total \(stoppedDecodings)
 

@@ -4,8 +4,8 @@
     @testable import TextVAE
     @testable import TextVAEServer
 
-    /// The model worker: requests waiting together share one decoding call and still get the sentences
-    /// they would get alone; the time limit and cancellation take a request out of the queue.
+    /// The model worker: requests waiting together share one running decoding batch (beam searches one call)
+    /// and still get the sentences they would get alone; the time limit and cancellation take a request out of the queue.
     @Suite struct ModelWorkerTests {
         /// Lines up `requests` decoding requests (different seeds and sizes) before the worker starts, so
         /// that they are all waiting when it takes the first one.
@@ -35,10 +35,18 @@
             expectSameSentences(merged.results, merged.solo)
             #expect(merged.metrics.contains("textvae_decoding_batches_total 1\n"), "\(merged.metrics)")
             #expect(merged.metrics.contains("textvae_decoding_batch_rows_total 12\n"))
+            // The running batch's steps carried the rows: at least one step, at most 12 rows each.
+            let steps = Self.counter("textvae_decoding_steps_total", merged.metrics)
+            let stepRows = Self.counter("textvae_decoding_step_rows_total", merged.metrics)
+            #expect(steps > 0 && stepRows >= 12 && stepRows <= 12 * steps, "\(merged.metrics)")
 
             let alone = try await decodeLinedUp(batching: false, options: options)
             expectSameSentences(alone.results, alone.solo)
             #expect(alone.metrics.contains("textvae_decoding_batches_total 6\n"), "\(alone.metrics)")
+        }
+
+        static func counter(_ name: String, _ text: String) -> Int {
+            text.split(separator: "\n").first { $0.hasPrefix(name + " ") }.flatMap { Int($0.split(separator: " ")[1]) } ?? -1
         }
 
         /// The same words; log-probabilities equal up to float rounding (a product over more rows may sum in another order).
@@ -63,8 +71,17 @@
             let results = try await tasks.asyncMap { try await $0.value }
             expectSameSentences([results[1]], [model.decode(draws.z, options: DecodingOptions(maxLength: 3), rowSeeds: draws.rowSeeds)])
             expectSameSentences([results[0]], [results[2]])
-            // The first and the third share a call; the one with another length cap runs alone.
-            #expect(metrics.text.contains("textvae_decoding_batches_total 2\n"), "\(metrics.text)")
+            // Requests join a running batch in the order they came: the third waits behind the second, whose
+            // other length cap keeps it out of the first's batch, so each runs in a batch of its own.
+            #expect(metrics.text.contains("textvae_decoding_batches_total 3\n"), "\(metrics.text)")
+        }
+
+        /// Beam searches keep the old merging: the waiting ones with the same options share one `decode` call.
+        @Test func waitingBeamSearchesShareOneCall() async throws {
+            let merged = try await decodeLinedUp(batching: true, options: DecodingOptions(method: .beam(width: 3)))
+            expectSameSentences(merged.results, merged.solo)
+            #expect(merged.metrics.contains("textvae_decoding_batches_total 1\n"), "\(merged.metrics)")
+            #expect(merged.metrics.contains("textvae_decoding_steps_total 0\n"), "a beam search has no running batch")
         }
 
         @Test func aRequestOverTheTimeLimitGets503AndLeavesTheQueue() async throws {

@@ -39,7 +39,10 @@ extension SentenceVAE {
                 if kept.isEmpty { state = nil } else { state!.keep(kept) }
             }
             while true {
-                if let keep, tags.contains(where: { !keep($0) }) { keepRows(tags.indices.filter { keep(tags[$0]) }) }
+                if let keep {  // asked once per row and step
+                    let wanted = tags.map(keep)
+                    if wanted.contains(false) { keepRows(tags.indices.filter { wanted[$0] }) }
+                }
                 let joining = admit(tags.count)
                 if !joining.isEmpty {
                     precondition(joining.allSatisfy { $0.code.count == C }, "each row's code must have Z + K values")

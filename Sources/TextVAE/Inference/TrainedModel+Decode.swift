@@ -20,6 +20,15 @@ extension TrainedModel {
         model.decode(codes(z, classes: classes), options: options, rowSeeds: rowSeeds, workspace: decoderWorkspace, stop: stop)
     }
 
+    /// Greedy or sampled decoding in which rows join and leave between steps, on this model's decoder
+    /// workspace (see `SentenceVAE.decodeRunning`; rows' codes come from `codes`).
+    package func decodeRunning(
+        options: DecodingOptions, admit: (_ running: Int) -> [DecodingRow], keep: ((_ tag: Int) -> Bool)? = nil,
+        finished: (_ tag: Int, _ sentence: Hypothesis) -> Void
+    ) {
+        model.decodeRunning(options: options, workspace: decoderWorkspace, admit: admit, keep: keep, finished: finished)
+    }
+
     /// What `textvae sample` decodes for `count` sentences and `seed`: codes z ~ N(0, I) (count × Z, drawn in
     /// order from one generator seeded with `seed`) and the seed of each row's word-sampling generator.
     package func priorDraws(count: Int, seed: UInt64) -> (z: [Float], rowSeeds: [UInt64]) {
