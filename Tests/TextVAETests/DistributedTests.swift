@@ -25,7 +25,8 @@ import Testing
             var gradient = [Float](repeating: 0, count: model.layout.total)
             let settings = LossSettings(beta: 0.7, freeBits: freeBits, wholeBatch: whole, classCapacity: capacity)
             let classes = ClassChoice(
-                labels: Array(labels[rows]), unlabelled: .relaxed(gumbel: Array(gumbel[(rows.lowerBound * 2)..<(rows.upperBound * 2)]), temperature: 0.7))
+                labels: Array(labels[rows]),
+                unlabelled: .relaxed(gumbel: Array(gumbel[(rows.lowerBound * 2)..<(rows.upperBound * 2)]), temperature: 0.7))
             let result = try model.run(
                 Batch(Array(sentences[rows])), latent: .sample(Array(eps[(rows.lowerBound * 3)..<(rows.upperBound * 3)])),
                 classes: classes, loss: settings, accumulatingGradientInto: &gradient, workspace: ws, reduce: reduce)
@@ -35,7 +36,12 @@ import Testing
         // Each half's own sums, as its rank would contribute them to the all-reduce.
         let (a, b) = (0..<4, 4..<6)
         var partial: [Range<Int>: BatchSums] = [:]
-        for half in [a, b] { _ = try run(half, whole: 6) { partial[half] = $0; return $0 } }
+        for half in [a, b] {
+            _ = try run(half, whole: 6) { sums in
+                partial[half] = sums
+                return sums
+            }
+        }
         let needed = freeBits > 0 || capacity > 0
         #expect(partial.count == (needed ? 2 : 0), "the sums are asked for exactly when the loss needs them")
         func add(_ other: Range<Int>) -> BatchSumsReduction {
@@ -56,7 +62,8 @@ import Testing
         #expect(throws: Broken.self) {
             try model.run(
                 Batch([[4, 5], [6]]), latent: .mean, loss: LossSettings(freeBits: 0.5, wholeBatch: 4),
-                accumulatingGradientInto: &gradient, workspace: Workspace(threads: 1)) { _ in throw Broken() }
+                accumulatingGradientInto: &gradient, workspace: Workspace(threads: 1)
+            ) { _ in throw Broken() }
         }
     }
 

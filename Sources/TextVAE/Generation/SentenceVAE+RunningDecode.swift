@@ -105,7 +105,8 @@ extension SentenceVAE {
                     let word = words[r]
                     logProbabilities[r] += Double(logits[r * V + word]) - lse[r]
                     if word == Vocabulary.eos {
-                        finished(tags[r], Hypothesis(tokens: tokens[r], logProbability: logProbabilities[r], reachedLengthCap: steps[r] == cap))
+                        finished(
+                            tags[r], Hypothesis(tokens: tokens[r], logProbability: logProbabilities[r], reachedLengthCap: steps[r] == cap))
                     } else {
                         tokens[r].append(Int32(word))
                         inputs[r] = Int32(word)
