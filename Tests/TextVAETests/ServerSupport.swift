@@ -40,6 +40,42 @@
             contentType: http.value(forHTTPHeaderField: "Content-Type") ?? "")
     }
 
+    /// Threads of the in-process servers' own, for their tasks (and the connection tasks they start, which
+    /// inherit the preference). Tests that wait for a child process block a thread of the cooperative pool,
+    /// which has as many as the machine has cores (2 here); a server that needed one of them to answer waited
+    /// with them, and curl gave up after 60 s (seen when the suite ran beside the training tests).
+    final class ServerThreads: TaskExecutor, @unchecked Sendable {  // `jobs` guarded by `condition`
+        static let shared = ServerThreads(count: 2)
+        private let condition = NSCondition()
+        private var jobs: [UnownedJob] = []
+
+        init(count: Int) {
+            for n in 0..<count {
+                let thread = Thread { [unowned self] in run() }
+                thread.name = "test server \(n)"
+                thread.start()
+            }
+        }
+
+        func enqueue(_ job: consuming ExecutorJob) {
+            let job = UnownedJob(job)
+            condition.lock()
+            jobs.append(job)
+            condition.signal()
+            condition.unlock()
+        }
+
+        private func run() {
+            while true {
+                condition.lock()
+                while jobs.isEmpty { condition.wait() }
+                let job = jobs.removeFirst()
+                condition.unlock()
+                job.runSynchronously(on: asUnownedTaskExecutor())
+            }
+        }
+    }
+
     /// A `ModelServer` running in this process on an ephemeral loopback port, until `stop`.
     struct RunningServer {
         let port: Int
@@ -47,7 +83,7 @@
 
         static func start(_ server: ModelServer) async throws -> RunningServer {
             let (ports, continuation) = AsyncStream<Int>.makeStream()
-            let task = Task {
+            let task = Task(executorPreference: ServerThreads.shared) {
                 defer { continuation.finish() }  // a server that cannot start ends the wait below
                 // Cancelling is how a test stops it; HummingbirdCore logs that at error level, so only critical logs show.
                 try await server.run(handlingSignals: false, logLevel: .critical) { continuation.yield($0) }
