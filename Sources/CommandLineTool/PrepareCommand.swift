@@ -19,6 +19,10 @@ struct PrepareCommand: ParsableCommand {
             prepare to make the file once for several runs, or to copy it to the machines
             of a distributed run.
 
+            A labelled corpus (--label-column, or --label-file with one label per line)
+            gives a token file that carries each sentence's label: 'textvae train' on it
+            trains with those labels, as on the labelled text.
+
             The vocabulary leaves out the sentences a run holds out for validation (every
             (1/fraction)-th; --valid-fraction, default 0.05). If the run will have its own
             validation file (--valid), give --no-hold-out so that every sentence counts.
@@ -26,6 +30,7 @@ struct PrepareCommand: ParsableCommand {
             Examples:
               textvae prepare corpus.txt -o corpus.tokens
               textvae prepare ptb/train.txt --tokenizer whitespace --no-hold-out
+              textvae prepare reviews.tsv --label-column 1
               textvae train corpus.tokens -o model.safetensors
             """
     )
@@ -59,6 +64,8 @@ struct PrepareCommand: ParsableCommand {
 
     @OptionGroup(title: "Tokenizer") var tokenization: TokenizerOptions
 
+    @OptionGroup(title: "Labels") var labels: LabelInputOptions
+
     @Option(help: "Threads that tokenise (the file does not depend on how many).")
     var threads = Workspace.defaultThreads
 
@@ -79,6 +86,10 @@ struct PrepareCommand: ParsableCommand {
             throw ValidationError("--vocab gives the vocabulary; --subwords, --min-count and --max-size would build one: drop them")
         }
         if threads < 1 || threads > 256 { throw ValidationError("--threads must be between 1 and 256") }
+        try labels.check()
+        if labels.given && tokenization.paragraphs {
+            throw ValidationError("labels belong to lines: leave out --paragraphs when the corpus has labels")
+        }
     }
 
     func run() throws {
@@ -95,7 +106,12 @@ struct PrepareCommand: ParsableCommand {
             heldOutFraction: noHoldOut ? nil : validFraction ?? defaults.validFraction,
             minCount: minCount.map { $0.number ?? Vocabulary.automaticMinCount } ?? defaults.minCount, maxSize: maxSize ?? defaults.maxSize,
             subwords: subwords,
-            vocabularyFile: given.map { TokenFile.fingerprint($0.fileText) })
+            vocabularyFile: given.map { TokenFile.fingerprint($0.fileText) },
+            labels: labels.given
+                ? TokenFile.LabelReading(
+                    columns: LabelledLines.Columns(label: labels.labelColumn, text: labels.textColumn),
+                    labelsFile: try labels.labelFile.map { try TokenFile.Source(path: $0) })
+                : nil)
         Interruption.install()
         let bar = ProgressBar("tokenising")
         let file = try ExitStatus.interruptible {
@@ -110,6 +126,11 @@ struct PrepareCommand: ParsableCommand {
             "wrote \(path): \(h.sentences) sentences, \(h.tokens) tokens (\(h.distinct) distinct words), vocabulary \(file.vocabulary.count) "
                 + "(coverage \(f(100 * h.coverage, 2))%), in \(f(seconds, 1)) s (\(f(megabytes / max(seconds, 1e-9), 1)) MB/s of text)"
                 + (h.skippedInvalid > 0 ? "; skipped \(h.skippedInvalid) lines of invalid UTF-8" : ""))
+        if let names = h.labels, let labels = file.labels {
+            print(
+                "labels: \(names.count) (\(names.prefix(12).joined(separator: ", "))\(names.count > 12 ? ", …" : "")); "
+                    + "\(labels.filter { $0 != nil }.count) of \(labels.count) sentences labelled")
+        }
         print("train from it with: textvae train \(path)\(noHoldOut ? " --valid FILE" : "")")
     }
 }

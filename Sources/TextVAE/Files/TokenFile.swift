@@ -12,7 +12,11 @@ import Foundation
 ///     zero padding                  to a multiple of 8 bytes
 ///     offsets                       Int64 × (sentences + 1): sentence k is ids[offsets[k]..<offsets[k+1]]
 ///     ids                           Int32 × tokens
+///     labels (format 2 only)        Int32 × sentences: each sentence's label as an index into the header's
+///                                   `labels`, or −1 for a sentence without one
 ///
+/// A labelled corpus (a label column, or a file of labels) makes a file of format 2; one without labels
+/// stays format 1, which every textvae that reads token files reads.
 /// Every sentence of the source is stored (none cut, none held out): the hold-out and the cut to the
 /// model's length are made when training reads it, as for a text corpus.
 package struct TokenFile {
@@ -52,11 +56,14 @@ package struct TokenFile {
         package var subwords: Int?
         /// The fingerprint of a given vocabulary file's text, instead of building one.
         package var vocabularyFile: String?
+        /// Where each line's label came from (nil: a corpus without labels).
+        package var labels: LabelReading?
 
         package init(
             tokenizer: TokenizerSettings, paragraphs: Bool, skipInvalid: Bool, heldOutFraction: Double?, minCount: Int,
-            maxSize: Int, subwords: Int?, vocabularyFile: String?
+            maxSize: Int, subwords: Int?, vocabularyFile: String?, labels: LabelReading? = nil
         ) {
+            self.labels = labels
             self.tokenizer = tokenizer
             self.paragraphs = paragraphs
             self.skipInvalid = skipInvalid
@@ -65,6 +72,18 @@ package struct TokenFile {
             self.maxSize = maxSize
             self.subwords = subwords
             self.vocabularyFile = vocabularyFile
+        }
+    }
+
+    /// How a labelled corpus gives its labels: tab-separated columns, or a file with one label per line.
+    package struct LabelReading: Codable, Equatable, Sendable {
+        package var columns: LabelledLines.Columns
+        /// The labels file as it was when the token file was written (nil: the labels are a column).
+        package var labelsFile: Source?
+
+        package init(columns: LabelledLines.Columns, labelsFile: Source?) {
+            self.columns = columns
+            self.labelsFile = labelsFile
         }
     }
 
@@ -85,6 +104,8 @@ package struct TokenFile {
         package var empty: Int
         /// Share of the vocabulary's training tokens that are not `<unk>`, as words (before subword splitting).
         package var coverage: Double
+        /// The distinct non-empty labels, in the order they first appear (format 2); nil without labels.
+        package var labels: [String]?
     }
 
     package let path: String
@@ -92,6 +113,8 @@ package struct TokenFile {
     package let vocabulary: Vocabulary
     /// All sentences, uncut.
     package let sentences: SentenceIDs
+    /// Each sentence's label, or nil where it has none; nil for a file without labels.
+    package let labels: [String?]?
 
     /// Whether `path` is a token file (by its first bytes), rather than text.
     /// Only a regular file is looked into: reading the first bytes of a pipe (`<(cat corpus.txt)`) would take them
@@ -146,14 +169,14 @@ package struct TokenFile {
         else {
             throw TextVAEError.file(path, "has a damaged header", fix: fix)
         }
-        guard header.format == 1 else {
+        guard header.format == 1 || (header.format == 2 && header.labels != nil) else {
             throw TextVAEError.file(path, "is a token file of format \(header.format), which this textvae cannot read", fix: fix)
         }
         let offsetsStart = (16 + headerLength + 7) / 8 * 8
-        let n = header.sentences, t = header.tokens
+        let n = header.sentences, t = header.tokens, labelled = header.format == 2
         // Bounds far beyond any file (2⁴⁰ sentences, 2⁴⁴ tokens) keep the size's arithmetic from overflowing.
         guard n >= 0, t >= 0, n < 1 << 40, t < 1 << 44,
-            offsetsStart + 8 * (n + 1) + 4 * t == size
+            offsetsStart + 8 * (n + 1) + 4 * t + (labelled ? 4 * n : 0) == size
         else {
             throw TextVAEError.file(
                 path, "is \(size) bytes, not what its header says (\(n) sentences, \(t) tokens): it is cut short or damaged", fix: fix)
@@ -185,9 +208,18 @@ package struct TokenFile {
         if let bad {
             throw TextVAEError.file(path, "holds token id \(ids[bad]) at position \(bad), outside its vocabulary of \(V)", fix: fix)
         }
+        var labels: [String?]?
+        if let names = header.labels, labelled {
+            let column = UnsafeBufferPointer(
+                start: (map + offsetsStart + 8 * (n + 1) + 4 * t).assumingMemoryBound(to: Int32.self), count: n)
+            if let bad = column.firstIndex(where: { $0 < -1 || Int($0) >= names.count }) {
+                throw TextVAEError.file(path, "holds label \(column[bad]) for sentence \(bad), outside its \(names.count) labels", fix: fix)
+            }
+            labels = column.map { $0 < 0 ? nil : names[Int($0)] }
+        }
         keep = true
         let storage: SentenceIDs.Storage
-        let dataBytes = size - offsetsStart
+        let dataBytes = size - offsetsStart - (labelled ? 4 * n : 0)
         if Double(dataBytes) <= MemoryLimit.bytes / 4 {
             // Copied, when memory allows: a mapping that is cut short under the run (`truncate`, a rewrite by
             // another program) would end it with SIGBUS at its next read; a copy cannot change.
@@ -201,7 +233,7 @@ package struct TokenFile {
         } else {
             storage = SentenceIDs.Storage(ids: ids, offsets: offsets) { munmap(map, size) }
         }
-        return TokenFile(path: path, header: header, vocabulary: vocabulary, sentences: SentenceIDs(storage: storage))
+        return TokenFile(path: path, header: header, vocabulary: vocabulary, sentences: SentenceIDs(storage: storage), labels: labels)
     }
 
     /// Why this file cannot stand for `source` read by `recipe`, or nil when it can.

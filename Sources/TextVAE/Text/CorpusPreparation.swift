@@ -28,12 +28,23 @@ package enum CorpusPreparation {
         threads: Int = ThreadCount.default, chunkBytes: Int = 16 << 20,
         progress: (Progress) -> Void = { _ in }
     ) throws -> TokenFile {
-        try refuseOutputThatIsAnInput(output, inputs: [(source, "the corpus")])
+        if recipe.labels != nil && recipe.paragraphs {
+            throw TextVAEError.conflict("labels belong to lines: leave out --paragraphs when the corpus has labels")
+        }
+        try refuseOutputThatIsAnInput(
+            output, inputs: [(source, "the corpus")] + (recipe.labels?.labelsFile.map { [($0.path, "the labels file")] } ?? []))
         let sourceInfo = try TokenFile.Source(path: source)
         let place = try scratchPlace(for: output)
         let scratchPath = place.name(".scratch-")
         unlink(scratchPath)  // one of ours, left by a killed process that had our pid
         defer { unlink(scratchPath) }
+
+        // With labels: the labels file, read whole (a short label a line), and each sentence's label as an index
+        // into the table of distinct labels (−1: none).
+        let labelsFile = recipe.labels?.labelsFile.map(\.path)
+        let givenLabels = try labelsFile.map { try LabelledLines.labels(inFile: $0) }
+        var labelTable: [String] = [], labelIndex: [String: Int32] = [:], sentenceLabels: [Int32] = []
+        var lineCount = 0
 
         // 1. Text → provisional numbers. Each thread tokenises its piece of a chunk and numbers the piece's
         // distinct tokens itself; only those few are then looked up in the corpus-wide table, one thread.
@@ -45,7 +56,29 @@ package enum CorpusPreparation {
             source, chunkBytes: chunkBytes, paragraphs: recipe.paragraphs,
             skipInvalid: recipe.skipInvalid
         ) { lines, bytesRead in
-            for var piece in try NumberedPiece.tokenize(lines, tokenizers: tokenizers, paragraphs: recipe.paragraphs) {
+            var texts = lines, labels: [String]?
+            if let reading = recipe.labels {
+                let given = givenLabels.map { all in all[min(all.count, lineCount)..<min(all.count, lineCount + lines.count)] }
+                if let given, given.count < lines.count {  // the labels file ran out: counted in full below
+                    lineCount += lines.count
+                    return
+                }
+                let split = try LabelledLines(lines, path: source, columns: reading.columns, given: given, firstLine: lineCount + 1)
+                (texts, labels) = (split.texts, split.labels)
+            }
+            lineCount += lines.count
+            for var piece in try NumberedPiece.tokenize(texts, labels: labels, tokenizers: tokenizers, paragraphs: recipe.paragraphs) {
+                for label in piece.labels {
+                    if label.isEmpty {
+                        sentenceLabels.append(-1)
+                    } else if let k = labelIndex[label] {
+                        sentenceLabels.append(k)
+                    } else {
+                        labelIndex[label] = Int32(labelTable.count)
+                        sentenceLabels.append(Int32(labelTable.count))
+                        labelTable.append(label)
+                    }
+                }
                 var global = [Int32](repeating: 0, count: piece.types.count)
                 for (local, text) in piece.types.enumerated() {
                     let key = ExactToken(text)
@@ -69,6 +102,14 @@ package enum CorpusPreparation {
             progress(Progress(bytesRead: bytesRead, bytes: sourceInfo.bytes, sentences: sentences))
         }
         try scratch.close()
+        if let labelsFile, let givenLabels {
+            if skipped > 0 {
+                throw TextVAEError.file(
+                    source, "has \(skipped) lines that are not valid UTF-8, and skipping them would put its labels out of line",
+                    fix: "repair the file (iconv -f LATIN1 -t UTF-8, say), or give the labels in a column with --label-column")
+            }
+            try LabelledLines.checkLineCount(givenLabels.count, labelsFile: labelsFile, lines: lineCount, path: source)
+        }
         types = [:]  // the texts alone are needed from here on
         guard sentences > 0 else {
             throw TextVAEError.file(source, "holds no sentences (it is empty or blank)", fix: "give a text file with one sentence per line")
@@ -107,11 +148,12 @@ package enum CorpusPreparation {
         var total = 0
         for (n, count) in allCounts.enumerated() { total += count * (idStart[n + 1] - idStart[n]) }
         let vocabularyText = vocabulary.fileText
-        let header = TokenFile.Header(
+        var header = TokenFile.Header(
             source: sourceInfo, recipe: recipe, vocabulary: vocabularyText,
             vocabularyFingerprint: TokenFile.fingerprint(vocabularyText), sentences: sentences,
             tokens: total, distinct: idStart.count - 1, skippedInvalid: skipped, empty: empty,
-            coverage: tokens == 0 ? 0 : Double(known) / Double(tokens))
+            coverage: tokens == 0 ? 0 : Double(known) / Double(tokens), labels: recipe.labels == nil ? nil : labelTable)
+        if recipe.labels != nil { header.format = 2 }
         let partial = place.name(".partial-")
         unlink(partial)
         defer { unlink(partial) }
@@ -137,6 +179,7 @@ package enum CorpusPreparation {
             if buffer.count >= 1 << 20 { try out.write(buffer.map(\.littleEndian)); buffer.removeAll(keepingCapacity: true) }
         }
         try out.write(buffer.map(\.littleEndian))
+        if recipe.labels != nil { try out.write(sentenceLabels.map(\.littleEndian)) }
         try out.close(sync: true)
         guard rename(partial, place.target) == 0 else {
             throw TextVAEError.file(

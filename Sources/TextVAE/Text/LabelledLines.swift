@@ -24,15 +24,32 @@ package struct LabelledLines {
         precondition(!(columns.label != nil && labelsFile != nil), "a label column or a labels file, not both")
         var labels: [String]?
         if let labelsFile {
-            var l = try TextFile.readLines(labelsFile).lines
-            while let last = l.last, last.isEmpty { l.removeLast() }
-            guard l.count == lines.count else {
-                throw TextVAEError.file(
-                    labelsFile, "has \(l.count) lines but \(path) has \(lines.count)",
-                    fix: "give one label per line of \(path), line for line")
-            }
-            labels = l.map { $0.trimmingCharacters(in: .whitespaces) }
+            labels = try Self.labels(inFile: labelsFile)
+            try Self.checkLineCount(labels!.count, labelsFile: labelsFile, lines: lines.count, path: path)
         }
+        try self.init(lines, path: path, columns: columns, given: labels.map { $0[...] }, firstLine: 1)
+    }
+
+    /// The labels of a labels file, one a line, trimmed (blank lines at its end left out).
+    package static func labels(inFile path: String) throws -> [String] {
+        var lines = try TextFile.readLines(path).lines
+        while let last = lines.last, last.isEmpty { lines.removeLast() }
+        return lines.map { $0.trimmingCharacters(in: .whitespaces) }
+    }
+
+    /// Refuses a labels file whose line count is not the corpus's.
+    package static func checkLineCount(_ labels: Int, labelsFile: String, lines: Int, path: String) throws {
+        guard labels == lines else {
+            throw TextVAEError.file(
+                labelsFile, "has \(labels) lines but \(path) has \(lines)", fix: "give one label per line of \(path), line for line")
+        }
+    }
+
+    /// Splits a run of `lines` that starts at line `firstLine` of `path` (for its messages): `given` holds their
+    /// labels from a labels file, or nil to take them from `columns`.
+    package init(_ lines: [String], path: String, columns: Columns, given: ArraySlice<String>?, firstLine: Int) throws {
+        precondition(given == nil || given!.count == lines.count, "one given label per line")
+        var labels = given.map(Array.init)
         var texts = lines
         if columns.split {
             if columns.label != nil { labels = [] }
@@ -44,7 +61,7 @@ package struct LabelledLines {
                     let needed = max(columns.text ?? 2, columns.label ?? 1)
                     throw TextVAEError.file(
                         path,
-                        "line \(n + 1) has \(cells.count) tab-separated column\(cells.count == 1 ? "" : "s"), but column \(needed) was asked for",
+                        "line \(firstLine + n) has \(cells.count) tab-separated column\(cells.count == 1 ? "" : "s"), but column \(needed) was asked for",
                         fix: "give lines such as 'label<TAB>sentence', or choose the columns with --label-column and --text-column")
                 }
                 texts[n] = cells[textIndex]

@@ -4,18 +4,35 @@ struct NumberedPiece {
     var numbers: [Int32] = []
     var types: [String] = []
     var sentences = 0, tokens = 0, empty = 0
+    /// With labels: each sentence's label ("" for none), in order.
+    var labels: [String] = []
 
     /// The lines split into consecutive pieces as `Corpus(lines:)` splits them (in paragraph mode, at blank
     /// lines), one per tokenizer, tokenised and numbered concurrently; in order, so the result does not
     /// depend on the number of threads.
-    static func tokenize(_ lines: [String], tokenizers: [Tokenizer], paragraphs: Bool) throws -> [NumberedPiece] {
+    /// - Parameter labels: one per line (one sentence a line, not paragraphs): each sentence keeps its line's,
+    ///   and a line without words drops its label with it.
+    static func tokenize(_ lines: [String], labels: [String]? = nil, tokenizers: [Tokenizer], paragraphs: Bool) throws
+        -> [NumberedPiece]
+    {
+        precondition(labels == nil || (labels!.count == lines.count && !paragraphs), "one label per line, not paragraphs")
         let ranges = Corpus.pieces(of: lines, parts: min(tokenizers.count, max(1, lines.count / 1024)), paragraphs: paragraphs)
         var results = [Result<NumberedPiece, any Error>?](repeating: nil, count: ranges.count)
         results.withUnsafeMutableBufferPointer { out in
             Parallel.forEach(ranges.count) { i in
                 out[i] = Result {
-                    let corpus = try Corpus.tokenize(lines[ranges[i]], tokenizers[i], paragraphs: paragraphs)
-                    var piece = NumberedPiece(sentences: corpus.sentences.count, empty: corpus.empty)
+                    var corpus: Corpus, kept: [String] = []
+                    if let labels {  // line by line, as `Corpus.tokenize` reads lines, keeping each sentence's label
+                        corpus = Corpus(sentences: [], empty: 0)
+                        for n in ranges[i] {
+                            if (n - ranges[i].lowerBound) % 1024 == 0 { try Interruption.check("tokenising") }
+                            let tokens = try tokenizers[i].tokenize(lines[n])
+                            if tokens.isEmpty { corpus.empty += 1 } else { corpus.sentences.append(tokens); kept.append(labels[n]) }
+                        }
+                    } else {
+                        corpus = try Corpus.tokenize(lines[ranges[i]], tokenizers[i], paragraphs: paragraphs)
+                    }
+                    var piece = NumberedPiece(sentences: corpus.sentences.count, empty: corpus.empty, labels: kept)
                     var local: [ExactToken: Int32] = [:]
                     for sentence in corpus.sentences {
                         piece.numbers.append(Int32(sentence.count))

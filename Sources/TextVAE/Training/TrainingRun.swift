@@ -64,8 +64,7 @@ package enum TrainingRun {
         }
         let trainer = newTrainer(set, plan, output: files.model, threads: threads, collective: collective)
         let config = trainer.checkpoint.file.model.config, data = plan.data
-        let sentences = read.tokenFile?.header.sentences ?? (set.train.count + set.valid.count)
-        let skipped = read.tokenFile?.header.skippedInvalid ?? read.skippedInvalid
+        let sentences = read.tokenFile.header.sentences, skipped = read.tokenFile.header.skippedInvalid
         note(
             "corpus \(plan.corpus): \(set.train.count) training sentences, \(set.valid.count) validation"
                 + (data.valid.map { " (\($0))" }
@@ -84,12 +83,7 @@ package enum TrainingRun {
         } else if config.classes > 0 {
             note("no labels: \(config.classes) classes learned unsupervised beside z (JointVAE)")
         }
-        let coverage =
-            read.tokenFile?.header.coverage
-            ?? {
-                let ids = set.train.arrays.joined()
-                return Double(ids.filter { $0 != Int32(Vocabulary.unk) }.count) / Double(max(1, ids.count))
-            }()
+        let coverage = read.tokenFile.header.coverage
         let kind = set.vocabulary.subwords.map { " subword pieces and \($0.merges.count) merges" } ?? ""
         let unknown = Vocabulary.unknownShare(set.valid)
         note(
@@ -131,10 +125,8 @@ package enum TrainingRun {
     /// What `readCorpus` read, and how ("tokenised", "read from its token file").
     struct ReadCorpus {
         var set: TrainingSet
-        /// nil: a labelled corpus, read into memory.
-        var tokenFile: TokenFile?
+        var tokenFile: TokenFile
         var how: String
-        var skippedInvalid = 0
     }
 
     /// The run's sentences from the token file `tokenFile` (prepared from the text when missing or stale,
@@ -145,17 +137,31 @@ package enum TrainingRun {
         tokenFile tokensPath: String, threads: Int, collective: any Collective,
         progress: (CorpusPreparation.Progress) -> Void
     ) throws -> ReadCorpus {
-        if data.hasLabels {
-            return try readLabelledCorpus(corpus, data, tokenizer: tokenizer, maxLength: maxLength)
+        if data.hasLabels && data.paragraphs {
+            throw TextVAEError.conflict("labels belong to lines: leave out --paragraphs when training with labels")
         }
-        func readValid() throws -> Corpus? {
-            try data.valid.map {
-                try Corpus.read(
-                    $0, tokenizer: Tokenizer(tokenizer), paragraphs: data.paragraphs, skipInvalid: data.skipInvalid, threads: threads)
+        var validLabels: [String]?
+        /// The validation file, read as the corpus was: with labels when the corpus has them (in its columns;
+        /// plain sentences when the corpus's labels are in a file of their own, which is the corpus's alone).
+        func readValid(labels reading: TokenFile.LabelReading?) throws -> Corpus? {
+            guard let path = data.valid else { return nil }
+            guard let reading else {
+                return try Corpus.read(
+                    path, tokenizer: Tokenizer(tokenizer), paragraphs: data.paragraphs, skipInvalid: data.skipInvalid, threads: threads)
             }
+            let valid = try LabelledCorpus.read(
+                path, tokenizer: Tokenizer(tokenizer), columns: reading.labelsFile == nil ? reading.columns : LabelledLines.Columns(),
+                labelsFile: nil, skipInvalid: data.skipInvalid)
+            validLabels = valid.labels
+            return Corpus(sentences: valid.sentences)
         }
         var file: TokenFile, how = "read from its token file", valid: Corpus?
         if TokenFile.isTokenFile(corpus) {
+            if data.hasLabels {
+                throw TextVAEError.conflict(
+                    "\(corpus) is a token file, whose labels were fixed when it was prepared: leave out --label-column and "
+                        + "--label-file (prepare it again with them to change its labels)")
+            }
             file = try TokenFile.open(corpus)
             let recipe = file.header.recipe
             tokenizer = recipe.tokenizer
@@ -165,14 +171,20 @@ package enum TrainingRun {
             data.minCount = recipe.minCount
             data.maxSize = recipe.maxSize
             data.subwords = recipe.subwords
-            valid = try readValid()  // as the token file's text was read
+            valid = try readValid(labels: recipe.labels)  // as the token file's text was read
         } else {
-            valid = try readValid()  // first: a mistake in it shows before minutes of tokenising
+            let labels =
+                try data.hasLabels
+                ? TokenFile.LabelReading(
+                    columns: data.labelColumns ?? LabelledLines.Columns(),
+                    labelsFile: data.labelsFile.map { try TokenFile.Source(path: $0) })
+                : nil
+            valid = try readValid(labels: labels)  // first: a mistake in it shows before minutes of tokenising
             let given = try data.vocabularyFile.map { try Vocabulary.load($0) }
             let recipe = TokenFile.Recipe(
                 tokenizer: tokenizer, paragraphs: data.paragraphs, skipInvalid: data.skipInvalid,
                 heldOutFraction: data.valid == nil ? data.validFraction : nil, minCount: data.minCount, maxSize: data.maxSize,
-                subwords: data.subwords, vocabularyFile: given.map { TokenFile.fingerprint($0.fileText) })
+                subwords: data.subwords, vocabularyFile: given.map { TokenFile.fingerprint($0.fileText) }, labels: labels)
             var stale: String?  // why an earlier token file was not used, for the user
             func fresh() throws -> TokenFile? {
                 guard let existing = try? TokenFile.open(tokensPath) else { return nil }
@@ -193,39 +205,8 @@ package enum TrainingRun {
                 file = try fresh() ?? prepare()
             }
         }
-        let set = try TrainingSet(tokenFile: file, validCorpus: valid, maxLength: maxLength)
+        let set = try TrainingSet(tokenFile: file, validCorpus: valid, validLabels: validLabels, maxLength: maxLength)
         return ReadCorpus(set: set, tokenFile: file, how: how)
-    }
-
-    /// A labelled corpus (and validation file), read into memory: a token file holds no labels.
-    static func readLabelledCorpus(
-        _ corpus: String, _ data: DataSettings, tokenizer settings: TokenizerSettings,
-        maxLength: Int
-    ) throws -> ReadCorpus {
-        if TokenFile.isTokenFile(corpus) {
-            throw TextVAEError.file(corpus, "is a token file, which holds no labels", fix: "train on the labelled text file itself")
-        }
-        if data.paragraphs {
-            throw TextVAEError.conflict("labels belong to lines: leave out --paragraphs when training with labels")
-        }
-        let tokenizer = try Tokenizer(settings), columns = data.labelColumns ?? LabelledLines.Columns()
-        let text = try LabelledCorpus.read(
-            corpus, tokenizer: tokenizer, columns: columns, labelsFile: data.labelsFile,
-            skipInvalid: data.skipInvalid)
-        // A validation file has the corpus's columns; with a labels file (which is the corpus's alone) it is plain sentences.
-        let valid = try data.valid.map {
-            try LabelledCorpus.read(
-                $0, tokenizer: tokenizer, columns: data.labelsFile == nil ? columns : LabelledLines.Columns(),
-                labelsFile: nil, skipInvalid: data.skipInvalid)
-        }
-        let given = try data.vocabularyFile.map { try Vocabulary.load($0) }
-        let set = try TrainingSet(
-            labelled: text, validCorpus: valid, validFraction: data.validFraction, vocabulary: given,
-            minCount: data.minCount, maxSize: data.maxSize, subwords: data.subwords, maxLength: maxLength,
-            corpusName: corpus)
-        return ReadCorpus(
-            set: set, tokenFile: nil, how: "read with its labels into memory (no token file)",
-            skippedInvalid: text.skippedInvalid)
     }
 
     /// A new model of the plan's sizes over `set`'s vocabulary, with a fresh optimiser, at step 0.

@@ -17,7 +17,9 @@ package struct TrainingSet {
         self.labels = labels
     }
 
-    /// A labelled corpus: held out and encoded as `init(corpus:...)` does, each sentence keeping its label.
+    /// A labelled corpus read whole into memory: held out and encoded as `init(corpus:...)` does, each sentence
+    /// keeping its label. Runs read labelled corpora through token files; this is the reference the tests hold
+    /// that route to (`LabelledTokenFileTests`), as `TrainingRun.read` is for corpora without labels.
     /// Without a validation file, the held-out sentences keep theirs; a validation file read without labels
     /// (`validCorpus.labels` all empty) gives unlabelled validation sentences.
     package init(
@@ -82,11 +84,18 @@ package struct TrainingSet {
 
     /// The sentences of a token file: all of them for training when a validation corpus is given (encoded with
     /// the file's vocabulary), else the file's hold-out. Sentences are cut to `maxLength` as they are read.
-    package init(tokenFile: TokenFile, validCorpus: Corpus?, maxLength: Int) throws {
+    /// A token file with labels gives the run its labels (see `SentenceLabels`); `validLabels` are the
+    /// validation corpus's ("" for none), or nil when it has none.
+    package init(tokenFile: TokenFile, validCorpus: Corpus?, validLabels: [String]? = nil, maxLength: Int) throws {
         let all = tokenFile.sentences.selecting(.all, maxLength: maxLength)
         let vocabulary = tokenFile.vocabulary
         if let validCorpus {
             train = all
+            if let labels = tokenFile.labels {
+                self.labels = try SentenceLabels(
+                    train: labels.map { $0 ?? "" }, valid: validLabels ?? validCorpus.sentences.map { _ in "" },
+                    corpusName: tokenFile.header.source.path)
+            }
             let ids = validCorpus.sentences.map(vocabulary.ids)
             valid = ids.map { Array($0.prefix(maxLength)) }
             truncated = ids.filter { $0.count > maxLength }.count
@@ -100,6 +109,10 @@ package struct TrainingSet {
                     fix: "give a validation file with --valid")
             }
             let holdOut = HoldOut(fraction: fraction, sentences: all.count)
+            if let labels = tokenFile.labels {
+                let (trainLabels, heldOutLabels) = holdOut.split(labels.map { $0 ?? "" })
+                self.labels = try SentenceLabels(train: trainLabels, valid: heldOutLabels, corpusName: tokenFile.header.source.path)
+            }
             train = tokenFile.sentences.selecting(.kept(holdOut), maxLength: maxLength)
             let heldOut = tokenFile.sentences.selecting(.heldOut(holdOut), maxLength: maxLength)
             valid = heldOut.arrays
