@@ -57,12 +57,14 @@ import Testing
         let model = TinyModel.make(biases: [Vocabulary.eos: -0.5])
         let z = TinyModel.prior(8)
         let options = DecodingOptions(method: .sample(Sampling(temperature: 1.5)))
-        let a = model.decode(z, options: options, seed: 42)
-        #expect(model.decode(z, options: options, seed: 42) == a)
-        #expect(model.decode(z, options: options, seed: 43) != a, "another seed should give other sentences")
+        let a = model.decode(z, options: options, rowSeeds: SentenceVAE.rowSeeds(42, rows: 0..<8))
+        #expect(model.decode(z, options: options, rowSeeds: SentenceVAE.rowSeeds(42, rows: 0..<8)) == a)
+        #expect(
+            model.decode(z, options: options, rowSeeds: SentenceVAE.rowSeeds(43, rows: 0..<8)) != a,
+            "another seed should give other sentences")
         // Row r draws from its own generator: decoding it alone, as row r, gives the same sentence.
         for r in [0, 5] {
-            let alone = model.decode(Array(z[r * 4..<(r + 1) * 4]), options: options, seed: 42, firstRow: r)
+            let alone = model.decode(Array(z[r * 4..<(r + 1) * 4]), options: options, rowSeeds: SentenceVAE.rowSeeds(42, rows: r..<r + 1))
             #expect(alone[0][0].tokens == a[r][0].tokens, "row \(r)")
         }
         // The reported log-probability is the model's, untempered.
@@ -84,7 +86,7 @@ import Testing
         let z = Array(repeating: z1, count: n).flatMap { $0 }
         let options = DecodingOptions(method: .sample(Sampling(temperature: temperature, topK: topK)), maxLength: 1)
         var counts = [Int](repeating: 0, count: 12)
-        for hs in model.decode(z, options: options, seed: 9) {
+        for hs in model.decode(z, options: options, rowSeeds: SentenceVAE.rowSeeds(9, rows: 0..<n)) {
             counts[hs[0].tokens.first.map(Int.init) ?? Vocabulary.eos] += 1
         }
         #expect(counts[Vocabulary.pad] == 0 && counts[Vocabulary.bos] == 0)
@@ -109,7 +111,10 @@ import Testing
         let z = TinyModel.prior(6)
         let greedy = model.decode(z).map { $0[0].tokens }
         for s in [Sampling(topK: 1), Sampling(topP: 1e-6), Sampling(temperature: 1e-3)] {
-            #expect(model.decode(z, options: DecodingOptions(method: .sample(s)), seed: 3).map { $0[0].tokens } == greedy, "\(s)")
+            #expect(
+                model.decode(z, options: DecodingOptions(method: .sample(s)), rowSeeds: SentenceVAE.rowSeeds(3, rows: 0..<6)).map {
+                    $0[0].tokens
+                } == greedy, "\(s)")
         }
     }
 

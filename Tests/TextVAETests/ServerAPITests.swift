@@ -70,7 +70,7 @@
                     let sentences = try #require(reply.json?["sentences"] as? [[String: Any]], "\(reply)")
                     // What `textvae sample` decodes: the same z stream, the same per-row seeds.
                     let draws = model.priorDraws(count: sentences.count, seed: 3)
-                    let expected = model.decode(draws.z, options: options, seed: 3)
+                    let expected = model.decode(draws.z, options: options, rowSeeds: draws.rowSeeds)
                     #expect(sentences.map { $0["text"] as? String } == expected.map { model.text($0[0].tokens) })
                     let tokens: [[String]?] = expected.map { $0[0].tokens.map { model.vocabulary.tokens[Int($0)] } }
                     #expect(sentences.map { $0["tokens"] as? [String] } == tokens)

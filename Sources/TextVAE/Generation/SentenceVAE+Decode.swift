@@ -15,42 +15,31 @@ extension SentenceVAE {
         return decodingBatchSize
     }
 
-    /// Decodes a sentence from each code: z, or [z; c] in a model with classes (see `TrainedModel.codes`).
-    ///
-    /// Rows go through in batches of `decodingRows(method)` (`decodingBatchSize`, fewer for wide beams). In a batch all rows
-    /// advance together, one GRU step at a time; a row leaves the batch when it
-    /// emits `<eos>`, and decoding stops when no row is left.
-    /// - Parameters:
-    ///   - z: (B, Z + K) codes, row-major.
-    ///   - seed: for `.sample`; row r draws from its own generator seeded from
-    ///     (seed, firstRow + r), so a sentence does not depend on which other
-    ///     rows share its batch.
-    ///   - firstRow: the index of z's first row in the caller's numbering.
-    /// - Returns: per z row, one hypothesis (greedy, sample) or up to `width`
-    ///   (beam), best first.
-    package func decode(
-        _ z: [Float], options: DecodingOptions = DecodingOptions(), seed: UInt64 = 0, firstRow: Int = 0,
-        workspace: DecoderWorkspace = DecoderWorkspace()
-    ) -> [[Hypothesis]] {
-        precondition(config.code > 0, "a model without a latent needs the rowSeeds overload, which says how many rows")
-        let B = z.count / config.code
-        return decode(z, options: options, rowSeeds: Self.rowSeeds(seed, rows: firstRow..<firstRow + B), workspace: workspace)
-    }
-
-    /// The generators' seeds `decode(_:options:seed:firstRow:workspace:)` gives its rows: row r of the caller's
-    /// numbering draws from its own generator seeded from (seed, r).
+    /// The generators' seeds for rows `rows` of the caller's numbering: row r draws from its own generator seeded
+    /// from (seed, r), so a sentence does not depend on which other rows share its batch.
     package static func rowSeeds(_ seed: UInt64, rows: Range<Int>) -> [UInt64] {
         rows.map { Sampler.rowSeed(seed, $0) }
     }
 
-    /// Decodes a sentence from each code (B, Z + K), row r drawing (for `.sample`) from a generator seeded with `rowSeeds[r]`.
-    /// Rows that came from different requests can share a call: each keeps the sentence it would get alone.
-    /// - Parameter stop: asked before each step; once it says true, decoding ends and the results are partial
-    ///   (a row may have no hypothesis). The server stops work whose requests have all given up.
+    /// Decodes a sentence from each code: z, or [z; c] in a model with classes (see `TrainedModel.codes`).
+    ///
+    /// Rows go through in batches of `decodingRows(method)` (`decodingBatchSize`, fewer for wide beams); greedy and
+    /// sampled rows advance together, one GRU step at a time, and leave the batch as they emit `<eos>`
+    /// (`decodeRunning`). Rows that came from different requests can share a call: each keeps the sentence it
+    /// would get alone.
+    /// - Parameters:
+    ///   - z: (B, Z + K) codes, row-major.
+    ///   - rowSeeds: for `.sample`, row r draws from a generator seeded with `rowSeeds[r]` (see `rowSeeds(_:rows:)`);
+    ///     nil: `rowSeeds(0, rows: 0..<B)`. A model without a latent (empty codes) needs them, to count its rows.
+    ///   - stop: asked before each step; once it says true, decoding ends and the results are partial (a row may
+    ///     have no hypothesis). The server stops work whose requests have all given up.
+    /// - Returns: per z row, one hypothesis (greedy, sample) or up to `width` (beam), best first.
     package func decode(
-        _ z: [Float], options: DecodingOptions, rowSeeds: [UInt64],
+        _ z: [Float], options: DecodingOptions = DecodingOptions(), rowSeeds: [UInt64]? = nil,
         workspace: DecoderWorkspace = DecoderWorkspace(), stop: (() -> Bool)? = nil
     ) -> [[Hypothesis]] {
+        precondition(rowSeeds != nil || config.code > 0, "a model without a latent needs rowSeeds, which say how many rows")
+        let rowSeeds = rowSeeds ?? Self.rowSeeds(0, rows: 0..<z.count / max(1, config.code))
         // B from the seeds: a model without a latent (Z + K = 0) has empty codes.
         let Z = config.code, B = rowSeeds.count
         precondition(z.count == B * Z, "codes must be (B, Z + K), with one seed per row")

@@ -67,9 +67,10 @@ public actor TextVAEModel {
     {
         guard count >= 1 else { throw TextVAEError.invalidInput("count must be at least 1, got \(count)") }
         let fixed = try label.map { try trained.classIndex(named: $0) }
-        let (z, _) = trained.priorDraws(count: count, seed: seed)
+        let (z, rowSeeds) = trained.priorDraws(count: count, seed: seed)
         let classes = trained.priorClasses(count: count, seed: seed, fixed: fixed)
-        let decoded = trained.decode(z, classes: classes.isEmpty ? nil : classes.flatMap(trained.oneHot), options: options, seed: seed)
+        let decoded = trained.decode(
+            z, classes: classes.isEmpty ? nil : classes.flatMap(trained.oneHot), options: options, rowSeeds: rowSeeds)
         let Z = trained.latent
         return decoded.enumerated().map { r, hypotheses in
             let best = hypotheses[0]

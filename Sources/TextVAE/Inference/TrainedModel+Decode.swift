@@ -11,15 +11,6 @@ extension TrainedModel {
         .map { $0.first?.tokens ?? [] }
     }
 
-    /// A sentence decoded from each z, row r sampling from a generator seeded with `rowSeeds[r]`
-    /// (see `SentenceVAE.decode(_:options:rowSeeds:workspace:stop:)`, which says what `stop` does).
-    package func decode(
-        _ z: [Float], classes: [Float]? = nil, options: DecodingOptions, rowSeeds: [UInt64],
-        stop: (() -> Bool)? = nil
-    ) -> [[Hypothesis]] {
-        model.decode(codes(z, classes: classes), options: options, rowSeeds: rowSeeds, workspace: decoderWorkspace, stop: stop)
-    }
-
     /// Greedy or sampled decoding in which rows join and leave between steps, on this model's decoder
     /// workspace (see `SentenceVAE.decodeRunning`; rows' codes come from `codes`).
     package func decodeRunning(

@@ -94,13 +94,13 @@ package final class TrainedModel {
         model.encode(sentences, workspace: workspace)
     }
 
-    /// A sentence decoded from each z (see `SentenceVAE.decode`); in a model with classes, with the class
-    /// vectors `classes` (N × K; nil: the average class, see `codes`).
+    /// A sentence decoded from each z (N × Z; see `SentenceVAE.decode`, which says what `rowSeeds` and `stop` do);
+    /// in a model with classes, with the class vectors `classes` (N × K; nil: the average class, see `codes`).
     package func decode(
-        _ z: [Float], classes: [Float]? = nil, options: DecodingOptions = DecodingOptions(), seed: UInt64 = 0,
-        firstRow: Int = 0
+        _ z: [Float], classes: [Float]? = nil, options: DecodingOptions = DecodingOptions(), rowSeeds: [UInt64]? = nil,
+        stop: (() -> Bool)? = nil
     ) -> [[Hypothesis]] {
-        model.decode(codes(z, classes: classes), options: options, seed: seed, firstRow: firstRow, workspace: decoderWorkspace)
+        model.decode(codes(z, classes: classes), options: options, rowSeeds: rowSeeds, workspace: decoderWorkspace, stop: stop)
     }
 
     /// Ids back to display text.
