@@ -21,29 +21,21 @@ extension SentenceVAE {
         }
         let cap = options.maxLength ?? config.maxLength
         precondition(cap >= 1, "the length cap must be at least 1 word")
-        let rules = TokenRules(vocabulary: config.vocabulary, forbidUnknown: options.forbidUnknown)
         let V = config.vocabulary, C = config.code
         withTensors { p in
             var state: DecoderState?
-            // Per running row, in the state's row order.
-            var tags: [Int] = [], tokens: [[Int32]] = [], logProbabilities: [Double] = [], steps: [Int] = []
-            var generators: [Random] = [], inputs: [Int32] = []
+            var rows = RunningRows(sampling: sampling != nil)
             func keepRows(_ kept: [Int]) {
-                if kept.count == tags.count { return }
-                tags = kept.map { tags[$0] }
-                tokens = kept.map { tokens[$0] }
-                logProbabilities = kept.map { logProbabilities[$0] }
-                steps = kept.map { steps[$0] }
-                inputs = kept.map { inputs[$0] }
-                if sampling != nil { generators = kept.map { generators[$0] } }
+                if kept.count == rows.count { return }
+                rows.keep(kept)
                 if kept.isEmpty { state = nil } else { state!.keep(kept) }
             }
             while true {
                 if let keep {  // asked once per row and step
-                    let wanted = tags.map(keep)
-                    if wanted.contains(false) { keepRows(tags.indices.filter { wanted[$0] }) }
+                    let wanted = rows.tags.map(keep)
+                    if wanted.contains(false) { keepRows(wanted.indices.filter { wanted[$0] }) }
                 }
-                let joining = admit(tags.count)
+                let joining = admit(rows.count)
                 if !joining.isEmpty {
                     precondition(joining.allSatisfy { $0.code.count == C }, "each row's code must have Z + K values")
                     // One spare value, so that a model without a latent (empty codes) still has memory to point at.
@@ -55,67 +47,66 @@ extension SentenceVAE {
                             state!.append(codes: c.baseAddress!, rows: joining.count)
                         }
                     }
-                    tags += joining.map(\.tag)
-                    tokens += joining.map { _ in [] }
-                    logProbabilities += joining.map { _ in 0 }
-                    steps += joining.map { _ in 0 }
-                    inputs += joining.map { _ in Int32(Vocabulary.bos) }
-                    if sampling != nil { generators += joining.map { Random(seed: $0.seed) } }
+                    rows.append(joining)
                 }
-                guard state != nil, !tags.isEmpty else { return }
+                guard state != nil, rows.count > 0 else { return }
                 if stop?() == true {
-                    for r in tags.indices {
-                        finished(tags[r], Hypothesis(tokens: tokens[r], logProbability: logProbabilities[r], reachedLengthCap: false))
-                    }
+                    for r in 0..<rows.count { finished(rows.tags[r], rows.hypothesis(r, reachedLengthCap: false)) }
                     return
                 }
-                let logits = state!.step(inputs)
-                let R = tags.count
-                var words = [Int](repeating: Vocabulary.eos, count: R), lse = [Double](repeating: 0, count: R)
-                // Each row's word and log-normaliser; rows are independent, so both cores take a share.
-                words.withUnsafeMutableBufferPointer { words in
-                    lse.withUnsafeMutableBufferPointer { lse in
-                        generators.withUnsafeMutableBufferPointer { generators in
-                            // A draw that sorts the vocabulary (top-k above 32, top-p) is worth a thread from 2 rows on.
-                            let parts = R >= 16 || (R >= 2 && sampling?.sortsTheVocabulary == true) ? workspace.threads : 1
-                            Parallel.forEach(parts) { part in
-                                var sampler = Sampler(vocabulary: sampling == nil ? 0 : V)
-                                withUnsafeTemporaryAllocation(of: Float.self, capacity: V) { scratch in
-                                    for r in stride(from: part, to: R, by: parts) {
-                                        let row = logits + r * V
-                                        lse[r] = RowReduce.logSumExp(row, V, scratch: scratch.baseAddress!)
-                                        if steps[r] == cap { continue }  // <eos>
-                                        // Words the rule bans get logit −∞ (after the normaliser: probabilities stay the model's).
-                                        if !options.repetition.isOff {
-                                            for v in options.repetition.banned(after: tokens[r]) { row[Int(v)] = -.infinity }
-                                        }
-                                        if let sampling {
-                                            words[r] = sampler.draw(row, rules: rules, sampling, &generators[r])
-                                        } else {
-                                            words[r] = rules.argmax(row)
-                                        }
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
+                let logits = state!.step(rows.inputs)
+                let (words, lse) = chooseWords(logits, &rows, cap: cap, options: options, sampling: sampling, threads: workspace.threads)
                 var kept: [Int] = []
-                for r in 0..<R {
-                    let word = words[r]
-                    logProbabilities[r] += Double(logits[r * V + word]) - lse[r]
-                    if word == Vocabulary.eos {
-                        finished(
-                            tags[r], Hypothesis(tokens: tokens[r], logProbability: logProbabilities[r], reachedLengthCap: steps[r] == cap))
+                for r in 0..<rows.count {
+                    let atCap = rows.steps[r] == cap
+                    if rows.emit(r, word: words[r], logProbability: Double(logits[r * V + words[r]]) - lse[r]) {
+                        finished(rows.tags[r], rows.hypothesis(r, reachedLengthCap: atCap))
                     } else {
-                        tokens[r].append(Int32(word))
-                        inputs[r] = Int32(word)
-                        steps[r] += 1
                         kept.append(r)
                     }
                 }
                 keepRows(kept)
             }
         }
+    }
+
+    /// Each running row's next word (`<eos>` at the length cap) and log-normaliser, from the step's logits
+    /// (rows × V; banned words are set to −∞ in place, after the normaliser, so probabilities stay the model's).
+    /// Rows are independent, so both cores take a share.
+    private func chooseWords(
+        _ logits: UnsafeMutablePointer<Float>, _ rows: inout RunningRows, cap: Int, options: DecodingOptions,
+        sampling: Sampling?, threads: Int
+    ) -> (words: [Int], lse: [Double]) {
+        let R = rows.count, V = config.vocabulary
+        let rules = TokenRules(vocabulary: V, forbidUnknown: options.forbidUnknown)
+        var words = [Int](repeating: Vocabulary.eos, count: R), lse = [Double](repeating: 0, count: R)
+        let (steps, tokens) = (rows.steps, rows.tokens)
+        words.withUnsafeMutableBufferPointer { words in
+            lse.withUnsafeMutableBufferPointer { lse in
+                rows.generators.withUnsafeMutableBufferPointer { generators in
+                    // A draw that sorts the vocabulary (top-k above 32, top-p) is worth a thread from 2 rows on.
+                    let parts = R >= 16 || (R >= 2 && sampling?.sortsTheVocabulary == true) ? threads : 1
+                    Parallel.forEach(parts) { part in
+                        var sampler = Sampler(vocabulary: sampling == nil ? 0 : V)
+                        withUnsafeTemporaryAllocation(of: Float.self, capacity: V) { scratch in
+                            for r in stride(from: part, to: R, by: parts) {
+                                let row = logits + r * V
+                                lse[r] = RowReduce.logSumExp(row, V, scratch: scratch.baseAddress!)
+                                if steps[r] == cap { continue }  // <eos>
+                                if !options.repetition.isOff {
+                                    for v in options.repetition.banned(after: tokens[r]) { row[Int(v)] = -.infinity }
+                                }
+                                if let sampling {
+                                    words[r] = sampler.draw(row, rules: rules, sampling, &generators[r])
+                                } else {
+                                    words[r] = rules.argmax(row)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return (words, lse)
     }
 }
