@@ -182,7 +182,7 @@
                 }
             }
             var rowOwner: [Int: (member: Member, row: Int)] = [:]
-            var nextTag = 0, admitted = 0, steps = 0, stepRows = 0, abandoned = 0
+            var nextTag = 0, began = false
             var waiting = [first]
             model.decodeRunning(
                 options: request.options,
@@ -200,16 +200,18 @@
                             nextTag += 1
                         }
                     }
-                    admitted += rows.count
-                    if running + rows.count > 0 {
-                        steps += 1
-                        stepRows += running + rows.count
+                    if !began {
+                        began = true
+                        self.metrics.countDecodingBatch(rows: rows.count)
+                    } else if !rows.isEmpty {
+                        self.metrics.countJoiningRows(rows.count)
                     }
+                    if running + rows.count > 0 { self.metrics.countDecodingStep(rows: running + rows.count) }
                     return rows
                 },
                 keep: { tag in
                     guard let owner = rowOwner[tag], owner.member.job.isAbandoned() else { return true }
-                    if owner.member.left > 0 { abandoned += 1 }
+                    if owner.member.left > 0 { self.metrics.countAbandonedDecoding() }
                     owner.member.left = 0  // counted once; its other rows leave in the same step
                     rowOwner[tag] = nil
                     return false
@@ -220,8 +222,6 @@
                     member.left -= 1
                     if member.left == 0 { member.job.deliver?(member.sentences) }
                 })
-            metrics.countDecodingBatch(rows: admitted, steps: steps, stepRows: stepRows)
-            for _ in 0..<abandoned { metrics.countAbandonedDecoding() }
         }
 
         /// One `decode` call for the rows of all the jobs in `batch`, each job's share of the results sent back to it.
@@ -235,7 +235,7 @@
             let decoded = model.decode(
                 requests.flatMap(\.z), classes: classes, options: requests[0].options,
                 rowSeeds: requests.flatMap(\.rowSeeds), stop: { batch.allSatisfy { $0.isAbandoned() } })
-            metrics.countDecodingBatch(rows: decoded.count, steps: 0, stepRows: 0)
+            metrics.countDecodingBatch(rows: decoded.count)
             if batch.allSatisfy({ $0.isAbandoned() }) {  // the results may be partial: nobody is left to send them to
                 metrics.countAbandonedDecoding()
                 return

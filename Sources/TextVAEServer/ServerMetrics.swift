@@ -48,14 +48,27 @@
             lock.unlock()
         }
 
-        /// A decoding batch: `rows` codes decoded; for a running batch that requests joined, its steps and the rows
-        /// that each step carried, summed (0 and 0 for one `decode` call).
-        func countDecodingBatch(rows: Int, steps: Int, stepRows: Int) {
+        /// A decoding batch begins (a running batch that requests join, or one `decode` call), with `rows` codes.
+        func countDecodingBatch(rows: Int) {
             lock.lock()
             batches += 1
             batchRows += rows
-            self.steps += steps
-            self.stepRows += stepRows
+            lock.unlock()
+        }
+
+        /// Rows that joined a running batch after it began.
+        func countJoiningRows(_ rows: Int) {
+            lock.lock()
+            batchRows += rows
+            lock.unlock()
+        }
+
+        /// One step of a running batch, carrying `rows` rows: counted as it happens, since under steady load a
+        /// running batch need never end.
+        func countDecodingStep(rows: Int) {
+            lock.lock()
+            steps += 1
+            stepRows += rows
             lock.unlock()
         }
 
