@@ -18,18 +18,24 @@ extension SentenceVAE {
 
     /// dW_o += dlogitsᵀ states, db_o += Σ_rows dlogits; returns d loss / d decoder states (N_dec, H)
     /// (through the output dropout mask, when there is one).
-    func outputBackward(_ pass: ForwardPass, _ p: ParameterPointers, _ g: GradientPointers, ws: Workspace) -> UnsafeMutablePointer<Float> {
+    /// - Parameter weights: false when only the states' gradient is wanted (refining a code): W_o's product, as
+    ///   costly as the states' own, is skipped, and `g`'s output tensors are left as they are.
+    func outputBackward(
+        _ pass: ForwardPass, _ p: ParameterPointers, _ g: GradientPointers, weights: Bool = true, ws: Workspace
+    ) -> UnsafeMutablePointer<Float> {
         let (V, H, N) = (config.vocabulary, config.hidden, pass.batch.decoder.total)
         let dLogits = pass.logits, states = pass.outputStates, threads = ws.threads
-        BLAS.gemm(
-            transposeA: true, m: V, n: H, k: N, dLogits, lda: V, states, ldb: H, beta: 1, g[.outputWeight], ldc: H,
-            threads: threads)
-        // db_o += 1ᵀ dlogits: each core sums its part of the columns (a memory-bound pass over N×V).
-        let dOutputBias = g[.outputBias]
-        Parallel.forEachChunk(of: V, parts: threads) { _, columns in
-            addColumnSums(
-                dLogits + columns.lowerBound, rows: N, columns: columns.count, stride: V,
-                into: dOutputBias + columns.lowerBound)
+        if weights {
+            BLAS.gemm(
+                transposeA: true, m: V, n: H, k: N, dLogits, lda: V, states, ldb: H, beta: 1, g[.outputWeight], ldc: H,
+                threads: threads)
+            // db_o += 1ᵀ dlogits: each core sums its part of the columns (a memory-bound pass over N×V).
+            let dOutputBias = g[.outputBias]
+            Parallel.forEachChunk(of: V, parts: threads) { _, columns in
+                addColumnSums(
+                    dLogits + columns.lowerBound, rows: N, columns: columns.count, stride: V,
+                    into: dOutputBias + columns.lowerBound)
+            }
         }
         // dH = dlogits W_o, split over the vocabulary rather than over rows: each core multiplies
         // its part of the words and packs only its part of W_o (a row split packs all 10 MB of

@@ -16,10 +16,11 @@ extension SentenceVAE {
         let labels = classes.map { $0.map(Optional.some) } ?? [Int?](repeating: nil, count: B)
         let choice = config.classes > 0 ? ClassChoice(labels: labels, unlabelled: .mostLikely) : nil
         return withTensors { p in
-            // The encoder runs too (forward builds the whole pass), but z is the one given, so nothing flows to it.
+            // The encoder runs too (forward builds the whole pass), but z is the one given, so nothing flows to it;
+            // the output layer's weight gradient, the largest product of the backward pass, is skipped.
             let pass = forward(batch, latent: .given(z), classes: choice, settings: LossSettings(), p, training: true, ws: ws)
             let g = GradientPointers(base: scratch, layout: layout)
-            let dCode = decoderBackward(pass, dOut: outputBackward(pass, p, g, ws: ws), p, g, ws: ws)
+            let dCode = decoderBackward(pass, dOut: outputBackward(pass, p, g, weights: false, ws: ws), p, g, ws: ws)
             // The training pass's gradient is of the mean over the batch: B times it is each sentence's own.
             var dz = [Float](repeating: 0, count: B * Z)
             for (row, s) in batch.order.enumerated() {
