@@ -200,12 +200,8 @@
                             nextTag += 1
                         }
                     }
-                    if !began {
-                        began = true
-                        self.metrics.countDecodingBatch(rows: rows.count)
-                    } else if !rows.isEmpty {
-                        self.metrics.countJoiningRows(rows.count)
-                    }
+                    self.metrics.countDecodingRows(rows.count, newBatch: !began)
+                    began = true
                     if running + rows.count > 0 { self.metrics.countDecodingStep(rows: running + rows.count) }
                     return rows
                 },
@@ -235,7 +231,7 @@
             let decoded = model.decode(
                 requests.flatMap(\.z), classes: classes, options: requests[0].options,
                 rowSeeds: requests.flatMap(\.rowSeeds), stop: { batch.allSatisfy { $0.isAbandoned() } })
-            metrics.countDecodingBatch(rows: decoded.count)
+            metrics.countDecodingRows(decoded.count, newBatch: true)
             if batch.allSatisfy({ $0.isAbandoned() }) {  // the results may be partial: nobody is left to send them to
                 metrics.countAbandonedDecoding()
                 return

@@ -43,36 +43,29 @@
         }
 
         func countSentences(_ n: Int) {
-            lock.lock()
-            sentences += n
-            lock.unlock()
+            lock.withLock { sentences += n }
         }
 
-        /// A decoding batch begins (a running batch that requests join, or one `decode` call), with `rows` codes.
-        func countDecodingBatch(rows: Int) {
-            lock.lock()
-            batches += 1
-            batchRows += rows
-            lock.unlock()
-        }
-
-        /// Rows that joined a running batch after it began.
-        func countJoiningRows(_ rows: Int) {
-            lock.lock()
-            batchRows += rows
-            lock.unlock()
+        /// A decoding batch begins (a running batch that requests join, or one `decode` call), with `rows` codes;
+        /// rows that join a running batch later come with `newBatch` false.
+        func countDecodingRows(_ rows: Int, newBatch: Bool) {
+            lock.withLock {
+                if newBatch { batches += 1 }
+                batchRows += rows
+            }
         }
 
         /// One step of a running batch, carrying `rows` rows: counted as it happens, since under steady load a
         /// running batch need never end.
         func countDecodingStep(rows: Int) {
-            lock.lock()
-            steps += 1
-            stepRows += rows
-            lock.unlock()
+            lock.withLock {
+                steps += 1
+                stepRows += rows
+            }
         }
 
-        /// A decoding call that ended early because every request in it had given up (time limit or cancellation).
+        /// Decoding stopped early for requests that had given up (time limit or cancellation): a `decode` call
+        /// whose requests all had, or one request's rows leaving a running batch.
         func countAbandonedDecoding() {
             lock.lock()
             stoppedDecodings += 1
