@@ -182,6 +182,7 @@ struct TrainCommand: ParsableCommand {
         plan.data = data.settings(tokenization)
         plan.tokenizer = tokenization.settings
         plan.model = modelOptions.config
+        plan.softmax = try modelOptions.softmaxRequest
         plan.options = optimisation.options
         plan.annealing = optimisation.annealing
         plan.autoEpochs = optimisation.autoEpochs

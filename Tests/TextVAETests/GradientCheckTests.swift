@@ -132,9 +132,12 @@ import Testing
         var latentSize = 2
         /// Noise on the encoder's input (words dropped, shuffled: the encoder's rows sorted anew), held fixed.
         var inputNoise: InputNoise?
+        /// An adaptive softmax's cutoffs (V is 9: a head of 5, tails 5..<7 and 7..<9), or none.
+        var softmaxCutoffs: [Int] = []
         var testDescription: String {
             "Z \(latentSize), latentToInputs \(latentToInputs), freeBits \(freeBits), z = \(latent), dropout \(dropout.0) \(dropout.1)"
                 + (inputNoise.map { ", input noise \($0)" } ?? "")
+                + (softmaxCutoffs.isEmpty ? "" : ", adaptive softmax \(softmaxCutoffs)")
                 + (classes > 0 ? ", K \(classes), labels \(labels.map { $0.map(String.init) ?? "-" }), C \(capacity)" : "")
         }
     }
@@ -156,12 +159,15 @@ import Testing
         ModelCase(latentToInputs: false, freeBits: 0.3, latent: "sample", dropout: (0.4, 0.3), latentSize: 0),
         // A denoising encoder: its rows no longer in the decoder's order.
         ModelCase(latentToInputs: true, freeBits: 0, latent: "sample", inputNoise: InputNoise(drop: 0.4, substitute: 0.2, shuffle: 2)),
+        // An adaptive softmax, its head and both tails reached by the batch's targets, with and without output dropout.
+        ModelCase(latentToInputs: false, freeBits: 0, latent: "sample", softmaxCutoffs: [5, 7]),
+        ModelCase(latentToInputs: true, freeBits: 0, latent: "sample", dropout: (0.4, 0.3), softmaxCutoffs: [5, 7]),
     ])
     func fullLossGradientMatchesFiniteDifferencesForEveryTensor(_ c: ModelCase) throws {
         try loadBLAS()
         let config = ModelConfig(
             vocabulary: 9, embedding: 4, hidden: 3, latent: c.latentSize, latentToInputs: c.latentToInputs,
-            classes: c.classes)
+            classes: c.classes, softmaxCutoffs: c.softmaxCutoffs)
         var model = SentenceVAE(config: config, seed: 11)
         var rng = Random(seed: 5)
         // Weights a little larger than PyTorch's init, so every path carries gradient.
@@ -214,11 +220,13 @@ import Testing
     }
 
     /// d NLL / d z for test-time refinement: each sentence's own NLL against its own z, with z at h0 only, beside
-    /// every input (`latentToInputs`), and with a class fixed beside it.
-    @Test(arguments: [(false, 0), (true, 0), (true, 3)])
-    func codeGradientMatchesFiniteDifferences(latentToInputs: Bool, classes: Int) throws {
+    /// every input (`latentToInputs`), with a class fixed beside it, and through an adaptive softmax.
+    @Test(arguments: [(false, 0, []), (true, 0, []), (true, 3, []), (false, 0, [5, 7])])
+    func codeGradientMatchesFiniteDifferences(latentToInputs: Bool, classes: Int, softmaxCutoffs: [Int]) throws {
         try loadBLAS()
-        let config = ModelConfig(vocabulary: 9, embedding: 4, hidden: 3, latent: 2, latentToInputs: latentToInputs, classes: classes)
+        let config = ModelConfig(
+            vocabulary: 9, embedding: 4, hidden: 3, latent: 2, latentToInputs: latentToInputs, classes: classes,
+            softmaxCutoffs: softmaxCutoffs)
         var model = SentenceVAE(config: config, seed: 12)
         for i in model.parameters.indices { model.parameters[i] *= 1.5 }
         var rng = Random(seed: 6)

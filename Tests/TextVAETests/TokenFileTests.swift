@@ -156,7 +156,7 @@ import Testing
         let (set, _) = try TrainingRun.read(
             corpus, plan.data, tokenizer: Tokenizer(plan.tokenizer), vocabulary: nil,
             maxLength: plan.model.maxLength)
-        let inMemory = TrainingRun.newTrainer(set, plan, output: folder.appendingPathComponent("n.safetensors").path, threads: 1)
+        let inMemory = try TrainingRun.newTrainer(set, plan, output: folder.appendingPathComponent("n.safetensors").path, threads: 1)
         let (order, batches, _) = viaFile.epochBatches()
         for b in batches.prefix(8) {
             let members = order[b].map(Int.init)

@@ -16,6 +16,16 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Longest sentence in tokens; longer ones are cut (default: \(ModelConfig.defaults.maxLength)).") var maxLength: Int?
     @Option(help: "Without labels: learn K classes beside z, unsupervised (JointVAE, Dupont 2018); see 'textvae classify' (default: none).")
     var classes: Int?
+    @Option(
+        help: ArgumentHelp(
+            "The output layer. full: a softmax over every token. adaptive: Grave et al.'s adaptive softmax, for vocabularies of 10,000 tokens and more (large word vocabularies, BPE of 16k-32k): the frequent tokens in a small head, the rest in tail clusters read only where the target lies in them, so training runs faster; its probabilities are exact, so NLLs stay comparable (default: full).",
+            valueName: "full|adaptive"))
+    var softmax: SoftmaxKind?
+    @Option(
+        help: ArgumentHelp(
+            "With --softmax adaptive: the token ids (in frequency order) where the head ends and each further tail begins, 1 to 3 of them (default: 2000, then 10000 and 50000 where the vocabulary is more than 1000 larger).",
+            valueName: "ids"))
+    var softmaxCutoffs: String?
 
     func check() throws {
         for (name, v, limit) in [
@@ -28,6 +38,10 @@ struct ModelOptions: ParsableArguments {
         if latent == 0 && baseline == nil {
             throw ValidationError("--latent must be at least 1; for a model without a latent, train --baseline lm")
         }
+        if softmaxCutoffs != nil && softmax != .adaptive {
+            throw ValidationError("--softmax-cutoffs shapes an adaptive softmax: add --softmax adaptive")
+        }
+        _ = try cutoffs
         if baseline != nil, latent != nil || classes != nil || latentToInputs {
             throw ValidationError("--baseline lm has no latent: leave out --latent, --classes and --latent-to-inputs")
         }
@@ -40,14 +54,43 @@ struct ModelOptions: ParsableArguments {
             latentToInputs: latentToInputs ? true : nil, maxLength: maxLength, classes: classes)
     }
 
+    /// The output layer asked for.
+    var softmaxRequest: SoftmaxRequest {
+        get throws { softmax == .adaptive ? .adaptive(cutoffs: try cutoffs) : .full }
+    }
+
+    /// `--softmax-cutoffs` as numbers.
+    private var cutoffs: [Int]? {
+        get throws {
+            guard let softmaxCutoffs else { return nil }
+            let parts = softmaxCutoffs.split(separator: ",", omittingEmptySubsequences: false).map {
+                Int($0.trimmingCharacters(in: .whitespaces))
+            }
+            guard !parts.isEmpty, parts.allSatisfy({ $0 != nil }) else {
+                throw ValidationError("--softmax-cutoffs takes token ids separated by commas, such as 2000,10000; got '\(softmaxCutoffs)'")
+            }
+            let values = parts.map { $0! }
+            // The vocabulary's size is not known yet: everything but the last cutoff's bound is checked now.
+            if let problem = AdaptiveSoftmax.problem(cutoffs: values, vocabulary: Int.max) {
+                throw ValidationError("--softmax-cutoffs: \(problem)")
+            }
+            return values
+        }
+    }
+
     var given: Set<FixedSetting> {
         let values: [(FixedSetting, Bool)] = [
             (.embedding, embedding != nil), (.hidden, hidden != nil), (.latent, latent != nil),
             (.maxLength, maxLength != nil), (.latentToInputs, latentToInputs), (.classes, classes != nil),
-            (.baseline, baseline != nil),
+            (.baseline, baseline != nil), (.softmax, softmax != nil), (.softmaxCutoffs, softmaxCutoffs != nil),
         ]
         return Set(values.filter(\.1).map(\.0))
     }
+}
+
+/// `train --softmax`: the output layer.
+enum SoftmaxKind: String, ExpressibleByArgument, CaseIterable {
+    case full, adaptive
 }
 
 /// What `train --baseline` trains instead of a VAE.

@@ -142,6 +142,11 @@ package struct ModelFile {
         else {
             throw fail("has impossible sizes in its config")
         }
+        if !config.softmaxCutoffs.isEmpty,
+            let problem = AdaptiveSoftmax.problem(cutoffs: config.softmaxCutoffs, vocabulary: config.vocabulary)
+        {
+            throw fail("has an adaptive softmax that cannot be: \(problem)")
+        }
         var classNames = (0..<config.classes).map(String.init)
         if let namesJSON = metadata["class_names"] {
             guard let names = try? JSONDecoder().decode([String].self, from: Data(namesJSON.utf8)), names.count == config.classes,

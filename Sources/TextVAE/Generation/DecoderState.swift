@@ -6,6 +6,8 @@ struct DecoderState {
     let ws: DecoderWorkspace
     let gru: GRU
     let embedding: UnsafePointer<Float>, outputWeight: UnsafePointer<Float>, outputBias: UnsafePointer<Float>
+    /// The adaptive softmax's tensors, in a model that has one.
+    let adaptiveWeights: AdaptiveSoftmax.Weights?
     let latentWeight: UnsafePointer<Float>, latentBias: UnsafePointer<Float>
     private(set) var rows: Int
     private var sequence: PackedSequences
@@ -19,6 +21,7 @@ struct DecoderState {
         embedding = p[.embedding]
         outputWeight = p[.outputWeight]
         outputBias = p[.outputBias]
+        adaptiveWeights = c.adaptiveSoftmax.map { AdaptiveSoftmax.Weights(p, tails: $0.tails) }
         latentWeight = p[.latentWeight]
         latentBias = p[.latentBias]
         rows = R
@@ -30,7 +33,8 @@ struct DecoderState {
     }
 
     /// Feeds one word per row (`<bos>` first) and returns the logits of the
-    /// next word, (R, V), valid until the next call.
+    /// next word, (R, V), valid until the next call. With an adaptive softmax they are its log-probabilities,
+    /// which are logits of the same distribution.
     mutating func step(_ inputs: [Int32]) -> UnsafeMutablePointer<Float> {
         precondition(inputs.count == rows, "one input word per row")
         let (E, Z, H, D, V, R) = (config.embedding, config.code, config.hidden, config.decoderInput, config.vocabulary, rows)
@@ -50,7 +54,10 @@ struct DecoderState {
         gru.forward(x, h0: ws.h.pointer, sequence, cache)  // one position per row, from the current state
         ws.h.pointer.update(from: cache.out, count: R * H)
         let logits = ws.logits.reserve(R * V)
-        if let layer = ws.outputLayer, layer.vocabulary == V, layer.hidden == H, R <= BF16OutputLayer.mostRows {
+        if let adaptive = config.adaptiveSoftmax, let adaptiveWeights {
+            adaptive.logProbabilities(
+                states: ws.h.pointer, rows: R, adaptiveWeights, into: logits, buffers: ws.adaptive, threads: ws.threads)
+        } else if let layer = ws.outputLayer, layer.vocabulary == V, layer.hidden == H, R <= BF16OutputLayer.mostRows {
             layer.logits(ws.h.pointer, rows: R, into: logits, threads: ws.threads)
         } else {
             Linear.forward(

@@ -28,7 +28,8 @@ package final class TrainedModel {
         tokenizer = try Tokenizer(file.tokenizer)
         workspace = Workspace(threads: threads)
         decoderWorkspace = DecoderWorkspace(threads: threads)
-        if BF16OutputLayer.available {
+        // The adaptive softmax's products are small already: bfloat16 is for the full output layer only.
+        if BF16OutputLayer.available && file.model.config.adaptiveSoftmax == nil {
             let c = file.model.config
             decoderWorkspace.outputLayer = file.model.withTensors { p in
                 BF16OutputLayer(weight: p[.outputWeight], bias: p[.outputBias], vocabulary: c.vocabulary, hidden: c.hidden)

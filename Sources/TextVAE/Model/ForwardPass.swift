@@ -18,7 +18,8 @@ struct ForwardPass {
     let decoderCache: GRU.Cache
     /// (N_dec, H): the states the output layer read: the cache's `out`, or its copy after output dropout.
     let outputStates: UnsafeMutablePointer<Float>
-    /// (N_dec, V): after a training forward, d loss / d logits (the softmax writes it in place).
+    /// (N_dec, V): after a training forward, d loss / d logits (the softmax writes it in place). With an adaptive
+    /// softmax, its head's (N_dec, head size); the tails' stay in the workspace's `adaptive` buffers.
     let logits: UnsafeMutablePointer<Float>
     let nll: UnsafeMutablePointer<Float>  // (N_dec) per target
     private(set) var latentLoss: LatentLoss

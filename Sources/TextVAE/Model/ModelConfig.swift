@@ -14,9 +14,14 @@ package struct ModelConfig: Codable, Equatable, Sendable {
     package var maxLength = 60
     /// K: classes of the discrete latent c beside z (0: none, Bowman et al.'s model). See `ClassLatent`.
     package var classes = 0
+    /// The output layer: empty, a softmax over all V tokens; else an adaptive softmax (`AdaptiveSoftmax`) whose
+    /// head predicts the tokens below the first cutoff and one entry per tail cluster, each tail the tokens from
+    /// its cutoff to the next (the last to V). Token ids are in frequency order, so the head holds the frequent ones.
+    package var softmaxCutoffs: [Int] = []
 
     enum CodingKeys: String, CodingKey {
         case vocabulary, embedding, hidden, latent, latentToInputs = "latent_to_inputs", maxLength = "max_length", classes
+        case softmaxCutoffs = "adaptive_softmax_cutoffs"
     }
 
     /// `classes` is written only when there are some, so that a model without classes has the same file as before them.
@@ -29,6 +34,7 @@ package struct ModelConfig: Codable, Equatable, Sendable {
         try c.encode(latentToInputs, forKey: .latentToInputs)
         try c.encode(maxLength, forKey: .maxLength)
         if classes > 0 { try c.encode(classes, forKey: .classes) }
+        if !softmaxCutoffs.isEmpty { try c.encode(softmaxCutoffs, forKey: .softmaxCutoffs) }
     }
 
     /// Missing keys take their defaults; `vocabulary` may be left out, since
@@ -43,12 +49,13 @@ package struct ModelConfig: Codable, Equatable, Sendable {
         latentToInputs = try c.decodeIfPresent(Bool.self, forKey: .latentToInputs) ?? latentToInputs
         maxLength = try c.decodeIfPresent(Int.self, forKey: .maxLength) ?? maxLength
         classes = try c.decodeIfPresent(Int.self, forKey: .classes) ?? 0
+        softmaxCutoffs = try c.decodeIfPresent([Int].self, forKey: .softmaxCutoffs) ?? []
     }
 
     /// Sizes not given keep the defaults written on the properties above.
     package init(
         vocabulary: Int, embedding: Int? = nil, hidden: Int? = nil, latent: Int? = nil,
-        latentToInputs: Bool? = nil, maxLength: Int? = nil, classes: Int? = nil
+        latentToInputs: Bool? = nil, maxLength: Int? = nil, classes: Int? = nil, softmaxCutoffs: [Int]? = nil
     ) {
         self.vocabulary = vocabulary
         if let embedding { self.embedding = embedding }
@@ -57,6 +64,7 @@ package struct ModelConfig: Codable, Equatable, Sendable {
         if let latentToInputs { self.latentToInputs = latentToInputs }
         if let maxLength { self.maxLength = maxLength }
         if let classes { self.classes = classes }
+        if let softmaxCutoffs { self.softmaxCutoffs = softmaxCutoffs }
     }
 
     /// The default sizes (Bowman et al.'s E 300, a 256-state GRU, Z 16, sentences up to 60 tokens), with no vocabulary yet.
@@ -67,4 +75,12 @@ package struct ModelConfig: Codable, Equatable, Sendable {
 
     /// Width of a decoder input row: E, or E + Z + K with latent-to-inputs.
     package var decoderInput: Int { embedding + (latentToInputs ? code : 0) }
+
+    /// The adaptive softmax's shape, or nil for the full softmax.
+    package var adaptiveSoftmax: AdaptiveSoftmax? {
+        softmaxCutoffs.isEmpty ? nil : AdaptiveSoftmax(vocabulary: vocabulary, hidden: hidden, cutoffs: softmaxCutoffs)
+    }
+
+    /// Rows of the output layer's W_o: V, or the adaptive softmax's head.
+    package var outputRows: Int { adaptiveSoftmax?.headSize ?? vocabulary }
 }

@@ -8,7 +8,12 @@ package enum ParameterTensor: Int, CaseIterable, Sendable {
     case classWeight, classBias
     case latentWeight, latentBias
     case decoderWeightIH, decoderWeightHH, decoderBiasIH, decoderBiasHH
+    /// The output layer: V rows, or with an adaptive softmax its head (the tokens below the first cutoff, then one
+    /// row per tail cluster).
     case outputWeight, outputBias
+    /// An adaptive softmax's tails (at most `AdaptiveSoftmax.mostTails`; no values in a model without them): each a
+    /// projection H → d_t and the cluster's words d_t → n_t, both without bias, as PyTorch's `AdaptiveLogSoftmaxWithLoss`.
+    case tail0Projection, tail0Weight, tail1Projection, tail1Weight, tail2Projection, tail2Weight
 
     /// The PyTorch `state_dict` name, as in the model file.
     package var name: String {
@@ -32,14 +37,42 @@ package enum ParameterTensor: Int, CaseIterable, Sendable {
         case .decoderBiasHH: "decoder_rnn.bias_hh_l0"
         case .outputWeight: "outputs2vocab.weight"
         case .outputBias: "outputs2vocab.bias"
+        case .tail0Projection: "outputs2vocab.tail.0.0.weight"
+        case .tail0Weight: "outputs2vocab.tail.0.1.weight"
+        case .tail1Projection: "outputs2vocab.tail.1.0.weight"
+        case .tail1Weight: "outputs2vocab.tail.1.1.weight"
+        case .tail2Projection: "outputs2vocab.tail.2.0.weight"
+        case .tail2Weight: "outputs2vocab.tail.2.1.weight"
+        }
+    }
+
+    /// Tail t's projection H → d_t.
+    static func tailProjection(_ t: Int) -> ParameterTensor { [.tail0Projection, .tail1Projection, .tail2Projection][t] }
+    /// Tail t's words, d_t → n_t.
+    static func tailWeight(_ t: Int) -> ParameterTensor { [.tail0Weight, .tail1Weight, .tail2Weight][t] }
+
+    /// The tail this tensor belongs to, if it is an adaptive softmax's.
+    private var tail: (index: Int, isProjection: Bool)? {
+        switch self {
+        case .tail0Projection: (0, true)
+        case .tail0Weight: (0, false)
+        case .tail1Projection: (1, true)
+        case .tail1Weight: (1, false)
+        case .tail2Projection: (2, true)
+        case .tail2Weight: (2, false)
+        default: nil
         }
     }
 
     /// The tensors a model of this configuration has, in the file's order.
     package static func present(_ c: ModelConfig) -> [ParameterTensor] { allCases.filter { $0.exists(c) } }
 
-    /// Whether a model of this configuration has the tensor (the class tensors only with K > 0).
-    package func exists(_ c: ModelConfig) -> Bool { c.classes > 0 || (self != .classWeight && self != .classBias) }
+    /// Whether a model of this configuration has the tensor (the class tensors only with K > 0, a tail's only when the
+    /// adaptive softmax has it).
+    package func exists(_ c: ModelConfig) -> Bool {
+        if let tail { return tail.index < c.softmaxCutoffs.count }
+        return c.classes > 0 || (self != .classWeight && self != .classBias)
+    }
 
     package func shape(_ c: ModelConfig) -> [Int] {
         let (V, E, H, Z) = (c.vocabulary, c.embedding, c.hidden, c.latent)
@@ -55,8 +88,11 @@ package enum ParameterTensor: Int, CaseIterable, Sendable {
         case .latentWeight: return [H, c.code]
         case .latentBias: return [H]
         case .decoderWeightIH: return [3 * H, c.decoderInput]
-        case .outputWeight: return [V, H]
-        case .outputBias: return [V]
+        case .outputWeight: return [c.outputRows, H]
+        case .outputBias: return [c.outputRows]
+        case .tail0Projection, .tail0Weight, .tail1Projection, .tail1Weight, .tail2Projection, .tail2Weight:
+            guard let (t, isProjection) = tail, let adaptive = c.adaptiveSoftmax, t < adaptive.tails else { return [0, 0] }
+            return isProjection ? [adaptive.projection(t), H] : [adaptive.range(t).count, adaptive.projection(t)]
         }
     }
 
@@ -68,6 +104,9 @@ package enum ParameterTensor: Int, CaseIterable, Sendable {
             .decoderWeightIH, .decoderWeightHH, .decoderBiasIH, .decoderBiasHH,
             .meanWeight, .meanBias, .logvWeight, .logvBias, .classWeight, .classBias, .outputWeight, .outputBias:
             return 1 / Float(c.hidden).squareRoot()
+        case .tail0Projection, .tail0Weight, .tail1Projection, .tail1Weight, .tail2Projection, .tail2Weight:
+            let shape = shape(c)
+            return shape[1] == 0 ? 0 : 1 / Float(shape[1]).squareRoot()
         case .latentWeight, .latentBias:
             // No code at all (Z = 0, the language-model baseline): PyTorch's bound for fan_in 0 is 0, so h0 starts at 0.
             return c.code == 0 ? 0 : 1 / Float(c.code).squareRoot()

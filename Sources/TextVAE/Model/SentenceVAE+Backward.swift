@@ -25,6 +25,15 @@ extension SentenceVAE {
     ) -> UnsafeMutablePointer<Float> {
         let (V, H, N) = (config.vocabulary, config.hidden, pass.batch.decoder.total)
         let dLogits = pass.logits, states = pass.outputStates, threads = ws.threads
+        if let adaptive = config.adaptiveSoftmax {
+            let dStates = ws.dOut.reserve(N * H)
+            adaptive.backward(
+                states: states, rows: N, AdaptiveSoftmax.Weights(p, tails: adaptive.tails),
+                gradient: weights ? AdaptiveSoftmax.Weights.Gradient(g, tails: adaptive.tails) : nil, dStates: dStates,
+                buffers: ws.adaptive, threads: threads)
+            if let mask = pass.batch.decoderOutputMask { Self.multiplyColumns(dStates, rows: N, stride: H, by: mask, width: H) }
+            return dStates
+        }
         if weights {
             BLAS.gemm(
                 transposeA: true, m: V, n: H, k: N, dLogits, lda: V, states, ldb: H, beta: 1, g[.outputWeight], ldc: H,

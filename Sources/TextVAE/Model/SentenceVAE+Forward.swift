@@ -119,16 +119,28 @@ extension SentenceVAE {
 
     /// logits = states W_oᵀ + b_o (N_dec, V) and the NLL of each target; in training (`training`: the
     /// sentences the loss is a mean over), the softmax leaves d loss / d logits in place of the logits.
+    /// With an adaptive softmax, its head's logits, and its tails' in its own buffers (`AdaptiveSoftmax`).
     func outputForward(_ batch: Batch, states: UnsafePointer<Float>, _ p: ParameterPointers, training meanOver: Int?, ws: Workspace)
         -> (logits: UnsafeMutablePointer<Float>, nll: UnsafeMutablePointer<Float>)
     {
         let (V, H, N) = (config.vocabulary, config.hidden, batch.decoder.total)
+        let nll = ws.nll.reserve(N)
+        if let adaptive = config.adaptiveSoftmax {
+            // The head's logits (or their gradient) stay in the adaptive softmax's buffers; `logits` is the head's.
+            batch.targets.withUnsafeBufferPointer { targets in
+                adaptive.forward(
+                    states: states, rows: N, targets: targets.baseAddress!, AdaptiveSoftmax.Weights(p, tails: adaptive.tails),
+                    nll: nll, gradientScale: meanOver.map { 1 / Float($0) }, buffers: ws.adaptive, threads: ws.threads)
+            }
+            PassPhase.ended(.outputForward)
+            PassPhase.ended(.softmaxCrossEntropy)
+            return (ws.adaptive.head.pointer, nll)
+        }
         let logits = ws.logits.reserve(N * V)
         Linear.forward(
             states, rows: N, input: H, output: V, weight: p[.outputWeight], bias: p[.outputBias], into: logits,
             threads: ws.threads)
         PassPhase.ended(.outputForward)
-        let nll = ws.nll.reserve(N)
         batch.targets.withUnsafeBufferPointer { targets in
             SoftmaxCrossEntropy.apply(
                 logits, rows: N, classes: V, targets: targets.baseAddress!, nll: nll,

@@ -22,6 +22,8 @@ package final class Workspace {
     let dOut = Buffer(), dX = Buffer(), dh0 = Buffer(), dz = Buffer(), dmu = Buffer(), dlogv = Buffer(), dhT = Buffer()
     let dGi = Buffer(), dGh = Buffer(), dGiRows = Buffer(), partialSum = Buffer()
     let encoderSlots = ScratchBuffer<Int32>(), decoderSlots = ScratchBuffer<Int32>()
+    /// The adaptive softmax's head and tails, in a model that has one.
+    let adaptive = AdaptiveSoftmax.Buffers()
 
     package init(threads: Int = Workspace.defaultThreads) {
         self.threads = max(1, threads)
@@ -35,12 +37,15 @@ package final class Workspace {
     }
 
     /// The bytes the workspace's buffers hold.
-    package var bytesHeld: Int { floatBuffers.reduce(0) { $0 + $1.bytesHeld } + encoderSlots.bytesHeld + decoderSlots.bytesHeld }
+    package var bytesHeld: Int {
+        floatBuffers.reduce(0) { $0 + $1.bytesHeld } + encoderSlots.bytesHeld + decoderSlots.bytesHeld + adaptive.bytesHeld
+    }
 
     /// Gives back each buffer larger than `bytes` (see `ScratchBuffer.release(over:)`); returns the bytes given back.
     @discardableResult
     package func release(over bytes: Int) -> Int {
-        floatBuffers.reduce(0) { $0 + $1.release(over: bytes) } + encoderSlots.release(over: bytes) + decoderSlots.release(over: bytes)
+        floatBuffers.reduce(0) { $0 + $1.release(over: bytes) } + encoderSlots.release(over: bytes)
+            + decoderSlots.release(over: bytes) + adaptive.release(over: bytes)
     }
 
     /// - Parameters: rows: positions N; inputRows: distinct inputs U; batch: sequences B.

@@ -92,7 +92,7 @@ package struct Benchmark {
         // A file of fewer than steps × batch sentences is gone through again (PTB's 29,727 are not).
         let batches = (0..<steps).map { b in (b * batchSize..<(b + 1) * batchSize).map { order[$0 % order.count] } }
 
-        let trainer = TrainingRun.newTrainer(set, plan, output: "/dev/null", threads: threads)
+        let trainer = try TrainingRun.newTrainer(set, plan, output: "/dev/null", threads: threads)
         let model = trainer.checkpoint.file.model, config = model.config
         note(
             "vocabulary \(set.vocabulary.count), \(model.layout.total) parameters, \(BLAS.description(threads: threads)), on \(CPUDescription.current)"

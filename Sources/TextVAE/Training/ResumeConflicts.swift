@@ -35,6 +35,11 @@ enum ResumeConflicts {
             guard let described = TrainingOptions.setting(setting) else { preconditionFailure("\(setting.flag) is not described") }
             return (described.value(asked.options), described.value(options))
         case .classes: return pair(asked.model.classes, model.classes)
+        case .softmax: return pair(asked.softmax.name, model.softmaxCutoffs.isEmpty ? "full" : "adaptive")
+        case .softmaxCutoffs:
+            func list(_ c: [Int]) -> String { c.isEmpty ? "none" : c.map(String.init).joined(separator: ",") }
+            guard case .adaptive(let cutoffs?) = asked.softmax else { return nil }
+            return (list(cutoffs), list(model.softmaxCutoffs))
         case .baseline: return pair(asked.model.code == 0 ? "lm" : "none", model.code == 0 ? "lm" : "none")
         case .labelColumn: return pair(asked.data.labelColumns?.label ?? 0, data.labelColumns.map { $0.label ?? 0 } ?? 0)
         case .textColumn: return pair(asked.data.labelColumns?.text ?? 0, data.labelColumns.map { $0.text ?? 0 } ?? 0)

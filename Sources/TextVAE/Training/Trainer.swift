@@ -250,7 +250,8 @@ package final class Trainer {
         let fresh = model.layout.initialParameters(seed: options.seed &+ 0xDEC0DE)
         let decoderSide: [ParameterTensor] = [
             .latentWeight, .latentBias, .decoderWeightIH, .decoderWeightHH, .decoderBiasIH,
-            .decoderBiasHH, .outputWeight, .outputBias,
+            .decoderBiasHH, .outputWeight, .outputBias, .tail0Projection, .tail0Weight, .tail1Projection, .tail1Weight,
+            .tail2Projection, .tail2Weight,
         ]
         for tensor in decoderSide {
             let range = model.layout.range(tensor)

@@ -9,6 +9,8 @@ package struct TrainingPlan: Sendable {
     package var tokenizer = TokenizerSettings()
     /// The model's sizes; `vocabulary` is set from the vocabulary built.
     package var model = ModelConfig.defaults
+    /// The output layer; its cutoffs go into `model` once the vocabulary is built.
+    package var softmax = SoftmaxRequest.full
     package var options = TrainingOptions()
     /// Plan the epochs from the corpus's size (`RunLength`) instead of `options.epochs`; pretraining epochs
     /// come on top.

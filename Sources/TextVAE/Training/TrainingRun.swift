@@ -62,7 +62,7 @@ package enum TrainingRun {
             if plan.overwrite { files.removeEarlierRun() }
             try set.vocabulary.write(to: files.vocabulary)
         }
-        let trainer = newTrainer(set, plan, output: files.model, threads: threads, collective: collective)
+        let trainer = try newTrainer(set, plan, output: files.model, threads: threads, collective: collective)
         let config = trainer.checkpoint.file.model.config, data = plan.data
         let sentences = read.tokenFile.header.sentences, skipped = read.tokenFile.header.skippedInvalid
         note(
@@ -209,13 +209,15 @@ package enum TrainingRun {
         return ReadCorpus(set: set, tokenFile: file, how: how)
     }
 
-    /// A new model of the plan's sizes over `set`'s vocabulary, with a fresh optimiser, at step 0.
+    /// A new model of the plan's sizes over `set`'s vocabulary, with a fresh optimiser, at step 0. Throws when
+    /// the plan's adaptive softmax does not fit the vocabulary.
     package static func newTrainer(
         _ set: TrainingSet, _ plan: TrainingPlan, output: String, threads: Int,
         collective: any Collective = SingleProcess()
-    ) -> Trainer {
+    ) throws -> Trainer {
         var config = plan.model
         config.vocabulary = set.vocabulary.count
+        config.softmaxCutoffs = try plan.softmax.cutoffs(vocabulary: config.vocabulary)
         if let labels = set.labels { config.classes = labels.names.count }
         let model = SentenceVAE(config: config, seed: plan.options.seed)
         let batchesPerEpoch = (set.train.count + plan.options.batchSize - 1) / plan.options.batchSize
