@@ -91,6 +91,7 @@ package enum HubExport {
             "parameters": file.model.parameters.count,
         ]
         if !file.classNames.isEmpty { config["class_names"] = file.classNames }
+        if !c.softmaxCutoffs.isEmpty { config["adaptive_softmax_cutoffs"] = c.softmaxCutoffs }
         if let producer = file.extraMetadata["producer"] { config["producer"] = producer }
         return try JSONSerialization.data(withJSONObject: config, options: [.prettyPrinted, .sortedKeys])
     }

@@ -73,7 +73,9 @@ package struct AdaptiveSoftmax: Equatable, Sendable {
         var counts = [Int](repeating: 0, count: mostTails)
 
         var floats: [Buffer] { [head, nll, dProjected, dStates] + states + projected + logits }
-        var bytesHeld: Int { floats.reduce(0) { $0 + $1.bytesHeld } + headTargets.bytesHeld + (rows + targets).reduce(0) { $0 + $1.bytesHeld } }
+        var bytesHeld: Int {
+            floats.reduce(0) { $0 + $1.bytesHeld } + headTargets.bytesHeld + (rows + targets).reduce(0) { $0 + $1.bytesHeld }
+        }
         func release(over bytes: Int) -> Int {
             floats.reduce(0) { $0 + $1.release(over: bytes) } + headTargets.release(over: bytes)
                 + (rows + targets).reduce(0) { $0 + $1.release(over: bytes) }
