@@ -24,17 +24,18 @@ import Testing
         abs(analytic - numeric) <= 2e-3 + 1e-2 * max(abs(analytic), abs(numeric))
     }
 
-    /// Inputs one row per position, or shared: positions 0, 3 and 7 read row 0, and so on,
+    /// Each cell, with inputs one row per position, or shared: positions 0, 3 and 7 read row 0, and so on,
     /// as repeated words do (their x gradient is the sum over the positions).
-    @Test(arguments: [nil, [0, 1, 2, 0, 3, 1, 4, 0] as [Int32]])
-    func gruBackwardMatchesFiniteDifferences(_ slots: [Int32]?) throws {
+    @Test(arguments: RecurrentCell.allCases, [nil, [0, 1, 2, 0, 3, 1, 4, 0] as [Int32]])
+    func rnnBackwardMatchesFiniteDifferences(_ cell: RecurrentCell, _ slots: [Int32]?) throws {
         try loadBLAS()
         var rng = Random(seed: 7)
         let (D, H) = (3, 4)
+        let (G, S) = (cell.gateBlocks * H, cell.savedBlocks * H)
         let seq = PackedSequences(lengths: [3, 2, 2, 1])
         let N = seq.total, B = seq.rows, U = slots.map { Int($0.max()!) + 1 } ?? N
-        var wih = randomArray(3 * H * D, &rng), whh = randomArray(3 * H * H, &rng)
-        var bih = randomArray(3 * H, &rng), bhh = randomArray(3 * H, &rng)
+        var wih = randomArray(G * D, &rng), whh = randomArray(G * H, &rng)
+        var bih = randomArray(G, &rng), bhh = randomArray(G, &rng)
         var x = randomArray(U * D, &rng), h0 = randomArray(B * H, &rng)
         let weights = randomArray(N * H, &rng)  // loss = Σ weights ⊙ outputs
 
@@ -42,8 +43,8 @@ import Testing
             _ wih: [Float], _ whh: [Float], _ bih: [Float], _ bhh: [Float], _ x: [Float], _ h0: [Float],
             backward: Bool
         ) -> (loss: Double, grads: [[Float]]) {
-            let bufs = (Buffer(U * 3 * H), Buffer(N * H), Buffer(N * 4 * H), Buffer(N * H), Buffer(B * 3 * H))
-            let cache = GRU.Cache(gi: bufs.0.pointer, hPrev: bufs.1.pointer, gates: bufs.2.pointer, out: bufs.3.pointer, gh: bufs.4.pointer)
+            let bufs = (Buffer(U * G), Buffer(N * H), Buffer(N * S), Buffer(N * H), Buffer(B * G))
+            let cache = RNN.Cache(gi: bufs.0.pointer, hPrev: bufs.1.pointer, gates: bufs.2.pointer, out: bufs.3.pointer, gh: bufs.4.pointer)
             let slotBuffer = ScratchBuffer<Int32>(N)
             if let slots { slotBuffer.pointer.update(from: slots, count: N) }
             return wih.withUnsafeBufferPointer { wih in
@@ -51,23 +52,24 @@ import Testing
                     bih.withUnsafeBufferPointer { bih in
                         bhh.withUnsafeBufferPointer { bhh in
                             x.withUnsafeBufferPointer { x in
-                                let gru = GRU(
+                                let rnn = RNN(
                                     input: D, hidden: H, weightIH: wih.baseAddress!, weightHH: whh.baseAddress!,
-                                    biasIH: bih.baseAddress!, biasHH: bhh.baseAddress!)
-                                let inputs = GRUInputs(
+                                    biasIH: bih.baseAddress!, biasHH: bhh.baseAddress!, cell: cell)
+                                let inputs = RNNInputs(
                                     x: x.baseAddress!, rows: U, slots: slots == nil ? nil : UnsafePointer(slotBuffer.pointer))
-                                gru.forward(inputs, h0: h0, seq, cache)
+                                rnn.forward(inputs, h0: h0, seq, cache)
                                 let out = bufs.3.array(N * H)
                                 let loss = zip(out, weights).reduce(0.0) { $0 + Double($1.0 * $1.1) }
                                 guard backward else { return (loss, []) }
                                 var dOut = weights
                                 var dX = [Float](repeating: 0, count: U * D), dh0 = [Float](repeating: 0, count: B * H)
-                                var dWih = [Float](repeating: 0, count: 3 * H * D), dWhh = [Float](repeating: 0, count: 3 * H * H)
-                                var dBih = [Float](repeating: 0, count: 3 * H), dBhh = dBih
-                                let dGi = Buffer(N * 3 * H), dGh = Buffer(N * 3 * H), dGiRows = Buffer(U * 3 * H)
-                                gru.backward(
+                                var dWih = [Float](repeating: 0, count: G * D), dWhh = [Float](repeating: 0, count: G * H)
+                                var dBih = [Float](repeating: 0, count: G), dBhh = dBih
+                                let dGi = Buffer(N * G), dGh = Buffer(N * G), dGiRows = Buffer(U * G), dMemory = Buffer(N * H)
+                                rnn.backward(
                                     inputs, seq, cache, dOut: &dOut, dX: &dX, dh0: &dh0, dGi: dGi.pointer, dGh: dGh.pointer,
-                                    dGiRows: dGiRows.pointer, dWeightIH: &dWih, dWeightHH: &dWhh, dBiasIH: &dBih, dBiasHH: &dBhh)
+                                    dGiRows: dGiRows.pointer, dMemory: dMemory.pointer, dWeightIH: &dWih, dWeightHH: &dWhh,
+                                    dBiasIH: &dBih, dBiasHH: &dBhh)
                                 return (loss, [dWih, dWhh, dBih, dBhh, dX, dh0])
                             }
                         }
@@ -88,7 +90,7 @@ import Testing
                 case 4: n = Self.numeric(&x, i) { run(wih, whh, bih, bhh, $0, h0, backward: false).loss }
                 default: n = Self.numeric(&h0, i) { run(wih, whh, bih, bhh, x, $0, backward: false).loss }
                 }
-                #expect(Self.close(grads[k][i], n), "GRU d/d\(name)[\(i)]: analytic \(grads[k][i]) numeric \(n)")
+                #expect(Self.close(grads[k][i], n), "\(cell.displayName) d/d\(name)[\(i)]: analytic \(grads[k][i]) numeric \(n)")
             }
         }
     }
@@ -134,10 +136,11 @@ import Testing
         var inputNoise: InputNoise?
         /// An adaptive softmax's cutoffs (V is 9: a head of 5, tails 5..<7 and 7..<9), or none.
         var softmaxCutoffs: [Int] = []
+        var cell = RecurrentCell.gru
         var testDescription: String {
             "Z \(latentSize), latentToInputs \(latentToInputs), freeBits \(freeBits), z = \(latent), dropout \(dropout.0) \(dropout.1)"
                 + (inputNoise.map { ", input noise \($0)" } ?? "")
-                + (softmaxCutoffs.isEmpty ? "" : ", adaptive softmax \(softmaxCutoffs)")
+                + (softmaxCutoffs.isEmpty ? "" : ", adaptive softmax \(softmaxCutoffs)") + (cell == .gru ? "" : ", \(cell.displayName)")
                 + (classes > 0 ? ", K \(classes), labels \(labels.map { $0.map(String.init) ?? "-" }), C \(capacity)" : "")
         }
     }
@@ -162,12 +165,16 @@ import Testing
         // An adaptive softmax, its head and both tails reached by the batch's targets, with and without output dropout.
         ModelCase(latentToInputs: false, freeBits: 0, latent: "sample", softmaxCutoffs: [5, 7]),
         ModelCase(latentToInputs: true, freeBits: 0, latent: "sample", dropout: (0.4, 0.3), softmaxCutoffs: [5, 7]),
+        // LSTM encoder and decoder: h0 from z, z beside each input, dropout, classes.
+        ModelCase(latentToInputs: false, freeBits: 0, latent: "sample", cell: .lstm),
+        ModelCase(latentToInputs: true, freeBits: 0.3, latent: "sample", dropout: (0.4, 0.3), cell: .lstm),
+        ModelCase(latentToInputs: false, freeBits: 0, latent: "sample", classes: 3, labels: [0, nil, 2, nil], cell: .lstm),
     ])
     func fullLossGradientMatchesFiniteDifferencesForEveryTensor(_ c: ModelCase) throws {
         try loadBLAS()
         let config = ModelConfig(
             vocabulary: 9, embedding: 4, hidden: 3, latent: c.latentSize, latentToInputs: c.latentToInputs,
-            classes: c.classes, softmaxCutoffs: c.softmaxCutoffs)
+            classes: c.classes, softmaxCutoffs: c.softmaxCutoffs, cell: c.cell)
         var model = SentenceVAE(config: config, seed: 11)
         var rng = Random(seed: 5)
         // Weights a little larger than PyTorch's init, so every path carries gradient.
@@ -220,13 +227,16 @@ import Testing
     }
 
     /// d NLL / d z for test-time refinement: each sentence's own NLL against its own z, with z at h0 only, beside
-    /// every input (`latentToInputs`), with a class fixed beside it, and through an adaptive softmax.
-    @Test(arguments: [(false, 0, []), (true, 0, []), (true, 3, []), (false, 0, [5, 7])])
-    func codeGradientMatchesFiniteDifferences(latentToInputs: Bool, classes: Int, softmaxCutoffs: [Int]) throws {
+    /// every input (`latentToInputs`), with a class fixed beside it, through an adaptive softmax, and an LSTM's.
+    @Test(arguments: [
+        (false, 0, [], RecurrentCell.gru), (true, 0, [], .gru), (true, 3, [], .gru), (false, 0, [5, 7], .gru),
+        (false, 0, [], .lstm), (true, 0, [], .lstm),
+    ])
+    func codeGradientMatchesFiniteDifferences(latentToInputs: Bool, classes: Int, softmaxCutoffs: [Int], cell: RecurrentCell) throws {
         try loadBLAS()
         let config = ModelConfig(
             vocabulary: 9, embedding: 4, hidden: 3, latent: 2, latentToInputs: latentToInputs, classes: classes,
-            softmaxCutoffs: softmaxCutoffs)
+            softmaxCutoffs: softmaxCutoffs, cell: cell)
         var model = SentenceVAE(config: config, seed: 12)
         for i in model.parameters.indices { model.parameters[i] *= 1.5 }
         var rng = Random(seed: 6)

@@ -102,10 +102,10 @@ import Testing
         // Without history (inference) each row ends with its last state, in place.
         let gi = Buffer(N * 3 * H), gates = Buffer(B * 4 * H), last = Buffer(B * H), gh = Buffer(B * 3 * H)
         let latest = c.gru(threads: 2)
-        latest.project(GRUInputs(x: c.x.pointer, rows: N, slots: nil), into: gi.pointer)
+        latest.project(RNNInputs(x: c.x.pointer, rows: N, slots: nil), into: gi.pointer)
         latest.recur(
             slots: nil, h0: c.h0, seq,
-            GRU.Cache(gi: gi.pointer, hPrev: gi.pointer, gates: gates.pointer, out: last.pointer, gh: gh.pointer),
+            RNN.Cache(gi: gi.pointer, hPrev: gi.pointer, gates: gates.pointer, out: last.pointer, gh: gh.pointer),
             history: false)
         let expected = seq.lastIndices.flatMap { one[0][$0 * H..<($0 + 1) * H] }
         #expect(firstMismatch(last.array(B * H), expected, rtol: 1e-4, atol: 1e-6) == nil, "last states without history")
@@ -139,7 +139,7 @@ import Testing
             var gatesFast = [Float](repeating: 0, count: 4 * H), gatesSlow = gatesFast
             var outFast = [Float](repeating: 0, count: H), outSlow = outFast
             VectorKernels.gatesAVX2(gi: gi, gh: gh, h: h, gates: &gatesFast, out: &outFast, hidden: H)
-            GRU.gatesSwift(gi: gi, gh: gh, h: h, gates: &gatesSlow, out: &outSlow, hidden: H)
+            GRUCell.forwardSwift(gi: gi, gh: gh, h: h, saved: &gatesSlow, out: &outSlow, hidden: H)
             #expect(firstMismatch(gatesFast, gatesSlow, rtol: 1e-6, atol: 1e-7) == nil, "gates, H \(H)")
             #expect(firstMismatch(outFast, outSlow, rtol: 1e-6, atol: 1e-7) == nil, "out, H \(H)")
             var state = h  // in place, as the recurrence without history updates it
@@ -204,8 +204,8 @@ struct GRUCase {
         x = buffer(randomArray(seq.total * D, &rng)); h0 = randomArray(seq.rows * H, &rng); dOut = randomArray(seq.total * H, &rng)
     }
 
-    func gru(threads: Int) -> GRU {
-        GRU(
+    func gru(threads: Int) -> RNN {
+        RNN(
             input: input, hidden: hidden, weightIH: wih.pointer, weightHH: whh.pointer, biasIH: bih.pointer, biasHH: bhh.pointer,
             threads: threads)
     }
@@ -213,11 +213,11 @@ struct GRUCase {
     func run(threads: Int, packed: Bool) -> [[Float]] {
         let (D, H, N, B) = (input, hidden, seq.total, seq.rows)
         let bufs = (Buffer(N * 3 * H), Buffer(N * H), Buffer(N * 4 * H), Buffer(N * H), Buffer(B * 3 * H), Buffer(3 * H * H))
-        let cache = GRU.Cache(
+        let cache = RNN.Cache(
             gi: bufs.0.pointer, hPrev: bufs.1.pointer, gates: bufs.2.pointer, out: bufs.3.pointer, gh: bufs.4.pointer,
             packed: packed ? bufs.5.pointer : nil)
         let gru = gru(threads: threads)
-        let inputs = GRUInputs(x: x.pointer, rows: N, slots: nil)
+        let inputs = RNNInputs(x: x.pointer, rows: N, slots: nil)
         gru.forward(inputs, h0: h0, seq, cache)
         var dOut = dOut, dX = [Float](repeating: 0, count: N * D), dh0 = [Float](repeating: 0, count: B * H)
         var dWih = [Float](repeating: 0, count: 3 * H * D), dWhh = [Float](repeating: 0, count: 3 * H * H)

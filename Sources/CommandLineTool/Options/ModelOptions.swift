@@ -5,7 +5,12 @@ import TextVAE
 /// The model's sizes. Options left out take `ModelConfig`'s defaults (and, on resume, the run's own).
 struct ModelOptions: ParsableArguments {
     @Option(help: "Word embedding size E (default: \(ModelConfig.defaults.embedding)).") var embedding: Int?
-    @Option(help: "GRU state size H (default: \(ModelConfig.defaults.hidden)).") var hidden: Int?
+    @Option(help: "Recurrent state size H of the encoder and decoder (default: \(ModelConfig.defaults.hidden)).") var hidden: Int?
+    @Option(
+        help: ArgumentHelp(
+            "The encoder's and decoder's recurrent cell. gru: Bowman et al.'s. lstm: a long short-term memory, as the published Penn Treebank records use; a third more weights in each recurrent network and somewhat slower steps (default: gru).",
+            valueName: "gru|lstm"))
+    var cell: RecurrentCell?
     @Option(help: "Latent size Z (default: \(ModelConfig.defaults.latent)).") var latent: Int?
     @Option(
         help: ArgumentHelp(
@@ -51,7 +56,7 @@ struct ModelOptions: ParsableArguments {
     var config: ModelConfig {
         ModelConfig(
             vocabulary: 0, embedding: embedding, hidden: hidden, latent: baseline == .lm ? 0 : latent,
-            latentToInputs: latentToInputs ? true : nil, maxLength: maxLength, classes: classes)
+            latentToInputs: latentToInputs ? true : nil, maxLength: maxLength, classes: classes, cell: cell)
     }
 
     /// The output layer asked for.
@@ -80,7 +85,7 @@ struct ModelOptions: ParsableArguments {
 
     var given: Set<FixedSetting> {
         let values: [(FixedSetting, Bool)] = [
-            (.embedding, embedding != nil), (.hidden, hidden != nil), (.latent, latent != nil),
+            (.embedding, embedding != nil), (.hidden, hidden != nil), (.cell, cell != nil), (.latent, latent != nil),
             (.maxLength, maxLength != nil), (.latentToInputs, latentToInputs), (.classes, classes != nil),
             (.baseline, baseline != nil), (.softmax, softmax != nil), (.softmaxCutoffs, softmaxCutoffs != nil),
         ]
@@ -92,6 +97,8 @@ struct ModelOptions: ParsableArguments {
 enum SoftmaxKind: String, ExpressibleByArgument, CaseIterable {
     case full, adaptive
 }
+
+extension RecurrentCell: ExpressibleByArgument {}
 
 /// What `train --baseline` trains instead of a VAE.
 enum Baseline: String, ExpressibleByArgument, CaseIterable {

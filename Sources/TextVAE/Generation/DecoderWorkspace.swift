@@ -2,8 +2,10 @@
 /// a step allocates no large array, and the threads its products may use. One per thread of callers.
 package final class DecoderWorkspace {
     let h = Buffer(), hNext = Buffer(), z = Buffer(), zNext = Buffer(), x = Buffer(), logits = Buffer()
+    /// An LSTM decoder's memory c beside h, (R, H).
+    let memory = Buffer(), memoryNext = Buffer()
     let slots = ScratchBuffer<Int32>()
-    let gru = Workspace.GRUBuffers()
+    let rnn = Workspace.RNNBuffers()
     /// The adaptive softmax's head and tail products, in a model that has one.
     let adaptive = AdaptiveSoftmax.Buffers()
     /// Threads for the decoder's products and for choosing the rows' words (at least 1).
@@ -16,7 +18,7 @@ package final class DecoderWorkspace {
         self.threads = max(1, threads)
     }
 
-    private var floatBuffers: [Buffer] { [h, hNext, z, zNext, x, logits] + gru.all }
+    private var floatBuffers: [Buffer] { [h, hNext, z, zNext, x, logits, memory, memoryNext] + rnn.all }
 
     /// The bytes the workspace's buffers hold.
     package var bytesHeld: Int { floatBuffers.reduce(0) { $0 + $1.bytesHeld } + slots.bytesHeld + adaptive.bytesHeld }

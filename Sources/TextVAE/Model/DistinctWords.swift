@@ -1,7 +1,7 @@
 /// The distinct words of a list of token ids, in order of first occurrence,
 /// and for each position the index of its word among them.
 ///
-/// A GRU's input projection depends only on the word, so it is computed once
+/// A recurrent network's input projection depends only on the word, so it is computed once
 /// per distinct word: about half the positions of a training batch repeat a
 /// word (PTB, batches of 32), and a whole validation file of 70,000 tokens has
 /// about 6,000 distinct words.

@@ -6,16 +6,16 @@ struct ForwardPass {
     let latent: LatentChoice
     let settings: LossSettings
     let encoder: EncoderPass
-    let encoderGRU: GRU
-    let decoderGRU: GRU
+    let encoderRNN: RNN
+    let decoderRNN: RNN
     let eps: UnsafeMutablePointer<Float>  // (B, Z)
     let z: UnsafeMutablePointer<Float>  // (B, Z)
     /// (B, Z + K): [z; c] in a model with classes, else `z` itself.
     let code: UnsafeMutablePointer<Float>
     /// q(c|x), c and the class loss terms, in a model with classes.
     private(set) var classLatent: ClassLatent?
-    let decoderInputs: GRUInputs
-    let decoderCache: GRU.Cache
+    let decoderInputs: RNNInputs
+    let decoderCache: RNN.Cache
     /// (N_dec, H): the states the output layer read: the cache's `out`, or its copy after output dropout.
     let outputStates: UnsafeMutablePointer<Float>
     /// (N_dec, V): after a training forward, d loss / d logits (the softmax writes it in place). With an adaptive

@@ -4,8 +4,10 @@ package struct ModelConfig: Codable, Equatable, Sendable {
     package var vocabulary: Int
     /// E: word embedding size (300, as Bowman et al.).
     package var embedding: Int = 300
-    /// H: GRU state size.
+    /// H: the recurrent networks' state size.
     package var hidden: Int = 256
+    /// The encoder's and decoder's recurrent cell (a GRU, as Bowman et al., or an LSTM).
+    package var cell = RecurrentCell.gru
     /// Z: latent size (16 keeps KL small enough to train without collapse tricks beyond annealing).
     package var latent: Int = 16
     /// Feed z to the decoder at every step, as `[embedding; z]`.
@@ -21,10 +23,11 @@ package struct ModelConfig: Codable, Equatable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case vocabulary, embedding, hidden, latent, latentToInputs = "latent_to_inputs", maxLength = "max_length", classes
-        case softmaxCutoffs = "adaptive_softmax_cutoffs"
+        case softmaxCutoffs = "adaptive_softmax_cutoffs", cell
     }
 
-    /// `classes` is written only when there are some, so that a model without classes has the same file as before them.
+    /// `classes`, the cutoffs and the cell are written only when they differ from Bowman et al.'s model (none, none, a
+    /// GRU), so that such a model has the same file as before them.
     package func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(vocabulary, forKey: .vocabulary)
@@ -35,6 +38,7 @@ package struct ModelConfig: Codable, Equatable, Sendable {
         try c.encode(maxLength, forKey: .maxLength)
         if classes > 0 { try c.encode(classes, forKey: .classes) }
         if !softmaxCutoffs.isEmpty { try c.encode(softmaxCutoffs, forKey: .softmaxCutoffs) }
+        if cell != .gru { try c.encode(cell, forKey: .cell) }
     }
 
     /// Missing keys take their defaults; `vocabulary` may be left out, since
@@ -50,12 +54,14 @@ package struct ModelConfig: Codable, Equatable, Sendable {
         maxLength = try c.decodeIfPresent(Int.self, forKey: .maxLength) ?? maxLength
         classes = try c.decodeIfPresent(Int.self, forKey: .classes) ?? 0
         softmaxCutoffs = try c.decodeIfPresent([Int].self, forKey: .softmaxCutoffs) ?? []
+        cell = try c.decodeIfPresent(RecurrentCell.self, forKey: .cell) ?? .gru
     }
 
     /// Sizes not given keep the defaults written on the properties above.
     package init(
         vocabulary: Int, embedding: Int? = nil, hidden: Int? = nil, latent: Int? = nil,
-        latentToInputs: Bool? = nil, maxLength: Int? = nil, classes: Int? = nil, softmaxCutoffs: [Int]? = nil
+        latentToInputs: Bool? = nil, maxLength: Int? = nil, classes: Int? = nil, softmaxCutoffs: [Int]? = nil,
+        cell: RecurrentCell? = nil
     ) {
         self.vocabulary = vocabulary
         if let embedding { self.embedding = embedding }
@@ -65,6 +71,7 @@ package struct ModelConfig: Codable, Equatable, Sendable {
         if let maxLength { self.maxLength = maxLength }
         if let classes { self.classes = classes }
         if let softmaxCutoffs { self.softmaxCutoffs = softmaxCutoffs }
+        if let cell { self.cell = cell }
     }
 
     /// The default sizes (Bowman et al.'s E 300, a 256-state GRU, Z 16, sentences up to 60 tokens), with no vocabulary yet.

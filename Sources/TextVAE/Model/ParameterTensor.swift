@@ -75,19 +75,19 @@ package enum ParameterTensor: Int, CaseIterable, Sendable {
     }
 
     package func shape(_ c: ModelConfig) -> [Int] {
-        let (V, E, H, Z) = (c.vocabulary, c.embedding, c.hidden, c.latent)
+        let (V, E, H, Z, G) = (c.vocabulary, c.embedding, c.hidden, c.latent, c.cell.gateBlocks * c.hidden)
         switch self {
         case .embedding: return [V, E]
-        case .encoderWeightIH: return [3 * H, E]
-        case .encoderWeightHH, .decoderWeightHH: return [3 * H, H]
-        case .encoderBiasIH, .encoderBiasHH, .decoderBiasIH, .decoderBiasHH: return [3 * H]
+        case .encoderWeightIH: return [G, E]
+        case .encoderWeightHH, .decoderWeightHH: return [G, H]
+        case .encoderBiasIH, .encoderBiasHH, .decoderBiasIH, .decoderBiasHH: return [G]
         case .meanWeight, .logvWeight: return [Z, H]
         case .meanBias, .logvBias: return [Z]
         case .classWeight: return [c.classes, H]
         case .classBias: return [c.classes]
         case .latentWeight: return [H, c.code]
         case .latentBias: return [H]
-        case .decoderWeightIH: return [3 * H, c.decoderInput]
+        case .decoderWeightIH: return [G, c.decoderInput]
         case .outputWeight: return [c.outputRows, H]
         case .outputBias: return [c.outputRows]
         case .tail0Projection, .tail0Weight, .tail1Projection, .tail1Weight, .tail2Projection, .tail2Weight:
@@ -96,7 +96,7 @@ package enum ParameterTensor: Int, CaseIterable, Sendable {
         }
     }
 
-    /// fan_in for PyTorch's default initialisation bound 1/√fan_in (GRUs use H).
+    /// fan_in for PyTorch's default initialisation bound 1/√fan_in (recurrent networks use H).
     func initBound(_ c: ModelConfig) -> Float? {
         switch self {
         case .embedding: return nil  // N(0, 1)

@@ -1,6 +1,6 @@
 extension SentenceVAE {
     /// Adds d loss / d parameters into `g`, from what `forward(training: true)` left in `pass`:
-    /// output layer, decoder GRU, latent, encoder GRU, in that order (the reverse of the forward).
+    /// output layer, decoder RNN, latent, encoder RNN, in that order (the reverse of the forward).
     func backward(_ pass: ForwardPass, _ p: ParameterPointers, _ g: GradientPointers, ws: Workspace) {
         let dDecoderOut = outputBackward(pass, p, g, ws: ws)
         PassPhase.ended(.outputBackward)
@@ -63,7 +63,7 @@ extension SentenceVAE {
         return dStates
     }
 
-    /// Through the decoder GRU into its weights, the embedding and W_zh; returns d loss / d code (B, Z + K) from
+    /// Through the decoder RNN into its weights, the embedding and W_zh; returns d loss / d code (B, Z + K) from
     /// h0 (and from each input row with `latentToInputs`).
     func decoderBackward(
         _ pass: ForwardPass, dOut: UnsafeMutablePointer<Float>, _ p: ParameterPointers, _ g: GradientPointers,
@@ -73,9 +73,11 @@ extension SentenceVAE {
         let dec = pass.batch.decoder, inputs = pass.decoderInputs
         let rows = max(dec.total, pass.batch.encoder.total), inputRows = max(inputs.rows, pass.encoder.inputs.rows)
         let dX = ws.dX.reserve(inputs.rows * D), dh0 = ws.dh0.reserve(B * H)
-        let dGi = ws.dGi.reserve(rows * 3 * H), dGh = ws.dGh.reserve(rows * 3 * H), dGiRows = ws.dGiRows.reserve(inputRows * 3 * H)
-        pass.decoderGRU.backward(
+        let G = pass.decoderRNN.gateWidth
+        let dGi = ws.dGi.reserve(rows * G), dGh = ws.dGh.reserve(rows * G), dGiRows = ws.dGiRows.reserve(inputRows * G)
+        pass.decoderRNN.backward(
             inputs, dec, pass.decoderCache, dOut: dOut, dX: dX, dh0: dh0, dGi: dGi, dGh: dGh, dGiRows: dGiRows,
+            dMemory: ws.dMemory.reserve(rows * H),
             dWeightIH: g[.decoderWeightIH], dWeightHH: g[.decoderWeightHH],
             dBiasIH: g[.decoderBiasIH], dBiasHH: g[.decoderBiasHH])
         let inputMask = pass.batch.decoderInputMask
@@ -131,19 +133,19 @@ extension SentenceVAE {
         return dhT
     }
 
-    /// Through the encoder GRU (the gradient enters only at each sentence's last state) into its weights and the embedding.
+    /// Through the encoder RNN (the gradient enters only at each sentence's last state) into its weights and the embedding.
     func encoderBackward(_ pass: ForwardPass, dhT: UnsafePointer<Float>, _ g: GradientPointers, ws: Workspace) {
-        let (E, H) = (config.embedding, config.hidden)
+        let (E, H, G) = (config.embedding, config.hidden, pass.encoderRNN.gateWidth)
         let enc = pass.batch.encoder, inputs = pass.encoder.inputs
         let rows = max(pass.batch.decoder.total, enc.total), inputRows = max(pass.decoderInputs.rows, inputs.rows)
         let dOut = ws.dOut.reserve(enc.total * H)
         dOut.update(repeating: 0, count: enc.total * H)
         for (row, k) in pass.batch.encoderLast.enumerated() { (dOut + k * H).update(from: dhT + row * H, count: H) }
         let dX = ws.dX.reserve(inputs.rows * E)
-        pass.encoderGRU.backward(
+        pass.encoderRNN.backward(
             inputs, enc, pass.encoder.cache, dOut: dOut, dX: dX, dh0: nil,
-            dGi: ws.dGi.reserve(rows * 3 * H), dGh: ws.dGh.reserve(rows * 3 * H),
-            dGiRows: ws.dGiRows.reserve(inputRows * 3 * H),
+            dGi: ws.dGi.reserve(rows * G), dGh: ws.dGh.reserve(rows * G), dGiRows: ws.dGiRows.reserve(inputRows * G),
+            dMemory: ws.dMemory.reserve(rows * H),
             dWeightIH: g[.encoderWeightIH], dWeightHH: g[.encoderWeightHH],
             dBiasIH: g[.encoderBiasIH], dBiasHH: g[.encoderBiasHH])
         pass.batch.encoderWords.words.withUnsafeBufferPointer { ids in

@@ -19,13 +19,13 @@ extension SentenceVAE {
         let words = DistinctWords(sentences.joined())
         var rowOf = [Int32](repeating: -1, count: Int(words.words.max() ?? 0) + 1)  // word id -> row of the projections
         for (u, w) in words.words.enumerated() { rowOf[Int(w)] = Int32(u) }
-        let projections = Buffer(words.count * 3 * H)  // (U, 3H)
+        let projections = Buffer(words.count * config.cell.gateBlocks * H)  // (U, G·H)
         let byLength = sentences.indices.sorted {
             sentences[$0].count != sentences[$1].count ? sentences[$0].count > sentences[$1].count : $0 < $1
         }
         withTensors { p in
-            let gru = encoderGRU(p, threads: ws.threads)
-            gru.project(
+            let rnn = encoderRNN(p, threads: ws.threads)
+            rnn.project(
                 .words(
                     words, embedding: p[.embedding], width: E, x: ws.encX,
                     slots: ws.encoderSlots), into: projections.pointer)
@@ -35,12 +35,10 @@ extension SentenceVAE {
                 let enc = batch.encoder, N = enc.total
                 let slots = ws.encoderSlots.reserve(N)
                 for (k, id) in batch.encoderTokens.enumerated() { slots[k] = rowOf[Int(id)] }
-                let b = ws.encoder, B = batch.count
+                let B = batch.count
                 // Only each sentence's latest state is kept (no history): memory per sentence, not per token.
-                let cache = GRU.Cache(
-                    gi: projections.pointer, hPrev: b.hPrev.pointer, gates: b.gates.reserve(B * 4 * H),
-                    out: b.out.reserve(B * H), gh: b.gh.reserve(B * 3 * H), packed: b.packed.reserve(3 * H * H))
-                gru.recur(slots: slots, h0: nil, enc, cache, history: false)
+                let cache = ws.encoder.cache(for: rnn, rows: B, inputRows: 0, batch: B, projections: projections.pointer)
+                rnn.recur(slots: slots, h0: nil, enc, cache, history: false)
                 let (hT, mu, logv) = posterior(rows: B, last: Array(0..<B), states: cache.out, p, ws: ws)
                 for (row, k) in batch.order.enumerated() {
                     let s = members[k]

@@ -9,8 +9,8 @@ extension SentenceVAE {
         training: Bool, ws: Workspace
     ) -> ForwardPass {
         let B = batch.count, Z = config.latent, K = config.classes
-        let encoderGRU = encoderGRU(p, threads: ws.threads), decoderGRU = decoderGRU(p, threads: ws.threads)
-        let encoder = encoderForward(batch, encoderGRU, p, ws: ws)
+        let encoderRNN = encoderRNN(p, threads: ws.threads), decoderRNN = decoderRNN(p, threads: ws.threads)
+        let encoder = encoderForward(batch, encoderRNN, p, ws: ws)
         PassPhase.ended(.encoderForward)
         let (eps, z) = sampleLatent(batch, latent, encoder, ws: ws)
         // The decoder's code [z; c]: z itself without classes.
@@ -23,13 +23,13 @@ extension SentenceVAE {
                 batch, classes ?? .mostLikely(count: B), hT: encoder.hT, hidden: config.hidden, p,
                 settings: settings, code: code, stride: C, column: Z, classes: K, ws: ws)
         }
-        let (decoderInputs, decoderCache) = decoderForward(batch, code: code, decoderGRU, p, ws: ws)
+        let (decoderInputs, decoderCache) = decoderForward(batch, code: code, decoderRNN, p, ws: ws)
         PassPhase.ended(.decoderForward)
         let outputStates = droppedOut(decoderCache.out, mask: batch.decoderOutputMask, ws: ws)
         let (logits, nll) = outputForward(batch, states: outputStates, p, training: training ? settings.meanOver(B) : nil, ws: ws)
         let latentLoss = LatentLoss.forward(mu: encoder.mu, logv: encoder.logv, rows: B, latent: Z, settings: settings)
         return ForwardPass(
-            batch: batch, latent: latent, settings: settings, encoder: encoder, encoderGRU: encoderGRU, decoderGRU: decoderGRU,
+            batch: batch, latent: latent, settings: settings, encoder: encoder, encoderRNN: encoderRNN, decoderRNN: decoderRNN,
             eps: eps, z: z, code: code, classLatent: classLatent, decoderInputs: decoderInputs, decoderCache: decoderCache,
             outputStates: outputStates,
             logits: logits, nll: nll,
@@ -59,10 +59,10 @@ extension SentenceVAE {
         return (eps, z)
     }
 
-    /// h0 = W_zh code + b_zh, then the decoder GRU over `<bos>` + tokens (with the code beside each input when
+    /// h0 = W_zh code + b_zh, then the decoder RNN over `<bos>` + tokens (with the code beside each input when
     /// `latentToInputs`). The code is z, or [z; c] in a model with classes, (B, Z + K). Outputs (N_dec, H) are the cache's `out`.
-    func decoderForward(_ batch: Batch, code: UnsafePointer<Float>, _ gru: GRU, _ p: ParameterPointers, ws: Workspace)
-        -> (GRUInputs, GRU.Cache)
+    func decoderForward(_ batch: Batch, code: UnsafePointer<Float>, _ rnn: RNN, _ p: ParameterPointers, ws: Workspace)
+        -> (RNNInputs, RNN.Cache)
     {
         let (B, H, C) = (batch.count, config.hidden, config.code)
         let h0 = ws.h0.reserve(B * H)  // (B, H)
@@ -70,8 +70,8 @@ extension SentenceVAE {
         let inputs = decoderInputs(
             batch.decoderInputs, words: batch.decoderWords, sequences: batch.decoder, code: code,
             mask: batch.decoderInputMask, p, ws: ws)
-        let cache = ws.cache(ws.decoder, rows: batch.decoder.total, inputRows: inputs.rows, batch: B, hidden: H)
-        gru.forward(inputs, h0: h0, batch.decoder, cache)
+        let cache = ws.decoder.cache(for: rnn, rows: batch.decoder.total, inputRows: inputs.rows, batch: B)
+        rnn.forward(inputs, h0: h0, batch.decoder, cache)
         return (inputs, cache)
     }
 
@@ -81,7 +81,7 @@ extension SentenceVAE {
     func decoderInputs(
         _ ids: [Int32], words: DistinctWords, sequences dec: PackedSequences, code: UnsafePointer<Float>,
         mask: [Float]?, _ p: ParameterPointers, ws: Workspace
-    ) -> GRUInputs {
+    ) -> RNNInputs {
         let (E, C, D) = (config.embedding, config.code, config.decoderInput)
         guard config.latentToInputs || mask != nil else {
             return .words(words, embedding: p[.embedding], width: E, x: ws.decX, slots: ws.decoderSlots)
@@ -96,10 +96,10 @@ extension SentenceVAE {
             }
         }
         if let mask { Self.multiplyColumns(x, rows: dec.total, stride: D, by: mask, width: E) }
-        return GRUInputs(x: x, rows: dec.total, slots: nil)
+        return RNNInputs(x: x, rows: dec.total, slots: nil)
     }
 
-    /// The decoder states the output layer reads: the GRU's own, or with output dropout a masked copy (the GRU's
+    /// The decoder states the output layer reads: the RNN's own, or with output dropout a masked copy (the RNN's
     /// backward pass needs its states as they were).
     func droppedOut(_ states: UnsafeMutablePointer<Float>, mask: [Float]?, ws: Workspace) -> UnsafeMutablePointer<Float> {
         guard let mask else { return states }
@@ -150,10 +150,10 @@ extension SentenceVAE {
         return (logits, nll)
     }
 
-    /// The decoder's GRU over the parameters.
-    func decoderGRU(_ p: ParameterPointers, threads: Int) -> GRU {
-        GRU(
+    /// The decoder's recurrent network over the parameters.
+    func decoderRNN(_ p: ParameterPointers, threads: Int) -> RNN {
+        RNN(
             input: config.decoderInput, hidden: config.hidden, weightIH: p[.decoderWeightIH], weightHH: p[.decoderWeightHH],
-            biasIH: p[.decoderBiasIH], biasHH: p[.decoderBiasHH], threads: threads)
+            biasIH: p[.decoderBiasIH], biasHH: p[.decoderBiasHH], threads: threads, cell: config.cell)
     }
 }

@@ -13,7 +13,7 @@ extension SentenceVAE {
             for (row, s) in batch.order.enumerated() {
                 for j in 0..<C { packed[row * C + j] = code[s * C + j] }
             }
-            let (_, cache) = decoderForward(batch, code: packed, decoderGRU(p, threads: ws.threads), p, ws: ws)
+            let (_, cache) = decoderForward(batch, code: packed, decoderRNN(p, threads: ws.threads), p, ws: ws)
             let (_, nll) = outputForward(batch, states: cache.out, p, training: nil, ws: ws)
             return batch.rowSums(nll).withUnsafeBufferPointer { batch.inCallerOrder($0.baseAddress!, width: 1) }
         }

@@ -1,8 +1,8 @@
-/// Bowman et al.'s sentence VAE with GRUs, as the Model article of the
+/// Bowman et al.'s sentence VAE with GRUs (or LSTMs, `ModelConfig.cell`), as the Model article of the
 /// documentation catalog defines it.
 ///
-/// Encoder: GRU over the sentence's embeddings; μ and log σ² from its last state.
-/// Decoder: GRU started from h0 = W_zh z + b_zh, fed `<bos>` + tokens (with z
+/// Encoder: a recurrent network over the sentence's embeddings; μ and log σ² from its last state.
+/// Decoder: a recurrent network started from h0 = W_zh z + b_zh, fed `<bos>` + tokens (with z
 /// concatenated when `latentToInputs`), predicting tokens + `<eos>`.
 ///
 /// The forward pass (`SentenceVAE+Forward.swift`) returns what it computed as a

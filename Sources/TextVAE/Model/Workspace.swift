@@ -10,17 +10,26 @@ package final class Workspace {
     /// Threads the model's computations in this workspace use (at least 1).
     package let threads: Int
 
-    final class GRUBuffers {
+    final class RNNBuffers {
         let gi = Buffer(), hPrev = Buffer(), gates = Buffer(), out = Buffer(), gh = Buffer(), packed = Buffer()
         var all: [Buffer] { [gi, hPrev, gates, out, gh, packed] }
+
+        /// Room for `rnn`'s cache: `rows` positions (with history; the batch's rows without), `inputRows` distinct
+        /// inputs, `batch` sequences.
+        func cache(for rnn: RNN, rows: Int, inputRows: Int, batch: Int, projections: UnsafeMutablePointer<Float>? = nil) -> RNN.Cache {
+            let (H, G) = (rnn.hidden, rnn.gateWidth)
+            return RNN.Cache(
+                gi: projections ?? gi.reserve(inputRows * G), hPrev: hPrev.reserve(rows * H), gates: gates.reserve(rows * rnn.savedWidth),
+                out: out.reserve(rows * H), gh: gh.reserve(batch * G), packed: packed.reserve(G * H))
+        }
     }
 
-    let encoder = GRUBuffers(), decoder = GRUBuffers()
+    let encoder = RNNBuffers(), decoder = RNNBuffers()
     let encX = Buffer(), decX = Buffer(), hT = Buffer(), mu = Buffer(), logv = Buffer(), z = Buffer(), eps = Buffer()
     let h0 = Buffer(), logits = Buffer(), nll = Buffer(), droppedStates = Buffer()
     let code = Buffer(), classLogits = Buffer(), classProbabilities = Buffer(), dClassLogits = Buffer()
     let dOut = Buffer(), dX = Buffer(), dh0 = Buffer(), dz = Buffer(), dmu = Buffer(), dlogv = Buffer(), dhT = Buffer()
-    let dGi = Buffer(), dGh = Buffer(), dGiRows = Buffer(), partialSum = Buffer()
+    let dGi = Buffer(), dGh = Buffer(), dGiRows = Buffer(), dMemory = Buffer(), partialSum = Buffer()
     let encoderSlots = ScratchBuffer<Int32>(), decoderSlots = ScratchBuffer<Int32>()
     /// The adaptive softmax's head and tails, in a model that has one.
     let adaptive = AdaptiveSoftmax.Buffers()
@@ -32,7 +41,7 @@ package final class Workspace {
     private var floatBuffers: [Buffer] {
         encoder.all + decoder.all + [
             encX, decX, hT, mu, logv, z, eps, h0, logits, nll, droppedStates, code, classLogits,
-            classProbabilities, dClassLogits, dOut, dX, dh0, dz, dmu, dlogv, dhT, dGi, dGh, dGiRows, partialSum,
+            classProbabilities, dClassLogits, dOut, dX, dh0, dz, dmu, dlogv, dhT, dGi, dGh, dGiRows, dMemory, partialSum,
         ]
     }
 
@@ -46,12 +55,5 @@ package final class Workspace {
     package func release(over bytes: Int) -> Int {
         floatBuffers.reduce(0) { $0 + $1.release(over: bytes) } + encoderSlots.release(over: bytes)
             + decoderSlots.release(over: bytes) + adaptive.release(over: bytes)
-    }
-
-    /// - Parameters: rows: positions N; inputRows: distinct inputs U; batch: sequences B.
-    func cache(_ b: GRUBuffers, rows: Int, inputRows: Int, batch: Int, hidden H: Int) -> GRU.Cache {
-        GRU.Cache(
-            gi: b.gi.reserve(inputRows * 3 * H), hPrev: b.hPrev.reserve(rows * H), gates: b.gates.reserve(rows * 4 * H),
-            out: b.out.reserve(rows * H), gh: b.gh.reserve(batch * 3 * H), packed: b.packed.reserve(3 * H * H))
     }
 }

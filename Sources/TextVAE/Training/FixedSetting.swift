@@ -5,7 +5,7 @@
 /// unchecked. Settings not listed here (epochs, time limit, patience, checkpoint interval, threads) may change.
 package enum FixedSetting: String, CaseIterable, Comparable, Sendable {
     // The model.
-    case embedding = "--embedding", hidden = "--hidden", latent = "--latent", latentToInputs = "--latent-to-inputs"
+    case embedding = "--embedding", hidden = "--hidden", cell = "--cell", latent = "--latent", latentToInputs = "--latent-to-inputs"
     case maxLength = "--max-length", classes = "--classes", baseline = "--baseline"
     case softmax = "--softmax", softmaxCutoffs = "--softmax-cutoffs"
     // The tokenizer and how the corpus is read.

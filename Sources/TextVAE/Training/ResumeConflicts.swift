@@ -22,6 +22,7 @@ enum ResumeConflicts {
         switch setting {
         case .embedding: return pair(asked.model.embedding, model.embedding)
         case .hidden: return pair(asked.model.hidden, model.hidden)
+        case .cell: return pair(asked.model.cell.rawValue, model.cell.rawValue)
         case .latent: return pair(asked.model.latent, model.latent)
         case .latentToInputs: return pair(asked.model.latentToInputs, model.latentToInputs)
         case .maxLength: return pair(asked.model.maxLength, model.maxLength)

@@ -1,6 +1,6 @@
 /// The inputs of a GRU's N positions: `rows` distinct input vectors and, per
 /// position, which one it reads. Positions holding the same word share a row.
-struct GRUInputs {
+struct RNNInputs {
     let x: UnsafePointer<Float>  // (rows, D)
     let rows: Int  // U
     let slots: UnsafePointer<Int32>?  // (N) row of each position; nil: position k reads row k (U = N)
@@ -9,7 +9,7 @@ struct GRUInputs {
     static func words(
         _ words: DistinctWords, embedding: UnsafePointer<Float>, width: Int, x: Buffer,
         slots: ScratchBuffer<Int32>
-    ) -> GRUInputs {
+    ) -> RNNInputs {
         let U = words.count, N = words.slots.count
         let rows = x.reserve(U * width)
         words.words.withUnsafeBufferPointer { ids in
@@ -17,6 +17,6 @@ struct GRUInputs {
         }
         let s = slots.reserve(N)
         words.slots.withUnsafeBufferPointer { s.update(from: $0.baseAddress!, count: N) }
-        return GRUInputs(x: rows, rows: U, slots: s)
+        return RNNInputs(x: rows, rows: U, slots: s)
     }
 }
