@@ -7,12 +7,13 @@ import Testing
 /// reference: every word a decoder picks and every log-probability it reports
 /// must agree with what the model computes for that sentence at that z.
 @Suite struct DecodingTests {
-    static let variants: [Bool] = [false, true]  // latent_to_inputs
+    /// latent_to_inputs, and the recurrent cell.
+    static let variants: [(Bool, RecurrentCell)] = [(false, .gru), (true, .gru), (false, .lstm), (true, .lstm)]
 
     @Test(arguments: variants)
-    func greedyPicksTheMostProbableAllowedWordAtEveryStep(latentToInputs: Bool) throws {
+    func greedyPicksTheMostProbableAllowedWordAtEveryStep(latentToInputs: Bool, cell: RecurrentCell) throws {
         try loadBLAS()
-        let model = TinyModel.varied(latentToInputs: latentToInputs)
+        let model = TinyModel.varied(latentToInputs: latentToInputs, cell: cell)
         let z = TinyModel.prior(6)
         let decoded = model.decode(z)
         #expect(decoded.count == 6 && decoded.allSatisfy { $0.count == 1 })
@@ -119,9 +120,9 @@ import Testing
     }
 
     @Test(arguments: variants)
-    func beamOfWidthOneIsGreedy(latentToInputs: Bool) throws {
+    func beamOfWidthOneIsGreedy(latentToInputs: Bool, cell: RecurrentCell) throws {
         try loadBLAS()
-        let model = TinyModel.varied(latentToInputs: latentToInputs)
+        let model = TinyModel.varied(latentToInputs: latentToInputs, cell: cell)
         let z = TinyModel.prior(8)
         let greedy = model.decode(z)
         let beam = model.decode(z, options: DecodingOptions(method: .beam(width: 1)))
@@ -133,9 +134,9 @@ import Testing
     }
 
     @Test(arguments: variants)
-    func beamHypothesesAreOrderedAndScoredAsTheModelScoresThem(latentToInputs: Bool) throws {
+    func beamHypothesesAreOrderedAndScoredAsTheModelScoresThem(latentToInputs: Bool, cell: RecurrentCell) throws {
         try loadBLAS()
-        let model = TinyModel.varied(latentToInputs: latentToInputs)
+        let model = TinyModel.varied(latentToInputs: latentToInputs, cell: cell)
         let z = TinyModel.prior(5)
         let W = 4
         let beam = model.decode(z, options: DecodingOptions(method: .beam(width: W)))

@@ -7,10 +7,10 @@ import Testing
 @Suite struct EncodingTests {
     static let sentences: [[Int32]] = [[4, 5, 6, 7, 4, 8], [9, 10, 11, 1], [5], [6, 6, 7, 8, 9, 10, 11, 4, 5], [7, 4]]
 
-    @Test(arguments: [false, true])
-    func encodeGivesTheMeanAndLogVarianceOfRun(latentToInputs: Bool) throws {
+    @Test(arguments: [false, true], RecurrentCell.allCases)
+    func encodeGivesTheMeanAndLogVarianceOfRun(latentToInputs: Bool, cell: RecurrentCell) throws {
         try loadBLAS()
-        let model = TinyModel.make(latentToInputs: latentToInputs)
+        let model = TinyModel.make(latentToInputs: latentToInputs, cell: cell)
         let reference = model.run(Batch(Self.sentences), latent: .mean, workspace: Workspace())
         for batchSize in [1, 2, 5] {
             let p = model.encode(Self.sentences, batchSize: batchSize)

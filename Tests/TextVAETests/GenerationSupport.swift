@@ -17,11 +17,11 @@ enum TinyModel {
     /// V = 12, E = 8, H = 8, Z = 4. `biases` are added to the output bias of the given ids.
     static func make(
         seed: UInt64 = 1, latentToInputs: Bool = false, maxLength: Int = 12,
-        biases: [Int: Float] = [:]
+        biases: [Int: Float] = [:], cell: RecurrentCell = .gru
     ) -> SentenceVAE {
         let config = ModelConfig(
             vocabulary: 4 + words.count, embedding: 8, hidden: 8, latent: 4,
-            latentToInputs: latentToInputs, maxLength: maxLength)
+            latentToInputs: latentToInputs, maxLength: maxLength, cell: cell)
         var model = SentenceVAE(config: config, seed: seed)
         let bias = model.layout.range(.outputBias).lowerBound
         for (id, b) in biases { model.parameters[bias + id] += b }
@@ -30,9 +30,10 @@ enum TinyModel {
     }
 
     /// A model whose greedy sentences from `prior` end at varied lengths, with or
-    /// without latent-to-inputs (picked by trying seeds and <eos> biases).
-    static func varied(latentToInputs: Bool) -> SentenceVAE {
-        latentToInputs ? make(seed: 2, latentToInputs: true, biases: [Vocabulary.eos: 0.5]) : make()
+    /// without latent-to-inputs, of either cell (picked by trying seeds and <eos> biases).
+    static func varied(latentToInputs: Bool, cell: RecurrentCell = .gru) -> SentenceVAE {
+        if latentToInputs { return make(seed: 2, latentToInputs: true, biases: [Vocabulary.eos: 0.5], cell: cell) }
+        return cell == .gru ? make() : make(seed: 5, biases: [Vocabulary.eos: 0.5], cell: cell)
     }
 
     /// A model file the CLI can read (whitespace tokenizer: tests control the tokens exactly).

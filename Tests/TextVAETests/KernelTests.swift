@@ -92,16 +92,18 @@ import Testing
     /// steps) computes each row as one thread does: outputs and every gradient
     /// agree up to rounding (products of fewer rows take other BLAS kernel paths;
     /// a row mixed up with another would differ by far more), for lengths that
-    /// end at different steps in each half.
-    @Test func gruOnTwoThreadsEqualsOneThread() throws {
+    /// end at different steps in each half; for each cell.
+    @Test(arguments: RecurrentCell.allCases)
+    func rnnOnTwoThreadsEqualsOneThread(_ cell: RecurrentCell) throws {
         try loadBLAS()
-        let c = GRUCase(input: 5, hidden: 8, lengths: (0..<21).map { 12 - $0 / 2 }, seed: 11)  // 12, 12, 11, 11, ..., 2
+        let c = RNNCase(input: 5, hidden: 8, lengths: (0..<21).map { 12 - $0 / 2 }, seed: 11, cell: cell)  // 12, 12, 11, 11, ..., 2
         let (H, seq, N, B) = (c.hidden, c.seq, c.seq.total, c.seq.rows)
-        #expect(c.gru(threads: 2).parts(rows: B) == 2)
+        let (G, S) = (cell.gateBlocks * H, cell.savedBlocks * H)
+        #expect(c.rnn(threads: 2).parts(rows: B) == 2)
         let one = c.run(threads: 1, packed: false), two = c.run(threads: 2, packed: false)
         // Without history (inference) each row ends with its last state, in place.
-        let gi = Buffer(N * 3 * H), gates = Buffer(B * 4 * H), last = Buffer(B * H), gh = Buffer(B * 3 * H)
-        let latest = c.gru(threads: 2)
+        let gi = Buffer(N * G), gates = Buffer(B * S), last = Buffer(B * H), gh = Buffer(B * G)
+        let latest = c.rnn(threads: 2)
         latest.project(RNNInputs(x: c.x.pointer, rows: N, slots: nil), into: gi.pointer)
         latest.recur(
             slots: nil, h0: c.h0, seq,
@@ -173,12 +175,12 @@ import Testing
         }
     }
 
-    /// A GRU whose recurrent products use packed weights computes what the OpenBLAS
-    /// path computes (that path is the one checked against finite differences).
-    @Test(.enabled(if: VectorKernels.canPack(columns: 16), "this CPU has no AVX2: the packed path is not used"))
-    func gruWithPackedWeightsEqualsTheOpenBLASPath() throws {
+    /// A recurrent network whose recurrent products use packed weights computes what the OpenBLAS
+    /// path computes (that path is the one checked against finite differences), with each cell.
+    @Test(.enabled(if: VectorKernels.canPack(columns: 16), "this CPU has no AVX2: the packed path is not used"), arguments: RecurrentCell.allCases)
+    func rnnWithPackedWeightsEqualsTheOpenBLASPath(_ cell: RecurrentCell) throws {
         try loadBLAS()
-        let c = GRUCase(input: 5, hidden: 16, lengths: (0..<19).map { 9 - $0 / 3 }, seed: 13)
+        let c = RNNCase(input: 5, hidden: 16, lengths: (0..<19).map { 9 - $0 / 3 }, seed: 13, cell: cell)
         func run(packed: Bool) -> [[Float]] { c.run(threads: Workspace.defaultThreads, packed: packed) }
         let plain = run(packed: false), packed = run(packed: true)
         for (k, name) in ["out", "dX", "dh0", "dW_ih", "dW_hh", "db_ih", "db_hh"].enumerated() {
@@ -187,45 +189,47 @@ import Testing
     }
 }
 
-/// A GRU with random weights, inputs, h0 and output gradients, run forward and
+/// A recurrent network with random weights, inputs, h0 and output gradients, run forward and
 /// backward: [out, dX, dh0, dW_ih, dW_hh, db_ih, db_hh].
-struct GRUCase {
-    let input: Int, hidden: Int, seq: PackedSequences
-    // Buffers: the GRU keeps pointers to its weights.
+struct RNNCase {
+    let input: Int, hidden: Int, seq: PackedSequences, cell: RecurrentCell
+    // Buffers: the network keeps pointers to its weights.
     let wih: Buffer, whh: Buffer, bih: Buffer, bhh: Buffer, x: Buffer
     let h0: [Float], dOut: [Float]
 
-    init(input D: Int, hidden H: Int, lengths: [Int], seed: UInt64) {
+    init(input D: Int, hidden H: Int, lengths: [Int], seed: UInt64, cell: RecurrentCell = .gru) {
         var rng = Random(seed: seed)
         func buffer(_ a: [Float]) -> Buffer { let b = Buffer(a.count); b.pointer.update(from: a, count: a.count); return b }
-        input = D; hidden = H; seq = PackedSequences(lengths: lengths)
-        wih = buffer(randomArray(3 * H * D, &rng)); whh = buffer(randomArray(3 * H * H, &rng))
-        bih = buffer(randomArray(3 * H, &rng)); bhh = buffer(randomArray(3 * H, &rng))
+        input = D; hidden = H; seq = PackedSequences(lengths: lengths); self.cell = cell
+        let G = cell.gateBlocks * H
+        wih = buffer(randomArray(G * D, &rng)); whh = buffer(randomArray(G * H, &rng))
+        bih = buffer(randomArray(G, &rng)); bhh = buffer(randomArray(G, &rng))
         x = buffer(randomArray(seq.total * D, &rng)); h0 = randomArray(seq.rows * H, &rng); dOut = randomArray(seq.total * H, &rng)
     }
 
-    func gru(threads: Int) -> RNN {
+    func rnn(threads: Int) -> RNN {
         RNN(
             input: input, hidden: hidden, weightIH: wih.pointer, weightHH: whh.pointer, biasIH: bih.pointer, biasHH: bhh.pointer,
-            threads: threads)
+            threads: threads, cell: cell)
     }
 
     func run(threads: Int, packed: Bool) -> [[Float]] {
         let (D, H, N, B) = (input, hidden, seq.total, seq.rows)
-        let bufs = (Buffer(N * 3 * H), Buffer(N * H), Buffer(N * 4 * H), Buffer(N * H), Buffer(B * 3 * H), Buffer(3 * H * H))
+        let (G, S) = (cell.gateBlocks * H, cell.savedBlocks * H)
+        let bufs = (Buffer(N * G), Buffer(N * H), Buffer(N * S), Buffer(N * H), Buffer(B * G), Buffer(G * H))
         let cache = RNN.Cache(
             gi: bufs.0.pointer, hPrev: bufs.1.pointer, gates: bufs.2.pointer, out: bufs.3.pointer, gh: bufs.4.pointer,
             packed: packed ? bufs.5.pointer : nil)
-        let gru = gru(threads: threads)
+        let rnn = rnn(threads: threads)
         let inputs = RNNInputs(x: x.pointer, rows: N, slots: nil)
-        gru.forward(inputs, h0: h0, seq, cache)
+        rnn.forward(inputs, h0: h0, seq, cache)
         var dOut = dOut, dX = [Float](repeating: 0, count: N * D), dh0 = [Float](repeating: 0, count: B * H)
-        var dWih = [Float](repeating: 0, count: 3 * H * D), dWhh = [Float](repeating: 0, count: 3 * H * H)
-        var dBih = [Float](repeating: 0, count: 3 * H), dBhh = dBih
-        let dGi = Buffer(N * 3 * H), dGh = Buffer(N * 3 * H)
-        gru.backward(
+        var dWih = [Float](repeating: 0, count: G * D), dWhh = [Float](repeating: 0, count: G * H)
+        var dBih = [Float](repeating: 0, count: G), dBhh = dBih
+        let dGi = Buffer(N * G), dGh = Buffer(N * G), dMemory = Buffer(N * H)
+        rnn.backward(
             inputs, seq, cache, dOut: &dOut, dX: &dX, dh0: &dh0, dGi: dGi.pointer, dGh: dGh.pointer,
-            dGiRows: dGi.pointer, dWeightIH: &dWih, dWeightHH: &dWhh, dBiasIH: &dBih, dBiasHH: &dBhh)
+            dGiRows: dGi.pointer, dMemory: dMemory.pointer, dWeightIH: &dWih, dWeightHH: &dWhh, dBiasIH: &dBih, dBiasHH: &dBhh)
         return [bufs.3.array(N * H), dX, dh0, dWih, dWhh, dBih, dBhh]
     }
 }

@@ -6,10 +6,11 @@ import Testing
 /// Iteration-level batching (`SentenceVAE.decodeRunning`): rows that join a running batch at later steps, and
 /// rows that leave it early, do not change the other rows' sentences: each row gets what `decode` gives it alone.
 @Suite struct RunningDecodeTests {
-    @Test(arguments: [DecodingOptions(), DecodingOptions(method: .sample(Sampling(temperature: 1.5, topK: 6)))])
-    func rowsThatJoinLaterGetTheSentencesTheyGetAlone(options: DecodingOptions) throws {
+    @Test(
+        arguments: [DecodingOptions(), DecodingOptions(method: .sample(Sampling(temperature: 1.5, topK: 6)))], RecurrentCell.allCases)
+    func rowsThatJoinLaterGetTheSentencesTheyGetAlone(options: DecodingOptions, cell: RecurrentCell) throws {
         try loadBLAS()
-        let model = TinyModel.make(biases: [Vocabulary.eos: -0.5])
+        let model = TinyModel.make(biases: [Vocabulary.eos: -0.5], cell: cell)
         let n = 10
         let z = TinyModel.prior(n), seeds = SentenceVAE.rowSeeds(7, rows: 0..<n)
         func code(_ r: Int) -> [Float] { Array(z[r * 4..<(r + 1) * 4]) }
@@ -37,9 +38,10 @@ import Testing
         }
     }
 
-    @Test func rowsNoLongerWantedLeaveAndTheOthersGoOn() throws {
+    @Test(arguments: RecurrentCell.allCases)
+    func rowsNoLongerWantedLeaveAndTheOthersGoOn(cell: RecurrentCell) throws {
         try loadBLAS()
-        let model = TinyModel.make(biases: [Vocabulary.eos: -2])
+        let model = TinyModel.make(biases: [Vocabulary.eos: -2], cell: cell)
         let n = 6
         let z = TinyModel.prior(n), seeds = SentenceVAE.rowSeeds(3, rows: 0..<n)
         let options = DecodingOptions(method: .sample(Sampling(temperature: 1.2)))
