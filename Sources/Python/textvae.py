@@ -194,6 +194,8 @@ def read_model_file(path):
     tok = parsed('tokenizer', 'a JSON object')
     if not isinstance(cfg, dict) or not isinstance(tok, dict):
         fail("has unreadable 'config' or 'tokenizer' metadata")
+    if cfg.get('cell', 'gru') != 'gru':
+        fail(f"has {cfg.get('cell')!r} cells (train --cell); this module computes GRUs only: use the textvae commands")
     if cfg.get('adaptive_softmax_cutoffs'):
         fail('has an adaptive softmax (train --softmax adaptive), which this module does not read; its tensors are '
              "those of torch.nn.AdaptiveLogSoftmaxWithLoss (the model file article), or use the textvae commands")
