@@ -96,21 +96,27 @@ def make_batch(seqs):
 class SVAE(nn.Module):
     """Attribute names give exactly the model file's tensor names (state_dict keys == TENSORS)."""
 
-    def __init__(self, V, E=300, H=256, Z=16, latent_to_inputs=False):
+    def __init__(self, V, E=300, H=256, Z=16, latent_to_inputs=False, cell='gru'):
         super().__init__()
-        self.latent_to_inputs = latent_to_inputs
+        self.latent_to_inputs, self.cell = latent_to_inputs, cell
+        rnn = nn.LSTM if cell == 'lstm' else nn.GRU               # gates r, z, n or i, f, g, o (as textvae)
         self.embedding = nn.Embedding(V, E)                      # shared by encoder and decoder
-        self.encoder_rnn = nn.GRU(E, H, batch_first=True)         # gates r, z, n (as textvae)
+        self.encoder_rnn = rnn(E, H, batch_first=True)
         self.hidden2mean = nn.Linear(H, Z)
         self.hidden2logv = nn.Linear(H, Z)
         self.latent2hidden = nn.Linear(Z, H)                      # h0 of the decoder, no activation
-        self.decoder_rnn = nn.GRU(E + Z * latent_to_inputs, H, batch_first=True)
+        self.decoder_rnn = rnn(E + Z * latent_to_inputs, H, batch_first=True)
         self.outputs2vocab = nn.Linear(H, V)
+
+    def state(self, h):
+        """The decoder's starting state from h0 (1,B,H): h0 itself, or for an LSTM (h0, c0 = 0)."""
+        return (h, torch.zeros_like(h)) if self.cell == 'lstm' else h
 
     def encode(self, x, lens):
         """x (B,T), lens (B,) -> mu, logv (B,Z) from h_T, the encoder state after each sentence's own last token."""
         packed = pack_padded_sequence(self.embedding(x), lens, batch_first=True, enforce_sorted=False)
-        _, h = self.encoder_rnn(packed)                           # (1,B,H)
+        _, h = self.encoder_rnn(packed)                           # (1,B,H), or for an LSTM (h, c)
+        h = h[0] if self.cell == 'lstm' else h
         return self.hidden2mean(h[0]), self.hidden2logv(h[0])
 
     def decoder_inputs(self, ids, z):
@@ -122,7 +128,7 @@ class SVAE(nn.Module):
     def token_nll(self, z, dec_in, tgt, lens):
         """-log p(tgt_t | tgt_<t, z) for the T+1 targets of each sentence -> (B,T+1), zero past the end."""
         packed = pack_padded_sequence(self.decoder_inputs(dec_in, z), lens + 1, batch_first=True, enforce_sorted=False)
-        out, _ = self.decoder_rnn(packed, self.latent2hidden(z).unsqueeze(0))
+        out, _ = self.decoder_rnn(packed, self.state(self.latent2hidden(z).unsqueeze(0)))
         out = pad_packed_sequence(out, batch_first=True)[0]       # (B,T+1,H)
         mask = torch.arange(out.size(1)) < (lens + 1).unsqueeze(1)
         nll = F.cross_entropy(self.outputs2vocab(out[mask]), tgt[mask], reduction='none')  # logits only at real targets
@@ -146,7 +152,7 @@ class SVAE(nn.Module):
     @torch.no_grad()
     def greedy(self, z, max_len=60):
         """Greedy decoding from z (B,Z); <pad> and <bos> never emitted; stops when every row has emitted <eos>."""
-        h, tok, out = self.latent2hidden(z).unsqueeze(0), torch.full((z.size(0), 1), BOS), []
+        h, tok, out = self.state(self.latent2hidden(z).unsqueeze(0)), torch.full((z.size(0), 1), BOS), []
         done = torch.zeros(z.size(0), dtype=torch.bool)
         for _ in range(max_len):
             o, h = self.decoder_rnn(self.decoder_inputs(tok, z), h)
@@ -208,6 +214,8 @@ def model_metadata(model, itos, **extra):
     """Model-file metadata: format, vocab, config and tokenizer (JSON strings), plus free extra keys."""
     E, H, Z = model.embedding.embedding_dim, model.encoder_rnn.hidden_size, model.hidden2mean.out_features
     config = dict(embedding=E, hidden=H, latent=Z, latent_to_inputs=bool(model.latent_to_inputs), max_length=60)
+    if model.cell != 'gru':                                       # as textvae: the key only for another cell
+        config['cell'] = model.cell
     tokenizer = dict(name='whitespace', lowercase=False, normalization='none', locale='en')
     # `producer` keeps the tool's original name: the committed golden files carry it, and `golden` must
     # still write them byte for byte.
@@ -228,7 +236,8 @@ def load_model(path, vocab_path=None):
     d_in = t['decoder_rnn.weight_ih_l0'].shape[1]
     if d_in not in (E, E + Z):
         die(f'{path}: decoder_rnn.weight_ih_l0 has {d_in} columns, expected E={E} or E+Z={E + Z}')
-    model = SVAE(V, E, H, Z, d_in == E + Z)
+    cell = 'lstm' if t['encoder_rnn.weight_hh_l0'].shape[0] == 4 * H else 'gru'
+    model = SVAE(V, E, H, Z, d_in == E + Z, cell)
     try:
         model.load_state_dict({n: t[n] for n in TENSORS})
     except RuntimeError as e:
@@ -487,14 +496,20 @@ CONVENTIONS = {
                  'float64; golden.json numbers are float64; grads.safetensors holds float64 gradients rounded to float32',
     'grads': 'grads.safetensors: d loss / d parameter for every tensor of model.safetensors, same names and shapes',
 }
+LSTM_CONVENTION = ('PyTorch nn.LSTM, rows of weight_ih/weight_hh in blocks i, f, g, o; c = f*c + i*g, h = o*tanh(c); '
+                   'every c starts at 0')
 
 
-def golden_case(seed, lti):
+# The golden cases: (folder under the golden directory, latent_to_inputs, cell).
+GOLDEN_CASES = (('', False, 'gru'), ('latent_to_inputs', True, 'gru'), ('lstm', True, 'lstm'))
+
+
+def golden_case(seed, lti, cell='gru'):
     """Tiny float64 model (V=12, E=5, H=4, Z=3), its batch and eps; weights U(-0.5, 0.5) rounded to float32."""
     toks = [s.split() for s in GOLDEN_TEXT]
     itos, counts = build_vocab(toks)
     gen = torch.Generator().manual_seed(seed)
-    model = SVAE(len(itos), 5, 4, 3, lti).double()
+    model = SVAE(len(itos), 5, 4, 3, lti, cell).double()
     with torch.no_grad():
         for p in model.parameters():                              # model-file order
             p.copy_((torch.rand(p.shape, generator=gen, dtype=torch.float64) - 0.5).float().double())
@@ -509,9 +524,9 @@ def golden_loss(model, batch, eps, params=None):
     return (rec + GOLDEN_BETA * kl.sum(1)).mean()
 
 
-def write_golden(out, seed, lti):
+def write_golden(out, seed, lti, cell='gru'):
     os.makedirs(out, exist_ok=True)
-    model, itos, counts, batch, eps = golden_case(seed, lti)
+    model, itos, counts, batch, eps = golden_case(seed, lti, cell)
     x, dec_in, tgt, lens = batch
     mu, logv = model.encode(x, lens)
     z = mu + torch.exp(0.5 * logv) * eps
@@ -520,8 +535,14 @@ def write_golden(out, seed, lti):
     with torch.no_grad():
         nll_mean, nll_sample = model.token_nll(mu, dec_in, tgt, lens), model.token_nll(z, dec_in, tgt, lens)
     cut = lambda m: [row[:n + 1] for row, n in zip(m.tolist(), lens.tolist())]
-    g = dict(generated_by=f'svae.py golden --seed {seed} (do not edit; regenerate)', conventions=CONVENTIONS,
-             sizes=dict(V=len(itos), E=5, H=4, Z=3, latent_to_inputs=lti), vocab=itos, beta=GOLDEN_BETA,
+    conventions, sizes = dict(CONVENTIONS), dict(V=len(itos), E=5, H=4, Z=3, latent_to_inputs=lti)
+    if cell == 'lstm':                                            # the GRU cases' files stay as they were
+        del conventions['gru']
+        conventions.update(encoder=conventions['encoder'].replace('GRU', 'LSTM') + ' (c0 = 0)',
+                           decoder=conventions['decoder'] + '; an LSTM\'s c0 = 0', lstm=LSTM_CONVENTION)
+        sizes['cell'] = cell
+    g = dict(generated_by=f'svae.py golden --seed {seed} (do not edit; regenerate)', conventions=conventions,
+             sizes=sizes, vocab=itos, beta=GOLDEN_BETA,
              sentences=[dict(text=t, ids=s[:n], decoder_inputs=d[:n + 1], targets=y[:n + 1]) for t, s, d, y, n in
                         zip(GOLDEN_TEXT, x.tolist(), dec_in.tolist(), tgt.tolist(), lens.tolist())],
              eps=eps.tolist(), mu=mu.tolist(), logv=logv.tolist(), z=z.tolist(),
@@ -542,8 +563,8 @@ def write_golden(out, seed, lti):
 
 
 def cmd_golden(a):
-    for sub, lti in (('', False), ('latent_to_inputs', True)):
-        g = write_golden(os.path.join(a.out, sub), a.seed, lti)
+    for sub, lti, cell in GOLDEN_CASES:
+        g = write_golden(os.path.join(a.out, sub), a.seed, lti, cell)
         print(f'wrote {os.path.join(a.out, sub)}: loss {g["loss"]:.10f} rec_at_mean {g["rec_at_mean"]}')
 
 
@@ -560,19 +581,36 @@ def spec_equations(model, batch, eps):
         n = torch.tanh(gi[2 * H:] + r * gh[2 * H:])
         return (1 - u) * n + u * h
 
+    def lstm(pre, x, state):
+        h, c = state
+        a = P[f'{pre}.weight_ih_l0'] @ x + P[f'{pre}.bias_ih_l0'] + P[f'{pre}.weight_hh_l0'] @ h + P[f'{pre}.bias_hh_l0']
+        i, f, g, o = torch.sigmoid(a[:H]), torch.sigmoid(a[H:2 * H]), torch.tanh(a[2 * H:3 * H]), torch.sigmoid(a[3 * H:])
+        c = f * c + i * g
+        return o * torch.tanh(c), c
+
+    def step(pre, x, state):                                     # state: h (GRU) or (h, c) (LSTM)
+        return lstm(pre, x, state) if model.cell == 'lstm' else gru(pre, x, state)
+
+    def top(state):
+        return state[0] if model.cell == 'lstm' else state
+
+    def start(h):
+        return (h, torch.zeros_like(h)) if model.cell == 'lstm' else h
+
     def rec(z, ids):
-        h, total = P['latent2hidden.weight'] @ z + P['latent2hidden.bias'], 0.0
+        s, total = start(P['latent2hidden.weight'] @ z + P['latent2hidden.bias']), 0.0
         for inp, y in zip([BOS] + ids, ids + [EOS]):
             e = P['embedding.weight'][inp]
-            h = gru('decoder_rnn', torch.cat([e, z]) if model.latent_to_inputs else e, h)
-            total -= torch.log_softmax(P['outputs2vocab.weight'] @ h + P['outputs2vocab.bias'], 0)[y]
+            s = step('decoder_rnn', torch.cat([e, z]) if model.latent_to_inputs else e, s)
+            total -= torch.log_softmax(P['outputs2vocab.weight'] @ top(s) + P['outputs2vocab.bias'], 0)[y]
         return total.item()
 
     out = []
     for row, n, e in zip(batch[0].tolist(), batch[3].tolist(), eps):
-        ids, h = row[:n], torch.zeros(H, dtype=torch.float64)
+        ids, s = row[:n], start(torch.zeros(H, dtype=torch.float64))
         for t in ids:
-            h = gru('encoder_rnn', P['embedding.weight'][t], h)
+            s = step('encoder_rnn', P['embedding.weight'][t], s)
+        h = top(s)
         mu, logv = P['hidden2mean.weight'] @ h + P['hidden2mean.bias'], P['hidden2logv.weight'] @ h + P['hidden2logv.bias']
         kl = 0.5 * (mu ** 2 + logv.exp() - logv - 1).sum().item()
         out.append((rec(mu, ids), kl, rec(mu + torch.exp(0.5 * logv) * e, ids)))
@@ -588,14 +626,14 @@ def cmd_selfcheck(a):
         print(f'{"PASS" if passed else "FAIL"}  {name}  {detail}')
 
     with tempfile.TemporaryDirectory() as d1, tempfile.TemporaryDirectory() as d2:
-        for d, lti in ((d, lti) for d in (d1, d2) for lti in (False, True)):
-            write_golden(os.path.join(d, 'latent_to_inputs' if lti else ''), a.seed, lti)
+        for d, (sub, lti, cell) in ((d, case) for d in (d1, d2) for case in GOLDEN_CASES):
+            write_golden(os.path.join(d, sub), a.seed, lti, cell)
         files = sorted(os.path.relpath(os.path.join(r, f), d1) for r, _, fs in os.walk(d1) for f in fs)
         same = all(filecmp.cmp(os.path.join(d1, f), os.path.join(d2, f), shallow=False) for f in files)
         report('golden twice -> byte-identical files', same, f'({len(files)} files)')
-        for lti in (False, True):
-            model, itos, _, batch, eps = golden_case(a.seed, lti)
-            d, case = os.path.join(d1, 'latent_to_inputs' if lti else ''), f'(latent_to_inputs={lti})'
+        for sub, lti, cell in GOLDEN_CASES:
+            model, itos, _, batch, eps = golden_case(a.seed, lti, cell)
+            d, case = os.path.join(d1, sub), f'(latent_to_inputs={lti}, {cell})'
             with open(os.path.join(d, 'golden.json'), encoding='utf-8') as f:
                 g = json.load(f)
             params = [p.detach().clone().requires_grad_() for p in model.parameters()]

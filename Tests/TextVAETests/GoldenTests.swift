@@ -4,7 +4,7 @@ import Testing
 @testable import TextVAE
 
 /// The model's numbers against the PyTorch reference (Tests/Reference/svae.py),
-/// on the golden files it generated (Golden/ and Golden/latent_to_inputs/).
+/// on the golden files it generated (Golden/, Golden/latent_to_inputs/ and Golden/lstm/, LSTM cells with z at every input).
 /// Regenerate with: python3 Tests/Reference/svae.py golden --out Tests/TextVAETests/Golden --seed 0
 @Suite struct GoldenTests {
     struct Case {
@@ -28,7 +28,7 @@ import Testing
         }
     }
 
-    @Test(arguments: ["", "latent_to_inputs"])
+    @Test(arguments: ["", "latent_to_inputs", "lstm"])
     func lossAndGradientsMatchPyTorch(variant: String) throws {
         try loadBLAS()
         let c = try Case(variant)

@@ -177,7 +177,9 @@ import Testing
 
     /// A recurrent network whose recurrent products use packed weights computes what the OpenBLAS
     /// path computes (that path is the one checked against finite differences), with each cell.
-    @Test(.enabled(if: VectorKernels.canPack(columns: 16), "this CPU has no AVX2: the packed path is not used"), arguments: RecurrentCell.allCases)
+    @Test(
+        .enabled(if: VectorKernels.canPack(columns: 16), "this CPU has no AVX2: the packed path is not used"),
+        arguments: RecurrentCell.allCases)
     func rnnWithPackedWeightsEqualsTheOpenBLASPath(_ cell: RecurrentCell) throws {
         try loadBLAS()
         let c = RNNCase(input: 5, hidden: 16, lengths: (0..<19).map { 9 - $0 / 3 }, seed: 13, cell: cell)
