@@ -38,6 +38,23 @@ import Testing
         return Trainer(checkpoint: cp, train: set.train, valid: set.valid)
     }
 
+    /// A time limit that passes just as an epoch ends: that epoch's validation stands, and no second, empty
+    /// epoch row follows it in the log.
+    @Test func aTimeLimitAtAnEpochsEndAddsNoEmptyEpoch() throws {
+        try loadBLAS()
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let set = try Self.grammarSet(300)
+        let trainer = Self.trainer(set, folder: folder, epochs: 1)
+        #expect(try trainer.run { _ in } == .finished)
+        #expect(trainer.checkpoint.state.batchInEpoch == 0 && trainer.checkpoint.state.epoch == 1)
+        var notes: [String] = []
+        try trainer.finishEarly(log: MetricsLog(path: trainer.metricsPath)) { if case .note(let n) = $0 { notes.append(n) } }
+        let epochRows = try MetricsLog.read(trainer.metricsPath).filter { $0["kind"] as? String == "epoch" }
+        #expect(epochRows.count == 1, "\(epochRows)")
+        #expect(notes.contains { $0.contains("time limit") } && FileManager.default.fileExists(atPath: trainer.checkpointPath))
+    }
+
     @Test func learnsTheGrammarToWithinAFewNatsOfItsEntropy() throws {
         try loadBLAS()
         let folder = try temporaryFolder()

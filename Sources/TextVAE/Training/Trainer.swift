@@ -404,9 +404,10 @@ package final class Trainer {
                     + "β now reaches its final value at update \(annealed) (epoch \(annealed / max(1, B) + 1))"))
     }
 
-    /// The time limit hit mid-epoch: validate what we have, keep it if best, checkpoint.
+    /// The time limit hit mid-epoch: validate what we have, keep it if best, checkpoint. At the very start of a later
+    /// epoch nothing has changed since the last epoch's validation, so no second, empty epoch row is written.
     func finishEarly(log: MetricsLog, _ onEvent: (TrainingEvent) -> Void) throws {
-        _ = try validate(log: log, onEvent)
+        if checkpoint.state.batchInEpoch > 0 || checkpoint.state.epoch == 0 { _ = try validate(log: log, onEvent) }
         if collective.isLeader { try checkpoint.save(to: checkpointPath) }
         onEvent(.note("time limit of \(options.timeLimitMinutes) minutes reached at step \(checkpoint.state.step)"))
     }

@@ -19,6 +19,7 @@
 #   dropout     the defaults with the record's regularisation instead of word dropout (0.5 dropout on input
 #               embeddings and states); it needs more epochs (EPOCHS=40: 105.45 nats, 89 minutes on 1 thread)
 #   cyclical    the defaults with cyclical annealing (Fu et al. 2019, 4 cycles)
+#   lstm-dropout  the dropout recipe with LSTM cells and Z 32 (--cell lstm --latent 32), the record's cell and size
 #   lm          the language-model baseline (--baseline lm: the same decoder, no latent) with the defaults'
 #               word dropout; its NLL is exact (k = 1), and its degenerate share is of sampled words, not greedy
 #   lm-nowd     the baseline without word dropout
@@ -44,10 +45,11 @@ flags() {
     nowd) echo "--word-dropout 0" ;;
     dropout) echo "--word-dropout 0 --embedding-dropout 0.5 --output-dropout 0.5" ;;
     cyclical) echo "--anneal cyclical" ;;
+    lstm-dropout) echo "--cell lstm --latent 32 --word-dropout 0 --embedding-dropout 0.5 --output-dropout 0.5" ;;
     lm) echo "--baseline lm" ;;
     lm-nowd) echo "--baseline lm --word-dropout 0" ;;
     lm-dropout) echo "--baseline lm --word-dropout 0 --embedding-dropout 0.5 --output-dropout 0.5" ;;
-    *) echo "unknown recipe '$1' (reference, default, pretrain, nowd, dropout, cyclical, lm, lm-nowd, lm-dropout)" >&2; exit 2 ;;
+    *) echo "unknown recipe '$1' (reference, default, pretrain, nowd, dropout, cyclical, lstm-dropout, lm, lm-nowd, lm-dropout)" >&2; exit 2 ;;
   esac
 }
 
