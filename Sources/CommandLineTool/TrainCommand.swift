@@ -112,9 +112,11 @@ struct TrainCommand: ParsableCommand {
         try data.check()
         try modelOptions.check()
         try optimisation.check()
-        if modelOptions.baseline != nil && (data.hasLabels || (optimisation.pretrainEpochs ?? 0) > 0 || optimisation.klTarget != nil) {
+        if modelOptions.baseline != nil
+            && (data.hasLabels || (optimisation.pretrainEpochs ?? 0) > 0 || optimisation.klTarget != nil || optimisation.regulariser != nil)
+        {
             throw ValidationError(
-                "--baseline lm has no latent to carry labels, pretrain or hold a KL: leave out the label options, --pretrain-epochs and --kl-target"
+                "--baseline lm has no latent to carry labels, pretrain, hold a KL or regularise: leave out the label options, --pretrain-epochs, --kl-target and --regulariser"
             )
         }
     }

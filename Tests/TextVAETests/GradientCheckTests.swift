@@ -95,6 +95,44 @@ import Testing
         }
     }
 
+    /// A discriminator with weights large enough that every path carries gradient.
+    static func discriminator(latent: Int) -> LatentDiscriminator {
+        var d = LatentDiscriminator(latent: latent, seed: 4)
+        for i in d.parameters.indices { d.parameters[i] *= 2 }
+        return d
+    }
+
+    /// The adversarial prior's two losses: the discriminator's against its parameters, the encoder's against z.
+    @Test func discriminatorGradientsMatchFiniteDifferences() {
+        var rng = Random(seed: 21)
+        let (Z, rows, meanOver) = (3, 4, 6)
+        let d = Self.discriminator(latent: Z)
+        let prior = randomArray(rows * Z, &rng, scale: 1.5)
+        var posterior = randomArray(rows * Z, &rng, scale: 1.5)
+        var gradient = [Float](repeating: 0, count: d.parameters.count)
+        _ = d.loss(prior: prior, posterior: posterior, rows: rows, meanOver: meanOver, gradient: &gradient)
+        var parameters = d.parameters
+        func loss(_ p: [Float]) -> Double {
+            var unused = [Float](repeating: 0, count: p.count)
+            return Double(
+                LatentDiscriminator(latent: Z, parameters: p).loss(
+                    prior: prior, posterior: posterior, rows: rows, meanOver: meanOver, gradient: &unused))
+        }
+        for i in Self.probes(parameters.count, limit: 40) {
+            let n = Self.numeric(&parameters, i, loss)
+            #expect(Self.close(gradient[i], n), "discriminator parameter \(i): analytic \(gradient[i]) numeric \(n)")
+        }
+        var dz = [Float](repeating: 0, count: rows * Z)
+        _ = d.encoderTerm(posterior, rows: rows, meanOver: meanOver, scale: 0.7, dz: &dz)
+        func term(_ z: [Float]) -> Double {
+            Double(d.encoderTerm(z, rows: rows, meanOver: meanOver, scale: 0, dz: nil).reduce(0, +) * 0.7 / Float(meanOver))
+        }
+        for i in posterior.indices {
+            let n = Self.numeric(&posterior, i, term)
+            #expect(Self.close(dz[i], n), "dz[\(i)]: analytic \(dz[i]) numeric \(n)")
+        }
+    }
+
     @Test func softmaxCrossEntropyGradientMatchesFiniteDifferences() {
         var rng = Random(seed: 3)
         let (rows, V) = (3, 6)
@@ -137,10 +175,13 @@ import Testing
         /// An adaptive softmax's cutoffs (V is 9: a head of 5, tails 5..<7 and 7..<9), or none.
         var softmaxCutoffs: [Int] = []
         var cell = RecurrentCell.gru
+        /// An adversarial prior in place of the KL term (a fixed discriminator).
+        var adversary = false
         var testDescription: String {
             "Z \(latentSize), latentToInputs \(latentToInputs), freeBits \(freeBits), z = \(latent), dropout \(dropout.0) \(dropout.1)"
                 + (inputNoise.map { ", input noise \($0)" } ?? "")
                 + (softmaxCutoffs.isEmpty ? "" : ", adaptive softmax \(softmaxCutoffs)") + (cell == .gru ? "" : ", \(cell.displayName)")
+                + (adversary ? ", adversarial prior" : "")
                 + (classes > 0 ? ", K \(classes), labels \(labels.map { $0.map(String.init) ?? "-" }), C \(capacity)" : "")
         }
     }
@@ -169,6 +210,9 @@ import Testing
         ModelCase(latentToInputs: false, freeBits: 0, latent: "sample", cell: .lstm),
         ModelCase(latentToInputs: true, freeBits: 0.3, latent: "sample", dropout: (0.4, 0.3), cell: .lstm),
         ModelCase(latentToInputs: false, freeBits: 0, latent: "sample", classes: 3, labels: [0, nil, 2, nil], cell: .lstm),
+        // An adversarial prior: its gradient reaches μ and log σ² through z.
+        ModelCase(latentToInputs: false, freeBits: 0, latent: "sample", adversary: true),
+        ModelCase(latentToInputs: true, freeBits: 0, latent: "mean", classes: 3, labels: [1, nil, 0, nil], adversary: true),
     ])
     func fullLossGradientMatchesFiniteDifferencesForEveryTensor(_ c: ModelCase) throws {
         try loadBLAS()
@@ -193,7 +237,8 @@ import Testing
         #expect((batch.decoderInputMask != nil) == (c.dropout.0 > 0) && (batch.decoderOutputMask != nil) == (c.dropout.1 > 0))
         let eps = randomArray(4 * c.latentSize, &rng)
         let latent: LatentChoice = c.latent == "mean" ? .mean : .sample(eps)
-        let settings = LossSettings(beta: 0.7, freeBits: c.freeBits, labelWeight: 0.8, classWeight: 1.5, classCapacity: c.capacity)
+        var settings = LossSettings(beta: 0.7, freeBits: c.freeBits, labelWeight: 0.8, classWeight: 1.5, classCapacity: c.capacity)
+        if c.adversary { settings.adversary = Self.discriminator(latent: c.latentSize) }
         let classes =
             c.classes == 0
             ? nil

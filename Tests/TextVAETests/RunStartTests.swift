@@ -105,14 +105,15 @@ import Testing
             "--lr-decay": "0", "--pretrain-epochs": "-1", "--label-weight": "-2", "--class-kl-weight": "inf",
             "--class-capacity": "-1", "--gumbel-temperature": "0", "--final-temperature": "101", "--patience": "-1",
             "--checkpoint-steps": "-5", "--checkpoint-minutes": "inf", "--time-limit": "inf", "--input-noise": "drop:2",
+            "--regulariser": "l2",
         ]
         let described = TrainingOptions.settings
         #expect(Set(described.map(\.flag)) == Set(bad.keys).union(["--seed"]), "a setting without a case here, or a case without a setting")
         for setting in described where setting.flag != "--seed" {
             let flag = "\(setting.flag)=\(bad[setting.flag]!)"  // with "=": a negative value is not taken for a flag
             let run = try TextVAEProgram.run(["train", "g.txt", "-o", "x.safetensors", flag], in: folder)
-            // A time or a noise that does not parse is refused by its parser first (naming the flag too).
-            let parsed = ["--time-limit", "--input-noise"].contains(setting.flag)
+            // A time, a noise or a regulariser that does not parse is refused by its parser first (naming the flag too).
+            let parsed = ["--time-limit", "--input-noise", "--regulariser"].contains(setting.flag)
             let message = parsed ? setting.flag : "\(setting.flag) must be \(setting.requirement)"
             #expect(run.failedCleanly && run.stderr.contains(message), "\(setting.flag): \(run)")
             #expect(

@@ -79,9 +79,15 @@ import Testing
     }
 
     /// With a KL target the controller's state is part of the checkpoint, so the resumed run steers as the
-    /// uninterrupted one did; input noise is drawn from each sentence's own generator, so it repeats too.
-    @Test(arguments: [(nil, nil), (3.0, nil), (nil, InputNoise(drop: 0.2, blank: 0.1, shuffle: 2))])
-    func interruptedAndResumedRunEndsWithTheSameModelBitForBit(klTarget: Double?, inputNoise: InputNoise?) throws {
+    /// uninterrupted one did; input noise is drawn from each sentence's own generator, so it repeats too; an
+    /// adversarial prior's discriminator and its optimiser are in the checkpoint.
+    @Test(arguments: [
+        (nil, nil, LatentRegulariser.kl), (3.0, nil, .kl), (nil, InputNoise(drop: 0.2, blank: 0.1, shuffle: 2), .kl),
+        (nil, nil, .adversarial),
+    ])
+    func interruptedAndResumedRunEndsWithTheSameModelBitForBit(
+        klTarget: Double?, inputNoise: InputNoise?, regulariser: LatentRegulariser
+    ) throws {
         try loadBLAS()
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -91,6 +97,8 @@ import Testing
         let target: (inout TrainingOptions, inout TrainingState) -> Void = { options, _ in
             options.klTarget = klTarget
             options.inputNoise = inputNoise
+            options.regulariser = regulariser
+            if regulariser == .adversarial { options.freeBits = 0 }
         }
 
         let straight = Self.trainer(set, folder: straightFolder, epochs: 2, adjust: target)
@@ -114,9 +122,46 @@ import Testing
             resumed.checkpoint.file.model.parameters == straight.checkpoint.file.model.parameters,
             "parameters after resuming differ from an uninterrupted run")
         #expect(resumed.checkpoint.adam == straight.checkpoint.adam)
+        #expect(resumed.checkpoint.adversary == straight.checkpoint.adversary)
+        #expect((straight.checkpoint.adversary != nil) == (regulariser == .adversarial))
+        if let adversary = straight.checkpoint.adversary {
+            #expect(adversary.discriminator != LatentDiscriminator(latent: 8, seed: 3 &+ 0xAD5E), "the discriminator trained")
+        }
         let a = try Data(contentsOf: URL(fileURLWithPath: straight.modelPath))
         let b = try Data(contentsOf: URL(fileURLWithPath: resumed.modelPath))
         #expect(a == b, "the best model files differ")
+    }
+
+    /// `--regulariser adversarial`: with the discriminator in the KL's place, the codes the encoder gives (z drawn
+    /// from q, pooled over the validation sentences) come out much nearer N(0, I) than with no regulariser at all
+    /// (β = 0), by the distance Σ_j (mean_j² + (var_j − 1)²).
+    @Test func anAdversarialPriorPullsTheCodesTowardsThePrior() throws {
+        try loadBLAS()
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let set = try Self.grammarSet(1200)
+        var distances: [LatentRegulariser: Double] = [:]
+        for regulariser in [LatentRegulariser.adversarial, .kl] {
+            let trainer = Self.trainer(set, folder: folder, epochs: 4) { options, _ in
+                options.regulariser = regulariser
+                options.freeBits = 0
+                options.schedule = regulariser == .kl ? .constant(beta: 0) : .constant(beta: 1)
+            }
+            _ = try trainer.run { _ in }
+            var rng = Random(seed: 9)
+            let eps = (0..<set.valid.count * 8).map { _ in rng.normal() }
+            let z = trainer.checkpoint.file.model.run(Batch(set.valid), latent: .sample(eps), workspace: Workspace()).z
+            var distance = 0.0
+            for j in 0..<8 {
+                let values = stride(from: j, to: z.count, by: 8).map { Double(z[$0]) }
+                let mean = values.reduce(0, +) / Double(values.count)
+                let variance = values.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(values.count)
+                distance += mean * mean + (variance - 1) * (variance - 1)
+            }
+            distances[regulariser] = distance
+        }
+        print("distance to N(0, I): adversarial \(distances[.adversarial]!), none \(distances[.kl]!)")
+        #expect(distances[.adversarial]! < 0.25 * distances[.kl]!, "\(distances)")
     }
 
     /// `--kl-target`: the controller holds the training KL near each target (measured: 2.12 nats over the last

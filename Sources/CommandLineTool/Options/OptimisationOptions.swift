@@ -58,6 +58,11 @@ struct OptimisationOptions: ParsableArguments {
             valueName: "noise"))
     var inputNoise: String?
     @Option(
+        help: ArgumentHelp(
+            "What keeps the codes near the prior N(0, I). kl: the ELBO's KL term. adversarial: an adversarial prior (as adversarial autoencoders): a small discriminator learns to tell the encoder's codes from the prior's and the encoder learns to pass for the prior, weighted by β as the KL would be; free bits are off. The posterior stays Gaussian, so evaluate still reports its KL and NLL (default: kl).",
+            valueName: "kl|adversarial"))
+    var regulariser: LatentRegulariser?
+    @Option(
         help:
             "Free bits λ per latent dimension: the KL of a dimension below λ (batch mean) is not pushed down, so z keeps some information; 0 = off (default: \(D().freeBits))."
     ) var freeBits: Float?
@@ -134,6 +139,12 @@ struct OptimisationOptions: ParsableArguments {
             throw ValidationError("--cycles must be at least 1 and --ratio in (0, 1]")
         }
         if let beta, !(beta >= 0 && beta.isFinite) { throw ValidationError("--beta must be 0 or more") }
+        if regulariser == .adversarial {
+            if klTarget != nil { throw ValidationError("--kl-target steers a KL term: leave it out with --regulariser adversarial") }
+            if let freeBits, freeBits > 0 {
+                throw ValidationError("free bits shape a KL term: leave out --free-bits with --regulariser adversarial")
+            }
+        }
         if let klTarget {
             guard klTarget > 0 && klTarget <= TrainingOptions.largestKLTarget else {
                 throw ValidationError("--kl-target must be a number of nats above 0, such as 10")
@@ -160,8 +171,10 @@ struct OptimisationOptions: ParsableArguments {
         o.wordDropout = wordDropout ?? o.wordDropout
         o.schedule = annealing.schedule(plannedUpdates: 0)  // placed in the run's plan once the corpus is read
         o.klTarget = klTarget
-        // Free bits would hold every dimension's KL up while the controller pushes it to the target.
-        o.freeBits = freeBits ?? (klTarget != nil ? 0 : o.freeBits)
+        o.regulariser = regulariser ?? o.regulariser
+        // Free bits would hold every dimension's KL up while the controller pushes it to the target; with an
+        // adversarial prior there is no KL term for them to shape.
+        o.freeBits = freeBits ?? (klTarget != nil || o.regulariser == .adversarial ? 0 : o.freeBits)
         o.inputNoise = inputNoise.flatMap { try? InputNoise(parsing: $0) }
         o.embeddingDropout = embeddingDropout ?? o.embeddingDropout
         o.outputDropout = outputDropout ?? o.outputDropout
@@ -206,8 +219,11 @@ struct OptimisationOptions: ParsableArguments {
             (.classKLWeight, classKlWeight), (.classCapacity, classCapacity),
             (.gumbelTemperature, gumbelTemperature), (.finalTemperature, finalTemperature), (.seed, seed),
             (.anneal, anneal), (.k, k), (.x0, x0), (.klTarget, klTarget), (.inputNoise, inputNoise), (.cycles, cycles), (.ratio, ratio),
+            (.regulariser, regulariser),
             (.beta, beta),
         ]
         return Set(values.filter { $0.1 != nil }.map(\.0))
     }
 }
+
+extension LatentRegulariser: ExpressibleByArgument {}

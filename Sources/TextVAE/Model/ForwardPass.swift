@@ -23,6 +23,14 @@ struct ForwardPass {
     let logits: UnsafeMutablePointer<Float>
     let nll: UnsafeMutablePointer<Float>  // (N_dec) per target
     private(set) var latentLoss: LatentLoss
+    /// With an adversarial prior (`LossSettings.adversary`): −log σ(D(z)) of each row, packed order.
+    let adversarial: [Float]?
+
+    /// The regulariser's term the loss adds (times β): the KL's, or the adversarial prior's mean.
+    var regulariserTerm: Float {
+        guard let adversarial else { return latentLoss.term }
+        return adversarial.reduce(0, +) / Float(settings.meanOver(batch.count))
+    }
 
     /// This pass's rows' part of the sums the loss needs from the whole batch.
     var sums: BatchSums { BatchSums(latentKL: latentLoss.dimensionSums, classKL: classLatent?.klSum ?? 0) }
@@ -37,7 +45,7 @@ struct ForwardPass {
     func result() -> BatchResult {
         let dec = batch.decoder, B = batch.count, Z = encoder.latent
         let recRow = batch.rowSums(nll)
-        let loss = recRow.reduce(0, +) / Float(settings.meanOver(B)) + settings.beta * latentLoss.term + (classLatent?.term ?? 0)
+        let loss = recRow.reduce(0, +) / Float(settings.meanOver(B)) + settings.beta * regulariserTerm + (classLatent?.term ?? 0)
         var result = BatchResult(
             rec: recRow, kl: latentLoss.perRow, mu: [], logv: [], z: [], loss: loss,
             targetNLL: Array(UnsafeBufferPointer(start: nll, count: dec.total)))

@@ -11,6 +11,9 @@ package struct LossSettings {
     /// Models with classes (see `ClassLatent`): α, the weight of −log q(y|x) for labelled sentences;
     /// γ, the weight of the class KL of unlabelled ones; C, its capacity in nats (0: the plain KL term).
     package var labelWeight: Float = 1, classWeight: Float = 1, classCapacity: Float = 0
+    /// An adversarial prior in place of the KL term (`LatentDiscriminator`): β then weighs −log σ(D(z)), the KL is
+    /// still computed (and reported) but adds nothing to the loss, and free bits do not apply. nil: the KL term.
+    package var adversary: LatentDiscriminator?
 
     package init(
         beta: Float = 1, freeBits: Float = 0, wholeBatch: Int? = nil, labelWeight: Float = 1,

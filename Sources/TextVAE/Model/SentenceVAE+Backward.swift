@@ -112,17 +112,26 @@ extension SentenceVAE {
         let (mu, logv, eps) = (pass.encoder.mu, pass.encoder.logv, pass.eps)
         let dMu = ws.dmu.reserve(B * Z), dLogv = ws.dlogv.reserve(B * Z)
         let sampled = pass.latent.isSample, zFromMu = pass.latent.dependsOnMean
+        // An adversarial prior's gradient reaches z, and through it μ and log σ², like the decoder's.
+        var dz: [Float]?
+        if let adversary = pass.settings.adversary, zFromMu {
+            var d = [Float](repeating: 0, count: B * Z)
+            _ = adversary.encoderTerm(pass.z, rows: B, meanOver: pass.settings.meanOver(B), scale: pass.settings.beta, dz: &d)
+            dz = d
+        }
         for row in 0..<B {
             for j in 0..<Z {
                 let k = row * Z + j
-                let s = zFromMu ? dCode[row * C + j] : 0
+                let s = zFromMu ? dCode[row * C + j] + (dz?[k] ?? 0) : 0
                 dMu[k] = s
                 dLogv[k] = sampled ? s * eps[k] * 0.5 * VectorMath.fastExp(0.5 * logv[k]) : 0
             }
         }
-        pass.latentLoss.backward(
-            mu: mu, logv: logv, rows: B, latent: Z, beta: pass.settings.beta,
-            meanOver: pass.settings.meanOver(B), dMu: dMu, dLogv: dLogv)
+        if pass.settings.adversary == nil {
+            pass.latentLoss.backward(
+                mu: mu, logv: logv, rows: B, latent: Z, beta: pass.settings.beta,
+                meanOver: pass.settings.meanOver(B), dMu: dMu, dLogv: dLogv)
+        }
         let hT = pass.encoder.hT, dhT = ws.dhT.reserve(B * H)
         Linear.backward(
             hT, rows: B, input: H, output: Z, weight: p[.meanWeight], dOut: dMu,

@@ -28,12 +28,13 @@ extension SentenceVAE {
         let outputStates = droppedOut(decoderCache.out, mask: batch.decoderOutputMask, ws: ws)
         let (logits, nll) = outputForward(batch, states: outputStates, p, training: training ? settings.meanOver(B) : nil, ws: ws)
         let latentLoss = LatentLoss.forward(mu: encoder.mu, logv: encoder.logv, rows: B, latent: Z, settings: settings)
+        let adversarial = settings.adversary?.encoderTerm(z, rows: B, meanOver: settings.meanOver(B), scale: 0, dz: nil)
         return ForwardPass(
             batch: batch, latent: latent, settings: settings, encoder: encoder, encoderRNN: encoderRNN, decoderRNN: decoderRNN,
             eps: eps, z: z, code: code, classLatent: classLatent, decoderInputs: decoderInputs, decoderCache: decoderCache,
             outputStates: outputStates,
             logits: logits, nll: nll,
-            latentLoss: latentLoss)
+            latentLoss: latentLoss, adversarial: adversarial)
     }
 
     /// z for each row (packed order), from μ, or μ + σ ⊙ ε, or given; ε and z arrive in the caller's order.

@@ -10,34 +10,50 @@ package struct Checkpoint {
     package var data: TrainingData
     /// Where the best model goes.
     package var output: String
+    /// The adversarial prior's discriminator and optimiser, in a run with `--regulariser adversarial`.
+    package var adversary: AdversaryState?
 
-    package init(file: ModelFile, adam: Adam, state: TrainingState, options: TrainingOptions, data: TrainingData, output: String) {
+    package init(
+        file: ModelFile, adam: Adam, state: TrainingState, options: TrainingOptions, data: TrainingData, output: String,
+        adversary: AdversaryState? = nil
+    ) {
         self.file = file
         self.adam = adam
         self.state = state
         self.options = options
         self.data = data
         self.output = output
+        self.adversary = adversary
     }
 
-    static let checkpointKeys = ["checkpoint", "training_state", "train_options", "train_data", "adam_steps", "output"]
+    static let checkpointKeys = [
+        "checkpoint", "training_state", "train_options", "train_data", "adam_steps", "output", AdversaryState.stepsKey,
+    ]
 
     package func save(to path: String) throws {
         let P = file.model.layout.total
-        try file.save(
-            to: path,
-            extraTensors: [
-                Safetensors.Tensor(name: "optimizer.adam_m", shape: [P], data: adam.m),
-                Safetensors.Tensor(name: "optimizer.adam_v", shape: [P], data: adam.v),
-            ],
-            extraMetadata: [
-                "checkpoint": "1",
-                "training_state": try ModelFile.json(state),
-                "train_options": try ModelFile.json(options),
-                "train_data": try ModelFile.json(data),
-                "adam_steps": String(adam.steps),
-                "output": output,
-            ])
+        var tensors = [
+            Safetensors.Tensor(name: "optimizer.adam_m", shape: [P], data: adam.m),
+            Safetensors.Tensor(name: "optimizer.adam_v", shape: [P], data: adam.v),
+        ]
+        var metadata = [
+            "checkpoint": "1",
+            "training_state": try ModelFile.json(state),
+            "train_options": try ModelFile.json(options),
+            "train_data": try ModelFile.json(data),
+            "adam_steps": String(adam.steps),
+            "output": output,
+        ]
+        if let adversary {
+            let D = adversary.discriminator.parameters.count
+            tensors += [
+                Safetensors.Tensor(name: AdversaryState.parametersTensor, shape: [D], data: adversary.discriminator.parameters),
+                Safetensors.Tensor(name: AdversaryState.firstMomentTensor, shape: [D], data: adversary.adam.m),
+                Safetensors.Tensor(name: AdversaryState.secondMomentTensor, shape: [D], data: adversary.adam.v),
+            ]
+            metadata[AdversaryState.stepsKey] = String(adversary.adam.steps)
+        }
+        try file.save(to: path, extraTensors: tensors, extraMetadata: metadata)
     }
 
     package static func load(_ path: String) throws -> Checkpoint {
@@ -86,6 +102,25 @@ package struct Checkpoint {
         adam.m = m; adam.v = v; adam.steps = steps
         return Checkpoint(
             file: file, adam: adam, state: state, options: options, data: data,
-            output: raw.metadata["output"] ?? path.replacingOccurrences(of: ".checkpoint.safetensors", with: ".safetensors"))
+            output: raw.metadata["output"] ?? path.replacingOccurrences(of: ".checkpoint.safetensors", with: ".safetensors"),
+            adversary: try adversary(raw, options: options, latent: file.model.config.latent, name: path))
+    }
+
+    /// The adversarial prior's state, in a run that has one.
+    private static func adversary(_ raw: Safetensors, options: TrainingOptions, latent: Int, name path: String) throws -> AdversaryState? {
+        guard options.regulariser == .adversarial else { return nil }
+        let D = LatentDiscriminator.parameterCount(latent: latent)
+        guard let parameters = raw.tensor(AdversaryState.parametersTensor)?.data,
+            let m = raw.tensor(AdversaryState.firstMomentTensor)?.data,
+            let v = raw.tensor(AdversaryState.secondMomentTensor)?.data, parameters.count == D, m.count == D, v.count == D,
+            parameters.allSatisfy(\.isFinite), let steps = raw.metadata[AdversaryState.stepsKey].flatMap(Int.init),
+            (0..<(1 << 40)).contains(steps)
+        else {
+            throw TextVAEError.file(
+                path, "has no usable discriminator for its adversarial prior", fix: "resume from a checkpoint written by 'textvae train'")
+        }
+        var adam = Adam(parameterCount: D, learningRate: options.learningRate)
+        adam.m = m; adam.v = v; adam.steps = steps
+        return AdversaryState(discriminator: LatentDiscriminator(latent: latent, parameters: parameters), adam: adam)
     }
 }

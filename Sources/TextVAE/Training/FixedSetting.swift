@@ -23,7 +23,7 @@ package enum FixedSetting: String, CaseIterable, Comparable, Sendable {
     case gumbelTemperature = "--gumbel-temperature", finalTemperature = "--final-temperature", seed = "--seed"
     // The KL schedule.
     case anneal = "--anneal", k = "--k", x0 = "--x0", cycles = "--cycles", ratio = "--ratio", beta = "--beta"
-    case klTarget = "--kl-target", inputNoise = "--input-noise"
+    case klTarget = "--kl-target", inputNoise = "--input-noise", regulariser = "--regulariser"
 
     /// The flag, as the user types it.
     package var flag: String { rawValue }

@@ -31,7 +31,7 @@ enum ResumeConflicts {
         case .keepCase: return pair(!asked.tokenizer.lowercase, !tokenizer.lowercase)
         case .learningRate, .batchSize, .clip, .wordDropout, .freeBits, .embeddingDropout, .outputDropout, .learningRateDecay,
             .pretrainEpochs, .labelWeight, .classKLWeight, .classCapacity, .gumbelTemperature, .finalTemperature, .seed, .klTarget,
-            .inputNoise:
+            .inputNoise, .regulariser:
             // Kept in the training options, and described there once.
             guard let described = TrainingOptions.setting(setting) else { preconditionFailure("\(setting.flag) is not described") }
             return (described.value(asked.options), described.value(options))

@@ -13,7 +13,8 @@ package final class Trainer {
     let workspace: Workspace
     /// The ranks training this model together (one process: `SingleProcess`).
     package let collective: any Collective
-    /// The gradient (one value per parameter), then the figures the ranks sum with it in the same call.
+    /// The gradient (one value per parameter), then the figures the ranks sum with it in the same call, then an
+    /// adversarial prior's discriminator's gradient (`discriminatorGradientOffset`).
     var gradient: [Float]
 
     /// Seconds this rank spent in the gradient's sum over the ranks (waiting for the slowest included), and
@@ -47,8 +48,20 @@ package final class Trainer {
         self.valid = valid
         self.labels = labels
         self.collective = collective
-        gradient = [Float](repeating: 0, count: checkpoint.file.model.layout.total + Summed.allCases.count)
+        if checkpoint.options.regulariser == .adversarial && checkpoint.adversary == nil {
+            precondition(checkpoint.file.model.config.latent > 0, "an adversarial prior needs a latent")
+            self.checkpoint.adversary = AdversaryState(
+                latent: checkpoint.file.model.config.latent, seed: checkpoint.options.seed &+ 0xAD5E,
+                learningRate: checkpoint.options.learningRate)
+        }
+        gradient = [Float](
+            repeating: 0,
+            count: checkpoint.file.model.layout.total + Summed.allCases.count
+                + (self.checkpoint.adversary?.discriminator.parameters.count ?? 0))
     }
+
+    /// Where the discriminator's gradient starts in `gradient`.
+    var discriminatorGradientOffset: Int { checkpoint.file.model.layout.total + Summed.allCases.count }
 
     package convenience init(checkpoint: Checkpoint, train: [[Int32]], valid: [[Int32]], threads: Int = Workspace.defaultThreads) {
         self.init(checkpoint: checkpoint, train: SentenceIDs(train), valid: valid, threads: threads)
@@ -288,9 +301,13 @@ package final class Trainer {
         let mine = Array(members[collective.share(of: members.count)])
         let pretraining = options.isPretraining(epoch: checkpoint.state.epoch)
         let beta = nextBeta()
-        let settings = LossSettings(
-            beta: beta, freeBits: pretraining ? 0 : options.freeBits, wholeBatch: collective.size == 1 ? nil : members.count,
+        // An adversarial prior takes the KL term's place after any pretraining (which has no regulariser at all).
+        let adversary = pretraining ? nil : checkpoint.adversary?.discriminator
+        var settings = LossSettings(
+            beta: beta, freeBits: pretraining || adversary != nil ? 0 : options.freeBits,
+            wholeBatch: collective.size == 1 ? nil : members.count,
             labelWeight: options.labelWeight, classWeight: options.classWeight, classCapacity: options.classCapacity)
+        settings.adversary = adversary
         // Free bits and a class capacity need the whole batch's KL sums: each rank's forward pass returns its own,
         // they are added up here in one all-reduce (every rank makes it, the empty ones with zeros), and the
         // backward pass follows. An MPI error stops the update.
@@ -327,6 +344,16 @@ package final class Trainer {
                     batch, latent: latent, classes: classes, loss: settings, gradient: g.baseAddress!, workspace: workspace,
                     reduce: reduce)
             }
+            if let adversary {
+                // The discriminator's step, on this batch's codes and as many drawn from the prior (each sentence's
+                // own noise, drawn last, so that runs without it draw as before).
+                let prior = generators.indices.flatMap { k in (0..<Z).map { _ in generators[k].normal() } }
+                let offset = discriminatorGradientOffset
+                gradient.withUnsafeMutableBufferPointer { g in
+                    _ = adversary.loss(
+                        prior: prior, posterior: result.z, rows: mine.count, meanOver: members.count, gradient: g.baseAddress! + offset)
+                }
+            }
             gradient[P + Summed.rec.rawValue] = result.rec.reduce(0, +)
             gradient[P + Summed.kl.rawValue] = result.kl.reduce(0, +)
             gradient[P + Summed.targets.rawValue] = Float(batch.targetCount)
@@ -361,6 +388,14 @@ package final class Trainer {
             &parameters, gradient: gradient, gradientScale: clipScale(norm: norm, maxNorm: options.clip),
             threads: workspace.threads)
         swap(&parameters, &checkpoint.file.model.parameters)
+        if adversary != nil, var state = checkpoint.adversary {
+            let discriminatorGradient = Array(gradient[discriminatorGradientOffset...])
+            let discriminatorNorm = discriminatorGradient.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            state.adam.update(
+                &state.discriminator.parameters, gradient: discriminatorGradient,
+                gradientScale: clipScale(norm: discriminatorNorm, maxNorm: options.clip), threads: 1)
+            checkpoint.adversary = state
+        }
         PhaseProfile.lap(.adam)
         if let target = options.klTarget, !pretraining {
             // Every rank sees the same summed KL, so every rank's controller takes the same β.

@@ -19,6 +19,8 @@ package struct TrainingOptions: Codable, Equatable, Sendable {
     /// Hold the KL at this many nats per sentence by steering β with a feedback controller (`KLController`)
     /// instead of following `schedule`; nil: off. The schedule still says from which update epochs compete.
     package var klTarget: Double?
+    /// The KL term, or an adversarial prior in its place (its weight then follows the same schedule).
+    package var regulariser = LatentRegulariser.kl
     /// Free bits λ per latent dimension (0 = off). This default and the learning-rate decay's are the Penn
     /// Treebank measurements' best (the Results article's table); `reference` turns them off.
     package var freeBits: Float = 0.25
@@ -87,6 +89,7 @@ package struct TrainingOptions: Codable, Equatable, Sendable {
         annealing = try value(.annealing, or: nil)
         plannedUpdates = try value(.plannedUpdates, or: nil)
         klTarget = try value(.klTarget, or: nil)
+        regulariser = try value(.regulariser, or: .kl)
         freeBits = try c.decode(Float.self, forKey: .freeBits)
         inputNoise = try value(.inputNoise, or: nil)
         embeddingDropout = try value(.embeddingDropout, or: 0)

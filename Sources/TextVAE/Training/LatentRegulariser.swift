@@ -1,0 +1,10 @@
+/// What keeps the encoder's codes near the prior N(0, I) in training (`train --regulariser`).
+package enum LatentRegulariser: String, Codable, CaseIterable, Sendable {
+    /// The KL term of the ELBO, β KL(q(z|x) ‖ N(0, I)): Bowman et al.'s.
+    case kl
+    /// An adversarial prior (`LatentDiscriminator`): β weighs how well the codes pass for the prior's in a
+    /// discriminator's eyes, trained beside the model. The posterior stays Gaussian, so every figure `evaluate`
+    /// reports (the KL and the importance-sampled NLL among them) is still computed; the KL is no longer what
+    /// training holds down.
+    case adversarial
+}

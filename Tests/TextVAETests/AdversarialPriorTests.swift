@@ -1,0 +1,44 @@
+import Foundation
+import Testing
+
+@testable import TextVAE
+
+/// `train --regulariser adversarial` as a user runs it: the run trains and resumes with its discriminator, the
+/// model evaluates as any other, and the settings that shape a KL term are refused beside it. (The
+/// discriminator's gradients are checked in `GradientCheckTests`, its effect and exact resume in `TrainingTests`.)
+@Suite struct AdversarialPriorTests {
+    @Test func anAdversarialRunTrainsResumesAndEvaluates() throws {
+        let folder = try temporaryFolder().path
+        let sentences = GrammarCorpus.sentences(count: 300, seed: 4)
+        try (sentences.joined(separator: "\n") + "\n").write(toFile: folder + "/t.txt", atomically: true, encoding: .utf8)
+        try (sentences.prefix(20).joined(separator: "\n") + "\n").write(toFile: folder + "/v.txt", atomically: true, encoding: .utf8)
+        let sizes = ["--embedding", "16", "--hidden", "16", "--latent", "4", "--batch-size", "16", "--threads", "1", "--quiet"]
+        let trained = try TextVAEProgram.run(
+            ["train", "t.txt", "--regulariser", "adversarial", "--epochs", "2", "-o", "a.safetensors"] + sizes, in: folder)
+        #expect(trained.status == 0, "\(trained)")
+        let checkpoint = try Checkpoint.load(folder + "/a.checkpoint.safetensors")
+        #expect(checkpoint.options.regulariser == .adversarial && checkpoint.options.freeBits == 0)
+        #expect(checkpoint.adversary?.adam.steps == checkpoint.adam.steps, "the discriminator took a step with every update")
+        // The model file is a model like any other: no discriminator in it.
+        let model = try Safetensors.read(folder + "/a.safetensors")
+        #expect(model.tensor(AdversaryState.parametersTensor) == nil)
+        let evaluated = try TextVAEProgram.run(["evaluate", "-m", "a.safetensors", "v.txt", "--json", "-k", "5"], in: folder)
+        let report = try JSONSerialization.jsonObject(with: Data(evaluated.stdout.utf8)) as? [String: Any]
+        #expect(evaluated.status == 0 && (report?["kl"] as? Double).map { $0 >= 0 && $0.isFinite } == true, "\(evaluated)")
+
+        let resumed = try TextVAEProgram.run(["train", "--resume", "a.checkpoint.safetensors", "--epochs", "3", "--quiet"], in: folder)
+        #expect(resumed.status == 0, "\(resumed)")
+        #expect(try Checkpoint.load(folder + "/a.checkpoint.safetensors").adversary != checkpoint.adversary)
+        let refused = try TextVAEProgram.run(["train", "--resume", "a.checkpoint.safetensors", "--regulariser", "kl"], in: folder)
+        #expect(refused.failedCleanly && refused.stderr.contains("--regulariser kl (the run has adversarial)"), "\(refused)")
+
+        for (flags, message) in [
+            (["--regulariser", "adversarial", "--kl-target", "3"], "leave it out with --regulariser adversarial"),
+            (["--regulariser", "adversarial", "--free-bits", "0.5"], "leave out --free-bits"),
+            (["--baseline", "lm", "--regulariser", "adversarial"], "--regulariser"),
+        ] {
+            let run = try TextVAEProgram.run(["train", "t.txt", "-o", "x.safetensors"] + flags, in: folder)
+            #expect(run.failedCleanly && run.stderr.contains(message), "\(flags): \(run)")
+        }
+    }
+}
