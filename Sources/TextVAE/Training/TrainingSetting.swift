@@ -47,7 +47,8 @@ extension TrainingOptions {
             .init(
                 "--kl-target", "KL target", \.klTarget, must: "a number of nats above 0 (at most 10000), such as 10",
                 describe: { $0.map { "\($0)" } ?? "none" }, { $0.map { $0 > 0 && $0 <= largestKLTarget } ?? true }),
-            .init("--regulariser", "latent regulariser", \.regulariser, must: "kl or adversarial", describe: { $0.rawValue }, { _ in true }),
+            .init(
+                "--regulariser", "latent regulariser", \.regulariser, must: "kl or adversarial", describe: { $0.rawValue }, { _ in true }),
             .init("--free-bits", "free bits", \.freeBits, must: "0 or more", zeroOrMore),
             .init(
                 "--input-noise", "input noise", \.inputNoise, must: "noise the encoder can read, such as drop:0.1,shuffle:3",
