@@ -120,8 +120,9 @@ import Testing
         return zip(a, b).map { abs($0 - $1) }.max()! / scale
     }
 
-    @Test(.enabled(if: mpirun() != nil, "mpirun (Open MPI) is not installed"))
-    func twoRanksTrainTheModelOneProcessTrains() throws {
+    /// Also with an adversarial prior, whose discriminator's gradient is summed with the model's.
+    @Test(.enabled(if: mpirun() != nil, "mpirun (Open MPI) is not installed"), arguments: [[], ["--regulariser", "adversarial"]])
+    func twoRanksTrainTheModelOneProcessTrains(flags: [String]) throws {
         let mpirun = try #require(Self.mpirun())
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -130,15 +131,19 @@ import Testing
         let prepared = try TextVAEProgram.run(["prepare", "g.txt", "-o", "g.tokens"], in: folder.path)
         try #require(prepared.status == 0, "\(prepared)")
         // 798 training sentences in batches of 16: 50 updates an epoch, 100 in two.
-        let one = try TextVAEProgram.run(["train", "g.tokens", "-o", "one.safetensors", "--epochs", "2"] + Self.sizes, in: folder.path)
+        let one = try TextVAEProgram.run(
+            ["train", "g.tokens", "-o", "one.safetensors", "--epochs", "2"] + Self.sizes + flags, in: folder.path)
         try #require(one.status == 0, "\(one)")
-        let two = try Self.ranks(2, mpirun, ["train", "g.tokens", "-o", "two.safetensors", "--epochs", "2"] + Self.sizes, in: folder.path)
+        let two = try Self.ranks(
+            2, mpirun, ["train", "g.tokens", "-o", "two.safetensors", "--epochs", "2"] + Self.sizes + flags, in: folder.path)
         try #require(two.status == 0, "\(two)")
         #expect(two.stdout.contains("finished: 100 steps"), "\(two)")
         let difference = Self.largestRelativeDifference(
             try Self.parameters(folder.appendingPathComponent("one.checkpoint.safetensors").path),
             try Self.parameters(folder.appendingPathComponent("two.checkpoint.safetensors").path))
-        print("DistributedTests: 2 ranks against 1 process after 100 updates: largest difference \(difference) of the largest parameter")
+        print(
+            "DistributedTests: 2 ranks against 1 process after 100 updates \(flags): largest difference \(difference) of the largest parameter"
+        )
         #expect(difference < 1e-3)
     }
 
