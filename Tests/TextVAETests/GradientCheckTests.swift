@@ -301,6 +301,13 @@ import Testing
             return model.reconstructionNLL(batch, code: codes, workspace: ws)
         }
         #expect(zip(nll, reconstruction(z)).allSatisfy { abs($0 - $1) < 1e-4 * abs($1) }, "NLL \(nll)")
+        if classes > 0 {
+            // No classes given: each sentence's most likely class under q(c|x), as if given.
+            let likely = model.encode(batch.sentences, workspace: ws).mostLikelyClasses
+            let given = model.codeGradient(batch, z: z, classes: likely, scratch: scratch, workspace: ws)
+            let chosen = model.codeGradient(batch, z: z, classes: nil, scratch: scratch, workspace: ws)
+            #expect(given.nll == chosen.nll && given.dz == chosen.dz)
+        }
         for i in z.indices {
             let n = Self.numeric(&z, i) { Double(reconstruction($0)[i / 2]) }
             #expect(Self.close(dz[i], n), "dz[\(i)]: analytic \(dz[i]) numeric \(n)")

@@ -32,6 +32,13 @@ struct ForwardPass {
         return adversarial.reduce(0, +) / Float(settings.meanOver(batch.count))
     }
 
+    /// The decoder's part, for the backward passes through the output layer and the decoder.
+    var decoder: DecoderPass {
+        DecoderPass(
+            batch: batch, code: code, rnn: decoderRNN, inputs: decoderInputs, cache: decoderCache, outputStates: outputStates,
+            logits: logits, encoderRows: batch.encoder.total, encoderInputRows: encoder.inputs.rows)
+    }
+
     /// This pass's rows' part of the sums the loss needs from the whole batch.
     var sums: BatchSums { BatchSums(latentKL: latentLoss.dimensionSums, classKL: classLatent?.klSum ?? 0) }
 

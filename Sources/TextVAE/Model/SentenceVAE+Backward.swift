@@ -2,9 +2,9 @@ extension SentenceVAE {
     /// Adds d loss / d parameters into `g`, from what `forward(training: true)` left in `pass`:
     /// output layer, decoder RNN, latent, encoder RNN, in that order (the reverse of the forward).
     func backward(_ pass: ForwardPass, _ p: ParameterPointers, _ g: GradientPointers, ws: Workspace) {
-        let dDecoderOut = outputBackward(pass, p, g, ws: ws)
+        let dDecoderOut = outputBackward(pass.decoder, p, g, ws: ws)
         PassPhase.ended(.outputBackward)
-        let dCode = decoderBackward(pass, dOut: dDecoderOut, p, g, ws: ws)
+        let dCode = decoderBackward(pass.decoder, dOut: dDecoderOut, p, g, ws: ws)
         PassPhase.ended(.decoderBackward)
         let dhT = latentBackward(pass, dCode: dCode, p, g, ws: ws)
         if let classLatent = pass.classLatent {
@@ -21,7 +21,7 @@ extension SentenceVAE {
     /// - Parameter weights: false when only the states' gradient is wanted (refining a code): W_o's product, as
     ///   costly as the states' own, is skipped, and `g`'s output tensors are left as they are.
     func outputBackward(
-        _ pass: ForwardPass, _ p: ParameterPointers, _ g: GradientPointers, weights: Bool = true, ws: Workspace
+        _ pass: DecoderPass, _ p: ParameterPointers, _ g: GradientPointers, weights: Bool = true, ws: Workspace
     ) -> UnsafeMutablePointer<Float> {
         let (V, H, N) = (config.vocabulary, config.hidden, pass.batch.decoder.total)
         let dLogits = pass.logits, states = pass.outputStates, threads = ws.threads
@@ -66,17 +66,17 @@ extension SentenceVAE {
     /// Through the decoder RNN into its weights, the embedding and W_zh; returns d loss / d code (B, Z + K) from
     /// h0 (and from each input row with `latentToInputs`).
     func decoderBackward(
-        _ pass: ForwardPass, dOut: UnsafeMutablePointer<Float>, _ p: ParameterPointers, _ g: GradientPointers,
+        _ pass: DecoderPass, dOut: UnsafeMutablePointer<Float>, _ p: ParameterPointers, _ g: GradientPointers,
         ws: Workspace
     ) -> UnsafeMutablePointer<Float> {
         let (B, E, H, C, D) = (pass.batch.count, config.embedding, config.hidden, config.code, config.decoderInput)
-        let dec = pass.batch.decoder, inputs = pass.decoderInputs
-        let rows = max(dec.total, pass.batch.encoder.total), inputRows = max(inputs.rows, pass.encoder.inputs.rows)
+        let dec = pass.batch.decoder, inputs = pass.inputs
+        let rows = max(dec.total, pass.encoderRows), inputRows = max(inputs.rows, pass.encoderInputRows)
         let dX = ws.dX.reserve(inputs.rows * D), dh0 = ws.dh0.reserve(B * H)
-        let G = pass.decoderRNN.gateWidth
+        let G = pass.rnn.gateWidth
         let dGi = ws.dGi.reserve(rows * G), dGh = ws.dGh.reserve(rows * G), dGiRows = ws.dGiRows.reserve(inputRows * G)
-        pass.decoderRNN.backward(
-            inputs, dec, pass.decoderCache, dOut: dOut, dX: dX, dh0: dh0, dGi: dGi, dGh: dGh, dGiRows: dGiRows,
+        pass.rnn.backward(
+            inputs, dec, pass.cache, dOut: dOut, dX: dX, dh0: dh0, dGi: dGi, dGh: dGh, dGiRows: dGiRows,
             dMemory: ws.dMemory.reserve(rows * H),
             dWeightIH: g[.decoderWeightIH], dWeightHH: g[.decoderWeightHH],
             dBiasIH: g[.decoderBiasIH], dBiasHH: g[.decoderBiasHH])

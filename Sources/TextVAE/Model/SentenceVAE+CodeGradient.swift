@@ -4,30 +4,41 @@ extension SentenceVAE {
     /// of a code needs them (`TrainedModel.refine`).
     /// - Parameters:
     ///   - z: one code per sentence, (B, Z), in the caller's order.
-    ///   - classes: in a model with classes, each sentence's class (c is its one-hot vector); ignored without.
+    ///   - classes: in a model with classes, each sentence's class (c is its one-hot vector; nil: the most likely
+    ///     class of q(c|x)); ignored without.
     ///   - scratch: `layout.total` floats that take the parameters' gradients, which are not wanted here (the
     ///     backward pass writes them on its way to z); never read, so they need not be cleared.
     /// - Returns: per sentence, in the caller's order, its summed NLL (tokens + `<eos>`) and d NLL / d z (B, Z).
     package func codeGradient(
         _ batch: Batch, z: [Float], classes: [Int]?, scratch: UnsafeMutablePointer<Float>, workspace ws: Workspace
     ) -> (nll: [Float], dz: [Float]) {
-        let (B, Z, C) = (batch.count, config.latent, config.code)
+        let (B, Z, C, K) = (batch.count, config.latent, config.code, config.classes)
         precondition(z.count == B * Z, "z must be B×Z")
-        let labels = classes.map { $0.map(Optional.some) } ?? [Int?](repeating: nil, count: B)
-        let choice = config.classes > 0 ? ClassChoice(labels: labels, unlabelled: .mostLikely) : nil
+        let labels = K == 0 ? nil : classes ?? encode(batch.sentences, workspace: ws).mostLikelyClasses
         return withTensors { p in
-            // The encoder runs too (forward builds the whole pass), but z is the one given, so nothing flows to it;
-            // the output layer's weight gradient, the largest product of the backward pass, is skipped.
-            let pass = forward(batch, latent: .given(z), classes: choice, settings: LossSettings(), p, training: true, ws: ws)
+            // The code [z; one-hot c], in the batch's packed order.
+            let code = ws.code.reserve(B * C)
+            for (row, s) in batch.order.enumerated() {
+                for j in 0..<Z { code[row * C + j] = z[s * Z + j] }
+                for k in 0..<K { code[row * C + Z + k] = labels![s] == k ? 1 : 0 }
+            }
+            // Only the decoder runs: the encoder would give nothing that z, given, does not replace. The output
+            // layer's weight gradient, the largest product of the backward pass, is skipped too.
+            let rnn = decoderRNN(p, threads: ws.threads)
+            let (inputs, cache) = decoderForward(batch, code: code, rnn, p, ws: ws)
+            let (logits, nll) = outputForward(batch, states: cache.out, p, training: B, ws: ws)
+            let pass = DecoderPass(
+                batch: batch, code: code, rnn: rnn, inputs: inputs, cache: cache, outputStates: cache.out, logits: logits,
+                encoderRows: 0, encoderInputRows: 0)
             let g = GradientPointers(base: scratch, layout: layout)
             let dCode = decoderBackward(pass, dOut: outputBackward(pass, p, g, weights: false, ws: ws), p, g, ws: ws)
-            // The training pass's gradient is of the mean over the batch: B times it is each sentence's own.
+            // The gradient is of the mean over the batch: B times it is each sentence's own.
             var dz = [Float](repeating: 0, count: B * Z)
             for (row, s) in batch.order.enumerated() {
                 for j in 0..<Z { dz[s * Z + j] = Float(B) * dCode[row * C + j] }
             }
-            let nll = batch.rowSums(pass.nll).withUnsafeBufferPointer { batch.inCallerOrder($0.baseAddress!, width: 1) }
-            return (nll, dz)
+            let nllRows = batch.rowSums(nll).withUnsafeBufferPointer { batch.inCallerOrder($0.baseAddress!, width: 1) }
+            return (nllRows, dz)
         }
     }
 }
