@@ -82,10 +82,7 @@ import Testing
     /// Trained from the command line: the file keeps the cutoffs (and reads back), evaluate, sampling and beam search
     /// run on it, samples repeat for a seed, and a resumed run cannot change the output layer.
     @Test func anAdaptiveModelTrainsEvaluatesSamplesAndKeepsItsOutputLayerOnResume() throws {
-        let folder = try temporaryFolder().path
-        let sentences = GrammarCorpus.sentences(count: 400, seed: 5)
-        try (sentences.joined(separator: "\n") + "\n").write(toFile: folder + "/t.txt", atomically: true, encoding: .utf8)
-        try (sentences.prefix(30).joined(separator: "\n") + "\n").write(toFile: folder + "/v.txt", atomically: true, encoding: .utf8)
+        let folder = try grammarTrainingFolder(count: 400, seed: 5, valid: 30).folder
         let sizes = ["--embedding", "16", "--hidden", "16", "--latent", "4", "--batch-size", "16", "--threads", "1", "--quiet"]
         let trained = try TextVAEProgram.run(
             ["train", "t.txt", "--softmax", "adaptive", "--softmax-cutoffs", "12,30", "--epochs", "2", "-o", "a.safetensors"] + sizes,

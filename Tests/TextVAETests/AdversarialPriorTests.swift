@@ -8,10 +8,7 @@ import Testing
 /// discriminator's gradients are checked in `GradientCheckTests`, its effect and exact resume in `TrainingTests`.)
 @Suite struct AdversarialPriorTests {
     @Test func anAdversarialRunTrainsResumesAndEvaluates() throws {
-        let folder = try temporaryFolder().path
-        let sentences = GrammarCorpus.sentences(count: 300, seed: 4)
-        try (sentences.joined(separator: "\n") + "\n").write(toFile: folder + "/t.txt", atomically: true, encoding: .utf8)
-        try (sentences.prefix(20).joined(separator: "\n") + "\n").write(toFile: folder + "/v.txt", atomically: true, encoding: .utf8)
+        let folder = try grammarTrainingFolder(count: 300, seed: 4, valid: 20).folder
         let sizes = ["--embedding", "16", "--hidden", "16", "--latent", "4", "--batch-size", "16", "--threads", "1", "--quiet"]
         let trained = try TextVAEProgram.run(
             ["train", "t.txt", "--regulariser", "adversarial", "--epochs", "2", "-o", "a.safetensors"] + sizes, in: folder)

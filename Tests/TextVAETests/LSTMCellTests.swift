@@ -8,10 +8,7 @@ import Testing
 /// teacher forcing in `DecodingTests`.)
 @Suite struct LSTMCellTests {
     @Test func anLSTMModelTrainsAndEveryCommandReadsIt() throws {
-        let folder = try temporaryFolder().path
-        let sentences = GrammarCorpus.sentences(count: 400, seed: 8)
-        try (sentences.joined(separator: "\n") + "\n").write(toFile: folder + "/t.txt", atomically: true, encoding: .utf8)
-        try (sentences.prefix(30).joined(separator: "\n") + "\n").write(toFile: folder + "/v.txt", atomically: true, encoding: .utf8)
+        let (folder, sentences) = try grammarTrainingFolder(count: 400, seed: 8, valid: 30)
         let sizes = ["--embedding", "16", "--hidden", "16", "--latent", "4", "--batch-size", "16", "--threads", "1"]
         let trained = try TextVAEProgram.run(
             ["train", "t.txt", "--valid", "v.txt", "--cell", "lstm", "--epochs", "4", "-o", "l.safetensors"] + sizes, in: folder)

@@ -72,3 +72,14 @@ extension TextVAEError {
 final class StopFlag: @unchecked Sendable {
     var raised = false
 }
+
+/// A new folder holding `t.txt`, `count` sentences of the test grammar drawn from `seed`, and `v.txt`, the first
+/// `valid` of them: what the command-line tests of a training option train and evaluate on. Returns the folder and
+/// the sentences.
+func grammarTrainingFolder(count: Int, seed: UInt64, valid: Int) throws -> (folder: String, sentences: [String]) {
+    let folder = try temporaryFolder().path
+    let sentences = GrammarCorpus.sentences(count: count, seed: seed)
+    try (sentences.joined(separator: "\n") + "\n").write(toFile: folder + "/t.txt", atomically: true, encoding: .utf8)
+    try (sentences.prefix(valid).joined(separator: "\n") + "\n").write(toFile: folder + "/v.txt", atomically: true, encoding: .utf8)
+    return (folder, sentences)
+}

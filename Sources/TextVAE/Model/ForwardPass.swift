@@ -25,6 +25,8 @@ struct ForwardPass {
     private(set) var latentLoss: LatentLoss
     /// With an adversarial prior (`LossSettings.adversary`): −log σ(D(z)) of each row, packed order.
     let adversarial: [Float]?
+    /// With an adversarial prior, after a training forward: β d(its term) / dz (B, Z), packed order.
+    let adversarialGradient: [Float]?
 
     /// The regulariser's term the loss adds (times β): the KL's, or the adversarial prior's mean.
     var regulariserTerm: Float {

@@ -112,13 +112,8 @@ extension SentenceVAE {
         let (mu, logv, eps) = (pass.encoder.mu, pass.encoder.logv, pass.eps)
         let dMu = ws.dmu.reserve(B * Z), dLogv = ws.dlogv.reserve(B * Z)
         let sampled = pass.latent.isSample, zFromMu = pass.latent.dependsOnMean
-        // An adversarial prior's gradient reaches z, and through it μ and log σ², like the decoder's.
-        var dz: [Float]?
-        if let adversary = pass.settings.adversary, zFromMu {
-            var d = [Float](repeating: 0, count: B * Z)
-            _ = adversary.encoderTerm(pass.z, rows: B, meanOver: pass.settings.meanOver(B), scale: pass.settings.beta, dz: &d)
-            dz = d
-        }
+        // An adversarial prior's gradient reaches z (the forward pass made it), and through it μ and log σ².
+        let dz = pass.adversarialGradient
         for row in 0..<B {
             for j in 0..<Z {
                 let k = row * Z + j

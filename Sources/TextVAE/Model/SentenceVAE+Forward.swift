@@ -28,13 +28,21 @@ extension SentenceVAE {
         let outputStates = droppedOut(decoderCache.out, mask: batch.decoderOutputMask, ws: ws)
         let (logits, nll) = outputForward(batch, states: outputStates, p, training: training ? settings.meanOver(B) : nil, ws: ws)
         let latentLoss = LatentLoss.forward(mu: encoder.mu, logv: encoder.logv, rows: B, latent: Z, settings: settings)
-        let adversarial = settings.adversary?.encoderTerm(z, rows: B, meanOver: settings.meanOver(B), scale: 0, dz: nil)
+        // An adversarial prior's term and, in training, its gradient with respect to z (times β): one pass of D.
+        var adversarial: [Float]?, adversarialGradient: [Float]?
+        if let adversary = settings.adversary {
+            var dz = [Float](repeating: 0, count: training ? B * Z : 0)
+            adversarial = dz.withUnsafeMutableBufferPointer {
+                adversary.encoderTerm(z, rows: B, meanOver: settings.meanOver(B), scale: settings.beta, dz: training ? $0.baseAddress : nil)
+            }
+            if training { adversarialGradient = dz }
+        }
         return ForwardPass(
             batch: batch, latent: latent, settings: settings, encoder: encoder, encoderRNN: encoderRNN, decoderRNN: decoderRNN,
             eps: eps, z: z, code: code, classLatent: classLatent, decoderInputs: decoderInputs, decoderCache: decoderCache,
             outputStates: outputStates,
             logits: logits, nll: nll,
-            latentLoss: latentLoss, adversarial: adversarial)
+            latentLoss: latentLoss, adversarial: adversarial, adversarialGradient: adversarialGradient)
     }
 
     /// z for each row (packed order), from μ, or μ + σ ⊙ ε, or given; ε and z arrive in the caller's order.
