@@ -61,6 +61,11 @@ int tvk_has_avx512_bf16(void) {
     return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512bf16");
 }
 
+int tvk_cpu_is_amd(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_is("amd");
+}
+
 #define BF16 __attribute__((target("avx512f,avx512bw,avx512vl,avx512bf16")))
 
 // M (1 to 4) rows of x against the 16 outputs of one block, whose weights (pairs × 64 bytes) stay in L1 while
@@ -120,6 +125,7 @@ BF16 void tvk_bf16_logits(long m, long rows, long cols, const float *x, long ldx
 
 #else
 int tvk_has_avx512_bf16(void) { return 0; }
+int tvk_cpu_is_amd(void) { return 0; }
 void tvk_bf16_logits(long m, long rows, long cols, const float *x, long ldx, const unsigned short *packed, const float *bias,
                      float *y, long ldy, long block_begin, long block_end, uint32_t *scratch) {
     (void)m; (void)rows; (void)cols; (void)x; (void)ldx; (void)packed; (void)bias; (void)y; (void)ldy;

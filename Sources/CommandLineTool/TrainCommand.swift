@@ -157,6 +157,11 @@ struct TrainCommand: ParsableCommand {
             return figures + ", the latest: the run ended before update \(annealed), from which epochs compete (\(steered)); "
                 + "train longer (--resume \(RunFiles(model: cp.output).checkpoint) --epochs N) or let them compete sooner (--x0 20%)"
         }
+        if kept.annealed && cp.options.regulariser == .adversarial {
+            let rec: String = kept.rec.map { ", \(f($0, 2))," } ?? ""
+            return figures + ": the lowest validation reconstruction\(rec) once β was at its final value "
+                + "(an adversarial prior does not train the KL term, so epochs compete on reconstruction)"
+        }
         if kept.annealed { return figures + ": the lowest validation −ELBO once β was at its final value" }
         return figures + ", the latest: the run ended before β reached its final value (at update \(annealed)), so its −ELBO "
             + "is not the model's; train longer (--resume \(RunFiles(model: cp.output).checkpoint) --epochs N), give a longer --time-limit, "

@@ -11,7 +11,8 @@ import Testing
         let folder = try grammarTrainingFolder(count: 300, seed: 4, valid: 20).folder
         let sizes = ["--embedding", "16", "--hidden", "16", "--latent", "4", "--batch-size", "16", "--threads", "1", "--quiet"]
         let trained = try TextVAEProgram.run(
-            ["train", "t.txt", "--regulariser", "adversarial", "--epochs", "2", "-o", "a.safetensors"] + sizes, in: folder)
+            ["train", "t.txt", "--regulariser", "adversarial", "--epochs", "2", "--x0", "10%", "-o", "a.safetensors"] + sizes,
+            in: folder)
         #expect(trained.status == 0, "\(trained)")
         let checkpoint = try Checkpoint.load(folder + "/a.checkpoint.safetensors")
         #expect(checkpoint.options.regulariser == .adversarial && checkpoint.options.freeBits == 0)
@@ -25,7 +26,13 @@ import Testing
 
         let resumed = try TextVAEProgram.run(["train", "--resume", "a.checkpoint.safetensors", "--epochs", "3", "--quiet"], in: folder)
         #expect(resumed.status == 0, "\(resumed)")
-        #expect(try Checkpoint.load(folder + "/a.checkpoint.safetensors").adversary != checkpoint.adversary)
+        let final = try Checkpoint.load(folder + "/a.checkpoint.safetensors")
+        #expect(final.adversary != checkpoint.adversary)
+        // Its epochs compete on validation reconstruction, not on a −ELBO whose KL it does not train.
+        let epochs = try String(contentsOfFile: folder + "/a.metrics.jsonl", encoding: .utf8).split(separator: "\n")
+            .compactMap { try? JSONDecoder().decode(MetricsRow.Epoch.self, from: Data($0.utf8)) }.filter(\.annealed)
+        let best = try #require(epochs.min { $0.validRec < $1.validRec }, "no epoch at the final β")
+        #expect(epochs.count == 3 && final.state.kept?.epoch == best.epoch && final.state.kept?.rec == best.validRec, "\(epochs)")
         let refused = try TextVAEProgram.run(["train", "--resume", "a.checkpoint.safetensors", "--regulariser", "kl"], in: folder)
         #expect(refused.failedCleanly && refused.stderr.contains("--regulariser kl (the run has adversarial)"), "\(refused)")
 

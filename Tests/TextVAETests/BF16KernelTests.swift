@@ -29,6 +29,36 @@ import Testing
         }
     }
 
+    /// A row's logits are the same bits whatever rows share its step and however many threads split the
+    /// vocabulary: what lets AMD CPUs decode every step in bfloat16 and still give a seed the same sentence in
+    /// a batch of any size (`sample`, the library, the server).
+    @Test(.enabled(if: BF16OutputLayer.cpuHasBF16, "this CPU has no AVX-512 BF16"))
+    func aRowsLogitsDoNotDependOnTheRowsBesideIt() {
+        let (V, H) = (1_000, 257)
+        let (layer, _, _, x) = Self.layer(vocabulary: V, hidden: H)
+        var together = [Float](repeating: .nan, count: 9 * V)
+        layer.logits(x, rows: 9, into: &together, threads: 2)
+        for r in 0..<9 {
+            var alone = [Float](repeating: .nan, count: V)
+            x.withUnsafeBufferPointer { layer.logits($0.baseAddress! + r * H, rows: 1, into: &alone, threads: 1) }
+            let differing = (0..<V).filter { alone[$0].bitPattern != together[r * V + $0].bitPattern }.count
+            #expect(differing == 0, "row \(r): \(differing) of \(V) logits differ from the same row in a step of 9 rows")
+        }
+    }
+
+    /// Who decodes in bfloat16: AMD CPUs with the instructions by default, Intel ones on request (small steps),
+    /// nobody without the instructions, with TEXTVAE_BF16=0 or with the plain kernels.
+    @Test func theChoiceFollowsTheCPUAndTheEnvironment() {
+        typealias L = BF16OutputLayer
+        #expect(L.use(environment: [:], hasBF16: true, isAMD: true) == .everyStep)
+        #expect(L.use(environment: ["TEXTVAE_BF16": "1"], hasBF16: true, isAMD: true) == .everyStep)
+        #expect(L.use(environment: ["TEXTVAE_BF16": "0"], hasBF16: true, isAMD: true) == .never)
+        #expect(L.use(environment: ["TEXTVAE_KERNELS": "swift"], hasBF16: true, isAMD: true) == .never)
+        #expect(L.use(environment: [:], hasBF16: true, isAMD: false) == .never)
+        #expect(L.use(environment: ["TEXTVAE_BF16": "1"], hasBF16: true, isAMD: false) == .smallSteps)
+        #expect(L.use(environment: ["TEXTVAE_BF16": "1"], hasBF16: false, isAMD: true) == .never)
+    }
+
     /// bfloat16 keeps 8 bits of mantissa: each logit is within a few hundredths of float32's for these sizes.
     @Test func theRoundingStaysCloseToFloat32() throws {
         try loadBLAS()
@@ -43,12 +73,12 @@ import Testing
         #expect(worst > 0 && worst < 0.05, "worst difference \(worst)")
     }
 
-    /// Decoding with the bfloat16 layer (as `TEXTVAE_BF16=1` sets it up) gives mostly float32's greedy sentences.
+    /// Decoding with the bfloat16 layer (as AMD CPUs and `TEXTVAE_BF16=1` set it up) gives mostly float32's greedy sentences.
     @Test(.enabled(if: BF16OutputLayer.cpuHasBF16, "this CPU has no AVX-512 BF16"))
     func decodingUsesTheLayerAndAgreesWithFloat32() throws {
         try loadBLAS()
         let trained = try TrainedModel(file: TinyModel.file(), threads: 1)
-        #expect((trained.decoderWorkspace.outputLayer != nil) == BF16OutputLayer.available, "only with TEXTVAE_BF16=1")
+        #expect((trained.decoderWorkspace.outputLayer != nil) == BF16OutputLayer.available, "as BF16OutputLayer.use says")
         let c = trained.model.config
         let workspace = DecoderWorkspace(threads: 1)
         workspace.outputLayer = trained.model.withTensors {

@@ -53,10 +53,10 @@ import Testing
                     [
                         PhaseProfile.Phase.encoderForward, .decoderForward, .outputForward,
                         .outputBackward, .decoderBackward, .encoderBackward,
-                    ].map(\.name)))
+                    ].map { $0.name(cell: .gru) }))
         // The logits' product, targets × H times H × V, is charged to the output layer's forward phase alone.
         let vocabulary = Set(GrammarCorpus.sentences(count: 400, seed: 5).flatMap { $0.split(separator: " ") }).count
-        let forward = try #require(phases.first { $0["phase"] as? String == PhaseProfile.Phase.outputForward.name })
+        let forward = try #require(phases.first { $0["phase"] as? String == PhaseProfile.Phase.outputForward.name(cell: .gru) })
         #expect(
             (forward["probe_shape"] as? String)?.hasSuffix("· 256×\(vocabulary + 4)") == true,
             "\(forward) (V = \(vocabulary) words + 4 specials)")

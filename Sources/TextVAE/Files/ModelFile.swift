@@ -124,8 +124,15 @@ package struct ModelFile {
         do { vocabulary = try Vocabulary(tokens: tokens, counts: counts, merges: merges) } catch let e as TextVAEError {
             throw fail("has a broken vocabulary: \(e.description)")
         }
-        guard let configJSON = metadata["config"], var config = try? JSONDecoder().decode(ModelConfig.self, from: Data(configJSON.utf8))
-        else {
+        guard let configJSON = metadata["config"] else { throw fail("has no 'config' metadata") }
+        var config: ModelConfig
+        do { config = try JSONDecoder().decode(ModelConfig.self, from: Data(configJSON.utf8)) } catch {
+            // A value textvae does not know (a cell of a newer version, say) is named; broken JSON is not.
+            if case DecodingError.dataCorrupted(let context) = error, !context.codingPath.isEmpty {
+                throw fail(
+                    "has a 'config' textvae cannot use: \(context.debugDescription)",
+                    "give a model file written by this version of 'textvae train', or update textvae")
+            }
             throw fail("has no readable 'config' metadata")
         }
         guard let tokJSON = metadata["tokenizer"],

@@ -5,33 +5,59 @@ import Foundation
 /// in bfloat16 with float32 sums (VDPBF16PS, Sources/CKernels/BF16.c), half the bytes of float32 weights to read
 /// at every step. Only for a model whose weights no longer change (`TrainedModel`); training stays in float32.
 ///
-/// Opt-in: with `TEXTVAE_BF16=1` on a CPU with AVX-512 BF16, for steps of at most `mostRows` rows. Not the
-/// default yet: a sentence's words could then depend on how many rows its batch had (bfloat16 at 64, float32
-/// at 65), and `textvae sample`, the library and the server promise the same sentences for the same seed.
-/// Debian's OpenBLAS has no bfloat16 product (`cblas_sbgemm`), hence a kernel of textvae's own.
+/// When it serves (`use`, chosen once at start-up from the CPU and `TEXTVAE_BF16`):
+/// - AMD CPUs with AVX-512 BF16 (Zen 4 and later): every decoding step, by default (`TEXTVAE_BF16=0` turns it
+///   off). Measured on an AMD EPYC (Zen 4), it is faster than OpenBLAS's float32 product at every batch size, and
+///   a row's logits do not depend on how many rows share its step (each row has its own accumulators, in the
+///   same order): `textvae sample`, the library and the server still give the same sentences for a seed.
+/// - Intel CPUs with AVX-512 BF16: only with `TEXTVAE_BF16=1`, and only for steps of at most 64 rows, where it
+///   is faster. Not the default there: a sentence's words could then depend on how many rows its batch had
+///   (bfloat16 at 64, float32 at 65).
+/// Training, scoring and evaluation stay float32 everywhere. Debian's OpenBLAS has no bfloat16 product
+/// (`cblas_sbgemm`), hence a kernel of textvae's own.
 package final class BF16OutputLayer: @unchecked Sendable {  // immutable after init
     let vocabulary: Int, hidden: Int
     private let packed: UnsafeMutablePointer<UInt16>
     private let bias: [Float]
 
-    /// Up to this many rows a step, the bfloat16 product is faster than OpenBLAS's float32 one; above, slower.
-    /// Reading the weights is what costs with few rows (half the bytes); with many, the arithmetic, and VDPBF16PS
-    /// does no more per cycle than two float32 FMAs. Measured on an Intel Xeon with AVX-512 BF16, PTB model
-    /// (V 9,744, H 256), greedy decoding: 1 sentence 1.63x faster, 4 1.96x, 16 1.39x, 64 1.08x; 1,000 sentences
-    /// in batches above 64 rows were 0.6x when every step used it (Tests/Scripts/bench/bench-bf16.sh).
-    package static let mostRows = 64
+    /// Where decoding uses the bfloat16 layer.
+    package enum Use: Sendable { case never, smallSteps, everyStep }
 
-    /// Whether this CPU and environment use bfloat16 output layers.
-    package static let available: Bool = {
-        let environment = ProcessInfo.processInfo.environment
-        return tvk_has_avx512_bf16() != 0 && environment["TEXTVAE_BF16"] == "1" && environment["TEXTVAE_KERNELS"] != "swift"
-    }()
+    /// Up to this many rows a step, the bfloat16 product beats OpenBLAS's float32 one on Intel; above, it loses.
+    /// Reading the weights is what costs with few rows (half the bytes); with many, the arithmetic, and there an
+    /// Intel core's VDPBF16PS does no more per cycle than two float32 FMAs. Measured on an Intel Xeon with AVX-512
+    /// BF16, PTB model (V 9,744, H 256), greedy decoding: 1 sentence 1.63x faster, 4 1.96x, 16 1.39x, 64 1.08x;
+    /// 1,000 sentences in batches above 64 rows were 0.6x when every step used it. On an AMD EPYC (Zen 4) the
+    /// same model decodes 1,000 sentences 1.45x faster with every step in bfloat16 (Tests/Scripts/bench/bench-bf16.sh).
+    package static let smallStepRows = 64
 
-    /// "output layer bfloat16 (AVX-512 BF16)" or "output layer float32", for start-up lines and `bench`.
+    /// This process's choice, from the CPU and the environment.
+    package static let use: Use = use(
+        environment: ProcessInfo.processInfo.environment, hasBF16: cpuHasBF16, isAMD: tvk_cpu_is_amd() != 0)
+
+    /// The choice for a CPU and environment: none without the instructions, with `TEXTVAE_BF16=0` or with
+    /// `TEXTVAE_KERNELS=swift` (the plain kernels); every step on AMD; small steps on request elsewhere.
+    package static func use(environment: [String: String], hasBF16: Bool, isAMD: Bool) -> Use {
+        let request = environment["TEXTVAE_BF16"]
+        guard hasBF16, request != "0", environment["TEXTVAE_KERNELS"] != "swift" else { return .never }
+        if isAMD { return .everyStep }
+        return request == "1" ? .smallSteps : .never
+    }
+
+    /// Whether this process decodes with bfloat16 output layers.
+    package static var available: Bool { use != .never }
+
+    /// The most rows a decoding step may have to use the layer.
+    package static var mostRows: Int { use == .everyStep ? Int.max : smallStepRows }
+
+    /// What the start-up lines and `bench` say of the output layer.
     package static var description: String {
-        available
-            ? "output layer bfloat16 (AVX-512 BF16) for decoding steps of up to \(mostRows) rows"
-            : "output layer float32" + (cpuHasBF16 ? " (TEXTVAE_BF16=1: bfloat16 for small decoding steps)" : "")
+        switch use {
+        case .everyStep: "output layer bfloat16 (AVX-512 BF16) for decoding (TEXTVAE_BF16=0: float32)"
+        case .smallSteps: "output layer bfloat16 (AVX-512 BF16) for decoding steps of up to \(smallStepRows) rows"
+        case .never:
+            "output layer float32" + (cpuHasBF16 && tvk_cpu_is_amd() == 0 ? " (TEXTVAE_BF16=1: bfloat16 for small decoding steps)" : "")
+        }
     }
 
     /// Packs `weight` (vocabulary × hidden, row-major) and keeps `bias` (vocabulary).

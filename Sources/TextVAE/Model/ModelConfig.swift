@@ -54,7 +54,14 @@ package struct ModelConfig: Codable, Equatable, Sendable {
         maxLength = try c.decodeIfPresent(Int.self, forKey: .maxLength) ?? maxLength
         classes = try c.decodeIfPresent(Int.self, forKey: .classes) ?? 0
         softmaxCutoffs = try c.decodeIfPresent([Int].self, forKey: .softmaxCutoffs) ?? []
-        cell = try c.decodeIfPresent(RecurrentCell.self, forKey: .cell) ?? .gru
+        if let name = try c.decodeIfPresent(String.self, forKey: .cell) {
+            guard let known = RecurrentCell(rawValue: name) else {
+                let cells = RecurrentCell.allCases.map(\.rawValue).joined(separator: ", ")
+                throw DecodingError.dataCorruptedError(
+                    forKey: .cell, in: c, debugDescription: "its cell '\(name)' is none of those textvae computes (\(cells))")
+            }
+            cell = known
+        }
     }
 
     /// Sizes not given keep the defaults written on the properties above.

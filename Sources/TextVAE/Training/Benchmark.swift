@@ -93,7 +93,7 @@ package struct Benchmark {
         let batches = (0..<steps).map { b in (b * batchSize..<(b + 1) * batchSize).map { order[$0 % order.count] } }
 
         let trainer = try TrainingRun.newTrainer(set, plan, output: "/dev/null", threads: threads)
-        let model = trainer.checkpoint.file.model, config = model.config
+        let model = trainer.checkpoint.file.model, config = model.config, cell = config.cell
         note(
             "vocabulary \(set.vocabulary.count), \(model.layout.total) parameters, \(BLAS.description(threads: threads)), on \(CPUDescription.current)"
         )
@@ -115,10 +115,10 @@ package struct Benchmark {
             profile
             ? Dictionary(
                 uniqueKeysWithValues: PhaseProfile.Phase.allCases.map {
-                    ($0.name, 1000 * PhaseProfile.seconds[$0.rawValue] / Double(timedSteps))
+                    ($0.name(cell: cell), 1000 * PhaseProfile.seconds[$0.rawValue] / Double(timedSteps))
                 })
             : nil
-        let products = profile ? Self.phaseProducts(updates: timedSteps, threads: threads) : nil
+        let products = profile ? Self.phaseProducts(updates: timedSteps, threads: threads, cell: cell) : nil
 
         // Encoding: posterior means of the validation file, as `textvae encode` computes them
         // (SentenceVAE.encode: batches of sentences of about the same length).
@@ -149,7 +149,7 @@ package struct Benchmark {
     }
 
     /// The profiled phases' products, each against a probe of its heaviest shape (by work).
-    static func phaseProducts(updates: Int, threads: Int) -> [PhaseProducts] {
+    static func phaseProducts(updates: Int, threads: Int, cell: RecurrentCell) -> [PhaseProducts] {
         PhaseProfile.Phase.allCases.compactMap { phase in
             let counts = PhaseProfile.products[phase.rawValue]
             guard let heaviest = counts.max(by: { Double($0.value) * $0.key.flops < Double($1.value) * $1.key.flops })?.key else {
@@ -160,7 +160,7 @@ package struct Benchmark {
             let achieved = flops / max(seconds, 1e-12) / 1e9
             let probe = ProductProbe.gflops(heaviest, threads: threads)
             return PhaseProducts(
-                phase: phase.name, millisecondsPerUpdate: 1000 * seconds, gigaflopsPerUpdate: flops / 1e9,
+                phase: phase.name(cell: cell), millisecondsPerUpdate: 1000 * seconds, gigaflopsPerUpdate: flops / 1e9,
                 achievedGFLOPS: achieved, probeShape: heaviest.description, probeGFLOPS: probe, shareOfProbe: achieved / probe)
         }
     }

@@ -24,16 +24,18 @@ enum PhaseProfile {
             }
         }
 
-        var name: String {
-            switch self {
+        /// The phase's name in `bench --profile`'s table, with the model's cell ("encoder LSTM forward").
+        func name(cell: RecurrentCell) -> String {
+            let rnn = cell.displayName
+            return switch self {
             case .batchAndNoise: "batch, word dropout, zero gradient"
-            case .encoderForward: "encoder GRU forward"
-            case .decoderForward: "decoder GRU forward"
+            case .encoderForward: "encoder \(rnn) forward"
+            case .decoderForward: "decoder \(rnn) forward"
             case .outputForward: "output layer forward (logits)"
             case .softmaxCrossEntropy: "softmax cross-entropy"
             case .outputBackward: "output layer backward"
-            case .decoderBackward: "decoder GRU backward"
-            case .encoderBackward: "latent + encoder GRU backward"
+            case .decoderBackward: "decoder \(rnn) backward"
+            case .encoderBackward: "latent + encoder \(rnn) backward"
             case .allReduce: "gradient sum over ranks (MPI_Allreduce)"
             case .gradientNorm: "gradient norm"
             case .adam: "Adam"

@@ -451,7 +451,7 @@ package final class Trainer {
     package enum Verdict: Sendable {
         /// β was still rising (or the epoch pretrained): the model is kept as the latest, not compared.
         case warmingUp
-        /// At the final β, the lowest validation −ELBO so far: kept.
+        /// At the final β, the lowest validation −ELBO so far (reconstruction, for an adversarial prior): kept.
         case best
         /// At the final β, not better than the kept model.
         case notBetter
@@ -471,7 +471,10 @@ package final class Trainer {
         let lead = collective.isLeader
         // A model without a latent (the language-model baseline) has no KL for β to weigh: every epoch competes.
         let annealed = checkpoint.file.model.config.code == 0 || st.step >= options.annealedStep(batchesPerEpoch: batchesPerEpoch)
-        var kept = nelbo.isFinite && (!annealed || nelbo < (st.bestValidNELBO ?? .infinity))
+        // An adversarial prior does not train the KL term, so −ELBO would judge its epochs mostly by a figure it
+        // never lowers (on PTB it kept an early epoch, the KL still rising): its epochs compete on reconstruction.
+        let figure = options.regulariser == .adversarial ? scores.meanRec : nelbo
+        var kept = figure.isFinite && (!annealed || figure < (st.bestValidNELBO ?? .infinity))
         if collective.size > 1 { kept = try collective.sum([lead && kept ? 1 : 0])[0] > 0 }
         let verdict: Verdict = !annealed ? .warmingUp : kept ? .best : .notBetter
         let improved = verdict == .best
@@ -479,10 +482,10 @@ package final class Trainer {
             options.klTarget != nil
             ? nextBeta() : options.beta(step: max(0, st.step - 1), epoch: st.epoch, batchesPerEpoch: batchesPerEpoch)
         if kept {
-            if annealed { checkpoint.state.bestValidNELBO = nelbo }
+            if annealed { checkpoint.state.bestValidNELBO = figure }
             checkpoint.state.kept = KeptEpoch(
                 epoch: st.epoch + 1, step: st.step, beta: beta, kl: scores.meanKL, nelbo: nelbo,
-                annealed: annealed)
+                annealed: annealed, rec: scores.meanRec)
         }
         if kept && lead {
             var file = checkpoint.file

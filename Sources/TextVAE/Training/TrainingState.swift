@@ -12,6 +12,8 @@ package struct TrainingState: Codable, Equatable, Sendable {
     /// in sequence; they now come from `SentenceNoise`, keyed by the run's seed, the epoch and the sentence,
     /// so there is no state to keep (an older checkpoint resumes with the new numbers).
     package var noiseState: [UInt64]?
+    /// The kept epoch's figure among those at the final β: validation −ELBO (reconstruction for an adversarial
+    /// prior, whose epochs compete on it; the name is older than that rule).
     package var bestValidNELBO: Double?
     package var epochsWithoutImprovement = 0
     /// Sums over the current epoch so far: sentences, tokens, rec, kl, seconds.

@@ -20,12 +20,14 @@
 #               embeddings and states); it needs more epochs (EPOCHS=40: 105.45 nats, 89 minutes on 1 thread)
 #   cyclical    the defaults with cyclical annealing (Fu et al. 2019, 4 cycles)
 #   lstm-dropout  the dropout recipe with LSTM cells and Z 32 (--cell lstm --latent 32), the record's cell and size
+#   dropout-large the dropout recipe with a larger network (E 512, H 512): more capacity, held back by the dropout
 #   lm          the language-model baseline (--baseline lm: the same decoder, no latent) with the defaults'
 #               word dropout; its NLL is exact (k = 1), and its degenerate share is of sampled words, not greedy
 #   lm-nowd     the baseline without word dropout
 #   lm-dropout  the baseline with the record's regularisation instead (0.5 dropout on input embeddings and states)
 # Each recipe takes about 16-19 minutes to train and, with K = 500, about 23 to evaluate. A model already in
-# OUTDIR is not trained again (delete it to retrain).
+# OUTDIR is not trained again (delete it to retrain). TIME_LIMIT (say 95m) ends each training run early, at the
+# end of the update when it passes; the epoch with the best validation -ELBO so far is kept.
 set -euo pipefail
 usage="usage: ptb-recipes.sh TRAIN VALID OUTDIR [K] [RECIPE...]"
 train=$(realpath "${1:?$usage}"); valid=$(realpath "${2:?$usage}"); out=${3:?$usage}; k=${4:-500}
@@ -46,6 +48,7 @@ flags() {
     dropout) echo "--word-dropout 0 --embedding-dropout 0.5 --output-dropout 0.5" ;;
     cyclical) echo "--anneal cyclical" ;;
     lstm-dropout) echo "--cell lstm --latent 32 --word-dropout 0 --embedding-dropout 0.5 --output-dropout 0.5" ;;
+    dropout-large) echo "--embedding 512 --hidden 512 --word-dropout 0 --embedding-dropout 0.5 --output-dropout 0.5" ;;
     lm) echo "--baseline lm" ;;
     lm-nowd) echo "--baseline lm --word-dropout 0" ;;
     lm-dropout) echo "--baseline lm --word-dropout 0 --embedding-dropout 0.5 --output-dropout 0.5" ;;
@@ -63,7 +66,7 @@ for recipe in "${recipes[@]}"; do
     start=$(date +%s)
     # shellcheck disable=SC2046
     "$textvae" train "$train" --valid "$valid" --tokenizer whitespace --epochs "$epochs" $(flags "$recipe") \
-      -o "$model" --overwrite --quiet > "$out/$recipe.train.log"
+      ${TIME_LIMIT:+--time-limit "$TIME_LIMIT"} -o "$model" --overwrite --quiet > "$out/$recipe.train.log"
     echo $(( $(date +%s) - start )) > "$out/$recipe.seconds"
   fi
   "$textvae" evaluate -m "$model" "$valid" -k "$k" --json 2>/dev/null > "$out/$recipe.eval.json"
