@@ -49,8 +49,7 @@ struct DecoderState {
             // Rows sharing a word share its projection.
             x = .words(DistinctWords(inputs), embedding: embedding, width: E, x: ws.x, slots: ws.slots)
         }
-        var cache = ws.rnn.cache(for: rnn, rows: R, inputRows: x.rows, batch: R)
-        cache.packed = nil  // one step: nothing to pack for
+        let cache = ws.rnn.cache(for: rnn, rows: R, inputRows: x.rows, batch: R, packing: false)  // one step: nothing to pack for
         let lstm = config.cell == .lstm
         // One position per row, from the current state.
         rnn.forward(x, h0: ws.h.pointer, c0: lstm ? ws.memory.pointer : nil, sequence, cache)

@@ -16,11 +16,14 @@ package final class Workspace {
 
         /// Room for `rnn`'s cache: `rows` positions (with history; the batch's rows without), `inputRows` distinct
         /// inputs, `batch` sequences.
-        func cache(for rnn: RNN, rows: Int, inputRows: Int, batch: Int, projections: UnsafeMutablePointer<Float>? = nil) -> RNN.Cache {
+        /// - Parameter packing: room for W_hh packed for many steps; a one-step caller (decoding) leaves it out.
+        func cache(
+            for rnn: RNN, rows: Int, inputRows: Int, batch: Int, projections: UnsafeMutablePointer<Float>? = nil, packing: Bool = true
+        ) -> RNN.Cache {
             let (H, G) = (rnn.hidden, rnn.gateWidth)
             return RNN.Cache(
                 gi: projections ?? gi.reserve(inputRows * G), hPrev: hPrev.reserve(rows * H), gates: gates.reserve(rows * rnn.savedWidth),
-                out: out.reserve(rows * H), gh: gh.reserve(batch * G), packed: packed.reserve(G * H))
+                out: out.reserve(rows * H), gh: gh.reserve(batch * G), packed: packing ? packed.reserve(G * H) : nil)
         }
     }
 
