@@ -68,6 +68,7 @@ class Config:
     latent_to_inputs: bool = False
     max_length: int = 60
     classes: int = 0
+    tied_embeddings: bool = False    # the output layer's weights are the embedding's (train --tie-embeddings)
 
     @property
     def code(self):
@@ -93,7 +94,8 @@ class Config:
 
     def tensors(self):
         """The tensor names a model of this config has, in the file's order."""
-        return [n for n in TENSORS if self.classes > 0 or n not in CLASS_TENSORS]
+        return [n for n in TENSORS if (self.classes > 0 or n not in CLASS_TENSORS)
+                and not (self.tied_embeddings and n == 'outputs2vocab.weight')]
 
 
 @dataclass
@@ -202,7 +204,8 @@ def read_model_file(path):
     try:
         config = Config(vocabulary=int(cfg.get('vocabulary', 0)) or len(tokens),
                         **{k: type(getattr(Config, k))(cfg[k]) for k in
-                           ('embedding', 'hidden', 'latent', 'latent_to_inputs', 'max_length', 'classes') if k in cfg})
+                           ('embedding', 'hidden', 'latent', 'latent_to_inputs', 'max_length', 'classes',
+                            'tied_embeddings') if k in cfg})
         tokenizer = TokenizerSettings(**{k: tok[k] for k in ('name', 'locale', 'lowercase', 'normalization') if k in tok})
     except (TypeError, ValueError):
         fail("has unreadable 'config' or 'tokenizer' metadata")
@@ -227,6 +230,10 @@ def read_model_file(path):
         if not np.isfinite(tensors[name]).all():
             fail(f'tensor {name} holds a value that is not a finite number (damaged file, or a diverged run)')
         weights[name] = tensors[name]
+    if config.tied_embeddings:
+        if config.embedding != config.hidden:
+            fail(f'has tied embeddings but embedding {config.embedding} != hidden {config.hidden}')
+        weights['outputs2vocab.weight'] = weights['embedding.weight']
     return config, vocabulary, tokenizer, class_names, weights, meta
 
 

@@ -177,11 +177,13 @@ import Testing
         var cell = RecurrentCell.gru
         /// An adversarial prior in place of the KL term (a fixed discriminator).
         var adversary = false
+        /// The output layer tied to the embedding (E = H = 3).
+        var tied = false
         var testDescription: String {
             "Z \(latentSize), latentToInputs \(latentToInputs), freeBits \(freeBits), z = \(latent), dropout \(dropout.0) \(dropout.1)"
                 + (inputNoise.map { ", input noise \($0)" } ?? "")
                 + (softmaxCutoffs.isEmpty ? "" : ", adaptive softmax \(softmaxCutoffs)") + (cell == .gru ? "" : ", \(cell.displayName)")
-                + (adversary ? ", adversarial prior" : "")
+                + (adversary ? ", adversarial prior" : "") + (tied ? ", tied embeddings" : "")
                 + (classes > 0 ? ", K \(classes), labels \(labels.map { $0.map(String.init) ?? "-" }), C \(capacity)" : "")
         }
     }
@@ -213,12 +215,16 @@ import Testing
         // An adversarial prior: its gradient reaches μ and log σ² through z.
         ModelCase(latentToInputs: false, freeBits: 0, latent: "sample", adversary: true),
         ModelCase(latentToInputs: true, freeBits: 0, latent: "mean", classes: 3, labels: [1, nil, 0, nil], adversary: true),
+        // Tied embeddings: the embedding's gradient gathers the output layer's, the encoder's and the decoder's.
+        ModelCase(latentToInputs: false, freeBits: 0, latent: "sample", tied: true),
+        ModelCase(latentToInputs: true, freeBits: 0, latent: "sample", dropout: (0.4, 0.3), cell: .lstm, tied: true),
     ])
     func fullLossGradientMatchesFiniteDifferencesForEveryTensor(_ c: ModelCase) throws {
         try loadBLAS()
+        let E = c.tied ? 3 : 4
         let config = ModelConfig(
-            vocabulary: 9, embedding: 4, hidden: 3, latent: c.latentSize, latentToInputs: c.latentToInputs,
-            classes: c.classes, softmaxCutoffs: c.softmaxCutoffs, cell: c.cell)
+            vocabulary: 9, embedding: E, hidden: 3, latent: c.latentSize, latentToInputs: c.latentToInputs,
+            classes: c.classes, softmaxCutoffs: c.softmaxCutoffs, cell: c.cell, tiedEmbeddings: c.tied)
         var model = SentenceVAE(config: config, seed: 11)
         var rng = Random(seed: 5)
         // Weights a little larger than PyTorch's init, so every path carries gradient.
@@ -228,7 +234,7 @@ import Testing
         var batch = Batch([[4, 5, 6, 7], [8, 4], [5, 5, 1], [6]])
         var generators = (0..<4).map { SentenceNoise.generator(seed: 5, epoch: 0, sentence: $0) }
         batch.applyWordDropout(0.3, &generators)
-        batch.applyDecoderDropout(embedding: c.dropout.0, output: c.dropout.1, embeddingWidth: 4, hidden: 3, &generators)
+        batch.applyDecoderDropout(embedding: c.dropout.0, output: c.dropout.1, embeddingWidth: E, hidden: 3, &generators)
         if let noise = c.inputNoise {
             batch.applyInputNoise(noise, vocabulary: 9, &generators)
             let clean = Batch(batch.sentences)
@@ -267,6 +273,47 @@ import Testing
                 let n = Self.numeric(&parameters, i, loss)
                 #expect(
                     Self.close(gradient[i], n), "\(t.name)[\(i - model.layout.offsets[t.rawValue])]: analytic \(gradient[i]) numeric \(n)")
+            }
+        }
+    }
+
+    /// A tied model is the untied one whose output layer holds a copy of the embedding: the same loss, and the
+    /// tied embedding's gradient is the untied embedding's plus the untied output layer's, to rounding.
+    @Test func aTiedModelIsTheUntiedOneWithTheEmbeddingCopied() throws {
+        try loadBLAS()
+        let tiedConfig = ModelConfig(vocabulary: 9, embedding: 3, hidden: 3, latent: 2, tiedEmbeddings: true)
+        var untiedConfig = tiedConfig
+        untiedConfig.tiedEmbeddings = false
+        let tied = SentenceVAE(config: tiedConfig, seed: 13)
+        #expect(tied.layout.total + 9 * 3 == ParameterLayout(untiedConfig).total, "W_o takes no room of its own")
+        // The untied parameters: the tied ones with the embedding copied into W_o.
+        let untiedLayout = ParameterLayout(untiedConfig)
+        var untiedParameters = [Float](repeating: .nan, count: untiedLayout.total)
+        for t in ParameterTensor.allCases where t != .outputWeight {
+            untiedParameters.replaceSubrange(untiedLayout.range(t), with: tied.parameters[tied.layout.range(t)])
+        }
+        untiedParameters.replaceSubrange(untiedLayout.range(.outputWeight), with: tied.parameters[tied.layout.range(.embedding)])
+        let untied = SentenceVAE(config: untiedConfig, parameters: untiedParameters)
+        let batch = Batch([[4, 5, 6, 7], [8, 4], [5, 5, 1], [6]])
+        var rng = Random(seed: 8)
+        let latent = LatentChoice.sample(randomArray(4 * 2, &rng))
+        let settings = LossSettings(beta: 0.7, freeBits: 0, labelWeight: 0, classWeight: 0, classCapacity: 0)
+        var gTied = [Float](repeating: 0, count: tied.layout.total), gUntied = [Float](repeating: 0, count: untiedLayout.total)
+        let a = gTied.withUnsafeMutableBufferPointer {
+            tied.run(batch, latent: latent, classes: nil, loss: settings, gradient: $0.baseAddress!, workspace: Workspace())
+        }
+        let b = gUntied.withUnsafeMutableBufferPointer {
+            untied.run(batch, latent: latent, classes: nil, loss: settings, gradient: $0.baseAddress!, workspace: Workspace())
+        }
+        #expect(abs(a.loss - b.loss) <= 1e-5 * abs(b.loss), "loss \(a.loss) vs \(b.loss)")
+        let embedding = tied.layout.range(.embedding), output = untiedLayout.range(.outputWeight)
+        for (i, j) in zip(embedding, output) {
+            let sum = gUntied[untiedLayout.range(.embedding).lowerBound + i - embedding.lowerBound] + gUntied[j]
+            #expect(abs(gTied[i] - sum) <= 1e-5 * max(1, abs(sum)), "embedding[\(i)]: tied \(gTied[i]), untied sum \(sum)")
+        }
+        for t in ParameterTensor.allCases where t != .outputWeight && t != .embedding {
+            for (i, j) in zip(tied.layout.range(t), untiedLayout.range(t)) {
+                #expect(abs(gTied[i] - gUntied[j]) <= 1e-5 * max(1, abs(gUntied[j])), "\(t.name): \(gTied[i]) vs \(gUntied[j])")
             }
         }
     }

@@ -18,6 +18,11 @@ struct ModelOptions: ParsableArguments {
             valueName: "lm"))
     var baseline: Baseline?
     @Flag(help: "Also feed z to the decoder at every step.") var latentToInputs = false
+    @Flag(
+        help:
+            "Tie the output layer to the word embedding (Press and Wolf 2017): one table for the words read and predicted, fewer weights to fit on a small corpus. E follows H unless given (they must be equal); not with --softmax adaptive."
+    )
+    var tieEmbeddings = false
     @Option(help: "Longest sentence in tokens; longer ones are cut (default: \(ModelConfig.defaults.maxLength)).") var maxLength: Int?
     @Option(help: "Without labels: learn K classes beside z, unsupervised (JointVAE, Dupont 2018); see 'textvae classify' (default: none).")
     var classes: Int?
@@ -47,6 +52,14 @@ struct ModelOptions: ParsableArguments {
             throw ValidationError("--softmax-cutoffs shapes an adaptive softmax: add --softmax adaptive")
         }
         _ = try cutoffs
+        if tieEmbeddings, let embedding, embedding != hidden ?? ModelConfig.defaults.hidden {
+            throw ValidationError(
+                "--tie-embeddings needs --embedding equal to --hidden (\(hidden ?? ModelConfig.defaults.hidden)); leave --embedding out and it follows --hidden"
+            )
+        }
+        if tieEmbeddings && softmax == .adaptive {
+            throw ValidationError("--tie-embeddings ties the full output layer to the embedding: leave out --softmax adaptive")
+        }
         if baseline != nil, latent != nil || classes != nil || latentToInputs {
             throw ValidationError("--baseline lm has no latent: leave out --latent, --classes and --latent-to-inputs")
         }
@@ -55,8 +68,9 @@ struct ModelOptions: ParsableArguments {
     /// The sizes; the vocabulary's is set when it is built.
     var config: ModelConfig {
         ModelConfig(
-            vocabulary: 0, embedding: embedding, hidden: hidden, latent: baseline == .lm ? 0 : latent,
-            latentToInputs: latentToInputs ? true : nil, maxLength: maxLength, classes: classes, cell: cell)
+            vocabulary: 0, embedding: tieEmbeddings ? embedding ?? hidden ?? ModelConfig.defaults.hidden : embedding, hidden: hidden,
+            latent: baseline == .lm ? 0 : latent, latentToInputs: latentToInputs ? true : nil, maxLength: maxLength, classes: classes,
+            cell: cell, tiedEmbeddings: tieEmbeddings ? true : nil)
     }
 
     /// The output layer asked for.
@@ -88,6 +102,7 @@ struct ModelOptions: ParsableArguments {
             (.embedding, embedding != nil), (.hidden, hidden != nil), (.cell, cell != nil), (.latent, latent != nil),
             (.maxLength, maxLength != nil), (.latentToInputs, latentToInputs), (.classes, classes != nil),
             (.baseline, baseline != nil), (.softmax, softmax != nil), (.softmaxCutoffs, softmaxCutoffs != nil),
+            (.tieEmbeddings, tieEmbeddings),
         ]
         return Set(values.filter(\.1).map(\.0))
     }

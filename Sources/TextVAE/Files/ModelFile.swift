@@ -149,6 +149,7 @@ package struct ModelFile {
         else {
             throw fail("has impossible sizes in its config")
         }
+        if let problem = config.tyingProblem { throw fail("has a config that cannot be: \(problem)") }
         if !config.softmaxCutoffs.isEmpty,
             let problem = AdaptiveSoftmax.problem(cutoffs: config.softmaxCutoffs, vocabulary: config.vocabulary)
         {

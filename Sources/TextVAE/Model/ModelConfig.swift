@@ -20,14 +20,18 @@ package struct ModelConfig: Codable, Equatable, Sendable {
     /// head predicts the tokens below the first cutoff and one entry per tail cluster, each tail the tokens from
     /// its cutoff to the next (the last to V). Token ids are in frequency order, so the head holds the frequent ones.
     package var softmaxCutoffs: [Int] = []
+    /// The output layer's W_o is the embedding matrix (Press and Wolf 2017; Inan et al. 2017): one V × E table
+    /// for the words read and the words predicted, so E = H and no adaptive softmax. Fewer weights to fit, which
+    /// helps where the corpus is small for the model.
+    package var tiedEmbeddings = false
 
     enum CodingKeys: String, CodingKey {
         case vocabulary, embedding, hidden, latent, latentToInputs = "latent_to_inputs", maxLength = "max_length", classes
-        case softmaxCutoffs = "adaptive_softmax_cutoffs", cell
+        case softmaxCutoffs = "adaptive_softmax_cutoffs", cell, tiedEmbeddings = "tied_embeddings"
     }
 
-    /// `classes`, the cutoffs and the cell are written only when they differ from Bowman et al.'s model (none, none, a
-    /// GRU), so that such a model has the same file as before them.
+    /// `classes`, the cutoffs, the cell and the tying are written only when they differ from Bowman et al.'s model
+    /// (none, none, a GRU, untied), so that such a model has the same file as before them.
     package func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(vocabulary, forKey: .vocabulary)
@@ -39,6 +43,7 @@ package struct ModelConfig: Codable, Equatable, Sendable {
         if classes > 0 { try c.encode(classes, forKey: .classes) }
         if !softmaxCutoffs.isEmpty { try c.encode(softmaxCutoffs, forKey: .softmaxCutoffs) }
         if cell != .gru { try c.encode(cell, forKey: .cell) }
+        if tiedEmbeddings { try c.encode(true, forKey: .tiedEmbeddings) }
     }
 
     /// Missing keys take their defaults; `vocabulary` may be left out, since
@@ -62,13 +67,14 @@ package struct ModelConfig: Codable, Equatable, Sendable {
             }
             cell = known
         }
+        tiedEmbeddings = try c.decodeIfPresent(Bool.self, forKey: .tiedEmbeddings) ?? false
     }
 
     /// Sizes not given keep the defaults written on the properties above.
     package init(
         vocabulary: Int, embedding: Int? = nil, hidden: Int? = nil, latent: Int? = nil,
         latentToInputs: Bool? = nil, maxLength: Int? = nil, classes: Int? = nil, softmaxCutoffs: [Int]? = nil,
-        cell: RecurrentCell? = nil
+        cell: RecurrentCell? = nil, tiedEmbeddings: Bool? = nil
     ) {
         self.vocabulary = vocabulary
         if let embedding { self.embedding = embedding }
@@ -79,6 +85,7 @@ package struct ModelConfig: Codable, Equatable, Sendable {
         if let classes { self.classes = classes }
         if let softmaxCutoffs { self.softmaxCutoffs = softmaxCutoffs }
         if let cell { self.cell = cell }
+        if let tiedEmbeddings { self.tiedEmbeddings = tiedEmbeddings }
     }
 
     /// The default sizes (Bowman et al.'s E 300, a 256-state GRU, Z 16, sentences up to 60 tokens), with no vocabulary yet.
@@ -93,6 +100,14 @@ package struct ModelConfig: Codable, Equatable, Sendable {
     /// The adaptive softmax's shape, or nil for the full softmax.
     package var adaptiveSoftmax: AdaptiveSoftmax? {
         softmaxCutoffs.isEmpty ? nil : AdaptiveSoftmax(vocabulary: vocabulary, hidden: hidden, cutoffs: softmaxCutoffs)
+    }
+
+    /// Why tied embeddings cannot be in this model, or nil when they can (or are not asked for).
+    package var tyingProblem: String? {
+        guard tiedEmbeddings else { return nil }
+        if embedding != hidden { return "tied embeddings need the embedding size E (\(embedding)) equal to H (\(hidden))" }
+        if !softmaxCutoffs.isEmpty { return "tied embeddings need the full softmax (an adaptive one has no V × H layer to tie)" }
+        return nil
     }
 
     /// Rows of the output layer's W_o: V, or the adaptive softmax's head.

@@ -1,4 +1,6 @@
-/// Where each tensor lives in the flat parameter block.
+/// Where each tensor lives in the flat parameter block. With tied embeddings the output layer's weights take no
+/// room of their own: they are the embedding's (same offset), so every product that reads W_o reads the
+/// embedding, and every gradient added to W_o's (always added, never overwritten) lands on the embedding's.
 package struct ParameterLayout: Equatable, Sendable {
     package let config: ModelConfig
     package let offsets: [Int]
@@ -9,6 +11,10 @@ package struct ParameterLayout: Equatable, Sendable {
         self.config = config
         var offsets: [Int] = [], counts: [Int] = [], total = 0
         for t in ParameterTensor.allCases {
+            if t == .outputWeight && config.tiedEmbeddings {
+                offsets.append(offsets[ParameterTensor.embedding.rawValue]); counts.append(0)
+                continue
+            }
             let n = t.shape(config).reduce(1, *)
             offsets.append(total); counts.append(n); total += n
         }

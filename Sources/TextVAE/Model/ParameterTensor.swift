@@ -68,9 +68,10 @@ package enum ParameterTensor: Int, CaseIterable, Sendable {
     package static func present(_ c: ModelConfig) -> [ParameterTensor] { allCases.filter { $0.exists(c) } }
 
     /// Whether a model of this configuration has the tensor (the class tensors only with K > 0, a tail's only when the
-    /// adaptive softmax has it).
+    /// adaptive softmax has it, the output layer's weights only when not tied to the embedding).
     package func exists(_ c: ModelConfig) -> Bool {
         if let tail { return tail.index < c.softmaxCutoffs.count }
+        if self == .outputWeight { return !c.tiedEmbeddings }
         return c.classes > 0 || (self != .classWeight && self != .classBias)
     }
 
@@ -99,7 +100,9 @@ package enum ParameterTensor: Int, CaseIterable, Sendable {
     /// fan_in for PyTorch's default initialisation bound 1/√fan_in (recurrent networks use H).
     func initBound(_ c: ModelConfig) -> Float? {
         switch self {
-        case .embedding: return nil  // N(0, 1)
+        // N(0, 1), as nn.Embedding; tied to the output layer, the output layer's bound, else its logits would start
+        // with a spread of about √H nats.
+        case .embedding: return c.tiedEmbeddings ? 1 / Float(c.hidden).squareRoot() : nil
         case .encoderWeightIH, .encoderWeightHH, .encoderBiasIH, .encoderBiasHH,
             .decoderWeightIH, .decoderWeightHH, .decoderBiasIH, .decoderBiasHH,
             .meanWeight, .meanBias, .logvWeight, .logvBias, .classWeight, .classBias, .outputWeight, .outputBias:

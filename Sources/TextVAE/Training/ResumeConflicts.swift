@@ -25,6 +25,7 @@ enum ResumeConflicts {
         case .cell: return pair(asked.model.cell.rawValue, model.cell.rawValue)
         case .latent: return pair(asked.model.latent, model.latent)
         case .latentToInputs: return pair(asked.model.latentToInputs, model.latentToInputs)
+        case .tieEmbeddings: return pair(asked.model.tiedEmbeddings, model.tiedEmbeddings)
         case .maxLength: return pair(asked.model.maxLength, model.maxLength)
         case .tokenizer: return pair(asked.tokenizer.name.rawValue, tokenizer.name.rawValue)
         case .locale: return pair(asked.tokenizer.locale, tokenizer.locale)

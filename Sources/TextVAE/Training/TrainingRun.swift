@@ -90,7 +90,7 @@ package enum TrainingRun {
             "vocabulary \(set.vocabulary.count)\(kind) (coverage \(String(format: "%.1f", 100 * coverage))%, "
                 + "validation <unk> \(String(format: "%.1f", 100 * unknown))%); "
                 + "model \(config.cell.displayName) E \(config.embedding) H \(config.hidden) Z \(config.latent)"
-                + "\(config.classes > 0 ? " K \(config.classes)" : "")\(config.latentToInputs ? " +z-inputs" : "")"
+                + "\(config.classes > 0 ? " K \(config.classes)" : "")\(config.latentToInputs ? " +z-inputs" : "")\(config.tiedEmbeddings ? " tied" : "")"
                 + "\(config.adaptiveSoftmax.map { " adaptive softmax (cutoffs \($0.cutoffs.map(String.init).joined(separator: ",")))" } ?? ""), "
                 + "\(trainer.checkpoint.file.model.layout.total) parameters; \(BLAS.description(threads: threads))"
                 + (collective.size > 1 ? "; \(collective.size) ranks" : ""))
@@ -211,7 +211,7 @@ package enum TrainingRun {
     }
 
     /// A new model of the plan's sizes over `set`'s vocabulary, with a fresh optimiser, at step 0. Throws when
-    /// the plan's adaptive softmax does not fit the vocabulary.
+    /// the plan's adaptive softmax does not fit the vocabulary, or its tied embeddings the sizes.
     package static func newTrainer(
         _ set: TrainingSet, _ plan: TrainingPlan, output: String, threads: Int,
         collective: any Collective = SingleProcess()
@@ -219,6 +219,7 @@ package enum TrainingRun {
         var config = plan.model
         config.vocabulary = set.vocabulary.count
         config.softmaxCutoffs = try plan.softmax.cutoffs(vocabulary: config.vocabulary)
+        if let problem = config.tyingProblem { throw TextVAEError.invalidInput(problem) }
         if let labels = set.labels { config.classes = labels.names.count }
         let model = SentenceVAE(config: config, seed: plan.options.seed)
         let batchesPerEpoch = (set.train.count + plan.options.batchSize - 1) / plan.options.batchSize
