@@ -34,7 +34,7 @@ void tvk_gemm_packed(long m, long n, long k, const float *a, long lda, const flo
 
 /// 1 when the CPU has AVX-512 (F, BW) with its BF16 extension, so that tvk_bf16_logits may be called; else 0.
 int tvk_has_avx512_bf16(void);
-/// 1 on an AMD CPU (where VDPBF16PS outpaces float32 FMAs at every size: Zen 4 and later have AVX-512 BF16), 0 otherwise.
+/// 1 on an AMD CPU, 0 otherwise: there (Zen 4 and later have AVX-512 BF16) the bfloat16 layer was measured faster at every size.
 int tvk_cpu_is_amd(void);
 
 /// Floats of W (rows × cols) packed by tvk_bf16_pack: rows rounded up to 16, cols to 2.

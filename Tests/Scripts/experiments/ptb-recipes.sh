@@ -21,6 +21,7 @@
 #   cyclical    the defaults with cyclical annealing (Fu et al. 2019, 4 cycles)
 #   lstm-dropout  the dropout recipe with LSTM cells and Z 32 (--cell lstm --latent 32), the record's cell and size
 #   dropout-large the dropout recipe with a larger network (E 512, H 512): more capacity, held back by the dropout
+#   dropout-tied  the dropout recipe with the output layer tied to the embedding (--tie-embeddings: E = H = 256)
 #   lm          the language-model baseline (--baseline lm: the same decoder, no latent) with the defaults'
 #               word dropout; its NLL is exact (k = 1), and its degenerate share is of sampled words, not greedy
 #   lm-nowd     the baseline without word dropout
@@ -49,6 +50,7 @@ flags() {
     cyclical) echo "--anneal cyclical" ;;
     lstm-dropout) echo "--cell lstm --latent 32 --word-dropout 0 --embedding-dropout 0.5 --output-dropout 0.5" ;;
     dropout-large) echo "--embedding 512 --hidden 512 --word-dropout 0 --embedding-dropout 0.5 --output-dropout 0.5" ;;
+    dropout-tied) echo "--tie-embeddings --word-dropout 0 --embedding-dropout 0.5 --output-dropout 0.5" ;;
     lm) echo "--baseline lm" ;;
     lm-nowd) echo "--baseline lm --word-dropout 0" ;;
     lm-dropout) echo "--baseline lm --word-dropout 0 --embedding-dropout 0.5 --output-dropout 0.5" ;;
