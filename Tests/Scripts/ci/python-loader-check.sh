@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Checks the Python loader (Sources/Python/textvae.py) against textvae itself, on three small models it trains:
+# Checks the Python loader (Sources/Python/textvae.py) against textvae itself, on four small models it trains:
 #   words  word vocabulary, icu tokenizer
 #   cls3   word vocabulary, whitespace tokenizer, --classes 3 --latent-to-inputs
+#   tied   word vocabulary, icu tokenizer, --tie-embeddings (E = H = 64: the output layer is the embedding)
 #   bpe    subword vocabulary (--vocab-type bpe --subwords 60), icu tokenizer, --latent-to-inputs
-# each E 32, H 64, Z 8, 2 epochs on 1,500 sentences of `textvae grammar` (10-20 s each with a debug build).
+# each E 32 (tied: 64), H 64, Z 8, 2 epochs on 1,500 sentences of `textvae grammar` (10-20 s each with a debug build).
 # With the debug build and the default K = 100 the whole check takes about two minutes on one core.
 # For each model it compares, on 120 held-out grammar sentences plus awkward lines (a 70-token line, unknown
 # words, capitals, a literal <unk>, control characters, blank lines, characters the model never saw):
@@ -64,9 +65,10 @@ train() {  # name, extra options
 train words
 train cls3 --tokenizer whitespace --classes 3 --latent-to-inputs
 train bpe --vocab-type bpe --subwords 60 --latent-to-inputs
+train tied --tie-embeddings --embedding 64
 
 # ---------------------------------------------------------------- textvae's figures
-for m in words cls3 bpe; do
+for m in words cls3 bpe tied; do
     run "$TEXTVAE" score -m $m.safetensors eval.txt --format jsonl --threads "$THREADS" >$m.score.jsonl 2>$m.score.err
     run "$TEXTVAE" evaluate -m $m.safetensors eval.txt --format json -k "$K" --seed 0 --threads "$THREADS" >$m.eval.json 2>$m.eval.err
     run "$TEXTVAE" tokenize -m $m.safetensors --file eval.txt --separator $'\x1f' >$m.pieces.txt
@@ -108,7 +110,7 @@ def split_rows(path):
 lines = textvae.read_lines('eval.txt')
 icu_words = split_rows('icu-words.txt')
 timing = {}
-for name in ('words', 'cls3', 'bpe'):
+for name in ('words', 'cls3', 'bpe', 'tied'):
     t0 = time.time()
     m = textvae.load(f'{name}.safetensors')
     ref_ids = [m.vocab.piece_ids(p) for p in split_rows(f'{name}.pieces.txt')]
