@@ -84,8 +84,9 @@ import Testing
                 #expect(scores == scores.sorted(by: >) && scores.first == logProb)
                 if !tokens.isEmpty {
                     let reference = file.model.logProbability(file.vocabulary.ids(tokens), z: z[...])
-                    // Decoding in bfloat16 (AMD CPUs with AVX-512 BF16) rounds the logits to 8 bits of mantissa.
-                    let tolerance = BF16OutputLayer.available ? 1e-2 : 1e-4
+                    // Decoding in bfloat16 (AMD CPUs with AVX-512 BF16) rounds the logits to 8 bits of mantissa: 6e-4
+                    // of the figure at most here.
+                    let tolerance = BF16OutputLayer.available ? 3e-3 : 1e-4
                     #expect(abs(logProb - reference) <= tolerance * abs(reference), "\(tokens): \(logProb) vs \(reference)")
                 }
             }

@@ -19,9 +19,7 @@ import Testing
         #expect(config.cell == .lstm)
         #expect(ParameterTensor.decoderWeightHH.shape(config) == [64, 16] && ParameterTensor.encoderBiasIH.shape(config) == [64])
         // It learns: the validation −ELBO of the last epoch is well below the first's.
-        let epochs = try String(contentsOfFile: folder + "/l.metrics.jsonl", encoding: .utf8).split(separator: "\n").compactMap {
-            try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
-        }.filter { $0["kind"] as? String == "epoch" }.compactMap { $0["valid_nelbo"] as? Double }
+        let epochs = try epochRows(folder + "/l.metrics.jsonl").compactMap { $0["valid_nelbo"] as? Double }
         #expect(epochs.count == 4 && epochs.last! < epochs.first! - 1, "validation −ELBO by epoch: \(epochs)")
 
         let evaluated = try TextVAEProgram.run(["evaluate", "-m", "l.safetensors", "v.txt", "--json", "-k", "5"], in: folder)

@@ -17,7 +17,7 @@ import Testing
             in: folder)
         #expect(trained.status == 0 && (trained.stdout + trained.stderr).contains("the lowest validation NLL"), "\(trained)")
         // No β to wait for: every epoch competes, so the model kept is the best of all epochs.
-        let epochs = try MetricsLog.read(folder + "/lm.metrics.jsonl").filter { $0["kind"] as? String == "epoch" }
+        let epochs = try epochRows(folder + "/lm.metrics.jsonl")
         let nelbos = epochs.compactMap { $0["valid_nelbo"] as? Double }
         #expect(epochs.allSatisfy { $0["annealed"] as? Bool == true } && nelbos.count == 2)
         #expect(epochs.last { $0["kept"] as? Bool == true }?["valid_nelbo"] as? Double == nelbos.min())

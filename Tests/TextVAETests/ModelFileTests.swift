@@ -39,6 +39,8 @@ import Testing
         future["format"] = "textvae/2"
         var unknownCell = (try good.metadata())
         unknownCell["config"] = unknownCell["config"]!.replacingOccurrences(of: "{", with: "{\"cell\":\"peephole\",")
+        var impossibleTying = (try good.metadata())  // E 3, H 2: nothing to tie
+        impossibleTying["config"] = impossibleTying["config"]!.replacingOccurrences(of: "{", with: "{\"tied_embeddings\":true,")
         var wrongShape = good.tensors
         wrongShape[1] = Safetensors.Tensor(name: wrongShape[1].name, shape: [wrongShape[1].data.count], data: wrongShape[1].data)
         let header = String(decoding: bytes[8..<(8 + Int(bytes[0]) + Int(bytes[1]) << 8)], as: UTF8.self)
@@ -54,6 +56,7 @@ import Testing
             ("other safetensors", [UInt8](Safetensors(metadata: otherMetadata, tensors: good.tensors).encoded()), "not a textvae model"),
             ("future version", [UInt8](Safetensors(metadata: future, tensors: good.tensors).encoded()), "upgrade textvae"),
             ("unknown cell", [UInt8](Safetensors(metadata: unknownCell, tensors: good.tensors).encoded()), "cell 'peephole' is none of"),
+            ("impossible tying", [UInt8](Safetensors(metadata: impossibleTying, tensors: good.tensors).encoded()), "equal to H"),
             ("wrong shape", [UInt8](Safetensors(metadata: (try good.metadata()), tensors: wrongShape).encoded()), "has shape"),
             (
                 "missing tensor", [UInt8](Safetensors(metadata: (try good.metadata()), tensors: Array(good.tensors.dropLast())).encoded()),

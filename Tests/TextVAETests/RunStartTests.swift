@@ -206,7 +206,7 @@ import Testing
         let overwritten = try TextVAEProgram.run(
             ["train", "g.txt", "-o", "m.safetensors", "--overwrite", "--seed", "9"] + Self.tiny, in: folder)
         #expect(overwritten.status == 0, "\(overwritten)")
-        let epochs = try MetricsLog.read(files.metrics).filter { $0["kind"] as? String == "epoch" }.compactMap { $0["epoch"] as? Int }
+        let epochs = try epochRows(files.metrics).compactMap { $0["epoch"] as? Int }
         #expect(epochs == [1], "the log should hold the new run's one epoch, not two runs: \(epochs)")
     }
 

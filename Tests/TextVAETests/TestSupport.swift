@@ -73,6 +73,11 @@ final class StopFlag: @unchecked Sendable {
     var raised = false
 }
 
+/// The epoch rows of a run's metrics log (`MetricsLog.read`), in order.
+func epochRows(_ metricsPath: String) throws -> [[String: Any]] {
+    try MetricsLog.read(metricsPath).filter { $0["kind"] as? String == "epoch" }
+}
+
 /// A new folder holding `t.txt`, `count` sentences of the test grammar drawn from `seed`, and `v.txt`, the first
 /// `valid` of them: what the command-line tests of a training option train and evaluate on. Returns the folder and
 /// the sentences.

@@ -18,9 +18,7 @@ import Testing
         #expect(file.model.config.tiedEmbeddings && file.model.config.embedding == 16)
         let tensors = try Safetensors.read(folder + "/m.safetensors")
         #expect(tensors.tensor(ParameterTensor.outputWeight.name) == nil && tensors.tensor(ParameterTensor.outputBias.name) != nil)
-        let epochs = try String(contentsOfFile: folder + "/m.metrics.jsonl", encoding: .utf8).split(separator: "\n").compactMap {
-            try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
-        }.filter { $0["kind"] as? String == "epoch" }.compactMap { $0["valid_nelbo"] as? Double }
+        let epochs = try epochRows(folder + "/m.metrics.jsonl").compactMap { $0["valid_nelbo"] as? Double }
         #expect(epochs.count == 4 && epochs.last! < epochs.first! - 1, "validation −ELBO by epoch: \(epochs)")
 
         let evaluated = try TextVAEProgram.run(["evaluate", "-m", "m.safetensors", "v.txt", "--json", "-k", "5"], in: folder)

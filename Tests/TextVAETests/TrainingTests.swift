@@ -50,8 +50,8 @@ import Testing
         #expect(trainer.checkpoint.state.batchInEpoch == 0 && trainer.checkpoint.state.epoch == 1)
         var notes: [String] = []
         try trainer.finishEarly(log: MetricsLog(path: trainer.metricsPath)) { if case .note(let n) = $0 { notes.append(n) } }
-        let epochRows = try MetricsLog.read(trainer.metricsPath).filter { $0["kind"] as? String == "epoch" }
-        #expect(epochRows.count == 1, "\(epochRows)")
+        let rows = try epochRows(trainer.metricsPath)
+        #expect(rows.count == 1, "\(rows)")
         #expect(notes.contains { $0.contains("time limit") } && FileManager.default.fileExists(atPath: trainer.checkpointPath))
     }
 

@@ -27,8 +27,8 @@ package final class BF16OutputLayer: @unchecked Sendable {  // immutable after i
     /// Reading the weights is what costs with few rows (half the bytes); with many, the arithmetic, and there an
     /// Intel core's VDPBF16PS does no more per cycle than two float32 FMAs. Measured on an Intel Xeon with AVX-512
     /// BF16, PTB model (V 9,744, H 256), greedy decoding: 1 sentence 1.63x faster, 4 1.96x, 16 1.39x, 64 1.08x;
-    /// 1,000 sentences in batches above 64 rows were 0.6x when every step used it. On an AMD EPYC (Zen 4) the
-    /// same model decodes 1,000 sentences 1.45x faster with every step in bfloat16 (Tests/Scripts/bench/bench-bf16.sh).
+    /// 1,000 sentences in batches above 64 rows were 0.6x when every step used it. On an AMD EPYC (Zen 4) a model
+    /// of the same shape samples 1,000 sentences 1.48x faster with every step in bfloat16 (Tests/Scripts/bench/bench-bf16.sh).
     package static let smallStepRows = 64
 
     /// This process's choice, from the CPU and the environment.

@@ -30,12 +30,12 @@ extension SentenceVAE {
         let latentLoss = LatentLoss.forward(mu: encoder.mu, logv: encoder.logv, rows: B, latent: Z, settings: settings)
         // An adversarial prior's term and, in training, its gradient with respect to z (times β): one pass of D.
         var adversarial: [Float]?, adversarialGradient: [Float]?
-        if let adversary = settings.adversary {
-            var dz = [Float](repeating: 0, count: training ? B * Z : 0)
-            adversarial = dz.withUnsafeMutableBufferPointer {
-                adversary.encoderTerm(z, rows: B, meanOver: settings.meanOver(B), scale: settings.beta, dz: training ? $0.baseAddress : nil)
-            }
-            if training { adversarialGradient = dz }
+        if let adversary = settings.adversary, training {
+            var dz = [Float](repeating: 0, count: B * Z)
+            adversarial = adversary.encoderTerm(z, rows: B, meanOver: settings.meanOver(B), scale: settings.beta, dz: &dz)
+            adversarialGradient = dz
+        } else if let adversary = settings.adversary {
+            adversarial = adversary.encoderTerm(z, rows: B, meanOver: settings.meanOver(B), scale: settings.beta, dz: nil)
         }
         return ForwardPass(
             batch: batch, latent: latent, settings: settings, encoder: encoder, encoderRNN: encoderRNN, decoderRNN: decoderRNN,

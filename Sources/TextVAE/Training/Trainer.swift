@@ -471,9 +471,7 @@ package final class Trainer {
         let lead = collective.isLeader
         // A model without a latent (the language-model baseline) has no KL for β to weigh: every epoch competes.
         let annealed = checkpoint.file.model.config.code == 0 || st.step >= options.annealedStep(batchesPerEpoch: batchesPerEpoch)
-        // An adversarial prior does not train the KL term, so −ELBO would judge its epochs mostly by a figure it
-        // never lowers (on PTB it kept an early epoch, the KL still rising): its epochs compete on reconstruction.
-        let figure = options.regulariser == .adversarial ? scores.meanRec : nelbo
+        let figure = options.regulariser.competingFigure(rec: scores.meanRec, nelbo: nelbo)
         var kept = figure.isFinite && (!annealed || figure < (st.bestValidNELBO ?? .infinity))
         if collective.size > 1 { kept = try collective.sum([lead && kept ? 1 : 0])[0] > 0 }
         let verdict: Verdict = !annealed ? .warmingUp : kept ? .best : .notBetter
