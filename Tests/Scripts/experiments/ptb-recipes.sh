@@ -26,6 +26,7 @@
 #               word dropout; its NLL is exact (k = 1), and its degenerate share is of sampled words, not greedy
 #   lm-nowd     the baseline without word dropout
 #   lm-dropout  the baseline with the record's regularisation instead (0.5 dropout on input embeddings and states)
+#   lm-dropout-tied  that baseline with the output layer tied to the embedding: the bound beside dropout-tied
 # Each recipe takes about 16-19 minutes to train and, with K = 500, about 23 to evaluate. A model already in
 # OUTDIR is not trained again (delete it to retrain). TIME_LIMIT (say 95m) ends each training run early, at the
 # end of the update when it passes; the epoch with the best validation -ELBO so far is kept.
@@ -54,7 +55,8 @@ flags() {
     lm) echo "--baseline lm" ;;
     lm-nowd) echo "--baseline lm --word-dropout 0" ;;
     lm-dropout) echo "--baseline lm --word-dropout 0 --embedding-dropout 0.5 --output-dropout 0.5" ;;
-    *) echo "unknown recipe '$1' (reference, default, pretrain, nowd, dropout, cyclical, lstm-dropout, lm, lm-nowd, lm-dropout)" >&2; exit 2 ;;
+    lm-dropout-tied) echo "--baseline lm --tie-embeddings --word-dropout 0 --embedding-dropout 0.5 --output-dropout 0.5" ;;
+    *) echo "unknown recipe '$1' (reference, default, pretrain, nowd, dropout, cyclical, lstm-dropout, dropout-large, dropout-tied, lm, lm-nowd, lm-dropout, lm-dropout-tied)" >&2; exit 2 ;;
   esac
 }
 
