@@ -8,10 +8,14 @@ import Testing
 @Suite struct TrainingPresetTests {
     @Test func thePresetIsItsFlagsAndAGivenFlagWins() throws {
         let (folder, _) = try grammarTrainingFolder(count: 300, seed: 4, valid: 20)
-        let common = ["train", "t.txt", "--valid", "v.txt", "--hidden", "16", "--latent", "4", "--batch-size", "16", "--epochs", "2", "--threads", "1"]
+        let common = [
+            "train", "t.txt", "--valid", "v.txt", "--hidden", "16", "--latent", "4", "--batch-size", "16", "--epochs", "2", "--threads",
+            "1",
+        ]
         let preset = try TextVAEProgram.run(common + ["--preset", "large", "-o", "p.safetensors"], in: folder)
         #expect(preset.status == 0 && preset.stdout.contains("preset large: \(TrainingPreset.large.flags)"), "\(preset)")
-        let typed = try TextVAEProgram.run(common + TrainingPreset.large.flags.split(separator: " ").map(String.init) + ["-o", "f.safetensors"], in: folder)
+        let typed = try TextVAEProgram.run(
+            common + TrainingPreset.large.flags.split(separator: " ").map(String.init) + ["-o", "f.safetensors"], in: folder)
         #expect(typed.status == 0, "\(typed)")
         let (a, b) = (try Checkpoint.load(folder + "/p.checkpoint.safetensors"), try Checkpoint.load(folder + "/f.checkpoint.safetensors"))
         #expect(a.file.model.config == b.file.model.config && a.file.model.config.tiedEmbeddings)
