@@ -42,15 +42,19 @@ LOG2PI = math.log(2 * math.pi)
 # Unicode White_Space (25 code points), which textvae's whitespace tokenizer and blank-line test use.
 WHITE_SPACE = frozenset('\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009'
                         '\u200a\u2028\u2029\u202f\u205f\u3000')
-# The model file's tensors, in its order; the two class tensors only when the config has classes.
+# The model file's tensors, in its order; the two class tensors only when the config has classes, the four reverse
+# encoder tensors only when it is bidirectional.
 TENSORS = ['embedding.weight',
            'encoder_rnn.weight_ih_l0', 'encoder_rnn.weight_hh_l0', 'encoder_rnn.bias_ih_l0', 'encoder_rnn.bias_hh_l0',
+           'encoder_rnn.weight_ih_l0_reverse', 'encoder_rnn.weight_hh_l0_reverse',
+           'encoder_rnn.bias_ih_l0_reverse', 'encoder_rnn.bias_hh_l0_reverse',
            'hidden2mean.weight', 'hidden2mean.bias', 'hidden2logv.weight', 'hidden2logv.bias',
            'hidden2class.weight', 'hidden2class.bias',
            'latent2hidden.weight', 'latent2hidden.bias',
            'decoder_rnn.weight_ih_l0', 'decoder_rnn.weight_hh_l0', 'decoder_rnn.bias_ih_l0', 'decoder_rnn.bias_hh_l0',
            'outputs2vocab.weight', 'outputs2vocab.bias']
 CLASS_TENSORS = ('hidden2class.weight', 'hidden2class.bias')
+REVERSE_TENSORS = tuple(n for n in TENSORS if n.endswith('_reverse'))
 
 
 class ModelFileError(ValueError):
@@ -69,6 +73,12 @@ class Config:
     max_length: int = 60
     classes: int = 0
     tied_embeddings: bool = False    # the output layer's weights are the embedding's (train --tie-embeddings)
+    bidirectional: bool = False      # the encoder reads each sentence both ways; q(z|x) reads [h->; h<-] (train --bidirectional)
+
+    @property
+    def encoder_states(self):
+        """Width of what q(z|x) and q(c|x) read: H, or 2H for a bidirectional encoder."""
+        return 2 * self.hidden if self.bidirectional else self.hidden
 
     @property
     def code(self):
@@ -81,12 +91,13 @@ class Config:
         return self.embedding + (self.code if self.latent_to_inputs else 0)
 
     def shape(self, name):
-        V, E, H, Z, K = self.vocabulary, self.embedding, self.hidden, self.latent, self.classes
+        V, E, H, Z, K, S = self.vocabulary, self.embedding, self.hidden, self.latent, self.classes, self.encoder_states
+        name = name.removesuffix('_reverse')
         return {'embedding.weight': [V, E],
                 'encoder_rnn.weight_ih_l0': [3 * H, E], 'encoder_rnn.weight_hh_l0': [3 * H, H],
                 'encoder_rnn.bias_ih_l0': [3 * H], 'encoder_rnn.bias_hh_l0': [3 * H],
-                'hidden2mean.weight': [Z, H], 'hidden2mean.bias': [Z], 'hidden2logv.weight': [Z, H], 'hidden2logv.bias': [Z],
-                'hidden2class.weight': [K, H], 'hidden2class.bias': [K],
+                'hidden2mean.weight': [Z, S], 'hidden2mean.bias': [Z], 'hidden2logv.weight': [Z, S], 'hidden2logv.bias': [Z],
+                'hidden2class.weight': [K, S], 'hidden2class.bias': [K],
                 'latent2hidden.weight': [H, Z + K], 'latent2hidden.bias': [H],
                 'decoder_rnn.weight_ih_l0': [3 * H, self.decoder_input], 'decoder_rnn.weight_hh_l0': [3 * H, H],
                 'decoder_rnn.bias_ih_l0': [3 * H], 'decoder_rnn.bias_hh_l0': [3 * H],
@@ -95,6 +106,7 @@ class Config:
     def tensors(self):
         """The tensor names a model of this config has, in the file's order."""
         return [n for n in TENSORS if (self.classes > 0 or n not in CLASS_TENSORS)
+                and (self.bidirectional or n not in REVERSE_TENSORS)
                 and not (self.tied_embeddings and n == 'outputs2vocab.weight')]
 
 
@@ -205,7 +217,7 @@ def read_model_file(path):
         config = Config(vocabulary=int(cfg.get('vocabulary', 0)) or len(tokens),
                         **{k: type(getattr(Config, k))(cfg[k]) for k in
                            ('embedding', 'hidden', 'latent', 'latent_to_inputs', 'max_length', 'classes',
-                            'tied_embeddings') if k in cfg})
+                            'tied_embeddings', 'bidirectional') if k in cfg})
         tokenizer = TokenizerSettings(**{k: tok[k] for k in ('name', 'locale', 'lowercase', 'normalization') if k in tok})
     except (TypeError, ValueError):
         fail("has unreadable 'config' or 'tokenizer' metadata")
@@ -578,11 +590,13 @@ class TextVAE(nn.Module):
         self.metadata = dict(metadata or {})
         self.path = path
         self.embedding = nn.Embedding(V, E)
-        self.encoder_rnn = nn.GRU(E, H, batch_first=True)          # gates r, z, n, as textvae
-        self.hidden2mean = nn.Linear(H, Z)
-        self.hidden2logv = nn.Linear(H, Z)
+        # gates r, z, n, as textvae; bidirectional: the reverse direction's tensors are named *_reverse, as textvae's
+        self.encoder_rnn = nn.GRU(E, H, batch_first=True, bidirectional=c.bidirectional)
+        S = c.encoder_states
+        self.hidden2mean = nn.Linear(S, Z)
+        self.hidden2logv = nn.Linear(S, Z)
         if K > 0:
-            self.hidden2class = nn.Linear(H, K)
+            self.hidden2class = nn.Linear(S, K)
         self.latent2hidden = nn.Linear(Z + K, H)                    # h_0 = W [z; c] + b, no activation
         self.decoder_rnn = nn.GRU(c.decoder_input, H, batch_first=True)
         self.outputs2vocab = nn.Linear(H, V)
@@ -641,14 +655,15 @@ class TextVAE(nn.Module):
     @torch.no_grad()
     def posterior(self, ids):
         """-> mu, logvar (B, Z), and q(c|x)'s logits (B, K) or None without classes; from h_T, the encoder's
-        state after each sentence's own last token (no <bos>, no <eos>)."""
+        state after each sentence's own last token (no <bos>, no <eos>); bidirectional: [h_T; the reverse
+        direction's state after the first token]."""
         seqs, single = self._batch(ids)
         mus, logvs, logits = [], [], []
         for a, b in self._chunks(seqs, budget=1 << 16):
             x, lens = self._pad(seqs[a:b])
             packed = pack_padded_sequence(self.embedding(x[:, :-1]), lens, batch_first=True, enforce_sorted=False)
             _, h = self.encoder_rnn(packed)
-            hT = h[0]
+            hT = torch.cat([h[0], h[1]], dim=1) if self.config.bidirectional else h[0]
             mus.append(self.hidden2mean(hT))
             logvs.append(self.hidden2logv(hT))
             if self.config.classes > 0:

@@ -7,10 +7,10 @@ import Testing
 @Suite struct EncodingTests {
     static let sentences: [[Int32]] = [[4, 5, 6, 7, 4, 8], [9, 10, 11, 1], [5], [6, 6, 7, 8, 9, 10, 11, 4, 5], [7, 4]]
 
-    @Test(arguments: [false, true], RecurrentCell.allCases)
-    func encodeGivesTheMeanAndLogVarianceOfRun(latentToInputs: Bool, cell: RecurrentCell) throws {
+    @Test(arguments: [(false, false), (true, false), (false, true)], RecurrentCell.allCases)
+    func encodeGivesTheMeanAndLogVarianceOfRun(options: (latentToInputs: Bool, bidirectional: Bool), cell: RecurrentCell) throws {
         try loadBLAS()
-        let model = TinyModel.make(latentToInputs: latentToInputs, cell: cell)
+        let model = TinyModel.make(latentToInputs: options.latentToInputs, cell: cell, bidirectional: options.bidirectional)
         let reference = model.run(Batch(Self.sentences), latent: .mean, workspace: Workspace())
         for batchSize in [1, 2, 5] {
             let p = model.encode(Self.sentences, batchSize: batchSize)
@@ -18,6 +18,48 @@ import Testing
             #expect(firstMismatch(p.mu, reference.mu, rtol: 1e-6, atol: 1e-7) == nil, "batch size \(batchSize)")
             #expect(firstMismatch(p.logv, reference.logv, rtol: 1e-6, atol: 1e-7) == nil, "batch size \(batchSize)")
         }
+    }
+
+    /// A bidirectional encoder's second network reads each sentence backwards: with q(z|x) reading only its half of
+    /// [h→; h←], μ and log σ² are a one-way model's whose encoder has the reverse weights, given the sentences
+    /// reversed.
+    @Test(arguments: RecurrentCell.allCases)
+    func theReverseEncoderReadsEachSentenceBackwards(cell: RecurrentCell) throws {
+        try loadBLAS()
+        var both = TinyModel.make(cell: cell, bidirectional: true)
+        var oneWayConfig = both.config
+        oneWayConfig.bidirectional = false
+        let oneWayLayout = ParameterLayout(oneWayConfig)
+        var oneWay = [Float](repeating: .nan, count: oneWayLayout.total)
+        let (H, Z) = (both.config.hidden, both.config.latent)
+        for t in ParameterTensor.present(oneWayConfig) {
+            let source: ParameterTensor =
+                switch t {
+                case .encoderWeightIH: .encoderReverseWeightIH
+                case .encoderWeightHH: .encoderReverseWeightHH
+                case .encoderBiasIH: .encoderReverseBiasIH
+                case .encoderBiasHH: .encoderReverseBiasHH
+                default: t
+                }
+            if t == .meanWeight || t == .logvWeight {
+                // Z × 2H → Z × H: the reverse half's columns; the forward half is zeroed in the bidirectional model.
+                let from = both.layout.range(t).lowerBound, to = oneWayLayout.range(t).lowerBound
+                for j in 0..<Z {
+                    for k in 0..<H {
+                        oneWay[to + j * H + k] = both.parameters[from + j * 2 * H + H + k]
+                        both.parameters[from + j * 2 * H + k] = 0
+                    }
+                }
+            } else {
+                oneWay.replaceSubrange(oneWayLayout.range(t), with: both.parameters[both.layout.range(source)])
+            }
+        }
+        #expect(!oneWay.contains { $0.isNaN })
+        let reader = SentenceVAE(config: oneWayConfig, parameters: oneWay)
+        let a = both.encode(Self.sentences, batchSize: 2), b = reader.encode(Self.sentences.map { Array($0.reversed()) }, batchSize: 2)
+        #expect(firstMismatch(a.mu, b.mu, rtol: 1e-5, atol: 1e-6) == nil && firstMismatch(a.logv, b.logv, rtol: 1e-5, atol: 1e-6) == nil)
+        let forwards = reader.encode(Self.sentences, batchSize: 2)
+        #expect(firstMismatch(a.mu, forwards.mu, rtol: 1e-3, atol: 1e-4) != nil, "reading forwards gives other codes")
     }
 
     @Test(arguments: [(0, 3), (1, 1), (5, 16), (7, 33), (100, 2)])

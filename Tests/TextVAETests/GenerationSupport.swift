@@ -17,11 +17,11 @@ enum TinyModel {
     /// V = 12, E = 8, H = 8, Z = 4. `biases` are added to the output bias of the given ids.
     static func make(
         seed: UInt64 = 1, latentToInputs: Bool = false, maxLength: Int = 12,
-        biases: [Int: Float] = [:], cell: RecurrentCell = .gru
+        biases: [Int: Float] = [:], cell: RecurrentCell = .gru, bidirectional: Bool = false
     ) -> SentenceVAE {
         let config = ModelConfig(
             vocabulary: 4 + words.count, embedding: 8, hidden: 8, latent: 4,
-            latentToInputs: latentToInputs, maxLength: maxLength, cell: cell)
+            latentToInputs: latentToInputs, maxLength: maxLength, cell: cell, bidirectional: bidirectional)
         var model = SentenceVAE(config: config, seed: seed)
         let bias = model.layout.range(.outputBias).lowerBound
         for (id, b) in biases { model.parameters[bias + id] += b }

@@ -179,11 +179,14 @@ import Testing
         var adversary = false
         /// The output layer tied to the embedding (E = H = 3).
         var tied = false
+        /// A bidirectional encoder: q(z|x) (and q(c|x)) read [h→; h←].
+        var bidirectional = false
         var testDescription: String {
             "Z \(latentSize), latentToInputs \(latentToInputs), freeBits \(freeBits), z = \(latent), dropout \(dropout.0) \(dropout.1)"
                 + (inputNoise.map { ", input noise \($0)" } ?? "")
                 + (softmaxCutoffs.isEmpty ? "" : ", adaptive softmax \(softmaxCutoffs)") + (cell == .gru ? "" : ", \(cell.displayName)")
                 + (adversary ? ", adversarial prior" : "") + (tied ? ", tied embeddings" : "")
+                + (bidirectional ? ", bidirectional encoder" : "")
                 + (classes > 0 ? ", K \(classes), labels \(labels.map { $0.map(String.init) ?? "-" }), C \(capacity)" : "")
         }
     }
@@ -218,13 +221,19 @@ import Testing
         // Tied embeddings: the embedding's gradient gathers the output layer's, the encoder's and the decoder's.
         ModelCase(latentToInputs: false, freeBits: 0, latent: "sample", tied: true),
         ModelCase(latentToInputs: true, freeBits: 0, latent: "sample", dropout: (0.4, 0.3), cell: .lstm, tied: true),
+        // A bidirectional encoder: both directions' weights, and the embedding through both; with classes, input noise
+        // (the encoder's rows sorted anew) and an LSTM.
+        ModelCase(latentToInputs: false, freeBits: 0.3, latent: "sample", bidirectional: true),
+        ModelCase(
+            latentToInputs: false, freeBits: 0, latent: "sample", classes: 3, labels: [0, nil, 2, nil],
+            inputNoise: InputNoise(drop: 0.4, substitute: 0.2, shuffle: 2), cell: .lstm, bidirectional: true),
     ])
     func fullLossGradientMatchesFiniteDifferencesForEveryTensor(_ c: ModelCase) throws {
         try loadBLAS()
         let E = c.tied ? 3 : 4
         let config = ModelConfig(
             vocabulary: 9, embedding: E, hidden: 3, latent: c.latentSize, latentToInputs: c.latentToInputs,
-            classes: c.classes, softmaxCutoffs: c.softmaxCutoffs, cell: c.cell, tiedEmbeddings: c.tied)
+            classes: c.classes, softmaxCutoffs: c.softmaxCutoffs, cell: c.cell, tiedEmbeddings: c.tied, bidirectional: c.bidirectional)
         var model = SentenceVAE(config: config, seed: 11)
         var rng = Random(seed: 5)
         // Weights a little larger than PyTorch's init, so every path carries gradient.

@@ -23,6 +23,11 @@ struct ModelOptions: ParsableArguments {
             "Tie the output layer to the word embedding (Press and Wolf 2017): one table for the words read and predicted, fewer weights to fit on a small corpus. E follows H unless given (they must be equal); not with --softmax adaptive."
     )
     var tieEmbeddings = false
+    @Flag(
+        help:
+            "The encoder reads each sentence both ways: a second recurrent network reads it backwards, and q(z|x) sees both last states (a third more weights in the encoder; the decoder is unchanged)."
+    )
+    var bidirectional = false
     @Option(help: "Longest sentence in tokens; longer ones are cut (default: \(ModelConfig.defaults.maxLength)).") var maxLength: Int?
     @Option(help: "Without labels: learn K classes beside z, unsupervised (JointVAE, Dupont 2018); see 'textvae classify' (default: none).")
     var classes: Int?
@@ -60,8 +65,9 @@ struct ModelOptions: ParsableArguments {
         if tieEmbeddings && softmax == .adaptive {
             throw ValidationError("--tie-embeddings ties the full output layer to the embedding: leave out --softmax adaptive")
         }
-        if baseline != nil, latent != nil || classes != nil || latentToInputs {
-            throw ValidationError("--baseline lm has no latent: leave out --latent, --classes and --latent-to-inputs")
+        if baseline != nil, latent != nil || classes != nil || latentToInputs || bidirectional {
+            throw ValidationError(
+                "--baseline lm has no latent (and no encoder): leave out --latent, --classes, --latent-to-inputs and --bidirectional")
         }
     }
 
@@ -70,7 +76,7 @@ struct ModelOptions: ParsableArguments {
         ModelConfig(
             vocabulary: 0, embedding: tieEmbeddings ? embedding ?? hidden ?? ModelConfig.defaults.hidden : embedding, hidden: hidden,
             latent: baseline == .lm ? 0 : latent, latentToInputs: latentToInputs ? true : nil, maxLength: maxLength, classes: classes,
-            cell: cell, tiedEmbeddings: tieEmbeddings ? true : nil)
+            cell: cell, tiedEmbeddings: tieEmbeddings ? true : nil, bidirectional: bidirectional ? true : nil)
     }
 
     /// The output layer asked for.
@@ -102,7 +108,7 @@ struct ModelOptions: ParsableArguments {
             (.embedding, embedding != nil), (.hidden, hidden != nil), (.cell, cell != nil), (.latent, latent != nil),
             (.maxLength, maxLength != nil), (.latentToInputs, latentToInputs), (.classes, classes != nil),
             (.baseline, baseline != nil), (.softmax, softmax != nil), (.softmaxCutoffs, softmaxCutoffs != nil),
-            (.tieEmbeddings, tieEmbeddings),
+            (.tieEmbeddings, tieEmbeddings), (.bidirectional, bidirectional),
         ]
         return Set(values.filter(\.1).map(\.0))
     }

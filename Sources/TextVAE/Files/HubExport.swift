@@ -93,6 +93,7 @@ package enum HubExport {
         if !file.classNames.isEmpty { config["class_names"] = file.classNames }
         if !c.softmaxCutoffs.isEmpty { config["adaptive_softmax_cutoffs"] = c.softmaxCutoffs }
         if c.tiedEmbeddings { config["tied_embeddings"] = true }
+        if c.bidirectional { config["bidirectional"] = true }
         if let producer = file.extraMetadata["producer"] { config["producer"] = producer }
         return try JSONSerialization.data(withJSONObject: config, options: [.prettyPrinted, .sortedKeys])
     }
@@ -123,7 +124,7 @@ package enum HubExport {
             "| | |",
             "|---|---|",
             "| vocabulary | \(c.vocabulary) entries (\(file.vocabulary.subwords == nil ? "words" : "subword pieces, byte-pair encoding"); ids 0–3 are `<pad>` `<unk>` `<bos>` `<eos>`) |",
-            "| sizes | embedding \(c.embedding), \(c.cell.displayName) state \(c.hidden), latent z \(c.latent)\(c.latentToInputs ? ", z fed at every decoder step" : "")\(c.tiedEmbeddings ? ", output layer tied to the embedding (no `outputs2vocab.weight`)" : "") |",
+            "| sizes | embedding \(c.embedding), \(c.cell.displayName) state \(c.hidden), latent z \(c.latent)\(c.latentToInputs ? ", z fed at every decoder step" : "")\(c.tiedEmbeddings ? ", output layer tied to the embedding (no `outputs2vocab.weight`)" : "")\(c.bidirectional ? ", bidirectional encoder (`encoder_rnn.*_reverse`; q(z|x) reads [h→; h←])" : "") |",
             "| parameters | \(file.model.parameters.count) |",
             "| longest sentence | \(c.maxLength) tokens |",
             "| tokenizer | \(file.tokenizer.name.rawValue), locale \(file.tokenizer.locale)\(file.tokenizer.lowercase ? ", lowercased" : "") |",

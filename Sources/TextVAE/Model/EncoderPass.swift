@@ -2,8 +2,17 @@
 struct EncoderPass {
     let inputs: RNNInputs
     let cache: RNN.Cache
-    let hT: UnsafeMutablePointer<Float>  // (B, H) last state of each sentence
+    /// A bidirectional encoder's second network, which read each sentence backwards; nil for a one-way encoder.
+    let reverse: ReverseDirection?
+    let hT: UnsafeMutablePointer<Float>  // (B, S) last state of each sentence: H, or [h→; h←], 2H
     let mu: UnsafeMutablePointer<Float>  // (B, Z)
     let logv: UnsafeMutablePointer<Float>  // (B, Z)
     let latent: Int  // Z
+
+    /// The backward-reading network, its inputs (the same rows, each sentence's slots reversed) and its cache.
+    struct ReverseDirection {
+        let rnn: RNN
+        let inputs: RNNInputs
+        let cache: RNN.Cache
+    }
 }

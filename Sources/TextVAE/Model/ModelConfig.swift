@@ -24,14 +24,18 @@ package struct ModelConfig: Codable, Equatable, Sendable {
     /// for the words read and the words predicted, so E = H and no adaptive softmax. Fewer weights to fit, which
     /// helps where the corpus is small for the model.
     package var tiedEmbeddings = false
+    /// The encoder reads each sentence both ways: a second recurrent network reads it from its last word to its first,
+    /// and q(z|x) is computed from both last states side by side, [h→; h←] (2H), as PyTorch's bidirectional GRU's
+    /// `h_n[0]` and `h_n[1]`. Each word's code then sees the sentence's end as well as its start.
+    package var bidirectional = false
 
     enum CodingKeys: String, CodingKey {
         case vocabulary, embedding, hidden, latent, latentToInputs = "latent_to_inputs", maxLength = "max_length", classes
-        case softmaxCutoffs = "adaptive_softmax_cutoffs", cell, tiedEmbeddings = "tied_embeddings"
+        case softmaxCutoffs = "adaptive_softmax_cutoffs", cell, tiedEmbeddings = "tied_embeddings", bidirectional
     }
 
-    /// `classes`, the cutoffs, the cell and the tying are written only when they differ from Bowman et al.'s model
-    /// (none, none, a GRU, untied), so that such a model has the same file as before them.
+    /// `classes`, the cutoffs, the cell, the tying and the encoder's direction are written only when they differ from
+    /// Bowman et al.'s model (none, none, a GRU, untied, one way), so that such a model has the same file as before them.
     package func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(vocabulary, forKey: .vocabulary)
@@ -44,6 +48,7 @@ package struct ModelConfig: Codable, Equatable, Sendable {
         if !softmaxCutoffs.isEmpty { try c.encode(softmaxCutoffs, forKey: .softmaxCutoffs) }
         if cell != .gru { try c.encode(cell, forKey: .cell) }
         if tiedEmbeddings { try c.encode(true, forKey: .tiedEmbeddings) }
+        if bidirectional { try c.encode(true, forKey: .bidirectional) }
     }
 
     /// Missing keys take their defaults; `vocabulary` may be left out, since
@@ -68,13 +73,14 @@ package struct ModelConfig: Codable, Equatable, Sendable {
             cell = known
         }
         tiedEmbeddings = try c.decodeIfPresent(Bool.self, forKey: .tiedEmbeddings) ?? false
+        bidirectional = try c.decodeIfPresent(Bool.self, forKey: .bidirectional) ?? false
     }
 
     /// Sizes not given keep the defaults written on the properties above.
     package init(
         vocabulary: Int, embedding: Int? = nil, hidden: Int? = nil, latent: Int? = nil,
         latentToInputs: Bool? = nil, maxLength: Int? = nil, classes: Int? = nil, softmaxCutoffs: [Int]? = nil,
-        cell: RecurrentCell? = nil, tiedEmbeddings: Bool? = nil
+        cell: RecurrentCell? = nil, tiedEmbeddings: Bool? = nil, bidirectional: Bool? = nil
     ) {
         self.vocabulary = vocabulary
         if let embedding { self.embedding = embedding }
@@ -86,10 +92,14 @@ package struct ModelConfig: Codable, Equatable, Sendable {
         if let softmaxCutoffs { self.softmaxCutoffs = softmaxCutoffs }
         if let cell { self.cell = cell }
         if let tiedEmbeddings { self.tiedEmbeddings = tiedEmbeddings }
+        if let bidirectional { self.bidirectional = bidirectional }
     }
 
     /// The default sizes (Bowman et al.'s E 300, a 256-state GRU, Z 16, sentences up to 60 tokens), with no vocabulary yet.
     package static var defaults: ModelConfig { ModelConfig(vocabulary: 0) }
+
+    /// Width of what q(z|x) and q(c|x) read: the encoder's last state, H, or both directions' side by side, 2H.
+    package var encoderStates: Int { bidirectional ? 2 * hidden : hidden }
 
     /// Width of the code the decoder starts from: [z; c], Z + K.
     package var code: Int { latent + classes }

@@ -38,4 +38,13 @@ struct PackedSequences: Equatable {
 
     /// Packed index of each row's last position.
     var lastIndices: [Int] { lengths.enumerated().map { row, n in offsets[n - 1] + row } }
+
+    /// Each row's positions in reverse order, in the same layout: `out[index(t, r)] = values[index(L_r − 1 − t, r)]`.
+    /// A network reading `out` reads every sentence from its last word to its first, and its last state of each row is
+    /// at the same packed index as the forward network's.
+    func reversedWithinRows<T>(_ values: UnsafePointer<T>, into out: UnsafeMutablePointer<T>) {
+        for (row, n) in lengths.enumerated() {
+            for t in 0..<n { out[offsets[t] + row] = values[offsets[n - 1 - t] + row] }
+        }
+    }
 }

@@ -3,6 +3,8 @@
 package enum ParameterTensor: Int, CaseIterable, Sendable {
     case embedding
     case encoderWeightIH, encoderWeightHH, encoderBiasIH, encoderBiasHH
+    /// A bidirectional encoder's second network, which reads each sentence backwards; no values in a one-way encoder.
+    case encoderReverseWeightIH, encoderReverseWeightHH, encoderReverseBiasIH, encoderReverseBiasHH
     case meanWeight, meanBias, logvWeight, logvBias
     /// q(c|x)'s logits from the encoder's last state; no values in a model without classes (K = 0).
     case classWeight, classBias
@@ -23,6 +25,10 @@ package enum ParameterTensor: Int, CaseIterable, Sendable {
         case .encoderWeightHH: "encoder_rnn.weight_hh_l0"
         case .encoderBiasIH: "encoder_rnn.bias_ih_l0"
         case .encoderBiasHH: "encoder_rnn.bias_hh_l0"
+        case .encoderReverseWeightIH: "encoder_rnn.weight_ih_l0_reverse"
+        case .encoderReverseWeightHH: "encoder_rnn.weight_hh_l0_reverse"
+        case .encoderReverseBiasIH: "encoder_rnn.bias_ih_l0_reverse"
+        case .encoderReverseBiasHH: "encoder_rnn.bias_hh_l0_reverse"
         case .meanWeight: "hidden2mean.weight"
         case .meanBias: "hidden2mean.bias"
         case .logvWeight: "hidden2logv.weight"
@@ -68,23 +74,33 @@ package enum ParameterTensor: Int, CaseIterable, Sendable {
     package static func present(_ c: ModelConfig) -> [ParameterTensor] { allCases.filter { $0.exists(c) } }
 
     /// Whether a model of this configuration has the tensor (the class tensors only with K > 0, a tail's only when the
-    /// adaptive softmax has it, the output layer's weights only when not tied to the embedding).
+    /// adaptive softmax has it, the output layer's weights only when not tied to the embedding, the reverse
+    /// encoder's only when the encoder is bidirectional).
     package func exists(_ c: ModelConfig) -> Bool {
         if let tail { return tail.index < c.softmaxCutoffs.count }
         if self == .outputWeight { return !c.tiedEmbeddings }
+        if isReverseEncoder { return c.bidirectional }
         return c.classes > 0 || (self != .classWeight && self != .classBias)
+    }
+
+    /// One of a bidirectional encoder's reverse network's tensors.
+    private var isReverseEncoder: Bool {
+        [.encoderReverseWeightIH, .encoderReverseWeightHH, .encoderReverseBiasIH, .encoderReverseBiasHH].contains(self)
     }
 
     package func shape(_ c: ModelConfig) -> [Int] {
         let (V, E, H, Z, G) = (c.vocabulary, c.embedding, c.hidden, c.latent, c.cell.gateBlocks * c.hidden)
+        if isReverseEncoder && !c.bidirectional {
+            return self == .encoderReverseWeightIH || self == .encoderReverseWeightHH ? [0, 0] : [0]
+        }
         switch self {
         case .embedding: return [V, E]
-        case .encoderWeightIH: return [G, E]
-        case .encoderWeightHH, .decoderWeightHH: return [G, H]
-        case .encoderBiasIH, .encoderBiasHH, .decoderBiasIH, .decoderBiasHH: return [G]
-        case .meanWeight, .logvWeight: return [Z, H]
+        case .encoderWeightIH, .encoderReverseWeightIH: return [G, E]
+        case .encoderWeightHH, .encoderReverseWeightHH, .decoderWeightHH: return [G, H]
+        case .encoderBiasIH, .encoderBiasHH, .encoderReverseBiasIH, .encoderReverseBiasHH, .decoderBiasIH, .decoderBiasHH: return [G]
+        case .meanWeight, .logvWeight: return [Z, c.encoderStates]
         case .meanBias, .logvBias: return [Z]
-        case .classWeight: return [c.classes, H]
+        case .classWeight: return [c.classes, c.encoderStates]
         case .classBias: return [c.classes]
         case .latentWeight: return [H, c.code]
         case .latentBias: return [H]
@@ -104,6 +120,7 @@ package enum ParameterTensor: Int, CaseIterable, Sendable {
         // with a spread of about √H nats.
         case .embedding: return c.tiedEmbeddings ? 1 / Float(c.hidden).squareRoot() : nil
         case .encoderWeightIH, .encoderWeightHH, .encoderBiasIH, .encoderBiasHH,
+            .encoderReverseWeightIH, .encoderReverseWeightHH, .encoderReverseBiasIH, .encoderReverseBiasHH,
             .decoderWeightIH, .decoderWeightHH, .decoderBiasIH, .decoderBiasHH,
             .meanWeight, .meanBias, .logvWeight, .logvBias, .classWeight, .classBias, .outputWeight, .outputBias:
             return 1 / Float(c.hidden).squareRoot()

@@ -9,7 +9,7 @@ extension SentenceVAE {
         let dhT = latentBackward(pass, dCode: dCode, p, g, ws: ws)
         if let classLatent = pass.classLatent {
             classLatent.backward(
-                hT: pass.encoder.hT, hidden: config.hidden, code: pass.code, dCode: dCode, stride: config.code,
+                hT: pass.encoder.hT, hidden: config.encoderStates, code: pass.code, dCode: dCode, stride: config.code,
                 column: config.latent, settings: pass.settings, p, g, dhT: dhT, ws: ws)
         }
         encoderBackward(pass, dhT: dhT, g, ws: ws)
@@ -102,13 +102,14 @@ extension SentenceVAE {
         return dCode
     }
 
-    /// z = μ + exp(½ log σ²) ε, plus β ∂KL (`LatentLoss`), back into W_μ, W_logv; returns d loss / d h_T (B, H).
+    /// z = μ + exp(½ log σ²) ε, plus β ∂KL (`LatentLoss`), back into W_μ, W_logv; returns d loss / d h_T (B, S: H,
+    /// or 2H for a bidirectional encoder).
     /// - Parameter dCode: d loss / d code (B, Z + K): dz is its first Z columns.
     func latentBackward(
         _ pass: ForwardPass, dCode: UnsafePointer<Float>, _ p: ParameterPointers, _ g: GradientPointers,
         ws: Workspace
     ) -> UnsafeMutablePointer<Float> {
-        let (B, H, Z, C) = (pass.batch.count, config.hidden, config.latent, config.code)
+        let (B, S, Z, C) = (pass.batch.count, config.encoderStates, config.latent, config.code)
         let (mu, logv, eps) = (pass.encoder.mu, pass.encoder.logv, pass.eps)
         let dMu = ws.dmu.reserve(B * Z), dLogv = ws.dlogv.reserve(B * Z)
         let sampled = pass.latent.isSample, zFromMu = pass.latent.dependsOnMean
@@ -127,31 +128,47 @@ extension SentenceVAE {
                 mu: mu, logv: logv, rows: B, latent: Z, beta: pass.settings.beta,
                 meanOver: pass.settings.meanOver(B), dMu: dMu, dLogv: dLogv)
         }
-        let hT = pass.encoder.hT, dhT = ws.dhT.reserve(B * H)
+        let hT = pass.encoder.hT, dhT = ws.dhT.reserve(B * S)
         Linear.backward(
-            hT, rows: B, input: H, output: Z, weight: p[.meanWeight], dOut: dMu,
+            hT, rows: B, input: S, output: Z, weight: p[.meanWeight], dOut: dMu,
             dWeight: g[.meanWeight], dBias: g[.meanBias], dInput: dhT, accumulateInput: false, threads: ws.threads)
         Linear.backward(
-            hT, rows: B, input: H, output: Z, weight: p[.logvWeight], dOut: dLogv,
+            hT, rows: B, input: S, output: Z, weight: p[.logvWeight], dOut: dLogv,
             dWeight: g[.logvWeight], dBias: g[.logvBias], dInput: dhT, accumulateInput: true, threads: ws.threads)
         return dhT
     }
 
-    /// Through the encoder RNN (the gradient enters only at each sentence's last state) into its weights and the embedding.
+    /// Through the encoder RNN (the gradient enters only at each sentence's last state) into its weights and the
+    /// embedding; for a bidirectional encoder, through the reverse RNN too, from the last H columns of `dhT`.
     func encoderBackward(_ pass: ForwardPass, dhT: UnsafePointer<Float>, _ g: GradientPointers, ws: Workspace) {
-        let (E, H, G) = (config.embedding, config.hidden, pass.encoderRNN.gateWidth)
-        let enc = pass.batch.encoder, inputs = pass.encoder.inputs
+        let forward: [ParameterTensor] = [.encoderWeightIH, .encoderWeightHH, .encoderBiasIH, .encoderBiasHH]
+        directionBackward(pass, pass.encoderRNN, pass.encoder.inputs, pass.encoder.cache, dhT: dhT, column: 0, forward, g, ws: ws)
+        if let reverse = pass.encoder.reverse {
+            let tensors: [ParameterTensor] = [
+                .encoderReverseWeightIH, .encoderReverseWeightHH, .encoderReverseBiasIH, .encoderReverseBiasHH,
+            ]
+            directionBackward(pass, reverse.rnn, reverse.inputs, reverse.cache, dhT: dhT, column: config.hidden, tensors, g, ws: ws)
+        }
+    }
+
+    /// One direction of the encoder: d loss / d its last states (columns `column..<column + H` of `dhT`'s rows) back
+    /// into its four tensors (weight_ih, weight_hh, bias_ih, bias_hh) and the embedding.
+    private func directionBackward(
+        _ pass: ForwardPass, _ rnn: RNN, _ inputs: RNNInputs, _ cache: RNN.Cache, dhT: UnsafePointer<Float>, column: Int,
+        _ tensors: [ParameterTensor], _ g: GradientPointers, ws: Workspace
+    ) {
+        let (E, H, S, G) = (config.embedding, config.hidden, config.encoderStates, rnn.gateWidth)
+        let enc = pass.batch.encoder
         let rows = max(pass.batch.decoder.total, enc.total), inputRows = max(pass.decoderInputs.rows, inputs.rows)
         let dOut = ws.dOut.reserve(enc.total * H)
         dOut.update(repeating: 0, count: enc.total * H)
-        for (row, k) in pass.batch.encoderLast.enumerated() { (dOut + k * H).update(from: dhT + row * H, count: H) }
+        for (row, k) in pass.batch.encoderLast.enumerated() { (dOut + k * H).update(from: dhT + row * S + column, count: H) }
         let dX = ws.dX.reserve(inputs.rows * E)
-        pass.encoderRNN.backward(
-            inputs, enc, pass.encoder.cache, dOut: dOut, dX: dX, dh0: nil,
+        rnn.backward(
+            inputs, enc, cache, dOut: dOut, dX: dX, dh0: nil,
             dGi: ws.dGi.reserve(rows * G), dGh: ws.dGh.reserve(rows * G), dGiRows: ws.dGiRows.reserve(inputRows * G),
             dMemory: ws.dMemory.reserve(rows * H),
-            dWeightIH: g[.encoderWeightIH], dWeightHH: g[.encoderWeightHH],
-            dBiasIH: g[.encoderBiasIH], dBiasHH: g[.encoderBiasHH])
+            dWeightIH: g[tensors[0]], dWeightHH: g[tensors[1]], dBiasIH: g[tensors[2]], dBiasHH: g[tensors[3]])
         pass.batch.encoderWords.words.withUnsafeBufferPointer { ids in
             Embedding.scatterAdd(dX, stride: E, ids: ids.baseAddress!, count: ids.count, width: E, into: g[.embedding])
         }

@@ -20,7 +20,7 @@ extension SentenceVAE {
             code = ws.code.reserve(B * C)
             for row in 0..<B { (code + row * C).update(from: z + row * Z, count: Z) }
             classLatent = ClassLatent.forward(
-                batch, classes ?? .mostLikely(count: B), hT: encoder.hT, hidden: config.hidden, p,
+                batch, classes ?? .mostLikely(count: B), hT: encoder.hT, hidden: config.encoderStates, p,
                 settings: settings, code: code, stride: C, column: Z, classes: K, ws: ws)
         }
         let (decoderInputs, decoderCache) = decoderForward(batch, code: code, decoderRNN, p, ws: ws)

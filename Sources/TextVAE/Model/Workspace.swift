@@ -28,12 +28,14 @@ package final class Workspace {
     }
 
     let encoder = RNNBuffers(), decoder = RNNBuffers()
+    /// A bidirectional encoder's network that reads the sentences backwards.
+    let reverseEncoder = RNNBuffers()
     let encX = Buffer(), decX = Buffer(), hT = Buffer(), mu = Buffer(), logv = Buffer(), z = Buffer(), eps = Buffer()
     let h0 = Buffer(), logits = Buffer(), nll = Buffer(), droppedStates = Buffer()
     let code = Buffer(), classLogits = Buffer(), classProbabilities = Buffer(), dClassLogits = Buffer()
     let dOut = Buffer(), dX = Buffer(), dh0 = Buffer(), dz = Buffer(), dmu = Buffer(), dlogv = Buffer(), dhT = Buffer()
     let dGi = Buffer(), dGh = Buffer(), dGiRows = Buffer(), dMemory = Buffer(), partialSum = Buffer()
-    let encoderSlots = ScratchBuffer<Int32>(), decoderSlots = ScratchBuffer<Int32>()
+    let encoderSlots = ScratchBuffer<Int32>(), reverseEncoderSlots = ScratchBuffer<Int32>(), decoderSlots = ScratchBuffer<Int32>()
     /// The adaptive softmax's head and tails, in a model that has one.
     let adaptive = AdaptiveSoftmax.Buffers()
 
@@ -42,7 +44,7 @@ package final class Workspace {
     }
 
     private var floatBuffers: [Buffer] {
-        encoder.all + decoder.all + [
+        encoder.all + reverseEncoder.all + decoder.all + [
             encX, decX, hT, mu, logv, z, eps, h0, logits, nll, droppedStates, code, classLogits,
             classProbabilities, dClassLogits, dOut, dX, dh0, dz, dmu, dlogv, dhT, dGi, dGh, dGiRows, dMemory, partialSum,
         ]
@@ -50,13 +52,14 @@ package final class Workspace {
 
     /// The bytes the workspace's buffers hold.
     package var bytesHeld: Int {
-        floatBuffers.reduce(0) { $0 + $1.bytesHeld } + encoderSlots.bytesHeld + decoderSlots.bytesHeld + adaptive.bytesHeld
+        floatBuffers.reduce(0) { $0 + $1.bytesHeld } + encoderSlots.bytesHeld + reverseEncoderSlots.bytesHeld + decoderSlots.bytesHeld
+            + adaptive.bytesHeld
     }
 
     /// Gives back each buffer larger than `bytes` (see `ScratchBuffer.release(over:)`); returns the bytes given back.
     @discardableResult
     package func release(over bytes: Int) -> Int {
         floatBuffers.reduce(0) { $0 + $1.release(over: bytes) } + encoderSlots.release(over: bytes)
-            + decoderSlots.release(over: bytes) + adaptive.release(over: bytes)
+            + reverseEncoderSlots.release(over: bytes) + decoderSlots.release(over: bytes) + adaptive.release(over: bytes)
     }
 }

@@ -8,6 +8,7 @@ package enum FixedSetting: String, CaseIterable, Comparable, Sendable {
     case embedding = "--embedding", hidden = "--hidden", cell = "--cell", latent = "--latent", latentToInputs = "--latent-to-inputs"
     case maxLength = "--max-length", classes = "--classes", baseline = "--baseline"
     case softmax = "--softmax", softmaxCutoffs = "--softmax-cutoffs", tieEmbeddings = "--tie-embeddings"
+    case bidirectional = "--bidirectional"
     // The tokenizer and how the corpus is read.
     case tokenizer = "--tokenizer", locale = "--locale", keepCase = "--keep-case", paragraphs = "--paragraphs"
     case skipInvalid = "--skip-invalid"

@@ -26,6 +26,7 @@ enum ResumeConflicts {
         case .latent: return pair(asked.model.latent, model.latent)
         case .latentToInputs: return pair(asked.model.latentToInputs, model.latentToInputs)
         case .tieEmbeddings: return pair(asked.model.tiedEmbeddings, model.tiedEmbeddings)
+        case .bidirectional: return pair(asked.model.bidirectional, model.bidirectional)
         case .maxLength: return pair(asked.model.maxLength, model.maxLength)
         case .tokenizer: return pair(asked.tokenizer.name.rawValue, tokenizer.name.rawValue)
         case .locale: return pair(asked.tokenizer.locale, tokenizer.locale)

@@ -90,7 +90,7 @@ package enum TrainingRun {
             "vocabulary \(set.vocabulary.count)\(kind) (coverage \(String(format: "%.1f", 100 * coverage))%, "
                 + "validation <unk> \(String(format: "%.1f", 100 * unknown))%); "
                 + "model \(config.cell.displayName) E \(config.embedding) H \(config.hidden) Z \(config.latent)"
-                + "\(config.classes > 0 ? " K \(config.classes)" : "")\(config.latentToInputs ? " +z-inputs" : "")\(config.tiedEmbeddings ? " tied" : "")"
+                + "\(config.classes > 0 ? " K \(config.classes)" : "")\(config.latentToInputs ? " +z-inputs" : "")\(config.tiedEmbeddings ? " tied" : "")\(config.bidirectional ? " bidirectional encoder" : "")"
                 + "\(config.adaptiveSoftmax.map { " adaptive softmax (cutoffs \($0.cutoffs.map(String.init).joined(separator: ",")))" } ?? ""), "
                 + "\(trainer.checkpoint.file.model.layout.total) parameters; \(BLAS.description(threads: threads))"
                 + (collective.size > 1 ? "; \(collective.size) ranks" : ""))

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Checks the Python loader (Sources/Python/textvae.py) against textvae itself, on four small models it trains:
+# Checks the Python loader (Sources/Python/textvae.py) against textvae itself, on five small models it trains:
 #   words  word vocabulary, icu tokenizer
 #   cls3   word vocabulary, whitespace tokenizer, --classes 3 --latent-to-inputs
 #   tied   word vocabulary, icu tokenizer, --tie-embeddings (E = H = 64: the output layer is the embedding)
+#   bi     word vocabulary, icu tokenizer, --bidirectional --classes 3 (PyTorch's bidirectional nn.GRU encoder)
 #   bpe    subword vocabulary (--vocab-type bpe --subwords 60), icu tokenizer, --latent-to-inputs
 # each E 32 (tied: 64), H 64, Z 8, 2 epochs on 1,500 sentences of `textvae grammar` (10-20 s each with a debug build).
 # With the debug build and the default K = 100 the whole check takes about two minutes on one core.
@@ -66,9 +67,10 @@ train words
 train cls3 --tokenizer whitespace --classes 3 --latent-to-inputs
 train bpe --vocab-type bpe --subwords 60 --latent-to-inputs
 train tied --tie-embeddings --embedding 64
+train bi --bidirectional --classes 3
 
 # ---------------------------------------------------------------- textvae's figures
-for m in words cls3 bpe tied; do
+for m in words cls3 bpe tied bi; do
     run "$TEXTVAE" score -m $m.safetensors eval.txt --format jsonl --threads "$THREADS" >$m.score.jsonl 2>$m.score.err
     run "$TEXTVAE" evaluate -m $m.safetensors eval.txt --format json -k "$K" --seed 0 --threads "$THREADS" >$m.eval.json 2>$m.eval.err
     run "$TEXTVAE" tokenize -m $m.safetensors --file eval.txt --separator $'\x1f' >$m.pieces.txt
@@ -110,7 +112,7 @@ def split_rows(path):
 lines = textvae.read_lines('eval.txt')
 icu_words = split_rows('icu-words.txt')
 timing = {}
-for name in ('words', 'cls3', 'bpe', 'tied'):
+for name in ('words', 'cls3', 'bpe', 'tied', 'bi'):
     t0 = time.time()
     m = textvae.load(f'{name}.safetensors')
     ref_ids = [m.vocab.piece_ids(p) for p in split_rows(f'{name}.pieces.txt')]
