@@ -39,6 +39,11 @@
                 let facts = try await server.request("GET", "/v1/model")
                 let config = try #require(facts.json?["config"] as? [String: Any])
                 #expect(config["latent"] as? Int == model.latent && config["vocabulary"] as? Int == model.vocabulary.count)
+                let c = model.model.config
+                #expect(config["cell"] as? String == c.cell.rawValue && config["bidirectional"] as? Bool == c.bidirectional)
+                #expect(
+                    config["tied_embeddings"] as? Bool == c.tiedEmbeddings
+                        && (config["adaptive_softmax_cutoffs"] as? [Int]) == c.softmaxCutoffs)
                 #expect((facts.json?["index"] as? [String: Any])?["sentences"] as? Int == ServerFixture.indexLines.count)
                 #expect((facts.json?["limits"] as? [String: Any])?["max_sentences"] as? Int == 8)
                 #expect(facts.contentType.hasPrefix("application/json"))

@@ -40,6 +40,8 @@
                 "config": .object([
                     "vocabulary": .int(c.vocabulary), "embedding": .int(c.embedding), "hidden": .int(c.hidden),
                     "latent": .int(c.latent), "latent_to_inputs": .bool(c.latentToInputs), "max_length": .int(c.maxLength),
+                    "cell": .string(c.cell.rawValue), "bidirectional": .bool(c.bidirectional), "tied_embeddings": .bool(c.tiedEmbeddings),
+                    "adaptive_softmax_cutoffs": .array(c.softmaxCutoffs.map { .int($0) }),
                 ]),
                 "tokenizer": .object(["name": .string(t.name.rawValue), "locale": .string(t.locale), "lowercase": .bool(t.lowercase)]),
                 "classes": .array(model.classNames.map { .string($0) }),
