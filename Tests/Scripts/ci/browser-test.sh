@@ -192,6 +192,7 @@ until grep -q latent <<<"$facts"; do
   [ "$SECONDS" -lt "$deadline" ] || die "the header never showed the model (it shows: $facts)"
   sleep 0.3; facts=$(text_at '#facts')
 done
+grep -q "GRU" <<<"$facts" || die "the header does not name the network's cell (it shows: $facts)"
 pass "header shows the model: $(tr '\n' ' ' <<<"$facts")"
 
 step="homotopy explorer"
