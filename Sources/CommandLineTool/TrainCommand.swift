@@ -201,8 +201,10 @@ struct TrainCommand: ParsableCommand {
         plan.annealing = optimisation.annealing
         plan.autoEpochs = optimisation.autoEpochs
         plan.freeBitsGiven = optimisation.freeBits != nil
+        let given = modelOptions.given.union(optimisation.givenFixed)
+        plan.mayAdvisePreset = preset == nil && given.isDisjoint(with: TrainingPreset.overridingSettings)
         if let preset {
-            preset.apply(to: &plan, given: modelOptions.given.union(optimisation.givenFixed))
+            preset.apply(to: &plan, given: given)
             display.line("preset \(preset.rawValue): \(preset.flags), except where a flag says otherwise")
         }
         plan.output = output

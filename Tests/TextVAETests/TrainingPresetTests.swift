@@ -32,4 +32,22 @@ import Testing
         let resumed = try TextVAEProgram.run(["train", "--resume", "p.checkpoint.safetensors", "--preset", "large"], in: folder)
         #expect(resumed.failedCleanly && resumed.stderr.contains("leave out --preset"), "\(resumed)")
     }
+
+    /// A run on a corpus of 25,000 sentences or more whose user chose no regularisation is told about the preset;
+    /// a smaller corpus, a run with the preset, or one that set word dropout itself is not.
+    @Test func aLargeCorpusIsToldAboutThePreset() throws {
+        #expect(TrainingPreset.advised(trainingSentences: 24_999) == nil && TrainingPreset.advised(trainingSentences: 25_000) == .large)
+        let (folder, _) = try grammarTrainingFolder(count: 25_100, seed: 6, valid: 50)
+        let common = [
+            "train", "t.txt", "--valid", "v.txt", "--hidden", "8", "--latent", "2", "--batch-size", "512",
+            "--epochs", "1", "--threads", "1", "--overwrite", "-o", "m.safetensors",
+        ]
+        for (extra, told) in [([String](), true), (["--preset", "large"], false), (["--word-dropout", "0.3"], false)] {
+            let run = try TextVAEProgram.run(common + extra, in: folder)
+            #expect(run.status == 0 && run.stdout.contains("tip: for a corpus of this size, --preset large") == told, "\(extra): \(run)")
+        }
+        let (small, _) = try grammarTrainingFolder(count: 2_000, seed: 6, valid: 50)
+        let run = try TextVAEProgram.run(common, in: small)
+        #expect(run.status == 0 && !run.stdout.contains("tip:"), "\(run)")
+    }
 }

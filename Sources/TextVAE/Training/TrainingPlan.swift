@@ -27,6 +27,9 @@ package struct TrainingPlan: Sendable {
     /// class 71% of the time without free bits, 65% with 0.25; semi-supervised runs keep them (their q(c|x)
     /// classified 65% of held-out sentences with 0.25, 58% without).
     package var freeBitsGiven = true
+    /// Whether the run may say that a preset would suit the corpus (`TrainingPreset.advised`): the command line
+    /// sets it when the user gave no preset and none of the settings one chooses.
+    package var mayAdvisePreset = false
 
     /// Where the best model goes.
     package var outputPath: String {

@@ -83,6 +83,11 @@ package enum TrainingRun {
         } else if config.classes > 0 {
             note("no labels: \(config.classes) classes learned unsupervised beside z (JointVAE)")
         }
+        if plan.mayAdvisePreset, let advised = TrainingPreset.advised(trainingSentences: set.train.count) {
+            note(
+                "tip: for a corpus of this size, --preset \(advised.rawValue) (\(advised.flags)) trains a better model than these "
+                    + "defaults: on the Penn Treebank's 29,727 sentences, 2.5 nats lower NLL in 10 epochs")
+        }
         let coverage = read.tokenFile.header.coverage
         let kind = set.vocabulary.subwords.map { " subword pieces and \($0.merges.count) merges" } ?? ""
         let unknown = Vocabulary.unknownShare(set.valid)
