@@ -33,10 +33,10 @@ import Testing
         #expect(resumed.failedCleanly && resumed.stderr.contains("leave out --preset"), "\(resumed)")
     }
 
-    /// A run on a corpus of 25,000 sentences or more whose user chose no regularisation is told about the preset;
+    /// A run on a corpus of 20,000 sentences or more whose user chose no regularisation is told about the preset;
     /// a smaller corpus, a run with the preset, or one that set word dropout itself is not.
     @Test func aLargeCorpusIsToldAboutThePreset() throws {
-        #expect(TrainingPreset.advised(trainingSentences: 24_999) == nil && TrainingPreset.advised(trainingSentences: 25_000) == .large)
+        #expect(TrainingPreset.advised(trainingSentences: 19_999) == nil && TrainingPreset.advised(trainingSentences: 20_000) == .large)
         let (folder, _) = try grammarTrainingFolder(count: 25_100, seed: 6, valid: 50)
         let common = [
             "train", "t.txt", "--valid", "v.txt", "--hidden", "8", "--latent", "2", "--batch-size", "512",
