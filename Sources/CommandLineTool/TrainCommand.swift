@@ -51,7 +51,8 @@ struct TrainCommand: ParsableCommand {
             rises along a logistic curve placed in the plan (--x0 \(Int(100 * AnnealingRequest.defaultMidpointShare))%: β is ½ after 27%
             of the updates and final after 47%), so small and large corpora both finish
             annealing with half of the run left. With --time-limit, the first updates are
-            timed and the curve is placed in the updates that fit. While β rises, each
+            timed and the curve is placed in the updates that fit (again at an epoch's end
+            if the run has slowed since). While β rises, each
             epoch's model replaces the last; once β is final, the epoch with the lowest
             validation −ELBO is kept, and only those epochs count for --patience and
             --lr-decay. The last line names the epoch kept, its β, KL and −ELBO.

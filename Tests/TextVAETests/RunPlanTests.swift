@@ -156,6 +156,30 @@ import Testing
         }
     }
 
+    /// The arithmetic of the time budget, and a machine that gets busier: the plan placed after the first
+    /// updates shrinks at an epoch's end when the pace has fallen, but not for a small drift, and never grows.
+    @Test func aPlanShrinksWhenTheMachineGetsBusier() {
+        let budget = TimeBudget(limitMinutes: 1)
+        // 20 updates in 1 s: 59 s left at 90% of 50 ms an update.
+        let first = budget.affordableUpdates(made: 20, timed: 20, seconds: 1, pretrainUpdates: 0)
+        #expect(first == 20 + Int(0.9 * 59 / 0.05))
+        #expect(TimeBudget.shouldShrink(planned: 5_000, to: first, firstPlacement: true))
+        #expect(!TimeBudget.shouldShrink(planned: 1_000, to: first, firstPlacement: true))
+        // Pretraining's updates come out of the budget: the schedule is placed after them.
+        #expect(budget.affordableUpdates(made: 20, timed: 20, seconds: 1, pretrainUpdates: 100) == first - 100)
+        // After 300 updates in 30 s (100 ms each, twice the first pace): 570 fit, more than a tenth short of 1,082.
+        let later = budget.affordableUpdates(made: 300, timed: 300, seconds: 30, pretrainUpdates: 0)
+        #expect(later == 570)
+        #expect(TimeBudget.shouldShrink(planned: first, to: later, firstPlacement: false))
+        // A drift of 5% is left alone, and a faster machine does not lengthen the plan.
+        #expect(!TimeBudget.shouldShrink(planned: 600, to: later, firstPlacement: false))
+        #expect(!TimeBudget.shouldShrink(planned: 500, to: later, firstPlacement: false))
+        // A resumed run times only its own updates (its clock starts at the resume), but counts every update made.
+        #expect(budget.affordableUpdates(made: 1_300, timed: 300, seconds: 30, pretrainUpdates: 0) == 1_570)
+        // Past the limit, or with no time left, nothing more fits, and a plan is never empty.
+        #expect(budget.affordableUpdates(made: 0, timed: 0, seconds: 90, pretrainUpdates: 10) == 1)
+    }
+
     @Test func wrappedRunningTextIsToldFromSentencesPerLine() throws {
         // 100 sentences of running text, wrapped at 72 characters as a book saved as text is.
         let prose = GrammarCorpus.sentences(count: 100, seed: 5).map { $0.prefix(1).uppercased() + $0.dropFirst() + "." }.joined(

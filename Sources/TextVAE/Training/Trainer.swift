@@ -137,6 +137,7 @@ package final class Trainer {
                 onEvent(.note("validation −ELBO has not improved for \(options.patience) epochs: stopping early"))
                 return .earlyStopped
             }
+            try placeInTimeBudget(seconds: Date().timeIntervalSince(clock.start), clock: clock, firstPlacement: false, onEvent)
         }
         return .finished
     }
@@ -179,7 +180,7 @@ package final class Trainer {
             try record(
                 update, sentences: members.count, batches: batches.count, seconds: Date().timeIntervalSince(stepTimer), log: log, onEvent)
             if clock.firstStep == 0 && checkpoint.state.step == Self.timingUpdates {
-                try placeInTimeBudget(seconds: Date().timeIntervalSince(clock.start), onEvent)
+                try placeInTimeBudget(seconds: Date().timeIntervalSince(clock.start), clock: clock, firstPlacement: true, onEvent)
             }
             let step = checkpoint.state.step, now = Date()
             let dueBySteps = options.checkpointSteps > 0 && step % options.checkpointSteps == 0
@@ -419,24 +420,35 @@ package final class Trainer {
     /// Updates timed before a run with a time limit places its KL schedule within the time.
     static let timingUpdates = 20
 
-    /// With a time limit, after the run's first `timingUpdates` updates took `seconds`: when the time left
-    /// allows fewer updates than the epochs plan, the schedule is placed in the updates the time allows (at
-    /// 90% of the measured pace, for validation and checkpoints), so that β reaches its final value well
-    /// before the limit. The leader's measurement is every rank's.
-    func placeInTimeBudget(seconds: Double, _ onEvent: (TrainingEvent) -> Void) throws {
-        guard options.timeLimitMinutes > 0, options.annealing != nil else { return }
-        let B = batchesPerEpoch, done = Self.timingUpdates
-        let pace = seconds / Double(done), left = options.timeLimitMinutes * 60 - seconds
-        var affordable = done + Int(0.9 * max(0, left) / max(pace, 1e-9)) - options.pretrainEpochs * B
+    /// With a time limit: when the time left allows fewer updates than the plan, the schedule is placed in the
+    /// updates the time allows (`TimeBudget`), so that β reaches its final value well before the limit. First
+    /// after the run's first `timingUpdates` updates, then after each epoch while β still rises, from the pace
+    /// of every update since the clock started (validation included): a machine that gets busier after the
+    /// first updates would otherwise leave β rising until the limit. The leader's measurement is every rank's.
+    /// - Parameters:
+    ///   - seconds: since the clock started, at `clock.firstStep`.
+    ///   - firstPlacement: the placement after the first updates, which only a new run makes.
+    func placeInTimeBudget(seconds: Double, clock: RunClock, firstPlacement: Bool, _ onEvent: (TrainingEvent) -> Void) throws {
+        let st = checkpoint.state, B = batchesPerEpoch
+        guard options.timeLimitMinutes > 0, options.annealing != nil, st.step < options.annealedStep(batchesPerEpoch: B) else { return }
+        let timed = st.step - clock.firstStep
+        var affordable = TimeBudget(limitMinutes: options.timeLimitMinutes).affordableUpdates(
+            made: st.step, timed: timed, seconds: seconds, pretrainUpdates: options.pretrainEpochs * B)
         if collective.size > 1 { affordable = Int(try collective.sum([collective.isLeader ? Float(affordable) : 0])[0]) }
-        guard affordable < options.epochUpdates(batchesPerEpoch: B) else { return }
-        checkpoint.options = options.placed(batchesPerEpoch: B, plannedUpdates: max(1, affordable))
-        let annealed = options.annealedStep(batchesPerEpoch: B)
+        let planned = options.plannedUpdates ?? options.epochUpdates(batchesPerEpoch: B)
+        guard TimeBudget.shouldShrink(planned: planned, to: affordable, firstPlacement: firstPlacement) else { return }
+        checkpoint.options = options.placed(batchesPerEpoch: B, plannedUpdates: affordable)
+        let annealed = options.annealedStep(batchesPerEpoch: B), pace = String(format: "%.0f", 1000 * seconds / Double(max(1, timed)))
+        let total = options.pretrainEpochs * B + affordable
         onEvent(
             .note(
-                "the time limit of \(options.timeLimitMinutes) minutes allows about \(options.pretrainEpochs * B + max(1, affordable)) "
-                    + "updates (\(String(format: "%.0f", 1000 * pace)) ms each), not the \(options.epochs * B) of \(options.epochs) epochs: "
-                    + "β now reaches its final value at update \(annealed) (epoch \(annealed / max(1, B) + 1))"))
+                firstPlacement
+                    ? "the time limit of \(options.timeLimitMinutes) minutes allows about \(total) updates (\(pace) ms each), "
+                        + "not the \(options.epochs * B) of \(options.epochs) epochs: β now reaches its final value at update \(annealed) "
+                        + "(epoch \(annealed / max(1, B) + 1))"
+                    : "training is slower than planned (\(pace) ms an update, validation included): the time limit of "
+                        + "\(options.timeLimitMinutes) minutes now allows about \(total) updates, so β reaches its final value "
+                        + "sooner, at update \(annealed) (epoch \(annealed / max(1, B) + 1))"))
     }
 
     /// The time limit hit mid-epoch: validate what we have, keep it if best, checkpoint. At the very start of a later
