@@ -52,10 +52,10 @@ struct TrainCommand: ParsableCommand {
             of the updates and final after 47%), so small and large corpora both finish
             annealing with half of the run left. With --time-limit, the first updates are
             timed and the curve is placed in the updates that fit (again at an epoch's end
-            if the run has slowed since). While β rises, each
-            epoch's model replaces the last; once β is final, the epoch with the lowest
-            validation −ELBO is kept, and only those epochs count for --patience and
-            --lr-decay. The last line names the epoch kept, its β, KL and −ELBO.
+            if the run has slowed since). While β rises, each epoch's model replaces the
+            last; once β is final, the epoch with the lowest validation −ELBO is kept, and
+            only those epochs count for --patience and --lr-decay. The last line names
+            the epoch kept, its β, KL and −ELBO.
 
             Beyond the PyTorch reference's settings (word dropout 0.25, logistic
             annealing), the defaults halve the learning rate after an epoch that does not
