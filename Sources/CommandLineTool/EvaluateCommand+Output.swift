@@ -47,6 +47,7 @@ extension EvaluateCommand {
                 ("samples_distinct_1", JSON.number(quality.distinct1)), ("samples_distinct_2", JSON.number(quality.distinct2)),
                 ("samples_mean_length", JSON.number(quality.meanLength)), ("samples_empty", String(quality.empty)),
             ]
+            if let p = quality.topP { samplePairs.append(("samples_top_p", JSON.number(Double(p)))) }
             if let lm = languageModel, let sample = quality.samplePerplexity, let file = quality.referencePerplexity {
                 samplePairs += [("lm", JSON.string(lm)), ("samples_lm_ppl", JSON.number(sample)), ("file_lm_ppl", JSON.number(file))]
             }
@@ -91,7 +92,8 @@ extension EvaluateCommand {
         }
         if let quality {
             print(
-                "\(quality.samples) prior samples (as 'textvae sample -n \(quality.samples) --seed \(seed)' prints them): "
+                "\(quality.samples) prior samples (as 'textvae sample -n \(quality.samples) --seed \(seed)"
+                    + (quality.topP.map { " --top-p \($0)" } ?? "") + "' prints them): "
                     + "\(f(100 * quality.degenerateRawShare, 1))% degenerate without the repetition rule, distinct-1 "
                     + "\(f(quality.distinct1, 3)), distinct-2 \(f(quality.distinct2, 3)), \(f(quality.meanLength, 1)) tokens on average"
                     + (quality.empty > 0 ? " (\(quality.empty) empty, left out of the perplexity)" : "")

@@ -39,6 +39,10 @@ struct EvaluateCommand: ParsableCommand {
             beside the perplexity of this file's sentences under that model:
               textvae train train.txt --baseline lm -o lm.safetensors
               textvae evaluate -m model.safetensors valid.txt --lm lm.safetensors
+            Greedy decoding of a strong decoder falls into loops and picks the most
+            probable words; --samples-top-p 0.9 scores samples drawn as 'textvae sample
+            --top-p 0.9' draws them (the same codes and seeds, without the rule, give the
+            degenerate share).
 
             Paths (--paths N): N pairs of this file's sentences of at most 15 words, drawn
             with --seed, joined as 'textvae interpolate' joins two sentences (5 steps,
@@ -69,9 +73,17 @@ struct EvaluateCommand: ParsableCommand {
     @Option(
         name: .customLong("samples"),
         help:
-            "Also score this many prior samples: degenerate share, distinct-1/2, and with --lm their perplexity (default: 1000 with --lm, else none)."
+            "Also score this many prior samples: degenerate share, distinct-1/2, and with --lm their perplexity (default: 1000 with --lm or --samples-top-p, else none)."
     )
     var priorSamples: Int?
+
+    @Option(
+        name: .customLong("samples-top-p"),
+        help: ArgumentHelp(
+            "Draw the prior samples' words from the nucleus of this probability, as 'textvae sample --top-p P' does, instead of decoding greedily.",
+            valueName: "p")
+    )
+    var samplesTopP: Float?
 
     @Option(
         name: .customLong("lm"),
@@ -101,6 +113,7 @@ struct EvaluateCommand: ParsableCommand {
         _ = try output.chosen([.text, .json])
         if importanceSamples < 1 || importanceSamples > 1_000_000 { throw ValidationError("-k must be between 1 and 1000000") }
         if let n = priorSamples, n < 1 || n > 1_000_000 { throw ValidationError("--samples must be between 1 and 1000000") }
+        if let p = samplesTopP, !(p > 0 && p <= 1) { throw ValidationError("--samples-top-p must be more than 0 and at most 1 (try 0.9)") }
         if let n = paths, n < 1 || n > 100_000 { throw ValidationError("--paths must be between 1 and 100000") }
         try refinement.check()
         try model.check()
@@ -160,7 +173,7 @@ struct EvaluateCommand: ParsableCommand {
 
     /// How the prior samples read (nil when neither --samples nor --lm is given).
     func sampleQuality(_ trained: TrainedModel, reference: [[Int32]]) throws -> SampleQuality? {
-        guard priorSamples != nil || languageModel != nil else { return nil }
+        guard priorSamples != nil || languageModel != nil || samplesTopP != nil else { return nil }
         var scorer: TrainedModel?
         if let path = languageModel {
             let lm = try TrainedModel.load(path, threads: trained.threads)
@@ -174,7 +187,8 @@ struct EvaluateCommand: ParsableCommand {
             }
             scorer = lm
         }
-        return trained.sampleQuality(count: priorSamples ?? 1000, seed: seed, languageModel: scorer, reference: reference)
+        return trained.sampleQuality(
+            count: priorSamples ?? 1000, seed: seed, languageModel: scorer, reference: reference, topP: samplesTopP)
     }
 
     /// How the greedy decoding of each sentence's posterior mean (with its most likely class, in a model with

@@ -329,6 +329,29 @@ import Testing
             #expect(abs((r["file_lm_ppl"] as? Double ?? -1) - filePPL) < 1e-5 * filePPL, "\(r) against \(o)")
             let degenerate = try #require(r["samples_degenerate_raw"] as? Double)
             #expect((0...1).contains(degenerate))
+            #expect(r["samples_top_p"] == nil)
+
+            // --samples-top-p: the samples `sample --top-p` draws, and the same draws without the rule for the share.
+            let nucleus = try TextVAEProgram.run(
+                ["evaluate", "-m", "model.safetensors", "in.txt", "-k", "2", "--samples", "40", "--samples-top-p", "0.9", "--json"],
+                in: folder)
+            let n = try #require(JSONSerialization.jsonObject(with: Data(nucleus.stdout.utf8)) as? [String: Any], "\(nucleus)")
+            let drawn = try TextVAEProgram.run(
+                ["sample", "-m", "model.safetensors", "-n", "40", "--top-p", "0.9", "--format", "jsonl"], in: folder)
+            let drawnSamples = try Self.lines(drawn.stdout).map { line in
+                let row = try #require(JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+                return try TinyModel.vocabulary().ids(try #require(row["tokens"] as? [String]))
+            }
+            #expect(drawnSamples != samples, "nucleus samples differ from greedy ones")
+            #expect(abs((n["samples_distinct_2"] as? Double ?? -1) - SampleQuality.distinct(drawnSamples, n: 2)) < 1e-12, "\(n)")
+            #expect(abs((n["samples_top_p"] as? Double ?? -1) - 0.9) < 1e-6, "\(n)")
+            let raw = try TextVAEProgram.run(
+                ["sample", "-m", "model.safetensors", "-n", "40", "--top-p", "0.9", "--raw", "--stats"], in: folder)
+            let counted = try #require(raw.stderr.firstMatch(of: /degenerate: (\d+) of 40/).map { Double(String($0.1))! })
+            #expect(abs((n["samples_degenerate_raw"] as? Double ?? -1) - counted / 40) < 1e-12, "\(n) against \(raw.stderr)")
+            let outOfRange = try TextVAEProgram.run(
+                ["evaluate", "-m", "model.safetensors", "in.txt", "--samples-top-p", "1.5"], in: folder)
+            #expect(outOfRange.failedCleanly && outOfRange.stderr.contains("--samples-top-p"), "\(outOfRange)")
 
             let text = try TextVAEProgram.run(
                 ["evaluate", "-m", "model.safetensors", "in.txt", "-k", "2", "--lm", "lm.safetensors"], in: folder)

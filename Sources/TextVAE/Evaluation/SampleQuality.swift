@@ -5,6 +5,8 @@ import Foundation
 /// trained on the same text, how probable they are beside real sentences under that same model.
 package struct SampleQuality: Equatable, Sendable {
     package var samples = 0
+    /// The nucleus the samples were drawn from (`textvae sample --top-p`); nil: decoded greedily.
+    package var topP: Float?
     /// Samples that are degenerate (`RepetitionRule.isDegenerate`) when the same codes are decoded without
     /// the repetition rule: the model's own choices.
     package var degenerateRaw = 0
@@ -49,14 +51,16 @@ package struct SampleQuality: Equatable, Sendable {
 
 extension TrainedModel {
     /// Scores the `count` prior samples that `textvae sample -n count --seed seed` prints (greedy with the
-    /// repetition rule; a language model, whose greedy decoding is one sentence, draws its words), and the
-    /// same codes decoded with the rule off for the degenerate share. With `languageModel`, the samples and
-    /// `reference` (sentences in this model's vocabulary) are scored under it; their words are looked up in
-    /// its vocabulary when it differs from this one.
-    package func sampleQuality(count: Int, seed: UInt64, languageModel: TrainedModel?, reference: [[Int32]]) -> SampleQuality {
+    /// repetition rule; a language model, whose greedy decoding is one sentence, draws its words; with `topP`,
+    /// `--top-p topP`: each word drawn from the nucleus), and the same codes and draws decoded with the rule off
+    /// for the degenerate share. With `languageModel`, the samples and `reference` (sentences in this model's
+    /// vocabulary) are scored under it; their words are looked up in its vocabulary when it differs from this one.
+    package func sampleQuality(
+        count: Int, seed: UInt64, languageModel: TrainedModel?, reference: [[Int32]], topP: Float? = nil
+    ) -> SampleQuality {
         let (z, rowSeeds) = priorDraws(count: count, seed: seed)
         let classes = self.classes == 0 ? nil : priorClasses(count: count, seed: seed).flatMap(oneHot)
-        let method: DecodingMethod = isLanguageModel ? .sample(Sampling()) : .greedy
+        let method: DecodingMethod = topP.map { .sample(Sampling(topP: $0)) } ?? (isLanguageModel ? .sample(Sampling()) : .greedy)
         func decoded(_ repetition: RepetitionRule) -> [[Int32]] {
             var sentences: [[Int32]] = []
             let rows = SentenceVAE.decodingBatchSize, Z = latent, K = self.classes
@@ -72,6 +76,7 @@ extension TrainedModel {
         let samples = decoded(.standard)
         var quality = SampleQuality()
         quality.samples = count
+        quality.topP = topP
         quality.degenerateRaw = decoded(.off).filter(RepetitionRule.isDegenerate).count
         quality.distinct1 = SampleQuality.distinct(samples, n: 1)
         quality.distinct2 = SampleQuality.distinct(samples, n: 2)
