@@ -137,7 +137,9 @@ package final class Trainer {
                 onEvent(.note("validation −ELBO has not improved for \(options.patience) epochs: stopping early"))
                 return .earlyStopped
             }
-            try placeInTimeBudget(seconds: Date().timeIntervalSince(clock.start), clock: clock, firstPlacement: false, onEvent)
+            if checkpoint.state.epoch < options.epochs {
+                try placeInTimeBudget(seconds: Date().timeIntervalSince(clock.start), clock: clock, firstPlacement: false, onEvent)
+            }
         }
         return .finished
     }
