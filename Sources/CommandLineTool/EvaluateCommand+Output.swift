@@ -47,7 +47,8 @@ extension EvaluateCommand {
                 ("samples_distinct_1", JSON.number(quality.distinct1)), ("samples_distinct_2", JSON.number(quality.distinct2)),
                 ("samples_mean_length", JSON.number(quality.meanLength)), ("samples_empty", String(quality.empty)),
             ]
-            if let p = quality.topP { samplePairs.append(("samples_top_p", JSON.number(Double(p)))) }
+            // As typed (0.9), not as the float widens (0.8999999761581421).
+            if let p = quality.topP { samplePairs.append(("samples_top_p", JSON.number(Double("\(p)") ?? Double(p)))) }
             if let lm = languageModel, let sample = quality.samplePerplexity, let file = quality.referencePerplexity {
                 samplePairs += [("lm", JSON.string(lm)), ("samples_lm_ppl", JSON.number(sample)), ("file_lm_ppl", JSON.number(file))]
             }
