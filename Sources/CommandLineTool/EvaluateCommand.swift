@@ -171,7 +171,7 @@ struct EvaluateCommand: ParsableCommand {
     /// The longest sentences, in tokens, that `--paths` joins: what users type to `interpolate` is short.
     static let pathMaxWords = 15
 
-    /// How the prior samples read (nil when neither --samples nor --lm is given).
+    /// How the prior samples read (nil when none of --samples, --samples-top-p and --lm is given).
     func sampleQuality(_ trained: TrainedModel, reference: [[Int32]]) throws -> SampleQuality? {
         guard priorSamples != nil || languageModel != nil || samplesTopP != nil else { return nil }
         var scorer: TrainedModel?

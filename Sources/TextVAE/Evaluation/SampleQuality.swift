@@ -52,8 +52,8 @@ package struct SampleQuality: Equatable, Sendable {
 extension TrainedModel {
     /// Scores the `count` prior samples that `textvae sample -n count --seed seed` prints (greedy with the
     /// repetition rule; a language model, whose greedy decoding is one sentence, draws its words; with `topP`,
-    /// `--top-p topP`: each word drawn from the nucleus), and the same codes and draws decoded with the rule off
-    /// for the degenerate share. With `languageModel`, the samples and `reference` (sentences in this model's
+    /// `--top-p topP`: each word drawn from the nucleus), and the same codes and row seeds decoded with the rule
+    /// off for the degenerate share. With `languageModel`, the samples and `reference` (sentences in this model's
     /// vocabulary) are scored under it; their words are looked up in its vocabulary when it differs from this one.
     package func sampleQuality(
         count: Int, seed: UInt64, languageModel: TrainedModel?, reference: [[Int32]], topP: Float? = nil
