@@ -31,6 +31,10 @@ struct SampleCommand: ParsableCommand {
             Penn Treebank model trained with the PyTorch reference's settings. --raw shows
             the model's own choices; --stats counts the degenerate sentences (a 3-gram
             twice, or three <unk> in a row). log_prob is always the model's own.
+            The stronger the decoder, the more greedy decoding loops: without the rule,
+            646 of 1,000 greedy samples of a Penn Treebank model trained with --preset
+            large, against 45 of 1,000 drawn with --top-p 0.9, which also read more like
+            real text: read such a model with --top-p 0.9.
 
             With --format jsonl each line is {"text", "tokens", "log_prob", "length_cap",
             "z"}: log_prob is log p(sentence + <eos> | z) under the model (untempered).
