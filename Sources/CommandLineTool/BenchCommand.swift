@@ -64,6 +64,12 @@ struct BenchCommand: ParsableCommand {
                     + p.probeShape.padding(toLength: 24, withPad: " ", startingAt: 0)
                     + String(format: "%14.1f  %4.0f%%\n", p.probeGFLOPS, 100 * p.shareOfProbe)
             }
+            for p in products {
+                guard let bf16 = p.bf16ProbeGFLOPS else { continue }
+                table += String(
+                    format: "  the logits' shape in bfloat16 (textvae's AVX-512 BF16 kernel, as decoding and scoring use it; training "
+                        + "does not): %.1f GFLOP/s, %.2fx the float32 probe\n", bf16, bf16 / p.probeGFLOPS)
+            }
             table += "  on \(result.cpu)\n"
             FileHandle.standardError.write(Data(table.utf8))
         }

@@ -14,7 +14,7 @@ extension EvaluateCommand {
     }
 
     /// The figures as one JSON object, keys as the Evaluation metrics article lists them.
-    func json(_ figures: Figures, classes: Int) -> String {
+    func json(_ figures: Figures, classes: Int, precision: String) -> String {
         let (r, unknown, reconstruction, geometry) = (figures.report, figures.unknownShare, figures.reconstruction, figures.geometry)
         let (quality, pathQuality) = (figures.samples, figures.paths)
         let pairs: [(String, String)] = [
@@ -24,7 +24,7 @@ extension EvaluateCommand {
             ("words", String(r.words)), ("word_ppl", JSON.number(r.wordPPL)), ("unk_share", JSON.number(unknown)),
             ("mi", JSON.number(r.mi)), ("mi_batch", String(r.miBatch)), ("au", String(r.au)),
             ("mu_var", "[" + r.muVariance.map(JSON.number).joined(separator: ",") + "]"), ("seed", String(seed)),
-            ("refine", String(refinement.refine)),
+            ("refine", String(refinement.refine)), ("output_layer", JSON.string(precision)),
         ]
         var classPairs: [(String, String)] = []
         if classes > 0 { classPairs += [("classes", String(classes)), ("kl_c", JSON.number(r.classKL))] }
@@ -66,7 +66,7 @@ extension EvaluateCommand {
     }
 
     /// The figures as a table and a sentence for each group.
-    func printText(_ figures: Figures, classes: Int) {
+    func printText(_ figures: Figures, classes: Int, precision: String) {
         let (r, unknown, reconstruction, geometry) = (figures.report, figures.unknownShare, figures.reconstruction, figures.geometry)
         let (quality, pathQuality) = (figures.samples, figures.paths)
         let columns = ["sentences", "tokens", "k", "rec", "kl", "nelbo", "nll", "ppl", "word_ppl", "mi", "au"]
@@ -79,7 +79,8 @@ extension EvaluateCommand {
         print(
             "nll ± \(f(r.nllStandardError, 4)) (Monte-Carlo standard error); mi is an estimate (He et al. 2019, "
                 + "batches of \(r.miBatch) in file order, at most log \(r.miBatch) = \(f(log(Double(r.miBatch)), 2))); "
-                + "<unk> is \(f(100 * unknown, 2))% of the tokens (compare models only at equal shares)")
+                + "<unk> is \(f(100 * unknown, 2))% of the tokens (compare models only at equal shares); output layer in "
+                + (precision == "bfloat16" ? "bfloat16 (TEXTVAE_BF16=0: float32, as in training)" : precision))
         if let (score, bleu) = reconstruction {
             print(
                 "greedy decoding of each sentence's posterior mean\(refinement.refine > 0 ? " refined by \(refinement.refine) steps" : ""), "

@@ -162,9 +162,9 @@ struct EvaluateCommand: ParsableCommand {
         let figures = Figures(
             report: r, unknownShare: unknown, reconstruction: reconstruction, geometry: geometry, samples: quality, paths: pathQuality)
         if try output.chosen([.text, .json]) == .json {
-            print(json(figures, classes: trained.classes))
+            print(json(figures, classes: trained.classes, precision: trained.scoringPrecision))
         } else {
-            printText(figures, classes: trained.classes)
+            printText(figures, classes: trained.classes, precision: trained.scoringPrecision)
         }
     }
 

@@ -26,6 +26,10 @@ import Testing
             layer.referenceLogits(x, rows: rows, into: &plain)
             let worst = zip(fast, plain).map { abs($0 - $1) / max(1, abs($1)) }.max() ?? .nan
             #expect(worst < 1e-5, "V \(V), H \(H), rows \(rows): worst relative difference \(worst)")
+            var scored = [Float](repeating: .nan, count: rows * V)
+            layer.scoreLogits(x, rows: rows, into: &scored, threads: threads)
+            let worstScored = zip(scored, plain).map { abs($0 - $1) / max(1, abs($1)) }.max() ?? .nan
+            #expect(worstScored < 1e-5, "scoring: V \(V), H \(H), rows \(rows): worst relative difference \(worstScored)")
         }
     }
 
@@ -43,6 +47,15 @@ import Testing
             x.withUnsafeBufferPointer { layer.logits($0.baseAddress! + r * H, rows: 1, into: &alone, threads: 1) }
             let differing = (0..<V).filter { alone[$0].bitPattern != together[r * V + $0].bitPattern }.count
             #expect(differing == 0, "row \(r): \(differing) of \(V) logits differ from the same row in a step of 9 rows")
+        }
+        // Scoring's tiles of eight rows: row 8 is alone in its tile, the others share one.
+        var scored = [Float](repeating: .nan, count: 9 * V)
+        layer.scoreLogits(x, rows: 9, into: &scored, threads: 2)
+        for r in 0..<9 {
+            var alone = [Float](repeating: .nan, count: V)
+            x.withUnsafeBufferPointer { layer.scoreLogits($0.baseAddress! + r * H, rows: 1, into: &alone, threads: 1) }
+            let differing = (0..<V).filter { alone[$0].bitPattern != scored[r * V + $0].bitPattern }.count
+            #expect(differing == 0, "scoring, row \(r): \(differing) of \(V) logits differ from the same row among 9")
         }
     }
 
@@ -90,5 +103,36 @@ import Testing
         let plain = trained.model.decode(z, workspace: DecoderWorkspace(threads: 1)).map { $0[0].tokens }
         let same = zip(fast, plain).filter { $0 == $1 }.count
         #expect(same >= 45, "\(same) of 50 greedy sentences agree")
+    }
+
+    /// Scoring a trained model (`score`, `evaluate`, the server) with the bfloat16 layer, as AMD CPUs do by default:
+    /// close to float32's figures, and a sentence's score the same alone as in a batch (to the last bits, which the
+    /// encoder's float32 products may move with the batch's size, in either precision).
+    @Test(.enabled(if: BF16OutputLayer.cpuHasBF16, "this CPU has no AVX-512 BF16"))
+    func scoringUsesTheLayerAndAgreesWithFloat32() throws {
+        try loadBLAS()
+        let trained = try TrainedModel(file: TinyModel.file(), threads: 1)
+        #expect((trained.workspace.outputLayer != nil) == BF16OutputLayer.scores, "as BF16OutputLayer.scores says")
+        #expect(trained.scoringPrecision == (BF16OutputLayer.scores ? "bfloat16" : "float32"))
+        let c = trained.model.config
+        let workspace = Workspace(threads: 1)
+        workspace.outputLayer = trained.model.withTensors {
+            BF16OutputLayer(weight: $0[.outputWeight], bias: $0[.outputBias], vocabulary: c.vocabulary, hidden: c.hidden)
+        }
+        let sentences: [[Int32]] = (0..<20).map { i in (0...(i % 7)).map { Int32(4 + ($0 * 3 + i) % TinyModel.words.count) } }
+        var rng = Random(seed: 1)
+        let fast = trained.model.score(sentences, useMean: true, rng: &rng, workspace: workspace)
+        let plain = trained.model.score(sentences, useMean: true, rng: &rng, workspace: Workspace(threads: 1))
+        let worst = zip(fast.rec, plain.rec).map { abs($0 - $1) }.max() ?? .nan
+        #expect(worst > 0 && worst < 0.05, "worst difference of a sentence's rec: \(worst) nats")
+        for (i, sentence) in sentences.enumerated() {
+            let alone = trained.model.score([sentence], useMean: true, rng: &rng, workspace: workspace)
+            #expect(abs(alone.rec[0] - fast.rec[i]) < 1e-4, "sentence \(i): \(alone.rec[0]) alone, \(fast.rec[i]) in a batch of 20")
+        }
+        let nll = (
+            bf16: trained.model.evaluate(sentences, samples: 20, workspace: workspace).nll,
+            fp32: trained.model.evaluate(sentences, samples: 20, workspace: Workspace(threads: 1)).nll
+        )
+        #expect(abs(nll.bf16 - nll.fp32) < 0.05, "nll \(nll.bf16) in bfloat16 against \(nll.fp32) in float32")
     }
 }

@@ -51,6 +51,36 @@ void tvk_bf16_pack(const float *w, long rows, long cols, unsigned short *packed)
 void tvk_bf16_logits(long m, long rows, long cols, const float *x, long ldx, const unsigned short *packed, const float *bias,
                      float *y, long ldy, long block_begin, long block_end, unsigned int *scratch);
 
+/// Packs the matrix whose element (r, c) is a[r · rs + c · cs] (rows × cols) as tvk_bf16_pack packs W, on any CPU.
+void tvk_bf16_pack_strided(const float *a, long rows, long cols, long rs, long cs, unsigned short *packed);
+
+/// Packs, for the row blocks [block_begin, block_end), the matrix whose element (r, c) is a[c · lda + r]
+/// (rows × cols): the transpose of a row-major matrix, as tvk_bf16_pack_strided(a, rows, cols, 1, lda) packs it
+/// but with VCVTNE2PS2BF16 (whose input denormals count as zero). Call only when tvk_has_avx512_bf16() is 1.
+void tvk_bf16_pack_columns(const float *a, long lda, long rows, long cols, unsigned short *packed, long block_begin,
+                           long block_end);
+
+/// Packs the row blocks [block_begin, block_end) of W (rows × cols, rows ldw floats apart) as tvk_bf16_pack does,
+/// with VCVTNE2PS2BF16 (input denormals count as zero). Call only when tvk_has_avx512_bf16() is 1.
+void tvk_bf16_pack_rows(const float *w, long ldw, long rows, long cols, unsigned short *packed, long block_begin,
+                        long block_end);
+
+/// Rows [row_begin, row_end) of the matrix whose element (r, c) is x[r · rs + c · cs] (m × cols) rounded to
+/// bfloat16 pairs, one 32-bit word per pair of columns (the low half the even column): xs[r · ⌈cols / 2⌉ + p].
+/// Call only when tvk_has_avx512_bf16() is 1.
+void tvk_bf16_pairs(long m, long cols, const float *x, long rs, long cs, unsigned int *xs, long row_begin, long row_end);
+
+/// What tvk_bf16_product does with its sums: store them (plus bias) in y (m × rows), add them to y (m × rows),
+/// or add them to y read as its transpose (rows × m).
+enum { TVK_BF16_STORE = 0, TVK_BF16_ADD = 1, TVK_BF16_ADD_TRANSPOSED = 2 };
+
+/// The product of xs (m rows of bfloat16 pairs, from tvk_bf16_pairs) and packed W (rows × cols)ᵀ for the row
+/// blocks [block_begin, block_end) of W, summed in float32 and passed over the inner dimension in parts of 1,024;
+/// `mode` says where the sums go (bias only with TVK_BF16_STORE; may be NULL). Call only when
+/// tvk_has_avx512_bf16() is 1.
+void tvk_bf16_product(long m, long rows, long cols, const unsigned int *xs, const unsigned short *packed, const float *bias,
+                      float *y, long ldy, long block_begin, long block_end, int mode);
+
 /// The same product computed plainly (bfloat16 operands as tvk_bf16_logits rounds them, summed in double), on
 /// any CPU: the reference the tests compare the kernel with.
 void tvk_bf16_reference(long m, long rows, long cols, const float *x, long ldx, const unsigned short *packed, const float *bias,

@@ -20,6 +20,9 @@ package final class TrainedModel {
     /// evaluates sentences, but has no code to encode a sentence to, reconstruct from or walk along.
     package var isLanguageModel: Bool { file.model.config.code == 0 }
     package var threads: Int { workspace.threads }
+    /// What scoring computes the output layer in: "bfloat16" on AMD CPUs with AVX-512 BF16 (`BF16OutputLayer`),
+    /// else "float32" (training's precision).
+    package var scoringPrecision: String { workspace.outputLayer == nil ? "float32" : "bfloat16" }
 
     /// - Parameter threads: threads for matrix products and the other parallel loops.
     package init(file: ModelFile, path: String = "model", threads: Int = Workspace.defaultThreads) throws {
@@ -31,9 +34,11 @@ package final class TrainedModel {
         // The adaptive softmax's products are small already: bfloat16 is for the full output layer only.
         if BF16OutputLayer.available && file.model.config.adaptiveSoftmax == nil {
             let c = file.model.config
-            decoderWorkspace.outputLayer = file.model.withTensors { p in
+            let layer = file.model.withTensors { p in
                 BF16OutputLayer(weight: p[.outputWeight], bias: p[.outputBias], vocabulary: c.vocabulary, hidden: c.hidden)
             }
+            decoderWorkspace.outputLayer = layer
+            if BF16OutputLayer.scores { workspace.outputLayer = layer }
         }
     }
 

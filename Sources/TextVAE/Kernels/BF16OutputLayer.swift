@@ -1,19 +1,21 @@
 internal import CKernels
 import Foundation
 
-/// An output layer (V × H) held as bfloat16, for the logits of decoding on CPUs with AVX-512 BF16: the products
-/// in bfloat16 with float32 sums (VDPBF16PS, Sources/CKernels/BF16.c), half the bytes of float32 weights to read
-/// at every step. Only for a model whose weights no longer change (`TrainedModel`); training stays in float32.
+/// An output layer (V × H) held as bfloat16, for the logits of decoding and scoring on CPUs with AVX-512 BF16: the
+/// products in bfloat16 with float32 sums (VDPBF16PS, Sources/CKernels/BF16.c), half the bytes of float32 weights
+/// to read at every step. Only for a model whose weights no longer change (`TrainedModel`); training (its
+/// validation included) stays in float32.
 ///
 /// When it serves (`use`, chosen once at start-up from the CPU and `TEXTVAE_BF16`):
-/// - AMD CPUs with AVX-512 BF16 (Zen 4 and later): every decoding step, by default (`TEXTVAE_BF16=0` turns it
-///   off). Measured on an AMD EPYC (Zen 4), it is faster than OpenBLAS's float32 product at every batch size, and
-///   a row's logits do not depend on how many rows share its step (each row has its own accumulators, in the
-///   same order): `textvae sample`, the library and the server still give the same sentences for a seed.
+/// - AMD CPUs with AVX-512 BF16 (Zen 4 and later): every decoding step, and scoring (`score`, `evaluate`, the
+///   server's scores), by default (`TEXTVAE_BF16=0` turns both off). Measured on an AMD EPYC (Zen 4), it is
+///   faster than OpenBLAS's float32 product at every batch size, and a row's logits do not depend on how many rows
+///   share its step (each row has its own accumulators, in the same order): `textvae sample`, the library and the
+///   server still give the same sentences for a seed.
 /// - Intel CPUs with AVX-512 BF16: only with `TEXTVAE_BF16=1`, and only for steps of at most 64 rows, where it
 ///   is faster. Not the default there: a sentence's words could then depend on how many rows its batch had
 ///   (bfloat16 at 64, float32 at 65).
-/// Training, scoring and evaluation stay float32 everywhere. Debian's OpenBLAS has no bfloat16 product
+/// Training stays float32 everywhere, and scoring does on Intel. Debian's OpenBLAS has no bfloat16 product
 /// (`cblas_sbgemm`), hence a kernel of textvae's own.
 package final class BF16OutputLayer: @unchecked Sendable {  // immutable after init
     let vocabulary: Int, hidden: Int
@@ -47,13 +49,33 @@ package final class BF16OutputLayer: @unchecked Sendable {  // immutable after i
     /// Whether this process decodes with bfloat16 output layers.
     package static var available: Bool { use != .never }
 
+    /// Whether training computes the output layer's products in bfloat16 (`BF16OutputProducts`): only on request,
+    /// `TEXTVAE_BF16_TRAINING=1`, on a CPU with AVX-512 BF16 (and not with `TEXTVAE_BF16=0` or the plain kernels).
+    package static let trains = trains(environment: ProcessInfo.processInfo.environment, hasBF16: cpuHasBF16)
+
+    /// The training choice for a CPU and environment.
+    package static func trains(environment: [String: String], hasBF16: Bool) -> Bool {
+        hasBF16 && environment["TEXTVAE_BF16_TRAINING"] == "1" && environment["TEXTVAE_BF16"] != "0"
+            && environment["TEXTVAE_KERNELS"] != "swift"
+    }
+
+    /// What training's start-up line says of the output layer, or nil when it is float32 (as everywhere by default).
+    package static var trainingDescription: String? {
+        trains ? "output layer in bfloat16 for training's products (TEXTVAE_BF16_TRAINING=1)" : nil
+    }
+
+    /// Whether scoring (passes without a gradient: `score`, `evaluate`) uses the layer too: only where every decoding
+    /// step does (AMD), since scoring's products have hundreds of rows, where Intel's VDPBF16PS was measured
+    /// slower than float32.
+    package static var scores: Bool { use == .everyStep }
+
     /// The most rows a decoding step may have to use the layer.
     package static var mostRows: Int { use == .everyStep ? Int.max : smallStepRows }
 
     /// What the start-up lines and `bench` say of the output layer.
     package static var description: String {
         switch use {
-        case .everyStep: "output layer bfloat16 (AVX-512 BF16) for decoding (TEXTVAE_BF16=0: float32)"
+        case .everyStep: "output layer bfloat16 (AVX-512 BF16) for decoding and scoring (TEXTVAE_BF16=0: float32)"
         case .smallSteps: "output layer bfloat16 (AVX-512 BF16) for decoding steps of up to \(smallStepRows) rows"
         case .never:
             "output layer float32" + (cpuHasBF16 && tvk_cpu_is_amd() == 0 ? " (TEXTVAE_BF16=1: bfloat16 for small decoding steps)" : "")
@@ -84,6 +106,26 @@ package final class BF16OutputLayer: @unchecked Sendable {  // immutable after i
                 tvk_bf16_logits(
                     rows, vocabulary, hidden, x, hidden, packed, b.baseAddress, y, vocabulary,
                     share.lowerBound, share.upperBound, scratch)
+            }
+        }
+    }
+
+    /// The same product for scoring's hundreds of rows: tiles of eight rows by two blocks of words
+    /// (`tvk_bf16_product`), each row's sums still its own and in an order that does not depend on the rows beside
+    /// it, but not `logits`' order, so the last bits can differ from decoding's.
+    func scoreLogits(_ x: UnsafePointer<Float>, rows: Int, into y: UnsafeMutablePointer<Float>, threads: Int) {
+        precondition(Self.cpuHasBF16, "bfloat16 kernel called on a CPU without AVX-512 BF16")
+        let pairs = (hidden + 1) / 2, blocks = (vocabulary + 15) / 16
+        let xs = UnsafeMutablePointer<UInt32>.allocate(capacity: max(1, rows * pairs))
+        defer { xs.deallocate() }
+        Parallel.forEachChunk(of: rows, parts: max(1, min(threads, rows))) { _, share in
+            tvk_bf16_pairs(rows, hidden, x, hidden, 1, xs, share.lowerBound, share.upperBound)
+        }
+        bias.withUnsafeBufferPointer { b in
+            Parallel.forEachChunk(of: blocks, parts: max(1, min(threads, blocks))) { _, share in
+                tvk_bf16_product(
+                    rows, vocabulary, hidden, xs, packed, b.baseAddress, y, vocabulary, share.lowerBound, share.upperBound,
+                    Int32(TVK_BF16_STORE))
             }
         }
     }

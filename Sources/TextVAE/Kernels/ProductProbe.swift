@@ -26,6 +26,26 @@ package enum ProductProbe {
                 }
             }
         }
+        return fastest(call, flops: shape.flops)
+    }
+
+    /// GFLOP/s of the logits' product y = x Wᵀ of `shape` (m rows of x, n words, k hidden) through textvae's
+    /// bfloat16 kernel (`BF16OutputLayer`), timed as `gflops` times BLAS; nil on a CPU without AVX-512 BF16.
+    package static func bf16GFLOPS(_ shape: ProductLog.Shape, threads: Int) -> Double? {
+        guard BF16OutputLayer.cpuHasBF16, !shape.transposeA, shape.transposeB else { return nil }
+        let (m, n, k) = (shape.m, shape.n, shape.k)
+        var rng = Random(seed: 1)
+        let x = (0..<m * k).map { _ in rng.normal() * 0.1 }, w = (0..<n * k).map { _ in rng.normal() * 0.1 }
+        let bias = [Float](repeating: 0, count: n)
+        var y = [Float](repeating: 0, count: m * n)
+        let layer = w.withUnsafeBufferPointer { w in
+            bias.withUnsafeBufferPointer { BF16OutputLayer(weight: w.baseAddress!, bias: $0.baseAddress!, vocabulary: n, hidden: k) }
+        }
+        return fastest({ layer.logits(x, rows: m, into: &y, threads: threads) }, flops: shape.flops)
+    }
+
+    /// `flops` over the fastest of at least 5 calls and 0.3 s of calls, after one untimed call, in GFLOP/s.
+    private static func fastest(_ call: () -> Void, flops: Double) -> Double {
         call()
         var seconds: [Double] = []
         let began = DispatchTime.now().uptimeNanoseconds
@@ -34,6 +54,6 @@ package enum ProductProbe {
             call()
             seconds.append(Double(DispatchTime.now().uptimeNanoseconds - start) * 1e-9)
         }
-        return shape.flops / max(seconds.min()!, 1e-9) / 1e9
+        return flops / max(seconds.min()!, 1e-9) / 1e9
     }
 }

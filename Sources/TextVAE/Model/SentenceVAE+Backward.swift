@@ -35,9 +35,14 @@ extension SentenceVAE {
             return dStates
         }
         if weights {
-            BLAS.gemm(
-                transposeA: true, m: V, n: H, k: N, dLogits, lda: V, states, ldb: H, beta: 1, g[.outputWeight], ldc: H,
-                threads: threads)
+            if let products = ws.trainingProducts {
+                products.addWeightGradient(
+                    dLogits, states: states, rows: N, vocabulary: V, hidden: H, into: g[.outputWeight], threads: threads)
+            } else {
+                BLAS.gemm(
+                    transposeA: true, m: V, n: H, k: N, dLogits, lda: V, states, ldb: H, beta: 1, g[.outputWeight], ldc: H,
+                    threads: threads)
+            }
             // db_o += 1ᵀ dlogits: each core sums its part of the columns (a memory-bound pass over N×V).
             let dOutputBias = g[.outputBias]
             Parallel.forEachChunk(of: V, parts: threads) { _, columns in
@@ -49,7 +54,13 @@ extension SentenceVAE {
         // dH = dlogits W_o, split over the vocabulary rather than over rows: each core multiplies
         // its part of the words and packs only its part of W_o (a row split packs all 10 MB of
         // it on every core), then the partial sums are added.
-        let dStates = ws.dOut.reserve(N * H), partial = ws.partialSum.reserve(max(1, threads - 1) * N * H)
+        let dStates = ws.dOut.reserve(N * H)
+        if let products = ws.trainingProducts {
+            products.statesGradient(dLogits, rows: N, weight: p[.outputWeight], vocabulary: V, hidden: H, into: dStates, threads: threads)
+            if let mask = pass.batch.decoderOutputMask { Self.multiplyColumns(dStates, rows: N, stride: H, by: mask, width: H) }
+            return dStates
+        }
+        let partial = ws.partialSum.reserve(max(1, threads - 1) * N * H)
         Parallel.forEachChunk(of: V, parts: threads) { part, words in
             BLAS.gemm(
                 m: N, n: H, k: words.count, dLogits + words.lowerBound, lda: V, p[.outputWeight] + words.lowerBound * H,

@@ -146,9 +146,18 @@ extension SentenceVAE {
             return (ws.adaptive.head.pointer, nll)
         }
         let logits = ws.logits.reserve(N * V)
-        Linear.forward(
-            states, rows: N, input: H, output: V, weight: p[.outputWeight], bias: p[.outputBias], into: logits,
-            threads: ws.threads)
+        if meanOver == nil, let layer = ws.outputLayer, layer.vocabulary == V, layer.hidden == H {
+            // Scoring a trained model: no gradient flows back through these logits.
+            layer.scoreLogits(states, rows: N, into: logits, threads: ws.threads)
+        } else if meanOver != nil, let products = ws.trainingProducts {
+            products.logits(
+                states, rows: N, weight: p[.outputWeight], bias: p[.outputBias], vocabulary: V, hidden: H, into: logits,
+                threads: ws.threads)
+        } else {
+            Linear.forward(
+                states, rows: N, input: H, output: V, weight: p[.outputWeight], bias: p[.outputBias], into: logits,
+                threads: ws.threads)
+        }
         PassPhase.ended(.outputForward)
         batch.targets.withUnsafeBufferPointer { targets in
             SoftmaxCrossEntropy.apply(

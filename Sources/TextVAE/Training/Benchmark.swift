@@ -54,11 +54,14 @@ package struct Benchmark {
         package var probeShape: String
         package var probeGFLOPS: Double
         package var shareOfProbe: Double
+        /// For the output layer's forward product on a CPU with AVX-512 BF16: the same shape through textvae's
+        /// bfloat16 kernel (`ProductProbe.bf16GFLOPS`), which decoding and scoring use there and training does not.
+        package var bf16ProbeGFLOPS: Double?
 
         enum CodingKeys: String, CodingKey {
             case phase, millisecondsPerUpdate = "ms_per_update", gigaflopsPerUpdate = "gflop_per_update"
             case achievedGFLOPS = "achieved_gflops", probeShape = "probe_shape", probeGFLOPS = "probe_gflops"
-            case shareOfProbe = "share_of_probe"
+            case shareOfProbe = "share_of_probe", bf16ProbeGFLOPS = "bf16_probe_gflops"
         }
     }
 
@@ -161,7 +164,8 @@ package struct Benchmark {
             let probe = ProductProbe.gflops(heaviest, threads: threads)
             return PhaseProducts(
                 phase: phase.name(cell: cell), millisecondsPerUpdate: 1000 * seconds, gigaflopsPerUpdate: flops / 1e9,
-                achievedGFLOPS: achieved, probeShape: heaviest.description, probeGFLOPS: probe, shareOfProbe: achieved / probe)
+                achievedGFLOPS: achieved, probeShape: heaviest.description, probeGFLOPS: probe, shareOfProbe: achieved / probe,
+                bf16ProbeGFLOPS: phase == .outputForward ? ProductProbe.bf16GFLOPS(heaviest, threads: threads) : nil)
         }
     }
 }

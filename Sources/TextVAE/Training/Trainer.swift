@@ -43,6 +43,9 @@ package final class Trainer {
         precondition(labels == nil || labels!.train.count == train.count && labels!.valid.count == valid.count, "one label per sentence")
         precondition(labels == nil || checkpoint.file.model.config.classes == labels!.names.count, "one class per label")
         workspace = Workspace(threads: threads)
+        if BF16OutputLayer.trains && checkpoint.file.model.config.adaptiveSoftmax == nil {
+            workspace.trainingProducts = BF16OutputProducts()
+        }
         self.checkpoint = checkpoint
         self.train = train
         self.valid = valid

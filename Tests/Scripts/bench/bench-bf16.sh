@@ -4,13 +4,18 @@
 #   1. agreement: greedy `sample` of N sentences, each from its own seed, with both; the share of seeds whose
 #      sentence is the same;
 #   2. speed: the decoding time `sample --verbose` reports for 1, 4, 16 and 64 sentences, and whole `sample -n 1000`
-#      and `sample -n 1` commands, each way in turn, medians.
-# Usage: bash Tests/Scripts/bench/bench-bf16.sh MODEL [ROUNDS] [N]   (release binary: swift build -c release first)
+#      and `sample -n 1` commands, each way in turn, medians;
+#   3. with FILE (held-out sentences), scoring, which uses the layer on AMD only: `evaluate FILE -k K --json` each
+#      way in turn, its nll and rec each way and the wall time of the whole command, medians.
+# Usage: bash Tests/Scripts/bench/bench-bf16.sh MODEL [ROUNDS] [N] [FILE] [K]
+# (release binary: swift build -c release first)
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 model=$1
 rounds=${2:-5}
 seeds=${3:-200}
+held_out=${4:-}
+k=${5:-100}
 textvae=.build/release/textvae
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -57,3 +62,21 @@ for n in 1 4 16 64; do
     b=$(median <"$work/d-bf16"); f=$(median <"$work/d-fp32")
     printf 'decoding %2d sentences: bfloat16 %.1f ms, float32 %.1f ms, speed-up %.2fx (medians of %d)\n' "$n" "$b" "$f" "$(echo "$f / $b" | bc -l)" "$rounds"
 done
+
+[ -n "$held_out" ] || exit 0
+key() { python3 -c "import json, sys; print(json.load(sys.stdin)['$1'])"; }
+: >"$work/e-bf16"; : >"$work/e-fp32"
+for r in $(seq "$rounds"); do
+    for way in bf16 fp32; do
+        flag=1; [ "$way" = fp32 ] && flag=0
+        start=$(date +%s.%N)
+        TEXTVAE_BF16=$flag "$textvae" evaluate -m "$model" "$held_out" -k "$k" --json 2>/dev/null >"$work/eval-$way.json"
+        end=$(date +%s.%N)
+        echo "$end - $start" | bc -l >>"$work/e-$way"
+    done
+done
+for way in bf16 fp32; do
+    echo "evaluate -k $k, TEXTVAE_BF16=$([ $way = bf16 ] && echo 1 || echo 0): output layer $(key output_layer <"$work/eval-$way.json"), nll $(key nll <"$work/eval-$way.json") ± $(key nll_se <"$work/eval-$way.json"), rec $(key rec <"$work/eval-$way.json")"
+done
+b=$(median <"$work/e-bf16"); f=$(median <"$work/e-fp32")
+printf 'evaluate -k %d (whole command): bfloat16 %.1f s, float32 %.1f s, speed-up %.2fx (medians of %d)\n' "$k" "$b" "$f" "$(echo "$f / $b" | bc -l)" "$rounds"
