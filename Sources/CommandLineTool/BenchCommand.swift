@@ -67,8 +67,8 @@ struct BenchCommand: ParsableCommand {
             for p in products {
                 guard let bf16 = p.bf16ProbeGFLOPS else { continue }
                 table += String(
-                    format: "  the logits' shape in bfloat16 (textvae's AVX-512 BF16 kernel, as decoding and scoring use it; training "
-                        + "does not): %.1f GFLOP/s, %.2fx the float32 probe\n", bf16, bf16 / p.probeGFLOPS)
+                    format: "  the logits' shape in bfloat16 (textvae's AVX-512 BF16 kernel, as scoring and training use it on AMD): "
+                        + "%.1f GFLOP/s, %.2fx the float32 probe\n", bf16, bf16 / p.probeGFLOPS)
             }
             table += "  on \(result.cpu)\n"
             FileHandle.standardError.write(Data(table.utf8))

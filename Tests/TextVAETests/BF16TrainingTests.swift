@@ -110,13 +110,16 @@ import Testing
         #expect(worst > 0 && worst < 0.02 * scale, "worst difference \(worst) against the largest gradient \(scale)")
     }
 
-    /// Training uses bfloat16 only on request, on a CPU with the instructions.
-    @Test func trainingAsksForIt() {
+    /// Training uses bfloat16 on AMD CPUs with the instructions by default, on others on request, never without them.
+    @Test func theTrainingChoiceFollowsTheCPUAndTheEnvironment() {
         typealias L = BF16OutputLayer
-        #expect(!L.trains(environment: [:], hasBF16: true))
-        #expect(L.trains(environment: ["TEXTVAE_BF16_TRAINING": "1"], hasBF16: true))
-        #expect(!L.trains(environment: ["TEXTVAE_BF16_TRAINING": "1"], hasBF16: false))
-        #expect(!L.trains(environment: ["TEXTVAE_BF16_TRAINING": "1", "TEXTVAE_BF16": "0"], hasBF16: true))
-        #expect(!L.trains(environment: ["TEXTVAE_BF16_TRAINING": "1", "TEXTVAE_KERNELS": "swift"], hasBF16: true))
+        #expect(L.trains(environment: [:], hasBF16: true, isAMD: true))
+        #expect(!L.trains(environment: ["TEXTVAE_BF16_TRAINING": "0"], hasBF16: true, isAMD: true))
+        #expect(!L.trains(environment: ["TEXTVAE_BF16": "0"], hasBF16: true, isAMD: true))
+        #expect(!L.trains(environment: ["TEXTVAE_KERNELS": "swift"], hasBF16: true, isAMD: true))
+        #expect(!L.trains(environment: [:], hasBF16: true, isAMD: false))
+        #expect(L.trains(environment: ["TEXTVAE_BF16_TRAINING": "1"], hasBF16: true, isAMD: false))
+        #expect(!L.trains(environment: ["TEXTVAE_BF16_TRAINING": "1"], hasBF16: false, isAMD: true))
+        #expect(!L.trains(environment: ["TEXTVAE_BF16_TRAINING": "1", "TEXTVAE_BF16": "0"], hasBF16: true, isAMD: true))
     }
 }

@@ -3,8 +3,8 @@ import Foundation
 
 /// An output layer (V × H) held as bfloat16, for the logits of decoding and scoring on CPUs with AVX-512 BF16: the
 /// products in bfloat16 with float32 sums (VDPBF16PS, Sources/CKernels/BF16.c), half the bytes of float32 weights
-/// to read at every step. Only for a model whose weights no longer change (`TrainedModel`); training (its
-/// validation included) stays in float32.
+/// to read at every step. Only for a model whose weights no longer change (`TrainedModel`); training packs its
+/// changing weights at every update instead (`BF16OutputProducts`), and its validation stays float32.
 ///
 /// When it serves (`use`, chosen once at start-up from the CPU and `TEXTVAE_BF16`):
 /// - AMD CPUs with AVX-512 BF16 (Zen 4 and later): every decoding step, and scoring (`score`, `evaluate`, the
@@ -15,7 +15,7 @@ import Foundation
 /// - Intel CPUs with AVX-512 BF16: only with `TEXTVAE_BF16=1`, and only for steps of at most 64 rows, where it
 ///   is faster. Not the default there: a sentence's words could then depend on how many rows its batch had
 ///   (bfloat16 at 64, float32 at 65).
-/// Training stays float32 everywhere, and scoring does on Intel. Debian's OpenBLAS has no bfloat16 product
+/// Scoring stays float32 on Intel. Debian's OpenBLAS has no bfloat16 product
 /// (`cblas_sbgemm`), hence a kernel of textvae's own.
 package final class BF16OutputLayer: @unchecked Sendable {  // immutable after init
     let vocabulary: Int, hidden: Int
@@ -49,19 +49,26 @@ package final class BF16OutputLayer: @unchecked Sendable {  // immutable after i
     /// Whether this process decodes with bfloat16 output layers.
     package static var available: Bool { use != .never }
 
-    /// Whether training computes the output layer's products in bfloat16 (`BF16OutputProducts`): only on request,
-    /// `TEXTVAE_BF16_TRAINING=1`, on a CPU with AVX-512 BF16 (and not with `TEXTVAE_BF16=0` or the plain kernels).
-    package static let trains = trains(environment: ProcessInfo.processInfo.environment, hasBF16: cpuHasBF16)
+    /// Whether training computes the output layer's products in bfloat16 (`BF16OutputProducts`).
+    package static let trains = trains(
+        environment: ProcessInfo.processInfo.environment, hasBF16: cpuHasBF16, isAMD: tvk_cpu_is_amd() != 0)
 
-    /// The training choice for a CPU and environment.
-    package static func trains(environment: [String: String], hasBF16: Bool) -> Bool {
-        hasBF16 && environment["TEXTVAE_BF16_TRAINING"] == "1" && environment["TEXTVAE_BF16"] != "0"
-            && environment["TEXTVAE_KERNELS"] != "swift"
+    /// The training choice for a CPU and environment: on AMD CPUs with AVX-512 BF16 by default (measured there: a
+    /// Penn Treebank run 1.26-1.4x as fast, its NLL no worse than float32's), elsewhere on request
+    /// (`TEXTVAE_BF16_TRAINING=1`); never without the instructions, with `TEXTVAE_BF16_TRAINING=0`,
+    /// `TEXTVAE_BF16=0` or the plain kernels.
+    package static func trains(environment: [String: String], hasBF16: Bool, isAMD: Bool) -> Bool {
+        guard hasBF16, environment["TEXTVAE_BF16"] != "0", environment["TEXTVAE_KERNELS"] != "swift" else { return false }
+        switch environment["TEXTVAE_BF16_TRAINING"] {
+        case "0": return false
+        case "1": return true
+        default: return isAMD
+        }
     }
 
-    /// What training's start-up line says of the output layer, or nil when it is float32 (as everywhere by default).
+    /// What training's start-up line says of the output layer, or nil when it is float32.
     package static var trainingDescription: String? {
-        trains ? "output layer in bfloat16 for training's products (TEXTVAE_BF16_TRAINING=1)" : nil
+        trains ? "output layer in bfloat16 for training's products (TEXTVAE_BF16_TRAINING=0: float32)" : nil
     }
 
     /// Whether scoring (passes without a gradient: `score`, `evaluate`) uses the layer too: only where every decoding

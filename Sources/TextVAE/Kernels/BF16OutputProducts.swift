@@ -5,7 +5,7 @@ import Foundation
 /// BF16 (Sources/CKernels/BF16.c): the logits, the decoder states' gradient and W_o's gradient. The weights stay
 /// float32 (Adam updates those); each product rounds its operands to bfloat16 as it needs them, so the packing
 /// is redone every update. `outputForward` and `outputBackward` use it when the trainer's workspace has one
-/// (`BF16OutputLayer.trains`).
+/// (`BF16OutputLayer.trains`: by default on AMD CPUs with AVX-512 BF16).
 ///
 /// Each product splits its blocks of 16 outputs between the threads, so every output is summed by one thread in
 /// one order: the same bits whatever the number of threads.

@@ -22,7 +22,7 @@ package enum BLAS {
         let core = String(cString: tvblas_core())
         let requested = String(cString: tvblas_coretype_requested())
         return "OpenBLAS kernel \(core)" + (requested.isEmpty ? "" : " (OPENBLAS_CORETYPE=\(requested))")
-            + ", large products split over \(threads) threads"
+            + (threads == 1 ? ", products on 1 thread" : ", large products split over \(threads) threads")
     }
 
     /// Row-major C (m×n) = alpha · op(A) · op(B) + beta · C, op(A) m×k, op(B) k×n.

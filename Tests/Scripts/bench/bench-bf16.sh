@@ -6,8 +6,11 @@
 #   2. speed: the decoding time `sample --verbose` reports for 1, 4, 16 and 64 sentences, and whole `sample -n 1000`
 #      and `sample -n 1` commands, each way in turn, medians;
 #   3. with FILE (held-out sentences), scoring, which uses the layer on AMD only: `evaluate FILE -k K --json` each
-#      way in turn, its nll and rec each way and the wall time of the whole command, medians.
-# Usage: bash Tests/Scripts/bench/bench-bf16.sh MODEL [ROUNDS] [N] [FILE] [K]
+#      way in turn, its nll and rec each way and the wall time of the whole command, medians;
+#   4. with TRAIN too (a whitespace-tokenised training file), training's products in bfloat16
+#      (TEXTVAE_BF16_TRAINING=1) against float32: `textvae bench --train TRAIN --valid FILE --steps 200` each way in
+#      turn, training tokens/s, medians.
+# Usage: bash Tests/Scripts/bench/bench-bf16.sh MODEL [ROUNDS] [N] [FILE] [K] [TRAIN]
 # (release binary: swift build -c release first)
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
@@ -16,6 +19,7 @@ rounds=${2:-5}
 seeds=${3:-200}
 held_out=${4:-}
 k=${5:-100}
+train=${6:-}
 textvae=.build/release/textvae
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -64,6 +68,19 @@ for n in 1 4 16 64; do
 done
 
 [ -n "$held_out" ] || exit 0
+if [ -n "$train" ]; then
+    : >"$work/t-bf16"; : >"$work/t-fp32"
+    for r in $(seq "$rounds"); do
+        for way in bf16 fp32; do
+            flag=1; [ "$way" = fp32 ] && flag=0
+            TEXTVAE_BF16_TRAINING=$flag "$textvae" bench --train "$train" --valid "$held_out" --steps 200 2>/dev/null \
+                | python3 -c "import json, sys; print(json.load(sys.stdin)['train_tokens_per_s'])" >>"$work/t-$way"
+        done
+    done
+    b=$(median <"$work/t-bf16"); f=$(median <"$work/t-fp32")
+    printf 'training (bench --steps 200): bfloat16 products %.0f tokens/s, float32 %.0f tokens/s, speed-up %.2fx (medians of %d)\n' \
+        "$b" "$f" "$(echo "$b / $f" | bc -l)" "$rounds"
+fi
 key() { python3 -c "import json, sys; print(json.load(sys.stdin)['$1'])"; }
 : >"$work/e-bf16"; : >"$work/e-fp32"
 for r in $(seq "$rounds"); do
