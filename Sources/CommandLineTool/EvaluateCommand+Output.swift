@@ -80,7 +80,7 @@ extension EvaluateCommand {
             "nll ± \(f(r.nllStandardError, 4)) (Monte-Carlo standard error); mi is an estimate (He et al. 2019, "
                 + "batches of \(r.miBatch) in file order, at most log \(r.miBatch) = \(f(log(Double(r.miBatch)), 2))); "
                 + "<unk> is \(f(100 * unknown, 2))% of the tokens (compare models only at equal shares); output layer in "
-                + (precision == "bfloat16" ? "bfloat16 (TEXTVAE_BF16=0: float32, as in training)" : precision))
+                + (precision == "bfloat16" ? "bfloat16 (TEXTVAE_BF16=0: float32)" : precision))
         if let (score, bleu) = reconstruction {
             print(
                 "greedy decoding of each sentence's posterior mean\(refinement.refine > 0 ? " refined by \(refinement.refine) steps" : ""), "

@@ -21,7 +21,7 @@ package final class TrainedModel {
     package var isLanguageModel: Bool { file.model.config.code == 0 }
     package var threads: Int { workspace.threads }
     /// What scoring computes the output layer in: "bfloat16" on AMD CPUs with AVX-512 BF16 (`BF16OutputLayer`),
-    /// else "float32" (training's precision).
+    /// else "float32".
     package var scoringPrecision: String { workspace.outputLayer == nil ? "float32" : "bfloat16" }
 
     /// - Parameter threads: threads for matrix products and the other parallel loops.

@@ -51,15 +51,15 @@ extension SentenceVAE {
                     into: dOutputBias + columns.lowerBound)
             }
         }
-        // dH = dlogits W_o, split over the vocabulary rather than over rows: each core multiplies
-        // its part of the words and packs only its part of W_o (a row split packs all 10 MB of
-        // it on every core), then the partial sums are added.
         let dStates = ws.dOut.reserve(N * H)
         if let products = ws.trainingProducts {
             products.statesGradient(dLogits, rows: N, weight: p[.outputWeight], vocabulary: V, hidden: H, into: dStates, threads: threads)
             if let mask = pass.batch.decoderOutputMask { Self.multiplyColumns(dStates, rows: N, stride: H, by: mask, width: H) }
             return dStates
         }
+        // dH = dlogits W_o, split over the vocabulary rather than over rows: each core multiplies
+        // its part of the words and packs only its part of W_o (a row split packs all 10 MB of
+        // it on every core), then the partial sums are added.
         let partial = ws.partialSum.reserve(max(1, threads - 1) * N * H)
         Parallel.forEachChunk(of: V, parts: threads) { part, words in
             BLAS.gemm(

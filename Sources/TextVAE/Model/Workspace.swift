@@ -39,7 +39,7 @@ package final class Workspace {
     /// The adaptive softmax's head and tails, in a model that has one.
     let adaptive = AdaptiveSoftmax.Buffers()
     /// The output layer in bfloat16 for scoring (passes without a gradient), set by `TrainedModel` where
-    /// `BF16OutputLayer.scores` (the model's weights no longer change); nil: the logits in float32, as in training.
+    /// `BF16OutputLayer.scores` (the model's weights no longer change); nil: the logits in float32.
     var outputLayer: BF16OutputLayer?
     /// The output layer's training products in bfloat16, set by `Trainer` where `BF16OutputLayer.trains`; nil: in
     /// float32 (OpenBLAS). Passes without a gradient (validation) stay float32 either way.

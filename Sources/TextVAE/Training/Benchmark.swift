@@ -55,7 +55,7 @@ package struct Benchmark {
         package var probeGFLOPS: Double
         package var shareOfProbe: Double
         /// For the output layer's forward product on a CPU with AVX-512 BF16: the same shape through textvae's
-        /// bfloat16 kernel (`ProductProbe.bf16GFLOPS`), which scoring uses there (and training, when asked).
+        /// bfloat16 kernel (`ProductProbe.bf16GFLOPS`), which scoring and training use on AMD.
         package var bf16ProbeGFLOPS: Double?
 
         enum CodingKeys: String, CodingKey {
