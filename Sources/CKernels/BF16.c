@@ -21,12 +21,9 @@ void tvk_bf16_pack(const float *w, long rows, long cols, unsigned short *packed)
     tvk_bf16_pack_strided(w, rows, cols, cols, 1, packed);
 }
 
-// Element (r, c) of the matrix to pack is a[r * rs + c * cs]. The blocks [block_begin, block_end) only, so that
-// threads can share the work.
-static void pack_blocks(const float *a, long rows, long cols, long rs, long cs, uint16_t *packed, long block_begin,
-                        long block_end) {
-    const long pairs = (cols + 1) / 2;
-    for (long b = block_begin; b < block_end; b++) {
+void tvk_bf16_pack_strided(const float *a, long rows, long cols, long rs, long cs, unsigned short *packed) {
+    const long pairs = (cols + 1) / 2, blocks = (rows + 15) / 16;
+    for (long b = 0; b < blocks; b++) {
         for (long p = 0; p < pairs; p++) {
             uint16_t *out = packed + (b * pairs + p) * 32;
             for (long j = 0; j < 16; j++) {
@@ -38,10 +35,6 @@ static void pack_blocks(const float *a, long rows, long cols, long rs, long cs, 
             }
         }
     }
-}
-
-void tvk_bf16_pack_strided(const float *a, long rows, long cols, long rs, long cs, unsigned short *packed) {
-    pack_blocks(a, rows, cols, rs, cs, packed, 0, (rows + 15) / 16);
 }
 
 void tvk_bf16_reference(long m, long rows, long cols, const float *x, long ldx, const unsigned short *packed, const float *bias,
@@ -141,9 +134,9 @@ enum { CHUNK_PAIRS = 512 };
 
 BF16 void tvk_bf16_product(long m, long rows, long cols, const uint32_t *xs, const uint16_t *packed, const float *bias,
                            float *y, long ldy, long block_begin, long block_end, int mode) {
-    const long pairs = (cols + 1) / 2;
-    for (long k0 = 0; k0 < pairs || k0 == 0; k0 += CHUNK_PAIRS) {
-        const long count = pairs - k0 < CHUNK_PAIRS ? pairs - k0 : CHUNK_PAIRS;
+    const long pairs = (cols + 1) / 2, passes = pairs == 0 ? 1 : (pairs + CHUNK_PAIRS - 1) / CHUNK_PAIRS;
+    for (long pass = 0; pass < passes; pass++) {
+        const long k0 = pass * CHUNK_PAIRS, count = pairs - k0 < CHUNK_PAIRS ? pairs - k0 : CHUNK_PAIRS;
         const int store = mode == TVK_BF16_STORE && k0 == 0;  // the first pass writes y, later ones add to it
         // Block pairs outside, rows inside: the blocks' weights are read from memory once for all the rows.
         for (long b = block_begin; b < block_end; b += 2) {
@@ -187,11 +180,10 @@ BF16 void tvk_bf16_product(long m, long rows, long cols, const uint32_t *xs, con
                 }
             }
         }
-        if (pairs == 0) break;
     }
 }
 
-BF16 void tvk_bf16_pairs(long m, long cols, const float *x, long rs, long cs, uint32_t *xs, long row_begin, long row_end) {
+BF16 void tvk_bf16_pairs(long cols, const float *x, long rs, long cs, uint32_t *xs, long row_begin, long row_end) {
     const long pairs = (cols + 1) / 2;
     for (long r = row_begin; r < row_end; r++) {
         const float *row = x + r * rs;
@@ -209,7 +201,6 @@ BF16 void tvk_bf16_pairs(long m, long cols, const float *x, long rs, long cs, ui
             out[p] = (uint32_t)lo | ((uint32_t)hi << 16);
         }
     }
-    (void)m;
 }
 
 BF16 void tvk_bf16_pack_columns(const float *a, long lda, long rows, long cols, unsigned short *packed, long block_begin,
@@ -265,7 +256,7 @@ BF16 void tvk_bf16_logits(long m, long rows, long cols, const float *x, long ldx
     // Decoding's steps have few rows: four accumulators per row (block_rows) hide VDPBF16PS's latency there,
     // where tvk_bf16_product's one per row would wait on it.
     const long pairs = (cols + 1) / 2;
-    tvk_bf16_pairs(m, cols, x, ldx, 1, scratch, 0, m);
+    tvk_bf16_pairs(cols, x, ldx, 1, scratch, 0, m);
     for (long b = block_begin; b < block_end; b++) {
         const uint16_t *block = packed + b * pairs * 32;
         const long first = b * 16, count = rows - first < 16 ? rows - first : 16;
@@ -294,8 +285,8 @@ void tvk_bf16_product(long m, long rows, long cols, const uint32_t *xs, const ui
     (void)m; (void)rows; (void)cols; (void)xs; (void)packed; (void)bias; (void)y; (void)ldy;
     (void)block_begin; (void)block_end; (void)mode;
 }
-void tvk_bf16_pairs(long m, long cols, const float *x, long rs, long cs, uint32_t *xs, long row_begin, long row_end) {
-    (void)m; (void)cols; (void)x; (void)rs; (void)cs; (void)xs; (void)row_begin; (void)row_end;
+void tvk_bf16_pairs(long cols, const float *x, long rs, long cs, uint32_t *xs, long row_begin, long row_end) {
+    (void)cols; (void)x; (void)rs; (void)cs; (void)xs; (void)row_begin; (void)row_end;
 }
 void tvk_bf16_pack_columns(const float *a, long lda, long rows, long cols, unsigned short *packed, long block_begin,
                            long block_end) {

@@ -27,7 +27,7 @@ import Testing
             let worst = zip(fast, plain).map { abs($0 - $1) / max(1, abs($1)) }.max() ?? .nan
             #expect(worst < 1e-5, "V \(V), H \(H), rows \(rows): worst relative difference \(worst)")
             var scored = [Float](repeating: .nan, count: rows * V)
-            layer.scoreLogits(x, rows: rows, into: &scored, threads: threads)
+            layer.scoreLogits(x, rows: rows, into: &scored, pairs: ScratchBuffer(), threads: threads)
             let worstScored = zip(scored, plain).map { abs($0 - $1) / max(1, abs($1)) }.max() ?? .nan
             #expect(worstScored < 1e-5, "scoring: V \(V), H \(H), rows \(rows): worst relative difference \(worstScored)")
         }
@@ -40,22 +40,21 @@ import Testing
     func aRowsLogitsDoNotDependOnTheRowsBesideIt() {
         let (V, H) = (1_000, 257)
         let (layer, _, _, x) = Self.layer(vocabulary: V, hidden: H)
-        var together = [Float](repeating: .nan, count: 9 * V)
-        layer.logits(x, rows: 9, into: &together, threads: 2)
-        for r in 0..<9 {
-            var alone = [Float](repeating: .nan, count: V)
-            x.withUnsafeBufferPointer { layer.logits($0.baseAddress! + r * H, rows: 1, into: &alone, threads: 1) }
-            let differing = (0..<V).filter { alone[$0].bitPattern != together[r * V + $0].bitPattern }.count
-            #expect(differing == 0, "row \(r): \(differing) of \(V) logits differ from the same row in a step of 9 rows")
-        }
-        // Scoring's tiles of eight rows: row 8 is alone in its tile, the others share one.
-        var scored = [Float](repeating: .nan, count: 9 * V)
-        layer.scoreLogits(x, rows: 9, into: &scored, threads: 2)
-        for r in 0..<9 {
-            var alone = [Float](repeating: .nan, count: V)
-            x.withUnsafeBufferPointer { layer.scoreLogits($0.baseAddress! + r * H, rows: 1, into: &alone, threads: 1) }
-            let differing = (0..<V).filter { alone[$0].bitPattern != scored[r * V + $0].bitPattern }.count
-            #expect(differing == 0, "scoring, row \(r): \(differing) of \(V) logits differ from the same row among 9")
+        let pairs = ScratchBuffer<UInt32>()
+        // Decoding's kernel, and scoring's tiles of eight rows (row 8 is alone in its tile, the others share one).
+        let kernels: [(String, (UnsafePointer<Float>, Int, UnsafeMutablePointer<Float>, Int) -> Void)] = [
+            ("decoding", { layer.logits($0, rows: $1, into: $2, threads: $3) }),
+            ("scoring", { layer.scoreLogits($0, rows: $1, into: $2, pairs: pairs, threads: $3) }),
+        ]
+        for (name, kernel) in kernels {
+            var together = [Float](repeating: .nan, count: 9 * V)
+            kernel(x, 9, &together, 2)
+            for r in 0..<9 {
+                var alone = [Float](repeating: .nan, count: V)
+                x.withUnsafeBufferPointer { kernel($0.baseAddress! + r * H, 1, &alone, 1) }
+                let differing = (0..<V).filter { alone[$0].bitPattern != together[r * V + $0].bitPattern }.count
+                #expect(differing == 0, "\(name), row \(r): \(differing) of \(V) logits differ from the same row among 9")
+            }
         }
     }
 

@@ -60,10 +60,10 @@ import Testing
     }
 
     /// The three products of an update against float32 sums of the same bfloat16 operands, with an inner
-    /// dimension of several passes (V 600 > 256), and the same bits on 1 and 2 threads.
+    /// dimension of several passes (dStates: V 1,100 > 1,024), and the same bits on 1 and 2 threads.
     @Test(.enabled(if: enabled, "this CPU has no AVX-512 BF16"))
     func eachProductComputesWhatThePlainProductComputes() {
-        let (N, V, H) = (23, 600, 40)
+        let (N, V, H) = (23, 1_100, 40)
         let states = Self.numbers(N * H, seed: 1), weight = Self.numbers(V * H, seed: 2, scale: 0.1)
         let bias = Self.numbers(V, seed: 4), dLogits = Self.numbers(N * V, seed: 5, scale: 0.01)
         let before = Self.numbers(V * H, seed: 6)

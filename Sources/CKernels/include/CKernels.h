@@ -65,10 +65,10 @@ void tvk_bf16_pack_columns(const float *a, long lda, long rows, long cols, unsig
 void tvk_bf16_pack_rows(const float *w, long ldw, long rows, long cols, unsigned short *packed, long block_begin,
                         long block_end);
 
-/// Rows [row_begin, row_end) of the matrix whose element (r, c) is x[r · rs + c · cs] (m × cols) rounded to
+/// Rows [row_begin, row_end) of the matrix whose element (r, c) is x[r · rs + c · cs] (cols columns) rounded to
 /// bfloat16 pairs, one 32-bit word per pair of columns (the low half the even column): xs[r · ⌈cols / 2⌉ + p].
 /// Call only when tvk_has_avx512_bf16() is 1.
-void tvk_bf16_pairs(long m, long cols, const float *x, long rs, long cs, unsigned int *xs, long row_begin, long row_end);
+void tvk_bf16_pairs(long cols, const float *x, long rs, long cs, unsigned int *xs, long row_begin, long row_end);
 
 /// What tvk_bf16_product does with its sums: store them (plus bias) in y (m × rows), add them to y (m × rows),
 /// or add them to y read as its transpose (rows × m).

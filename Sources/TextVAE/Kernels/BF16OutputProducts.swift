@@ -19,18 +19,10 @@ final class BF16OutputProducts {
         hidden H: Int, into logits: UnsafeMutablePointer<Float>, threads: Int
     ) {
         if ProductLog.enabled { ProductLog.record(m: N, n: V, k: H, transposeA: false, transposeB: true) }
-        let w = packed.reserve(tvk_bf16_packed_count(V, H))
-        let xs = pairs.reserve(N * ((H + 1) / 2))
-        let blocks = (V + 15) / 16
-        Parallel.forEachChunk(of: blocks, parts: threads) { _, share in
-            tvk_bf16_pack_rows(weight, H, V, H, w, share.lowerBound, share.upperBound)
-        }
-        Parallel.forEachChunk(of: N, parts: threads) { _, share in
-            tvk_bf16_pairs(N, H, states, H, 1, xs, share.lowerBound, share.upperBound)
-        }
-        Parallel.forEachChunk(of: blocks, parts: threads) { _, share in
-            tvk_bf16_product(N, V, H, xs, w, bias, logits, V, share.lowerBound, share.upperBound, Int32(TVK_BF16_STORE))
-        }
+        let w = pack(rows: V, cols: H, threads: threads) { tvk_bf16_pack_rows(weight, H, V, H, $0, $1, $2) }
+        Self.multiply(
+            states, rows: N, cols: H, rowStride: H, columnStride: 1, by: w, outputs: V, bias: bias, into: logits, ldy: V,
+            mode: TVK_BF16_STORE, pairs: pairs, threads: threads)
     }
 
     /// dStates (N × H) = dLogits (N × V) W_o.
@@ -39,18 +31,10 @@ final class BF16OutputProducts {
         into dStates: UnsafeMutablePointer<Float>, threads: Int
     ) {
         if ProductLog.enabled { ProductLog.record(m: N, n: H, k: V, transposeA: false, transposeB: false) }
-        let wT = packed.reserve(tvk_bf16_packed_count(H, V))
-        let xs = pairs.reserve(N * ((V + 1) / 2))
-        let blocks = (H + 15) / 16
-        Parallel.forEachChunk(of: blocks, parts: threads) { _, share in
-            tvk_bf16_pack_columns(weight, H, H, V, wT, share.lowerBound, share.upperBound)
-        }
-        Parallel.forEachChunk(of: N, parts: threads) { _, share in
-            tvk_bf16_pairs(N, V, dLogits, V, 1, xs, share.lowerBound, share.upperBound)
-        }
-        Parallel.forEachChunk(of: blocks, parts: threads) { _, share in
-            tvk_bf16_product(N, H, V, xs, wT, nil, dStates, H, share.lowerBound, share.upperBound, Int32(TVK_BF16_STORE))
-        }
+        let wT = pack(rows: H, cols: V, threads: threads) { tvk_bf16_pack_columns(weight, H, H, V, $0, $1, $2) }
+        Self.multiply(
+            dLogits, rows: N, cols: V, rowStride: V, columnStride: 1, by: wT, outputs: H, bias: nil, into: dStates, ldy: H,
+            mode: TVK_BF16_STORE, pairs: pairs, threads: threads)
     }
 
     /// gradient (V × H) += dLogitsᵀ (V × N) states (N × H), computed as its transpose: statesᵀ against dLogitsᵀ
@@ -60,17 +44,36 @@ final class BF16OutputProducts {
         into gradient: UnsafeMutablePointer<Float>, threads: Int
     ) {
         if ProductLog.enabled { ProductLog.record(m: V, n: H, k: N, transposeA: true, transposeB: false) }
-        let dT = packed.reserve(tvk_bf16_packed_count(V, N))
-        let xs = pairs.reserve(H * ((N + 1) / 2))
-        let blocks = (V + 15) / 16
-        Parallel.forEachChunk(of: blocks, parts: threads) { _, share in
-            tvk_bf16_pack_columns(dLogits, V, V, N, dT, share.lowerBound, share.upperBound)
+        let dT = pack(rows: V, cols: N, threads: threads) { tvk_bf16_pack_columns(dLogits, V, V, N, $0, $1, $2) }
+        Self.multiply(
+            states, rows: H, cols: N, rowStride: 1, columnStride: H, by: dT, outputs: V, bias: nil, into: gradient, ldy: H,
+            mode: TVK_BF16_ADD_TRANSPOSED, pairs: pairs, threads: threads)
+    }
+
+    /// The packed operand (rows × cols) in this object's buffer, `packBlocks(buffer, first, end)` run on the threads'
+    /// shares of its blocks of 16 rows.
+    private func pack(
+        rows: Int, cols: Int, threads: Int, _ packBlocks: (UnsafeMutablePointer<UInt16>, Int, Int) -> Void
+    ) -> UnsafeMutablePointer<UInt16> {
+        let buffer = packed.reserve(tvk_bf16_packed_count(rows, cols))
+        Parallel.forEachChunk(of: (rows + 15) / 16, parts: threads) { _, share in packBlocks(buffer, share.lowerBound, share.upperBound) }
+        return buffer
+    }
+
+    /// y (+)= x · packedᵀ as `mode` says (`tvk_bf16_product`), where element (r, c) of x (rows × cols) is
+    /// x[r · rowStride + c · columnStride] and packed holds `outputs` rows: x rounded to bfloat16 pairs in `pairs`,
+    /// rows split between the threads, then the product, blocks of 16 outputs split between them.
+    static func multiply(
+        _ x: UnsafePointer<Float>, rows: Int, cols: Int, rowStride: Int, columnStride: Int, by packed: UnsafePointer<UInt16>,
+        outputs: Int, bias: UnsafePointer<Float>?, into y: UnsafeMutablePointer<Float>, ldy: Int, mode: Int,
+        pairs: ScratchBuffer<UInt32>, threads: Int
+    ) {
+        let xs = pairs.reserve(max(1, rows * ((cols + 1) / 2))), blocks = (outputs + 15) / 16
+        Parallel.forEachChunk(of: rows, parts: max(1, min(threads, rows))) { _, share in
+            tvk_bf16_pairs(cols, x, rowStride, columnStride, xs, share.lowerBound, share.upperBound)
         }
-        Parallel.forEachChunk(of: H, parts: threads) { _, share in
-            tvk_bf16_pairs(H, N, states, 1, H, xs, share.lowerBound, share.upperBound)
-        }
-        Parallel.forEachChunk(of: blocks, parts: threads) { _, share in
-            tvk_bf16_product(H, V, N, xs, dT, nil, gradient, H, share.lowerBound, share.upperBound, Int32(TVK_BF16_ADD_TRANSPOSED))
+        Parallel.forEachChunk(of: blocks, parts: max(1, min(threads, blocks))) { _, share in
+            tvk_bf16_product(rows, outputs, cols, xs, packed, bias, y, ldy, share.lowerBound, share.upperBound, Int32(mode))
         }
     }
 

@@ -30,7 +30,8 @@ package enum ProductProbe {
     }
 
     /// GFLOP/s of the logits' product y = x Wᵀ of `shape` (m rows of x, n words, k hidden) through textvae's
-    /// bfloat16 kernel for many rows (`BF16OutputLayer.scoreLogits`, as scoring and bfloat16 training use it), timed as `gflops` times BLAS; nil on a CPU without AVX-512 BF16.
+    /// bfloat16 kernel for many rows (`BF16OutputLayer.scoreLogits`, as scoring and bfloat16 training use it),
+    /// timed as `gflops` times BLAS; nil on a CPU without AVX-512 BF16.
     package static func bf16GFLOPS(_ shape: ProductLog.Shape, threads: Int) -> Double? {
         guard BF16OutputLayer.cpuHasBF16, !shape.transposeA, shape.transposeB else { return nil }
         let (m, n, k) = (shape.m, shape.n, shape.k)
@@ -41,7 +42,8 @@ package enum ProductProbe {
         let layer = w.withUnsafeBufferPointer { w in
             bias.withUnsafeBufferPointer { BF16OutputLayer(weight: w.baseAddress!, bias: $0.baseAddress!, vocabulary: n, hidden: k) }
         }
-        return fastest({ layer.scoreLogits(x, rows: m, into: &y, threads: threads) }, flops: shape.flops)
+        let pairs = ScratchBuffer<UInt32>()
+        return fastest({ layer.scoreLogits(x, rows: m, into: &y, pairs: pairs, threads: threads) }, flops: shape.flops)
     }
 
     /// `flops` over the fastest of at least 5 calls and 0.3 s of calls, after one untimed call, in GFLOP/s.

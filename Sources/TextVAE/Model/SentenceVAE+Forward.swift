@@ -148,7 +148,7 @@ extension SentenceVAE {
         let logits = ws.logits.reserve(N * V)
         if meanOver == nil, let layer = ws.outputLayer, layer.vocabulary == V, layer.hidden == H {
             // Scoring a trained model: no gradient flows back through these logits.
-            layer.scoreLogits(states, rows: N, into: logits, threads: ws.threads)
+            layer.scoreLogits(states, rows: N, into: logits, pairs: ws.scoringPairs, threads: ws.threads)
         } else if meanOver != nil, let products = ws.trainingProducts {
             products.logits(
                 states, rows: N, weight: p[.outputWeight], bias: p[.outputBias], vocabulary: V, hidden: H, into: logits,

@@ -44,6 +44,8 @@ package final class Workspace {
     /// The output layer's training products in bfloat16, set by `Trainer` where `BF16OutputLayer.trains`; nil: in
     /// float32 (OpenBLAS). Passes without a gradient (validation) stay float32 either way.
     var trainingProducts: BF16OutputProducts?
+    /// Scoring's decoder states rounded to bfloat16 pairs, for `outputLayer`.
+    let scoringPairs = ScratchBuffer<UInt32>()
 
     package init(threads: Int = Workspace.defaultThreads) {
         self.threads = max(1, threads)
@@ -59,7 +61,7 @@ package final class Workspace {
     /// The bytes the workspace's buffers hold.
     package var bytesHeld: Int {
         floatBuffers.reduce(0) { $0 + $1.bytesHeld } + encoderSlots.bytesHeld + reverseEncoderSlots.bytesHeld + decoderSlots.bytesHeld
-            + adaptive.bytesHeld
+            + adaptive.bytesHeld + scoringPairs.bytesHeld + (trainingProducts?.bytesHeld ?? 0)
     }
 
     /// Gives back each buffer larger than `bytes` (see `ScratchBuffer.release(over:)`); returns the bytes given back.
@@ -67,5 +69,6 @@ package final class Workspace {
     package func release(over bytes: Int) -> Int {
         floatBuffers.reduce(0) { $0 + $1.release(over: bytes) } + encoderSlots.release(over: bytes)
             + reverseEncoderSlots.release(over: bytes) + decoderSlots.release(over: bytes) + adaptive.release(over: bytes)
+            + scoringPairs.release(over: bytes)
     }
 }

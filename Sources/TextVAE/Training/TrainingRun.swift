@@ -98,7 +98,7 @@ package enum TrainingRun {
                 + "\(config.classes > 0 ? " K \(config.classes)" : "")\(config.latentToInputs ? " +z-inputs" : "")\(config.tiedEmbeddings ? " tied" : "")\(config.bidirectional ? " bidirectional encoder" : "")"
                 + "\(config.adaptiveSoftmax.map { " adaptive softmax (cutoffs \($0.cutoffs.map(String.init).joined(separator: ",")))" } ?? ""), "
                 + "\(trainer.checkpoint.file.model.layout.total) parameters; \(BLAS.description(threads: threads))"
-                + (config.adaptiveSoftmax == nil ? BF16OutputLayer.trainingDescription.map { "; \($0)" } ?? "" : "")
+                + (trainer.workspace.trainingProducts != nil ? "; \(BF16OutputLayer.trainingDescription)" : "")
                 + (collective.size > 1 ? "; \(collective.size) ranks" : ""))
         note(
             planLine(
