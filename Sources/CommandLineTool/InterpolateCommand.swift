@@ -144,11 +144,12 @@ struct InterpolateCommand: ParsableCommand {
                     + "(\"\(file.text(typed[i]))\" as the model reads it): the model does not give that sentence back")
         }
         warn(
-            refinement.refine == 0
-                ? "note: try --refine 20, which moves each end's code towards its own sentence; 'textvae evaluate -m MODEL "
-                    + "FILE --paths 100' measures how often paths start and end at their sentences"
-                : "note: that is after \(refinement.refine) refinement steps; more steps, or a model that keeps more of each "
-                    + "sentence in z (textvae train CORPUS --kl-target 20), may bring it back")
+            (refinement.refine == 0
+                ? "note: try --refine 20, which moves each end's code towards its own sentence. "
+                : "note: that is after \(refinement.refine) refinement steps. ")
+                + "A model trained as an autoencoder gives more sentences back (textvae train CORPUS --regulariser "
+                + "adversarial --latent 32 --latent-to-inputs, as the demo trains); 'textvae evaluate -m MODEL FILE "
+                + "--paths 100' measures how often paths start and end at their sentences")
     }
 
     /// Index ranges of consecutive equal texts (each index alone without `merge`).
