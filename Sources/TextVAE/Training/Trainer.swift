@@ -516,7 +516,7 @@ package final class Trainer {
             epoch: st.epoch + 1, step: st.step, trainRec: st.epochRec / sentences, trainKL: st.epochKL / sentences,
             valid: scores, validAccuracy: accuracy, seconds: st.epochSeconds,
             tokensPerSecond: Double(st.epochTokens) / max(st.epochSeconds, 1e-9), improved: improved, beta: beta,
-            savedWhileWarmingUp: kept && !annealed)
+            savedWhileWarmingUp: kept && !annealed, klTrained: checkpoint.options.regulariser != .adversarial)
         if lead {
             try log.append(
                 MetricsRow.Epoch(

@@ -20,6 +20,9 @@ package enum TrainingEvent {
         package var beta: Float
         /// β was still rising: the model was saved as the latest, to be replaced by the epochs at the final β.
         package var savedWhileWarmingUp = false
+        /// Whether training weighed the KL term. Not with an adversarial prior: its posteriors grow narrow, and
+        /// the validation −ELBO and its perplexity bound, though still computed, are too loose to read.
+        package var klTrained = true
     }
 
     case step(Step)
