@@ -21,7 +21,7 @@ import argparse, json, os, statistics, subprocess, sys, tempfile, time
 
 here = os.path.dirname(os.path.abspath(__file__))
 root = os.path.normpath(os.path.join(here, '../../..'))
-reference_dir = os.path.normpath(os.path.join(here, '../Reference'))  # the PyTorch reference, svae.py
+reference_dir = os.path.normpath(os.path.join(here, '../../Reference'))  # Tests/Reference: the PyTorch reference, svae.py
 ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
 ap.add_argument('--ptb', metavar='DIR', default=os.environ.get('TEXTVAE_PTB') or None,
                 help='folder with the Penn Treebank train.txt and valid.txt (default: $TEXTVAE_PTB)')

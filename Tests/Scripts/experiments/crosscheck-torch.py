@@ -19,7 +19,7 @@ ap.add_argument('model'); ap.add_argument('sentences', nargs='?', help='sentence
 ap.add_argument('--ptb', metavar='DIR', default=os.environ.get('TEXTVAE_PTB') or None,
                 help='folder with the Penn Treebank valid.txt, scored when SENTENCES is not given (default: $TEXTVAE_PTB)')
 ap.add_argument('--textvae', default=os.path.join(here, '../../../.build/release/textvae'))
-ap.add_argument('--reference', default=os.path.normpath(os.path.join(here, '../Reference/svae.py')))
+ap.add_argument('--reference', default=os.path.normpath(os.path.join(here, '../../Reference/svae.py')))
 ap.add_argument('--max-len', type=int, default=60)
 a = ap.parse_args()
 if a.sentences is None:
