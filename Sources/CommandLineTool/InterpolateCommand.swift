@@ -19,8 +19,9 @@ struct InterpolateCommand: ParsableCommand {
               textvae interpolate -m model.safetensors --refine 20 "he was sad ." "she smiled ."
 
             When an end does not decode to its sentence, a note on stderr says so; --refine
-            N moves each end's code from μ by N gradient steps on that sentence's own
-            objective, so that more ends come back as typed.
+            N moves such an end's code from μ by N gradient steps on that sentence's own
+            objective, kept where it gives back more of the sentence, so that more ends
+            come back as typed.
 
             --slerp follows the great circle instead of the straight line (kinder to a
             Gaussian prior); --collapse prints a run of identical sentences once, with the
@@ -74,14 +75,12 @@ struct InterpolateCommand: ParsableCommand {
     func run() throws {
         let file = try model.load()
         try file.requireLatent(for: "interpolate")
-        var (a, b, typed) = try endPoints(file)
         let ts = Interpolation.steps(steps)
         let fixed = file.classes > 0 ? try classOptions.resolve(file) : nil
-        if let typed, refinement.refine > 0 {
-            let classes = file.classes == 0 ? nil : [fixed ?? a.c, fixed ?? b.c]
-            let refined = refinement.codes(a.z + b.z, of: typed, classes: classes, model: file)
-            (a.z, b.z) = (Array(refined[..<file.latent]), Array(refined[file.latent...]))
-        }
+        let options = DecodingOptions(
+            method: .greedy, maxLength: length.maxLength, forbidUnknown: length.noUnk,
+            repetition: length.repetition)
+        let (a, b, typed) = try endPoints(file, options: options, fixedClass: fixed)
         let (z, classes) = file.homotopy(a, b, at: ts, spherical: slerp, fixedClass: fixed)
         if file.classes > 0 {
             let names = file.classNames
@@ -94,9 +93,6 @@ struct InterpolateCommand: ParsableCommand {
         } else if classOptions.label != nil || classOptions.classNumber != nil {
             _ = try classOptions.resolve(file)  // says that the model has no classes
         }
-        let options = DecodingOptions(
-            method: .greedy, maxLength: length.maxLength, forbidUnknown: length.noUnk,
-            repetition: length.repetition)
         let decoded = file.decode(z, classes: classes, options: options).map { $0[0].tokens }
         let texts = decoded.map(file.text)
         if let typed { warnAboutEnds(typed, [decoded[0], decoded[decoded.count - 1]], file) }
@@ -118,9 +114,11 @@ struct InterpolateCommand: ParsableCommand {
         out.flush()
     }
 
-    /// μ of the two sentences (and in a model with classes, each one's most likely class) and their tokens, or two
-    /// draws from N(0, I) (and two classes drawn uniformly, after z) and no tokens.
-    func endPoints(_ file: TrainedModel) throws -> (a: (z: [Float], c: Int), b: (z: [Float], c: Int), typed: [[Int32]]?) {
+    /// μ of the two sentences, refined when asked (and in a model with classes, each one's most likely class) and
+    /// their tokens, or two draws from N(0, I) (and two classes drawn uniformly, after z) and no tokens.
+    func endPoints(
+        _ file: TrainedModel, options: DecodingOptions, fixedClass: Int?
+    ) throws -> (a: (z: [Float], c: Int), b: (z: [Float], c: Int), typed: [[Int32]]?) {
         let Z = file.model.config.latent
         guard sentences.count == 2 else {
             var rng = Random(seed: seed)
@@ -128,7 +126,8 @@ struct InterpolateCommand: ParsableCommand {
             let classes = (0..<2).map { _ in file.classes == 0 ? 0 : Int(rng.next() % UInt64(file.classes)) }
             return ((Array(z[0..<Z]), classes[0]), (Array(z[Z...]), classes[1]), nil)
         }
-        let (ends, tokens, warnings) = try file.interpolationEnds(sentences[0], sentences[1])
+        let (ends, tokens, warnings) = try file.interpolationEnds(
+            sentences[0], sentences[1], refine: refinement.refine, options: options, fixedClass: fixedClass)
         for w in warnings { warn("warning: " + w) }
         return (ends[0], ends[1], tokens)
     }

@@ -408,7 +408,7 @@ import Testing
             #expect(refined.status == 0, "\(refined)")
             let trained = try TrainedModel(file: file, threads: 1)
             let ids = sentences.map { trained.vocabulary.ids($0.split(separator: " ").map(String.init)) }
-            let z = trained.refine(ids, from: trained.encode(ids).mu, steps: 15).z
+            let z = trained.refinedCodes(ids, from: trained.encode(ids).mu, steps: 15, options: DecodingOptions(repetition: .standard))
             let expected = trained.decodeGreedily(z, repetition: .standard).map(trained.text)
             let outputs = try Self.lines(refined.stdout).map { line in
                 try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])["output"] as? String

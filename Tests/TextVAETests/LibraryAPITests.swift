@@ -49,6 +49,18 @@ import TextVAE
         let cliWalk = try TextVAEProgram.run(
             ["interpolate", "-m", "m.safetensors", "the cat sees a dog", "a bird eats the fish"], in: folder)
         #expect(walk.map { "\(String(format: "%.2f", $0.t))\t\($0.text)" } == GenerationCLITests.lines(cliWalk.stdout))
+        // Refined ends and reconstructions are the commands' --refine.
+        let standard = DecodingOptions(repetition: .standard)
+        let refinedWalk = try await model.interpolate("the cat sees a dog", "a bird eats the fish", steps: 5, refine: 20, options: standard)
+        let cliRefinedWalk = try TextVAEProgram.run(
+            ["interpolate", "-m", "m.safetensors", "--refine", "20", "the cat sees a dog", "a bird eats the fish"], in: folder)
+        #expect(refinedWalk.map { "\(String(format: "%.2f", $0.t))\t\($0.text)" } == GenerationCLITests.lines(cliRefinedWalk.stdout))
+        let refinedAgain = try await model.reconstruct(["a bird eats the fish"], refine: 20, options: standard)
+        let cliRefinedAgain = try TextVAEProgram.run(
+            ["reconstruct", "-m", "m.safetensors", "--refine", "20"], in: folder, stdin: "a bird eats the fish\n")
+        #expect(refinedAgain == [String(GenerationCLITests.lines(cliRefinedAgain.stdout)[0].split(separator: "\t")[1])])
+        let negative = await #expect(throws: TextVAEError.self) { try await model.reconstruct(["a bird"], refine: -1) }
+        #expect(negative?.isCase(.invalidInput("")) == true, "\(String(describing: negative))")
         // reconstruct and score agree with their definitions; errors name the sentence.
         let again = try await model.reconstruct(["the cat sees a dog"])
         let cliAgain = try TextVAEProgram.run(["reconstruct", "-m", "m.safetensors"], in: folder, stdin: "the cat sees a dog\n")

@@ -4,7 +4,8 @@ import Testing
 @testable import TextVAE
 
 /// Test-time refinement of codes (`TrainedModel.refine`): it lowers each sentence's own objective, reports that
-/// objective truthfully, and never leaves a sentence worse off than its μ.
+/// objective truthfully, and never leaves a sentence worse off than its μ (by that objective, and with
+/// `refinedCodes` by what its greedy decoding gives back).
 @Suite struct RefinementTests {
     static let sentences: [[Int32]] = [[4, 5, 6], [9, 10, 11, 4, 8], [7], [5, 5, 6, 9]]
 
@@ -30,6 +31,32 @@ import Testing
         // Zero steps change nothing; the same call gives the same codes.
         #expect(trained.refine(Self.sentences, from: mu, steps: 0).z == mu)
         #expect(trained.refine(Self.sentences, from: mu, steps: 30).z == z)
+    }
+
+    /// `refinedCodes` keeps μ where μ gives the sentence back or refinement would give back less of it, and
+    /// otherwise takes a refined code, which then gives back more of the sentence than μ.
+    @Test func refinedCodesNeverGiveBackLessThanTheMean() throws {
+        try loadBLAS()
+        let trained = try TrainedModel(file: try TinyModel.file(TinyModel.varied(latentToInputs: true)), threads: 1)
+        // Sentences some code gives back (the greedy decodings of prior draws), which this random encoder's μ
+        // mostly does not.
+        let sentences = trained.decodeGreedily(TinyModel.prior(24), repetition: .standard).filter { !$0.isEmpty }
+        let mu = trained.encode(sentences).mu, Z = trained.latent
+        let chosen = trained.refinedCodes(sentences, from: mu, steps: 30, options: DecodingOptions(repetition: .standard))
+        let fromMean = trained.decodeGreedily(mu, repetition: .standard)
+        let fromChosen = trained.decodeGreedily(chosen, repetition: .standard)
+        var moved = 0
+        for (r, sentence) in sentences.enumerated() {
+            let before = ReconstructionScore.correctTargets(input: sentence, output: fromMean[r])
+            let after = ReconstructionScore.correctTargets(input: sentence, output: fromChosen[r])
+            if chosen[r * Z..<(r + 1) * Z] == mu[r * Z..<(r + 1) * Z] { continue }
+            moved += 1
+            #expect(
+                fromMean[r] != sentence && after > before,
+                "sentence \(r) \(sentence): μ gave \(fromMean[r]), the refined code \(fromChosen[r])")
+        }
+        #expect(moved > 0 && moved < sentences.count, "\(moved) of \(sentences.count) codes moved")
+        #expect(trained.refinedCodes(sentences, from: mu, steps: 0, options: DecodingOptions()) == mu)
     }
 
     /// Sentences refined in one call or one at a time get the same codes: each has its own objective and steps.

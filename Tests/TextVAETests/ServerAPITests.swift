@@ -133,6 +133,21 @@
                 #expect(results.map { $0["input"] as? String } == [a, b])
                 #expect(results.map { $0["output"] as? String } == [expected[0], expected[3]])
 
+                // "refine": the ends' codes refined as the library refines them (and textvae interpolate --refine).
+                let standard = DecodingOptions(repetition: .standard)
+                let refinedEnds = try model.interpolationEnds(a, b, refine: 12, options: standard).ends
+                let refinedZ = ts.flatMap { Interpolation.spherical(refinedEnds[0].z, refinedEnds[1].z, $0) }
+                let refinedTexts = model.decode(refinedZ, options: standard).map { model.text($0[0].tokens) }
+                let refinedPath = try await server.post(
+                    "/v1/interpolate", #"{"a": "\#(a)", "b": "\#(b)", "steps": 4, "slerp": true, "refine": 12}"#)
+                #expect((refinedPath.json?["points"] as? [[String: Any]])?.map { $0["text"] as? String } == refinedTexts, "\(refinedPath)")
+                let refinedBack = try await server.post("/v1/reconstruct", #"{"sentences": ["\#(a)", "\#(b)"], "refine": 12}"#)
+                #expect(
+                    (refinedBack.json?["results"] as? [[String: Any]])?.map { $0["output"] as? String } == [
+                        refinedTexts[0], refinedTexts[3],
+                    ],
+                    "\(refinedBack)")
+
                 let encoded = try await server.post("/v1/encode", #"{"sentences": ["\#(a)"]}"#)
                 let first = try #require((encoded.json?["results"] as? [[String: Any]])?.first)
                 #expect((first["mu"] as? [Double])?.map(Float.init) == model.encode([try model.requireTokens(a)]).mu)
@@ -198,6 +213,9 @@
             ("/v1/interpolate", #"{"a": "   ", "b": "a dog"}"#, 422, ["sentence 1", "no words"]),
             ("/v1/interpolate", #"{"za": [1, 2], "zb": [3, 4]}"#, 422, ["latent size, 4"]),
             ("/v1/interpolate", #"{"za": [1, "x", 3, 4], "zb": [1, 2, 3, 4]}"#, 400, ["'za' must be an array of numbers"]),
+            ("/v1/interpolate", #"{"a": "the cat", "b": "a dog", "refine": 101}"#, 422, ["'refine'", "0 and 100"]),
+            ("/v1/interpolate", #"{"za": [1, 2, 3, 4], "zb": [1, 2, 3, 4], "refine": 5}"#, 422, ["'a' and 'b'"]),
+            ("/v1/reconstruct", #"{"sentences": ["the cat"], "sample": true, "refine": 5}"#, 422, ["'sample'"]),
             ("/v1/reconstruct", #"{"sentences": []}"#, 422, ["empty"]),
             ("/v1/reconstruct", #"{"sentences": "the cat"}"#, 400, ["array of strings"]),
             ("/v1/encode", #"{"sentences": ["a", "b", "c", "d", "e", "f", "g", "h", "i"]}"#, 413, ["limit of 8"]),
@@ -224,7 +242,7 @@
                 let metrics = try await server.request("GET", "/metrics")
                 #expect(metrics.status == 200 && metrics.contentType.hasPrefix("text/plain"))
                 #expect(metrics.body.contains(#"textvae_requests_total{route="/v1/sample",status="413"} 3"#), "\(metrics.body)")
-                #expect(metrics.body.contains(#"textvae_request_duration_seconds_count{route="/v1/interpolate"} 6"#))
+                #expect(metrics.body.contains(#"textvae_request_duration_seconds_count{route="/v1/interpolate"} 8"#))
             }
         }
 

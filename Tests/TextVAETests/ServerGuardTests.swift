@@ -86,6 +86,10 @@
                 #expect(try await server.post("/v1/sample", #"{"n": 8, "temperature": 3, "top_k": \#(V - 2), "raw": true}"#).status == 200)
                 let costly = try await server.post("/v1/sample", #"{"n": 8, "beam_width": 4}"#)
                 #expect(costly.status == 413 && costly.body.contains("--max-request-work"), "\(costly)")
+                // Refinement: 10 steps × 3 passes × 4 targets × 12 words = 1,440 word scores; 20 steps, 2,880.
+                #expect(try await server.post("/v1/reconstruct", #"{"sentences": ["the cat sat"], "refine": 10}"#).status == 200)
+                let refined = try await server.post("/v1/reconstruct", #"{"sentences": ["the cat sat"], "refine": 20}"#)
+                #expect(refined.status == 413 && refined.body.contains("refinement steps"), "\(refined)")
             }
         }
 

@@ -6,17 +6,19 @@ import TextVAE
 struct RefineOption: ParsableArguments {
     @Option(
         help: ArgumentHelp(
-            "Refine each sentence's code with this many gradient steps on its own objective (−log p(x|z) + ½‖z‖², from μ) before decoding, so that more sentences come back as typed; each step costs a decoder pass forward and back (default: 0, off; try 20).",
+            "Refine each sentence's code with this many gradient steps on its own objective (−log p(x|z) + ½‖z‖², from μ) before decoding, so that more sentences come back as typed; a sentence keeps μ where μ gives back as much of it. Each step costs a decoder pass forward and back (default: 0, off; try 20).",
             valueName: "steps"))
     var refine = 0
 
     func check() throws {
-        if refine < 0 || refine > 10_000 { throw ValidationError("--refine must be between 0 and 10000 steps, got \(refine)") }
+        if refine < 0 || refine > TrainedModel.maxRefinementSteps {
+            throw ValidationError("--refine must be between 0 and \(TrainedModel.maxRefinementSteps) steps, got \(refine)")
+        }
     }
 
-    /// The codes `z` (N × Z) of `sentences`, refined when asked (with each sentence's class in `classes`, in a
-    /// model with classes).
-    func codes(_ z: [Float], of sentences: [[Int32]], classes: [Int]?, model: TrainedModel) -> [Float] {
-        refine == 0 ? z : model.refine(sentences, from: z, classes: classes, steps: refine).z
+    /// The codes `z` (N × Z) of `sentences`, refined when asked where that gives more of a sentence back under
+    /// `options` (`TrainedModel.refinedCodes`; with each sentence's class in `classes`, in a model with classes).
+    func codes(_ z: [Float], of sentences: [[Int32]], classes: [Int]?, model: TrainedModel, options: DecodingOptions) -> [Float] {
+        model.refinedCodes(sentences, from: z, classes: classes, steps: refine, options: options)
     }
 }

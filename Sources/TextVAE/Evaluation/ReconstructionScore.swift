@@ -17,14 +17,19 @@ package struct ReconstructionScore: Equatable, Sendable {
     /// `<eos>` standing right after its last word. A shifted output scores low,
     /// as it should: the decoder conditions on its own earlier words.
     package mutating func add(input: [Int32], output: [Int32]) {
-        let eos = Int32(Vocabulary.eos)
-        for t in 0...input.count {
-            let want = t < input.count ? input[t] : eos
-            let got: Int32? = t < output.count ? output[t] : t == output.count ? eos : nil
-            if got == want { correct += 1 }
-        }
+        correct += Self.correctTargets(input: input, output: output)
         sentences += 1
         targets += input.count + 1
         if input == output { exact += 1 }
+    }
+
+    /// The targets of `input` (its words, then `<eos>`) that `output` gets right, position by position.
+    package static func correctTargets(input: [Int32], output: [Int32]) -> Int {
+        let eos = Int32(Vocabulary.eos)
+        return (0...input.count).count { t in
+            let want = t < input.count ? input[t] : eos
+            let got: Int32? = t < output.count ? output[t] : t == output.count ? eos : nil
+            return got == want
+        }
     }
 }

@@ -88,21 +88,29 @@ public actor TextVAEModel {
     }
 
     /// Each sentence encoded to its posterior mean and decoded again (in a model with classes, with its most
-    /// likely class).
-    public func reconstruct(_ sentences: [String], options: DecodingOptions = DecodingOptions()) throws -> [String] {
-        let posteriors = trained.encode(try ids(of: sentences))
-        let classes = trained.classes == 0 ? nil : posteriors.mostLikelyClasses.flatMap(trained.oneHot)
-        return trained.decode(posteriors.mu, classes: classes, options: options).map { trained.text($0[0].tokens) }
+    /// likely class). With `refine` > 0, a sentence that μ does not give back has its code refined by that many
+    /// gradient steps on its own objective, kept where its greedy decoding gives more of the sentence back (as
+    /// `textvae reconstruct --refine`).
+    public func reconstruct(_ sentences: [String], refine: Int = 0, options: DecodingOptions = DecodingOptions()) throws -> [String] {
+        try Self.checkRefine(refine)
+        let ids = try ids(of: sentences)
+        let posteriors = trained.encode(ids)
+        let mostLikely = trained.classes == 0 ? nil : posteriors.mostLikelyClasses
+        let z = trained.refinedCodes(ids, from: posteriors.mu, classes: mostLikely, steps: refine, options: options)
+        return trained.decode(z, classes: mostLikely?.flatMap(trained.oneHot), options: options).map { trained.text($0[0].tokens) }
     }
 
     /// Bowman et al.'s homotopy: `steps` evenly spaced points on the line between the two sentences' posterior
     /// means, each decoded greedily (a model with classes moves c between the two ends' most likely classes).
+    /// With `refine` > 0, an end that μ does not give back has its code refined first, as `reconstruct` does (and
+    /// `textvae interpolate --refine`).
     public func interpolate(
-        _ first: String, _ second: String, steps: Int = 5,
+        _ first: String, _ second: String, steps: Int = 5, refine: Int = 0,
         options: DecodingOptions = DecodingOptions()
     ) throws -> [Step] {
         guard steps >= 2 else { throw TextVAEError.invalidInput("steps must be at least 2, got \(steps)") }
-        let ends = try trained.interpolationEnds(first, second).ends
+        try Self.checkRefine(refine)
+        let ends = try trained.interpolationEnds(first, second, refine: refine, options: options).ends
         let ts = Interpolation.steps(steps)
         let (z, classes) = trained.homotopy(ends[0], ends[1], at: ts)
         let texts = trained.decode(z, classes: classes, options: options).map { trained.text($0[0].tokens) }
@@ -128,6 +136,13 @@ public actor TextVAEModel {
         let scores = trained.model.score(try ids(of: sentences), rng: &rng, workspace: trained.workspace)
         return (0..<scores.count).map { i in
             Double(scores.rec[i]) + Double(scores.kl[i]) + (scores.classKL.isEmpty ? 0 : Double(scores.classKL[i]))
+        }
+    }
+
+    /// Refinement steps: 0 (off) to `maxRefinementSteps`.
+    static func checkRefine(_ steps: Int) throws {
+        guard (0...TrainedModel.maxRefinementSteps).contains(steps) else {
+            throw TextVAEError.invalidInput("refine must be between 0 and \(TrainedModel.maxRefinementSteps) steps, got \(steps)")
         }
     }
 

@@ -37,11 +37,13 @@ extension TrainedModel {
         return (0..<count).map { _ in fixed ?? Int(rng.next() % UInt64(classes)) }
     }
 
-    /// The two ends of a homotopy between sentences: each one's posterior mean and, in a model with classes, its
-    /// most likely class (0 without classes), and the sentences' tokens. Throws when a sentence has no words to encode.
-    package func interpolationEnds(_ a: String, _ b: String) throws -> (
-        ends: [(z: [Float], c: Int)], tokens: [[Int32]], warnings: [String]
-    ) {
+    /// The two ends of a homotopy between sentences: each one's posterior mean (with `refine` > 0, refined where
+    /// that gives more of the sentence back under `options`: `refinedCodes`, with `fixedClass` or each end's class)
+    /// and, in a model with classes, its most likely class (0 without classes), and the sentences' tokens. Throws
+    /// when a sentence has no words to encode.
+    package func interpolationEnds(
+        _ a: String, _ b: String, refine: Int = 0, options: DecodingOptions = DecodingOptions(), fixedClass: Int? = nil
+    ) throws -> (ends: [(z: [Float], c: Int)], tokens: [[Int32]], warnings: [String]) {
         let sentences = [a, b]
         let input = try self.input(lines: sentences, name: "the sentences")
         for (i, s) in sentences.enumerated() where !input.sentences.contains(where: { $0.line == i + 1 }) {
@@ -49,8 +51,11 @@ extension TrainedModel {
         }
         let posteriors = encode(input.ids)
         let classes = self.classes == 0 ? [0, 0] : posteriors.mostLikelyClasses
+        let z = refinedCodes(
+            input.ids, from: posteriors.mu, classes: self.classes == 0 ? nil : classes.map { fixedClass ?? $0 }, steps: refine,
+            options: options)
         return (
-            [(Array(posteriors.mu(0)), classes[0]), (Array(posteriors.mu(1)), classes[1])], input.ids,
+            [(Array(z[..<latent]), classes[0]), (Array(z[latent...]), classes[1])], input.ids,
             input.warnings.map { $0.replacingOccurrences(of: "line", with: "sentence") }
         )
     }

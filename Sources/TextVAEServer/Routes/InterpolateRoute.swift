@@ -8,12 +8,12 @@
         /// given codes), decoded greedily at evenly spaced t, as `textvae interpolate` does.
         func addInterpolateRoute(_ v1: RouterGroup<BasicRequestContext>) {
             v1.post("interpolate") { request, _ in
-                let fields = try await self.fields(request, ["a", "b", "za", "zb", "steps", "slerp"] + Self.lengthFields)
+                let fields = try await self.fields(request, ["a", "b", "za", "zb", "steps", "slerp", "refine"] + Self.lengthFields)
                 let model = self.worker.model
                 let steps = try fields.count("steps", default: 5, limit: self.settings.maxSteps, option: "--max-steps")
                 if steps < 2 { throw APIError.unprocessable("'steps' must be at least 2 (the two ends), got \(steps)") }
                 let options = try self.decodingOptions(fields, maxLength: model.model.config.maxLength)
-                let (a, b) = try await self.endPoints(fields, latent: model.latent)
+                let (a, b) = try await self.endPoints(fields, latent: model.latent, refine: try self.refineSteps(fields), options: options)
                 let slerp = try fields.bool("slerp") ?? false
                 let ts = Interpolation.steps(steps)
                 // As textvae interpolate and TextVAEModel; with classes, c moves between the ends' most likely classes
@@ -28,12 +28,17 @@
             }
         }
 
-        /// The two ends: the posterior means and most likely classes of sentences a and b, or the codes za and zb
-        /// (class nil).
-        private func endPoints(_ fields: RequestFields, latent Z: Int) async throws -> ((z: [Float], c: Int?), (z: [Float], c: Int?)) {
+        /// The two ends: the posterior means (refined by `refine` steps where that gives more of a sentence back
+        /// under `options`) and most likely classes of sentences a and b, or the codes za and zb (class nil).
+        private func endPoints(
+            _ fields: RequestFields, latent Z: Int, refine: Int, options: DecodingOptions
+        ) async throws -> ((z: [Float], c: Int?), (z: [Float], c: Int?)) {
             let a = try fields.string("a"), b = try fields.string("b")
             let za = try fields.floats("za"), zb = try fields.floats("zb")
             if let za, let zb, a == nil, b == nil {
+                if refine > 0 {
+                    throw APIError.unprocessable("'refine' refines the codes of sentences: give 'a' and 'b', not 'za' and 'zb'")
+                }
                 guard za.count == Z, zb.count == Z else {
                     throw APIError.unprocessable(
                         "'za' and 'zb' must each have the model's latent size, \(Z) numbers; got \(za.count) and \(zb.count)")
@@ -44,7 +49,8 @@
                 throw APIError.unprocessable("give two sentences as 'a' and 'b', or two latent codes as 'za' and 'zb'")
             }
             return try await onModel { model in
-                let ends = try model.interpolationEnds(a, b).ends
+                if refine > 0 { try self.checkRefineWork(steps: refine, try Self.read([a, b], model).0.ids, model) }
+                let ends = try model.interpolationEnds(a, b, refine: refine, options: options).ends
                 return ((ends[0].z, ends[0].c), (ends[1].z, ends[1].c))
             }
         }

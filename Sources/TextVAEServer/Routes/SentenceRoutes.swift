@@ -7,19 +7,28 @@
         /// `POST /v1/reconstruct`, `/v1/encode`, `/v1/score` and `/v1/classify`: routes that take a list of sentences.
         func addSentenceRoutes(_ v1: RouterGroup<BasicRequestContext>) {
             v1.post("reconstruct") { request, _ in
-                let fields = try await self.fields(request, ["sentences", "sample", "seed"] + Self.lengthFields + Self.classFields)
+                let fields = try await self.fields(
+                    request, ["sentences", "sample", "seed", "refine"] + Self.lengthFields + Self.classFields)
                 let sentences = try self.sentences(fields)
                 let options = try self.decodingOptions(fields, maxLength: self.worker.model.model.config.maxLength)
                 let sample = try fields.bool("sample") ?? false, seed = try fields.seed("seed") ?? 0
+                let refine = try self.refineSteps(fields)
+                if sample && refine > 0 { throw APIError.unprocessable("'refine' refines the posterior mean: leave out 'sample'") }
                 let asked = try self.askedClass(fields)
                 let (inputs, z, classes) = try await self.onModel { model in
                     let (input, inputs) = try Self.read(sentences, model)
+                    try self.checkRefineWork(steps: refine, input.ids, model)
                     var rng = Random(seed: seed)
                     let posteriors = model.encode(input.ids)
                     // With classes: each sentence's most likely class, or the asked one with its z kept (transfer), as
                     // textvae reconstruct.
                     let classes = model.classes == 0 ? [] : asked.map { k in inputs.map { _ in k } } ?? posteriors.mostLikelyClasses
-                    return (inputs, sample ? posteriors.draw(&rng) : posteriors.mu, classes)
+                    let z =
+                        sample
+                        ? posteriors.draw(&rng)
+                        : model.refinedCodes(
+                            input.ids, from: posteriors.mu, classes: classes.isEmpty ? nil : classes, steps: refine, options: options)
+                    return (inputs, z, classes)
                 }
                 let model = self.worker.model
                 let decoded = try await self.decode(

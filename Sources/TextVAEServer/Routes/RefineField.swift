@@ -1,0 +1,29 @@
+#if Server
+    import Foundation
+    import TextVAE
+
+    extension ModelServer {
+        /// The most refinement steps a request may ask for: each step is a decoder pass forward and back on the
+        /// worker, which decodes for nobody else meanwhile.
+        static let maxRefineSteps = 100
+
+        /// The request's `refine` (0, the default, to `maxRefineSteps`): gradient steps that move each sentence's
+        /// code towards a code that gives the sentence back, as `--refine` does for the commands.
+        func refineSteps(_ fields: RequestFields) throws -> Int {
+            let steps = try fields.int("refine") ?? 0
+            guard (0...Self.maxRefineSteps).contains(steps) else {
+                throw APIError.unprocessable("'refine' must be between 0 and \(Self.maxRefineSteps) steps, got \(steps)")
+            }
+            return steps
+        }
+
+        /// Refuses refinement whose work passes `--max-request-work`: each step scores every token (and `<eos>`)
+        /// against the vocabulary forward and, twice, backward.
+        func checkRefineWork(steps: Int, _ ids: [[Int32]], _ model: TrainedModel) throws {
+            guard steps > 0 else { return }
+            let tokens = ids.reduce(0) { $0 + $1.count + 1 }, V = model.model.config.vocabulary
+            try checkWork(
+                Double(steps) * 3 * Double(tokens) * Double(V), "\(steps) refinement steps × 3 passes × \(tokens) tokens × \(V) words")
+        }
+    }
+#endif
