@@ -7,21 +7,23 @@ struct InterpolateCommand: ParsableCommand {
         commandName: "interpolate",
         abstract: "Decode points on the line between two sentences' codes (Bowman et al.'s homotopy).",
         discussion: """
-            Encodes both sentences to their posterior means μa and μb, then decodes z(t) =
-            (1 − t) μa + t μb greedily for evenly spaced t from 0 to 1. Each line is t, a
-            tab, and the sentence; the first line decodes μa, the last μb. Without
-            sentences, the end points are two draws from the prior (--seed).
+            Encodes both sentences to codes za and zb (their posterior means, refined where
+            these do not give the sentence back: below), then decodes z(t) = (1 − t) za +
+            t zb greedily for evenly spaced t from 0 to 1. Each line is t, a tab, and the
+            sentence; the first line decodes za, the last zb. Without sentences, the end
+            points are two draws from the prior (--seed).
 
             Examples:
               textvae interpolate -m model.safetensors "he was sad ." "she smiled at me ."
               textvae interpolate -m model.safetensors --steps 9 --slerp --collapse
               textvae interpolate -m model.safetensors --seed 3
-              textvae interpolate -m model.safetensors --refine 20 "he was sad ." "she smiled ."
+              textvae interpolate -m model.safetensors --refine 0 "he was sad ." "she smiled ."
 
-            When an end does not decode to its sentence, a note on stderr says so; --refine
-            N moves such an end's code from μ by N gradient steps on that sentence's own
-            objective, kept where it gives back more of the sentence, so that more ends
-            come back as typed.
+            An end whose μ does not decode to its sentence has its code refined first (20
+            gradient steps on that sentence's own objective, kept where they give back more
+            of it), so that more paths start and end at the sentences typed; --refine 0
+            keeps the posterior means. When an end still does not decode to its sentence, a
+            note on stderr says so.
 
             --slerp follows the great circle instead of the straight line (kinder to a
             Gaussian prior); --collapse prints a run of identical sentences once, with the
@@ -51,7 +53,11 @@ struct InterpolateCommand: ParsableCommand {
     @Option(help: "Random seed for the end points when no sentences are given.")
     var seed: UInt64 = 0
 
-    @OptionGroup var refinement: RefineOption
+    @Option(
+        help: ArgumentHelp(
+            "Refine the code of an end that μ does not give back with this many gradient steps on its sentence's own objective (−log p(x|z) + ½‖z‖², from μ), kept where it gives back more of the sentence; each step is a decoder pass forward and back. 0: the posterior means.",
+            valueName: "steps"))
+    var refine = TrainedModel.interpolationRefinement
 
     @OptionGroup var length: LengthOptions
 
@@ -61,7 +67,7 @@ struct InterpolateCommand: ParsableCommand {
 
     func validate() throws {
         try classOptions.check()
-        try refinement.check()
+        try RefineOption.check(refine)
         _ = try output.chosen([.text, .jsonl])
         if !(sentences.isEmpty || sentences.count == 2) {
             throw ValidationError(
@@ -127,7 +133,7 @@ struct InterpolateCommand: ParsableCommand {
             return ((Array(z[0..<Z]), classes[0]), (Array(z[Z...]), classes[1]), nil)
         }
         let (ends, tokens, warnings) = try file.interpolationEnds(
-            sentences[0], sentences[1], refine: refinement.refine, options: options, fixedClass: fixedClass)
+            sentences[0], sentences[1], refine: refine, options: options, fixedClass: fixedClass)
         for w in warnings { warn("warning: " + w) }
         return (ends[0], ends[1], tokens)
     }
@@ -143,9 +149,9 @@ struct InterpolateCommand: ParsableCommand {
                     + "(\"\(file.text(typed[i]))\" as the model reads it): the model does not give that sentence back")
         }
         warn(
-            (refinement.refine == 0
-                ? "note: try --refine 20, which moves each end's code towards its own sentence. "
-                : "note: that is after \(refinement.refine) refinement steps. ")
+            (refine == 0
+                ? "note: that is from the posterior mean; leave out --refine 0, and each end's code moves towards its own sentence first. "
+                : "note: that is after \(refine) refinement steps. ")
                 + "A model trained as an autoencoder gives more sentences back (textvae train CORPUS --regulariser "
                 + "adversarial --latent 32 --latent-to-inputs, as the demo trains); 'textvae evaluate -m MODEL FILE "
                 + "--paths 100' measures how often paths start and end at their sentences")

@@ -150,7 +150,7 @@ import Testing
         try withScratchFolder { folder in
             _ = try Self.saveModel(folder)
             let a = "the cat sat on the mat", b = "a dog ran"
-            let run = try TextVAEProgram.run(["interpolate", "-m", "model.safetensors", a, b, "--steps", "6"], in: folder)
+            let run = try TextVAEProgram.run(["interpolate", "-m", "model.safetensors", a, b, "--steps", "6", "--refine", "0"], in: folder)
             #expect(run.status == 0, "\(run)")
             let lines = Self.lines(run.stdout).map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
             #expect(lines.count == 6)
@@ -172,7 +172,20 @@ import Testing
             }
             let kept = try TextVAEProgram.run(["interpolate", "-m", "model.safetensors", fixed, fixed], in: folder)
             #expect(kept.status == 0 && !kept.stderr.contains("note:"), "'\(fixed)' comes back, yet: \(kept)")
-            #expect(run.stderr.contains("try --refine 20") == (a != ends[0] || b != ends[1]), "\(run.stderr)")
+            #expect(run.stderr.contains("leave out --refine 0") == (a != ends[0] || b != ends[1]), "\(run.stderr)")
+            // By default the ends are what reconstruct --refine 20 gives back.
+            let refinedRun = try TextVAEProgram.run(["interpolate", "-m", "model.safetensors", a, b, "--steps", "6"], in: folder)
+            let refinedRecon = try runTextVAE(
+                ["reconstruct", "-m", "model.safetensors", "--refine", "20", "-"], in: folder, stdin: a + "\n" + b + "\n")
+            let refinedEnds = Self.lines(refinedRecon.stdout).map {
+                $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)[1]
+            }
+            let refinedLines = Self.lines(refinedRun.stdout).map {
+                $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)[1]
+            }
+            #expect(
+                refinedRun.status == 0 && [refinedLines.first, refinedLines.last] == [refinedEnds[0], refinedEnds[1]], "\(refinedRun)")
+            #expect(refinedRun.stderr.contains("after 20 refinement steps") == (refinedEnds != [a, b]), "\(refinedRun.stderr)")
 
             for extra in [["--slerp"], ["--collapse"], ["--seed", "2"]] {
                 let arguments =

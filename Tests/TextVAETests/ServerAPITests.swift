@@ -119,7 +119,7 @@
                 let z = ts.flatMap { Interpolation.spherical(Array(ends.mu(0)), Array(ends.mu(1)), $0) }
                 let expected = model.decode(z, options: DecodingOptions(repetition: .standard)).map { model.text($0[0].tokens) }
 
-                let path = try await server.post("/v1/interpolate", #"{"a": "\#(a)", "b": "\#(b)", "steps": 4, "slerp": true}"#)
+                let path = try await server.post("/v1/interpolate", #"{"a": "\#(a)", "b": "\#(b)", "steps": 4, "slerp": true, "refine": 0}"#)
                 let points = try #require(path.json?["points"] as? [[String: Any]], "\(path)")
                 #expect(points.map { $0["text"] as? String } == expected)
                 #expect(points.map { $0["t"] as? Double } == ts)
@@ -141,6 +141,13 @@
                 let refinedPath = try await server.post(
                     "/v1/interpolate", #"{"a": "\#(a)", "b": "\#(b)", "steps": 4, "slerp": true, "refine": 12}"#)
                 #expect((refinedPath.json?["points"] as? [[String: Any]])?.map { $0["text"] as? String } == refinedTexts, "\(refinedPath)")
+                // Without "refine", the ends are refined as textvae interpolate refines them by default.
+                let defaultEnds = try model.interpolationEnds(a, b, refine: TrainedModel.interpolationRefinement, options: standard).ends
+                let defaultZ = ts.flatMap { Interpolation.spherical(defaultEnds[0].z, defaultEnds[1].z, $0) }
+                let defaultPath = try await server.post("/v1/interpolate", #"{"a": "\#(a)", "b": "\#(b)", "steps": 4, "slerp": true}"#)
+                #expect(
+                    (defaultPath.json?["points"] as? [[String: Any]])?.map { $0["text"] as? String }
+                        == model.decode(defaultZ, options: standard).map { model.text($0[0].tokens) }, "\(defaultPath)")
                 let refinedBack = try await server.post("/v1/reconstruct", #"{"sentences": ["\#(a)", "\#(b)"], "refine": 12}"#)
                 #expect(
                     (refinedBack.json?["results"] as? [[String: Any]])?.map { $0["output"] as? String } == [

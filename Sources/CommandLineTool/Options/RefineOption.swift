@@ -2,7 +2,8 @@ import ArgumentParser
 import Foundation
 import TextVAE
 
-/// Test-time refinement of the codes of typed sentences, shared by the commands that encode sentences to decode them.
+/// Test-time refinement of the codes of typed sentences, shared by the commands that encode sentences to decode them
+/// (off by default; `interpolate` has its own option, on by default).
 struct RefineOption: ParsableArguments {
     @Option(
         help: ArgumentHelp(
@@ -10,9 +11,12 @@ struct RefineOption: ParsableArguments {
             valueName: "steps"))
     var refine = 0
 
-    func check() throws {
-        if refine < 0 || refine > TrainedModel.maxRefinementSteps {
-            throw ValidationError("--refine must be between 0 and \(TrainedModel.maxRefinementSteps) steps, got \(refine)")
+    func check() throws { try Self.check(refine) }
+
+    /// Refuses a number of steps outside 0 to `TrainedModel.maxRefinementSteps`.
+    static func check(_ steps: Int) throws {
+        if steps < 0 || steps > TrainedModel.maxRefinementSteps {
+            throw ValidationError("--refine must be between 0 and \(TrainedModel.maxRefinementSteps) steps, got \(steps)")
         }
     }
 

@@ -100,12 +100,18 @@ public actor TextVAEModel {
         return trained.decode(z, classes: mostLikely?.flatMap(trained.oneHot), options: options).map { trained.text($0[0].tokens) }
     }
 
-    /// Bowman et al.'s homotopy: `steps` evenly spaced points on the line between the two sentences' posterior
-    /// means, each decoded greedily (a model with classes moves c between the two ends' most likely classes).
-    /// With `refine` > 0, an end that μ does not give back has its code refined first, as `reconstruct` does (and
-    /// `textvae interpolate --refine`).
+    /// Refinement steps for the ends of a homotopy unless asked otherwise (`interpolate`, `textvae interpolate`,
+    /// the server's `/v1/interpolate`): the user typed those sentences and expects the path to start and end
+    /// there. On the demo's autoencoder 20 steps give back 41% of held-out sentences against 24% from μ (100 steps
+    /// give back no more); each step is a decoder pass forward and back, tens of milliseconds in all.
+    public static let interpolationRefinement = 20
+
+    /// Bowman et al.'s homotopy: `steps` evenly spaced points on the line between the two sentences' codes, each
+    /// decoded greedily (a model with classes moves c between the two ends' most likely classes). The codes are
+    /// the posterior means, except that an end whose mean does not give its sentence back is refined by `refine`
+    /// steps first (20 by default, as `textvae interpolate` does; 0: the posterior means), as `reconstruct` refines.
     public func interpolate(
-        _ first: String, _ second: String, steps: Int = 5, refine: Int = 0,
+        _ first: String, _ second: String, steps: Int = 5, refine: Int = TextVAEModel.interpolationRefinement,
         options: DecodingOptions = DecodingOptions()
     ) throws -> [Step] {
         guard steps >= 2 else { throw TextVAEError.invalidInput("steps must be at least 2, got \(steps)") }

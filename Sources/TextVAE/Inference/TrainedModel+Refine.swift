@@ -87,6 +87,8 @@ extension TrainedModel {
     /// Adam's step size for `refine`: z lives on the prior's scale (about 1 a dimension), and 0.05 a step lets 20
     /// steps move a coordinate by up to 1.
     package static let refinementRate: Float = 0.05
+    /// Refinement steps for the ends of a homotopy unless asked otherwise (`TextVAEModel.interpolationRefinement`).
+    package static let interpolationRefinement = TextVAEModel.interpolationRefinement
     /// The most refinement steps the commands, the library and the server take.
     package static let maxRefinementSteps = 10_000
     /// Sentences refined together: a training batch's worth, whose logits (tokens × vocabulary) stay small.

@@ -4,8 +4,9 @@
     import TextVAE
 
     extension ModelServer {
-        /// `POST /v1/interpolate`: Bowman et al.'s homotopy between two sentences' posterior means (or two
-        /// given codes), decoded greedily at evenly spaced t, as `textvae interpolate` does.
+        /// `POST /v1/interpolate`: Bowman et al.'s homotopy between two sentences' codes (posterior means, refined
+        /// as `textvae interpolate` refines them by default) or two given codes, decoded greedily at evenly spaced t,
+        /// as `textvae interpolate` does.
         func addInterpolateRoute(_ v1: RouterGroup<BasicRequestContext>) {
             v1.post("interpolate") { request, _ in
                 let fields = try await self.fields(request, ["a", "b", "za", "zb", "steps", "slerp", "refine"] + Self.lengthFields)
@@ -13,7 +14,7 @@
                 let steps = try fields.count("steps", default: 5, limit: self.settings.maxSteps, option: "--max-steps")
                 if steps < 2 { throw APIError.unprocessable("'steps' must be at least 2 (the two ends), got \(steps)") }
                 let options = try self.decodingOptions(fields, maxLength: model.model.config.maxLength)
-                let (a, b) = try await self.endPoints(fields, latent: model.latent, refine: try self.refineSteps(fields), options: options)
+                let (a, b) = try await self.endPoints(fields, latent: model.latent, refine: try self.refineSteps(fields, default: TrainedModel.interpolationRefinement), options: options)
                 let slerp = try fields.bool("slerp") ?? false
                 let ts = Interpolation.steps(steps)
                 // As textvae interpolate and TextVAEModel; with classes, c moves between the ends' most likely classes
@@ -36,7 +37,7 @@
             let a = try fields.string("a"), b = try fields.string("b")
             let za = try fields.floats("za"), zb = try fields.floats("zb")
             if let za, let zb, a == nil, b == nil {
-                if refine > 0 {
+                if try fields.int("refine") ?? 0 > 0 {
                     throw APIError.unprocessable("'refine' refines the codes of sentences: give 'a' and 'b', not 'za' and 'zb'")
                 }
                 guard za.count == Z, zb.count == Z else {

@@ -7,10 +7,10 @@
         /// worker, which decodes for nobody else meanwhile.
         static let maxRefineSteps = 100
 
-        /// The request's `refine` (0, the default, to `maxRefineSteps`): gradient steps that move each sentence's
-        /// code towards a code that gives the sentence back, as `--refine` does for the commands.
-        func refineSteps(_ fields: RequestFields) throws -> Int {
-            let steps = try fields.int("refine") ?? 0
+        /// The request's `refine` (0 to `maxRefineSteps`; `default` when it gives none): gradient steps that move
+        /// each sentence's code towards a code that gives the sentence back, as `--refine` does for the commands.
+        func refineSteps(_ fields: RequestFields, default value: Int) throws -> Int {
+            let steps = try fields.int("refine") ?? value
             guard (0...Self.maxRefineSteps).contains(steps) else {
                 throw APIError.unprocessable("'refine' must be between 0 and \(Self.maxRefineSteps) steps, got \(steps)")
             }

@@ -12,7 +12,7 @@
                 let sentences = try self.sentences(fields)
                 let options = try self.decodingOptions(fields, maxLength: self.worker.model.model.config.maxLength)
                 let sample = try fields.bool("sample") ?? false, seed = try fields.seed("seed") ?? 0
-                let refine = try self.refineSteps(fields)
+                let refine = try self.refineSteps(fields, default: 0)
                 if sample && refine > 0 { throw APIError.unprocessable("'refine' refines the posterior mean: leave out 'sample'") }
                 let asked = try self.askedClass(fields)
                 let (inputs, z, classes) = try await self.onModel { model in
