@@ -119,7 +119,8 @@
                 let z = ts.flatMap { Interpolation.spherical(Array(ends.mu(0)), Array(ends.mu(1)), $0) }
                 let expected = model.decode(z, options: DecodingOptions(repetition: .standard)).map { model.text($0[0].tokens) }
 
-                let path = try await server.post("/v1/interpolate", #"{"a": "\#(a)", "b": "\#(b)", "steps": 4, "slerp": true, "refine": 0}"#)
+                let path = try await server.post(
+                    "/v1/interpolate", #"{"a": "\#(a)", "b": "\#(b)", "steps": 4, "slerp": true, "refine": 0}"#)
                 let points = try #require(path.json?["points"] as? [[String: Any]], "\(path)")
                 #expect(points.map { $0["text"] as? String } == expected)
                 #expect(points.map { $0["t"] as? Double } == ts)

@@ -14,7 +14,9 @@
                 let steps = try fields.count("steps", default: 5, limit: self.settings.maxSteps, option: "--max-steps")
                 if steps < 2 { throw APIError.unprocessable("'steps' must be at least 2 (the two ends), got \(steps)") }
                 let options = try self.decodingOptions(fields, maxLength: model.model.config.maxLength)
-                let (a, b) = try await self.endPoints(fields, latent: model.latent, refine: try self.refineSteps(fields, default: TrainedModel.interpolationRefinement), options: options)
+                let (a, b) = try await self.endPoints(
+                    fields, latent: model.latent, refine: try self.refineSteps(fields, default: TrainedModel.interpolationRefinement),
+                    options: options)
                 let slerp = try fields.bool("slerp") ?? false
                 let ts = Interpolation.steps(steps)
                 // As textvae interpolate and TextVAEModel; with classes, c moves between the ends' most likely classes
