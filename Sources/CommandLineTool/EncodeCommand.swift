@@ -12,8 +12,8 @@ struct EncodeCommand: ParsableCommand {
             One row per sentence that has tokens (blank lines are skipped, and lines
             without tokens are reported on stderr, so rows may be fewer than lines).
               tsv    Z numbers per row, tab-separated (then Z log-variances with --logv)
-              jsonl  {"line", "text", "mu"[, "logv"]} per row: the line number keeps
-                     rows and input lines matched
+              jsonl  {"line", "text", "mu"[, "logv"][, "z"]} per row: the line number
+                     keeps rows and input lines matched
               npy    a NumPy array, float32, shape (N, Z) or (N, 2Z) with --logv;
                      needs -o (numpy.load("codes.npy"))
 
@@ -24,6 +24,10 @@ struct EncodeCommand: ParsableCommand {
 
             The format follows -o's extension (.npy, .jsonl, .tsv) unless --format says
             otherwise. Files are written atomically: a reader never sees half of one.
+
+            --refine N writes codes that give the sentences back where μ does not (as
+            reconstruct --refine N finds them): in tsv and npy in place of μ, in jsonl as
+            "z" beside "mu".
             """
     )
 
@@ -44,6 +48,8 @@ struct EncodeCommand: ParsableCommand {
     @Flag(help: "Also write the log-variances log σ².")
     var logv = false
 
+    @OptionGroup var refinement: RefineOption
+
     var resolvedFormat: EncodeFormat {
         if let format { return format }
         switch output.map({ URL(fileURLWithPath: $0).pathExtension.lowercased() }) {
@@ -55,6 +61,7 @@ struct EncodeCommand: ParsableCommand {
 
     func validate() throws {
         try model.check()
+        try refinement.check()
         if resolvedFormat == .npy && output == nil {
             throw ValidationError("--format npy writes a binary file: give it a name with -o, e.g. -o codes.npy")
         }
@@ -68,20 +75,28 @@ struct EncodeCommand: ParsableCommand {
         let Z = trained.model.config.latent
         let posteriors = trained.encode(input.ids)
         let N = posteriors.count
+        // Refined codes, as reconstruct --refine finds them (its default decoding: greedy, the repetition rule on).
+        let refined =
+            refinement.refine == 0
+            ? nil
+            : refinement.codes(
+                posteriors.mu, of: input.ids, classes: trained.classes == 0 ? nil : posteriors.mostLikelyClasses, model: trained,
+                options: DecodingOptions(repetition: .standard))
+        func code(_ i: Int) -> ArraySlice<Float> { refined.map { $0[i * Z..<(i + 1) * Z] } ?? posteriors.mu(i) }
         let data: Data
         switch resolvedFormat {
         case .npy:
             var values = [Float]()
             values.reserveCapacity(N * Z * (logv ? 2 : 1))
             for i in 0..<N {
-                values += posteriors.mu(i)
+                values += code(i)
                 if logv { values += posteriors.logv(i) }
             }
             data = NPY.encode(rows: N, columns: logv ? 2 * Z : Z, values: values)
         case .tsv:
             var text = ""
             for i in 0..<N {
-                let row = logv ? Array(posteriors.mu(i)) + posteriors.logv(i) : Array(posteriors.mu(i))
+                let row = logv ? Array(code(i)) + posteriors.logv(i) : Array(code(i))
                 text += row.map { "\($0)" }.joined(separator: "\t") + "\n"
             }
             data = Data(text.utf8)
@@ -90,6 +105,7 @@ struct EncodeCommand: ParsableCommand {
             for (i, s) in input.sentences.enumerated() {
                 var pairs = [("line", String(s.line)), ("text", JSON.string(trained.text(s))), ("mu", JSON.array(posteriors.mu(i)))]
                 if logv { pairs.append(("logv", JSON.array(posteriors.logv(i)))) }
+                if refined != nil { pairs.append(("z", JSON.array(code(i)))) }
                 text += JSON.object(pairs) + "\n"
             }
             data = Data(text.utf8)
@@ -97,7 +113,8 @@ struct EncodeCommand: ParsableCommand {
         if let output {
             try AtomicFile.write(data, to: output)
             let say = summary(writing: output)
-            say("wrote \(output): \(N) rows × \(logv ? 2 * Z : Z) (\(resolvedFormat.rawValue)\(logv ? ", μ then log σ²" : ", μ"))")
+            let codes = refined == nil ? "μ" : "codes refined by \(refinement.refine) steps"
+            say("wrote \(output): \(N) rows × \(logv ? 2 * Z : Z) (\(resolvedFormat.rawValue), \(codes)\(logv ? " then log σ²" : ""))")
         } else {
             FileHandle.standardOutput.write(data)
         }

@@ -414,12 +414,20 @@ import Testing
     @Test func refineMovesTheCodesTheLibraryMoves() throws {
         try withScratchFolder { folder in
             let file = try Self.saveModel(folder, TinyModel.varied(latentToInputs: true))
-            let sentences = ["the cat sat", "a dog ran on the mat"]
+            let trained = try TrainedModel(file: file, threads: 1)
+            // Two sentences whose codes refinement moves: among those some code gives back (greedy decodings of prior
+            // draws), the first two that μ does not give back and a refined code gives back more of.
+            let candidates = trained.decodeGreedily(TinyModel.prior(24), repetition: .standard).filter { !$0.isEmpty }
+            let candidateMeans = trained.encode(candidates).mu, Z = trained.latent
+            let moved = trained.refinedCodes(candidates, from: candidateMeans, steps: 15, options: DecodingOptions(repetition: .standard))
+            let movedTexts = candidates.indices.filter { moved[$0 * Z..<($0 + 1) * Z] != candidateMeans[$0 * Z..<($0 + 1) * Z] }
+                .map { trained.text(candidates[$0]) }
+            let sentences = Array(NSOrderedSet(array: movedTexts).array.compactMap { $0 as? String }.prefix(2))
+            try #require(sentences.count == 2, "refinement moved the codes of \(sentences.count) distinct sentences")
             let refined = try runTextVAE(
                 ["reconstruct", "-m", "model.safetensors", "--refine", "15", "--format", "jsonl"], in: folder,
                 stdin: sentences.joined(separator: "\n") + "\n")
             #expect(refined.status == 0, "\(refined)")
-            let trained = try TrainedModel(file: file, threads: 1)
             let ids = sentences.map { trained.vocabulary.ids($0.split(separator: " ").map(String.init)) }
             let z = trained.refinedCodes(ids, from: trained.encode(ids).mu, steps: 15, options: DecodingOptions(repetition: .standard))
             let expected = trained.decodeGreedily(z, repetition: .standard).map(trained.text)
@@ -427,6 +435,27 @@ import Testing
                 try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])["output"] as? String
             }
             #expect(outputs == expected, "\(outputs) against \(expected)")
+            // encode --refine: the same codes, as "z" beside "mu" in jsonl and in place of μ in tsv.
+            let encoded = try runTextVAE(
+                ["encode", "-m", "model.safetensors", "--refine", "15", "--format", "jsonl"], in: folder,
+                stdin: sentences.joined(separator: "\n") + "\n")
+            let rows = try Self.lines(encoded.stdout).map { line in
+                try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            }
+            let mu = trained.encode(ids).mu
+            let refinedRows: [[Float]] = (0..<2).map { Array(z[$0 * Z..<($0 + 1) * Z]) }
+            let meanRows: [[Float]] = (0..<2).map { Array(mu[$0 * Z..<($0 + 1) * Z]) }
+            // The command runs on more threads than this test: sums in another order, a few ulps apart.
+            func near(_ a: [[Float]?], _ b: [[Float]]) -> Bool {
+                a.count == b.count && zip(a, b).allSatisfy { x, y in x.map { zip($0, y).allSatisfy { abs($0 - $1) < 1e-5 } } ?? false }
+            }
+            let zColumn: [[Float]?] = rows.map { ($0["z"] as? [Double])?.map(Float.init) }
+            let muColumn: [[Float]?] = rows.map { ($0["mu"] as? [Double])?.map(Float.init) }
+            #expect(near(zColumn, refinedRows) && near(muColumn, meanRows) && !near(muColumn, refinedRows), "\(rows)")
+            let tsv = try runTextVAE(
+                ["encode", "-m", "model.safetensors", "--refine", "15"], in: folder, stdin: sentences.joined(separator: "\n") + "\n")
+            let tsvRows: [[Float]] = Self.lines(tsv.stdout).map { $0.split(separator: "\t").map { Float(String($0)) ?? .nan } }
+            #expect(near(tsvRows, refinedRows), "\(tsv)")
 
             let sampled = try runTextVAE(
                 ["reconstruct", "-m", "model.safetensors", "--refine", "3", "--sample"], in: folder, stdin: "cat\n")
