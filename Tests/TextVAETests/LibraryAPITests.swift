@@ -59,6 +59,12 @@ import TextVAE
         let cliRefinedAgain = try TextVAEProgram.run(
             ["reconstruct", "-m", "m.safetensors", "--refine", "20"], in: folder, stdin: "a bird eats the fish\n")
         #expect(refinedAgain == [String(GenerationCLITests.lines(cliRefinedAgain.stdout)[0].split(separator: "\t")[1])])
+        let refinedCodes = try await model.encode(["a bird eats the fish"], refine: 20)
+        let cliCodes = try TextVAEProgram.run(
+            ["encode", "-m", "m.safetensors", "--refine", "20"], in: folder, stdin: "a bird eats the fish\n")
+        let cliRow = GenerationCLITests.lines(cliCodes.stdout)[0].split(separator: "\t").map { Float(String($0)) ?? .nan }
+        #expect(
+            refinedCodes.count == 1 && zip(refinedCodes[0], cliRow).allSatisfy { abs($0 - $1) < 1e-5 }, "\(refinedCodes) against \(cliRow)")
         let negative = await #expect(throws: TextVAEError.self) { try await model.reconstruct(["a bird"], refine: -1) }
         #expect(negative?.isCase(.invalidInput("")) == true, "\(String(describing: negative))")
         // reconstruct and score agree with their definitions; errors name the sentence.

@@ -159,7 +159,13 @@
                 let encoded = try await server.post("/v1/encode", #"{"sentences": ["\#(a)"]}"#)
                 let first = try #require((encoded.json?["results"] as? [[String: Any]])?.first)
                 #expect((first["mu"] as? [Double])?.map(Float.init) == model.encode([try model.requireTokens(a)]).mu)
-                #expect((first["logvar"] as? [Double])?.count == model.latent)
+                #expect((first["logvar"] as? [Double])?.count == model.latent && first["z"] == nil)
+                let encodedRefined = try await server.post("/v1/encode", #"{"sentences": ["\#(a)", "\#(b)"], "refine": 12}"#)
+                let encodings = try #require(encodedRefined.json?["results"] as? [[String: Any]], "\(encodedRefined)")
+                let ids = [try model.requireTokens(a), try model.requireTokens(b)], Z = model.latent
+                let endCodes = model.refinedCodes(ids, from: model.encode(ids).mu, steps: 12, options: standard)
+                let served = encodings.flatMap { ($0["z"] as? [Double])?.map(Float.init) ?? [] }
+                #expect(served.count == 2 * Z && zip(served, endCodes).allSatisfy { abs($0 - $1) < 1e-5 }, "\(encodings)")
 
                 let scored = try await server.post("/v1/score", #"{"sentences": ["\#(a)", "\#(b)"]}"#)
                 var rng = Random(seed: 0)

@@ -81,10 +81,18 @@ public actor TextVAEModel {
         }
     }
 
-    /// Each sentence's posterior mean μ (Z numbers). Throws when a sentence has no words to encode.
-    public func encode(_ sentences: [String]) throws -> [[Float]] {
-        let posteriors = trained.encode(try ids(of: sentences))
-        return (0..<posteriors.count).map { Array(posteriors.mu($0)) }
+    /// Each sentence's posterior mean μ (Z numbers). With `refine` > 0, a sentence that μ does not give back gets
+    /// the code `reconstruct(_:refine:options:)` decodes with the repetition rule on, as `textvae encode --refine`
+    /// writes. Throws when a sentence has no words to encode.
+    public func encode(_ sentences: [String], refine: Int = 0) throws -> [[Float]] {
+        try Self.checkRefine(refine)
+        let ids = try ids(of: sentences)
+        let posteriors = trained.encode(ids)
+        let z = trained.refinedCodes(
+            ids, from: posteriors.mu, classes: trained.classes == 0 ? nil : posteriors.mostLikelyClasses, steps: refine,
+            options: DecodingOptions(repetition: .standard))
+        let Z = trained.latent
+        return (0..<posteriors.count).map { Array(z[$0 * Z..<($0 + 1) * Z]) }
     }
 
     /// Each sentence encoded to its posterior mean and decoded again (in a model with classes, with its most

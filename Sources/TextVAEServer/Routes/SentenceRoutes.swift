@@ -43,15 +43,24 @@
             }
 
             v1.post("encode") { request, _ in
-                let sentences = try self.sentences(try await self.fields(request, ["sentences"]))
+                let fields = try await self.fields(request, ["sentences", "refine"])
+                let sentences = try self.sentences(fields)
+                let refine = try self.refineSteps(fields, default: 0)
                 let results = try await self.onModel { model in
                     let (input, inputs) = try Self.read(sentences, model)
-                    let posteriors = model.encode(input.ids)
+                    try self.checkRefineWork(steps: refine, input.ids, model)
+                    let posteriors = model.encode(input.ids), Z = model.latent
+                    // With refine: the codes textvae encode --refine writes, as "z" beside "mu".
+                    let z = model.refinedCodes(
+                        input.ids, from: posteriors.mu, classes: model.classes == 0 ? nil : posteriors.mostLikelyClasses,
+                        steps: refine, options: DecodingOptions(repetition: .standard))
                     return inputs.indices.map { i -> JSONValue in
-                        .object([
+                        var fields: [String: JSONValue] = [
                             "input": .string(inputs[i]), "mu": .floats(posteriors.mu(i)),
-                            "logvar": .floats(posteriors.logv[i * model.latent..<(i + 1) * model.latent]),
-                        ])
+                            "logvar": .floats(posteriors.logv[i * Z..<(i + 1) * Z]),
+                        ]
+                        if refine > 0 { fields["z"] = .floats(z[i * Z..<(i + 1) * Z]) }
+                        return .object(fields)
                     }
                 }
                 return Response.json(.object(["results": .array(results)]))
