@@ -76,12 +76,7 @@ struct EncodeCommand: ParsableCommand {
         let posteriors = trained.encode(input.ids)
         let N = posteriors.count
         // Refined codes, as reconstruct --refine finds them (its default decoding: greedy, the repetition rule on).
-        let refined =
-            refinement.refine == 0
-            ? nil
-            : refinement.codes(
-                posteriors.mu, of: input.ids, classes: trained.classes == 0 ? nil : posteriors.mostLikelyClasses, model: trained,
-                options: DecodingOptions(repetition: .standard))
+        let refined = refinement.refine == 0 ? nil : trained.refinedMeans(input.ids, posteriors, steps: refinement.refine)
         func code(_ i: Int) -> ArraySlice<Float> { refined.map { $0[i * Z..<(i + 1) * Z] } ?? posteriors.mu(i) }
         let data: Data
         switch resolvedFormat {

@@ -196,8 +196,7 @@ struct EvaluateCommand: ParsableCommand {
     static func reconstruction(_ ids: [[Int32]], _ trained: TrainedModel, refinement: RefineOption) -> (ReconstructionScore, CorpusBLEU) {
         let posteriors = trained.encode(ids)
         let mostLikely = trained.classes == 0 ? nil : posteriors.mostLikelyClasses
-        let z = refinement.codes(
-            posteriors.mu, of: ids, classes: mostLikely, model: trained, options: DecodingOptions(repetition: .standard))
+        let z = trained.refinedMeans(ids, posteriors, steps: refinement.refine)
         let decoded = trained.decodeGreedily(z, classes: mostLikely?.flatMap(trained.oneHot), repetition: .standard)
         var score = ReconstructionScore(), bleu = CorpusBLEU()
         for (input, output) in zip(ids, decoded) {

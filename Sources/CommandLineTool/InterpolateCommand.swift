@@ -57,7 +57,7 @@ struct InterpolateCommand: ParsableCommand {
         help: ArgumentHelp(
             "Refine the code of an end that μ does not give back with this many gradient steps on its sentence's own objective (−log p(x|z) + ½‖z‖², from μ), kept where it gives back more of the sentence; each step is a decoder pass forward and back. 0: the posterior means.",
             valueName: "steps"))
-    var refine = TrainedModel.interpolationRefinement
+    var refine = TextVAEModel.interpolationRefinement
 
     @OptionGroup var length: LengthOptions
 

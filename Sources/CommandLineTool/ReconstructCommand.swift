@@ -70,8 +70,12 @@ struct ReconstructCommand: ParsableCommand {
         let asked = try classOptions.resolve(trained)
         let classes = trained.classes == 0 ? nil : (asked.map { k in input.ids.map { _ in k } } ?? posteriors.mostLikelyClasses)
         var rng = Random(seed: seed)
-        let means = { refinement.codes(posteriors.mu, of: input.ids, classes: classes, model: trained, options: options) }
-        let z = sample ? posteriors.draw(&rng) : means()
+        let z: [Float]
+        if sample {
+            z = posteriors.draw(&rng)
+        } else {
+            z = refinement.codes(posteriors.mu, of: input.ids, classes: classes, model: trained, options: options)
+        }
         var out = OutputBuffer()
         var score = ReconstructionScore()
         let decoded = trained.decode(z, classes: classes?.flatMap(trained.oneHot), options: options)

@@ -415,21 +415,14 @@ import Testing
         try withScratchFolder { folder in
             let file = try Self.saveModel(folder, TinyModel.varied(latentToInputs: true))
             let trained = try TrainedModel(file: file, threads: 1)
-            // Two sentences whose codes refinement moves: among those some code gives back (greedy decodings of prior
-            // draws), the first two that μ does not give back and a refined code gives back more of.
-            let candidates = trained.decodeGreedily(TinyModel.prior(24), repetition: .standard).filter { !$0.isEmpty }
-            let candidateMeans = trained.encode(candidates).mu, Z = trained.latent
-            let moved = trained.refinedCodes(candidates, from: candidateMeans, steps: 15, options: DecodingOptions(repetition: .standard))
-            let movedTexts = candidates.indices.filter { moved[$0 * Z..<($0 + 1) * Z] != candidateMeans[$0 * Z..<($0 + 1) * Z] }
-                .map { trained.text(candidates[$0]) }
-            let sentences = Array(NSOrderedSet(array: movedTexts).array.compactMap { $0 as? String }.prefix(2))
+            let sentences = TinyModel.sentencesRefinementMoves(trained, steps: 20).map(trained.text)
             try #require(sentences.count == 2, "refinement moved the codes of \(sentences.count) distinct sentences")
             let refined = try runTextVAE(
-                ["reconstruct", "-m", "model.safetensors", "--refine", "15", "--format", "jsonl"], in: folder,
+                ["reconstruct", "-m", "model.safetensors", "--refine", "20", "--format", "jsonl"], in: folder,
                 stdin: sentences.joined(separator: "\n") + "\n")
             #expect(refined.status == 0, "\(refined)")
             let ids = sentences.map { trained.vocabulary.ids($0.split(separator: " ").map(String.init)) }
-            let z = trained.refinedCodes(ids, from: trained.encode(ids).mu, steps: 15, options: DecodingOptions(repetition: .standard))
+            let z = trained.refinedCodes(ids, from: trained.encode(ids).mu, steps: 20, options: DecodingOptions(repetition: .standard))
             let expected = trained.decodeGreedily(z, repetition: .standard).map(trained.text)
             let outputs = try Self.lines(refined.stdout).map { line in
                 try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])["output"] as? String
@@ -437,12 +430,12 @@ import Testing
             #expect(outputs == expected, "\(outputs) against \(expected)")
             // encode --refine: the same codes, as "z" beside "mu" in jsonl and in place of μ in tsv.
             let encoded = try runTextVAE(
-                ["encode", "-m", "model.safetensors", "--refine", "15", "--format", "jsonl"], in: folder,
+                ["encode", "-m", "model.safetensors", "--refine", "20", "--format", "jsonl"], in: folder,
                 stdin: sentences.joined(separator: "\n") + "\n")
             let rows = try Self.lines(encoded.stdout).map { line in
                 try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
             }
-            let mu = trained.encode(ids).mu
+            let mu = trained.encode(ids).mu, Z = trained.latent
             let refinedRows: [[Float]] = (0..<2).map { Array(z[$0 * Z..<($0 + 1) * Z]) }
             let meanRows: [[Float]] = (0..<2).map { Array(mu[$0 * Z..<($0 + 1) * Z]) }
             // The command runs on more threads than this test: sums in another order, a few ulps apart.
@@ -453,7 +446,7 @@ import Testing
             let muColumn: [[Float]?] = rows.map { ($0["mu"] as? [Double])?.map(Float.init) }
             #expect(near(zColumn, refinedRows) && near(muColumn, meanRows) && !near(muColumn, refinedRows), "\(rows)")
             let tsv = try runTextVAE(
-                ["encode", "-m", "model.safetensors", "--refine", "15"], in: folder, stdin: sentences.joined(separator: "\n") + "\n")
+                ["encode", "-m", "model.safetensors", "--refine", "20"], in: folder, stdin: sentences.joined(separator: "\n") + "\n")
             let tsvRows: [[Float]] = Self.lines(tsv.stdout).map { $0.split(separator: "\t").map { Float(String($0)) ?? .nan } }
             #expect(near(tsvRows, refinedRows), "\(tsv)")
 
@@ -461,17 +454,17 @@ import Testing
                 ["reconstruct", "-m", "model.safetensors", "--refine", "3", "--sample"], in: folder, stdin: "cat\n")
             #expect(sampled.failedCleanly && sampled.stderr.contains("--sample"), "\(sampled)")
             // interpolate --refine: the path's ends are the refined reconstructions, and a missed end says so.
-            let path = try TextVAEProgram.run(["interpolate", "-m", "model.safetensors", "--refine", "15"] + sentences, in: folder)
+            let path = try TextVAEProgram.run(["interpolate", "-m", "model.safetensors", "--refine", "20"] + sentences, in: folder)
             #expect(path.status == 0, "\(path)")
             let lines = Self.lines(path.stdout).map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)[1] }
             #expect(lines.first == expected[0] && lines.last == expected[1], "\(lines) against \(expected)")
-            #expect(path.stderr.contains("after 15 refinement steps") == (expected != sentences), "\(path.stderr)")
+            #expect(path.stderr.contains("after 20 refinement steps") == (expected != sentences), "\(path.stderr)")
             try writeFile(Array((sentences.joined(separator: "\n") + "\n").utf8), folder + "/in.txt")
             let evaluated = try TextVAEProgram.run(
-                ["evaluate", "-m", "model.safetensors", "in.txt", "-k", "2", "--refine", "15", "--paths", "2", "--json"], in: folder)
+                ["evaluate", "-m", "model.safetensors", "in.txt", "-k", "2", "--refine", "20", "--paths", "2", "--json"], in: folder)
             let r = try #require(JSONSerialization.jsonObject(with: Data(evaluated.stdout.utf8)) as? [String: Any], "\(evaluated)")
             let exact = Double(zip(outputs, sentences).filter { $0 == $1 }.count) / 2
-            #expect(r["refine"] as? Int == 15 && r["recon_exact"] as? Double == exact, "\(r)")
+            #expect(r["refine"] as? Int == 20 && r["recon_exact"] as? Double == exact, "\(r)")
         }
     }
 }

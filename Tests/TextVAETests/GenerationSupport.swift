@@ -69,3 +69,21 @@ extension SentenceVAE {
 func runTextVAE(_ arguments: [String], in folder: String, stdin input: String) throws -> Run {
     try TextVAEProgram.run(arguments, in: folder, stdin: input)
 }
+
+extension TinyModel {
+    /// Up to `count` distinct sentences whose codes `refinedCodes` moves (`steps` steps, the repetition rule on): among
+    /// the greedy decodings of prior draws, which some code gives back, those that μ does not give back and a refined
+    /// code gives back more of. Refinement tests use them, so that a command, call or route that ignored refinement
+    /// would give μ's answers and fail.
+    static func sentencesRefinementMoves(_ trained: TrainedModel, steps: Int, count: Int = 2) -> [[Int32]] {
+        let candidates = trained.decodeGreedily(prior(24), repetition: .standard).filter { !$0.isEmpty }
+        let means = trained.encode(candidates).mu, Z = trained.latent
+        let moved = trained.refinedCodes(candidates, from: means, steps: steps, options: DecodingOptions(repetition: .standard))
+        var picked: [[Int32]] = []
+        for (i, sentence) in candidates.enumerated()
+        where picked.count < count && !picked.contains(sentence) && moved[i * Z..<(i + 1) * Z] != means[i * Z..<(i + 1) * Z] {
+            picked.append(sentence)
+        }
+        return picked
+    }
+}

@@ -49,22 +49,6 @@ import TextVAE
         let cliWalk = try TextVAEProgram.run(
             ["interpolate", "-m", "m.safetensors", "the cat sees a dog", "a bird eats the fish"], in: folder)
         #expect(walk.map { "\(String(format: "%.2f", $0.t))\t\($0.text)" } == GenerationCLITests.lines(cliWalk.stdout))
-        // Refined ends and reconstructions are the commands' --refine.
-        let standard = DecodingOptions(repetition: .standard)
-        let refinedWalk = try await model.interpolate("the cat sees a dog", "a bird eats the fish", steps: 5, refine: 20, options: standard)
-        let cliRefinedWalk = try TextVAEProgram.run(
-            ["interpolate", "-m", "m.safetensors", "--refine", "20", "the cat sees a dog", "a bird eats the fish"], in: folder)
-        #expect(refinedWalk.map { "\(String(format: "%.2f", $0.t))\t\($0.text)" } == GenerationCLITests.lines(cliRefinedWalk.stdout))
-        let refinedAgain = try await model.reconstruct(["a bird eats the fish"], refine: 20, options: standard)
-        let cliRefinedAgain = try TextVAEProgram.run(
-            ["reconstruct", "-m", "m.safetensors", "--refine", "20"], in: folder, stdin: "a bird eats the fish\n")
-        #expect(refinedAgain == [String(GenerationCLITests.lines(cliRefinedAgain.stdout)[0].split(separator: "\t")[1])])
-        let refinedCodes = try await model.encode(["a bird eats the fish"], refine: 20)
-        let cliCodes = try TextVAEProgram.run(
-            ["encode", "-m", "m.safetensors", "--refine", "20"], in: folder, stdin: "a bird eats the fish\n")
-        let cliRow = GenerationCLITests.lines(cliCodes.stdout)[0].split(separator: "\t").map { Float(String($0)) ?? .nan }
-        #expect(
-            refinedCodes.count == 1 && zip(refinedCodes[0], cliRow).allSatisfy { abs($0 - $1) < 1e-5 }, "\(refinedCodes) against \(cliRow)")
         let negative = await #expect(throws: TextVAEError.self) { try await model.reconstruct(["a bird"], refine: -1) }
         #expect(negative?.isCase(.invalidInput("")) == true, "\(String(describing: negative))")
         // reconstruct and score agree with their definitions; errors name the sentence.
@@ -80,6 +64,39 @@ import TextVAE
         #expect(noClasses?.isCase(.modelLacks("")) == true, "\(String(describing: noClasses))")
         let missing = #expect(throws: TextVAEError.self) { try TextVAEModel(path: folder + "/missing.safetensors") }
         #expect(missing?.isCase(.file("")) == true, "\(String(describing: missing))")
+    }
+
+    /// `refine` gives the commands' --refine answers, on sentences whose codes refinement moves (so that a call
+    /// that ignored it would give μ's answers and fail); interpolate refines by default, as the command does.
+    @Test func refinementGivesTheCommandsAnswers() async throws {
+        let folder = try temporaryFolder().path
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let file = try GenerationCLITests.saveModel(folder, TinyModel.varied(latentToInputs: true))
+        let trained = try TrainedModel(file: file, threads: 1)
+        let sentences = TinyModel.sentencesRefinementMoves(trained, steps: 20).map(trained.text)
+        try #require(sentences.count == 2, "refinement moved the codes of \(sentences.count) distinct sentences")
+        let model = try TextVAEModel(path: folder + "/model.safetensors")
+        let stdin = sentences.joined(separator: "\n") + "\n"
+        func column(_ run: Run, _ k: Int) -> [String] {
+            GenerationCLITests.lines(run.stdout).map { String($0.split(separator: "\t", omittingEmptySubsequences: false)[k]) }
+        }
+
+        let codes = try await model.encode(sentences, refine: 20), means = try await model.encode(sentences)
+        let cliCodes = try TextVAEProgram.run(["encode", "-m", "model.safetensors", "--refine", "20"], in: folder, stdin: stdin)
+        let cliRows = GenerationCLITests.lines(cliCodes.stdout).map { $0.split(separator: "\t").map { Float(String($0)) ?? .nan } }
+        #expect(codes != means && cliRows.count == 2, "\(codes) against μ \(means)")
+        #expect(zip(codes, cliRows).allSatisfy { zip($0, $1).allSatisfy { abs($0 - $1) < 1e-5 } }, "\(codes) against \(cliRows)")
+
+        let standard = DecodingOptions(repetition: .standard)
+        let back = try await model.reconstruct(sentences, refine: 20, options: standard)
+        let cliBack = try TextVAEProgram.run(["reconstruct", "-m", "model.safetensors", "--refine", "20"], in: folder, stdin: stdin)
+        let backFromMeans = try await model.reconstruct(sentences, options: standard)
+        #expect(back == column(cliBack, 1) && back != backFromMeans, "\(back) against μ's \(backFromMeans)")
+
+        let walk = try await model.interpolate(sentences[0], sentences[1], options: standard).map(\.text)
+        let cliWalk = try TextVAEProgram.run(["interpolate", "-m", "model.safetensors"] + sentences, in: folder)
+        let unrefined = try await model.interpolate(sentences[0], sentences[1], refine: 0, options: standard).map(\.text)
+        #expect(walk == column(cliWalk, 1) && walk != unrefined, "\(walk) against \(unrefined)")
     }
 
     /// The article's code is the code above, and it compiles in a module outside the package: with `import

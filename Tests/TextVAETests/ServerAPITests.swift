@@ -134,38 +134,10 @@
                 #expect(results.map { $0["input"] as? String } == [a, b])
                 #expect(results.map { $0["output"] as? String } == [expected[0], expected[3]])
 
-                // "refine": the ends' codes refined as the library refines them (and textvae interpolate --refine).
-                let standard = DecodingOptions(repetition: .standard)
-                let refinedEnds = try model.interpolationEnds(a, b, refine: 12, options: standard).ends
-                let refinedZ = ts.flatMap { Interpolation.spherical(refinedEnds[0].z, refinedEnds[1].z, $0) }
-                let refinedTexts = model.decode(refinedZ, options: standard).map { model.text($0[0].tokens) }
-                let refinedPath = try await server.post(
-                    "/v1/interpolate", #"{"a": "\#(a)", "b": "\#(b)", "steps": 4, "slerp": true, "refine": 12}"#)
-                #expect((refinedPath.json?["points"] as? [[String: Any]])?.map { $0["text"] as? String } == refinedTexts, "\(refinedPath)")
-                // Without "refine", the ends are refined as textvae interpolate refines them by default.
-                let defaultEnds = try model.interpolationEnds(a, b, refine: TrainedModel.interpolationRefinement, options: standard).ends
-                let defaultZ = ts.flatMap { Interpolation.spherical(defaultEnds[0].z, defaultEnds[1].z, $0) }
-                let defaultPath = try await server.post("/v1/interpolate", #"{"a": "\#(a)", "b": "\#(b)", "steps": 4, "slerp": true}"#)
-                #expect(
-                    (defaultPath.json?["points"] as? [[String: Any]])?.map { $0["text"] as? String }
-                        == model.decode(defaultZ, options: standard).map { model.text($0[0].tokens) }, "\(defaultPath)")
-                let refinedBack = try await server.post("/v1/reconstruct", #"{"sentences": ["\#(a)", "\#(b)"], "refine": 12}"#)
-                #expect(
-                    (refinedBack.json?["results"] as? [[String: Any]])?.map { $0["output"] as? String } == [
-                        refinedTexts[0], refinedTexts[3],
-                    ],
-                    "\(refinedBack)")
-
                 let encoded = try await server.post("/v1/encode", #"{"sentences": ["\#(a)"]}"#)
                 let first = try #require((encoded.json?["results"] as? [[String: Any]])?.first)
                 #expect((first["mu"] as? [Double])?.map(Float.init) == model.encode([try model.requireTokens(a)]).mu)
                 #expect((first["logvar"] as? [Double])?.count == model.latent && first["z"] == nil)
-                let encodedRefined = try await server.post("/v1/encode", #"{"sentences": ["\#(a)", "\#(b)"], "refine": 12}"#)
-                let encodings = try #require(encodedRefined.json?["results"] as? [[String: Any]], "\(encodedRefined)")
-                let ids = [try model.requireTokens(a), try model.requireTokens(b)], Z = model.latent
-                let endCodes = model.refinedCodes(ids, from: model.encode(ids).mu, steps: 12, options: standard)
-                let served = encodings.flatMap { ($0["z"] as? [Double])?.map(Float.init) ?? [] }
-                #expect(served.count == 2 * Z && zip(served, endCodes).allSatisfy { abs($0 - $1) < 1e-5 }, "\(encodings)")
 
                 let scored = try await server.post("/v1/score", #"{"sentences": ["\#(a)", "\#(b)"]}"#)
                 var rng = Random(seed: 0)
@@ -206,6 +178,41 @@
         }
 
         /// Each bad request: its status and words its message must contain.
+        /// "refine" on /v1/interpolate (default: textvae interpolate's 20 steps), /v1/reconstruct and /v1/encode gives the
+        /// library's refined codes, on sentences whose codes refinement moves (a route that ignored it would fail).
+        @Test func refineGivesTheLibrarysRefinedCodes() async throws {
+            try await withServer(index: false) { server, model in
+                let ids = TinyModel.sentencesRefinementMoves(model, steps: TextVAEModel.interpolationRefinement)
+                try #require(ids.count == 2, "refinement moved the codes of \(ids.count) distinct sentences")
+                let (a, b) = (model.text(ids[0]), model.text(ids[1]))
+                let standard = DecodingOptions(repetition: .standard), Z = model.latent
+                func texts(_ reply: HTTPReply, _ list: String, _ key: String) -> [String?]? {
+                    (reply.json?[list] as? [[String: Any]])?.map { $0[key] as? String }
+                }
+                func path(refine: Int) throws -> [String] {
+                    let ends = try model.interpolationEnds(a, b, refine: refine, options: standard).ends
+                    let z = Interpolation.steps(4).flatMap { Interpolation.linear(ends[0].z, ends[1].z, $0) }
+                    return model.decode(z, options: standard).map { model.text($0[0].tokens) }
+                }
+                let refinedPath = try path(refine: TextVAEModel.interpolationRefinement), meanPath = try path(refine: 0)
+                #expect(refinedPath != meanPath, "\(refinedPath)")
+                let byDefault = try await server.post("/v1/interpolate", #"{"a": "\#(a)", "b": "\#(b)", "steps": 4}"#)
+                #expect(texts(byDefault, "points", "text") == refinedPath, "\(byDefault)")
+                let asked = try await server.post("/v1/interpolate", #"{"a": "\#(a)", "b": "\#(b)", "steps": 4, "refine": 0}"#)
+                #expect(texts(asked, "points", "text") == meanPath, "\(asked)")
+
+                let refinedBack = try await server.post("/v1/reconstruct", #"{"sentences": ["\#(a)", "\#(b)"], "refine": 20}"#)
+                #expect(texts(refinedBack, "results", "output") == [refinedPath[0], refinedPath[3]], "\(refinedBack)")
+
+                let encoded = try await server.post("/v1/encode", #"{"sentences": ["\#(a)", "\#(b)"], "refine": 20}"#)
+                let rows = try #require(encoded.json?["results"] as? [[String: Any]], "\(encoded)")
+                let served = rows.flatMap { ($0["z"] as? [Double])?.map(Float.init) ?? [] }
+                let means = rows.flatMap { ($0["mu"] as? [Double])?.map(Float.init) ?? [] }
+                let codes = model.refinedCodes(ids, from: model.encode(ids).mu, steps: 20, options: standard)
+                #expect(served.count == 2 * Z && zip(served, codes).allSatisfy { abs($0 - $1) < 1e-5 } && served != means, "\(rows)")
+            }
+        }
+
         static let badRequests: [(path: String, body: String, status: Int, mentions: [String])] = [
             ("/v1/sample", #"{"n": 3"#, 400, ["not valid JSON"]),
             ("/v1/sample", #"[1, 2]"#, 400, ["JSON object"]),

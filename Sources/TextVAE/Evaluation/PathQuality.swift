@@ -72,7 +72,7 @@ extension TrainedModel {
     /// The paths `textvae interpolate` would print (linear, `steps` steps, greedy with the repetition rule) between
     /// `count` pairs of `sentences` of 1 to `maxWords` tokens, the pairs drawn with `seed`; nil when fewer than two
     /// sentences are that short. In a model with classes each end takes its most likely class, as `interpolate`
-    /// does; with `refine` > 0 the ends' codes are refined by that many steps first (`refinedCodes`),
+    /// does; with `refine` > 0 the ends' codes are refined by that many steps first (`refinedMeans`),
     /// as `interpolate --refine` does.
     package func pathQuality(
         _ sentences: [[Int32]], count: Int, steps: Int, maxWords: Int, seed: UInt64, refine: Int = 0
@@ -84,9 +84,7 @@ extension TrainedModel {
         let row = Dictionary(uniqueKeysWithValues: used.enumerated().map { ($1, $0) })
         let posteriors = encode(used.map { sentences[$0] })
         let classes = self.classes == 0 ? Array(repeating: 0, count: used.count) : posteriors.mostLikelyClasses
-        let mu = refinedCodes(
-            used.map { sentences[$0] }, from: posteriors.mu, classes: self.classes == 0 ? nil : classes, steps: refine,
-            options: DecodingOptions(repetition: .standard))
+        let mu = refinedMeans(used.map { sentences[$0] }, posteriors, steps: refine)
         let Z = latent
         let ts = Interpolation.steps(steps)
         var z: [Float] = [], c: [Float] = []

@@ -87,12 +87,8 @@ public actor TextVAEModel {
     public func encode(_ sentences: [String], refine: Int = 0) throws -> [[Float]] {
         try Self.checkRefine(refine)
         let ids = try ids(of: sentences)
-        let posteriors = trained.encode(ids)
-        let z = trained.refinedCodes(
-            ids, from: posteriors.mu, classes: trained.classes == 0 ? nil : posteriors.mostLikelyClasses, steps: refine,
-            options: DecodingOptions(repetition: .standard))
-        let Z = trained.latent
-        return (0..<posteriors.count).map { Array(z[$0 * Z..<($0 + 1) * Z]) }
+        let z = trained.refinedMeans(ids, trained.encode(ids), steps: refine), Z = trained.latent
+        return (0..<ids.count).map { Array(z[$0 * Z..<($0 + 1) * Z]) }
     }
 
     /// Each sentence encoded to its posterior mean and decoded again (in a model with classes, with its most

@@ -84,11 +84,17 @@ extension TrainedModel {
         return codes
     }
 
+    /// The codes `textvae reconstruct --refine steps` decodes with its defaults: `refinedCodes` from the posterior
+    /// means in `posteriors`, each sentence with its most likely class, decoded greedily with the repetition rule on.
+    package func refinedMeans(_ sentences: [[Int32]], _ posteriors: Posteriors, steps: Int) -> [Float] {
+        refinedCodes(
+            sentences, from: posteriors.mu, classes: classes == 0 ? nil : posteriors.mostLikelyClasses, steps: steps,
+            options: DecodingOptions(repetition: .standard))
+    }
+
     /// Adam's step size for `refine`: z lives on the prior's scale (about 1 a dimension), and 0.05 a step lets 20
     /// steps move a coordinate by up to 1.
     package static let refinementRate: Float = 0.05
-    /// Refinement steps for the ends of a homotopy unless asked otherwise (`TextVAEModel.interpolationRefinement`).
-    package static let interpolationRefinement = TextVAEModel.interpolationRefinement
     /// The most refinement steps the commands, the library and the server take.
     package static let maxRefinementSteps = 10_000
     /// Sentences refined together: a training batch's worth, whose logits (tokens × vocabulary) stay small.

@@ -15,7 +15,7 @@
                 if steps < 2 { throw APIError.unprocessable("'steps' must be at least 2 (the two ends), got \(steps)") }
                 let options = try self.decodingOptions(fields, maxLength: model.model.config.maxLength)
                 let (a, b) = try await self.endPoints(
-                    fields, latent: model.latent, refine: try self.refineSteps(fields, default: TrainedModel.interpolationRefinement),
+                    fields, latent: model.latent, refine: try self.refineSteps(fields, default: TextVAEModel.interpolationRefinement),
                     options: options)
                 let slerp = try fields.bool("slerp") ?? false
                 let ts = Interpolation.steps(steps)

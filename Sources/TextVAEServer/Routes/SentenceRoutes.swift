@@ -51,9 +51,7 @@
                     try self.checkRefineWork(steps: refine, input.ids, model)
                     let posteriors = model.encode(input.ids), Z = model.latent
                     // With refine: the codes textvae encode --refine writes, as "z" beside "mu".
-                    let z = model.refinedCodes(
-                        input.ids, from: posteriors.mu, classes: model.classes == 0 ? nil : posteriors.mostLikelyClasses,
-                        steps: refine, options: DecodingOptions(repetition: .standard))
+                    let z = model.refinedMeans(input.ids, posteriors, steps: refine)
                     return inputs.indices.map { i -> JSONValue in
                         var fields: [String: JSONValue] = [
                             "input": .string(inputs[i]), "mu": .floats(posteriors.mu(i)),
