@@ -254,8 +254,14 @@ struct TrainCommand: ParsableCommand {
                 + "\(cp.state.step) steps; \(Self.kept(cp, trainer.batchesPerEpoch)); model \(trainer.modelPath); metrics \(trainer.metricsPath)"
         )
         if collective.size > 1 {
+            let P = cp.file.model.layout.total
+            let messages =
+                trainer.parameterShares != nil
+                ? "each making 1/\(collective.size) of Adam's step: the gradient's sum (a ring of MPI_Sendrecv over \(P) floats) "
+                    + "and the parameters' gather (MPI_Allgatherv)"
+                : "the gradient's sum (MPI_Allreduce of \(P) floats)"
             print(
-                "\(collective.size) ranks: the gradient's sum (MPI_Allreduce of \(cp.file.model.layout.total) floats) took "
+                "\(collective.size) ranks, \(messages) took "
                     + "\(f(100 * trainer.sumSeconds / max(trainer.updateSeconds, 1e-9), 1))% of rank 0's update time "
                     + "(\(f(1000 * trainer.sumSeconds / Double(max(1, trainer.updateCount)), 1)) ms an update)")
         }

@@ -6,9 +6,19 @@ import Testing
 /// The folder of this test target's source files (golden files live in Golden/).
 let testsFolder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
 
-/// A fresh temporary folder, removed by the caller with `cleanUp`.
+/// The folder that holds this test process's scratch folders: removed when the process exits, so that a test which
+/// fails before its own clean-up (or a helper such as `grammarTrainingFolder`, whose callers keep the folder) leaves
+/// nothing behind in the system's temporary folder.
+let testProcessFolder: URL = {
+    let url = FileManager.default.temporaryDirectory.appendingPathComponent("textvae-tests-\(getpid())-\(UUID().uuidString)")
+    try? FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    atexit { try? FileManager.default.removeItem(at: testProcessFolder) }
+    return url
+}()
+
+/// A fresh temporary folder inside `testProcessFolder`; a test may remove it when done, and the rest go at exit.
 func temporaryFolder() throws -> URL {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("textvae-tests-\(UUID().uuidString)")
+    let url = testProcessFolder.appendingPathComponent(UUID().uuidString)
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     return url
 }

@@ -6,8 +6,7 @@ import Testing
 /// Runs `body` with a fresh folder under the system's temporary folder and
 /// removes it afterwards, so tests never share or leave files.
 func withScratchFolder<T>(_ body: (String) throws -> T) throws -> T {
-    let url = FileManager.default.temporaryDirectory.appendingPathComponent("textvae-tests-\(UUID().uuidString)")
-    try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+    let url = try temporaryFolder()
     defer { try? FileManager.default.removeItem(at: url) }
     return try body(url.path)
 }

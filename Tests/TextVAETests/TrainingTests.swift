@@ -277,6 +277,15 @@ import Testing
             if calls == 1 { throw TextVAEError.system("MPI_Allreduce failed (error 15) on rank 0") }
         }
         func barrier() {}
+        func sum(_ values: UnsafeMutableBufferPointer<Float>, keeping shares: [Range<Int>]) {
+            Issue.record("the update went on after its first sum failed")
+        }
+        func gather(_ values: UnsafeMutableBufferPointer<Float>, shares: [Range<Int>]) {
+            Issue.record("the update went on after its first sum failed")
+        }
+        func gather(_ values: UnsafeMutableBufferPointer<Double>, shares: [Range<Int>]) {
+            Issue.record("the update went on after its first sum failed")
+        }
     }
 
     /// A sum across ranks that fails inside the forward pass stops the update with its error; it must not pass

@@ -31,6 +31,18 @@ int tvmpi_size(void);
 /// holds the same sums. Every rank must call it with the same count.
 int tvmpi_allreduce_sum_float(float *buffer, long count);
 
+/// Sums `values` (the same count on every rank) element-wise over all ranks,
+/// in place, as far as rank r's part goes: afterwards values[displacements[r]
+/// ..< + counts[r]] holds the sums there; the rest holds partial sums.
+/// `scratch` holds as many floats as the largest part. Parts are consecutive.
+int tvmpi_ring_reduce_scatter_sum_float(float *values, const int *counts, const int *displacements, float *scratch);
+
+/// Every rank's part of `buffer` (rank r's: counts[r] values from
+/// displacements[r], which it holds) copied to every other rank, in place.
+int tvmpi_allgatherv_float(float *buffer, const int *counts, const int *displacements);
+/// The same for doubles.
+int tvmpi_allgatherv_double(double *buffer, const int *counts, const int *displacements);
+
 /// Returns when every rank has called it.
 int tvmpi_barrier(void);
 /// Ends every rank with `code` (MPI_Abort); without MPI, exits this process.

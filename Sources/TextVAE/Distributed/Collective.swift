@@ -8,6 +8,14 @@ package protocol Collective: AnyObject {
     func sum(_ values: UnsafeMutableBufferPointer<Float>) throws
     /// Returns when every rank has called it.
     func barrier() throws
+    /// Sums `values` (the same count on every rank) over the ranks as far as this rank's part goes: afterwards
+    /// `values[shares[rank]]` holds the sums, the rest partial sums. `shares`: one range a rank, consecutive,
+    /// together all of `values`.
+    func sum(_ values: UnsafeMutableBufferPointer<Float>, keeping shares: [Range<Int>]) throws
+    /// Copies each rank's part of `values` (`values[shares[r]]`, which rank r holds) to every rank.
+    func gather(_ values: UnsafeMutableBufferPointer<Float>, shares: [Range<Int>]) throws
+    /// The same for doubles.
+    func gather(_ values: UnsafeMutableBufferPointer<Double>, shares: [Range<Int>]) throws
 }
 
 extension Collective {
@@ -32,4 +40,7 @@ package final class SingleProcess: Collective {
     package init() {}
     package func sum(_ values: UnsafeMutableBufferPointer<Float>) {}
     package func barrier() {}
+    package func sum(_ values: UnsafeMutableBufferPointer<Float>, keeping shares: [Range<Int>]) {}
+    package func gather(_ values: UnsafeMutableBufferPointer<Float>, shares: [Range<Int>]) {}
+    package func gather(_ values: UnsafeMutableBufferPointer<Double>, shares: [Range<Int>]) {}
 }

@@ -7,6 +7,8 @@ package final class MPICollective: Collective {
     package let rank: Int
     package let size: Int
     private var finished = false
+    /// Where `sum(_:keeping:)` receives a part from the previous rank: kept, since a training run sums every update.
+    private var scratch: [Float] = []
 
     /// Whether `mpirun` (Open MPI's, or another PMIx launcher) started this process.
     package static var launchedByMPI: Bool {
@@ -35,6 +37,36 @@ package final class MPICollective: Collective {
         guard size > 1, let base = values.baseAddress else { return }
         let status = tvmpi_allreduce_sum_float(base, values.count)
         guard status == 0 else { throw TextVAEError.system("MPI_Allreduce failed (error \(status)) on rank \(rank)") }
+    }
+
+    package func sum(_ values: UnsafeMutableBufferPointer<Float>, keeping shares: [Range<Int>]) throws {
+        precondition(shares.count == size && shares.last?.upperBound == values.count)
+        let counts = try Self.counts(shares), largest = Int(counts.max() ?? 0)
+        if scratch.count < largest { scratch = [Float](repeating: 0, count: largest) }
+        let status = scratch.withUnsafeMutableBufferPointer { scratch in
+            tvmpi_ring_reduce_scatter_sum_float(values.baseAddress!, counts, shares.map { Int32($0.lowerBound) }, scratch.baseAddress!)
+        }
+        guard status == 0 else { throw TextVAEError.system("MPI_Sendrecv failed (error \(status)) on rank \(rank)") }
+    }
+
+    package func gather(_ values: UnsafeMutableBufferPointer<Float>, shares: [Range<Int>]) throws {
+        precondition(shares.count == size && shares.last?.upperBound == values.count)
+        let status = tvmpi_allgatherv_float(values.baseAddress!, try Self.counts(shares), shares.map { Int32($0.lowerBound) })
+        guard status == 0 else { throw TextVAEError.system("MPI_Allgatherv failed (error \(status)) on rank \(rank)") }
+    }
+
+    package func gather(_ values: UnsafeMutableBufferPointer<Double>, shares: [Range<Int>]) throws {
+        precondition(shares.count == size && shares.last?.upperBound == values.count)
+        let status = tvmpi_allgatherv_double(values.baseAddress!, try Self.counts(shares), shares.map { Int32($0.lowerBound) })
+        guard status == 0 else { throw TextVAEError.system("MPI_Allgatherv failed (error \(status)) on rank \(rank)") }
+    }
+
+    /// MPI's counts and offsets are 32-bit.
+    private static func counts(_ shares: [Range<Int>]) throws -> [Int32] {
+        guard let end = shares.last?.upperBound, end <= Int(Int32.max) else {
+            throw TextVAEError.system("a model of more than \(Int32.max) parameters is too large for one MPI call")
+        }
+        return shares.map { Int32($0.count) }
     }
 
     package func barrier() throws {

@@ -22,6 +22,18 @@ package struct Adam: Equatable {
         _ parameters: inout [Float], gradient: [Float], gradientScale: Float = 1,
         threads: Int = Workspace.defaultThreads
     ) {
+        gradient.withUnsafeBufferPointer { g in
+            update(&parameters, range: 0..<parameters.count, gradient: g.baseAddress!, gradientScale: gradientScale, threads: threads)
+        }
+    }
+
+    /// One step for the parameters in `range` alone (a rank's share; the moments elsewhere are left as they are),
+    /// with their gradients `gradient[0..<range.count]`. The same arithmetic as the whole step, element for element.
+    package mutating func update(
+        _ parameters: inout [Float], range: Range<Int>, gradient: UnsafePointer<Float>, gradientScale: Float,
+        threads: Int
+    ) {
+        precondition(range.lowerBound >= 0 && range.upperBound <= parameters.count)
         steps += 1
         let (b1, b2, eps) = (beta1, beta2, epsilon)
         let stepSize = learningRate / (1 - pow(b1, Float(steps)))
@@ -30,15 +42,13 @@ package struct Adam: Equatable {
         m.withUnsafeMutableBufferPointer { m in
             v.withUnsafeMutableBufferPointer { v in
                 parameters.withUnsafeMutableBufferPointer { p in
-                    gradient.withUnsafeBufferPointer { g in
-                        // Millions of independent updates: each thread takes a share.
-                        let n = p.count
-                        let (m, v, p, g) = (m.baseAddress!, v.baseAddress!, p.baseAddress!, g.baseAddress!)
-                        Parallel.forEachChunk(of: n, parts: n > 1 << 16 ? threads : 1) { _, share in
-                            Adam.step(
-                                p, g, m, v, range: share, gradientScale: gradientScale,
-                                beta1: b1, beta2: b2, epsilon: eps, stepSize: stepSize, correction2: correction2)
-                        }
+                    // Millions of independent updates: each thread takes a share.
+                    let n = range.count, first = range.lowerBound
+                    let (m, v, p) = (m.baseAddress! + first, v.baseAddress! + first, p.baseAddress! + first)
+                    Parallel.forEachChunk(of: n, parts: n > 1 << 16 ? threads : 1) { _, share in
+                        Adam.step(
+                            p, gradient, m, v, range: share, gradientScale: gradientScale,
+                            beta1: b1, beta2: b2, epsilon: eps, stepSize: stepSize, correction2: correction2)
                     }
                 }
             }

@@ -20,18 +20,31 @@ package func gradientNorm(_ gradient: [Float], threads: Int = Workspace.defaultT
 
 /// The global L2 norm of the gradient in `buffer`.
 package func gradientNorm(_ buffer: UnsafeBufferPointer<Float>, threads: Int = Workspace.defaultThreads) -> Float {
-    guard let g = buffer.baseAddress else { return 0 }
-    let n = buffer.count
-    // Blocks of 4096 squares summed in Float (8 lanes, so the loop vectorises), blocks added in Double.
-    let blocks = (n + 4095) / 4096
-    var sums = [Double](repeating: 0, count: blocks)
-    sums.withUnsafeMutableBufferPointer { sums in
+    var sums = [Double](repeating: 0, count: GradientBlocks.count(buffer.count))
+    sums.withUnsafeMutableBufferPointer { GradientBlocks.sumSquares(buffer, into: $0, threads: threads) }
+    return GradientBlocks.norm(sums)
+}
+
+/// The norm's blocks: squares summed in blocks of `size` gradients, in Float, and the blocks' sums added in Double,
+/// in order. Ranks that each hold a part of the gradient made of whole blocks compute the same block sums as one
+/// process would, so gathering them gives every rank the same norm, to the bit.
+package enum GradientBlocks {
+    package static let size = 4096
+
+    package static func count(_ gradients: Int) -> Int { (gradients + size - 1) / size }
+
+    /// The sum of the squares of each block of `buffer` (a whole number of blocks, but for the last), into `sums`.
+    package static func sumSquares(_ buffer: UnsafeBufferPointer<Float>, into sums: UnsafeMutableBufferPointer<Double>, threads: Int) {
+        let n = buffer.count, blocks = count(n)
+        precondition(sums.count == blocks)
+        guard let g = buffer.baseAddress else { return }
         let out = sums.baseAddress!
         Parallel.forEachChunk(of: blocks, parts: blocks > 64 ? threads : 1) { _, share in
             for b in share {
+                // 8 lanes, so the loop vectorises.
                 var lanes: (Float, Float, Float, Float, Float, Float, Float, Float) = (0, 0, 0, 0, 0, 0, 0, 0)
-                var i = b * 4096
-                let end = min(n, i + 4096)
+                var i = b * size
+                let end = min(n, i + size)
                 while i + 8 <= end {
                     lanes.0 += g[i] * g[i]; lanes.1 += g[i + 1] * g[i + 1]; lanes.2 += g[i + 2] * g[i + 2]; lanes.3 += g[i + 3] * g[i + 3]
                     lanes.4 += g[i + 4] * g[i + 4]; lanes.5 += g[i + 5] * g[i + 5]; lanes.6 += g[i + 6] * g[i + 6];
@@ -44,5 +57,6 @@ package func gradientNorm(_ buffer: UnsafeBufferPointer<Float>, threads: Int = W
             }
         }
     }
-    return Float(sums.reduce(0, +).squareRoot())
+
+    package static func norm(_ sums: [Double]) -> Float { Float(sums.reduce(0, +).squareRoot()) }
 }

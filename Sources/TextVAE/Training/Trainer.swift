@@ -17,12 +17,16 @@ package final class Trainer {
     /// adversarial prior's discriminator's gradient (`discriminatorGradientOffset`).
     var gradient: [Float]
 
-    /// Seconds this rank spent in the gradient's sum over the ranks (waiting for the slowest included), and
-    /// in updates in all: their ratio is what distribution costs.
+    /// Seconds this rank spent in the gradient's sum over the ranks (and, with `parameterShares`, in gathering the
+    /// norm's blocks and the parameters; waiting for the slowest included), and in updates in all: their ratio is
+    /// what distribution costs.
     package private(set) var sumSeconds = 0.0, updateSeconds = 0.0, updateCount = 0
+    /// How the ranks split the optimiser's step, or nil where every rank makes all of it (one process).
+    package let parameterShares: ParameterShares?
 
-    /// Where the figures summed with the gradient sit after it.
-    enum Summed: Int, CaseIterable { case rec, kl, targets, loss, interrupted, timeLimit }
+    /// Where the figures summed with the gradient sit after it. `checkpointDue`: the leader's clock says a
+    /// checkpoint is due, which every rank must know when each holds only its share of Adam's moments.
+    enum Summed: Int, CaseIterable { case rec, kl, targets, loss, interrupted, timeLimit, checkpointDue }
 
     /// The files this run writes.
     package var files: RunFiles { RunFiles(model: checkpoint.output) }
@@ -61,6 +65,7 @@ package final class Trainer {
             repeating: 0,
             count: checkpoint.file.model.layout.total + Summed.allCases.count
                 + (self.checkpoint.adversary?.discriminator.parameters.count ?? 0))
+        parameterShares = ParameterShares.forRun(ranks: collective.size, parameters: checkpoint.file.model.layout.total)
     }
 
     /// Where the discriminator's gradient starts in `gradient`.
@@ -169,10 +174,13 @@ package final class Trainer {
                 halt = .timeLimit
             }
             let members = order[batches[checkpoint.state.batchInEpoch]].map(Int.init)
-            let update = try self.update(members, halt: halt)
+            let dueByTime =
+                collective.isLeader && options.checkpointMinutes > 0
+                && Date().timeIntervalSince(clock.lastCheckpoint) > options.checkpointMinutes * 60
+            let update = try self.update(members, halt: halt, checkpointDue: dueByTime)
             switch update.halted {
             case .interrupted?:
-                if collective.isLeader { try checkpoint.save(to: checkpointPath) }
+                try saveCheckpoint()
                 throw TrainingInterrupted(
                     description: "interrupted at step \(checkpoint.state.step); checkpoint saved to \(checkpointPath); "
                         + "resume with: textvae train --resume \(checkpointPath)")
@@ -187,11 +195,9 @@ package final class Trainer {
             if clock.firstStep == 0 && checkpoint.state.step == Self.timingUpdates {
                 try placeInTimeBudget(seconds: Date().timeIntervalSince(clock.start), clock: clock, firstPlacement: true, onEvent)
             }
-            let step = checkpoint.state.step, now = Date()
-            let dueBySteps = options.checkpointSteps > 0 && step % options.checkpointSteps == 0
-            let dueByTime = options.checkpointMinutes > 0 && now.timeIntervalSince(clock.lastCheckpoint) > options.checkpointMinutes * 60
-            if collective.isLeader && (dueBySteps || dueByTime) {
-                try checkpoint.save(to: checkpointPath)
+            let dueBySteps = options.checkpointSteps > 0 && checkpoint.state.step % options.checkpointSteps == 0
+            if dueBySteps || update.checkpointDue {
+                try saveCheckpoint()
                 clock.lastCheckpoint = Date()
             }
             stepTimer = Date()  // checkpoint writing is not training time
@@ -255,7 +261,7 @@ package final class Trainer {
             checkpoint.state.learningRate = rate
             onEvent(.note("validation −ELBO did not improve: learning rate now \(rate)"))
         }
-        if collective.isLeader { try checkpoint.save(to: checkpointPath) }
+        try saveCheckpoint()
         return stopping
     }
 
@@ -289,13 +295,26 @@ package final class Trainer {
         package var targets = 0
         package var rec = 0.0, kl = 0.0
         package var loss: Float = 0, beta: Float = 0, norm: Float = 0
+        /// A rank (the leader, by its clock) asked for a checkpoint after this update.
+        package var checkpointDue = false
+    }
+
+    /// Writes the checkpoint (the leader does), after gathering Adam's moments where each rank keeps only its share
+    /// of them current. Every rank calls it at the same point of the run.
+    func saveCheckpoint() throws {
+        if let shares = parameterShares {
+            try checkpoint.adam.m.withUnsafeMutableBufferPointer { try collective.gather($0, shares: shares.ranges) }
+            try checkpoint.adam.v.withUnsafeMutableBufferPointer { try collective.gather($0, shares: shares.ranges) }
+        }
+        if collective.isLeader { try checkpoint.save(to: checkpointPath) }
     }
 
     /// One optimiser update on the training sentences `members` (the whole batch; this rank computes its
     /// share): each sentence's ε and word dropout from `SentenceNoise`, forward and backward, the gradient
     /// summed over the ranks, clip, Adam. `halt`: this rank asks to stop; if any rank does, nothing changes.
+    /// `checkpointDue`: this rank asks for a checkpoint after the update (`Update.checkpointDue`).
     /// Throws if the loss is not finite.
-    package func update(_ members: [Int], halt: Halt? = nil) throws -> Update {
+    package func update(_ members: [Int], halt: Halt? = nil, checkpointDue: Bool = false) throws -> Update {
         if collective.size == 1, let halt { return Update(halted: halt) }
         let started = DispatchTime.now().uptimeNanoseconds
         defer {
@@ -367,15 +386,44 @@ package final class Trainer {
         }
         gradient[P + Summed.interrupted.rawValue] = halt == .interrupted ? 1 : 0
         gradient[P + Summed.timeLimit.rawValue] = halt == .timeLimit ? 1 : 0
-        let summing = DispatchTime.now().uptimeNanoseconds
-        try gradient.withUnsafeMutableBufferPointer { try collective.sum($0) }
+        gradient[P + Summed.checkpointDue.rawValue] = checkpointDue ? 1 : 0
+        var summing = DispatchTime.now().uptimeNanoseconds
+        if parameterShares != nil {
+            // The figures and the discriminator's gradient: every rank needs all of them. The model's gradient follows.
+            try gradient.withUnsafeMutableBufferPointer { try collective.sum(UnsafeMutableBufferPointer(rebasing: $0[P...])) }
+        } else {
+            try gradient.withUnsafeMutableBufferPointer { try collective.sum($0) }
+        }
         sumSeconds += Double(DispatchTime.now().uptimeNanoseconds - summing) * 1e-9
-        PhaseProfile.lap(.allReduce)
         func summed(_ figure: Summed) -> Float { gradient[P + figure.rawValue] }
         if summed(.interrupted) > 0 { return Update(halted: .interrupted) }
         if summed(.timeLimit) > 0 { return Update(halted: .timeLimit) }
 
-        let norm = gradient.withUnsafeBufferPointer { gradientNorm(UnsafeBufferPointer(rebasing: $0[0..<P]), threads: workspace.threads) }
+        let norm: Float
+        if let shares = parameterShares {
+            summing = DispatchTime.now().uptimeNanoseconds
+            try gradient.withUnsafeMutableBufferPointer { g in
+                try collective.sum(UnsafeMutableBufferPointer(rebasing: g[0..<P]), keeping: shares.ranges)
+            }
+            sumSeconds += Double(DispatchTime.now().uptimeNanoseconds - summing) * 1e-9
+            PhaseProfile.lap(.allReduce)
+            // This rank's blocks of the norm, then every rank's, added in order as one process adds them.
+            var blockSums = [Double](repeating: 0, count: GradientBlocks.count(P))
+            gradient.withUnsafeBufferPointer { g in
+                blockSums.withUnsafeMutableBufferPointer { sums in
+                    GradientBlocks.sumSquares(
+                        UnsafeBufferPointer(rebasing: g[shares.ranges[collective.rank]]),
+                        into: UnsafeMutableBufferPointer(rebasing: sums[shares.blocks[collective.rank]]), threads: workspace.threads)
+                }
+            }
+            summing = DispatchTime.now().uptimeNanoseconds
+            try blockSums.withUnsafeMutableBufferPointer { try collective.gather($0, shares: shares.blocks) }
+            sumSeconds += Double(DispatchTime.now().uptimeNanoseconds - summing) * 1e-9
+            norm = GradientBlocks.norm(blockSums)
+        } else {
+            PhaseProfile.lap(.allReduce)
+            norm = gradient.withUnsafeBufferPointer { gradientNorm(UnsafeBufferPointer(rebasing: $0[0..<P]), threads: workspace.threads) }
+        }
         PhaseProfile.lap(.gradientNorm)
         let loss = summed(.loss)
         guard loss.isFinite, norm.isFinite else {
@@ -390,10 +438,24 @@ package final class Trainer {
         // `checkpoint` at once would conflict. Swapping arrays copies nothing.
         var parameters: [Float] = []
         swap(&parameters, &checkpoint.file.model.parameters)
-        checkpoint.adam.update(
-            &parameters, gradient: gradient, gradientScale: clipScale(norm: norm, maxNorm: options.clip),
-            threads: workspace.threads)
+        let scale = clipScale(norm: norm, maxNorm: options.clip)
+        if let shares = parameterShares {
+            let mine = shares.ranges[collective.rank]
+            gradient.withUnsafeBufferPointer { g in
+                checkpoint.adam.update(
+                    &parameters, range: mine, gradient: g.baseAddress! + mine.lowerBound, gradientScale: scale, threads: workspace.threads)
+            }
+        } else {
+            checkpoint.adam.update(&parameters, gradient: gradient, gradientScale: scale, threads: workspace.threads)
+        }
         swap(&parameters, &checkpoint.file.model.parameters)
+        if let shares = parameterShares {
+            PhaseProfile.lap(.adam)
+            summing = DispatchTime.now().uptimeNanoseconds
+            try checkpoint.file.model.parameters.withUnsafeMutableBufferPointer { try collective.gather($0, shares: shares.ranges) }
+            sumSeconds += Double(DispatchTime.now().uptimeNanoseconds - summing) * 1e-9
+            PhaseProfile.lap(.allReduce)
+        }
         if adversary != nil, var state = checkpoint.adversary {
             let discriminatorGradient = Array(gradient[discriminatorGradientOffset...])
             let discriminatorNorm = discriminatorGradient.reduce(0) { $0 + $1 * $1 }.squareRoot()
@@ -411,7 +473,7 @@ package final class Trainer {
         }
         return Update(
             targets: Int(summed(.targets)), rec: Double(summed(.rec)), kl: Double(summed(.kl)),
-            loss: loss, beta: beta, norm: norm)
+            loss: loss, beta: beta, norm: norm, checkpointDue: summed(.checkpointDue) > 0)
     }
 
     /// β for the next update: 0 while pretraining, then the KL controller's with a KL target (0 before its
@@ -460,7 +522,7 @@ package final class Trainer {
     /// epoch nothing has changed since the last epoch's validation, so no second, empty epoch row is written.
     func finishEarly(log: MetricsLog, _ onEvent: (TrainingEvent) -> Void) throws {
         if checkpoint.state.batchInEpoch > 0 || checkpoint.state.epoch == 0 { _ = try validate(log: log, onEvent) }
-        if collective.isLeader { try checkpoint.save(to: checkpointPath) }
+        try saveCheckpoint()
         onEvent(.note("time limit of \(options.timeLimitMinutes) minutes reached at step \(checkpoint.state.step)"))
     }
 

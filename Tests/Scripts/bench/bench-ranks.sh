@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Training speed on one machine: 1 process × 1 thread, 1 process × 2 threads, and 2 MPI ranks × 1 thread,
-# in alternating rounds (the machine is noisy: medians are printed), with the all-reduce's share of the
-# update time for the 2-rank runs. Needs Open MPI (apt-get install openmpi-bin libopenmpi-dev).
+# Training speed on one machine: 1 process × 1 thread, 1 process × 2 threads, and 2 MPI ranks × 1 thread
+# (each rank making half of Adam's step, and, as the reference, each making all of it after one all-reduce:
+# TEXTVAE_SHARDED_STEP=0), in alternating rounds (the machine is noisy: medians are printed), with the share of
+# the update time the sums and gathers took for the 2-rank runs. Needs Open MPI (apt-get install openmpi-bin
+# libopenmpi-dev).
 #
 #   bash Tests/Scripts/bench/bench-ranks.sh TRAIN VALID [ROUNDS] [MINUTES]
 #   bash Tests/Scripts/bench/bench-ranks.sh ptb/train.txt ptb/valid.txt 3 1
@@ -35,11 +37,12 @@ for round in $(seq "$rounds"); do
   run one-thread 1
   run two-threads 2
   run two-ranks 1 mpirun --allow-run-as-root -np 2
-  echo "round $round: $(tail -3 results.txt | tr '\n' ' ')"
+  run two-ranks-whole-step 1 mpirun --allow-run-as-root -np 2 -x TEXTVAE_SHARDED_STEP=0
+  echo "round $round: $(tail -4 results.txt | tr '\n' ' ')"
 done
-echo "medians of $rounds rounds (tokens/s; all-reduce share of rank 0's update time):"
-for name in one-thread two-threads two-ranks; do
+echo "medians of $rounds rounds (tokens/s; the sums' share of rank 0's update time):"
+for name in one-thread two-threads two-ranks two-ranks-whole-step; do
   median=$(grep "^$name " results.txt | awk '{print $2}' | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}')
-  share=$(grep "^$name " results.txt | awk '$3 != "" {print $3}' | sort -g | awk '{a[NR]=$1} END {if (NR) print " (all-reduce " a[int((NR+1)/2)] ")"}')
+  share=$(grep "^$name " results.txt | awk '$3 != "" {print $3}' | sort -g | awk '{a[NR]=$1} END {if (NR) print " (sums " a[int((NR+1)/2)] ")"}')
   echo "  $name: $median$share"
 done
