@@ -47,13 +47,17 @@ import Testing
             let mine = Array(gradient[range])
             var own = start
             for _ in 0..<3 {
-                mine.withUnsafeBufferPointer { adams[r].update(&own, range: range, gradient: $0.baseAddress!, gradientScale: 0.7, threads: 1) }
+                mine.withUnsafeBufferPointer {
+                    adams[r].update(&own, range: range, gradient: $0.baseAddress!, gradientScale: 0.7, threads: 1)
+                }
             }
             pieced.replaceSubrange(range, with: own[range])
             // What a rank leaves outside its share is untouched.
             #expect(own[..<range.lowerBound] == start[..<range.lowerBound] && own[range.upperBound...] == start[range.upperBound...])
             mine.withUnsafeBufferPointer { g in
-                sums.withUnsafeMutableBufferPointer { GradientBlocks.sumSquares(g, into: UnsafeMutableBufferPointer(rebasing: $0[shares.blocks[r]]), threads: 1) }
+                sums.withUnsafeMutableBufferPointer {
+                    GradientBlocks.sumSquares(g, into: UnsafeMutableBufferPointer(rebasing: $0[shares.blocks[r]]), threads: 1)
+                }
             }
         }
         #expect(pieced == whole)
