@@ -41,9 +41,10 @@ struct TrainCommand: ParsableCommand {
             by 'textvae prepare' may be given instead of the text.
 
             Started by mpirun (Open MPI), the ranks train one model together: each computes
-            its share of every batch of --batch-size sentences, the gradients are summed
-            (MPI_Allreduce), and rank 0 alone prints and writes files. The same seed gives
-            the same model with any number of ranks, up to float summation order.
+            its share of every batch of --batch-size sentences, the gradients are summed,
+            each rank makes Adam's step for its share of the parameters, and rank 0 alone
+            prints and writes files. The same seed gives the same model with any number of
+            ranks, up to float summation order.
 
             The run is planned once the corpus is read, and its first lines say the plan.
             --epochs auto (the default) aims at about \(RunLength.targetUpdates) updates: \(RunLength.epochRange.upperBound) epochs for a
