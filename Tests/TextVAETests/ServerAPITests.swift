@@ -198,6 +198,7 @@
                 #expect(refinedPath != meanPath, "\(refinedPath)")
                 let byDefault = try await server.post("/v1/interpolate", #"{"a": "\#(a)", "b": "\#(b)", "steps": 4}"#)
                 #expect(texts(byDefault, "points", "text") == refinedPath, "\(byDefault)")
+                #expect(byDefault.json?["refine"] as? Int == TextVAEModel.interpolationRefinement, "\(byDefault)")
                 let asked = try await server.post("/v1/interpolate", #"{"a": "\#(a)", "b": "\#(b)", "steps": 4, "refine": 0}"#)
                 #expect(texts(asked, "points", "text") == meanPath, "\(asked)")
 

@@ -90,6 +90,12 @@
                 #expect(try await server.post("/v1/reconstruct", #"{"sentences": ["the cat sat"], "refine": 10}"#).status == 200)
                 let refined = try await server.post("/v1/reconstruct", #"{"sentences": ["the cat sat"], "refine": 20}"#)
                 #expect(refined.status == 413 && refined.body.contains("refinement steps"), "\(refined)")
+                // Interpolation refines by default: 20 steps of two sentences (8 targets) would be 5,760 word scores.
+                // Not asked for, the default is cut to what fits, 6 steps (1,728); asked for, 20 is refused.
+                let path = try await server.post("/v1/interpolate", #"{"a": "the cat sat", "b": "a dog ran"}"#)
+                #expect(path.status == 200 && path.json?["refine"] as? Int == 6, "\(path)")
+                let asked = try await server.post("/v1/interpolate", #"{"a": "the cat sat", "b": "a dog ran", "refine": 20}"#)
+                #expect(asked.status == 413 && asked.body.contains("refinement steps"), "\(asked)")
             }
         }
 

@@ -1,6 +1,6 @@
 /// The processes ("ranks") that train one model together: each computes its share of every batch, the
-/// gradients are summed over all of them, and every rank applies the same update, so all hold the same
-/// parameters. Rank 0 leads: it alone prints and writes files.
+/// gradients are summed over all of them, and each rank updates its share of the parameters (`ParameterShares`),
+/// which are then gathered, so all hold the same parameters. Rank 0 leads: it alone prints and writes files.
 package protocol Collective: AnyObject {
     var rank: Int { get }
     var size: Int { get }

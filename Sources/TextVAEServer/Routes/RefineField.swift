@@ -21,9 +21,19 @@
         /// against the vocabulary forward and, twice, backward.
         func checkRefineWork(steps: Int, _ ids: [[Int32]], _ model: TrainedModel) throws {
             guard steps > 0 else { return }
-            let tokens = ids.reduce(0) { $0 + $1.count + 1 }, V = model.model.config.vocabulary
+            let tokens = Self.refineTargets(ids), V = model.model.config.vocabulary
             try checkWork(
                 Double(steps) * 3 * Double(tokens) * Double(V), "\(steps) refinement steps × 3 passes × \(tokens) tokens × \(V) words")
         }
+
+        /// The most refinement steps (at most `steps`) whose work fits `--max-request-work`: for a default the client
+        /// did not ask for, which must not turn a request it could make without refinement into a 413.
+        func affordableRefineSteps(_ steps: Int, _ ids: [[Int32]], _ model: TrainedModel) -> Int {
+            let perStep = 3 * Double(Self.refineTargets(ids)) * Double(model.model.config.vocabulary)
+            return min(steps, Int(Double(settings.maxRequestWork) / perStep))
+        }
+
+        /// The targets refinement scores: every token and each sentence's `<eos>`.
+        private static func refineTargets(_ ids: [[Int32]]) -> Int { ids.reduce(0) { $0 + $1.count + 1 } }
     }
 #endif
