@@ -44,6 +44,7 @@ extension EvaluateCommand {
         if let quality {
             samplePairs += [
                 ("prior_samples", String(quality.samples)), ("samples_degenerate_raw", JSON.number(quality.degenerateRawShare)),
+                ("file_degenerate", JSON.number(quality.referenceDegenerateShare)),
                 ("samples_distinct_1", JSON.number(quality.distinct1)), ("samples_distinct_2", JSON.number(quality.distinct2)),
                 ("samples_mean_length", JSON.number(quality.meanLength)), ("samples_empty", String(quality.empty)),
             ]
@@ -96,7 +97,8 @@ extension EvaluateCommand {
             print(
                 "\(quality.samples) prior samples (as 'textvae sample -n \(quality.samples) --seed \(seed)"
                     + (quality.topP.map { " --top-p \($0)" } ?? "") + "' prints them): "
-                    + "\(f(100 * quality.degenerateRawShare, 1))% degenerate without the repetition rule, distinct-1 "
+                    + "\(f(100 * quality.degenerateRawShare, 1))% degenerate without the repetition rule (this file's sentences: "
+                    + "\(f(100 * quality.referenceDegenerateShare, 1))%), distinct-1 "
                     + "\(f(quality.distinct1, 3)), distinct-2 \(f(quality.distinct2, 3)), \(f(quality.meanLength, 1)) tokens on average"
                     + (quality.empty > 0 ? " (\(quality.empty) empty, left out of the perplexity)" : "")
                     + (quality.samplePerplexity.map { sample in

@@ -312,7 +312,8 @@ import Testing
             lm.parameters[bias + Vocabulary.eos] += 1  // sentences of a few words
             try ModelFile(model: lm, vocabulary: try TinyModel.vocabulary(), tokenizer: TokenizerSettings(name: .whitespace))
                 .save(to: folder + "/lm.safetensors")
-            try writeFile(Array("the cat sat\na dog ran on the mat\ncat\n".utf8), folder + "/in.txt")
+            // The last sentence repeats a 3-gram: degenerate by the samples' test, as real text sometimes is.
+            try writeFile(Array("the cat sat\na dog ran on the mat\ncat\nthe cat sat on the cat sat\n".utf8), folder + "/in.txt")
 
             let plain = try TextVAEProgram.run(
                 ["evaluate", "-m", "model.safetensors", "in.txt", "-k", "2", "--samples", "40", "--json"], in: folder)
@@ -342,6 +343,7 @@ import Testing
             #expect(abs((r["file_lm_ppl"] as? Double ?? -1) - filePPL) < 1e-5 * filePPL, "\(r) against \(o)")
             let degenerate = try #require(r["samples_degenerate_raw"] as? Double)
             #expect((0...1).contains(degenerate))
+            #expect(r["file_degenerate"] as? Double == 0.25, "one of the file's 4 sentences repeats a 3-gram: \(r)")
             #expect(r["samples_top_p"] == nil)
 
             // --samples-top-p: the samples `sample --top-p` draws, and the same draws without the rule for the share.

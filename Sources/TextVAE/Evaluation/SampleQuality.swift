@@ -10,6 +10,10 @@ package struct SampleQuality: Equatable, Sendable {
     /// Samples that are degenerate (`RepetitionRule.isDegenerate`) when the same codes are decoded without
     /// the repetition rule: the model's own choices.
     package var degenerateRaw = 0
+    /// The share of the real sentences compared with (`reference`) that the same test calls degenerate: real text
+    /// repeats 3-grams too ("N N N" in the Penn Treebank, 7% of its training sentences), so this is the rate a
+    /// model that wrote like its corpus would have.
+    package var referenceDegenerateShare = 0.0
     /// Distinct n-grams over all n-grams of the samples (with the rule on, as `textvae sample` prints them).
     package var distinct1 = 0.0
     package var distinct2 = 0.0
@@ -78,6 +82,8 @@ extension TrainedModel {
         quality.samples = count
         quality.topP = topP
         quality.degenerateRaw = decoded(.off).filter(RepetitionRule.isDegenerate).count
+        quality.referenceDegenerateShare =
+            reference.isEmpty ? 0 : Double(reference.filter(RepetitionRule.isDegenerate).count) / Double(reference.count)
         quality.distinct1 = SampleQuality.distinct(samples, n: 1)
         quality.distinct2 = SampleQuality.distinct(samples, n: 2)
         quality.empty = samples.filter(\.isEmpty).count
