@@ -115,6 +115,15 @@ import Testing
         return environment
     }
 
+    /// Writes g.txt, 840 sentences of the test grammar, into `folder`, and with `prepare` its token file g.tokens.
+    static func writeGrammar(in folder: URL, prepare: Bool) throws {
+        try Data(GrammarCorpus.sentences(count: 840, seed: 6).joined(separator: "\n").utf8).write(
+            to: folder.appendingPathComponent("g.txt"))
+        guard prepare else { return }
+        let prepared = try TextVAEProgram.run(["prepare", "g.txt", "-o", "g.tokens"], in: folder.path)
+        try #require(prepared.status == 0, "\(prepared)")
+    }
+
     static func parameters(_ path: String) throws -> [Float] { try Checkpoint.load(path).file.model.parameters }
 
     static func largestRelativeDifference(_ a: [Float], _ b: [Float]) -> Float {
@@ -128,10 +137,7 @@ import Testing
         let mpirun = try #require(Self.mpirun())
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        try Data(GrammarCorpus.sentences(count: 840, seed: 6).joined(separator: "\n").utf8).write(
-            to: folder.appendingPathComponent("g.txt"))
-        let prepared = try TextVAEProgram.run(["prepare", "g.txt", "-o", "g.tokens"], in: folder.path)
-        try #require(prepared.status == 0, "\(prepared)")
+        try Self.writeGrammar(in: folder, prepare: true)
         // 798 training sentences in batches of 16: 50 updates an epoch, 100 in two.
         let one = try TextVAEProgram.run(
             ["train", "g.tokens", "-o", "one.safetensors", "--epochs", "2"] + Self.sizes + flags, in: folder.path)
@@ -171,10 +177,7 @@ import Testing
         let mpirun = try #require(Self.mpirun())
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        try Data(GrammarCorpus.sentences(count: 840, seed: 6).joined(separator: "\n").utf8).write(
-            to: folder.appendingPathComponent("g.txt"))
-        let prepared = try TextVAEProgram.run(["prepare", "g.txt", "-o", "g.tokens"], in: folder.path)
-        try #require(prepared.status == 0, "\(prepared)")
+        try Self.writeGrammar(in: folder, prepare: true)
         // A hidden size of 48: parameters enough for each rank's part to be one of the norm's blocks or more.
         let sizes = Self.sizes.map { $0 == "24" ? "48" : $0 }
         let one = try TextVAEProgram.run(["train", "g.tokens", "-o", "one.safetensors", "--epochs", "1"] + sizes, in: folder.path)
@@ -194,8 +197,7 @@ import Testing
         let mpirun = try #require(Self.mpirun())
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        try Data(GrammarCorpus.sentences(count: 840, seed: 6).joined(separator: "\n").utf8).write(
-            to: folder.appendingPathComponent("g.txt"))
+        try Self.writeGrammar(in: folder, prepare: false)
         let straight = try Self.ranks(
             2, mpirun, ["train", "g.txt", "-o", "straight.safetensors", "--epochs", "2"] + Self.sizes, in: folder.path)
         try #require(straight.status == 0, "\(straight)")
@@ -262,8 +264,7 @@ import Testing
         let mpirun = try #require(Self.mpirun())
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
-        try Data(GrammarCorpus.sentences(count: 840, seed: 6).joined(separator: "\n").utf8).write(
-            to: folder.appendingPathComponent("g.txt"))
+        try Self.writeGrammar(in: folder, prepare: false)
         let run = ["train", "g.txt", "--epochs", "3", "--checkpoint-steps", "10"] + Self.sizes
         let straight = try Self.ranks(2, mpirun, run + ["-o", "straight.safetensors"], in: folder.path)
         try #require(straight.status == 0, "\(straight)")
