@@ -152,9 +152,9 @@ struct InterpolateCommand: ParsableCommand {
             (refine == 0
                 ? "note: that is from the posterior mean; leave out --refine 0, and each end's code moves towards its own sentence first. "
                 : "note: that is after \(refine) refinement steps. ")
-                + "A model trained as an autoencoder gives more sentences back (textvae train CORPUS --regulariser "
-                + "adversarial --latent 32 --latent-to-inputs, as the demo trains); 'textvae evaluate -m MODEL FILE "
-                + "--paths 100' measures how often paths start and end at their sentences")
+                + "A model trained as an autoencoder gives more sentences back (textvae train CORPUS --preset homotopy, "
+                + "the demo's recipe); 'textvae evaluate -m MODEL FILE --paths 100' measures how often paths start and "
+                + "end at their sentences")
     }
 
     /// Index ranges of consecutive equal texts (each index alone without `merge`).

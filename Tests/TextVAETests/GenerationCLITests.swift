@@ -186,6 +186,7 @@ import Testing
             #expect(
                 refinedRun.status == 0 && [refinedLines.first, refinedLines.last] == [refinedEnds[0], refinedEnds[1]], "\(refinedRun)")
             #expect(refinedRun.stderr.contains("after 20 refinement steps") == (refinedEnds != [a, b]), "\(refinedRun.stderr)")
+            #expect(refinedRun.stderr.contains("--preset homotopy") == (refinedEnds != [a, b]), "what to try: \(refinedRun.stderr)")
 
             for extra in [["--slerp"], ["--collapse"], ["--seed", "2"]] {
                 let arguments =

@@ -3,8 +3,9 @@ import Testing
 
 @testable import TextVAE
 
-/// `train --preset large`: the same model as its flags typed out, a flag given beside it wins, tying gives way to
-/// --embedding, and a resumed run refuses it.
+/// `train --preset large` and `--preset homotopy`: the same model as their flags typed out, a flag given beside one
+/// wins, tying gives way to --embedding, a setting of the KL term beside the homotopy preset is refused, and a
+/// resumed run refuses a preset.
 @Suite struct TrainingPresetTests {
     @Test func thePresetIsItsFlagsAndAGivenFlagWins() throws {
         let (folder, _) = try grammarTrainingFolder(count: 300, seed: 4, valid: 20)
@@ -31,6 +32,32 @@ import Testing
 
         let resumed = try TextVAEProgram.run(["train", "--resume", "p.checkpoint.safetensors", "--preset", "large"], in: folder)
         #expect(resumed.failedCleanly && resumed.stderr.contains("leave out --preset"), "\(resumed)")
+    }
+
+    @Test func theHomotopyPresetIsItsFlags() throws {
+        let (folder, _) = try grammarTrainingFolder(count: 300, seed: 4, valid: 20)
+        let common = ["train", "t.txt", "--valid", "v.txt", "--hidden", "16", "--batch-size", "16", "--epochs", "2", "--threads", "1"]
+        let preset = try TextVAEProgram.run(common + ["--preset", "homotopy", "-o", "p.safetensors"], in: folder)
+        #expect(preset.status == 0 && preset.stdout.contains("preset homotopy: \(TrainingPreset.homotopy.flags)"), "\(preset)")
+        let typed = try TextVAEProgram.run(
+            common + TrainingPreset.homotopy.flags.split(separator: " ").map(String.init) + ["-o", "f.safetensors"], in: folder)
+        #expect(typed.status == 0, "\(typed)")
+        let (a, b) = (try Checkpoint.load(folder + "/p.checkpoint.safetensors"), try Checkpoint.load(folder + "/f.checkpoint.safetensors"))
+        #expect(a.options.regulariser == .adversarial && a.options.freeBits == 0 && a.options.wordDropout == 0.4)
+        #expect(a.file.model.config.latent == 32 && a.file.model.config.latentToInputs && a.file.model.config == b.file.model.config)
+        #expect(a.file.model.parameters == b.file.model.parameters, "the preset trains exactly the model its flags train")
+        #expect(a.adversary?.discriminator.parameters == b.adversary?.discriminator.parameters && a.adversary != nil)
+
+        for refused in [["--kl-target", "5"], ["--free-bits", "1"], ["--baseline", "lm"]] {
+            let run = try TextVAEProgram.run(common + ["--preset", "homotopy", "-o", "r.safetensors"] + refused, in: folder)
+            #expect(run.failedCleanly && run.stderr.contains("leave out --kl-target, --free-bits and --baseline"), "\(refused): \(run)")
+        }
+        let kl = try TextVAEProgram.run(
+            common + ["--preset", "homotopy", "--regulariser", "kl", "--free-bits", "1", "-o", "k.safetensors", "--quiet"], in: folder)
+        #expect(kl.status == 0, "\(kl)")
+        let given = try Checkpoint.load(folder + "/k.checkpoint.safetensors")
+        #expect(given.options.regulariser == .kl && given.options.freeBits == 1, "the given flags win")
+        #expect(given.file.model.config.latent == 32 && given.options.wordDropout == 0.4, "the rest is the preset's")
     }
 
     /// A run on a corpus of 20,000 sentences or more whose user chose no regularisation is told about the preset;

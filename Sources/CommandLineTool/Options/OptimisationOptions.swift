@@ -59,7 +59,7 @@ struct OptimisationOptions: ParsableArguments {
     var inputNoise: String?
     @Option(
         help: ArgumentHelp(
-            "What keeps the codes near the prior N(0, I). kl: the ELBO's KL term. adversarial: an adversarial prior (as adversarial autoencoders): a small discriminator learns to tell the encoder's codes from the prior's and the encoder learns to pass for the prior, weighted by β as the KL would be; free bits are off. The posterior stays Gaussian, so evaluate still reports its KL and NLL, figures that mean little for such a model. With --latent 32 --latent-to-inputs, the demo's recipe for homotopies that start and end at the sentences typed (default: kl).",
+            "What keeps the codes near the prior N(0, I). kl: the ELBO's KL term. adversarial: an adversarial prior (as adversarial autoencoders): a small discriminator learns to tell the encoder's codes from the prior's and the encoder learns to pass for the prior, weighted by β as the KL would be; free bits are off. The posterior stays Gaussian, so evaluate still reports its KL and NLL, figures that mean little for such a model. With a larger code beside every decoder input, the demo's recipe for homotopies that start and end at the sentences typed (--preset homotopy) (default: kl).",
             valueName: "kl|adversarial"))
     var regulariser: LatentRegulariser?
     @Option(

@@ -1,5 +1,5 @@
-/// A named set of training settings, for a kind of corpus the defaults do not suit. A preset fills in only the
-/// settings the user did not give: a flag on the command line always wins.
+/// A named set of training settings, for a kind of corpus or a use the defaults do not suit. A preset fills in only
+/// the settings the user did not give: a flag on the command line always wins.
 package enum TrainingPreset: String, CaseIterable, Sendable {
     /// For corpora of tens of thousands of sentences: the Penn Treebank record's regularisation (dropout 0.5 on the
     /// decoder's input embeddings and states, instead of word dropout) with the output layer tied to the embedding.
@@ -8,10 +8,19 @@ package enum TrainingPreset: String, CaseIterable, Sendable {
     /// overfits a decoder that reads every word), which is why it is not the default.
     case large
 
+    /// For homotopies that start and end at the sentences typed (the demo's recipe): an autoencoder rather than a
+    /// VAE. An adversarial prior in place of the KL term keeps in z what the decoder needs, a code of 32 numbers
+    /// beside every decoder input carries it, and word dropout 0.4 makes the decoder lean on it. On WordNet's
+    /// examples (16 epochs) it gives back 24% of held-out sentences exactly and, refined as `interpolate` refines
+    /// its ends, 54% of training ones, where the KL recipe gives back 13% and 13%; it is not the default because
+    /// a VAE's figures (NLL, KL, the ppl bound) mean nothing for it and its samples are less fluent.
+    case homotopy
+
     /// The settings this preset chooses, as the flags a user would type (a test trains with both and compares).
     package var flags: String {
         switch self {
         case .large: "--tie-embeddings --word-dropout 0 --embedding-dropout 0.5 --output-dropout 0.5"
+        case .homotopy: "--regulariser adversarial --latent 32 --latent-to-inputs --word-dropout 0.4"
         }
     }
 
@@ -37,6 +46,15 @@ package enum TrainingPreset: String, CaseIterable, Sendable {
             if !given.contains(.wordDropout) { plan.options.wordDropout = 0 }
             if !given.contains(.embeddingDropout) { plan.options.embeddingDropout = 0.5 }
             if !given.contains(.outputDropout) { plan.options.outputDropout = 0.5 }
+        case .homotopy:
+            if !given.contains(.regulariser) {
+                plan.options.regulariser = .adversarial
+                // The KL's default free bits have no KL term to shape (a given --free-bits is refused beside it).
+                if !plan.freeBitsGiven { plan.options.freeBits = 0 }
+            }
+            if !given.contains(.latent) { plan.model.latent = 32 }
+            if !given.contains(.latentToInputs) { plan.model.latentToInputs = true }
+            if !given.contains(.wordDropout) { plan.options.wordDropout = 0.4 }
         }
     }
 }
