@@ -47,8 +47,9 @@ struct TrainCommand: ParsableCommand {
             ranks, up to float summation order.
 
             The run is planned once the corpus is read, and its first lines say the plan.
-            --epochs auto (the default) aims at about \(RunLength.targetUpdates) updates: \(RunLength.epochRange.upperBound) epochs for a
-            file of a few thousand lines, \(RunLength.epochRange.lowerBound) for a very large one. The KL weight β
+            --epochs auto (the default) aims at about \(RunLength.vae.targetUpdates) updates: \(RunLength.vae.epochRange.upperBound) epochs for a
+            file of a few thousand lines, \(RunLength.vae.epochRange.lowerBound) for a very large one (an autoencoder,
+            --regulariser adversarial: \(RunLength.autoencoder.targetUpdates) updates, up to \(RunLength.autoencoder.epochRange.upperBound) epochs). The KL weight β
             rises along a logistic curve placed in the plan (--x0 \(Int(100 * AnnealingRequest.defaultMidpointShare))%: β is ½ after 27%
             of the updates and final after 47%), so small and large corpora both finish
             annealing with half of the run left. With --time-limit, the first updates are

@@ -44,6 +44,9 @@ import Testing
             recs.count == 3 && final.state.kept?.epoch == best["epoch"] as? Int && final.state.kept?.rec == recs.min(), "\(epochs)")
         #expect(LatentRegulariser.adversarial.competingFigure(rec: 90, nelbo: 120) == 90)
         #expect(LatentRegulariser.kl.competingFigure(rec: 90, nelbo: 120) == 120)
+        // The notes on the learning rate and on stopping name that figure.
+        #expect(LatentRegulariser.adversarial.competingFigureName == "validation reconstruction")
+        #expect(!resumed.stdout.contains("−ELBO did not improve") && !resumed.stdout.contains("−ELBO has not improved"), "\(resumed)")
         let refused = try TextVAEProgram.run(["train", "--resume", "a.checkpoint.safetensors", "--regulariser", "kl"], in: folder)
         #expect(refused.failedCleanly && refused.stderr.contains("--regulariser kl (the run has adversarial)"), "\(refused)")
 

@@ -34,10 +34,15 @@ import Testing
     }
 
     @Test func automaticEpochsFollowTheCorpusSize() {
-        #expect(RunLength.epochs(batchesPerEpoch: 929) == 10)  // the Penn Treebank: as before
-        #expect(RunLength.epochs(batchesPerEpoch: 149) == 12)  // 5,000 lines
-        #expect(RunLength.epochs(batchesPerEpoch: 1) == 12)
-        #expect(RunLength.epochs(batchesPerEpoch: 9_375) == 3)  // 300,000 lines
+        let vae = RunLength.planned(for: .kl)
+        #expect(vae.epochs(batchesPerEpoch: 929) == 10)  // the Penn Treebank: as before
+        #expect(vae.epochs(batchesPerEpoch: 149) == 12)  // 5,000 lines
+        #expect(vae.epochs(batchesPerEpoch: 1) == 12)
+        #expect(vae.epochs(batchesPerEpoch: 9_375) == 3)  // 300,000 lines
+        // An autoencoder learns to give its sentences back over more passes.
+        let autoencoder = RunLength.planned(for: .adversarial)
+        #expect(autoencoder.epochs(batchesPerEpoch: 929) == 26 && autoencoder.epochs(batchesPerEpoch: 1_432) == 17)
+        #expect(autoencoder.epochs(batchesPerEpoch: 160) == 30 && autoencoder.epochs(batchesPerEpoch: 9_375) == 3)
     }
 
     /// While β rises the −ELBO rises with the KL it weighs: those epochs replace the kept model but neither

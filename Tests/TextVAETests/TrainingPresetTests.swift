@@ -59,6 +59,13 @@ import Testing
         let given = try Checkpoint.load(folder + "/k.checkpoint.safetensors")
         #expect(given.options.regulariser == .kl && given.options.freeBits == 1, "the given flags win")
         #expect(given.file.model.config.latent == 32 && given.options.embeddingDropout == 0.5, "the rest is the preset's")
+
+        // Without --epochs it plans an autoencoder's run (`RunLength.autoencoder`): 30 epochs here, where a VAE plans 12.
+        let sizes = ["--valid", "v.txt", "--hidden", "8", "--batch-size", "64", "--threads", "1", "--overwrite", "-o", "a.safetensors"]
+        let autoencoder = try TextVAEProgram.run(["train", "t.txt", "--preset", "homotopy"] + sizes, in: folder)
+        #expect(autoencoder.status == 0 && autoencoder.stdout.contains("plan: 150 updates, 30 epochs of 5"), "\(autoencoder)")
+        let vae = try TextVAEProgram.run(["train", "t.txt"] + sizes, in: folder)
+        #expect(vae.status == 0 && vae.stdout.contains("plan: 60 updates, 12 epochs of 5 (--epochs auto)"), "\(vae)")
     }
 
     /// A run on a corpus of 20,000 sentences or more whose user chose no regularisation is told about the preset;

@@ -28,7 +28,7 @@ struct OptimisationOptions: ParsableArguments {
     typealias D = TrainingOptions
     @Option(
         help: ArgumentHelp(
-            "Passes over the training data, or auto: about \(RunLength.targetUpdates) updates, \(RunLength.epochRange.lowerBound) to \(RunLength.epochRange.upperBound) epochs, from the corpus's size (default: auto; with --resume, the run's own unless given).",
+            "Passes over the training data, or auto: about \(RunLength.vae.targetUpdates) updates, \(RunLength.vae.epochRange.lowerBound) to \(RunLength.vae.epochRange.upperBound) epochs, from the corpus's size (an autoencoder's, --regulariser adversarial: \(RunLength.autoencoder.targetUpdates) updates, up to \(RunLength.autoencoder.epochRange.upperBound) epochs) (default: auto; with --resume, the run's own unless given).",
             valueName: "n|auto"))
     var epochs: CountOrAuto?
     @Option(help: "Sentences per update (default: \(D().batchSize)).") var batchSize: Int?

@@ -12,4 +12,7 @@ package enum LatentRegulariser: String, Codable, CaseIterable, Sendable {
     /// KL term, reconstruction (−ELBO would judge its epochs mostly by a figure it never lowers: on PTB it kept
     /// epoch 5 of 8 and stopped the run).
     package func competingFigure(rec: Double, nelbo: Double) -> Double { self == .adversarial ? rec : nelbo }
+
+    /// That figure's name, as the run's notes on the learning rate and early stopping say it.
+    package var competingFigureName: String { self == .adversarial ? "validation reconstruction" : "validation −ELBO" }
 }

@@ -142,7 +142,7 @@ package final class Trainer {
             let stopping = try endEpoch(verdict, nextShuffle: nextShuffle, onEvent)
             clock.lastCheckpoint = Date()
             if stopping {
-                onEvent(.note("validation −ELBO has not improved for \(options.patience) epochs: stopping early"))
+                onEvent(.note("\(options.regulariser.competingFigureName) has not improved for \(options.patience) epochs: stopping early"))
                 return .earlyStopped
             }
             if checkpoint.state.epoch < options.epochs {
@@ -259,7 +259,7 @@ package final class Trainer {
             let rate = checkpoint.adam.learningRate * options.learningRateDecay
             checkpoint.adam.learningRate = rate
             checkpoint.state.learningRate = rate
-            onEvent(.note("validation −ELBO did not improve: learning rate now \(rate)"))
+            onEvent(.note("\(options.regulariser.competingFigureName) did not improve: learning rate now \(rate)"))
         }
         try saveCheckpoint()
         return stopping

@@ -230,7 +230,9 @@ package enum TrainingRun {
         let model = SentenceVAE(config: config, seed: plan.options.seed)
         let batchesPerEpoch = (set.train.count + plan.options.batchSize - 1) / plan.options.batchSize
         var options = plan.options
-        if plan.autoEpochs { options.epochs = options.pretrainEpochs + RunLength.epochs(batchesPerEpoch: batchesPerEpoch) }
+        if plan.autoEpochs {
+            options.epochs = options.pretrainEpochs + RunLength.planned(for: options.regulariser).epochs(batchesPerEpoch: batchesPerEpoch)
+        }
         if let annealing = plan.annealing { options.annealing = annealing }
         options = options.placed(batchesPerEpoch: batchesPerEpoch)
         let data = TrainingData(corpus: plan.corpus, reading: plan.data, train: set.train, valid: set.valid, labels: set.labels)
