@@ -152,9 +152,12 @@ struct InterpolateCommand: ParsableCommand {
             (refine == 0
                 ? "note: that is from the posterior mean; leave out --refine 0, and each end's code moves towards its own sentence first. "
                 : "note: that is after \(refine) refinement steps. ")
-                + "A model trained as an autoencoder gives more sentences back (textvae train CORPUS --preset homotopy, "
-                + "the demo's recipe); 'textvae evaluate -m MODEL FILE --paths 100' measures how often paths start and "
-                + "end at their sentences")
+                + (file.file.trainedRegulariser == .adversarial
+                    ? "This model is an autoencoder: sentences of its training file come back most often, and more "
+                        + "epochs or a larger code (--latent 64) give back more"
+                    : "A model trained as an autoencoder gives more sentences back (textvae train CORPUS --preset "
+                        + "homotopy, the demo's recipe)")
+                + "; 'textvae evaluate -m MODEL FILE --paths 100' measures how often paths start and end at their sentences")
     }
 
     /// Index ranges of consecutive equal texts (each index alone without `merge`).

@@ -33,6 +33,19 @@ import Testing
         let kl = try TextVAEProgram.run(["train", "t.txt", "--epochs", "1", "-o", "k.safetensors"] + loud, in: folder)
         let klLine = try #require(kl.stdout.split(separator: "\n").first { $0.hasPrefix("epoch 1 step") }, "\(kl)")
         #expect(klLine.contains("−elbo") && klLine.contains("ppl≤"), "\(klLine)")
+        // The model file says how it was trained, and interpolate's note on an end that does not come back gives the
+        // advice for an autoencoder (a 3-epoch model does not give back a shuffled sentence of 16 words).
+        #expect(try ModelFile.load(folder + "/a.safetensors").trainedRegulariser == .adversarial)
+        #expect(try ModelFile.load(folder + "/k.safetensors").trainedRegulariser == .kl)
+        var bare = try ModelFile.load(folder + "/k.safetensors")
+        bare.extraMetadata["train_options"] = nil
+        #expect(bare.trainedRegulariser == nil)
+        let words = try String(contentsOfFile: folder + "/t.txt", encoding: .utf8).split(whereSeparator: \.isWhitespace).map(String.init)
+        let long = Array(Set(words)).sorted().prefix(16).joined(separator: " ")
+        for (model, advice) in [("a.safetensors", "This model is an autoencoder"), ("k.safetensors", "--preset homotopy")] {
+            let path = try TextVAEProgram.run(["interpolate", "-m", model, long, "the cat sees a dog ."], in: folder)
+            #expect(path.status == 0 && path.stderr.contains(advice), "\(model): \(path.stderr)")
+        }
         let final = try Checkpoint.load(folder + "/a.checkpoint.safetensors")
         #expect(final.adversary != checkpoint.adversary)
         // Its epochs compete on validation reconstruction, not on a −ELBO whose KL it does not train (in this short run

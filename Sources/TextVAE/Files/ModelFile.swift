@@ -199,6 +199,15 @@ package struct ModelFile {
             tokenizer: tokenizer, classNames: classNames, extraMetadata: extra)
     }
 
+    /// The regulariser of the run that wrote the file, from its `train_options` (nil where the file does not say,
+    /// as in a file written by another tool): an adversarial prior means the model was trained as an autoencoder.
+    package var trainedRegulariser: LatentRegulariser? {
+        guard let json = extraMetadata["train_options"],
+            let options = (try? JSONSerialization.jsonObject(with: Data(json.utf8))) as? [String: Any]
+        else { return nil }
+        return (options["regulariser"] as? String).flatMap(LatentRegulariser.init(rawValue:)) ?? .kl
+    }
+
     /// `value` as JSON with sorted keys, for metadata. Throws rather than write a placeholder: a checkpoint with
     /// "{}" for its state would not resume.
     static func json<T: Encodable>(_ value: T) throws -> String {
