@@ -23,7 +23,9 @@ struct InterpolateCommand: ParsableCommand {
             gradient steps on that sentence's own objective, kept where they give back more
             of it), so that more paths start and end at the sentences typed; --refine 0
             keeps the posterior means. When an end still does not decode to its sentence, a
-            note on stderr says so.
+            note on stderr says so. A VAE gives back few whole sentences (it keeps a few nats
+            in z); a model trained as an autoencoder ('textvae train CORPUS --preset
+            homotopy') gives back half or more of its training sentences.
 
             --slerp follows the great circle instead of the straight line (kinder to a
             Gaussian prior); --collapse prints a run of identical sentences once, with the
