@@ -92,7 +92,7 @@ struct TrainCommand: ParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "Settings for a kind of corpus or use, filled in where no flag gives them. large: for corpora of tens of thousands of sentences, \(TrainingPreset.large.flags); on Penn Treebank (29,727 sentences) an NLL of 106.83 against the defaults' 109.34 in 10 epochs, but 2-8 nats behind them on 1,000-5,000 lines. homotopy: an autoencoder whose interpolations start and end at the sentences typed (the demo's recipe), \(TrainingPreset.homotopy.flags); on WordNet's examples it gives back a quarter of held-out sentences and, refined, half of training ones (a VAE of the same sizes: an eighth and a tenth), but its NLL and KL mean nothing (default: none).",
+            "Settings for a kind of corpus or use, filled in where no flag gives them. large: for corpora of tens of thousands of sentences, \(TrainingPreset.large.flags); on Penn Treebank (29,727 sentences) an NLL of 106.83 against the defaults' 109.34 in 10 epochs, but 2-8 nats behind them on 1,000-5,000 lines. homotopy: an autoencoder whose interpolations start and end at the sentences typed (the demo's recipe), \(TrainingPreset.homotopy.flags); on WordNet's examples it gives back a quarter of held-out sentences and, refined, half of training ones (a VAE of the same sizes: 13% and 14%), but its NLL and KL mean nothing (default: none).",
             valueName: "large|homotopy"))
     var preset: TrainingPreset?
 
