@@ -7,18 +7,27 @@ import Testing
 /// wins, tying gives way to --embedding, a setting of the KL term beside the homotopy preset is refused, and a
 /// resumed run refuses a preset.
 @Suite struct TrainingPresetTests {
+    /// Trains `common` once with `--preset` and once with the preset's flags typed out (the run with the preset says
+    /// them at its start); the two runs' checkpoints.
+    static func trainWithPresetAndItsFlags(
+        _ preset: TrainingPreset, _ common: [String], in folder: String
+    ) throws -> (preset: Checkpoint, typed: Checkpoint) {
+        let withPreset = try TextVAEProgram.run(common + ["--preset", preset.rawValue, "-o", "p.safetensors"], in: folder)
+        #expect(
+            withPreset.status == 0 && withPreset.stdout.contains("preset \(preset.rawValue): \(preset.flags)"), "\(withPreset)")
+        let typed = try TextVAEProgram.run(
+            common + preset.flags.split(separator: " ").map(String.init) + ["-o", "f.safetensors"], in: folder)
+        #expect(typed.status == 0, "\(typed)")
+        return (try Checkpoint.load(folder + "/p.checkpoint.safetensors"), try Checkpoint.load(folder + "/f.checkpoint.safetensors"))
+    }
+
     @Test func thePresetIsItsFlagsAndAGivenFlagWins() throws {
         let (folder, _) = try grammarTrainingFolder(count: 300, seed: 4, valid: 20)
         let common = [
             "train", "t.txt", "--valid", "v.txt", "--hidden", "16", "--latent", "4", "--batch-size", "16", "--epochs", "2", "--threads",
             "1",
         ]
-        let preset = try TextVAEProgram.run(common + ["--preset", "large", "-o", "p.safetensors"], in: folder)
-        #expect(preset.status == 0 && preset.stdout.contains("preset large: \(TrainingPreset.large.flags)"), "\(preset)")
-        let typed = try TextVAEProgram.run(
-            common + TrainingPreset.large.flags.split(separator: " ").map(String.init) + ["-o", "f.safetensors"], in: folder)
-        #expect(typed.status == 0, "\(typed)")
-        let (a, b) = (try Checkpoint.load(folder + "/p.checkpoint.safetensors"), try Checkpoint.load(folder + "/f.checkpoint.safetensors"))
+        let (a, b) = try Self.trainWithPresetAndItsFlags(.large, common, in: folder)
         #expect(a.file.model.config == b.file.model.config && a.file.model.config.tiedEmbeddings)
         #expect(a.options.embeddingDropout == 0.5 && a.options.outputDropout == 0.5 && a.options.wordDropout == 0)
         #expect(a.file.model.parameters == b.file.model.parameters, "the preset trains exactly the model its flags train")
@@ -37,12 +46,7 @@ import Testing
     @Test func theHomotopyPresetIsItsFlags() throws {
         let (folder, _) = try grammarTrainingFolder(count: 300, seed: 4, valid: 20)
         let common = ["train", "t.txt", "--valid", "v.txt", "--hidden", "16", "--batch-size", "16", "--epochs", "2", "--threads", "1"]
-        let preset = try TextVAEProgram.run(common + ["--preset", "homotopy", "-o", "p.safetensors"], in: folder)
-        #expect(preset.status == 0 && preset.stdout.contains("preset homotopy: \(TrainingPreset.homotopy.flags)"), "\(preset)")
-        let typed = try TextVAEProgram.run(
-            common + TrainingPreset.homotopy.flags.split(separator: " ").map(String.init) + ["-o", "f.safetensors"], in: folder)
-        #expect(typed.status == 0, "\(typed)")
-        let (a, b) = (try Checkpoint.load(folder + "/p.checkpoint.safetensors"), try Checkpoint.load(folder + "/f.checkpoint.safetensors"))
+        let (a, b) = try Self.trainWithPresetAndItsFlags(.homotopy, common, in: folder)
         #expect(a.options.regulariser == .adversarial && a.options.freeBits == 0)
         #expect(a.options.wordDropout == 0 && a.options.embeddingDropout == 0.5)
         #expect(a.file.model.config.latent == 32 && a.file.model.config.latentToInputs && a.file.model.config == b.file.model.config)
